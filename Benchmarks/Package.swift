@@ -1,0 +1,16 @@
+// swift-tools-version:6.0
+// Release-mode benchmarks of DeadSalmon. A separate package so that CI (which runs the README's
+// test command) never builds it. Run with ./run.sh from this folder or `make bench` at the top.
+import PackageDescription
+
+let package = Package(
+    name: "DeadSalmonBenchmarks",
+    dependencies: [.package(name: "DeadSalmon", path: "..")],
+    targets: [
+        .executableTarget(
+            name: "salmon-bench",
+            dependencies: [.product(name: "SalmonStatistics", package: "DeadSalmon")]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

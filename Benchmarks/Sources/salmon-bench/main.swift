@@ -1,0 +1,179 @@
+// salmon-bench: release-mode measurements of the statistics core.
+//
+//   salmon-bench speed                 timings (best of several runs), one JSON object per line
+//   salmon-bench memory N B            peak resident memory of a BCa bootstrap of the mean
+//   salmon-bench calibration R         BCa / percentile coverage for the exponential mean, n = 50
+//
+// The Python peers (scipy, statsmodels) are measured by peers.py in the same run (run.sh).
+import Foundation
+import SalmonStatistics
+
+func seconds(_ body: () throws -> Void) rethrows -> Double {
+    let start = ContinuousClock.now
+    try body()
+    let d = ContinuousClock.now - start
+    return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+}
+
+func best(of runs: Int, _ body: () throws -> Void) rethrows -> Double {
+    var result = Double.infinity
+    for _ in 0..<runs { result = min(result, try seconds(body)) }
+    return result
+}
+
+func report(_ name: String, _ fields: [String: Any]) {
+    var all = fields
+    all["name"] = name
+    let data = try? JSONSerialization.data(withJSONObject: all, options: [.sortedKeys])
+    print(String(decoding: data ?? Data(), as: UTF8.self))
+}
+
+func peakResidentKilobytes() -> Int {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return usage.ru_maxrss
+}
+
+let arguments = CommandLine.arguments
+let command = arguments.count > 1 ? arguments[1] : "speed"
+
+switch command {
+case "speed":
+    var s = RandomStream(seed: 1, path: ["bench-data"])
+    let x = (0..<10_000).map { _ in s.exponential() }
+    for workers in [1, 2] {
+        let plan = try Bootstrap(resamples: 9_999, seed: 1, workers: workers)
+        var ci = ConfidenceInterval(lower: 0, upper: 0, level: 0.95)
+        let t = try best(of: 5) { ci = try plan.mean(x).interval(.bca, level: 0.95) }
+        report("bootstrap_bca_mean_n10000_B9999", ["seconds": t, "workers": workers, "lower": ci.lower, "upper": ci.upper])
+    }
+    // Per-example correctness (0/1), the usual "mean of per-item scores": multinomial path.
+    let correct = (0..<10_000).map { _ in s.uniform() < 0.91 ? 1.0 : 0.0 }
+    for workers in [1, 2] {
+        let plan = try Bootstrap(resamples: 9_999, seed: 1, workers: workers)
+        var ci = ConfidenceInterval(lower: 0, upper: 0, level: 0.95)
+        let t = try best(of: 5) { ci = try plan.mean(correct).interval(.bca, level: 0.95) }
+        report("bootstrap_bca_mean_binary_n10000_B9999", ["seconds": t, "workers": workers, "lower": ci.lower, "upper": ci.upper])
+    }
+    let a = (0..<500).map { _ in s.gaussian() }
+    let b = (0..<500).map { _ in s.gaussian() + 0.1 }
+    for workers in [1, 2] {
+        let test = try PermutationTest(resamples: 9_999, seed: 1, workers: workers)
+        var p = 0.0
+        let t = try best(of: 5) { p = try test.independent(a, b, alternative: .twoSided).pValue }
+        report("permutation_independent_500_500_B9999", ["seconds": t, "workers": workers, "p": p])
+    }
+    let pValues = (0..<1_000_000).map { _ in pow(s.uniform(), 3) }
+    var rejected = 0
+    let t = try best(of: 5) {
+        rejected = try MultipleTesting.adjust(pValues, method: .benjaminiHochberg).reject.filter { $0 }.count
+    }
+    report("bh_1e6", ["seconds": t, "workers": 1, "rejected": rejected])
+    if arguments.count > 2 && arguments[2] == "--parts" {
+        report("ranks_1e6", ["seconds": best(of: 3) { _ = Ranking.ranks(pValues, ties: .ordinal) }])
+        report("swift_sorted_1e6", ["seconds": best(of: 3) { _ = pValues.sorted() }])
+        for method in MultipleTestingMethod.allCases {
+            report("adjust_\(method.rawValue)_1e6", ["seconds": try best(of: 3) { _ = try MultipleTesting.adjust(pValues, method: method == .hommel ? .holm : method) }])
+        }
+    }
+
+case "memory":
+    let n = arguments.count > 2 ? Int(arguments[2]) ?? 1_000_000 : 1_000_000
+    let resamples = arguments.count > 3 ? Int(arguments[3]) ?? 9_999 : 9_999
+    let before = peakResidentKilobytes()
+    var s = RandomStream(seed: 2, path: ["memory"])
+    var x = [Double](repeating: 0, count: n)
+    for i in 0..<n { x[i] = s.exponential() }
+    var ci = ConfidenceInterval(lower: 0, upper: 0, level: 0.95)
+    let t = try seconds { ci = try Bootstrap(resamples: resamples, seed: 3).mean(x).interval(.bca) }
+    report("bootstrap_memory", ["n": n, "resamples": resamples, "peakKB": peakResidentKilobytes(),
+                                "startKB": before, "seconds": t, "lower": ci.lower, "upper": ci.upper])
+
+case "calibration":
+    let simulations = arguments.count > 2 ? Int(arguments[2]) ?? 20_000 : 20_000
+    var bca = 0, percentile = 0, basic = 0
+    for r in 0..<simulations {
+        var s = RandomStream(seed: 6, path: ["calibration", "bca", .index(r)])
+        let x = (0..<50).map { _ in s.exponential() }
+        let result = try Bootstrap(resamples: 1_999, seed: UInt64(r)).mean(x)
+        if try result.interval(.bca).contains(1) { bca += 1 }
+        if try result.interval(.percentile).contains(1) { percentile += 1 }
+        if try result.interval(.basic).contains(1) { basic += 1 }
+    }
+    let n = Double(simulations)
+    func se(_ c: Int) -> Double { (Double(c) / n * (1 - Double(c) / n) / n).squareRoot() }
+    report("coverage_exponential_mean_n50_level95", [
+        "simulations": simulations, "resamples": 1_999,
+        "bca": Double(bca) / n, "bcaSE": se(bca),
+        "percentile": Double(percentile) / n, "percentileSE": se(percentile),
+        "basic": Double(basic) / n, "basicSE": se(basic),
+    ])
+
+case "kernel":
+    // Where the bootstrap's time goes: raw generator, bounded index pairs, gather-and-add.
+    var s = RandomStream(seed: 1)
+    let draws = 50_000_000
+    var sink: UInt64 = 0
+    report("xoshiro_next", ["nsPerDraw": try best(of: 3) { for _ in 0..<draws { sink &+= s.next() } } / Double(draws) * 1e9])
+    var isink = 0
+    report("index_pair", ["nsPerIndex": try best(of: 3) {
+        for _ in 0..<draws { let (a, b) = s.indexPair(below: 10_000); isink &+= a &+ b }
+    } / Double(2 * draws) * 1e9])
+    let x = (0..<10_000).map { _ in s.uniform() }
+    var dsink = 0.0
+    report("gather_add", ["nsPerIndex": try best(of: 3) {
+        x.withUnsafeBufferPointer { xb in
+            for _ in 0..<(draws / 2) {
+                let (a, b) = s.indexPair(below: 10_000); let (c, d) = s.indexPair(below: 10_000)
+                dsink += xb[a] + xb[b] + xb[c] + xb[d]
+            }
+        }
+    } / Double(2 * draws) * 1e9])
+    for size in [1_000, 4_000, 10_000, 100_000] {
+        let y = (0..<size).map { _ in s.uniform() }
+        var a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0
+        var t = s.derived(index: 9)
+        report("gather_add_4acc", ["n": size, "nsPerIndex": try best(of: 3) {
+            y.withUnsafeBufferPointer { xb in
+                for _ in 0..<(draws / 2) {
+                    let (a, b) = s.indexPair(below: size); let (c, d) = t.indexPair(below: size)
+                    a0 += xb[a]; a1 += xb[b]; a2 += xb[c]; a3 += xb[d]
+                }
+            }
+        } / Double(2 * draws) * 1e9])
+        dsink += a0 + a1 + a2 + a3
+    }
+    func inoutKernel(_ x: UnsafeBufferPointer<Double>, _ s: inout RandomStream) -> Double {
+        let n = x.count
+        var a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0
+        var i = 0
+        var t = s.derived(index: 1)
+        while i + 4 <= n {
+            let (p, q) = s.indexPair(below: n)
+            let (r, u) = t.indexPair(below: n)
+            a0 += x[p]; a1 += x[q]; a2 += x[r]; a3 += x[u]
+            i += 4
+        }
+        return ((a0 + a1) + (a2 + a3)) / Double(n)
+    }
+    func localKernel(_ x: UnsafeBufferPointer<Double>, _ stream: inout RandomStream) -> Double {
+        var s = stream
+        defer { stream = s }
+        return inoutKernel(x, &s)
+    }
+    let base = RandomStream(seed: 4)
+    for (label, kernel) in [("inout", inoutKernel), ("local-copy", localKernel)] as [(String, (UnsafeBufferPointer<Double>, inout RandomStream) -> Double)] {
+        report("kernel_\(label)", ["nsPerIndex": try best(of: 3) {
+            x.withUnsafeBufferPointer { xb in
+                for b in 0..<2_000 { var r = base.derived(index: b); dsink += kernel(xb, &r) }
+            }
+        } / (2_000.0 * 10_000) * 1e9])
+    }
+    let plan = try Bootstrap(resamples: 9_999, seed: 1, workers: 1)
+    report("bootstrap_mean_only", ["nsPerIndex": try best(of: 3) { _ = try plan.mean(x) } / (9_999.0 * 10_000) * 1e9])
+    print(sink, isink, dsink)
+
+default:
+    FileHandle.standardError.write(Data("usage: salmon-bench speed | memory N B | calibration R\n".utf8))
+    exit(2)
+}

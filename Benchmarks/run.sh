@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Release-mode benchmarks: DeadSalmon and its Python peers, measured in the same run on this machine.
+# Writes Benchmarks/results/latest.jsonl and prints a ratio table.
+set -euo pipefail
+cd "$(dirname "$0")"
+python3 -c "import scipy, statsmodels" 2>/dev/null || pip install -q scipy statsmodels
+swift build -c release --product salmon-bench >/dev/null
+bench=.build/release/salmon-bench
+mkdir -p results
+out=results/latest.jsonl
+{
+  echo "{\"name\": \"machine\", \"cpu\": \"$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)\", \"cores\": $(nproc), \"date\": \"$(date -u +%FT%TZ)\"}"
+  "$bench" speed | sed 's/^{/{"impl": "deadsalmon", /'
+  python3 peers.py | sed 's/^{/{"impl": "peer", /'
+  for n in 100000 1000000 2000000; do "$bench" memory $n 9999 | sed 's/^{/{"impl": "deadsalmon", /'; done
+  "$bench" calibration "${CALIBRATION_SIMULATIONS:-20000}" | sed 's/^{/{"impl": "deadsalmon", /'
+} > "$out.tmp"
+mv "$out.tmp" "$out"
+python3 - "$out" <<'PY'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+peer = {r["name"]: r for r in rows if r.get("impl") == "peer"}
+print(rows[0])
+for r in rows[1:]:
+    if r.get("impl") != "deadsalmon":
+        continue
+    if r["name"] in peer:
+        ratio = peer[r["name"]]["seconds"] / r["seconds"]
+        print(f'{r["name"]:42s} workers={r["workers"]}  deadsalmon {r["seconds"]*1e3:9.2f} ms   '
+              f'{peer[r["name"]]["peer"]} {peer[r["name"]]["seconds"]*1e3:9.2f} ms   speed-up {ratio:7.1f}x')
+    else:
+        print(r)
+PY

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets with swiftc (SwiftPM's executable targets bring their own `main`,
+# which would replace libFuzzer's). Output: Fuzz/.build/fuzz-number-list
+set -euo pipefail
+cd "$(dirname "$0")"
+out=.build
+mkdir -p "$out"
+flags=(-O -sanitize=fuzzer,address -parse-as-library)
+swiftc "${flags[@]}" -module-name SalmonIO -emit-module -emit-module-path "$out/SalmonIO.swiftmodule" \
+  -emit-library -static -o "$out/libSalmonIO.a" $(find ../Sources/SalmonIO -name '*.swift')
+swiftc "${flags[@]}" -I "$out" -L "$out" -lSalmonIO FuzzNumberList.swift -o "$out/fuzz-number-list"
+echo "built $out/fuzz-number-list"

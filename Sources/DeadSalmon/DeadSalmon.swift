@@ -1,0 +1,4 @@
+// DeadSalmon: the umbrella module. It only re-exports the public modules, so that
+// `import DeadSalmon` gives the whole toolkit.
+@_exported import SalmonIO
+@_exported import SalmonStatistics

@@ -1,0 +1,145 @@
+import Foundation
+
+/// Adjusted p-values and decisions for a family of tests.
+public struct AdjustedPValues: Sendable, Codable, Equatable {
+    public var method: MultipleTestingMethod
+    /// The level at which the error rate (FWER or FDR) is controlled.
+    public var alpha: Double
+    /// Adjusted p-values, in the order of the input.
+    public var adjusted: [Double]
+    /// Whether each hypothesis is rejected by the procedure at `alpha`.
+    public var reject: [Bool]
+}
+
+/// Multiple-testing corrections (see ``MultipleTestingMethod`` for each procedure's guarantee).
+///
+/// The adjusted values follow statsmodels' `multipletests` formula for formula (including
+/// `log1p`/`expm1` for Šidák-type adjustments, which keeps tiny p-values accurate) and agree
+/// with it and with R's `p.adjust` to 1e-12. Tied p-values receive equal adjusted values.
+/// Reject decisions apply each procedure's own rule to the *raw* sorted p-values (for example
+/// Holm: step down while p₍i₎ ≤ α / (m − i + 1)), as statsmodels does. In exact arithmetic this is
+/// the same as "adjusted p ≤ α"; in floating point it is the faithful one at the boundary:
+/// p = α/m is rejected by Bonferroni although m · p may round to just above α.
+public enum MultipleTesting {
+    /// Adjusts `pValues` by `method`.
+    /// - Parameters:
+    ///   - pValues: raw p-values in [0, 1] (any order; results are in the same order).
+    ///   - alpha: the error-rate level in (0, 1) for the reject decisions.
+    /// - Throws: ``StatisticsError`` for a p-value outside [0, 1] or NaN (naming its index), or
+    ///   alpha outside (0, 1).
+    /// - Complexity: O(m log m); O(m²) for Hommel.
+    public static func adjust(_ pValues: [Double], method: MultipleTestingMethod,
+                              alpha: Double = 0.05) throws -> AdjustedPValues {
+        if let i = pValues.firstIndex(where: { !($0 >= 0 && $0 <= 1) }) {
+            throw StatisticsError("pValues", expected: "p-values in [0, 1], found \(pValues[i]) at index \(i)")
+        }
+        guard alpha > 0 && alpha < 1 else {
+            throw StatisticsError("alpha", expected: "a level strictly between 0 and 1, found \(alpha)")
+        }
+        let m = pValues.count
+        let order = StableOrder.ascending32(pValues)
+        let p = order.map { pValues[Int($0)] }
+        let mm = Double(m)
+        var sortedAdjusted = [Double](repeating: 0, count: m)
+
+        switch method {
+        case .bonferroni:
+            for i in 0..<m { sortedAdjusted[i] = p[i] * mm }
+        case .sidak:
+            for i in 0..<m { sortedAdjusted[i] = -expm1(mm * log1p(-p[i])) }
+        case .holm:
+            var running = 0.0
+            for i in 0..<m {
+                running = max(running, p[i] * Double(m - i))
+                sortedAdjusted[i] = running
+            }
+        case .holmSidak:
+            var running = 0.0
+            for i in 0..<m {
+                running = max(running, -expm1(Double(m - i) * log1p(-p[i])))
+                sortedAdjusted[i] = running
+            }
+        case .hochberg:
+            var running = Double.infinity
+            for i in stride(from: m - 1, through: 0, by: -1) {
+                running = min(running, Double(m - i) * p[i])
+                sortedAdjusted[i] = running
+            }
+        case .benjaminiHochberg, .benjaminiYekutieli:
+            let harmonic = method == .benjaminiYekutieli ? harmonicNumber(m) : 1
+            var running = Double.infinity
+            for i in stride(from: m - 1, through: 0, by: -1) {
+                let factor = (Double(i + 1) / mm) / harmonic
+                running = min(running, p[i] / factor)
+                sortedAdjusted[i] = running
+            }
+        case .hommel:
+            sortedAdjusted = hommel(p)
+        }
+
+        let sortedReject = rejections(p, sortedAdjusted, method: method, alpha: alpha)
+        var adjusted = [Double](repeating: 0, count: m)
+        var reject = [Bool](repeating: false, count: m)
+        for (rank, i) in order.enumerated() {
+            adjusted[Int(i)] = min(1, sortedAdjusted[rank])
+            reject[Int(i)] = sortedReject[rank]
+        }
+        return AdjustedPValues(method: method, alpha: alpha, adjusted: adjusted, reject: reject)
+    }
+
+    /// Each procedure's rejection rule on sorted raw p-values (statsmodels' thresholds).
+    private static func rejections(_ p: [Double], _ adjusted: [Double], method: MultipleTestingMethod,
+                                   alpha: Double) -> [Bool] {
+        let m = p.count
+        guard m > 0 else { return [] }
+        let mm = Double(m)
+        var reject = [Bool](repeating: false, count: m)
+        switch method {
+        case .bonferroni, .sidak:
+            let t = method == .bonferroni ? alpha / mm : 1 - pow(1 - alpha, 1 / mm)
+            for i in 0..<m { reject[i] = p[i] <= t }
+        case .holm, .holmSidak:
+            // Step down: reject while p₍i₎ is under its threshold, then stop.
+            for i in 0..<m {
+                let k = Double(m - i)
+                let t = method == .holm ? alpha / k : 1 - pow(1 - alpha, 1 / k)
+                if p[i] > t { break }
+                reject[i] = true
+            }
+        case .hochberg, .benjaminiHochberg, .benjaminiYekutieli:
+            // Step up: find the largest i under its threshold, reject it and all smaller.
+            let harmonic = method == .benjaminiYekutieli ? harmonicNumber(m) : 1
+            var last = -1
+            for i in stride(from: m - 1, through: 0, by: -1) {
+                let t = method == .hochberg ? alpha / Double(m - i) : Double(i + 1) / mm / harmonic * alpha
+                if p[i] <= t { last = i; break }
+            }
+            if last >= 0 { for i in 0...last { reject[i] = true } }
+        case .hommel:
+            for i in 0..<m { reject[i] = adjusted[i] <= alpha }
+        }
+        return reject
+    }
+
+    /// Σ_{k=1}^{m} 1/k, the Benjamini–Yekutieli constant c(m).
+    private static func harmonicNumber(_ m: Int) -> Double {
+        var sum = 0.0
+        for k in stride(from: 1, through: max(m, 1), by: 1) { sum += 1 / Double(k) }
+        return sum
+    }
+
+    /// Hommel's adjustment of sorted p-values (Wright 1992; the loop of statsmodels).
+    private static func hommel(_ p: [Double]) -> [Double] {
+        let m = p.count
+        var a = p
+        guard m > 1 else { return a }
+        for k in stride(from: m, to: 1, by: -1) {
+            // c_k = min over the k largest of k · p / j (j = 1…k).
+            var c = Double.infinity
+            for j in 1...k { c = min(c, Double(k) * p[m - k + j - 1] / Double(j)) }
+            for i in (m - k)..<m { a[i] = max(a[i], c) }
+            for i in 0..<(m - k) { a[i] = max(a[i], min(Double(k) * p[i], c)) }
+        }
+        return a
+    }
+}

@@ -1,0 +1,54 @@
+import ArgumentParser
+import DeadSalmon
+
+/// `salmon adjust`: multiple-testing adjustment of p-values from a file.
+struct AdjustCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "adjust",
+        abstract: "Adjust p-values for multiple comparisons (FWER or FDR control).",
+        discussion: """
+            Reads p-values in [0, 1] (one per line, or a CSV column) and prints the adjusted values \
+            in input order with the reject decision at --alpha. Methods: \
+            \(MultipleTestingMethod.allCases.map(\.rawValue).joined(separator: ", ")).
+            """
+    )
+
+    @Option(help: "Correction: \(MultipleTestingMethod.allCases.map(\.rawValue).joined(separator: "|")).")
+    var method: MultipleTestingMethod = .holm
+
+    @Option(help: "Error-rate level for the reject decisions, in (0, 1).")
+    var alpha: Double = 0.05
+
+    @OptionGroup var input: NumberInput
+    @OptionGroup var output: OutputOptions
+
+    @Argument(help: "File of p-values, or - for standard input.")
+    var file: String
+
+    struct Output: Encodable {
+        var method: String
+        var alpha: Double
+        var count: Int
+        var pValues: [Double]
+        var adjusted: [Double]
+        var reject: [Bool]
+    }
+
+    func run() throws {
+        try validateLevel(alpha, option: "--alpha")
+        let p = try input.read(file)
+        if let i = p.firstIndex(where: { !($0 >= 0 && $0 <= 1) }) {
+            throw InputError(file: file == "-" ? "<stdin>" : file, field: input.column.map { "column \"\($0)\"" },
+                             expected: "p-values in [0, 1], found \(p[i]) as value \(i + 1)")
+        }
+        let result = try MultipleTesting.adjust(p, method: method, alpha: alpha)
+        switch output.format {
+        case .json:
+            emit(try jsonText(Output(method: method.rawValue, alpha: alpha, count: p.count, pValues: p,
+                                     adjusted: result.adjusted, reject: result.reject)))
+        case .csv:
+            let rows = p.indices.map { [cell($0 + 1), cell(p[$0]), cell(result.adjusted[$0]), cell(result.reject[$0])] }
+            emit(CSVOutput(header: ["index", "p_value", "adjusted", "reject"], rows: rows).text)
+        }
+    }
+}

@@ -1,0 +1,63 @@
+import ArgumentParser
+import DeadSalmon
+import Foundation
+
+/// The `salmon` command: interpretability claims tested against null networks.
+struct Salmon: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "salmon",
+        abstract: "Test interpretability claims against null models, with uncertainty and multiple-comparison control.",
+        discussion: """
+            Exit codes: 0 success; 1 a claim failed; 2 bad usage or bad input (one line on stderr \
+            naming the file, line and what was expected; nothing on stdout).
+            """,
+        version: "0.1.0",
+        subcommands: [
+            AdjustCommand.self, BootstrapCommand.self, PermutationTestCommand.self, CompareCommand.self,
+            DemoCommand.self,
+        ]
+    )
+}
+
+/// Exit code 2 for bad usage or bad input, as the whole toolkit promises.
+let badInputExitCode: Int32 = 2
+
+@main
+enum SalmonMain {
+    static func main() {
+        var command: ParsableCommand
+        do {
+            command = try Salmon.parseAsRoot()
+        } catch {
+            // --help and --version exit 0 with their text; every parsing error is bad usage.
+            if Salmon.exitCode(for: error) == .success { Salmon.exit(withError: error) }
+            fail("\(Salmon.message(for: error)) (see 'salmon --help')")
+        }
+        do {
+            try command.run()
+        } catch let error as InputError {
+            fail(error.description)
+        } catch let error as StatisticsError {
+            fail(error.description)
+        } catch let error as UsageError {
+            fail(error.description)
+        } catch let error as ExitCode {
+            exit(error.rawValue)
+        } catch {
+            FileHandle.standardError.write(Data("salmon: error: \(error)\n".utf8))
+            exit(1)
+        }
+    }
+
+    static func fail(_ message: String) -> Never {
+        FileHandle.standardError.write(Data("salmon: error: \(message)\n".utf8))
+        exit(badInputExitCode)
+    }
+}
+
+/// A bad option value found by a command's own validation (printed on one line, exit 2).
+struct UsageError: Error, CustomStringConvertible {
+    var option: String
+    var expected: String
+    var description: String { "\(option): expected \(expected)" }
+}
