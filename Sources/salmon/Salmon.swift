@@ -31,7 +31,10 @@ enum SalmonMain {
         } catch {
             // --help and --version exit 0 with their text; every parsing error is bad usage.
             if Salmon.exitCode(for: error) == .success { Salmon.exit(withError: error) }
-            fail("\(Salmon.message(for: error)) (see 'salmon --help')")
+            // ArgumentParser's message may span lines (a list of allowed values): fold it to one.
+            let message = Salmon.message(for: error).split(whereSeparator: \.isNewline)
+                .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.joined(separator: " ")
+            fail("\(message) (see 'salmon --help')")
         }
         do {
             try command.run()
@@ -44,8 +47,8 @@ enum SalmonMain {
         } catch let error as ExitCode {
             exit(error.rawValue)
         } catch {
-            FileHandle.standardError.write(Data("salmon: error: \(error)\n".utf8))
-            exit(1)
+            // Help requested by a command with subcommands, and anything else ArgumentParser knows.
+            Salmon.exit(withError: error)
         }
     }
 

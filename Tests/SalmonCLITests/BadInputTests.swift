@@ -1,17 +1,5 @@
 import Testing
 
-/// A known defect in how one bad input is reported (see the report in the test's comment).
-struct KnownReportingIssue: Sendable {
-    enum Check: Sendable, Equatable {
-        /// The message spans more than one line.
-        case oneLine
-        /// The message should contain this text.
-        case mentions(String)
-    }
-    var reason: String
-    var check: Check
-}
-
 /// A bad command line or input file and what its one-line error message must name.
 struct BadInput: Sendable, CustomTestStringConvertible {
     var name: String
@@ -21,7 +9,6 @@ struct BadInput: Sendable, CustomTestStringConvertible {
     var mentions: [String]
     /// The whole of stderr, when it is pinned exactly.
     var exactly: String? = nil
-    var knownIssue: KnownReportingIssue? = nil
 
     var testDescription: String { name }
 }
@@ -41,11 +28,8 @@ struct BadInputTests {
                  mentions: ["nan_line3.txt:3:", "finite"]),
         BadInput(name: "+Inf", args: ["bootstrap", "inf.txt"], mentions: ["inf.txt:2:", "+Inf", "finite"]),
         BadInput(name: "p-value 1.5", args: ["adjust", "p_out_of_range.txt"],
-                 mentions: ["p_out_of_range.txt", "1.5", "[0, 1]"],
-                 // 1.5 is the third value but on line 4 (after a blank line); the message says
-                 // "as value 3" and gives no line.
-                 knownIssue: .init(reason: "adjust's range check names the value's index, not its line",
-                                   check: .mentions("p_out_of_range.txt:4:"))),
+                 // 1.5 is the third value but on line 4 (after a blank line): the line is named.
+                 mentions: ["p_out_of_range.txt:4:", "1.5", "[0, 1]"]),
         BadInput(name: "--resamples 0", args: ["bootstrap", "--resamples", "0", "a.txt"],
                  mentions: ["--resamples", "found 0"]),
         BadInput(name: "--resamples 0 (permutation-test)", args: ["permutation-test", "--resamples", "0", "a.txt", "b.txt"],
@@ -67,16 +51,14 @@ struct BadInputTests {
         BadInput(name: "unterminated quote", args: ["bootstrap", "--column", "accuracy", "unterminated.csv"],
                  mentions: ["unterminated.csv:3:", "closing quote"]),
         BadInput(name: "quoted cell spanning two lines", args: ["bootstrap", "--column", "x", "-"], stdin: "x\n\"1\n2\"\n",
-                 mentions: ["<stdin>:2:", "column \"x\""],
-                 // The offending text is quoted raw, so its line break splits the message.
-                 knownIssue: .init(reason: "error messages echo the cell's control characters unescaped", check: .oneLine)),
+                 // The offending text's line break is escaped, so the message stays on one line.
+                 mentions: ["<stdin>:2:", "column \"x\"", "\\n"]),
         BadInput(name: "unknown option", args: ["adjust", "--bogus", "pvalues.txt"], mentions: ["--bogus"]),
         BadInput(name: "unknown subcommand", args: ["frobnicate"], mentions: ["frobnicate"]),
         BadInput(name: "missing argument", args: ["permutation-test", "a.txt"], mentions: ["<b>"]),
         BadInput(name: "unknown --method", args: ["adjust", "--method", "magic", "pvalues.txt"],
-                 mentions: ["magic", "--method"],
-                 // ArgumentParser lists the allowed values one per line; `fail` prints it as is.
-                 knownIssue: .init(reason: "the invalid-value message of an enum option spans 9 lines", check: .oneLine)),
+                 // ArgumentParser lists the allowed values one per line; `fail` folds them into one.
+                 mentions: ["magic", "--method", "holm-sidak"]),
         BadInput(name: "unknown --format", args: ["adjust", "--format", "xml", "pvalues.txt"], mentions: ["xml", "--format"]),
         BadInput(name: "paired samples of different lengths", args: ["permutation-test", "--paired", "small_x.txt", "a.txt"],
                  mentions: ["a.txt", "small_x.txt", "paired"],
@@ -91,11 +73,7 @@ struct BadInputTests {
                  mentions: ["standard input"]),
         BadInput(name: "1-value null on standard input",
                  args: ["compare", "--observed", "observed.txt", "--null", "-"], stdin: "0.5\n",
-                 mentions: ["at least 2"],
-                 // Every other message calls standard input <stdin>; this one (and the paired
-                 // length check) print the raw argument "-".
-                 knownIssue: .init(reason: "compare and permutation-test --paired name standard input \"-\"",
-                                   check: .mentions("<stdin>"))),
+                 mentions: ["at least 2", "<stdin>"]),
     ]
 
     @Test(arguments: cases)
@@ -107,24 +85,13 @@ struct BadInputTests {
         #expect(run.stderr.hasSuffix("\n"))
 
         let oneLine = run.stderr.utf8.filter { $0 == UInt8(ascii: "\n") }.count == 1
-        if input.knownIssue?.check == .oneLine {
-            withKnownIssue(Comment(rawValue: input.knownIssue?.reason ?? "")) {
-                #expect(oneLine, "stderr: \(run.stderr)")
-            }
-        } else {
-            #expect(oneLine, "stderr: \(run.stderr)")
-        }
+        #expect(oneLine, "stderr: \(run.stderr)")
 
         for text in input.mentions {
             #expect(run.stderr.contains(text), "stderr does not mention \(text): \(run.stderr)")
         }
         if let exactly = input.exactly {
             #expect(run.stderr == exactly)
-        }
-        if let issue = input.knownIssue, case .mentions(let text) = issue.check {
-            withKnownIssue(Comment(rawValue: issue.reason)) {
-                #expect(run.stderr.contains(text), "stderr does not mention \(text): \(run.stderr)")
-            }
         }
     }
 

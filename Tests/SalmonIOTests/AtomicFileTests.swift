@@ -6,14 +6,6 @@ import Testing
 /// onto the replacement's path and then fails with "The file doesn't exist"; AtomicFile then
 /// deletes its temporary file, which by then holds the old content. Overwriting therefore throws
 /// and loses the existing file, and a directory at the destination is silently replaced.
-private let replaceItemAtIsBroken: Bool = {
-    #if os(Linux)
-    return true
-    #else
-    return false
-    #endif
-}()
-
 private func contents(_ path: String) -> String? {
     FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) }
 }
@@ -42,15 +34,11 @@ struct AtomicFileTests {
         try withTemporaryDirectory { dir in
             let path = dir.path("out.json")
             try AtomicFile.write(Data(String(repeating: "long old content\n", count: 100).utf8), to: path)
-            try withKnownIssue("FileManager.replaceItemAt is broken on Linux (see replaceItemAtIsBroken)") {
-                try AtomicFile.write(Data("{}\n".utf8), to: path)
-                // Shorter new content: nothing of the old file may remain.
-                #expect(contents(path) == "{}\n")
-                try AtomicFile.write(Data("[1]\n".utf8), to: path)
-                #expect(contents(path) == "[1]\n")
-            } when: {
-                replaceItemAtIsBroken
-            }
+            try AtomicFile.write(Data("{}\n".utf8), to: path)
+            // Shorter new content: nothing of the old file may remain.
+            #expect(contents(path) == "{}\n")
+            try AtomicFile.write(Data("[1]\n".utf8), to: path)
+            #expect(contents(path) == "[1]\n")
         }
     }
 
@@ -60,11 +48,7 @@ struct AtomicFileTests {
             try AtomicFile.write(Data("old\n".utf8), to: path)
             _ = try? AtomicFile.write(Data("new\n".utf8), to: path)
             // Whether or not the write succeeded, readers must see the old file or the new one.
-            withKnownIssue("Overwriting on Linux deletes the existing file") {
-                #expect(contents(path) == "old\n" || contents(path) == "new\n")
-            } when: {
-                replaceItemAtIsBroken
-            }
+            #expect(contents(path) == "old\n" || contents(path) == "new\n")
         }
     }
 
@@ -95,12 +79,8 @@ struct AtomicFileTests {
         try withTemporaryDirectory { dir in
             try FileManager.default.createDirectory(atPath: dir.path("target"), withIntermediateDirectories: false)
             try dir.write("target/keep.txt", text: "keep\n")
-            try withKnownIssue("replaceItemAt on Linux replaces a directory by the file, deleting its contents") {
-                #expect(throws: (any Error).self) { try AtomicFile.write(Data("x".utf8), to: dir.path("target")) }
-                #expect(contents(dir.path("target/keep.txt")) == "keep\n")
-            } when: {
-                replaceItemAtIsBroken
-            }
+            #expect(throws: (any Error).self) { try AtomicFile.write(Data("x".utf8), to: dir.path("target")) }
+            #expect(contents(dir.path("target/keep.txt")) == "keep\n")
             let names = try dir.contents()
             #expect(names == ["target"])
         }

@@ -50,6 +50,7 @@ public struct CSVTable: Sendable, Equatable {
         var field: [UInt8] = []
         var line = 1, recordLine = 1
         var inQuotes = false, wasQuoted = false, atFieldStart = true
+        var recordHadQuotes = false
         var bytes = Array(text.utf8)
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
 
@@ -61,10 +62,11 @@ public struct CSVTable: Sendable, Equatable {
         }
         func endRecord() {
             endField()
-            if !(fields.count == 1 && fields[0].allSatisfy({ $0 == " " || $0 == "\t" }) ) {
-                records.append(Record(line: recordLine, fields: fields))
-            }
+            // A blank line is skipped; a line holding a quoted empty field ("") is a record.
+            let blank = !recordHadQuotes && fields.count == 1 && fields[0].allSatisfy { $0 == " " || $0 == "\t" }
+            if !blank { records.append(Record(line: recordLine, fields: fields)) }
             fields.removeAll()
+            recordHadQuotes = false
         }
 
         var i = 0
@@ -90,6 +92,7 @@ public struct CSVTable: Sendable, Equatable {
                 }
                 inQuotes = true
                 wasQuoted = true
+                recordHadQuotes = true
                 atFieldStart = false
             case UInt8(ascii: ","):
                 endField()
@@ -109,7 +112,7 @@ public struct CSVTable: Sendable, Equatable {
             i += 1
         }
         if inQuotes { throw InputError(file: source, line: recordLine, expected: "a closing quote before the end of the file") }
-        if !field.isEmpty || !fields.isEmpty || wasQuoted { endRecord() }
+        if !field.isEmpty || !fields.isEmpty || recordHadQuotes { endRecord() }
         return records
     }
 }

@@ -25,4 +25,26 @@ public struct InputError: Error, Sendable, Equatable, CustomStringConvertible {
         if let field { return "\(location): \(field): expected \(expected)" }
         return "\(location): expected \(expected)"
     }
+
+    /// `text` in double quotes for a one-line message: at most 40 characters, with line breaks,
+    /// tabs, quotes and other control characters escaped, so a message never spans lines.
+    public static func quoted(_ text: some StringProtocol) -> String {
+        var out = "\""
+        for scalar in text.prefix(40).unicodeScalars {
+            switch scalar {
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            default:
+                if scalar.value < 0x20 || scalar.value == 0x7F {
+                    out += "\\u{\(String(scalar.value, radix: 16))}"
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + (text.count > 40 ? "…\"" : "\"")
+    }
 }

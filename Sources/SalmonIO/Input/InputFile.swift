@@ -2,9 +2,12 @@ import Foundation
 
 /// Reading a user's file as UTF-8 text, with `-` meaning standard input.
 public enum InputFile {
+    /// The name of `path` in messages: `<stdin>` for `-`, the path otherwise.
+    public static func displayName(_ path: String) -> String { path == "-" ? "<stdin>" : path }
+
     /// The text of `path` and the name to use for it in messages.
     public static func readText(_ path: String) throws(InputError) -> (text: String, source: String) {
-        let source = path == "-" ? "<stdin>" : path
+        let source = displayName(path)
         let data: Data
         if path == "-" {
             data = FileHandle.standardInput.readDataToEndOfFile()

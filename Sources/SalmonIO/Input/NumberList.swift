@@ -12,15 +12,23 @@ public enum NumberList {
     ///   - source: the file name for messages (`<stdin>` for standard input).
     ///   - column: a CSV column name, or nil for one number per line (blank lines skipped).
     public static func parse(_ text: String, source: String, column: String? = nil) throws(InputError) -> [Double] {
-        var values: [Double] = []
+        try parseWithLines(text, source: source, column: column).map(\.value)
+    }
+
+    /// Parses numbers and the 1-based line each came from (for messages about a value's meaning,
+    /// such as a p-value outside [0, 1]).
+    public static func parseWithLines(_ text: String, source: String, column: String? = nil) throws(InputError)
+        -> [(value: Double, line: Int)]
+    {
+        var entries: [(value: Double, line: Int)] = []
         if let column {
             let table = try CSVTable(parsing: text, source: source)
             for (line, cell) in try table.column(column, source: source) {
-                values.append(try number(cell, source: source, line: line, field: "column \"\(column)\""))
+                entries.append((try number(cell, source: source, line: line, field: "column \"\(column)\""), line))
             }
         } else {
             var line = 0
-            for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            for raw in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
                 line += 1
                 var cell = Substring(raw)
                 if line == 1, cell.hasPrefix("\u{FEFF}") { cell = cell.dropFirst() }
@@ -28,15 +36,23 @@ public enum NumberList {
                 if trimmed.isEmpty { continue }
                 if trimmed.contains(",") {
                     throw InputError(file: source, line: line,
-                                     expected: "one number per line (use --column NAME for a CSV file), found \"\(trimmed.prefix(40))\"")
+                                     expected: "one number per line (use --column NAME for a CSV file), found \(InputError.quoted(trimmed))")
                 }
-                values.append(try number(trimmed, source: source, line: line, field: nil))
+                entries.append((try number(trimmed, source: source, line: line, field: nil), line))
             }
         }
-        if values.isEmpty {
+        if entries.isEmpty {
             throw InputError(file: source, field: column.map { "column \"\($0)\"" }, expected: "at least one number, found none")
         }
-        return values
+        return entries
+    }
+
+    /// Reads a file (or standard input for `-`) and parses it, keeping each value's line.
+    public static func readWithLines(path: String, column: String? = nil) throws(InputError)
+        -> (entries: [(value: Double, line: Int)], source: String)
+    {
+        let (text, source) = try InputFile.readText(path)
+        return (try parseWithLines(text, source: source, column: column), source)
     }
 
     /// Reads a file (or standard input for `-`) and parses it.
@@ -51,11 +67,12 @@ public enum NumberList {
         guard !trimmed.isEmpty else {
             throw InputError(file: source, line: line, field: field, expected: "a number, found an empty cell")
         }
-        guard let value = Double(trimmed) else {
-            throw InputError(file: source, line: line, field: field, expected: "a number, found \"\(trimmed.prefix(40))\"")
+        // Printable ASCII only: Swift's Double(String) stops at a NUL byte ("1\0junk" would read as 1).
+        guard trimmed.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }), let value = Double(trimmed) else {
+            throw InputError(file: source, line: line, field: field, expected: "a number, found \(InputError.quoted(trimmed))")
         }
         guard value.isFinite else {
-            throw InputError(file: source, line: line, field: field, expected: "a finite number, found \"\(trimmed.prefix(40))\"")
+            throw InputError(file: source, line: line, field: field, expected: "a finite number, found \(InputError.quoted(trimmed))")
         }
         return value
     }

@@ -36,11 +36,12 @@ struct AdjustCommand: ParsableCommand {
 
     func run() throws {
         try validateLevel(alpha, option: "--alpha")
-        let p = try input.read(file)
-        if let i = p.firstIndex(where: { !($0 >= 0 && $0 <= 1) }) {
-            throw InputError(file: file == "-" ? "<stdin>" : file, field: input.column.map { "column \"\($0)\"" },
-                             expected: "p-values in [0, 1], found \(p[i]) as value \(i + 1)")
+        let (entries, source) = try NumberList.readWithLines(path: file, column: input.column)
+        if let bad = entries.first(where: { !($0.value >= 0 && $0.value <= 1) }) {
+            throw InputError(file: source, line: bad.line, field: input.column.map { "column \"\($0)\"" },
+                             expected: "a p-value in [0, 1], found \(bad.value)")
         }
+        let p = entries.map(\.value)
         let result = try MultipleTesting.adjust(p, method: method, alpha: alpha)
         switch output.format {
         case .json:

@@ -57,7 +57,7 @@ struct BootstrapCommand: ParsableCommand {
             throw UsageError(option: "--trim", expected: "a proportion in [0, 0.5), found \(trim)")
         }
         let data = try input.read(file)
-        let source = file == "-" ? "<stdin>" : file
+        let source = InputFile.displayName(file)
         let kind: BootstrapStatistic
         switch statistic {
         case .mean: kind = .mean

@@ -62,7 +62,7 @@ struct CompareCommand: ParsableCommand {
         let t = try input.read(observed)
         let null = try input.read(nullFile)
         if null.count < 2 {
-            throw InputError(file: nullFile, expected: "at least 2 null values, found \(null.count)")
+            throw InputError(file: InputFile.displayName(nullFile), expected: "at least 2 null values, found \(null.count)")
         }
         let rows = try t.map { value -> Row in
             let p = try MonteCarloTest.pValue(observed: value, null: null, alternative: alternative, level: level)

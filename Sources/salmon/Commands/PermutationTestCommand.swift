@@ -59,7 +59,8 @@ struct PermutationTestCommand: ParsableCommand {
         let x = try input.read(a)
         let y = try input.read(b)
         if paired && x.count != y.count {
-            throw InputError(file: b, expected: "as many numbers as \(a) (\(x.count)) for a paired test, found \(y.count)")
+            throw InputError(file: InputFile.displayName(b),
+                             expected: "as many numbers as \(InputFile.displayName(a)) (\(x.count)) for a paired test, found \(y.count)")
         }
         let test = try PermutationTest(resamples: random.resamples, seed: random.seed, workers: random.jobs)
         let result = paired ? try test.paired(x, y, alternative: alternative, level: level)
