@@ -77,6 +77,13 @@ case "speed":
         }
     }
 
+case "bh-trace":
+    var s = RandomStream(seed: 1, path: ["bench-data"])
+    let pValues = (0..<1_000_000).map { _ in pow(s.uniform(), 3) }
+    for _ in 0..<8 {
+        print(try seconds { _ = try MultipleTesting.adjust(pValues, method: .benjaminiHochberg) })
+    }
+
 case "memory":
     let n = arguments.count > 2 ? Int(arguments[2]) ?? 1_000_000 : 1_000_000
     let resamples = arguments.count > 3 ? Int(arguments[3]) ?? 9_999 : 9_999

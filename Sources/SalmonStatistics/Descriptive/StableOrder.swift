@@ -29,15 +29,11 @@ enum StableOrder {
             }
             return order
         }
-        var full = [UInt64](repeating: 0, count: n)
         var high = [UInt32](repeating: 0, count: n)
         var order = [Int32](repeating: 0, count: n)
         x.withUnsafeBufferPointer { xs in
             for i in 0..<n {
-                let bits = (xs[i] == 0 ? 0.0 : xs[i]).bitPattern
-                let key = bits & (1 << 63) != 0 ? ~bits : bits | (1 << 63)
-                full[i] = key
-                high[i] = UInt32(truncatingIfNeeded: key >> 32)
+                high[i] = UInt32(truncatingIfNeeded: key(xs[i]) >> 32)
                 order[i] = Int32(truncatingIfNeeded: i)
             }
         }
@@ -54,7 +50,7 @@ enum StableOrder {
                             var end = start + 1
                             while end < n && k[end] == k[start] { end += 1 }
                             if end - start > 1 {
-                                sortRunByLowHalf(UnsafeMutableBufferPointer(rebasing: o[start..<end]), full,
+                                sortRunByLowHalf(UnsafeMutableBufferPointer(rebasing: o[start..<end]), x,
                                                  UnsafeMutableBufferPointer(rebasing: sk[start..<end]),
                                                  UnsafeMutableBufferPointer(rebasing: so[start..<end]))
                             }
@@ -65,6 +61,13 @@ enum StableOrder {
             }
         }
         return order
+    }
+
+    /// The order-preserving 64-bit image of a double (−0 joins +0).
+    @inline(__always)
+    private static func key(_ value: Double) -> UInt64 {
+        let bits = (value == 0 ? 0.0 : value).bitPattern
+        return bits & (1 << 63) != 0 ? ~bits : bits | (1 << 63)
     }
 
     /// Stable LSD radix sort of 32-bit keys carrying indices; results end in `keys`/`order`.
@@ -112,16 +115,16 @@ enum StableOrder {
     }
 
     /// Sorts a run of indices whose keys share their high 32 bits by the low 32 bits, stably.
-    private static func sortRunByLowHalf(_ run: UnsafeMutableBufferPointer<Int32>, _ full: [UInt64],
+    private static func sortRunByLowHalf(_ run: UnsafeMutableBufferPointer<Int32>, _ x: [Double],
                                          _ scratchKeys: UnsafeMutableBufferPointer<UInt32>,
                                          _ scratchOrder: UnsafeMutableBufferPointer<Int32>) {
         let count = run.count
         if count <= 32 {
             for i in 1..<count {
                 let current = run[i]
-                let key = full[Int(current)]
+                let currentKey = key(x[Int(current)])
                 var j = i
-                while j > 0 && full[Int(run[j - 1])] > key {
+                while j > 0 && key(x[Int(run[j - 1])]) > currentKey {
                     run[j] = run[j - 1]
                     j -= 1
                 }
@@ -129,7 +132,7 @@ enum StableOrder {
             }
             return
         }
-        var low = run.map { UInt32(truncatingIfNeeded: full[Int($0)]) }
+        var low = run.map { UInt32(truncatingIfNeeded: key(x[Int($0)])) }
         low.withUnsafeMutableBufferPointer { radixSort($0, run, scratchKeys, scratchOrder) }
     }
 }

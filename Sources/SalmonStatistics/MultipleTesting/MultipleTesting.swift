@@ -38,32 +38,33 @@ public enum MultipleTesting {
         }
         let m = pValues.count
         let order = StableOrder.ascending32(pValues)
-        let p = order.map { pValues[Int($0)] }
+        // Sorted p-values; turned into the adjusted values in place once the decisions are made.
+        var p = order.map { pValues[Int($0)] }
         let mm = Double(m)
-        var sortedAdjusted = [Double](repeating: 0, count: m)
+        var sortedReject = method == .hommel ? [] : rejections(p, method: method, alpha: alpha)
 
         switch method {
         case .bonferroni:
-            for i in 0..<m { sortedAdjusted[i] = p[i] * mm }
+            for i in 0..<m { p[i] *= mm }
         case .sidak:
-            for i in 0..<m { sortedAdjusted[i] = -expm1(mm * log1p(-p[i])) }
+            for i in 0..<m { p[i] = -expm1(mm * log1p(-p[i])) }
         case .holm:
             var running = 0.0
             for i in 0..<m {
                 running = max(running, p[i] * Double(m - i))
-                sortedAdjusted[i] = running
+                p[i] = running
             }
         case .holmSidak:
             var running = 0.0
             for i in 0..<m {
                 running = max(running, -expm1(Double(m - i) * log1p(-p[i])))
-                sortedAdjusted[i] = running
+                p[i] = running
             }
         case .hochberg:
             var running = Double.infinity
             for i in stride(from: m - 1, through: 0, by: -1) {
                 running = min(running, Double(m - i) * p[i])
-                sortedAdjusted[i] = running
+                p[i] = running
             }
         case .benjaminiHochberg, .benjaminiYekutieli:
             let harmonic = method == .benjaminiYekutieli ? harmonicNumber(m) : 1
@@ -71,25 +72,25 @@ public enum MultipleTesting {
             for i in stride(from: m - 1, through: 0, by: -1) {
                 let factor = (Double(i + 1) / mm) / harmonic
                 running = min(running, p[i] / factor)
-                sortedAdjusted[i] = running
+                p[i] = running
             }
         case .hommel:
-            sortedAdjusted = hommel(p)
+            p = hommel(p)
+            sortedReject = p.map { $0 <= alpha }
         }
 
-        let sortedReject = rejections(p, sortedAdjusted, method: method, alpha: alpha)
         var adjusted = [Double](repeating: 0, count: m)
         var reject = [Bool](repeating: false, count: m)
         for (rank, i) in order.enumerated() {
-            adjusted[Int(i)] = min(1, sortedAdjusted[rank])
+            adjusted[Int(i)] = min(1, p[rank])
             reject[Int(i)] = sortedReject[rank]
         }
         return AdjustedPValues(method: method, alpha: alpha, adjusted: adjusted, reject: reject)
     }
 
     /// Each procedure's rejection rule on sorted raw p-values (statsmodels' thresholds).
-    private static func rejections(_ p: [Double], _ adjusted: [Double], method: MultipleTestingMethod,
-                                   alpha: Double) -> [Bool] {
+    /// Hommel's decisions come from its adjusted values (as statsmodels), so it is not handled here.
+    private static func rejections(_ p: [Double], method: MultipleTestingMethod, alpha: Double) -> [Bool] {
         let m = p.count
         guard m > 0 else { return [] }
         let mm = Double(m)
@@ -116,7 +117,7 @@ public enum MultipleTesting {
             }
             if last >= 0 { for i in 0...last { reject[i] = true } }
         case .hommel:
-            for i in 0..<m { reject[i] = adjusted[i] <= alpha }
+            break
         }
         return reject
     }
