@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "DeadSalmon", targets: ["DeadSalmon"]),
         .library(name: "SalmonStatistics", targets: ["SalmonStatistics"]),
         .library(name: "SalmonIO", targets: ["SalmonIO"]),
+        .library(name: "SalmonNetworks", targets: ["SalmonNetworks"]),
         .executable(name: "salmon", targets: ["salmon"]),
     ],
     dependencies: [
@@ -31,7 +32,8 @@ let package = Package(
 
         .target(name: "SalmonStatistics", dependencies: ["CGSL"]),
         .target(name: "SalmonIO"),
-        .target(name: "DeadSalmon", dependencies: ["SalmonStatistics", "SalmonIO"]),
+        .target(name: "SalmonNetworks", dependencies: ["COpenBLAS", "SalmonStatistics"]),
+        .target(name: "DeadSalmon", dependencies: ["SalmonStatistics", "SalmonIO", "SalmonNetworks"]),
         .executableTarget(
             name: "salmon",
             dependencies: [
@@ -42,6 +44,7 @@ let package = Package(
 
         .testTarget(name: "SalmonStatisticsTests", dependencies: ["SalmonStatistics"], exclude: ["Fixtures"]),
         .testTarget(name: "SalmonIOTests", dependencies: ["SalmonIO"]),
+        .testTarget(name: "SalmonNetworksTests", dependencies: ["SalmonNetworks"]),
         .testTarget(name: "SalmonCLITests", dependencies: ["salmon"], exclude: ["Snapshots"]),
     ],
     swiftLanguageModes: [.v6]

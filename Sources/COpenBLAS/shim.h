@@ -1,4 +1,34 @@
-// OpenBLAS's CBLAS interface. Debian installs cblas.h under an openblas-* include directory that
-// `pkg-config --cflags openblas` names. Never include GSL headers here: gsl_cblas.h redefines the
-// CBLAS enums (see ../../ARCHITECTURE.md, "System libraries").
-#include <cblas.h>
+// OpenBLAS, declared without <cblas.h>.
+//
+// GSL's gsl_cblas.h and OpenBLAS's cblas.h define the CBLAS enums differently, and a Swift module
+// that imports SalmonStatistics (which imports GSL) would see both. So this header includes
+// neither: it declares the few routines DeadSalmon calls under its own names, bound to OpenBLAS's
+// symbols with asm labels, and passes the standard CBLAS enum values as ints (CBLAS reference,
+// netlib: CblasRowMajor = 101, CblasNoTrans = 111, CblasTrans = 112). The library is linked
+// with -lopenblas; a test checks (dladdr) that cblas_sgemm resolves to OpenBLAS, not GSL's CBLAS.
+#ifndef SALMON_COPENBLAS_SHIM_H
+#define SALMON_COPENBLAS_SHIM_H
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <dlfcn.h>
+#include <stddef.h>
+
+enum { SALMON_CBLAS_ROW_MAJOR = 101, SALMON_CBLAS_NO_TRANS = 111, SALMON_CBLAS_TRANS = 112 };
+
+void salmon_cblas_sgemm(int order, int transA, int transB, int m, int n, int k, float alpha,
+                        const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc)
+    __asm__("cblas_sgemm");
+
+void salmon_openblas_set_num_threads(int count) __asm__("openblas_set_num_threads");
+int salmon_openblas_get_num_threads(void) __asm__("openblas_get_num_threads");
+
+/// The shared library that provides cblas_sgemm at run time (NULL if unknown).
+static inline const char *salmon_sgemm_library(void) {
+    Dl_info info;
+    if (dladdr((void *)&salmon_cblas_sgemm, &info) != 0) return info.dli_fname;
+    return NULL;
+}
+
+#endif

@@ -1,4 +1,5 @@
 // DeadSalmon: the umbrella module. It only re-exports the public modules, so that
 // `import DeadSalmon` gives the whole toolkit.
 @_exported import SalmonIO
+@_exported import SalmonNetworks
 @_exported import SalmonStatistics

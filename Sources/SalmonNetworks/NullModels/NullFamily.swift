@@ -1,0 +1,125 @@
+import SalmonStatistics
+
+/// An alternative computational hypothesis: a way to make networks that share the trained
+/// network's architecture but not what training put into it.
+///
+/// - `reinitialization`: the same architecture drawn afresh (a random-init network).
+/// - `cascadingTopDown` / `cascadingBottomUp`: re-initialize layers one at a time from the output
+///   down (or the input up), keeping the rest trained — Adebayo et al., "Sanity checks for
+///   saliency maps", NeurIPS 2018, §3. ``NullModels/cascade(_:topDown:initializer:stream:)`` yields
+///   the model after every step.
+/// - `independentLayer(i)`: re-initialize layer i alone (Adebayo et al.'s independent randomization).
+/// - `withinLayerPermutation`: shuffle the entries of each weight matrix and each bias vector, which
+///   keeps every layer's weight distribution and destroys its structure.
+/// - `momentRedraw`: redraw every parameter tensor from N(mean, sd) of that tensor — Heap et al.,
+///   "Sparse autoencoders can interpret randomly initialized transformers", 2025.
+/// - `permutedLabels`: retrain from a fresh initialization on randomly permuted labels (Adebayo et
+///   al.'s data randomization; see ``NullModels/retrainedOnPermutedLabels(like:inputs:targets:plan:initializer:stream:)``).
+public enum NullFamily: Sendable, Hashable, Codable, CustomStringConvertible {
+    case reinitialization
+    case cascadingTopDown
+    case cascadingBottomUp
+    case independentLayer(Int)
+    case withinLayerPermutation
+    case momentRedraw
+    case permutedLabels
+
+    /// The family's name in specs, reports and stream paths.
+    public var description: String {
+        switch self {
+        case .reinitialization: return "random-init"
+        case .cascadingTopDown: return "cascading-top-down"
+        case .cascadingBottomUp: return "cascading-bottom-up"
+        case .independentLayer(let i): return "independent-layer-\(i)"
+        case .withinLayerPermutation: return "within-layer-permutation"
+        case .momentRedraw: return "moment-redraw"
+        case .permutedLabels: return "permuted-labels"
+        }
+    }
+}
+
+/// Null-model generators for MLPs. Every function is a pure function of its stream: null model k
+/// of a family is drawn from `RandomStream(seed:path:)` at a path such as `null/random-init/k`, so
+/// it is the same whichever worker makes it and in whatever order.
+public enum NullModels {
+    /// The stream of null model `index` of `family` below `seed`.
+    public static func stream(seed: UInt64, family: NullFamily, index: Int) -> RandomStream {
+        RandomStream(seed: seed, path: ["null", .label(family.description), .index(index)])
+    }
+
+    /// A fresh network of the same architecture.
+    public static func reinitialized(_ model: MLP, initializer: Initializer = .pytorchDefault, stream: RandomStream) -> MLP {
+        MLP(sizes: model.sizes, hiddenActivation: model.hiddenActivation, outputActivation: model.outputActivation,
+            initializer: initializer, stream: stream)
+    }
+
+    /// The model with layer `layer` re-initialized from `stream` (every other layer kept).
+    public static func independentLayer(_ model: MLP, layer: Int, initializer: Initializer = .pytorchDefault,
+                                        stream: RandomStream) -> MLP {
+        precondition(model.layers.indices.contains(layer), "layer \(layer) outside 0..<\(model.layers.count)")
+        var out = model
+        out.layers[layer] = reinitialized(model, initializer: initializer, stream: stream).layers[layer]
+        return out
+    }
+
+    /// Cascading randomization: the models after re-initializing 1, 2, …, L layers, from the
+    /// output down (`topDown`) or from the input up. Layer i's fresh values come from the same
+    /// substream at every step, so step s differs from step s − 1 in exactly one layer.
+    public static func cascade(_ model: MLP, topDown: Bool, initializer: Initializer = .pytorchDefault,
+                               stream: RandomStream) -> [MLP] {
+        let fresh = reinitialized(model, initializer: initializer, stream: stream)
+        let order = topDown ? Array(model.layers.indices.reversed()) : Array(model.layers.indices)
+        var current = model
+        return order.map { i in
+            current.layers[i] = fresh.layers[i]
+            return current
+        }
+    }
+
+    /// Every weight matrix's and bias vector's entries shuffled within that tensor.
+    public static func permutedWithinLayers(_ model: MLP, stream: RandomStream) -> MLP {
+        var out = model
+        var s = stream
+        for i in out.layers.indices {
+            out.layers[i].weight.scalars.shuffle(using: &s)
+            out.layers[i].bias.scalars.shuffle(using: &s)
+        }
+        return out
+    }
+
+    /// Every parameter tensor redrawn from a normal distribution with that tensor's mean and
+    /// standard deviation (ddof 0; a one-element tensor keeps its value).
+    public static func redrawnFromMoments(_ model: MLP, stream: RandomStream) -> MLP {
+        var out = model
+        var s = stream
+        func redraw(_ t: inout Tensor) {
+            guard t.count > 1 else { return }
+            let values = t.scalars.map(Double.init)
+            let mean = Descriptive.mean(values), sd = Descriptive.standardDeviation(values, ddof: 0)
+            for k in 0..<t.count { t.scalars[k] = Float(mean + sd * s.gaussian()) }
+        }
+        for i in out.layers.indices {
+            redraw(&out.layers[i].weight)
+            redraw(&out.layers[i].bias)
+        }
+        return out
+    }
+
+    /// A network of `model`'s architecture trained from a fresh initialization on the same inputs
+    /// with the target rows randomly permuted (the labels' distribution kept, their link to the
+    /// inputs broken). Initialization from `stream.derived("init")`, the permutation from
+    /// `stream.derived("labels")`, minibatch order from `plan`.
+    public static func retrainedOnPermutedLabels(like model: MLP, inputs: Tensor, targets: Tensor, plan: TrainingPlan,
+                                                 initializer: Initializer = .pytorchDefault,
+                                                 stream: RandomStream) -> (model: MLP, report: TrainingReport) {
+        let n = targets.shape[0]
+        var order = Array(0..<n)
+        var s = stream.derived("labels")
+        order.shuffle(using: &s)
+        let width = targets.count / max(n, 1)
+        let permuted = targets.reshaped([n, width]).rows(order).reshaped(targets.shape)
+        var fresh = reinitialized(model, initializer: initializer, stream: stream.derived("init"))
+        let report = fresh.train(inputs: inputs, targets: permuted, plan: plan)
+        return (fresh, report)
+    }
+}

@@ -1,0 +1,62 @@
+internal import COpenBLAS
+
+/// Matrix products on OpenBLAS (single precision).
+///
+/// Only `SalmonNetworks` imports OpenBLAS's CBLAS, with `internal import`: GSL's `gsl_cblas.h`
+/// declares the same enums differently, so the two C modules must never meet in one Swift module.
+public enum BLAS {
+    /// C ← α · op(A) · op(B) + β · C for row-major matrices, where op(X) is X or Xᵀ.
+    ///
+    /// - Parameters:
+    ///   - a: `m × k` after `transposeA` (stored `k × m` when transposed); likewise `b` is `k × n`.
+    ///   - c: `m × n`, accumulated into when `beta` ≠ 0.
+    public static func gemm(transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int,
+                            alpha: Float = 1, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+                            beta: Float = 0, c: UnsafeMutablePointer<Float>) {
+        guard m > 0, n > 0 else { return }
+        if k == 0 {
+            if beta != 1 { for i in 0..<(m * n) { c[i] *= beta } }
+            return
+        }
+        let noTrans = Int32(SALMON_CBLAS_NO_TRANS), trans = Int32(SALMON_CBLAS_TRANS)
+        salmon_cblas_sgemm(Int32(SALMON_CBLAS_ROW_MAJOR), transposeA ? trans : noTrans, transposeB ? trans : noTrans,
+                    Int32(m), Int32(n), Int32(k), alpha,
+                    a, Int32(transposeA ? m : k), b, Int32(transposeB ? k : n), beta, c, Int32(n))
+    }
+
+    /// The product of two matrices, `op(a) · op(b)`.
+    public static func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transposeB: Bool = false) -> Tensor {
+        precondition(a.rank == 2 && b.rank == 2, "matmul needs matrices")
+        let m = transposeA ? a.shape[1] : a.shape[0]
+        let k = transposeA ? a.shape[0] : a.shape[1]
+        let kb = transposeB ? b.shape[1] : b.shape[0]
+        let n = transposeB ? b.shape[0] : b.shape[1]
+        precondition(k == kb, "matmul: inner dimensions \(k) and \(kb) differ")
+        var c = [Float](repeating: 0, count: m * n)
+        a.scalars.withUnsafeBufferPointer { pa in
+            b.scalars.withUnsafeBufferPointer { pb in
+                c.withUnsafeMutableBufferPointer { pc in
+                    if let ra = pa.baseAddress, let rb = pb.baseAddress, let rc = pc.baseAddress {
+                        gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, a: ra, b: rb, c: rc)
+                    }
+                }
+            }
+        }
+        return Tensor(shape: [m, n], scalars: c)
+    }
+
+    /// Sets the number of threads OpenBLAS uses (process-wide). The audit runner sets 1 while its
+    /// own workers run in parallel, so that cores are not oversubscribed.
+    public static func setThreadCount(_ count: Int) {
+        salmon_openblas_set_num_threads(Int32(max(1, count)))
+    }
+
+    /// The number of threads OpenBLAS uses.
+    public static var threadCount: Int { Int(salmon_openblas_get_num_threads()) }
+
+    /// The shared library that provides `cblas_sgemm` at run time (to check that it is OpenBLAS
+    /// and not GSL's reference CBLAS, which also exports the symbol).
+    public static var sgemmLibrary: String? {
+        salmon_sgemm_library().map { String(cString: $0) }
+    }
+}

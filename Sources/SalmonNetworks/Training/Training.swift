@@ -1,0 +1,98 @@
+import SalmonStatistics
+
+/// How to train a network: loss, optimizer, minibatches, stopping rule, and the random stream.
+public struct TrainingPlan: Sendable {
+    public var loss: Loss
+    public var optimizer: OptimizerKind
+    /// Examples per minibatch (the whole set when larger than it).
+    public var batchSize: Int
+    /// The most passes over the data.
+    public var maxEpochs: Int
+    /// Stop once the loss over the whole training set, measured after an epoch, is below this.
+    public var lossTarget: Double?
+    /// Minibatch order comes from `RandomStream(seed:path:)`, epoch e from `.derived(index: e)`.
+    public var seed: UInt64
+    public var path: StreamPath
+
+    public init(loss: Loss, optimizer: OptimizerKind, batchSize: Int = 100, maxEpochs: Int = 1000,
+                lossTarget: Double? = nil, seed: UInt64, path: StreamPath = ["training"]) {
+        self.loss = loss
+        self.optimizer = optimizer
+        self.batchSize = batchSize
+        self.maxEpochs = maxEpochs
+        self.lossTarget = lossTarget
+        self.seed = seed
+        self.path = path
+    }
+}
+
+/// What training did.
+public struct TrainingReport: Sendable {
+    public var epochs: Int
+    public var steps: Int
+    /// The loss over the whole training set after each epoch.
+    public var lossHistory: [Double]
+    /// Whether ``TrainingPlan/lossTarget`` was reached (false when there is none).
+    public var reachedTarget: Bool
+    public var finalLoss: Double { lossHistory.last ?? .nan }
+}
+
+extension MLP {
+    /// The parameters as flat arrays, in state-dict order: layer 0 weight, layer 0 bias, layer 1 …
+    public var parameterArrays: [[Float]] {
+        get { layers.flatMap { [$0.weight.scalars, $0.bias.scalars] } }
+        set {
+            precondition(newValue.count == 2 * layers.count, "two arrays per layer")
+            for i in layers.indices {
+                layers[i].weight.scalars = newValue[2 * i]
+                layers[i].bias.scalars = newValue[2 * i + 1]
+            }
+        }
+    }
+
+    /// Trains in place by minibatch gradient descent; bit-for-bit reproducible for a given plan
+    /// (minibatch order from the plan's seeded stream; no other randomness).
+    ///
+    /// - Parameters:
+    ///   - inputs: `[examples, in]`.
+    ///   - targets: `[examples, out]` for MSE, `[examples]` class indices for cross-entropy.
+    @discardableResult
+    public mutating func train(inputs: Tensor, targets: Tensor, plan: TrainingPlan) -> TrainingReport {
+        let n = inputs.shape[0]
+        precondition(n > 0 && targets.shape[0] == n, "inputs and targets must have the same number of rows")
+        let stream = RandomStream(seed: plan.seed, path: plan.path)
+        let batch = max(1, min(plan.batchSize, n))
+        let targetWidth = targets.count / n
+        var optimizer = Optimizer(plan.optimizer)
+        var history: [Double] = []
+        var steps = 0
+        var reached = false
+        var order = Array(0..<n)
+        for epoch in 0..<plan.maxEpochs {
+            var s = stream.derived(index: epoch)
+            order.shuffle(using: &s)
+            var start = 0
+            while start < n {
+                let indices = order[start..<min(start + batch, n)]
+                let x = inputs.rows(indices)
+                let t = targets.reshaped([n, targetWidth]).rows(indices)
+                let pass = forward(x)
+                let (_, gradient) = plan.loss.evaluate(output: pass.output,
+                                                       targets: plan.loss == .crossEntropy ? t.reshaped([indices.count]) : t)
+                let g = backward(pass, outputGradient: gradient)
+                var parameters = parameterArrays
+                optimizer.update(&parameters, gradients: zip(g.weights, g.biases).flatMap { [$0.scalars, $1.scalars] })
+                parameterArrays = parameters
+                steps += 1
+                start += batch
+            }
+            let loss = plan.loss.evaluate(output: self(inputs), targets: targets).value
+            history.append(loss)
+            if let target = plan.lossTarget, loss < target {
+                reached = true
+                break
+            }
+        }
+        return TrainingReport(epochs: history.count, steps: steps, lossHistory: history, reachedTarget: reached)
+    }
+}
