@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "SalmonStatistics", targets: ["SalmonStatistics"]),
         .library(name: "SalmonIO", targets: ["SalmonIO"]),
         .library(name: "SalmonNetworks", targets: ["SalmonNetworks"]),
+        .library(name: "SalmonTasks", targets: ["SalmonTasks"]),
         .executable(name: "salmon", targets: ["salmon"]),
     ],
     dependencies: [
@@ -33,7 +34,13 @@ let package = Package(
         .target(name: "SalmonStatistics", dependencies: ["CGSL"]),
         .target(name: "SalmonIO"),
         .target(name: "SalmonNetworks", dependencies: ["COpenBLAS", "SalmonStatistics"]),
-        .target(name: "DeadSalmon", dependencies: ["SalmonStatistics", "SalmonIO", "SalmonNetworks"]),
+        .target(
+            name: "SalmonTasks",
+            dependencies: ["SalmonNetworks", "SalmonIO"],
+            exclude: ["Resources/convert_digits.py"],
+            resources: [.copy("Resources/digits.csv")]
+        ),
+        .target(name: "DeadSalmon", dependencies: ["SalmonStatistics", "SalmonIO", "SalmonNetworks", "SalmonTasks"]),
         .executableTarget(
             name: "salmon",
             dependencies: [
@@ -43,8 +50,9 @@ let package = Package(
         ),
 
         .testTarget(name: "SalmonStatisticsTests", dependencies: ["SalmonStatistics"], exclude: ["Fixtures"]),
-        .testTarget(name: "SalmonIOTests", dependencies: ["SalmonIO"]),
+        .testTarget(name: "SalmonIOTests", dependencies: ["SalmonIO"], exclude: ["Fixtures"]),
         .testTarget(name: "SalmonNetworksTests", dependencies: ["SalmonNetworks"]),
+        .testTarget(name: "SalmonTasksTests", dependencies: ["SalmonTasks"]),
         .testTarget(name: "SalmonCLITests", dependencies: ["salmon"], exclude: ["Snapshots"]),
     ],
     swiftLanguageModes: [.v6]

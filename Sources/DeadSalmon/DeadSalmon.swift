@@ -3,3 +3,4 @@
 @_exported import SalmonIO
 @_exported import SalmonNetworks
 @_exported import SalmonStatistics
+@_exported import SalmonTasks

@@ -1,0 +1,127 @@
+import SalmonNetworks
+import SalmonStatistics
+
+/// Synthetic tasks whose ground truth is known, so that an explanation can be checked against it.
+public enum SyntheticTasks {
+    /// Sparse parity: n random bits (0/1); the label is the parity of `k` of them, whose indices are
+    /// drawn from the stream and recorded as `groundTruth["relevant"]` (Barak et al., "Hidden
+    /// progress in deep learning: SGD learns parities near the computational limit", 2022).
+    public static func sparseParity(bits n: Int, relevant k: Int, examples: Int, stream: RandomStream) -> Dataset {
+        precondition(n >= 1 && k >= 1 && k <= n && examples >= 1, "sparse parity: 1 ≤ k ≤ n, examples ≥ 1")
+        var s = stream.derived("relevant")
+        var all = Array(0..<n)
+        all.shuffle(using: &s)
+        let relevant = all.prefix(k).sorted()
+        var x = stream.derived("inputs")
+        var inputs = [Float](repeating: 0, count: examples * n), labels = [Float](repeating: 0, count: examples)
+        for e in 0..<examples {
+            var bits = x.next(), used = 0
+            for j in 0..<n {
+                if used == 64 { bits = x.next(); used = 0 }
+                inputs[e * n + j] = Float(bits & 1)
+                bits >>= 1
+                used += 1
+            }
+            labels[e] = Float(relevant.reduce(0) { $0 ^ Int(inputs[e * n + $1]) })
+        }
+        return Dataset(name: "sparse-parity-\(n)-\(k)", inputs: Tensor(shape: [examples, n], scalars: inputs),
+                       targets: Tensor(shape: [examples], scalars: labels), classes: 2,
+                       groundTruth: ["relevant": Tensor(shape: [k], scalars: relevant.map(Float.init))])
+    }
+
+    /// Modular addition: every pair (a, b) with a, b ∈ 0..<p, label (a + b) mod p, with a fraction
+    /// `corruption` of the labels replaced by a different label drawn uniformly (Power et al.,
+    /// "Grokking", 2022; Nanda et al. 2023). Inputs are the two tokens `[a, b]` as Float (for an
+    /// embedding layer); `groundTruth["clean"]` holds the uncorrupted labels and
+    /// `groundTruth["corrupted"]` marks the corrupted rows with 1.
+    public static func modularAddition(modulus p: Int, corruption: Double = 0, stream: RandomStream) -> Dataset {
+        precondition(p >= 2 && corruption >= 0 && corruption <= 1, "modular addition: p ≥ 2, corruption in [0, 1]")
+        var inputs: [Float] = [], clean: [Float] = []
+        for a in 0..<p {
+            for b in 0..<p {
+                inputs += [Float(a), Float(b)]
+                clean.append(Float((a + b) % p))
+            }
+        }
+        var labels = clean, corrupted = [Float](repeating: 0, count: clean.count)
+        var s = stream.derived("corruption")
+        var rows = Array(clean.indices)
+        rows.shuffle(using: &s)
+        for r in rows.prefix(Int((corruption * Double(clean.count)).rounded())) {
+            labels[r] = Float((Int(clean[r]) + 1 + s.index(below: p - 1)) % p)
+            corrupted[r] = 1
+        }
+        let n = clean.count
+        return Dataset(name: "modular-addition-\(p)", inputs: Tensor(shape: [n, 2], scalars: inputs),
+                       targets: Tensor(shape: [n], scalars: labels), classes: p,
+                       groundTruth: ["clean": Tensor(shape: [n], scalars: clean),
+                                     "corrupted": Tensor(shape: [n], scalars: corrupted)])
+    }
+
+    /// Planted concepts: `concepts` latent bits z ~ Bernoulli(½) per example; the input is
+    /// x = Σ_j z_j u_j + σ ε with fixed random unit directions u_j ∈ ℝ^dimension and ε ~ N(0, I);
+    /// the label is the parity (XOR) of the concepts listed in `labelConcepts` (a single concept
+    /// gives that concept). A probe for a concept in `labelConcepts` should find it; a probe for
+    /// one outside it tests a concept the label ignores. Ground truth: `concepts` ([examples,
+    /// concepts]) and `directions` ([concepts, dimension]).
+    public static func plantedConcepts(examples: Int, concepts: Int, dimension: Int, labelConcepts: [Int],
+                                       noise: Double = 0.5, stream: RandomStream) -> Dataset {
+        precondition(examples >= 1 && concepts >= 1 && dimension >= 1, "planted concepts: positive sizes")
+        precondition(!labelConcepts.isEmpty && labelConcepts.allSatisfy { (0..<concepts).contains($0) },
+                     "label concepts must be in 0..<\(concepts)")
+        var d = stream.derived("directions")
+        var directions = [Float](repeating: 0, count: concepts * dimension)
+        for j in 0..<concepts {
+            var norm = 0.0
+            var v = (0..<dimension).map { _ in d.gaussian() }
+            for x in v { norm += x * x }
+            norm = norm.squareRoot()
+            v = v.map { $0 / norm }
+            for k in 0..<dimension { directions[j * dimension + k] = Float(v[k]) }
+        }
+        var z = stream.derived("concepts"), e = stream.derived("noise")
+        var latent = [Float](repeating: 0, count: examples * concepts)
+        var inputs = [Float](repeating: 0, count: examples * dimension)
+        var labels = [Float](repeating: 0, count: examples)
+        for i in 0..<examples {
+            var parity = 0
+            for j in 0..<concepts {
+                let bit = z.next() >> 63
+                latent[i * concepts + j] = Float(bit)
+                if labelConcepts.contains(j) { parity ^= Int(bit) }
+                if bit == 1 { for k in 0..<dimension { inputs[i * dimension + k] += directions[j * dimension + k] } }
+            }
+            for k in 0..<dimension { inputs[i * dimension + k] += Float(noise * e.gaussian()) }
+            labels[i] = Float(parity)
+        }
+        return Dataset(name: "planted-concepts", inputs: Tensor(shape: [examples, dimension], scalars: inputs),
+                       targets: Tensor(shape: [examples], scalars: labels), classes: 2,
+                       groundTruth: ["concepts": Tensor(shape: [examples, concepts], scalars: latent),
+                                     "directions": Tensor(shape: [concepts, dimension], scalars: directions)])
+    }
+
+    /// Toy superposition (Elhage et al., "Toy models of superposition", 2022): `features` sparse
+    /// features, each active with probability 1 − sparsity with a value U(0, 1), embedded in fewer
+    /// `dimension`s by a fixed matrix of random unit columns; the target is the sparse feature
+    /// vector itself (an autoencoding task). Ground truth: `features` and `embedding`
+    /// ([dimension, features]).
+    public static func toySuperposition(features n: Int, dimension d: Int, sparsity: Double, examples: Int,
+                                        stream: RandomStream) -> Dataset {
+        precondition(n >= 1 && d >= 1 && examples >= 1 && sparsity >= 0 && sparsity < 1, "superposition: sizes ≥ 1, sparsity in [0, 1)")
+        var w = stream.derived("embedding")
+        var embedding = [Float](repeating: 0, count: d * n)
+        for j in 0..<n {
+            let column = (0..<d).map { _ in w.gaussian() }
+            let norm = column.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            for k in 0..<d { embedding[k * n + j] = Float(column[k] / norm) }
+        }
+        var s = stream.derived("features")
+        var sparse = [Float](repeating: 0, count: examples * n)
+        for i in 0..<(examples * n) where s.uniform() >= sparsity { sparse[i] = Float(s.uniform()) }
+        let featureTensor = Tensor(shape: [examples, n], scalars: sparse)
+        let embeddingTensor = Tensor(shape: [d, n], scalars: embedding)
+        let inputs = BLAS.matmul(featureTensor, embeddingTensor, transposeB: true)
+        return Dataset(name: "toy-superposition", inputs: inputs, targets: featureTensor, classes: nil,
+                       groundTruth: ["features": featureTensor, "embedding": embeddingTensor])
+    }
+}
