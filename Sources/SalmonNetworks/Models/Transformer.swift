@@ -1,0 +1,151 @@
+import SalmonStatistics
+
+/// The shape of a small decoder-only transformer.
+public struct TransformerConfiguration: Sendable, Codable, Equatable, Hashable {
+    public var vocabulary: Int
+    /// The most positions (the position embedding's rows).
+    public var context: Int
+    public var dimension: Int
+    public var heads: Int
+    public var layers: Int
+    /// Hidden width of each block's MLP (4 × dimension in GPT-2).
+    public var hidden: Int
+    public var activation: Activation
+
+    public init(vocabulary: Int, context: Int, dimension: Int, heads: Int, layers: Int, hidden: Int? = nil,
+                activation: Activation = .gelu) {
+        self.vocabulary = vocabulary
+        self.context = context
+        self.dimension = dimension
+        self.heads = heads
+        self.layers = layers
+        self.hidden = hidden ?? 4 * dimension
+        self.activation = activation
+    }
+}
+
+/// One pre-LayerNorm block: x + attention(LN₁(x)), then + MLP(LN₂(·)).
+public struct TransformerBlock: Sendable, Equatable {
+    public var norm1: LayerNorm
+    public var attention: CausalSelfAttention
+    public var norm2: LayerNorm
+    public var mlpIn: Linear
+    public var mlpOut: Linear
+}
+
+/// A decoder-only transformer shaped like GPT-2 (Radford et al. 2019): token and position
+/// embeddings, pre-LayerNorm blocks of causal multi-head self-attention and a GELU MLP, a final
+/// LayerNorm and an unembedding `[vocabulary, dimension]` (untied; tie it by copying the token
+/// embedding).
+///
+/// Hook sites (see ``Hooks``): `embed` (token + position embedding), and per block i
+/// `blocks.i.attn.out`, `blocks.i.mlp.hidden` (after the activation), `blocks.i.mlp.out` and
+/// `blocks.i.resid` (the residual stream after the block). Node masks also apply to
+/// `blocks.i.attn.heads` (one factor per head, on its output before the projection).
+public struct Transformer: Sendable, Equatable {
+    public var configuration: TransformerConfiguration
+    public var tokenEmbedding: Embedding
+    public var positionEmbedding: Embedding
+    public var blocks: [TransformerBlock]
+    public var finalNorm: LayerNorm
+    public var unembedding: Tensor
+
+    /// GPT-2's initialization: every weight and embedding N(0, 0.02²), biases 0, LayerNorm γ = 1,
+    /// β = 0; block i from `stream.derived("blocks", i)`.
+    public init(_ c: TransformerConfiguration, stream: RandomStream) {
+        precondition(c.dimension % c.heads == 0, "dimension must be a multiple of heads")
+        configuration = c
+        var s = stream.derived("embedding")
+        tokenEmbedding = Embedding(count: c.vocabulary, dimension: c.dimension, stream: &s)
+        positionEmbedding = Embedding(count: c.context, dimension: c.dimension, stream: &s)
+        blocks = (0..<c.layers).map { i in
+            var b = stream.derived("blocks", .index(i))
+            let gpt2 = Initializer.normal(standardDeviation: 0.02)
+            return TransformerBlock(
+                norm1: LayerNorm(features: c.dimension),
+                attention: CausalSelfAttention(
+                    qkv: Linear(inFeatures: c.dimension, outFeatures: 3 * c.dimension, initializer: gpt2, stream: &b),
+                    output: Linear(inFeatures: c.dimension, outFeatures: c.dimension, initializer: gpt2, stream: &b),
+                    heads: c.heads),
+                norm2: LayerNorm(features: c.dimension),
+                mlpIn: Linear(inFeatures: c.dimension, outFeatures: c.hidden, initializer: gpt2, stream: &b),
+                mlpOut: Linear(inFeatures: c.hidden, outFeatures: c.dimension, initializer: gpt2, stream: &b))
+        }
+        finalNorm = LayerNorm(features: c.dimension)
+        var u = stream.derived("unembedding")
+        unembedding = Tensor(shape: [c.vocabulary, c.dimension],
+                             scalars: (0..<(c.vocabulary * c.dimension)).map { _ in Float(u.gaussian()) * 0.02 })
+    }
+
+    struct BlockCache: Sendable {
+        var norm1: LayerNorm.Cache
+        var attention: CausalSelfAttention.Cache
+        var attentionReplaced: Bool
+        var norm2Input: Tensor
+        var norm2: LayerNorm.Cache
+        var mlpInput: Tensor
+        var preActivation: Tensor
+        var hidden: Tensor
+        var hiddenReplaced: Bool
+        var mlpReplaced: Bool
+        var residReplaced: Bool
+    }
+}
+
+/// The result of a transformer forward pass.
+public struct TransformerPass: Sendable {
+    /// `[batch·length, vocabulary]`, row b·length + t for sequence b, position t.
+    public let logits: Tensor
+    public let captured: [String: Tensor]
+    let tokens: [Int]
+    let batch: Int
+    let length: Int
+    let hooks: Hooks
+    let embedReplaced: Bool
+    let blockCaches: [Transformer.BlockCache]
+    let finalInput: Tensor
+    let finalNorm: LayerNorm.Cache
+    let finalOutput: Tensor
+}
+
+extension Transformer {
+    /// Runs the model on `batch` sequences of `length` tokens, `tokens` batch-major.
+    public func forward(tokens: [Int], batch: Int, length: Int, hooks: Hooks = .none) -> TransformerPass {
+        let c = configuration
+        precondition(tokens.count == batch * length && length <= c.context, "tokens must be batch × length ≤ context")
+        precondition(tokens.allSatisfy { (0..<c.vocabulary).contains($0) }, "token outside the vocabulary")
+        var captured: [String: Tensor] = [:]
+        var x = tokenEmbedding.forward(tokens)
+        let positions = positionEmbedding.forward((0..<(batch * length)).map { $0 % length })
+        for k in 0..<x.count { x.scalars[k] += positions.scalars[k] }
+        let embedReplaced = hooks.process("embed", &x, captured: &captured)
+        var caches: [BlockCache] = []
+        for (i, block) in blocks.enumerated() {
+            let (h1, c1) = block.norm1.forward(x)
+            var (a, ca) = block.attention.forward(h1, batch: batch, length: length,
+                                                  headMask: hooks.nodeMasks["blocks.\(i).attn.heads"])
+            let aReplaced = hooks.process("blocks.\(i).attn.out", &a, captured: &captured)
+            var x1 = x
+            for k in 0..<x1.count { x1.scalars[k] += a.scalars[k] }
+            let (h2, c2) = block.norm2.forward(x1)
+            let u = block.mlpIn.forward(h2)
+            var g = u
+            c.activation.apply(u.scalars, into: &g.scalars)
+            let gReplaced = hooks.process("blocks.\(i).mlp.hidden", &g, captured: &captured)
+            var m = block.mlpOut.forward(g)
+            let mReplaced = hooks.process("blocks.\(i).mlp.out", &m, captured: &captured)
+            var x2 = x1
+            for k in 0..<x2.count { x2.scalars[k] += m.scalars[k] }
+            let rReplaced = hooks.process("blocks.\(i).resid", &x2, captured: &captured)
+            caches.append(BlockCache(norm1: c1, attention: ca, attentionReplaced: aReplaced, norm2Input: x1, norm2: c2,
+                                     mlpInput: h2, preActivation: u, hidden: g, hiddenReplaced: gReplaced,
+                                     mlpReplaced: mReplaced, residReplaced: rReplaced))
+            x = x2
+        }
+        let (xf, cf) = finalNorm.forward(x)
+        let logits = BLAS.matmul(xf, unembedding, transposeB: true)
+        return TransformerPass(logits: logits, captured: captured, tokens: tokens, batch: batch, length: length,
+                               hooks: hooks, embedReplaced: embedReplaced, blockCaches: caches, finalInput: x,
+                               finalNorm: cf, finalOutput: xf)
+    }
+}
