@@ -9,7 +9,10 @@ let package = Package(
     targets: [
         .executableTarget(
             name: "salmon-bench",
-            dependencies: [.product(name: "SalmonStatistics", package: "DeadSalmon")]
+            dependencies: [
+                .product(name: "SalmonStatistics", package: "DeadSalmon"),
+                .product(name: "SalmonNetworks", package: "DeadSalmon"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

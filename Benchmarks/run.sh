@@ -12,6 +12,7 @@ out=results/latest.jsonl
   echo "{\"name\": \"machine\", \"cpu\": \"$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)\", \"cores\": $(nproc), \"date\": \"$(date -u +%FT%TZ)\"}"
   "$bench" speed | sed 's/^{/{"impl": "deadsalmon", /'
   python3 peers.py | sed 's/^{/{"impl": "peer", /'
+  "$bench" networks | sed 's/^{/{"impl": "deadsalmon", /'
   for n in 100000 1000000 2000000; do "$bench" memory $n 9999 | sed 's/^{/{"impl": "deadsalmon", /'; done
   "$bench" calibration "${CALIBRATION_SIMULATIONS:-20000}" | sed 's/^{/{"impl": "deadsalmon", /'
 } > "$out.tmp"

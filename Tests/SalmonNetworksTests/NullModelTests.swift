@@ -71,3 +71,31 @@ import SalmonStatistics
         #expect(accuracy <= 75, "\(accuracy) of 100")
     }
 }
+
+@Suite struct TransformerNullModelTests {
+    static let model = Transformer(TransformerConfiguration(vocabulary: 9, context: 4, dimension: 8, heads: 2, layers: 3),
+                                   stream: RandomStream(seed: 1))
+
+    @Test func cascadeReplacesOneStageAtATime() {
+        let steps = NullModels.cascade(Self.model, topDown: true, stream: RandomStream(seed: 2))
+        #expect(steps.count == 5)  // unembedding + norm, three blocks, embeddings
+        #expect(steps[0].unembedding != Self.model.unembedding && steps[0].blocks == Self.model.blocks)
+        #expect(steps[1].blocks[2] != Self.model.blocks[2] && steps[1].blocks[1] == Self.model.blocks[1])
+        #expect(steps[3].blocks[0] != Self.model.blocks[0] && steps[3].tokenEmbedding == Self.model.tokenEmbedding)
+        #expect(steps[4] == NullModels.reinitialized(Self.model, stream: RandomStream(seed: 2)))
+        let up = NullModels.cascade(Self.model, topDown: false, stream: RandomStream(seed: 2))
+        #expect(up[0].tokenEmbedding != Self.model.tokenEmbedding && up[0].unembedding == Self.model.unembedding)
+    }
+
+    @Test func permutationAndRedrawKeepShapes() {
+        let permuted = NullModels.permutedWithinLayers(Self.model, stream: RandomStream(seed: 3))
+        for (a, b) in zip(permuted.parameterArrays, Self.model.parameterArrays) { #expect(a.sorted() == b.sorted()) }
+        #expect(permuted != Self.model)
+        let redrawn = NullModels.redrawnFromMoments(Self.model, stream: RandomStream(seed: 4))
+        #expect(zip(redrawn.parameterArrays, Self.model.parameterArrays).allSatisfy { $0.count == $1.count })
+        // LayerNorm γ is all ones: its SD is 0, so the redraw keeps it.
+        #expect(redrawn.blocks[0].norm1.weight.scalars.allSatisfy { $0 == 1 })
+        let single = NullModels.independentBlock(Self.model, block: 1, stream: RandomStream(seed: 5))
+        #expect(single.blocks[0] == Self.model.blocks[0] && single.blocks[1] != Self.model.blocks[1])
+    }
+}

@@ -7,6 +7,7 @@
 // The Python peers (scipy, statsmodels) are measured by peers.py in the same run (run.sh).
 import Foundation
 import SalmonStatistics
+import SalmonNetworks
 
 func seconds(_ body: () throws -> Void) rethrows -> Double {
     let start = ContinuousClock.now
@@ -83,6 +84,50 @@ case "bh-trace":
     for _ in 0..<8 {
         print(try seconds { _ = try MultipleTesting.adjust(pValues, method: .benjaminiHochberg) })
     }
+
+case "networks":
+    // MLP 512→1024→1024→10, batch 256: forward + backward against sgemm on the same shapes.
+    let batch = 256
+    let model = MLP(sizes: [512, 1024, 1024, 10], stream: RandomStream(seed: 1))
+    var s = RandomStream(seed: 2)
+    let x = Tensor(shape: [batch, 512], scalars: (0..<(batch * 512)).map { _ in Float(s.gaussian()) })
+    let t = Tensor(shape: [batch, 10], scalars: (0..<(batch * 10)).map { _ in Float(s.gaussian()) })
+    // The GEMMs of one forward + backward: per layer y = x Wᵀ, dW = dyᵀ x, dx = dy W.
+    var shapes: [(Bool, Bool, Int, Int, Int)] = []
+    for (i, o) in [(512, 1024), (1024, 1024), (1024, 10)] {
+        shapes.append((false, true, batch, o, i))    // forward
+        shapes.append((true, false, o, i, batch))    // dW
+        shapes.append((false, false, batch, i, o))   // dx
+    }
+    let flops = shapes.reduce(0.0) { $0 + 2 * Double($1.2 * $1.3 * $1.4) }
+    let big = [Float](repeating: 0.5, count: 1024 * 1024)
+    var out = [Float](repeating: 0, count: 1024 * 1024)
+    let gemmOnly = best(of: 10) {
+        for (ta, tb, m, n, k) in shapes {
+            big.withUnsafeBufferPointer { a in
+                out.withUnsafeMutableBufferPointer { c in
+                    BLAS.gemm(transposeA: ta, transposeB: tb, m: m, n: n, k: k, a: a.baseAddress!, b: a.baseAddress!, c: c.baseAddress!)
+                }
+            }
+        }
+    }
+    let square = best(of: 5) {
+        big.withUnsafeBufferPointer { a in
+            out.withUnsafeMutableBufferPointer { c in
+                BLAS.gemm(m: 1024, n: 1024, k: 1024, a: a.baseAddress!, b: a.baseAddress!, c: c.baseAddress!)
+            }
+        }
+    }
+    let step = best(of: 10) {
+        let pass = model.forward(x)
+        _ = model.backward(pass, outputGradient: Loss.meanSquaredError.evaluate(output: pass.output, targets: t).gradient)
+    }
+    report("mlp_forward_backward_512_1024_1024_10_b256", [
+        "seconds": step, "gflops": flops / step / 1e9, "sgemmSameShapesGflops": flops / gemmOnly / 1e9,
+        "sgemm1024Gflops": 2 * pow(1024.0, 3) / square / 1e9, "fractionOfSameShapes": gemmOnly / step,
+        "fractionOf1024": (flops / step) / (2 * pow(1024.0, 3) / square), "blasThreads": BLAS.threadCount,
+        "sgemmLibrary": BLAS.sgemmLibrary ?? "?",
+    ])
 
 case "memory":
     let n = arguments.count > 2 ? Int(arguments[2]) ?? 1_000_000 : 1_000_000

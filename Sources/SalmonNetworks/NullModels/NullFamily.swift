@@ -79,11 +79,7 @@ public enum NullModels {
     /// Every weight matrix's and bias vector's entries shuffled within that tensor.
     public static func permutedWithinLayers(_ model: MLP, stream: RandomStream) -> MLP {
         var out = model
-        var s = stream
-        for i in out.layers.indices {
-            out.layers[i].weight.scalars.shuffle(using: &s)
-            out.layers[i].bias.scalars.shuffle(using: &s)
-        }
+        out.parameterArrays = permutedWithin(model.parameterArrays, stream: stream)
         return out
     }
 
@@ -91,17 +87,73 @@ public enum NullModels {
     /// standard deviation (ddof 0; a one-element tensor keeps its value).
     public static func redrawnFromMoments(_ model: MLP, stream: RandomStream) -> MLP {
         var out = model
+        out.parameterArrays = redrawnFromMoments(model.parameterArrays, stream: stream)
+        return out
+    }
+
+    /// Each array's entries shuffled within that array (the shared core of the permutation null).
+    static func permutedWithin(_ arrays: [[Float]], stream: RandomStream) -> [[Float]] {
         var s = stream
-        func redraw(_ t: inout Tensor) {
-            guard t.count > 1 else { return }
-            let values = t.scalars.map(Double.init)
+        return arrays.map { array in
+            var shuffled = array
+            shuffled.shuffle(using: &s)
+            return shuffled
+        }
+    }
+
+    /// Each array redrawn from N(mean, sd) of its own entries (the shared core of the moment null).
+    static func redrawnFromMoments(_ arrays: [[Float]], stream: RandomStream) -> [[Float]] {
+        var s = stream
+        return arrays.map { array in
+            guard array.count > 1 else { return array }
+            let values = array.map(Double.init)
             let mean = Descriptive.mean(values), sd = Descriptive.standardDeviation(values, ddof: 0)
-            for k in 0..<t.count { t.scalars[k] = Float(mean + sd * s.gaussian()) }
+            return array.map { _ in Float(mean + sd * s.gaussian()) }
         }
-        for i in out.layers.indices {
-            redraw(&out.layers[i].weight)
-            redraw(&out.layers[i].bias)
+    }
+
+    // MARK: Transformers
+
+    /// A fresh transformer of the same configuration (GPT-2 initialization).
+    public static func reinitialized(_ model: Transformer, stream: RandomStream) -> Transformer {
+        Transformer(model.configuration, stream: stream)
+    }
+
+    /// Cascading randomization of a transformer, one stage at a time: from the top, the
+    /// unembedding and final norm, then block L−1, …, block 0, then the embeddings (bottom-up
+    /// reverses the order). Returns the model after each stage.
+    public static func cascade(_ model: Transformer, topDown: Bool, stream: RandomStream) -> [Transformer] {
+        let fresh = reinitialized(model, stream: stream)
+        var stages: [(inout Transformer) -> Void] = [{ $0.unembedding = fresh.unembedding; $0.finalNorm = fresh.finalNorm }]
+        for i in model.blocks.indices.reversed() { stages.append { $0.blocks[i] = fresh.blocks[i] } }
+        stages.append { $0.tokenEmbedding = fresh.tokenEmbedding; $0.positionEmbedding = fresh.positionEmbedding }
+        if !topDown { stages.reverse() }
+        var current = model
+        return stages.map { stage in
+            stage(&current)
+            return current
         }
+    }
+
+    /// Block `block` re-initialized, everything else kept.
+    public static func independentBlock(_ model: Transformer, block: Int, stream: RandomStream) -> Transformer {
+        precondition(model.blocks.indices.contains(block), "block \(block) outside 0..<\(model.blocks.count)")
+        var out = model
+        out.blocks[block] = reinitialized(model, stream: stream).blocks[block]
+        return out
+    }
+
+    /// Every parameter tensor's entries shuffled within that tensor.
+    public static func permutedWithinLayers(_ model: Transformer, stream: RandomStream) -> Transformer {
+        var out = model
+        out.parameterArrays = permutedWithin(model.parameterArrays, stream: stream)
+        return out
+    }
+
+    /// Every parameter tensor redrawn from N(mean, sd) of its entries (Heap et al. 2025).
+    public static func redrawnFromMoments(_ model: Transformer, stream: RandomStream) -> Transformer {
+        var out = model
+        out.parameterArrays = redrawnFromMoments(model.parameterArrays, stream: stream)
         return out
     }
 
