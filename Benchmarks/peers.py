@@ -51,3 +51,61 @@ report("permutation_independent_500_500_B9999", seconds=t, peer=f"scipy {scipy._
 p = rng.random(1_000_000) ** 3
 t = best(5, lambda: multipletests(p, alpha=0.05, method="fdr_bh"))
 report("bh_1e6", seconds=t, peer=f"statsmodels {statsmodels.__version__} multipletests fdr_bh")
+
+
+# Transformer training step: 2 layers, d = 128, 4 heads, sequence 64, batch 32, AdamW, same threads.
+import math
+import torch
+import torch.nn as nn
+
+torch.manual_seed(0)
+torch.set_num_threads(2)
+
+
+class Block(nn.Module):
+    def __init__(self, d, heads):
+        super().__init__()
+        self.ln_1, self.ln_2 = nn.LayerNorm(d), nn.LayerNorm(d)
+        self.c_attn, self.c_proj = nn.Linear(d, 3 * d), nn.Linear(d, d)
+        self.c_fc, self.c_out = nn.Linear(d, 4 * d), nn.Linear(4 * d, d)
+        self.heads = heads
+
+    def forward(self, x):
+        b, t, d = x.shape
+        q, k, v = self.c_attn(self.ln_1(x)).split(d, dim=2)
+        q, k, v = (z.view(b, t, self.heads, d // self.heads).transpose(1, 2) for z in (q, k, v))
+        scores = (q @ k.transpose(-2, -1) / math.sqrt(d // self.heads)).masked_fill(
+            torch.triu(torch.ones(t, t, dtype=torch.bool), 1), float("-inf"))
+        x = x + self.c_proj((scores.softmax(-1) @ v).transpose(1, 2).reshape(b, t, d))
+        return x + self.c_out(nn.functional.gelu(self.c_fc(self.ln_2(x))))
+
+
+class GPT(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.wte, self.wpe = nn.Embedding(256, 128), nn.Embedding(64, 128)
+        self.h = nn.ModuleList(Block(128, 4) for _ in range(2))
+        self.ln_f, self.head = nn.LayerNorm(128), nn.Linear(128, 256, bias=False)
+
+    def forward(self, idx):
+        x = self.wte(idx) + self.wpe(torch.arange(idx.shape[1]))
+        for block in self.h:
+            x = block(x)
+        return self.head(self.ln_f(x))
+
+
+gpt = GPT()
+opt = torch.optim.AdamW(gpt.parameters(), lr=1e-3)
+idx = torch.randint(0, 256, (32, 64))
+tgt = torch.randint(0, 256, (32 * 64,))
+
+
+def train_step():
+    opt.zero_grad()
+    nn.functional.cross_entropy(gpt(idx).reshape(-1, 256), tgt).backward()
+    opt.step()
+
+
+train_step()
+t = best(5, train_step)
+report("transformer_train_2x128_h4_t64_b32", seconds=t, peer=f"PyTorch {torch.__version__} (2 threads)")

@@ -3,7 +3,7 @@
 # Writes Benchmarks/results/latest.jsonl and prints a ratio table.
 set -euo pipefail
 cd "$(dirname "$0")"
-python3 -c "import scipy, statsmodels" 2>/dev/null || pip install -q scipy statsmodels
+python3 -c "import scipy, statsmodels, torch" 2>/dev/null || pip install -q scipy statsmodels torch
 swift build -c release --product salmon-bench >/dev/null
 bench=.build/release/salmon-bench
 mkdir -p results
@@ -13,6 +13,9 @@ out=results/latest.jsonl
   "$bench" speed | sed 's/^{/{"impl": "deadsalmon", /'
   python3 peers.py | sed 's/^{/{"impl": "peer", /'
   "$bench" networks | sed 's/^{/{"impl": "deadsalmon", /'
+  "$bench" transformer | sed 's/^{/{"impl": "deadsalmon", /'
+  "$bench" modular-addition 23 0.8 | sed 's/^{/{"impl": "deadsalmon", /'
+  "$bench" modular-addition 59 0.5 | sed 's/^{/{"impl": "deadsalmon", /'
   for n in 100000 1000000 2000000; do "$bench" memory $n 9999 | sed 's/^{/{"impl": "deadsalmon", /'; done
   "$bench" calibration "${CALIBRATION_SIMULATIONS:-20000}" | sed 's/^{/{"impl": "deadsalmon", /'
 } > "$out.tmp"
@@ -25,9 +28,9 @@ print(rows[0])
 for r in rows[1:]:
     if r.get("impl") != "deadsalmon":
         continue
-    if r["name"] in peer:
+    if r["name"] in peer and "seconds" in r:
         ratio = peer[r["name"]]["seconds"] / r["seconds"]
-        print(f'{r["name"]:42s} workers={r["workers"]}  deadsalmon {r["seconds"]*1e3:9.2f} ms   '
+        print(f'{r["name"]:42s} workers={r.get("workers", r.get("blasThreads"))}  deadsalmon {r["seconds"]*1e3:9.2f} ms   '
               f'{peer[r["name"]]["peer"]} {peer[r["name"]]["seconds"]*1e3:9.2f} ms   speed-up {ratio:7.1f}x')
     else:
         print(r)

@@ -66,7 +66,7 @@ import SalmonStatistics
                 "too few coordinates checked (\(checked))", sourceLocation: sourceLocation)
     }
 
-    static let activations: [Activation] = [.identity, .relu, .leakyReLU(slope: 0.01), .tanh, .sigmoid, .gelu]
+    static let activations: [Activation] = [.identity, .relu, .leakyReLU(slope: 0.01), .tanh, .sigmoid, .gelu, .geluTanh]
 
     @Test(arguments: activations)
     func mlpGradientsMatchFiniteDifferences(activation: Activation) {

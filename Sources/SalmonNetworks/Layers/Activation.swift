@@ -2,7 +2,9 @@ import Foundation
 
 /// An element-wise activation function, with its derivative for backpropagation.
 ///
-/// `gelu` is the exact form x · Φ(x) (PyTorch's default `nn.GELU()`), not the tanh approximation.
+/// `gelu` is the exact form x · Φ(x) (PyTorch's default `nn.GELU()`); `geluTanh` is the tanh
+/// approximation ½x(1 + tanh(√(2/π)(x + 0.044715x³))) that GPT-2 uses (`nn.GELU(approximate="tanh")`,
+/// Hugging Face's `gelu_new`) — Hendrycks & Gimpel 2016.
 /// `leakyReLU(slope:)` is PyTorch's `nn.LeakyReLU(negative_slope)` (0.01 by default there).
 public enum Activation: Sendable, Equatable, Hashable, Codable {
     case identity
@@ -11,6 +13,7 @@ public enum Activation: Sendable, Equatable, Hashable, Codable {
     case tanh
     case sigmoid
     case gelu
+    case geluTanh
 
     /// f(z).
     @inlinable
@@ -22,8 +25,11 @@ public enum Activation: Sendable, Equatable, Hashable, Codable {
         case .tanh: return Foundation.tanh(z)
         case .sigmoid: return 1 / (1 + Foundation.exp(-z))
         case .gelu: return 0.5 * z * (1 + Foundation.erf(z / 2.0.squareRoot().float))
+        case .geluTanh: return 0.5 * z * (1 + Foundation.tanh(Self.geluTanhScale * (z + 0.044715 * z * z * z)))
         }
     }
+
+    @usableFromInline static let geluTanhScale = Float((2 / Double.pi).squareRoot())
 
     /// f′(z).
     @inlinable
@@ -43,6 +49,10 @@ public enum Activation: Sendable, Equatable, Hashable, Codable {
             let cdf = 0.5 * (1 + Foundation.erf(z / 2.0.squareRoot().float))
             let pdf = Foundation.exp(-0.5 * z * z) / (2 * Double.pi).squareRoot().float
             return cdf + z * pdf
+        case .geluTanh:
+            let inner = Self.geluTanhScale * (z + 0.044715 * z * z * z)
+            let t = Foundation.tanh(inner)
+            return 0.5 * (1 + t) + 0.5 * z * (1 - t * t) * Self.geluTanhScale * (1 + 3 * 0.044715 * z * z)
         }
     }
 

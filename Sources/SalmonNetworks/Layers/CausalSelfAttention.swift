@@ -1,5 +1,4 @@
 import Foundation
-import SalmonStatistics
 
 /// Multi-head causal self-attention, GPT-2's (Radford et al. 2019; Vaswani et al. 2017): one
 /// projection to queries, keys and values (`qkv`, `[3d, d]`, columns q | k | v, head h using the
@@ -32,38 +31,41 @@ public struct CausalSelfAttention: Sendable, Equatable {
     }
 
     /// x `[batch·T, d]` (batch-major) → y `[batch·T, d]`; also the per-head patterns.
+    ///
+    /// Per sequence and head, S = Q Kᵀ/√d_h and O = A V are strided sgemms on the fused q|k|v
+    /// projection (row stride 3d), with no copies; the causal mask and the softmax run over rows.
     func forward(_ x: Tensor, batch: Int, length t: Int, headMask: [Float]?) -> (Tensor, Cache) {
         let d = dimension, h = heads, dh = d / h
         let scale = 1 / Float(dh).squareRoot()
         let projected = qkv.forward(x)
         var patterns = [Float](repeating: 0, count: batch * h * t * t)
         var concatenated = Tensor(zeros: [batch * t, d])
-        var scores = [Float](repeating: 0, count: t)
-        for b in 0..<batch {
-            for head in 0..<h {
-                let base = ((b * h) + head) * t * t
-                for i in 0..<t {
-                    let qRow = (b * t + i) * 3 * d + head * dh
-                    var maximum = -Float.infinity
-                    for j in 0...i {
-                        let kRow = (b * t + j) * 3 * d + d + head * dh
-                        var s: Float = 0
-                        for k in 0..<dh { s += projected.scalars[qRow + k] * projected.scalars[kRow + k] }
-                        scores[j] = s * scale
-                        maximum = max(maximum, scores[j])
-                    }
-                    var total: Float = 0
-                    for j in 0...i {
-                        scores[j] = exp(scores[j] - maximum)
-                        total += scores[j]
-                    }
-                    let factor = headMask?[head] ?? 1
-                    let oRow = (b * t + i) * d + head * dh
-                    for j in 0...i {
-                        let a = scores[j] / total
-                        patterns[base + i * t + j] = a
-                        let vRow = (b * t + j) * 3 * d + 2 * d + head * dh
-                        for k in 0..<dh { concatenated.scalars[oRow + k] += factor * a * projected.scalars[vRow + k] }
+        projected.scalars.withUnsafeBufferPointer { p in
+            patterns.withUnsafeMutableBufferPointer { a in
+                concatenated.scalars.withUnsafeMutableBufferPointer { o in
+                    guard let p = p.baseAddress, let a = a.baseAddress, let o = o.baseAddress else { return }
+                    for b in 0..<batch {
+                        for head in 0..<h {
+                            let q = p + b * t * 3 * d + head * dh, k = q + d, v = q + 2 * d
+                            let pattern = a + ((b * h) + head) * t * t
+                            BLAS.gemm(transposeB: true, m: t, n: t, k: dh, alpha: scale, a: q, lda: 3 * d, b: k, ldb: 3 * d,
+                                      c: pattern, ldc: t)
+                            for i in 0..<t {
+                                let row = pattern + i * t
+                                var maximum = -Float.infinity
+                                for j in 0...i { maximum = max(maximum, row[j]) }
+                                var total: Float = 0
+                                for j in 0...i {
+                                    row[j] = exp(row[j] - maximum)
+                                    total += row[j]
+                                }
+                                let inverse = 1 / total
+                                for j in 0...i { row[j] *= inverse }
+                                for j in (i + 1)..<t { row[j] = 0 }
+                            }
+                            BLAS.gemm(m: t, n: dh, k: t, alpha: headMask?[head] ?? 1, a: pattern, lda: t, b: v, ldb: 3 * d,
+                                      c: o + b * t * d + head * dh, ldc: d)
+                        }
                     }
                 }
             }
@@ -74,6 +76,8 @@ public struct CausalSelfAttention: Sendable, Equatable {
 
     struct Gradients: Sendable { var qkv: (Tensor, Tensor); var output: (Tensor, Tensor) }
 
+    /// Backward through the projection, the attention (dA = dO Vᵀ, dV = Aᵀ dO, the softmax,
+    /// dQ = dS K/√d_h, dK = dSᵀ Q/√d_h, all strided sgemms) and the q|k|v projection.
     func backward(_ dy: Tensor, _ cache: Cache, batch: Int, length t: Int) -> (Tensor, Gradients) {
         let d = dimension, h = heads, dh = d / h
         let scale = 1 / Float(dh).squareRoot()
@@ -81,37 +85,40 @@ public struct CausalSelfAttention: Sendable, Equatable {
         let dOutputBias = Self.columnSums(dy)
         let dConcatenated = BLAS.matmul(dy, output.weight)
         var dProjected = Tensor(zeros: cache.qkv.shape)
-        let p = cache.qkv.scalars
-        var dA = [Float](repeating: 0, count: t)
-        for b in 0..<batch {
-            for head in 0..<h {
-                let factor = cache.headMask?[head] ?? 1
-                if factor == 0 { continue }
-                let base = ((b * h) + head) * t * t
-                for i in 0..<t {
-                    let oRow = (b * t + i) * d + head * dh
-                    // dA[j] = dO_i · v_j; dV_j += A[i, j] dO_i.
-                    var weighted: Float = 0
-                    for j in 0...i {
-                        let vRow = (b * t + j) * 3 * d + 2 * d + head * dh
-                        var s: Float = 0
-                        for k in 0..<dh {
-                            let g = factor * dConcatenated.scalars[oRow + k]
-                            s += g * p[vRow + k]
-                            dProjected.scalars[vRow + k] += cache.patterns[base + i * t + j] * g
-                        }
-                        dA[j] = s
-                        weighted += s * cache.patterns[base + i * t + j]
-                    }
-                    // Softmax: dS_j = A_j (dA_j − Σ A dA); then q and k.
-                    let qRow = (b * t + i) * 3 * d + head * dh
-                    for j in 0...i {
-                        let dS = cache.patterns[base + i * t + j] * (dA[j] - weighted) * scale
-                        if dS == 0 { continue }
-                        let kRow = (b * t + j) * 3 * d + d + head * dh
-                        for k in 0..<dh {
-                            dProjected.scalars[qRow + k] += dS * p[kRow + k]
-                            dProjected.scalars[kRow + k] += dS * p[qRow + k]
+        var dPattern = [Float](repeating: 0, count: t * t)
+        cache.qkv.scalars.withUnsafeBufferPointer { p in
+            cache.patterns.withUnsafeBufferPointer { a in
+                dConcatenated.scalars.withUnsafeBufferPointer { dO in
+                    dProjected.scalars.withUnsafeMutableBufferPointer { dP in
+                        dPattern.withUnsafeMutableBufferPointer { dA in
+                            guard let p = p.baseAddress, let a = a.baseAddress, let dO = dO.baseAddress,
+                                  let dP = dP.baseAddress, let dA = dA.baseAddress else { return }
+                            for b in 0..<batch {
+                                for head in 0..<h {
+                                    let factor = cache.headMask?[head] ?? 1
+                                    if factor == 0 { continue }
+                                    let q = p + b * t * 3 * d + head * dh, k = q + d, v = q + 2 * d
+                                    let dq = dP + b * t * 3 * d + head * dh, dk = dq + d, dv = dq + 2 * d
+                                    let pattern = a + ((b * h) + head) * t * t
+                                    let dOut = dO + b * t * d + head * dh
+                                    // dA = factor · dO Vᵀ; dV = factor · Aᵀ dO.
+                                    BLAS.gemm(transposeB: true, m: t, n: t, k: dh, alpha: factor, a: dOut, lda: d, b: v,
+                                              ldb: 3 * d, c: dA, ldc: t)
+                                    BLAS.gemm(transposeA: true, m: t, n: dh, k: t, alpha: factor, a: pattern, lda: t,
+                                              b: dOut, ldb: d, c: dv, ldc: 3 * d)
+                                    // Softmax: dS = A ⊙ (dA − rowsum(A ⊙ dA)), scaled by 1/√d_h.
+                                    for i in 0..<t {
+                                        var weighted: Float = 0
+                                        for j in 0...i { weighted += pattern[i * t + j] * dA[i * t + j] }
+                                        for j in 0...i { dA[i * t + j] = pattern[i * t + j] * (dA[i * t + j] - weighted) * scale }
+                                        for j in (i + 1)..<t { dA[i * t + j] = 0 }
+                                    }
+                                    // dQ = dS K; dK = dSᵀ Q.
+                                    BLAS.gemm(m: t, n: dh, k: t, a: dA, lda: t, b: k, ldb: 3 * d, c: dq, ldc: 3 * d)
+                                    BLAS.gemm(transposeA: true, m: t, n: dh, k: t, a: dA, lda: t, b: q, ldb: 3 * d,
+                                              c: dk, ldc: 3 * d)
+                                }
+                            }
                         }
                     }
                 }

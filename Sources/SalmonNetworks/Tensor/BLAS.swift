@@ -10,18 +10,22 @@ public enum BLAS {
     /// - Parameters:
     ///   - a: `m × k` after `transposeA` (stored `k × m` when transposed); likewise `b` is `k × n`.
     ///   - c: `m × n`, accumulated into when `beta` ≠ 0.
+    /// - Parameters:
+    ///   - lda, ldb, ldc: row strides of the stored matrices (default: packed), so that a block of a
+    ///     larger matrix — one head's queries inside the fused q|k|v projection — is used in place.
     public static func gemm(transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int,
-                            alpha: Float = 1, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
-                            beta: Float = 0, c: UnsafeMutablePointer<Float>) {
+                            alpha: Float = 1, a: UnsafePointer<Float>, lda: Int? = nil, b: UnsafePointer<Float>,
+                            ldb: Int? = nil, beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int? = nil) {
         guard m > 0, n > 0 else { return }
+        let ldc = ldc ?? n
         if k == 0 {
-            if beta != 1 { for i in 0..<(m * n) { c[i] *= beta } }
+            if beta != 1 { for i in 0..<m { for j in 0..<n { c[i * ldc + j] *= beta } } }
             return
         }
         let noTrans = Int32(SALMON_CBLAS_NO_TRANS), trans = Int32(SALMON_CBLAS_TRANS)
         salmon_cblas_sgemm(Int32(SALMON_CBLAS_ROW_MAJOR), transposeA ? trans : noTrans, transposeB ? trans : noTrans,
                     Int32(m), Int32(n), Int32(k), alpha,
-                    a, Int32(transposeA ? m : k), b, Int32(transposeB ? k : n), beta, c, Int32(n))
+                    a, Int32(lda ?? (transposeA ? m : k)), b, Int32(ldb ?? (transposeB ? k : n)), beta, c, Int32(ldc))
     }
 
     /// The product of two matrices, `op(a) · op(b)`.
