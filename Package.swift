@@ -33,7 +33,7 @@ let package = Package(
 
         .target(name: "SalmonStatistics", dependencies: ["CGSL"]),
         .target(name: "SalmonIO"),
-        .target(name: "SalmonNetworks", dependencies: ["COpenBLAS", "SalmonStatistics"]),
+        .target(name: "SalmonNetworks", dependencies: ["COpenBLAS", "SalmonStatistics", "SalmonIO"]),
         .target(
             name: "SalmonTasks",
             dependencies: ["SalmonNetworks", "SalmonIO"],
@@ -51,7 +51,7 @@ let package = Package(
 
         .testTarget(name: "SalmonStatisticsTests", dependencies: ["SalmonStatistics"], exclude: ["Fixtures"]),
         .testTarget(name: "SalmonIOTests", dependencies: ["SalmonIO"], exclude: ["Fixtures"]),
-        .testTarget(name: "SalmonNetworksTests", dependencies: ["SalmonNetworks"]),
+        .testTarget(name: "SalmonNetworksTests", dependencies: ["SalmonNetworks"], exclude: ["Fixtures"]),
         .testTarget(name: "SalmonTasksTests", dependencies: ["SalmonTasks"]),
         .testTarget(name: "SalmonCLITests", dependencies: ["salmon"], exclude: ["Snapshots"]),
     ],

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets with swiftc (SwiftPM's executable targets bring their own `main`,
-# which would replace libFuzzer's). Output: Fuzz/.build/fuzz-number-list
+# which would replace libFuzzer's). Output: Fuzz/.build/fuzz-number-list, fuzz-safetensors,
+# fuzz-numpy
 set -euo pipefail
 cd "$(dirname "$0")"
 out=.build
@@ -8,5 +9,8 @@ mkdir -p "$out"
 flags=(-O -sanitize=fuzzer,address -parse-as-library)
 swiftc "${flags[@]}" -module-name SalmonIO -emit-module -emit-module-path "$out/SalmonIO.swiftmodule" \
   -emit-library -static -o "$out/libSalmonIO.a" $(find ../Sources/SalmonIO -name '*.swift')
-swiftc "${flags[@]}" -I "$out" -L "$out" -lSalmonIO FuzzNumberList.swift -o "$out/fuzz-number-list"
-echo "built $out/fuzz-number-list"
+for target in NumberList:number-list SafeTensors:safetensors NumPy:numpy; do
+  source="Fuzz${target%%:*}.swift" binary="fuzz-${target#*:}"
+  swiftc "${flags[@]}" -I "$out" -L "$out" -lSalmonIO "$source" -o "$out/$binary"
+  echo "built $out/$binary"
+done

@@ -14,7 +14,7 @@ struct Salmon: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             AdjustCommand.self, BootstrapCommand.self, PermutationTestCommand.self, CompareCommand.self,
-            DemoCommand.self,
+            InspectCommand.self, DemoCommand.self,
         ]
     )
 }

@@ -10,7 +10,7 @@ private func input(_ name: String) throws -> String {
 
 @Suite("CLI basics")
 struct CLIBasicsTests {
-    static let subcommands = ["adjust", "bootstrap", "permutation-test", "compare", "demo"]
+    static let subcommands = ["adjust", "bootstrap", "permutation-test", "compare", "inspect", "demo"]
 
     // MARK: --help and --version
 

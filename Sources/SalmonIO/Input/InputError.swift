@@ -26,11 +26,12 @@ public struct InputError: Error, Sendable, Equatable, CustomStringConvertible {
         return "\(location): expected \(expected)"
     }
 
-    /// `text` in double quotes for a one-line message: at most 40 characters, with line breaks,
-    /// tabs, quotes and other control characters escaped, so a message never spans lines.
-    public static func quoted(_ text: some StringProtocol) -> String {
+    /// `text` in double quotes for a one-line message: at most `limit` characters (40 unless
+    /// said otherwise; tensor names use more), with line breaks, tabs, quotes and other control
+    /// characters escaped, so a message never spans lines.
+    public static func quoted(_ text: some StringProtocol, limit: Int = 40) -> String {
         var out = "\""
-        for scalar in text.prefix(40).unicodeScalars {
+        for scalar in text.prefix(max(0, limit)).unicodeScalars {
             switch scalar {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
@@ -45,6 +46,6 @@ public struct InputError: Error, Sendable, Equatable, CustomStringConvertible {
                 }
             }
         }
-        return out + (text.count > 40 ? "…\"" : "\"")
+        return out + (text.count > max(0, limit) ? "…\"" : "\"")
     }
 }

@@ -11,6 +11,8 @@ Run after regenerating the snapshots (SALMON_UPDATE_SNAPSHOTS=1 swift test --fil
   are (1 + b)/(1 + B) (doubled for two-sided) and close to scipy's; the Clopper-Pearson interval
   and the effect sizes are recomputed.
 - compare: p = (1 + b)/(1 + K) with b counted here, the interval, z, AUROC and the null summary.
+- inspect: names, dtypes, shapes, element counts and CRC-32s recomputed from the fixture files
+  (numpy for .npy/.npz, the header JSON and zlib.crc32 for safetensors).
 
 Needs numpy, scipy and statsmodels. Exits 1 on any disagreement.
 """
@@ -219,6 +221,53 @@ for alternative in ["greater", "less", "two-sided"]:
                            ("null_q025", np.quantile(null, 0.025)), ("null_q975", np.quantile(null, 0.975))]:
             check(close(float(r[key]), value, rel=1e-9), f"{label}: {key} {r[key]} vs numpy {value!r}")
     check(j["nullSize"] == K and j["alternative"] == alternative, f"compare {alternative} json: fields")
+
+# inspect --------------------------------------------------------------------------------------
+import struct
+import zlib
+
+FIXTURES = HERE.parent.parent / "SalmonIOTests" / "Fixtures"
+
+
+def safetensors_rows(path):
+    blob = path.read_bytes()
+    n = struct.unpack("<Q", blob[:8])[0]
+    header = json.loads(blob[8:8 + n])
+    metadata = header.pop("__metadata__", None)
+    ordered = sorted(header.items(), key=lambda kv: (kv[1]["data_offsets"], kv[0].encode()))
+    return metadata, [(name, info["dtype"], info["shape"], int(np.prod(info["shape"], dtype=np.int64)),
+                       f"{zlib.crc32(blob[8 + n + info['data_offsets'][0]:8 + n + info['data_offsets'][1]]):08x}")
+                      for name, info in ordered]
+
+
+def array_row(name, a):
+    return (name, a.dtype.str, list(a.shape), int(a.size), f"{zlib.crc32(a.astype(a.dtype.newbyteorder('<')).tobytes()):08x}")
+
+
+def csv_rows(name):
+    return [(r["name"], r["dtype"], json.loads(r["shape"]), int(r["elements"]), r["crc32"]) for r in rows(name)]
+
+
+def json_rows(j):
+    return [(t["name"], t["dtype"], t["shape"], t["elements"], t["crc32"]) for t in j["tensors"]]
+
+
+metadata, st_rows = safetensors_rows(FIXTURES / "all_dtypes.safetensors")
+check(csv_rows("inspect-all-dtypes.csv") == st_rows, "inspect all_dtypes.safetensors csv")
+j = json.loads((HERE / "inspect-all-dtypes.json").read_text())
+check(json_rows(j) == st_rows and j["metadata"] == metadata and j["format"] == "safetensors",
+      "inspect all_dtypes.safetensors json")
+check(csv_rows("inspect-empty-and-scalar.csv") == safetensors_rows(FIXTURES / "empty_and_scalar.safetensors")[1],
+      "inspect empty_and_scalar.safetensors")
+check(csv_rows("inspect-float16-be.csv") == [array_row("float16_be", np.load(FIXTURES / "float16_be.npy"))],
+      "inspect float16_be.npy")
+with np.load(FIXTURES / "arrays.npz") as z:
+    npz_rows = [array_row(k, z[k]) for k in z.files]
+check(csv_rows("inspect-arrays-npz.csv") == npz_rows, "inspect arrays.npz")
+with np.load(FIXTURES / "arrays_compressed.npz") as z:
+    j = json.loads((HERE / "inspect-arrays-npz.json").read_text())
+    check(json_rows(j) == [array_row(k, z[k]) for k in z.files] and j["format"] == "npz",
+          "inspect arrays_compressed.npz json")
 
 print(f"{checks} checks, {len(failures)} disagreement(s)")
 sys.exit(1 if failures else 0)

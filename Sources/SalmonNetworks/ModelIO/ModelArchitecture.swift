@@ -1,0 +1,121 @@
+import Foundation
+import SalmonIO
+
+/// The small JSON description that, with a state dict, defines a model from PyTorch.
+///
+/// MLP (`"type": "mlp"`): `sizes` `[in, hidden…, out]`, `hiddenActivation` and `outputActivation`
+/// (`identity`, `relu`, `leaky_relu`, `tanh`, `sigmoid`, `gelu`, `gelu_tanh`), `negativeSlope`
+/// for LeakyReLU (0.01), and `naming`: `sequential` — `nn.Sequential(Linear, act, Linear, …)`,
+/// linear k at index 2k (`0.weight`, `2.weight`, …); `modulelist` — `nn.ModuleList` of
+/// `nn.Sequential(Linear, act)` blocks (`layers.0.0.weight`, `layers.1.0.weight`, …), the naming
+/// of Méloux et al.'s code; or `linear` — linear k named `linears.k` … All names may carry a `prefix`.
+///
+/// GPT-2 (`"type": "gpt2"`): `vocabulary`, `context`, `dimension`, `heads`, `layers`, optional
+/// `hidden` (4·dimension) and `activation` (`gelu_tanh`, GPT-2's), `prefix` (e.g. `transformer.`),
+/// `linearLayout` — `conv1d` (Hugging Face's GPT-2: weights stored `[in, out]`) or `linear`
+/// (`nn.Linear`: `[out, in]`) — and `tiedUnembedding` (the unembedding is the token embedding;
+/// otherwise it is read from `lm_head.weight`). Names: `wte.weight`, `wpe.weight`,
+/// `h.i.ln_1.{weight,bias}`, `h.i.attn.c_attn.{weight,bias}`, `h.i.attn.c_proj.*`, `h.i.ln_2.*`,
+/// `h.i.mlp.c_fc.*`, `h.i.mlp.c_proj.*`, `ln_f.*`.
+public struct ModelArchitecture: Sendable, Codable, Equatable {
+    public var type: String
+    // MLP
+    public var sizes: [Int]?
+    public var hiddenActivation: String?
+    public var outputActivation: String?
+    public var negativeSlope: Float?
+    public var naming: String?
+    // GPT-2
+    public var vocabulary: Int?
+    public var context: Int?
+    public var dimension: Int?
+    public var heads: Int?
+    public var layers: Int?
+    public var hidden: Int?
+    public var activation: String?
+    public var linearLayout: String?
+    public var tiedUnembedding: Bool?
+    // Both
+    public var prefix: String?
+
+    public init(type: String) { self.type = type }
+
+    /// Reads and validates an architecture file.
+    public static func read(path: String) throws -> ModelArchitecture {
+        let (text, source) = try InputFile.readText(path)
+        let architecture: ModelArchitecture
+        do {
+            architecture = try JSONDecoder().decode(ModelArchitecture.self, from: Data(text.utf8))
+        } catch {
+            throw InputError(file: source, expected: "an architecture JSON object (\(Self.describe(error)))")
+        }
+        try architecture.validate(source: source)
+        return architecture
+    }
+
+    /// Checks the fields the type needs, naming the first one at fault.
+    public func validate(source: String) throws(InputError) {
+        func need<T>(_ value: T?, _ field: String) throws(InputError) -> T {
+            guard let value else { throw InputError(file: source, field: field, expected: "a value for a \(type) architecture") }
+            return value
+        }
+        switch type {
+        case "mlp":
+            let s = try need(sizes, "sizes")
+            guard s.count >= 2, s.allSatisfy({ $0 > 0 }) else {
+                throw InputError(file: source, field: "sizes", expected: "at least two positive layer sizes, found \(s)")
+            }
+            for (field, value) in [("hiddenActivation", hiddenActivation), ("outputActivation", outputActivation)] {
+                if let value, Self.activation(value, slope: 0.01) == nil {
+                    throw InputError(file: source, field: field, expected: "one of \(Self.activationNames.joined(separator: ", ")), found \"\(value)\"")
+                }
+            }
+            if let naming, !["sequential", "modulelist", "linear"].contains(naming) {
+                throw InputError(file: source, field: "naming", expected: "sequential, modulelist or linear, found \"\(naming)\"")
+            }
+        case "gpt2":
+            for (field, value) in [("vocabulary", vocabulary), ("context", context), ("dimension", dimension),
+                                   ("heads", heads), ("layers", layers)] {
+                let v = try need(value, field)
+                guard v > 0 else { throw InputError(file: source, field: field, expected: "a positive integer, found \(v)") }
+            }
+            if let d = dimension, let h = heads, d % h != 0 {
+                throw InputError(file: source, field: "heads", expected: "a divisor of dimension \(d), found \(h)")
+            }
+            if let linearLayout, !["conv1d", "linear"].contains(linearLayout) {
+                throw InputError(file: source, field: "linearLayout", expected: "conv1d or linear, found \"\(linearLayout)\"")
+            }
+            if let activation, Self.activation(activation, slope: 0.01) == nil {
+                throw InputError(file: source, field: "activation", expected: "one of \(Self.activationNames.joined(separator: ", "))")
+            }
+        default:
+            throw InputError(file: source, field: "type", expected: "\"mlp\" or \"gpt2\", found \"\(type)\"")
+        }
+    }
+
+    static let activationNames = ["identity", "relu", "leaky_relu", "tanh", "sigmoid", "gelu", "gelu_tanh"]
+
+    static func activation(_ name: String, slope: Float) -> Activation? {
+        switch name {
+        case "identity": return .identity
+        case "relu": return .relu
+        case "leaky_relu": return .leakyReLU(slope: slope)
+        case "tanh": return .tanh
+        case "sigmoid": return .sigmoid
+        case "gelu": return .gelu
+        case "gelu_tanh": return .geluTanh
+        default: return nil
+        }
+    }
+
+    static func describe(_ error: Error) -> String {
+        switch error {
+        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context),
+             DecodingError.keyNotFound(_, let context), DecodingError.dataCorrupted(let context):
+            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
+            return path.isEmpty ? context.debugDescription : "field \(path): \(context.debugDescription)"
+        default:
+            return "\(error)"
+        }
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import Testing
+import SalmonIO
+import SalmonNetworks
+
+/// Models saved by PyTorch (Fixtures/generate_pytorch.py) load by their native names and
+/// reproduce PyTorch's outputs to 1e-5.
+@Suite struct StateDictTests {
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+    static func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+
+    struct Outputs: Decodable {
+        struct MLPCase: Decodable { var inputs: [[Float]]; var outputs: [[Float]] }
+        struct GPTCase: Decodable { var tokens: [[Int]]; var logits: [[Float]] }
+        var mlp_modulelist: MLPCase
+        var mlp_sequential: MLPCase
+        var gpt2: GPTCase
+    }
+
+    static let outputs: Outputs? = {
+        guard let data = try? Data(contentsOf: directory.appendingPathComponent("pytorch_outputs.json")) else { return nil }
+        return try? JSONDecoder().decode(Outputs.self, from: data)
+    }()
+
+    @Test(arguments: ["mlp_modulelist", "mlp_sequential"])
+    func mlpReproducesPyTorch(name: String) throws {
+        let expected = try #require(Self.outputs)
+        let reference = name == "mlp_modulelist" ? expected.mlp_modulelist : expected.mlp_sequential
+        guard case .mlp(let model) = try StateDict.load(path: Self.path("\(name).safetensors"),
+                                                        architecturePath: Self.path("\(name).json")) else {
+            Issue.record("expected an MLP")
+            return
+        }
+        let out = model(Tensor(rows: reference.inputs))
+        let flat = reference.outputs.flatMap { $0 }
+        #expect(out.count == flat.count)
+        let worst = zip(out.scalars, flat).map { abs($0 - $1) }.max() ?? .infinity
+        #expect(worst <= 1e-5, "max difference \(worst)")
+    }
+
+    @Test(arguments: ["gpt2_linear", "gpt2_conv1d"])
+    func transformerReproducesPyTorch(name: String) throws {
+        let expected = try #require(Self.outputs).gpt2
+        guard case .transformer(let model) = try StateDict.load(path: Self.path("\(name).safetensors"),
+                                                                architecturePath: Self.path("\(name).json")) else {
+            Issue.record("expected a transformer")
+            return
+        }
+        let pass = model.forward(tokens: expected.tokens.flatMap { $0 }, batch: 2, length: 8)
+        let flat = expected.logits.flatMap { $0 }
+        let worst = zip(pass.logits.scalars, flat).map { abs($0 - $1) }.max() ?? .infinity
+        #expect(pass.logits.count == flat.count)
+        #expect(worst <= 1e-5, "max difference \(worst)")
+    }
+
+    /// What DeadSalmon saves, it loads back identically (both layouts).
+    @Test(arguments: ["mlp_modulelist", "gpt2_conv1d", "gpt2_linear"])
+    func saveAndReload(name: String) throws {
+        let architecture = try ModelArchitecture.read(path: Self.path("\(name).json"))
+        let loaded = try StateDict.load(path: Self.path("\(name).safetensors"), architecturePath: Self.path("\(name).json"))
+        let entries: [SafeTensors.Entry]
+        switch loaded {
+        case .mlp(let m): entries = StateDict.entries(m, architecture: architecture)
+        case .transformer(let t): entries = StateDict.entries(t, architecture: architecture)
+        }
+        let bytes = try SafeTensors.serialize(entries)
+        let again = try StateDict.load(SafeTensors(parsing: Data(bytes), source: "round-trip"), architecture: architecture)
+        switch (loaded, again) {
+        case (.mlp(let a), .mlp(let b)): #expect(a == b)
+        case (.transformer(let a), .transformer(let b)): #expect(a == b)
+        default: Issue.record("model kind changed")
+        }
+    }
+
+    @Test func mismatchedStateDictsNameTheTensor() throws {
+        let data = try #require(FileManager.default.contents(atPath: Self.path("mlp_sequential.safetensors")))
+        let file = try SafeTensors(parsing: data, source: "model.safetensors")
+        var wrongSizes = ModelArchitecture(type: "mlp")
+        wrongSizes.sizes = [4, 15, 8, 3]
+        let shape = #expect(throws: InputError.self) { try StateDict.load(file, architecture: wrongSizes) }
+        #expect(shape?.description == "model.safetensors: tensor \"0.weight\": expected shape [15, 4], found [16, 4]")
+        var tooFew = ModelArchitecture(type: "mlp")
+        tooFew.sizes = [4, 16, 8]
+        let extra = #expect(throws: InputError.self) { try StateDict.load(file, architecture: tooFew) }
+        #expect(extra?.field == "tensor \"4.bias\"")
+        var tooMany = ModelArchitecture(type: "mlp")
+        tooMany.sizes = [4, 16, 8, 3, 2]
+        let missing = #expect(throws: InputError.self) { try StateDict.load(file, architecture: tooMany) }
+        #expect(missing?.field == "tensor \"6.weight\"")
+        var modulelist = ModelArchitecture(type: "mlp")
+        modulelist.sizes = [4, 16, 8, 3]
+        modulelist.naming = "modulelist"
+        let naming = #expect(throws: InputError.self) { try StateDict.load(file, architecture: modulelist) }
+        #expect(naming?.field == "tensor \"layers.0.0.weight\"")
+        var bad = ModelArchitecture(type: "cnn")
+        bad.sizes = [1, 2]
+        let type = #expect(throws: InputError.self) { try StateDict.load(file, architecture: bad) }
+        #expect(type?.field == "type")
+    }
+}
