@@ -146,6 +146,20 @@ case "transformer":
         model.parameterArrays = p
     }
     step()
+    if arguments.count > 2 && arguments[2] == "--once" { exit(0) }
+    if arguments.count > 2 && arguments[2] == "--parts" {
+        for activation in [Activation.gelu, .identity] {
+            var cc = c
+            cc.activation = activation
+            let m = Transformer(cc, stream: RandomStream(seed: 1))
+            var pass = m.forward(tokens: tokens, batch: 32, length: 64)
+            let f = best(of: 5) { pass = m.forward(tokens: tokens, batch: 32, length: 64) }
+            let lossT = best(of: 5) { _ = Loss.crossEntropy.evaluate(output: pass.logits, targets: targets) }
+            let grad = Loss.crossEntropy.evaluate(output: pass.logits, targets: targets).gradient
+            let b = best(of: 5) { _ = m.backward(pass, logitsGradient: grad) }
+            print(activation, "forward", f, "loss", lossT, "backward", b)
+        }
+    }
     let t = best(of: 5) { step() }
     report("transformer_train_2x128_h4_t64_b32", ["seconds": t, "tokensPerSecond": Double(32 * 64) / t,
                                                    "blasThreads": BLAS.threadCount])
