@@ -1,20 +1,6 @@
 import Testing
 @testable import SalmonIO
 
-/// SplitMix64 (Steele, Lea & Flood 2014): a tiny seeded generator, local to these tests.
-private struct SplitMix64 {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// Uniform in 0..<n (the modulo bias is irrelevant here).
-    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-}
-
 /// Pieces the fuzzer strings together: CSV syntax, number syntax, words, and invalid UTF-8.
 private let fragments: [[UInt8]] = {
     let text = [",", "\"", "\"\"", "\r", "\n", "\r\n", " ", "\t",
@@ -27,10 +13,10 @@ private let fragments: [[UInt8]] = {
 /// Number-like fragments, drawn more often so that a fair share of inputs parse.
 private let numbers: [[UInt8]] = ["0.5", "1", "-3", "2e-3", "0.125", "42", " 7 ", "1E2"].map { Array($0.utf8) }
 
-private func randomBytes(_ rng: inout SplitMix64) -> [UInt8] {
+private func randomBytes(_ rng: inout FormatRandom) -> [UInt8] {
     var bytes: [UInt8] = []
     /// A fragment of noise, with probability 1/`oneIn`.
-    func noise(_ rng: inout SplitMix64, oneIn: Int) -> [UInt8] {
+    func noise(_ rng: inout FormatRandom, oneIn: Int) -> [UInt8] {
         rng.below(oneIn) == 0 ? fragments[rng.below(fragments.count)] : []
     }
     switch rng.below(3) {
@@ -55,7 +41,7 @@ private func randomBytes(_ rng: inout SplitMix64) -> [UInt8] {
 @Suite("Robustness")
 struct RobustnessTests {
     @Test func randomInputNeverCrashesAndParsesOnlyFiniteNumbers() throws {
-        var rng = SplitMix64(state: 0x5A1_3014)
+        var rng = FormatRandom(state: 0x5A1_3014)
         var tablesParsed = 0, listsParsed = 0, columnsParsed = 0
         for _ in 0..<2000 {
             let bytes = randomBytes(&rng)

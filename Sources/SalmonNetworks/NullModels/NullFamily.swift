@@ -38,7 +38,16 @@ public enum NullFamily: Sendable, Hashable, Codable, CustomStringConvertible {
     }
 }
 
-/// Null-model generators for MLPs. Every function is a pure function of its stream: null model k
+/// A model whose parameters can be read and written as flat arrays, one per tensor, in a fixed
+/// order (the state-dict order): what optimizers and parameter-level null models work on.
+public protocol ParameterizedModel: Sendable {
+    var parameterArrays: [[Float]] { get set }
+}
+
+extension MLP: ParameterizedModel {}
+extension Transformer: ParameterizedModel {}
+
+/// Null-model generators for MLPs and transformers. Every function is a pure function of its stream: null model k
 /// of a family is drawn from `RandomStream(seed:path:)` at a path such as `null/random-init/k`, so
 /// it is the same whichever worker makes it and in whatever order.
 public enum NullModels {
@@ -76,16 +85,18 @@ public enum NullModels {
         }
     }
 
-    /// Every weight matrix's and bias vector's entries shuffled within that tensor.
-    public static func permutedWithinLayers(_ model: MLP, stream: RandomStream) -> MLP {
+    /// Every parameter tensor's entries (each weight matrix, each bias vector, …) shuffled within
+    /// that tensor: the values of each layer kept, their arrangement destroyed.
+    public static func permutedWithinLayers<Model: ParameterizedModel>(_ model: Model, stream: RandomStream) -> Model {
         var out = model
         out.parameterArrays = permutedWithin(model.parameterArrays, stream: stream)
         return out
     }
 
     /// Every parameter tensor redrawn from a normal distribution with that tensor's mean and
-    /// standard deviation (ddof 0; a one-element tensor keeps its value).
-    public static func redrawnFromMoments(_ model: MLP, stream: RandomStream) -> MLP {
+    /// standard deviation (ddof 0; a one-element or constant tensor keeps its values) — Heap et
+    /// al. 2025's randomization.
+    public static func redrawnFromMoments<Model: ParameterizedModel>(_ model: Model, stream: RandomStream) -> Model {
         var out = model
         out.parameterArrays = redrawnFromMoments(model.parameterArrays, stream: stream)
         return out
@@ -140,20 +151,6 @@ public enum NullModels {
         precondition(model.blocks.indices.contains(block), "block \(block) outside 0..<\(model.blocks.count)")
         var out = model
         out.blocks[block] = reinitialized(model, stream: stream).blocks[block]
-        return out
-    }
-
-    /// Every parameter tensor's entries shuffled within that tensor.
-    public static func permutedWithinLayers(_ model: Transformer, stream: RandomStream) -> Transformer {
-        var out = model
-        out.parameterArrays = permutedWithin(model.parameterArrays, stream: stream)
-        return out
-    }
-
-    /// Every parameter tensor redrawn from N(mean, sd) of its entries (Heap et al. 2025).
-    public static func redrawnFromMoments(_ model: Transformer, stream: RandomStream) -> Transformer {
-        var out = model
-        out.parameterArrays = redrawnFromMoments(model.parameterArrays, stream: stream)
         return out
     }
 

@@ -37,6 +37,40 @@ public struct TrainingReport: Sendable {
     public var finalLoss: Double { lossHistory.last ?? .nan }
 }
 
+/// The minibatches of each epoch: example order shuffled by `plan`'s stream, epoch e drawn from
+/// `RandomStream(seed:path:).derived(index: e)`, cut into batches of `plan.batchSize`.
+struct MinibatchSchedule {
+    let stream: RandomStream
+    let batch: Int
+    private var order: [Int]
+
+    init(examples n: Int, plan: TrainingPlan) {
+        stream = RandomStream(seed: plan.seed, path: plan.path)
+        batch = max(1, min(plan.batchSize, n))
+        order = Array(0..<n)
+    }
+
+    /// The batches of `epoch`, each a slice of example indices.
+    mutating func batches(epoch: Int) -> [ArraySlice<Int>] {
+        var s = stream.derived(index: epoch)
+        order.shuffle(using: &s)
+        return stride(from: 0, to: order.count, by: batch).map { order[$0..<min($0 + batch, order.count)] }
+    }
+}
+
+extension TrainingReport {
+    /// Records an epoch's loss; true when training should stop (the plan's target is reached).
+    mutating func record(_ loss: Double, steps: Int, plan: TrainingPlan) -> Bool {
+        lossHistory.append(loss)
+        epochs = lossHistory.count
+        self.steps += steps
+        if let target = plan.lossTarget, loss < target { reachedTarget = true }
+        return reachedTarget
+    }
+
+    static let empty = TrainingReport(epochs: 0, steps: 0, lossHistory: [], reachedTarget: false)
+}
+
 extension MLP {
     /// The parameters as flat arrays, in state-dict order: layer 0 weight, layer 0 bias, layer 1 …
     public var parameterArrays: [[Float]] {
@@ -60,39 +94,26 @@ extension MLP {
     public mutating func train(inputs: Tensor, targets: Tensor, plan: TrainingPlan) -> TrainingReport {
         let n = inputs.shape[0]
         precondition(n > 0 && targets.shape[0] == n, "inputs and targets must have the same number of rows")
-        let stream = RandomStream(seed: plan.seed, path: plan.path)
-        let batch = max(1, min(plan.batchSize, n))
         let targetWidth = targets.count / n
+        let rows = targets.reshaped([n, targetWidth])
+        var schedule = MinibatchSchedule(examples: n, plan: plan)
         var optimizer = Optimizer(plan.optimizer)
-        var history: [Double] = []
-        var steps = 0
-        var reached = false
-        var order = Array(0..<n)
+        var report = TrainingReport.empty
         for epoch in 0..<plan.maxEpochs {
-            var s = stream.derived(index: epoch)
-            order.shuffle(using: &s)
-            var start = 0
-            while start < n {
-                let indices = order[start..<min(start + batch, n)]
-                let x = inputs.rows(indices)
-                let t = targets.reshaped([n, targetWidth]).rows(indices)
-                let pass = forward(x)
+            let batches = schedule.batches(epoch: epoch)
+            for indices in batches {
+                let t = rows.rows(indices)
+                let pass = forward(inputs.rows(indices))
                 let (_, gradient) = plan.loss.evaluate(output: pass.output,
                                                        targets: plan.loss == .crossEntropy ? t.reshaped([indices.count]) : t)
                 let g = backward(pass, outputGradient: gradient)
                 var parameters = parameterArrays
                 optimizer.update(&parameters, gradients: zip(g.weights, g.biases).flatMap { [$0.scalars, $1.scalars] })
                 parameterArrays = parameters
-                steps += 1
-                start += batch
             }
             let loss = plan.loss.evaluate(output: self(inputs), targets: targets).value
-            history.append(loss)
-            if let target = plan.lossTarget, loss < target {
-                reached = true
-                break
-            }
+            if report.record(loss, steps: batches.count, plan: plan) { break }
         }
-        return TrainingReport(epochs: history.count, steps: steps, lossHistory: history, reachedTarget: reached)
+        return report
     }
 }

@@ -1,5 +1,3 @@
-import SalmonStatistics
-
 extension Transformer {
     /// Cross-entropy at the last position of each sequence: the loss and dL/d(logits) (zero at
     /// every other position).
@@ -40,30 +38,21 @@ extension Transformer {
         let n = sequences.count
         precondition(n > 0 && targets.count == n, "one target per sequence")
         let length = sequences[0].count
-        let stream = RandomStream(seed: plan.seed, path: plan.path)
-        let batch = max(1, min(plan.batchSize, n))
+        var schedule = MinibatchSchedule(examples: n, plan: plan)
         var optimizer = Optimizer(plan.optimizer)
-        var history: [Double] = [], steps = 0, reached = false
-        var order = Array(0..<n)
+        var report = TrainingReport.empty
         for epoch in 0..<plan.maxEpochs {
-            var s = stream.derived(index: epoch)
-            order.shuffle(using: &s)
-            var start = 0
-            while start < n {
-                let indices = Array(order[start..<min(start + batch, n)])
+            let batches = schedule.batches(epoch: epoch)
+            for indices in batches {
                 let pass = forward(tokens: indices.flatMap { sequences[$0] }, batch: indices.count, length: length)
                 let (_, g) = lastPositionLoss(pass, targets: indices.map { targets[$0] })
                 var parameters = parameterArrays
                 optimizer.update(&parameters, gradients: backward(pass, logitsGradient: g).parameters)
                 parameterArrays = parameters
-                steps += 1
-                start += batch
             }
             let full = forward(tokens: sequences.flatMap { $0 }, batch: n, length: length)
-            let loss = lastPositionLoss(full, targets: targets).value
-            history.append(loss)
-            if let target = plan.lossTarget, loss < target { reached = true; break }
+            if report.record(lastPositionLoss(full, targets: targets).value, steps: batches.count, plan: plan) { break }
         }
-        return TrainingReport(epochs: history.count, steps: steps, lossHistory: history, reachedTarget: reached)
+        return report
     }
 }

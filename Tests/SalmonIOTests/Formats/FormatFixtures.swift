@@ -67,7 +67,8 @@ enum FormatFixtures {
     static func bits(_ values: [Float]) -> [UInt32] { values.map(\.bitPattern) }
 }
 
-/// A deterministic generator for the mutation tests (SplitMix64, Steele, Lea & Flood 2014).
+/// The deterministic generator of this target's robustness and mutation tests (SplitMix64,
+/// Steele, Lea & Flood 2014).
 struct FormatRandom {
     var state: UInt64
     mutating func next() -> UInt64 {
