@@ -147,6 +147,26 @@ case "transformer":
     }
     step()
     if arguments.count > 2 && arguments[2] == "--once" { exit(0) }
+    if arguments.count > 2 && arguments[2] == "--optimizer" {
+        var p = model.parameterArrays
+        print("parameters", p.reduce(0) { $0 + $1.count })
+        print("get", best(of: 5) { p = model.parameterArrays })
+        print("set", best(of: 5) { model.parameterArrays = p })
+        let pass = model.forward(tokens: tokens, batch: 32, length: 64)
+        let g = model.backward(pass, logitsGradient: Loss.crossEntropy.evaluate(output: pass.logits, targets: targets).gradient)
+        print("update", best(of: 5) { optimizer.update(&p, gradients: g.parameters) })
+        exit(0)
+    }
+    if arguments.count > 2 && arguments[2] == "--activation" {
+        var r = RandomStream(seed: 3)
+        let z = (0..<2_097_152).map { _ in Float(r.gaussian()) }
+        var g = [Float](repeating: 1, count: z.count), out = z
+        print("apply", best(of: 5) { Activation.gelu.apply(z, into: &out) })
+        print("derivative", best(of: 5) { Activation.gelu.multiplyByDerivative(&g, at: z) })
+        print("erf loop", best(of: 5) { for i in 0..<z.count { out[i] = FastMath.erf(z[i]) } })
+        print("exp loop", best(of: 5) { for i in 0..<z.count { out[i] = FastMath.exp(z[i]) } })
+        exit(0)
+    }
     if arguments.count > 2 && arguments[2] == "--parts" {
         for activation in [Activation.gelu, .identity] {
             var cc = c

@@ -22,14 +22,43 @@ public enum Activation: Sendable, Equatable, Hashable, Codable {
         case .identity: return z
         case .relu: return z > 0 ? z : 0
         case .leakyReLU(let slope): return z > 0 ? z : slope * z
-        case .tanh: return Foundation.tanh(z)
-        case .sigmoid: return 1 / (1 + Foundation.exp(-z))
-        case .gelu: return 0.5 * z * (1 + Foundation.erf(z / 2.0.squareRoot().float))
-        case .geluTanh: return 0.5 * z * (1 + Foundation.tanh(Self.geluTanhScale * (z + 0.044715 * z * z * z)))
+        case .tanh: return FastMath.tanh(z)
+        case .sigmoid: return 1 / (1 + FastMath.exp(-z))
+        case .gelu: return Self.gelu(z)
+        case .geluTanh: return Self.geluTanh(z)
         }
     }
 
-    @usableFromInline static let geluTanhScale = Float((2 / Double.pi).squareRoot())
+    // The GELU forms as small force-inlined functions, so that the buffer loops below inline
+    // them (the whole switch is too large to inline, and a call per element does not vectorize).
+    @inlinable @inline(__always)
+    static func gelu(_ z: Float) -> Float { 0.5 * z * (1 + FastMath.erf(z * inverseSqrt2)) }
+
+    @inlinable @inline(__always)
+    static func geluDerivative(_ z: Float) -> Float {
+        // d/dz [z Φ(z)] = Φ(z) + z φ(z).
+        0.5 * (1 + FastMath.erf(z * inverseSqrt2)) + z * FastMath.exp(-0.5 * z * z) * inverseSqrt2Pi
+    }
+
+    @inlinable @inline(__always)
+    static func geluTanh(_ z: Float) -> Float {
+        0.5 * z * (1 + FastMath.tanh(geluTanhScale * (z + 0.044715 * z * z * z)))
+    }
+
+    @inlinable @inline(__always)
+    static func geluTanhDerivative(_ z: Float) -> Float {
+        let t = FastMath.tanh(geluTanhScale * (z + 0.044715 * z * z * z))
+        return 0.5 * (1 + t) + 0.5 * z * (1 - t * t) * geluTanhScale * (1 + 3 * 0.044715 * z * z)
+    }
+
+    // Literals rather than `static let`s: a global's lazy-initialization check inside a loop
+    // keeps the loop from vectorizing.
+    /// √(2/π).
+    @usableFromInline static var geluTanhScale: Float { 0.7978845608028654 }
+    /// 1/√2.
+    @usableFromInline static var inverseSqrt2: Float { 0.7071067811865476 }
+    /// 1/√(2π).
+    @usableFromInline static var inverseSqrt2Pi: Float { 0.3989422804014327 }
 
     /// f′(z).
     @inlinable
@@ -39,30 +68,44 @@ public enum Activation: Sendable, Equatable, Hashable, Codable {
         case .relu: return z > 0 ? 1 : 0
         case .leakyReLU(let slope): return z > 0 ? 1 : slope
         case .tanh:
-            let t = Foundation.tanh(z)
+            let t = FastMath.tanh(z)
             return 1 - t * t
         case .sigmoid:
-            let s = 1 / (1 + Foundation.exp(-z))
+            let s = 1 / (1 + FastMath.exp(-z))
             return s * (1 - s)
-        case .gelu:
-            // d/dz [z Φ(z)] = Φ(z) + z φ(z).
-            let cdf = 0.5 * (1 + Foundation.erf(z / 2.0.squareRoot().float))
-            let pdf = Foundation.exp(-0.5 * z * z) / (2 * Double.pi).squareRoot().float
-            return cdf + z * pdf
-        case .geluTanh:
-            let inner = Self.geluTanhScale * (z + 0.044715 * z * z * z)
-            let t = Foundation.tanh(inner)
-            return 0.5 * (1 + t) + 0.5 * z * (1 - t * t) * Self.geluTanhScale * (1 + 3 * 0.044715 * z * z)
+        case .gelu: return Self.geluDerivative(z)
+        case .geluTanh: return Self.geluTanhDerivative(z)
         }
     }
 
-    /// Applies f to every element of `z` into `out`.
+    /// Applies f to every element of `z` into `out` (one loop per case, so each vectorizes).
     public func apply(_ z: [Float], into out: inout [Float]) {
         if self == .identity { out = z; return }
         if out.count != z.count { out = [Float](repeating: 0, count: z.count) }
         z.withUnsafeBufferPointer { zs in
             out.withUnsafeMutableBufferPointer { os in
-                for i in 0..<zs.count { os[i] = apply(zs[i]) }
+                switch self {
+                case .relu: for i in 0..<zs.count { os[i] = max(zs[i], 0) }
+                case .gelu: for i in 0..<zs.count { os[i] = Activation.gelu(zs[i]) }
+                case .geluTanh: for i in 0..<zs.count { os[i] = Activation.geluTanh(zs[i]) }
+                default: for i in 0..<zs.count { os[i] = apply(zs[i]) }
+                }
+            }
+        }
+    }
+
+    /// Multiplies `gradient` element-wise by f′(z): backpropagation through the activation.
+    public func multiplyByDerivative(_ gradient: inout [Float], at z: [Float]) {
+        if self == .identity { return }
+        precondition(gradient.count == z.count, "gradient and pre-activation differ in size")
+        gradient.withUnsafeMutableBufferPointer { g in
+            z.withUnsafeBufferPointer { zs in
+                switch self {
+                case .relu: for i in 0..<g.count { g[i] = zs[i] > 0 ? g[i] : 0 }
+                case .gelu: for i in 0..<g.count { g[i] *= Activation.geluDerivative(zs[i]) }
+                case .geluTanh: for i in 0..<g.count { g[i] *= Activation.geluTanhDerivative(zs[i]) }
+                default: for i in 0..<g.count { g[i] *= derivative(zs[i]) }
+                }
             }
         }
     }

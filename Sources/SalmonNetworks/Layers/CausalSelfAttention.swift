@@ -56,7 +56,7 @@ public struct CausalSelfAttention: Sendable, Equatable {
                                 for j in 0...i { maximum = max(maximum, row[j]) }
                                 var total: Float = 0
                                 for j in 0...i {
-                                    row[j] = exp(row[j] - maximum)
+                                    row[j] = FastMath.exp(row[j] - maximum)
                                     total += row[j]
                                 }
                                 let inverse = 1 / total

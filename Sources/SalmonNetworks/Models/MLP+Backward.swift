@@ -35,13 +35,7 @@ extension MLP {
             var dZ = dA
             let z = pass.preActivations[i]
             let f = activation(i)
-            if f != .identity {
-                dZ.scalars.withUnsafeMutableBufferPointer { d in
-                    z.scalars.withUnsafeBufferPointer { zs in
-                        for k in 0..<d.count { d[k] *= f.derivative(zs[k]) }
-                    }
-                }
-            }
+            f.multiplyByDerivative(&dZ.scalars, at: z.scalars)
             if hooks.capture.contains("layers.\(i).pre") { sites["layers.\(i).pre"] = dZ }
             if pass.preReplaced[i] { upstreamLive = false }
             if let mask = hooks.nodeMasks["layers.\(i).pre"] { Self.scaleColumns(&dZ, mask) }

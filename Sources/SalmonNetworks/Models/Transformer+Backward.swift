@@ -73,20 +73,19 @@ extension Transformer {
             let dOutBias = CausalSelfAttention.columnSums(dm)
             var dg = BLAS.matmul(dm, block.mlpOut.weight)
             site("blocks.\(i).mlp.hidden", &dg, replaced: cache.hiddenReplaced)
-            let f = configuration.activation
-            for k in 0..<dg.count { dg.scalars[k] *= f.derivative(cache.preActivation.scalars[k]) }
+            configuration.activation.multiplyByDerivative(&dg.scalars, at: cache.preActivation.scalars)
             let dInWeight = BLAS.matmul(dg, cache.mlpInput, transposeA: true)
             let dInBias = CausalSelfAttention.columnSums(dg)
             let dh2 = BLAS.matmul(dg, block.mlpIn.weight)
             let (dFromNorm2, dNorm2Weight, dNorm2Bias) = block.norm2.backward(dh2, cache.norm2)
             var dx1 = dx
-            for k in 0..<dx1.count { dx1.scalars[k] += dFromNorm2.scalars[k] }
+            Transformer.add(&dx1, dFromNorm2)
             var da = dx1
             site("blocks.\(i).attn.out", &da, replaced: cache.attentionReplaced)
             let (dh1, ag) = block.attention.backward(da, cache.attention, batch: pass.batch, length: pass.length)
             let (dFromNorm1, dNorm1Weight, dNorm1Bias) = block.norm1.backward(dh1, cache.norm1)
             dx = dx1
-            for k in 0..<dx.count { dx.scalars[k] += dFromNorm1.scalars[k] }
+            Transformer.add(&dx, dFromNorm1)
             blockGradients[i] = [dNorm1Weight.scalars, dNorm1Bias.scalars, ag.qkv.0.scalars, ag.qkv.1.scalars,
                                  ag.output.0.scalars, ag.output.1.scalars, dNorm2Weight.scalars, dNorm2Bias.scalars,
                                  dInWeight.scalars, dInBias.scalars, dOutWeight.scalars, dOutBias.scalars]

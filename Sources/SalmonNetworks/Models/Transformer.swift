@@ -116,8 +116,7 @@ extension Transformer {
         precondition(tokens.allSatisfy { (0..<c.vocabulary).contains($0) }, "token outside the vocabulary")
         var captured: [String: Tensor] = [:]
         var x = tokenEmbedding.forward(tokens)
-        let positions = positionEmbedding.forward((0..<(batch * length)).map { $0 % length })
-        for k in 0..<x.count { x.scalars[k] += positions.scalars[k] }
+        Self.add(&x, positionEmbedding.forward((0..<(batch * length)).map { $0 % length }))
         let embedReplaced = hooks.process("embed", &x, captured: &captured)
         var caches: [BlockCache] = []
         for (i, block) in blocks.enumerated() {
@@ -126,7 +125,7 @@ extension Transformer {
                                                   headMask: hooks.nodeMasks["blocks.\(i).attn.heads"])
             let aReplaced = hooks.process("blocks.\(i).attn.out", &a, captured: &captured)
             var x1 = x
-            for k in 0..<x1.count { x1.scalars[k] += a.scalars[k] }
+            Self.add(&x1, a)
             let (h2, c2) = block.norm2.forward(x1)
             let u = block.mlpIn.forward(h2)
             var g = u
@@ -135,7 +134,7 @@ extension Transformer {
             var m = block.mlpOut.forward(g)
             let mReplaced = hooks.process("blocks.\(i).mlp.out", &m, captured: &captured)
             var x2 = x1
-            for k in 0..<x2.count { x2.scalars[k] += m.scalars[k] }
+            Self.add(&x2, m)
             let rReplaced = hooks.process("blocks.\(i).resid", &x2, captured: &captured)
             caches.append(BlockCache(norm1: c1, attention: ca, attentionReplaced: aReplaced, norm2Input: x1, norm2: c2,
                                      mlpInput: h2, preActivation: u, hidden: g, hiddenReplaced: gReplaced,
@@ -147,5 +146,14 @@ extension Transformer {
         return TransformerPass(logits: logits, captured: captured, tokens: tokens, batch: batch, length: length,
                                hooks: hooks, embedReplaced: embedReplaced, blockCaches: caches, finalInput: x,
                                finalNorm: cf, finalOutput: xf)
+    }
+
+    /// x += y, element-wise, on the contiguous buffers.
+    static func add(_ x: inout Tensor, _ y: Tensor) {
+        x.scalars.withUnsafeMutableBufferPointer { xs in
+            y.scalars.withUnsafeBufferPointer { ys in
+                for k in 0..<xs.count { xs[k] += ys[k] }
+            }
+        }
     }
 }

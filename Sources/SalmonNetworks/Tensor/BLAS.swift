@@ -36,15 +36,19 @@ public enum BLAS {
         let kb = transposeB ? b.shape[1] : b.shape[0]
         let n = transposeB ? b.shape[0] : b.shape[1]
         precondition(k == kb, "matmul: inner dimensions \(k) and \(kb) differ")
-        var c = [Float](repeating: 0, count: m * n)
-        a.scalars.withUnsafeBufferPointer { pa in
-            b.scalars.withUnsafeBufferPointer { pb in
-                c.withUnsafeMutableBufferPointer { pc in
+        // sgemm with β = 0 overwrites C, so the output needs no zero fill (k = 0 is filled by gemm).
+        let c = [Float](unsafeUninitializedCapacity: m * n) { pc, initialized in
+            a.scalars.withUnsafeBufferPointer { pa in
+                b.scalars.withUnsafeBufferPointer { pb in
                     if let ra = pa.baseAddress, let rb = pb.baseAddress, let rc = pc.baseAddress {
+                        if k == 0 { rc.initialize(repeating: 0, count: m * n) }
                         gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, a: ra, b: rb, c: rc)
+                    } else if let rc = pc.baseAddress {
+                        rc.initialize(repeating: 0, count: m * n)
                     }
                 }
             }
+            initialized = m * n
         }
         return Tensor(shape: [m, n], scalars: c)
     }

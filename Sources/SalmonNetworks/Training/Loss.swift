@@ -31,15 +31,23 @@ public enum Loss: Sendable, Equatable, Hashable {
                 let row = r * classes
                 var m = -Float.infinity
                 for j in 0..<classes { m = max(m, y.scalars[row + j]) }
-                var sum: Float = 0
-                for j in 0..<classes { sum += exp(y.scalars[row + j] - m) }
                 let target = Int(t.scalars[r])
                 precondition(target >= 0 && target < classes, "cross-entropy: class \(target) outside 0..<\(classes)")
-                total += Double(log(sum) + m - y.scalars[row + target])
-                for j in 0..<classes {
-                    let p = exp(y.scalars[row + j] - m) / sum
-                    g.scalars[row + j] = (p - (j == target ? 1 : 0)) / Float(batch)
+                let sum: Float = g.scalars.withUnsafeMutableBufferPointer { gs in
+                    y.scalars.withUnsafeBufferPointer { ys in
+                        var sum: Float = 0
+                        for j in 0..<classes {
+                            let e = FastMath.exp(ys[row + j] - m)
+                            gs[row + j] = e
+                            sum += e
+                        }
+                        let scale = 1 / (sum * Float(batch))
+                        for j in 0..<classes { gs[row + j] *= scale }
+                        gs[row + target] -= 1 / Float(batch)
+                        return sum
+                    }
                 }
+                total += Double(log(sum) + m - y.scalars[row + target])
             }
             return (total / Double(batch), g)
         }
