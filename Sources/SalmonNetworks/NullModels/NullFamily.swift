@@ -38,15 +38,6 @@ public enum NullFamily: Sendable, Hashable, Codable, CustomStringConvertible {
     }
 }
 
-/// A model whose parameters can be read and written as flat arrays, one per tensor, in a fixed
-/// order (the state-dict order): what optimizers and parameter-level null models work on.
-public protocol ParameterizedModel: Sendable {
-    var parameterArrays: [[Float]] { get set }
-}
-
-extension MLP: ParameterizedModel {}
-extension Transformer: ParameterizedModel {}
-
 /// Null-model generators for MLPs and transformers. Every function is a pure function of its stream: null model k
 /// of a family is drawn from `RandomStream(seed:path:)` at a path such as `null/random-init/k`, so
 /// it is the same whichever worker makes it and in whatever order.

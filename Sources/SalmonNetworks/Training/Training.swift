@@ -94,26 +94,14 @@ extension MLP {
     public mutating func train(inputs: Tensor, targets: Tensor, plan: TrainingPlan) -> TrainingReport {
         let n = inputs.shape[0]
         precondition(n > 0 && targets.shape[0] == n, "inputs and targets must have the same number of rows")
-        let targetWidth = targets.count / n
-        let rows = targets.reshaped([n, targetWidth])
-        var schedule = MinibatchSchedule(examples: n, plan: plan)
-        var optimizer = Optimizer(plan.optimizer)
-        var report = TrainingReport.empty
-        for epoch in 0..<plan.maxEpochs {
-            let batches = schedule.batches(epoch: epoch)
-            for indices in batches {
-                let t = rows.rows(indices)
-                let pass = forward(inputs.rows(indices))
-                let (_, gradient) = plan.loss.evaluate(output: pass.output,
-                                                       targets: plan.loss == .crossEntropy ? t.reshaped([indices.count]) : t)
-                let g = backward(pass, outputGradient: gradient)
-                var parameters = parameterArrays
-                optimizer.update(&parameters, gradients: zip(g.weights, g.biases).flatMap { [$0.scalars, $1.scalars] })
-                parameterArrays = parameters
-            }
-            let loss = plan.loss.evaluate(output: self(inputs), targets: targets).value
-            if report.record(loss, steps: batches.count, plan: plan) { break }
-        }
-        return report
+        let rows = targets.reshaped([n, targets.count / n])
+        return train(examples: n, plan: plan, gradients: { model, indices in
+            let t = rows.rows(indices)
+            let pass = model.forward(inputs.rows(indices))
+            let (_, gradient) = plan.loss.evaluate(output: pass.output,
+                                                   targets: plan.loss == .crossEntropy ? t.reshaped([indices.count]) : t)
+            let g = model.backward(pass, outputGradient: gradient)
+            return zip(g.weights, g.biases).flatMap { [$0.scalars, $1.scalars] }
+        }, loss: { model in plan.loss.evaluate(output: model(inputs), targets: targets).value })
     }
 }

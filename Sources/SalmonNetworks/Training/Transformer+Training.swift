@@ -38,21 +38,13 @@ extension Transformer {
         let n = sequences.count
         precondition(n > 0 && targets.count == n, "one target per sequence")
         let length = sequences[0].count
-        var schedule = MinibatchSchedule(examples: n, plan: plan)
-        var optimizer = Optimizer(plan.optimizer)
-        var report = TrainingReport.empty
-        for epoch in 0..<plan.maxEpochs {
-            let batches = schedule.batches(epoch: epoch)
-            for indices in batches {
-                let pass = forward(tokens: indices.flatMap { sequences[$0] }, batch: indices.count, length: length)
-                let (_, g) = lastPositionLoss(pass, targets: indices.map { targets[$0] })
-                var parameters = parameterArrays
-                optimizer.update(&parameters, gradients: backward(pass, logitsGradient: g).parameters)
-                parameterArrays = parameters
-            }
-            let full = forward(tokens: sequences.flatMap { $0 }, batch: n, length: length)
-            if report.record(lastPositionLoss(full, targets: targets).value, steps: batches.count, plan: plan) { break }
-        }
-        return report
+        return train(examples: n, plan: plan, gradients: { model, indices in
+            let pass = model.forward(tokens: indices.flatMap { sequences[$0] }, batch: indices.count, length: length)
+            let (_, g) = model.lastPositionLoss(pass, targets: indices.map { targets[$0] })
+            return model.backward(pass, logitsGradient: g).parameters
+        }, loss: { model in
+            let full = model.forward(tokens: sequences.flatMap { $0 }, batch: n, length: length)
+            return model.lastPositionLoss(full, targets: targets).value
+        })
     }
 }

@@ -73,7 +73,7 @@ public enum BootstrapStatistic: Sendable, Equatable, CustomStringConvertible {
                 return self == .variance ? variance : variance.squareRoot()
             }
         case .median:
-            let order = Ranking.stableOrder(x)
+            let order = StableOrder.ascending(x)
             let s = order.map { x[$0] }
             var position = [Int](repeating: 0, count: n)
             for (k, i) in order.enumerated() { position[i] = k }

@@ -20,7 +20,7 @@ public enum Ranking {
     public static func ranks(_ x: [Double], ties: TieMethod = .average) -> [Double] {
         let n = x.count
         guard n > 0 else { return [] }
-        let order = stableOrder(x)
+        let order = StableOrder.ascending(x)
         var ranks = [Double](repeating: 0, count: n)
         var start = 0
         var denseRank = 0.0
@@ -44,6 +44,4 @@ public enum Ranking {
         return ranks
     }
 
-    /// The permutation that sorts `x` ascending, ties kept in order of appearance (radix sort).
-    static func stableOrder(_ x: [Double]) -> [Int] { StableOrder.ascending(x) }
 }
