@@ -12,10 +12,14 @@ let package = Package(
         .library(name: "SalmonIO", targets: ["SalmonIO"]),
         .library(name: "SalmonNetworks", targets: ["SalmonNetworks"]),
         .library(name: "SalmonTasks", targets: ["SalmonTasks"]),
+        .library(name: "SalmonMethods", targets: ["SalmonMethods"]),
+        .library(name: "SalmonAudit", targets: ["SalmonAudit"]),
+        .library(name: "SalmonReports", targets: ["SalmonReports"]),
         .executable(name: "salmon", targets: ["salmon"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
         // System libraries. Only SalmonStatistics imports CGSL and only SalmonNetworks will import
@@ -40,7 +44,14 @@ let package = Package(
             exclude: ["Resources/convert_digits.py"],
             resources: [.copy("Resources/digits.csv")]
         ),
-        .target(name: "DeadSalmon", dependencies: ["SalmonStatistics", "SalmonIO", "SalmonNetworks", "SalmonTasks"]),
+        .target(name: "SalmonMethods", dependencies: ["SalmonNetworks", "SalmonStatistics"]),
+        .target(
+            name: "SalmonAudit",
+            dependencies: ["SalmonMethods", "SalmonTasks", "SalmonIO", "SalmonStatistics", .product(name: "Yams", package: "Yams")]
+        ),
+        .target(name: "SalmonReports", dependencies: ["SalmonAudit"]),
+        .target(name: "DeadSalmon", dependencies: ["SalmonStatistics", "SalmonIO", "SalmonNetworks", "SalmonTasks", "SalmonMethods",
+                                                   "SalmonAudit", "SalmonReports"]),
         .executableTarget(
             name: "salmon",
             dependencies: [
@@ -53,6 +64,9 @@ let package = Package(
         .testTarget(name: "SalmonIOTests", dependencies: ["SalmonIO"], exclude: ["Fixtures"]),
         .testTarget(name: "SalmonNetworksTests", dependencies: ["SalmonNetworks"], exclude: ["Fixtures"]),
         .testTarget(name: "SalmonTasksTests", dependencies: ["SalmonTasks"]),
+        .testTarget(name: "SalmonMethodsTests", dependencies: ["SalmonMethods"], exclude: ["Fixtures"]),
+        .testTarget(name: "SalmonAuditTests", dependencies: ["SalmonAudit"]),
+        .testTarget(name: "SalmonReportsTests", dependencies: ["SalmonReports"]),
         .testTarget(name: "SalmonCLITests", dependencies: ["salmon"], exclude: ["Snapshots"]),
     ],
     swiftLanguageModes: [.v6]

@@ -21,6 +21,21 @@ void salmon_cblas_sgemm(int order, int transA, int transB, int m, int n, int k, 
                         const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc)
     __asm__("cblas_sgemm");
 
+void salmon_cblas_sgemv(int order, int trans, int m, int n, float alpha, const float *a, int lda,
+                        const float *x, int incx, float beta, float *y, int incy)
+    __asm__("cblas_sgemv");
+
+// LAPACK (Fortran ABI, as OpenBLAS exports it): every argument by pointer, and one hidden
+// character-length argument (size_t) per character argument, appended in order (gfortran's
+// convention). Symmetric eigendecomposition (divide and conquer) and Cholesky.
+void salmon_dsyevd(const char *jobz, const char *uplo, const int *n, double *a, const int *lda, double *w,
+                   double *work, const int *lwork, int *iwork, const int *liwork, int *info,
+                   size_t jobzLength, size_t uploLength) __asm__("dsyevd_");
+void salmon_dpotrf(const char *uplo, const int *n, double *a, const int *lda, int *info, size_t uploLength)
+    __asm__("dpotrf_");
+void salmon_dpotrs(const char *uplo, const int *n, const int *nrhs, const double *a, const int *lda, double *b,
+                   const int *ldb, int *info, size_t uploLength) __asm__("dpotrs_");
+
 void salmon_openblas_set_num_threads(int count) __asm__("openblas_set_num_threads");
 int salmon_openblas_get_num_threads(void) __asm__("openblas_get_num_threads");
 

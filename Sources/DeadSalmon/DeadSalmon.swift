@@ -4,3 +4,6 @@
 @_exported import SalmonNetworks
 @_exported import SalmonStatistics
 @_exported import SalmonTasks
+@_exported import SalmonMethods
+@_exported import SalmonAudit
+@_exported import SalmonReports

@@ -3,7 +3,7 @@ import DeadSalmon
 import Foundation
 
 /// The `salmon` command: interpretability claims tested against null networks.
-struct Salmon: ParsableCommand {
+struct Salmon: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "salmon",
         abstract: "Test interpretability claims against null models, with uncertainty and multiple-comparison control.",
@@ -11,10 +11,12 @@ struct Salmon: ParsableCommand {
             Exit codes: 0 success; 1 a claim failed; 2 bad usage or bad input (one line on stderr \
             naming the file, line and what was expected; nothing on stdout).
             """,
-        version: "0.1.0",
+        version: AuditPlan.packageVersion,
         subcommands: [
+            DemoCommand.self, AuditCommand.self, ProbeCommand.self, ReportCommand.self, MergeCommand.self,
+            BaselineCommand.self, GateCommand.self,
             AdjustCommand.self, BootstrapCommand.self, PermutationTestCommand.self, CompareCommand.self,
-            InspectCommand.self, DemoCommand.self,
+            InspectCommand.self, FMRIDemoCommand.self,
         ]
     )
 }
@@ -24,7 +26,7 @@ let badInputExitCode: Int32 = 2
 
 @main
 enum SalmonMain {
-    static func main() {
+    static func main() async {
         var command: ParsableCommand
         do {
             command = try Salmon.parseAsRoot()
@@ -37,8 +39,18 @@ enum SalmonMain {
             fail("\(message) (see 'salmon --help')")
         }
         do {
-            try command.run()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
         } catch let error as InputError {
+            fail(error.description)
+        } catch let error as SpecError {
+            fail(error.description)
+        } catch let error as MethodError {
+            fail(error.description)
+        } catch let error as AuditError {
             fail(error.description)
         } catch let error as StatisticsError {
             fail(error.description)

@@ -10,7 +10,8 @@ private func input(_ name: String) throws -> String {
 
 @Suite("CLI basics")
 struct CLIBasicsTests {
-    static let subcommands = ["adjust", "bootstrap", "permutation-test", "compare", "inspect", "demo"]
+    static let subcommands = ["demo", "audit", "probe", "report", "merge", "baseline", "gate",
+                              "adjust", "bootstrap", "permutation-test", "compare", "inspect", "fmri-demo"]
 
     // MARK: --help and --version
 
@@ -37,7 +38,7 @@ struct CLIBasicsTests {
     func version(args: [String]) {
         let run = runSalmon(args)
         #expect(run.status == 0)
-        #expect(run.stdout == "0.1.0\n")
+        #expect(run.stdout == "0.2.0\n")
         #expect(run.stderr.isEmpty)
     }
 
@@ -91,10 +92,10 @@ struct CLIBasicsTests {
     /// reject it. That is the 5 % the FWER allows, not a bug: over seeds 1…100 the dead salmon had
     /// a Holm rejection 4 times and 3.02 of 60 voxels at p < 0.05 on average. So this test pins the
     /// table the command really prints.
-    @Test func demoPrintsTheTable() throws {
-        let run = runSalmon(["demo", "--voxels", "60", "--live", "6", "--resamples", "2999", "--jobs", "1", "--seed", "2009"])
+    @Test func fmriDemoPrintsTheTable() throws {
+        let run = runSalmon(["fmri-demo", "--voxels", "60", "--live", "6", "--resamples", "2999", "--jobs", "1", "--seed", "2009"])
         #expect(run.status == 0, "stderr: \(run.stderr)")
-        #expect(run.stderr.hasPrefix("salmon demo: computed in "))
+        #expect(run.stderr.hasPrefix("salmon fmri-demo: computed in "))
         // The conclusion is written from the counts, so it admits the surviving dead voxel.
         #expect(run.stdout.contains("After Holm's correction 1 remains"))
         #expect(run.stdout.contains("after Benjamini-Hochberg 1 false discovery;"))

@@ -28,6 +28,20 @@ public enum BLAS {
                     a, Int32(lda ?? (transposeA ? m : k)), b, Int32(ldb ?? (transposeB ? k : n)), beta, c, Int32(ldc))
     }
 
+    /// y ← α · op(A) · x + β · y for a row-major `rows × columns` matrix A (op(A) = Aᵀ when
+    /// `transpose`), with row stride `lda` (default `columns`).
+    public static func gemv(transpose: Bool = false, rows: Int, columns: Int, alpha: Float = 1,
+                            a: UnsafePointer<Float>, lda: Int? = nil, x: UnsafePointer<Float>, beta: Float = 0,
+                            y: UnsafeMutablePointer<Float>) {
+        guard rows > 0, columns > 0 else {
+            let outputs = transpose ? columns : rows
+            for i in 0..<outputs { y[i] = beta == 0 ? 0 : beta * y[i] }
+            return
+        }
+        salmon_cblas_sgemv(Int32(SALMON_CBLAS_ROW_MAJOR), Int32(transpose ? SALMON_CBLAS_TRANS : SALMON_CBLAS_NO_TRANS),
+                           Int32(rows), Int32(columns), alpha, a, Int32(lda ?? columns), x, 1, beta, y, 1)
+    }
+
     /// The product of two matrices, `op(a) · op(b)`.
     public static func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transposeB: Bool = false) -> Tensor {
         precondition(a.rank == 2 && b.rank == 2, "matmul needs matrices")

@@ -13,6 +13,17 @@ public struct TrainingPlan: Sendable {
     /// Minibatch order comes from `RandomStream(seed:path:)`, epoch e from `.derived(index: e)`.
     public var seed: UInt64
     public var path: StreamPath
+    /// When set, minibatch order comes from this stream instead (epoch e from `.derived(index: e)`):
+    /// for training that is itself one step of a larger seeded computation (a probe inside an audit).
+    public var stream: RandomStream?
+
+    /// A plan whose minibatch order comes from `stream`.
+    public init(loss: Loss, optimizer: OptimizerKind, batchSize: Int = 100, maxEpochs: Int = 1000,
+                lossTarget: Double? = nil, stream: RandomStream) {
+        self.init(loss: loss, optimizer: optimizer, batchSize: batchSize, maxEpochs: maxEpochs, lossTarget: lossTarget,
+                  seed: stream.seed)
+        self.stream = stream
+    }
 
     public init(loss: Loss, optimizer: OptimizerKind, batchSize: Int = 100, maxEpochs: Int = 1000,
                 lossTarget: Double? = nil, seed: UInt64, path: StreamPath = ["training"]) {
@@ -45,7 +56,7 @@ struct MinibatchSchedule {
     private var order: [Int]
 
     init(examples n: Int, plan: TrainingPlan) {
-        stream = RandomStream(seed: plan.seed, path: plan.path)
+        stream = plan.stream ?? RandomStream(seed: plan.seed, path: plan.path)
         batch = max(1, min(plan.batchSize, n))
         order = Array(0..<n)
     }

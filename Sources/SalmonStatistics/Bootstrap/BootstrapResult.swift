@@ -31,7 +31,9 @@ public struct BootstrapResult: Sendable {
                   provenance: provenance)
     }
 
-    internal init(estimate: Double, replicates: [Double], acceleration: Double, provenance: ResamplingProvenance?) {
+    /// A result from replicates and an acceleration computed elsewhere (for example, stored with
+    /// the replicates and read back), so intervals are recomputed without resampling.
+    public init(estimate: Double, replicates: [Double], acceleration: Double, provenance: ResamplingProvenance?) {
         self.estimate = estimate
         self.replicates = replicates
         self.acceleration = acceleration

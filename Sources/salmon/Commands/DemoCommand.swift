@@ -2,110 +2,77 @@ import ArgumentParser
 import DeadSalmon
 import Foundation
 
-/// `salmon demo`: the dead salmon of Bennett et al. (2009), in numbers.
+/// `salmon demo`: the whole audit on a small network, end to end — the README's main job.
 ///
-/// Until the audit engine exists this is the package's main job: a small, real, end-to-end use of
-/// the statistics core. Two simulated scans of `voxels` voxels, each voxel measured on `trials`
-/// "stimulus" and `trials` "rest" trials: in the dead salmon every voxel is pure noise; in the
-/// living brain `live` voxels respond with a standardized effect of `effect`. Each voxel gets a
-/// permutation test; the uncorrected counts are then compared with Holm (FWER) and
-/// Benjamini–Hochberg (FDR) corrections.
-struct DemoCommand: ParsableCommand {
+/// Trains an MLP on planted concepts (the label is the XOR of concepts 0 and 1; concept 2 is
+/// present in the input but the label ignores it), then audits, at every hidden layer, a linear
+/// probe for the label's concept, a linear probe for the ignored concept (a negative control,
+/// expected to be a dead salmon), and the PCA–label correlation, each against random-init,
+/// cascading and permuted-label null networks. Writes `Reports/demo/`.
+struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "The dead salmon in numbers: uncorrected tests find activity in noise; corrections do not."
+        abstract: "Audit probes on a small trained network against null networks; write Reports/demo/.",
+        discussion: "The spec it runs is printed by 'salmon demo --print-spec'; 'salmon audit' runs any spec like it."
     )
 
-    @Option(help: "Voxels per scan.")
-    var voxels: Int = 500
+    @Option(help: "Output directory.")
+    var out: String = "Reports/demo"
 
-    @Option(help: "Voxels with a real effect in the living brain.")
-    var live: Int = 25
+    @OptionGroup var run: RunOptions
 
-    @Option(help: "Standardized effect size of the live voxels.")
-    var effect: Double = 2.0
+    @Flag(help: "Print the demo's audit spec (YAML) and exit.")
+    var printSpec = false
 
-    @Option(help: "Trials per condition.")
-    var trials: Int = 15
+    static let spec = """
+    # The demo audit (salmon demo). Run it yourself with: salmon audit demo.yaml --out DIR
+    version: 1
+    name: demo-planted-concepts
+    seed: 1
+    model:
+      task: planted-concepts          # x = sum_j z_j u_j + noise; label = z0 XOR z1; z2 is ignored
+      taskOptions: {examples: 2000, concepts: 3, dimension: 16, labelConcepts: [0, 1], noise: 0.25}
+      hidden: [32, 32]
+      activation: relu
+      training: {epochs: 40, batchSize: 100, learningRate: 0.01, seeds: 1}
+      evaluationExamples: 1000        # fresh inputs, never trained on; every probe reads these
+    claims:
+      - name: label-concept           # "layer l represents the concept the label is computed from"
+        method: {name: logistic-probe, C: 1.0, folds: 5}
+        target: label
+        statistic: accuracy
+      - name: ignored-concept         # negative control: a concept the label ignores
+        method: {name: logistic-probe, C: 1.0, folds: 5}
+        target: concept:2
+        statistic: accuracy
+        expect: "null"
+      - name: pca-label               # representation geometry: top-5 PCs vs the label
+        method: {name: pca-label-correlation, components: 5}
+        target: label
+        statistic: maxAbsCorrelation
+    nulls:
+      - {family: random-init, K: 999}
+      - {family: cascading-top-down, K: 999}
+      - {family: permuted-labels, K: 499}
+    resampling: {bootstrap: 2000, interval: bca, level: 0.95}
+    alpha: 0.05
+    correction: holm
 
-    @Option(help: "Permutations per voxel test.")
-    var resamples: Int = 19_999
+    """
 
-    @Option(help: "Master seed. Holm allows a false positive with probability 5 %, so about one seed in twenty shows one dead voxel surviving (seed 2009 does).")
-    var seed: UInt64 = 1
-
-    @Option(help: "Worker threads.")
-    var jobs: Int = ProcessorCount.active
-
-    struct ScanSummary {
-        var uncorrected05 = 0, uncorrected001 = 0, holm = 0, bh = 0
-        var trueFound = 0, falseFound = 0
-    }
-
-    func run() throws {
-        guard voxels >= 1, trials >= 2, resamples >= 1, jobs >= 1, live >= 0, live <= voxels, effect.isFinite else {
-            throw UsageError(option: "demo options",
-                             expected: "voxels ≥ 1, 0 ≤ live ≤ voxels, trials ≥ 2, resamples ≥ 1, jobs ≥ 1, a finite effect")
+    func run() async throws {
+        if printSpec {
+            emit(Self.spec)
+            return
         }
         let started = Date()
-        let dead = try scan(name: "dead-salmon", effects: 0)
-        let living = try scan(name: "living-brain", effects: live)
-        let seconds = Date().timeIntervalSince(started)
-
-        func row(_ label: String, _ a: Int, _ b: Int) -> String {
-            label.padding(toLength: 44, withPad: " ", startingAt: 0)
-                + String(a).leftPadded(11) + String(b).leftPadded(16)
-        }
-        var lines: [String] = []
-        lines.append("The dead salmon, in numbers (Bennett et al. 2009): \(voxels) voxels, \(trials) stimulus vs \(trials) rest trials,")
-        lines.append("one two-sided permutation test per voxel (B = \(resamples), seed \(seed), \(RandomStream.generatorName)).")
-        lines.append("")
-        lines.append("".padding(toLength: 44, withPad: " ", startingAt: 0) + "dead salmon".leftPadded(11)
-                     + "living brain".leftPadded(16))
-        lines.append(row("voxels with a real effect", 0, live))
-        lines.append(row("\"active\" at p < 0.05, uncorrected", dead.uncorrected05, living.uncorrected05))
-        lines.append(row("\"active\" at p < 0.001, uncorrected", dead.uncorrected001, living.uncorrected001))
-        lines.append(row("active after Holm (FWER 0.05)", dead.holm, living.holm))
-        lines.append(row("active after Benjamini-Hochberg (FDR 0.05)", dead.bh, living.bh))
-        lines.append(row("  of which real effects (BH)", dead.trueFound, living.trueFound))
-        lines.append(row("  of which false discoveries (BH)", dead.falseFound, living.falseFound))
-        lines.append("")
-        lines.append("Uncorrected, the dead fish \"responds\" in \(dead.uncorrected05) of \(voxels) voxels, about the 5 % that chance alone gives.")
-        lines.append("After Holm's correction \(dead.holm) remain\(dead.holm == 1 ? "s" : "") (Holm keeps the chance of any false positive at 5 %), "
-                     + "after Benjamini-Hochberg \(dead.falseFound) false discover\(dead.falseFound == 1 ? "y" : "ies");")
-        lines.append("the living brain keeps \(living.trueFound) of its \(live) real effects after Benjamini-Hochberg.")
-        FileHandle.standardError.write(Data("salmon demo: computed in \(String(format: "%.2f", seconds)) s\n".utf8))
-        emit(lines.joined(separator: "\n") + "\n")
-    }
-
-    /// Simulates one scan and tests every voxel.
-    private func scan(name: String, effects: Int) throws -> ScanSummary {
-        let root = RandomStream(seed: seed)
-        var pValues: [Double] = []
-        pValues.reserveCapacity(voxels)
-        for v in 0..<voxels {
-            var noise = root.derived("demo", .label(name), "signal", .index(v))
-            let shift = v < effects ? effect : 0
-            let stimulus = (0..<trials).map { _ in noise.gaussian() + shift }
-            let rest = (0..<trials).map { _ in noise.gaussian() }
-            let test = try PermutationTest(resamples: resamples, seed: seed,
-                                           path: ["demo", .label(name), "permutation", .index(v)], workers: jobs)
-            pValues.append(try test.independent(stimulus, rest, alternative: .twoSided).pValue)
-        }
-        var summary = ScanSummary()
-        summary.uncorrected05 = pValues.filter { $0 < 0.05 }.count
-        summary.uncorrected001 = pValues.filter { $0 < 0.001 }.count
-        summary.holm = try MultipleTesting.adjust(pValues, method: .holm).reject.filter { $0 }.count
-        let bh = try MultipleTesting.adjust(pValues, method: .benjaminiHochberg).reject
-        summary.bh = bh.filter { $0 }.count
-        summary.trueFound = bh.indices.filter { bh[$0] && $0 < effects }.count
-        summary.falseFound = summary.bh - summary.trueFound
-        return summary
-    }
-}
-
-extension String {
-    func leftPadded(_ width: Int) -> String {
-        count >= width ? self : String(repeating: " ", count: width - count) + self
+        let spec = try AuditSpec.parse(yaml: Self.spec, file: "demo spec")
+        let subject = try Audit.subject(for: spec, specDirectory: ".", jobs: run.jobs)
+        let (result, _) = try await Audit.run(spec: spec, subject: subject, jobs: run.jobs, store: recordStore(in: out + "/.work"),
+                                              progress: ProgressLine().callback)
+        guard let result else { return }
+        try writeReports(result, to: out)
+        try? FileManager.default.removeItem(atPath: out + "/.work")
+        FileHandle.standardError.write(Data(String(format: "salmon demo: finished in %.1f s (%d jobs)\n", Date().timeIntervalSince(started), run.jobs).utf8))
     }
 }

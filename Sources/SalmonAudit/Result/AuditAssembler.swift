@@ -1,0 +1,310 @@
+import Foundation
+import SalmonStatistics
+
+/// Turns unit records into an ``AuditResult``: estimates and intervals, null distributions,
+/// Monte Carlo p-values, the correction across every test, effect sizes, verdicts and claim
+/// outcomes. A pure function of the spec and the records: the same records give the same bytes.
+public enum AuditAssembler {
+    /// The verdict rule, stated in every report.
+    public static func verdictRule(alpha: Double, correction: MultipleTestingMethod, tests: Int, minimumEffect: Double,
+                                   level: Double) -> String {
+        let pct = String(format: "%g", level * 100)
+        return "A test is *distinguishable* when its Monte Carlo p-value (1 + b)/(1 + K), adjusted by \(correction.rawValue) "
+            + "across all \(tests) tests of the audit, is at most α = \(alpha) and the trained estimate exceeds the null median by "
+            + "at least the minimum effect (\(minimumEffect)); this p-value is exact for any K, so the error rate is controlled "
+            + "whatever the number of null models. A test that is not distinguishable is *inconclusive* when the decision could "
+            + "change with more null models: the adjusted p-value would reach α at the lower end of the \(pct) % Clopper–Pearson "
+            + "interval of its tail probability (this includes K too small for any p-value to reach α after correction). "
+            + "Otherwise it is a *dead salmon*: no better than its null. A claim at a site holds when it is distinguishable from "
+            + "every null family (or, for a claim expected to be null, a dead salmon against every family)."
+    }
+
+    /// Assembles the result.
+    /// - Parameters:
+    ///   - records: one per unit of the audit (any order; duplicates must be identical).
+    ///   - model: the model description for reports.
+    ///   - dataHash: the hash of the data the units read.
+    ///   - nullRecords: when gating against a baseline, its null records replace the spec's own.
+    /// - Throws: ``AuditError`` when a unit is missing or a record disagrees with the spec.
+    public static func assemble(spec: AuditSpec, records: [UnitRecord], model: String, dataHash: String, jobs: Int,
+                                shards: Int = 1, baseline: Baseline? = nil) throws -> AuditResult {
+        let specHash = spec.hash
+        var byUnit: [AuditUnit: UnitRecord] = [:]
+        for r in records {
+            guard r.specHash == specHash else {
+                throw AuditError("record \(r.unit) was made by a different spec (hash \(r.specHash), expected \(specHash))")
+            }
+            if let existing = byUnit[r.unit], existing != r {
+                throw AuditError("two different records for \(r.unit)")
+            }
+            byUnit[r.unit] = r
+        }
+        let trainedCount = AuditPlan.trainedSeeds(spec)
+        let nullSpecs = baseline?.spec.nulls ?? spec.nulls
+        var nullValues: [String: [String: [Double]]] = [:]  // family → key → values
+        if let baseline {
+            nullValues = baseline.nullValues
+        } else {
+            for null in spec.nulls {
+                var perKey: [String: [Double]] = [:]
+                for k in 0..<null.K {
+                    guard let r = byUnit[.null(family: null.family, index: k)] else {
+                        throw AuditError("missing the record of null/\(null.family)/\(k): merge every shard, or run without --shard")
+                    }
+                    for (key, v) in r.values { perKey[key, default: []].append(v) }
+                }
+                nullValues[null.family] = perKey
+            }
+        }
+        var trained: [UnitRecord] = []
+        for s in 0..<trainedCount {
+            guard let r = byUnit[.trained(seed: s)] else { throw AuditError("missing the record of trained/\(s)") }
+            trained.append(r)
+        }
+
+        var tests: [TestResult] = []
+        var notes: [String] = []
+        for claim in spec.claims {
+            for site in AuditPlan.sites(for: claim, in: spec) {
+                let key = testKey(claim: claim.name, site: site)
+                let values = try trained.map { r -> Double in
+                    guard let v = r.values[key] else { throw AuditError("\(r.unit) has no value for \(key)") }
+                    return v
+                }
+                let estimate = values.reduce(0, +) / Double(values.count)
+                let (interval, intervalMethod, note) = try Self.interval(spec: spec, claim: claim, site: site, key: key, trained: trained,
+                                                                           estimate: estimate)
+                if let note { notes.append(note) }
+                for null in nullSpecs {
+                    guard let raw = nullValues[null.family]?[key], !raw.isEmpty else {
+                        throw AuditError("no null values for \(key) in family \(null.family)")
+                    }
+                    tests.append(try Self.test(claim: claim, site: site, family: null.family, estimate: estimate, trainedValues: values,
+                                               interval: interval, intervalMethod: intervalMethod, nullRaw: raw,
+                                               modelsPerDraw: trainedCount, spec: spec))
+                }
+            }
+        }
+        if trainedCount > 1, let remainder = nullSpecs.first(where: { $0.K % trainedCount != 0 }) {
+            notes.append("K = \(remainder.K) for \(remainder.family) is not a multiple of K_t = \(trainedCount): the last \(remainder.K % trainedCount) null model(s) are not used in the null draws")
+        }
+
+        let claims = try conclude(&tests, spec: spec, baseline: baseline)
+
+        let policy = Policy(alpha: spec.alpha, correction: spec.correction, testCount: tests.count,
+                            minimumEffect: spec.gate.minimumEffect, requireSignificance: spec.gate.requireSignificance,
+                            interval: spec.resampling.interval, level: spec.resampling.level,
+                            bootstrapResamples: spec.resampling.bootstrap,
+                            verdictRule: verdictRule(alpha: spec.alpha, correction: spec.correction, tests: tests.count,
+                                                     minimumEffect: spec.gate.minimumEffect, level: 0.95))
+        let provenance = Provenance(package: "DeadSalmon", packageVersion: AuditPlan.packageVersion, masterSeed: spec.seed,
+                                    generator: RandomStream.generatorName, streamDerivation: RandomStream.derivationScheme,
+                                    specHash: specHash, dataHash: dataHash, jobs: jobs, blasThreadsPerWorker: 1, shards: shards,
+                                    nullModels: nullSpecs.reduce(0) { $0 + $1.K }, trainedModels: trainedCount)
+        var diagnosticsNote: [String] = []
+        let nonConverged = records.reduce(0.0) { $0 + ($1.diagnostics["task.foldsNotConverged"] ?? 0) + ($1.diagnostics["control.foldsNotConverged"] ?? 0) }
+        if nonConverged > 0 {
+            diagnosticsNote.append("\(Int(nonConverged)) probe fits (folds) stopped before the convergence tolerance (iteration limit or line search); their predictions are used as they are")
+        }
+        return AuditResult(name: spec.name, spec: spec, model: model, provenance: provenance, policy: policy, tests: tests,
+                           claims: claims,
+                           baseline: baseline.map { BaselineReference(name: $0.name, specHash: $0.specHash, recordedDataHash: $0.dataHash) },
+                           notes: notes + diagnosticsNote)
+    }
+
+    /// The correction across every test, the verdicts, the baseline check and the claim outcomes.
+    static func conclude(_ tests: inout [TestResult], spec: AuditSpec, baseline: Baseline?) throws -> [ClaimOutcome] {
+        let adjustment = try MultipleTesting.adjust(tests.map(\.pValue), method: spec.correction, alpha: spec.alpha)
+        for i in tests.indices {
+            tests[i].adjustedPValue = adjustment.adjusted[i]
+            (tests[i].verdict, tests[i].reason) = try verdict(i, tests: tests, rejected: adjustment.reject[i], spec: spec)
+        }
+        if let baseline { applyBaseline(baseline, to: &tests, spec: spec) }
+        return outcomes(tests: tests, spec: spec)
+    }
+
+    /// Re-tests a result's trained estimates against a baseline's stored null distributions
+    /// (`salmon gate`): new p-values, correction, verdicts and claim outcomes; estimates and
+    /// intervals are the result's own.
+    /// - Throws: ``SpecError`` when the baseline was recorded from a different spec.
+    public static func regate(_ result: AuditResult, against baseline: Baseline, source: String) throws -> AuditResult {
+        try baseline.requireSameSpec(result.spec, source: source)
+        let spec = result.spec
+        var tests: [TestResult] = []
+        for claim in spec.claims {
+            for site in AuditPlan.sites(for: claim, in: spec) {
+                guard let mine = result.tests.first(where: { $0.claim == claim.name && $0.site == site }) else {
+                    throw SpecError(file: source, field: "tests", "no test of \(claim.name) at \(site)")
+                }
+                for null in baseline.spec.nulls {
+                    guard let raw = baseline.nullValues[null.family]?[testKey(claim: claim.name, site: site)], !raw.isEmpty else {
+                        throw SpecError(file: source, field: "", "the baseline '\(baseline.name)' has no \(null.family) nulls for \(claim.name) at \(site)")
+                    }
+                    tests.append(try test(claim: claim, site: site, family: null.family, estimate: mine.estimate,
+                                          trainedValues: mine.trainedValues, interval: mine.interval, intervalMethod: mine.intervalMethod,
+                                          nullRaw: raw, modelsPerDraw: mine.trainedValues.count, spec: spec))
+                }
+            }
+        }
+        let claims = try conclude(&tests, spec: spec, baseline: baseline)
+        var out = result
+        out.tests = tests
+        out.claims = claims
+        out.baseline = BaselineReference(name: baseline.name, specHash: baseline.specHash, recordedDataHash: baseline.dataHash)
+        out.provenance.nullModels = baseline.spec.nulls.reduce(0) { $0 + $1.K }
+        out.policy.testCount = tests.count
+        out.policy.verdictRule = verdictRule(alpha: spec.alpha, correction: spec.correction, tests: tests.count,
+                                             minimumEffect: spec.gate.minimumEffect, level: 0.95)
+        return out
+    }
+
+    /// The bootstrap interval of a claim's trained estimate at a site.
+    static func interval(spec: AuditSpec, claim: ClaimSpec, site: String, key: String, trained: [UnitRecord],
+                         estimate: Double) throws -> (ConfidenceInterval?, String, String?) {
+        let kind = spec.resampling.interval, level = spec.resampling.level, b = spec.resampling.bootstrap
+        if trained.count == 1 {
+            guard let stored = trained[0].bootstraps[key] else { throw AuditError("trained/0 has no bootstrap for \(key)") }
+            let result = stored.result
+            let what = stored.path == "mean" ? "per-example scores" : stored.path == "rows" ? "evaluation rows" : "evaluation rows, method re-run on each"
+            let method = "\(kind.rawValue) bootstrap over \(what), B = \(b)"
+            guard let ci = try? result.interval(kind, level: level), ci.lower.isFinite, ci.upper.isFinite else {
+                return (nil, method, "\(key): no \(kind.rawValue) interval (\(result.diagnostics.joined(separator: "; ").isEmpty ? "degenerate bootstrap distribution" : result.diagnostics.joined(separator: "; ")))")
+            }
+            return (ci, method, nil)
+        }
+        // K_t > 1: two-level (seeds × inputs, crossed) for means of per-example scores.
+        if trained.allSatisfy({ $0.perExample[key] != nil }) {
+            let scores = trained.compactMap { $0.perExample[key] }
+            let plan = try Bootstrap(resamples: b, seed: spec.seed, path: ["bootstrap", .label(claim.name), .label(site), "two-level"], workers: 1)
+            let result = try plan.twoLevelMean(scores, design: .crossed)
+            let method = "\(kind.rawValue) two-level bootstrap (\(trained.count) seeds × \(scores[0].count) inputs, crossed), B = \(b)"
+            guard let ci = try? result.interval(kind, level: level), ci.lower.isFinite, ci.upper.isFinite else {
+                return (nil, method, "\(key): degenerate two-level bootstrap distribution")
+            }
+            return (ci, method, nil)
+        }
+        // Otherwise: the seeds' replicates share their resample indices; average them (inputs resampled, seeds fixed).
+        let stored = trained.compactMap { $0.bootstraps[key] }
+        guard stored.count == trained.count, let count = stored.first?.replicates.count else {
+            throw AuditError("missing bootstraps for \(key)")
+        }
+        var averaged = [Double](repeating: 0, count: count)
+        for s in stored { for i in 0..<count { averaged[i] += s.replicates[i] / Double(stored.count) } }
+        let result = BootstrapResult(estimate: estimate, replicates: averaged, acceleration: .nan, provenance: nil)
+        let used: BootstrapInterval = kind == .bca ? .percentile : kind
+        let method = "\(used.rawValue) bootstrap over evaluation rows, seeds fixed (mean of \(trained.count) seeds), B = \(b)"
+        guard let ci = try? result.interval(used, level: level), ci.lower.isFinite, ci.upper.isFinite else {
+            return (nil, method, "\(key): degenerate bootstrap distribution")
+        }
+        return (ci, method, kind == .bca ? "\(key): BCa needs a jackknife over seeds and inputs; the percentile interval is reported" : nil)
+    }
+
+    static func test(claim: ClaimSpec, site: String, family: String, estimate: Double, trainedValues: [Double],
+                     interval: ConfidenceInterval?, intervalMethod: String, nullRaw: [Double], modelsPerDraw: Int,
+                     spec: AuditSpec) throws -> TestResult {
+        // With K_t trained seeds the estimate is a mean of K_t models; each null draw is the mean of
+        // K_t null models, so estimate and draws are exchangeable under the null.
+        let draws: [Double]
+        if modelsPerDraw > 1 {
+            draws = stride(from: 0, to: nullRaw.count - modelsPerDraw + 1, by: modelsPerDraw).map { start in
+                nullRaw[start..<(start + modelsPerDraw)].reduce(0, +) / Double(modelsPerDraw)
+            }
+            guard !draws.isEmpty else {
+                throw AuditError("\(family): K = \(nullRaw.count) null models are fewer than K_t = \(modelsPerDraw) trained seeds")
+            }
+        } else {
+            draws = nullRaw
+        }
+        let p = try MonteCarloTest.pValue(observed: estimate, null: draws, alternative: .greater, level: 0.95)
+        let q = Quantile.quantiles(draws, [0.025, 0.5, 0.975])
+        let mean = Descriptive.mean(draws)
+        let sd = draws.count > 1 ? Descriptive.standardDeviation(draws, ddof: 1) : 0
+        let auroc = (try? EffectSize.auroc(trainedValues, nullRaw)) ?? .nan
+        let effect = EffectSizes(difference: estimate - q[1], standardized: sd > 0 ? (estimate - mean) / sd : nil, auroc: auroc)
+        return TestResult(id: AuditPlan.testID(claim: claim.name, site: site, family: family), claim: claim.name, site: site,
+                          family: family, method: claim.method.name, statistic: claim.statistic, direction: "larger",
+                          estimate: estimate, trainedValues: trainedValues, interval: interval, intervalMethod: intervalMethod,
+                          null: NullDistribution(values: draws, modelsPerDraw: modelsPerDraw, mean: mean, standardDeviation: sd,
+                                                 median: q[1], lower: q[0], upper: q[2]),
+                          pValue: p.pValue, pValueInterval: p.interval, extremeCount: p.extremeCount, adjustedPValue: p.pValue,
+                          effect: effect, verdict: .inconclusive, reason: "", baselineInterval: nil, leftBaseline: nil)
+    }
+
+    /// The verdict of test `i` by the rule of ``verdictRule(alpha:correction:tests:minimumEffect:level:)``.
+    static func verdict(_ i: Int, tests: [TestResult], rejected: Bool, spec: AuditSpec) throws -> (Verdict, String) {
+        let t = tests[i]
+        let minimum = spec.gate.minimumEffect
+        let padj = format(t.adjustedPValue)
+        if rejected {
+            if t.effect.difference >= minimum {
+                return (.distinguishable, "p_adj = \(padj) ≤ α = \(spec.alpha); estimate − null median = \(format(t.effect.difference))")
+            }
+            return (.deadSalmon, "p_adj = \(padj) ≤ α, but the effect \(format(t.effect.difference)) is below the minimum effect \(minimum)")
+        }
+        let k = t.null.values.count
+        var pvalues = tests.map(\.pValue)
+        pvalues[i] = 1 / Double(k + 1)
+        let best = try MultipleTesting.adjust(pvalues, method: spec.correction, alpha: spec.alpha)
+        if !best.reject[i] {
+            return (.inconclusive, "K = \(k) null draws cannot reach α: even p = 1/(K+1) = \(format(1 / Double(k + 1))) gives p_adj = \(format(best.adjusted[i])) after \(spec.correction.rawValue) over \(tests.count) tests")
+        }
+        pvalues[i] = t.pValueInterval.lower
+        let low = try MultipleTesting.adjust(pvalues, method: spec.correction, alpha: spec.alpha)
+        if low.reject[i] {
+            return (.inconclusive, "p_adj = \(padj) > α, but the p-value's 95 % interval reaches \(format(t.pValueInterval.lower)), where it would be significant: more null models could change the verdict")
+        }
+        return (.deadSalmon, "p_adj = \(padj) > α = \(spec.alpha) (b = \(t.extremeCount) of K = \(k) null draws at least as large)")
+    }
+
+    static func outcomes(tests: [TestResult], spec: AuditSpec) -> [ClaimOutcome] {
+        var out: [ClaimOutcome] = []
+        for claim in spec.claims {
+            for site in AuditPlan.sites(for: claim, in: spec) {
+                let mine = tests.filter { $0.claim == claim.name && $0.site == site }
+                guard let first = mine.first else { continue }
+                let failing: [TestResult]
+                switch claim.expect {
+                case .distinguishable:
+                    failing = mine.filter { t in
+                        spec.gate.requireSignificance ? t.verdict != .distinguishable : t.effect.difference < spec.gate.minimumEffect
+                    }
+                case .null:
+                    failing = mine.filter { $0.verdict != .deadSalmon }
+                }
+                let left = mine.filter { $0.leftBaseline == true }
+                let holds = failing.isEmpty && left.isEmpty
+                let ci = first.interval.map { " [\(format($0.lower)), \(format($0.upper))]" } ?? ""
+                let head = "\(claim.name) at \(site): \(first.statistic) \(format(first.estimate))\(ci)"
+                var message: String
+                let expected = claim.expect == .distinguishable ? "distinguishable from every null" : "a dead salmon against every null (negative control)"
+                if holds {
+                    message = "\(head) is \(expected)"
+                } else {
+                    let parts = failing.map { "against \($0.family) it is \($0.verdict.rawValue) (null median \(format($0.null.median)), p_adj = \(format($0.adjustedPValue)))" }
+                        + left.map { "it left its baseline interval [\(format($0.baselineInterval?.lower ?? .nan)), \(format($0.baselineInterval?.upper ?? .nan))] (\($0.family))" }
+                    message = "\(head) was expected to be \(expected), but " + parts.joined(separator: "; ")
+                }
+                out.append(ClaimOutcome(claim: claim.name, site: site, expectation: claim.expect, holds: holds, message: message,
+                                        testIDs: mine.map(\.id)))
+            }
+        }
+        return out
+    }
+
+    static func applyBaseline(_ baseline: Baseline, to tests: inout [TestResult], spec: AuditSpec) {
+        for i in tests.indices {
+            guard let recorded = baseline.intervals[tests[i].id] else { continue }
+            tests[i].baselineInterval = recorded
+            if spec.gate.baselineInterval {
+                tests[i].leftBaseline = tests[i].estimate < recorded.lower || tests[i].estimate > recorded.upper
+            }
+        }
+    }
+
+    /// Numbers in messages: 3 significant digits.
+    static func format(_ x: Double) -> String {
+        guard x.isFinite else { return "—" }
+        if x == 0 { return "0" }
+        return String(format: "%.3g", x)
+    }
+}

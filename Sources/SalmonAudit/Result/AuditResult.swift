@@ -1,0 +1,178 @@
+import Foundation
+import SalmonStatistics
+
+/// Everything an audit found, in one value from which every report is rendered: for each test
+/// (claim × site × null family) the trained estimate with its interval, the whole null
+/// distribution, the Monte Carlo p-value with its own interval, the adjusted p-value, effect
+/// sizes and the verdict; per claim at each site whether it holds; and the provenance needed to
+/// reproduce it byte for byte.
+public struct AuditResult: Sendable, Codable, Equatable {
+    /// The JSON schema identifier; bumped on any incompatible change.
+    public static let schemaIdentifier = "deadsalmon.audit-result/1"
+
+    public var schema: String
+    public var name: String
+    public var spec: AuditSpec
+    public var model: String
+    public var provenance: Provenance
+    public var policy: Policy
+    public var tests: [TestResult]
+    public var claims: [ClaimOutcome]
+    /// Set when the nulls came from a stored baseline instead of being computed.
+    public var baseline: BaselineReference?
+    public var notes: [String]
+
+    /// Whether every claim holds (the CI gate's exit 0).
+    public var allClaimsHold: Bool { claims.allSatisfy(\.holds) }
+
+    public init(name: String, spec: AuditSpec, model: String, provenance: Provenance, policy: Policy, tests: [TestResult],
+                claims: [ClaimOutcome], baseline: BaselineReference? = nil, notes: [String] = []) {
+        self.schema = Self.schemaIdentifier
+        self.name = name
+        self.spec = spec
+        self.model = model
+        self.provenance = provenance
+        self.policy = policy
+        self.tests = tests
+        self.claims = claims
+        self.baseline = baseline
+        self.notes = notes
+    }
+
+    /// Canonical JSON: sorted keys, pretty-printed, every null value included.
+    public func jsonData() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        var data = try encoder.encode(self)
+        data.append(0x0A)
+        return data
+    }
+
+    /// Reads a result written by ``jsonData()``.
+    /// - Throws: ``SpecError`` naming the file when it is not an audit result of this schema.
+    public static func read(_ data: Data, source: String) throws -> AuditResult {
+        struct Header: Decodable { var schema: String? }
+        guard let header = try? JSONDecoder().decode(Header.self, from: data) else {
+            throw SpecError(file: source, field: "", "not JSON, or not an object; expected a DeadSalmon results.json")
+        }
+        guard header.schema == schemaIdentifier else {
+            throw SpecError(file: source, field: "schema", "expected '\(schemaIdentifier)', found '\(header.schema ?? "nothing")'")
+        }
+        do { return try JSONDecoder().decode(AuditResult.self, from: data) } catch let error as DecodingError {
+            throw SpecError(decoding: error, file: source)
+        }
+    }
+}
+
+/// How the result can be reproduced (DESIGN.md, "Provenance").
+public struct Provenance: Sendable, Codable, Equatable {
+    public var package: String
+    public var packageVersion: String
+    public var masterSeed: UInt64
+    public var generator: String
+    public var streamDerivation: String
+    public var specHash: String
+    public var dataHash: String
+    /// Worker threads of the run(s) that computed the units; BLAS ran single-threaded in each.
+    public var jobs: Int
+    public var blasThreadsPerWorker: Int
+    /// Shards merged into this result (1 for a single run).
+    public var shards: Int
+    public var nullModels: Int
+    public var trainedModels: Int
+}
+
+/// The significance policy and the verdict rule, stated in every report.
+public struct Policy: Sendable, Codable, Equatable {
+    public var alpha: Double
+    public var correction: MultipleTestingMethod
+    public var testCount: Int
+    public var minimumEffect: Double
+    public var requireSignificance: Bool
+    public var interval: BootstrapInterval
+    public var level: Double
+    public var bootstrapResamples: Int
+    public var verdictRule: String
+}
+
+/// The verdict of one test.
+public enum Verdict: String, Sendable, Codable, CaseIterable {
+    /// The trained network's statistic exceeds its null distribution (adjusted p ≤ α, effect ≥ minimum).
+    case distinguishable
+    /// Not distinguishable, and no value of the p-value within its Monte Carlo interval would change that.
+    case deadSalmon = "dead-salmon"
+    /// Not distinguishable, but more null models could change the verdict (including K too small
+    /// for any p-value to reach α after correction).
+    case inconclusive
+}
+
+/// The null distribution of a test.
+public struct NullDistribution: Sendable, Codable, Equatable {
+    /// Every null draw, in null-model order (grouped means of K_t models when K_t > 1).
+    public var values: [Double]
+    /// Null models averaged into each draw (K_t).
+    public var modelsPerDraw: Int
+    public var mean: Double
+    public var standardDeviation: Double
+    public var median: Double
+    /// The 2.5 % and 97.5 % quantiles (type 7).
+    public var lower: Double
+    public var upper: Double
+}
+
+/// Effect sizes of the trained estimate against its null.
+public struct EffectSizes: Sendable, Codable, Equatable {
+    /// Estimate − null median, signed so that positive means "more structure than the null".
+    public var difference: Double
+    /// (estimate − null mean) / null sd, signed likewise; nil when the null has no spread.
+    public var standardized: Double?
+    /// P(trained > null) + ½ P(tie) over the trained seeds' values and the null draws.
+    public var auroc: Double
+}
+
+/// One test: one claim at one site against one null family.
+public struct TestResult: Sendable, Codable, Equatable {
+    public var id: String
+    public var claim: String
+    public var site: String
+    public var family: String
+    public var method: String
+    public var statistic: String
+    public var direction: String
+    /// The trained estimate (mean over K_t seeds).
+    public var estimate: Double
+    public var trainedValues: [Double]
+    /// The bootstrap interval of the estimate; nil when the bootstrap distribution is degenerate.
+    public var interval: ConfidenceInterval?
+    public var intervalMethod: String
+    public var null: NullDistribution
+    public var pValue: Double
+    /// The Clopper–Pearson interval of the tail probability the Monte Carlo p-value estimates.
+    public var pValueInterval: ConfidenceInterval
+    public var extremeCount: Int
+    public var adjustedPValue: Double
+    public var effect: EffectSizes
+    public var verdict: Verdict
+    public var reason: String
+    /// With a baseline: whether the estimate stayed inside the interval recorded there.
+    public var baselineInterval: ConfidenceInterval?
+    public var leftBaseline: Bool?
+}
+
+/// A claim at one site, judged over every null family: what the JUnit report and the gate read.
+public struct ClaimOutcome: Sendable, Codable, Equatable {
+    public var claim: String
+    public var site: String
+    public var expectation: ClaimSpec.Expectation
+    public var holds: Bool
+    /// One line: the claim, the numbers, and why it holds or fails.
+    public var message: String
+    public var testIDs: [String]
+}
+
+/// The stored baseline a result was gated against.
+public struct BaselineReference: Sendable, Codable, Equatable {
+    public var name: String
+    public var specHash: String
+    public var recordedDataHash: String
+}

@@ -1,0 +1,56 @@
+import Foundation
+import SalmonIO
+
+/// Unit records on disk, one JSON file per unit under `directory`, each written atomically
+/// (temporary file, then rename): a run killed at any moment leaves only whole records, which
+/// `--resume` reuses and `salmon merge` combines.
+public struct RecordStore: Sendable {
+    public let directory: String
+
+    public init(directory: String) { self.directory = directory }
+
+    /// `null/random-init/17` → `null_random-init_17.json`.
+    public func path(for unit: AuditUnit) -> String {
+        directory + "/" + unit.description.replacingOccurrences(of: "/", with: "_") + ".json"
+    }
+
+    static let encoder: JSONEncoder = {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return e
+    }()
+
+    static func decoder() -> JSONDecoder {
+        let d = JSONDecoder()
+        d.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return d
+    }
+
+    public func save(_ record: UnitRecord) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try AtomicFile.write(Self.encoder.encode(record), to: path(for: record.unit))
+    }
+
+    /// The stored record of `unit` if there is one made by this spec (same hash and format).
+    public func load(_ unit: AuditUnit, specHash: String) -> UnitRecord? {
+        guard let data = FileManager.default.contents(atPath: path(for: unit)),
+              let record = try? Self.decoder().decode(UnitRecord.self, from: data),
+              record.format == UnitRecord.format, record.specHash == specHash, record.unit == unit else { return nil }
+        return record
+    }
+
+    /// Every record in the directory (any spec), for merging; unreadable files are reported.
+    public func loadAll() throws -> [UnitRecord] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        return try names.filter { $0.hasSuffix(".json") }.sorted().map { name in
+            let file = directory + "/" + name
+            guard let data = FileManager.default.contents(atPath: file) else {
+                throw SpecError(file: file, field: "", "cannot read the unit record")
+            }
+            do { return try Self.decoder().decode(UnitRecord.self, from: data) } catch {
+                throw SpecError(file: file, field: "", "not a DeadSalmon unit record (\(UnitRecord.format))")
+            }
+        }
+    }
+}

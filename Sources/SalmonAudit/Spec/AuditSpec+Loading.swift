@@ -1,0 +1,129 @@
+import Foundation
+import SalmonIO
+import Yams
+
+extension AuditSpec {
+    /// Parses and validates a YAML spec.
+    /// - Parameters:
+    ///   - yaml: the text.
+    ///   - file: the name used in error messages.
+    /// - Throws: ``SpecError`` (one line: file, field, what was expected).
+    public static func parse(yaml: String, file: String = "spec") throws -> AuditSpec {
+        let spec: AuditSpec
+        do {
+            spec = try YAMLDecoder().decode(AuditSpec.self, from: yaml)
+        } catch var error as SpecError {
+            error.file = file
+            throw error
+        } catch let error as DecodingError {
+            if var inner = SpecError.underlying(error) {
+                inner.file = file
+                throw inner
+            }
+            throw SpecError(decoding: error, file: file)
+        } catch {
+            let first = String(describing: error).split(whereSeparator: \.isNewline).first.map(String.init) ?? "unreadable YAML"
+            throw SpecError(file: file, field: "", "not valid YAML: \(first)")
+        }
+        do { try spec.validate() } catch var error as SpecError {
+            error.file = file
+            throw error
+        }
+        return spec
+    }
+
+    /// Reads, parses and validates the spec at `path`.
+    public static func load(path: String) throws -> AuditSpec {
+        let text: String
+        do { text = try InputFile.readText(path).text } catch {
+            throw SpecError(file: path, field: "", "cannot read the spec: \(error.expected)")
+        }
+        return try parse(yaml: text, file: path)
+    }
+
+    /// The spec as canonical JSON (sorted keys): what its hash is computed from and what results embed.
+    public func canonicalJSON() -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        // Encoding plain values cannot fail.
+        return (try? encoder.encode(self)) ?? Data()
+    }
+
+    /// FNV-1a 64-bit hash of the canonical JSON, hex: identifies the spec in results and baselines.
+    public var hash: String { FNV1a.hex(canonicalJSON()) }
+}
+
+extension SpecError {
+    init(decoding error: DecodingError, file: String) {
+        switch error {
+        case .typeMismatch(let type, let context):
+            self.init(file: file, field: SpecError.path(context.codingPath), "expected \(SpecError.describe(type)); \(context.debugDescription)")
+        case .valueNotFound(let type, let context):
+            self.init(file: file, field: SpecError.path(context.codingPath), "expected \(SpecError.describe(type)), found nothing")
+        case .keyNotFound(let key, let context):
+            self.init(file: file, field: SpecError.path(context.codingPath + [key]), "required field is missing")
+        case .dataCorrupted(let context):
+            self.init(file: file, field: SpecError.path(context.codingPath), context.debugDescription)
+        @unknown default:
+            self.init(file: file, field: "", "\(error)")
+        }
+    }
+
+    /// A ``SpecError`` thrown inside a section's decoder and wrapped by the YAML decoder.
+    static func underlying(_ error: any Error) -> SpecError? {
+        if let e = error as? SpecError { return e }
+        guard let decoding = error as? DecodingError else { return nil }
+        switch decoding {
+        case .dataCorrupted(let c), .typeMismatch(_, let c), .valueNotFound(_, let c), .keyNotFound(_, let c):
+            return c.underlyingError.flatMap { underlying($0) }
+        @unknown default:
+            return nil
+        }
+    }
+
+    static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is Int.Type, is UInt64.Type: return "an integer"
+        case is Double.Type: return "a number"
+        case is String.Type: return "a string"
+        case is Bool.Type: return "true or false"
+        default:
+            let name = String(describing: type)
+            return name.hasPrefix("Array") ? "a list" : "a mapping (\(name))"
+        }
+    }
+}
+
+/// FNV-1a, 64-bit (Fowler, Noll, Vo; IETF draft-eastlake-fnv): a fast non-cryptographic hash used
+/// to identify specs and data in provenance — it detects change, it does not resist tampering.
+public enum FNV1a {
+    public static func hash(_ bytes: some Sequence<UInt8>, seed: UInt64 = 0xcbf2_9ce4_8422_2325) -> UInt64 {
+        var h = seed
+        for b in bytes {
+            h ^= UInt64(b)
+            h = h &* 0x0000_0100_0000_01b3
+        }
+        return h
+    }
+
+    public static func hex(_ bytes: some Sequence<UInt8>) -> String {
+        let h = hash(bytes)
+        let s = String(h, radix: 16)
+        return String(repeating: "0", count: 16 - s.count) + s
+    }
+
+    /// The hash of Float32 scalars' bit patterns (little-endian), for data provenance.
+    public static func hex(floats: [Float]) -> String {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for f in floats {
+            var bits = f.bitPattern
+            for _ in 0..<4 {
+                h ^= UInt64(bits & 0xff)
+                h = h &* 0x0000_0100_0000_01b3
+                bits >>= 8
+            }
+        }
+        let s = String(h, radix: 16)
+        return String(repeating: "0", count: 16 - s.count) + s
+    }
+}

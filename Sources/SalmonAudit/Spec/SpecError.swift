@@ -1,0 +1,79 @@
+/// A problem with an audit specification: the field (as a dotted path), what was expected, and
+/// for an unknown key the nearest valid one. Its description is one line.
+public struct SpecError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The spec file (or "spec" for a spec given in memory).
+    public var file: String
+    /// The dotted field path, e.g. `nulls[1].K`.
+    public var field: String
+    public var message: String
+
+    public init(file: String = "spec", field: String, _ message: String) {
+        self.file = file
+        self.field = field
+        self.message = message
+    }
+
+    public var description: String {
+        field.isEmpty ? "\(file): \(message)" : "\(file): field '\(field)': \(message)"
+    }
+}
+
+/// The closest name to `word` among `candidates`, for "did you mean" suggestions: a candidate the
+/// word begins, else the nearest by edit distance (Levenshtein) within half the word's length
+/// (at least 2 edits); nil when nothing is that close.
+func nearestName(to word: String, in candidates: [String]) -> String? {
+    func distance(_ a: [Character], _ b: [Character]) -> Int {
+        if a.isEmpty { return b.count }
+        var previous = Array(0...b.count), current = [Int](repeating: 0, count: b.count + 1)
+        for i in 1...a.count {
+            current[0] = i
+            for j in stride(from: 1, through: b.count, by: 1) {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            swap(&previous, &current)
+        }
+        return previous[b.count]
+    }
+    if let prefixed = candidates.first(where: { $0.lowercased().hasPrefix(word.lowercased()) && !word.isEmpty }) { return prefixed }
+    let w = Array(word.lowercased())
+    let scored = candidates.map { ($0, distance(w, Array($0.lowercased()))) }
+    guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
+    return best.1 <= max(2, w.count / 2) ? best.0 : nil
+}
+
+/// A coding key for any string: used to list every key a mapping holds, known or not.
+struct AnyCodingKey: CodingKey {
+    var stringValue: String
+    var intValue: Int?
+    init(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { self.stringValue = String(intValue); self.intValue = intValue }
+}
+
+extension Decoder {
+    /// Rejects keys outside `allowed`, naming the nearest valid key.
+    func rejectUnknownKeys(_ allowed: [String]) throws {
+        let container = try self.container(keyedBy: AnyCodingKey.self)
+        for key in container.allKeys where !allowed.contains(key.stringValue) {
+            let path = (codingPath + [key]).map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }
+            var message = "unknown key '\(key.stringValue)'"
+            if let suggestion = nearestName(to: key.stringValue, in: allowed) { message += "; did you mean '\(suggestion)'?" }
+            message += " (allowed: \(allowed.joined(separator: ", ")))"
+            throw SpecError(field: SpecError.join(path), message)
+        }
+    }
+}
+
+extension SpecError {
+    /// `["nulls", "[1]", "K"]` → `nulls[1].K`.
+    static func join(_ parts: [String]) -> String {
+        var out = ""
+        for part in parts {
+            if part.hasPrefix("[") { out += part } else { out += out.isEmpty ? part : ".\(part)" }
+        }
+        return out
+    }
+
+    static func path(_ codingPath: [any CodingKey]) -> String {
+        join(codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue })
+    }
+}

@@ -1,0 +1,84 @@
+import SalmonMethods
+import SalmonNetworks
+
+/// Activations exported from any framework (`salmon probe`): the trained model's activation
+/// matrix and one per null model (family `supplied`), all on the same evaluation inputs, with the
+/// labels (and optionally control types) as arrays. The single site is called `activations`.
+///
+/// Files are read when a unit needs them (null model k reads only its own file), and each is
+/// checked: a 2-D array with the trained file's shape and finite values — a NaN or ±Inf is
+/// reported with its file and first index.
+public struct ActivationSubject: AuditSubject {
+    public static let site = "activations"
+
+    public let spec: AuditSpec
+    public let trainedFile: String
+    public let nullFiles: [String]
+    let trainedActivations: Tensor
+    let targets: [String: ProbeData.Target]
+    let types: [String: [Int]]
+    public let dataHash: String
+
+    /// Reads the trained activations and each claim's labels (`target`) and control types, and
+    /// checks that their row counts agree.
+    public init(spec: AuditSpec) throws {
+        guard let files = spec.model.activations else { throw SpecError(field: "model.activations", "missing") }
+        self.spec = spec
+        trainedFile = files.trained
+        nullFiles = files.nulls
+        trainedActivations = try ArrayInput.activations(files.trained)
+        let rows = trainedActivations.shape[0]
+        var targets: [String: ProbeData.Target] = [:], types: [String: [Int]] = [:]
+        var hashed = trainedActivations.scalars
+        for claim in spec.claims {
+            let labelsFile = claim.target
+            let labels = try ArrayInput.integers(labelsFile, what: "labels")
+            guard labels.count == rows else {
+                throw SpecError(file: labelsFile, field: "", "\(labels.count) labels for \(rows) activation rows in \(files.trained); expected one label per row")
+            }
+            guard let low = labels.min(), low >= 0 else {
+                throw SpecError(file: labelsFile, field: "", "expected class labels 0, 1, …, found \(labels.min() ?? 0)")
+            }
+            guard Set(labels).count >= 2 else {
+                throw SpecError(file: labelsFile, field: "", "every label is \(labels[0]); a probe needs at least two classes")
+            }
+            targets[claim.name] = .classes(labels, count: (labels.max() ?? 0) + 1)
+            hashed += labels.map(Float.init)
+            if let typesFile = claim.controlTypes {
+                let t = try ArrayInput.integers(typesFile, what: "control types")
+                guard t.count == rows else {
+                    throw SpecError(file: typesFile, field: "", "\(t.count) control types for \(rows) activation rows; expected one per row")
+                }
+                types[claim.name] = t
+                hashed += t.map(Float.init)
+            }
+        }
+        self.targets = targets
+        self.types = types
+        dataHash = FNV1a.hex(floats: hashed)
+    }
+
+    public var trainedSeeds: Int { 1 }
+    public func sites(for claim: ClaimSpec) -> [String] { [Self.site] }
+    public var modelDescription: String {
+        "activations supplied from files: trained \(trainedFile) (\(trainedActivations.shape[0]) rows × \(trainedActivations.shape[1]) features), \(nullFiles.count) null models"
+    }
+
+    public func activations(_ unit: AuditUnit, sites: Set<String>) throws -> [String: Tensor] {
+        switch unit {
+        case .trained:
+            return [Self.site: trainedActivations]
+        case .null(_, let k):
+            let a = try ArrayInput.activations(nullFiles[k])
+            guard a.shape[0] == trainedActivations.shape[0] else {
+                throw SpecError(file: nullFiles[k], field: "", "\(a.shape[0]) rows, but the trained activations have \(trainedActivations.shape[0]); every file must hold the same evaluation inputs")
+            }
+            return [Self.site: a]
+        }
+    }
+
+    public func probeData(claim: ClaimSpec, activations: Tensor) throws -> ProbeData {
+        guard let target = targets[claim.name] else { throw AuditError("no labels for claim \(claim.name)") }
+        return try ProbeData(activations: activations, target: target, types: types[claim.name])
+    }
+}

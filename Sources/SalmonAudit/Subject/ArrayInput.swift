@@ -1,0 +1,82 @@
+import Foundation
+import SalmonIO
+import SalmonNetworks
+
+/// Arrays a user brings — activations, labels, control types — read from `.npy`, `.npz` or
+/// safetensors (told apart by their first bytes) and checked before use.
+///
+/// A file holding several arrays (npz, safetensors) needs the array named: `file.npz#name`.
+public enum ArrayInput {
+    /// The raw numbers of the array at `reference` with their shape and source name.
+    static func read(_ reference: String) throws -> (values: [Double], shape: [Int], source: String) {
+        let (path, name) = split(reference)
+        let data: Data
+        do { data = try InputFile.readData(path).data } catch { throw error }
+        let bytes = [UInt8](data)
+        switch ArrayFileFormat.detect(bytes) {
+        case .npy:
+            let array = try NPYArray(parsing: bytes, source: path)
+            return (try numbers(array), array.shape, path)
+        case .npz:
+            let archive = try NPZArchive(parsing: bytes, source: path)
+            let names = archive.entries.map(\.name)
+            guard let chosen = name ?? (names.count == 1 ? names[0] : nil) else {
+                throw InputError(file: path, expected: "one array, or the array named as '\(path)#NAME' (it holds \(names.joined(separator: ", ")))")
+            }
+            let array = try archive.array(named: chosen)
+            return (try numbers(array), array.shape, "\(path)#\(chosen)")
+        case .safetensors:
+            let file = try SafeTensors(parsing: bytes, source: path)
+            let names = file.tensors.map(\.name)
+            guard let chosen = name ?? (names.count == 1 ? names[0] : nil) else {
+                throw InputError(file: path, expected: "one tensor, or the tensor named as '\(path)#NAME' (it holds \(names.joined(separator: ", ")))")
+            }
+            let tensor = try file.tensor(named: chosen)
+            let values: [Double]
+            if tensor.dtype.elementType.isFloatingPoint {
+                values = try file.floats(named: chosen).map(Double.init)
+            } else {
+                values = try file.integers(named: chosen).map(Double.init)
+            }
+            return (values, tensor.shape, "\(path)#\(chosen)")
+        }
+    }
+
+    static func numbers(_ array: NPYArray) throws(InputError) -> [Double] {
+        array.elementType.isFloatingPoint ? try array.floats().map(Double.init) : try array.integers().map(Double.init)
+    }
+
+    static func split(_ reference: String) -> (String, String?) {
+        guard let hash = reference.lastIndex(of: "#") else { return (reference, nil) }
+        return (String(reference[..<hash]), String(reference[reference.index(after: hash)...]))
+    }
+
+    /// A 2-D activation matrix `[rows, width]` (a 1-D array is one feature per row; higher ranks
+    /// are flattened after the first axis), every value finite.
+    /// - Throws: ``InputError`` naming the file and, for a non-finite value, its flat index, row and column.
+    public static func activations(_ reference: String) throws -> Tensor {
+        let (values, shape, source) = try read(reference)
+        guard let rows = shape.first, rows > 0, values.count > 0 else {
+            throw InputError(file: source, expected: "a non-empty array of activations [rows, features], found shape \(shape)")
+        }
+        let width = values.count / rows
+        if let bad = values.firstIndex(where: { !$0.isFinite }) {
+            throw InputError(file: source, expected: "finite activations, found \(values[bad]) at index \(bad) (row \(bad / width), column \(bad % width))")
+        }
+        return Tensor(shape: [rows, width], scalars: values.map(Float.init))
+    }
+
+    /// Integer labels (class indices or types), one per row.
+    public static func integers(_ reference: String, what: String) throws -> [Int] {
+        let (values, shape, source) = try read(reference)
+        guard shape.count <= 1 || shape.dropFirst().allSatisfy({ $0 == 1 }) else {
+            throw InputError(file: source, expected: "one \(what) per row (a 1-D array), found shape \(shape)")
+        }
+        return try values.enumerated().map { i, v in
+            guard v.isFinite, v == v.rounded(), abs(v) < 1e15 else {
+                throw InputError(file: source, expected: "integer \(what), found \(v) at index \(i)")
+            }
+            return Int(v)
+        }
+    }
+}

@@ -1,0 +1,242 @@
+import SalmonMethods
+import SalmonNetworks
+import SalmonStatistics
+import SalmonTasks
+
+/// An MLP — trained on a built-in task (K_t seeds), or loaded from a PyTorch state dict — with its
+/// null models made on demand.
+///
+/// Data: one draw of `taskOptions.examples + evaluationExamples` examples from the task's stream
+/// (`seed → "task"`); the first part trains, the rest is the evaluation set every probe reads.
+/// Trained network s: initialization from `seed → "trained" → s → "init"`, minibatches from
+/// `seed → "trained" → s → "training"`. Null model k of a family: `NullModels.stream(seed:family:index:)`,
+/// built from trained network k mod K_t.
+///
+/// Site-dependent families, for a site in layer ℓ (`layers.ℓ.pre|post`):
+/// - `cascading-top-down`: the cascade stage at which layer ℓ has just been re-initialized (layers
+///   ℓ … L−1 random, the layers below trained): does the site owe anything to its own trained weights?
+/// - `cascading-bottom-up`: the stage at which layers 0 … ℓ are random (everything the site sees).
+/// - `independent-layer`: layer ℓ alone re-initialized.
+/// At the `input` site every network computes the same thing; those nulls equal the trained value.
+public struct NetworkSubject: AuditSubject {
+    public let spec: AuditSpec
+    /// The training data (nil for a model loaded from a file).
+    public let training: Dataset?
+    public let evaluationInputs: Tensor
+    public let trained: [MLP]
+    public let trainingPlan: TrainingSpec
+    let targets: [String: ProbeData.Target]
+    let types: [String: [Int]]
+    public let modelDescription: String
+    public let dataHash: String
+
+    /// Generates the task data and trains the K_t networks (in parallel, `jobs` at a time).
+    public init(spec: AuditSpec, jobs: Int = 1) throws {
+        guard let task = spec.model.task else { throw SpecError(field: "model.task", "a network subject needs a built-in task") }
+        self.spec = spec
+        let options = spec.model.taskOptions
+        let total = options.examples + spec.model.evaluationExamples
+        let stream = RandomStream(seed: spec.seed, path: ["task"])
+        let all: Dataset
+        switch task {
+        case "sparse-parity":
+            all = SyntheticTasks.sparseParity(bits: options.bits, relevant: options.relevant, examples: total, stream: stream)
+        default:
+            all = SyntheticTasks.plantedConcepts(examples: total, concepts: options.concepts, dimension: options.dimension,
+                                                 labelConcepts: options.labelConcepts, noise: options.noise, stream: stream)
+        }
+        let trainRows = Array(0..<options.examples), evalRows = Array(options.examples..<total)
+        let training = Self.subset(all, rows: trainRows)
+        let evaluation = Self.subset(all, rows: evalRows)
+        self.training = training
+        evaluationInputs = evaluation.inputs
+        trainingPlan = spec.model.training
+        let sizes = [all.features] + spec.model.hidden + [all.classes ?? 2]
+        let activation = Self.activation(spec.model.activation)
+        let plan = spec.model.training
+        let train = training
+        let seeds = plan.seeds
+        let models = ParallelMap.run(count: seeds, jobs: jobs) { s -> MLP in
+            var model = MLP(sizes: sizes, hiddenActivation: activation,
+                            stream: RandomStream(seed: spec.seed, path: ["trained", .index(s), "init"]))
+            model.train(inputs: train.inputs, targets: train.targets,
+                        plan: Self.plan(plan, stream: RandomStream(seed: spec.seed, path: ["trained", .index(s), "training"])))
+            return model
+        }
+        trained = models
+        try Self.checkSites(spec, layers: sizes.count - 1)
+        var targets: [String: ProbeData.Target] = [:], types: [String: [Int]] = [:]
+        let source = task == "sparse-parity" ? evaluation.inputs : (evaluation.groundTruth["concepts"] ?? evaluation.inputs)
+        let width = source.shape[1], n = evaluation.count
+        for claim in spec.claims {
+            try Self.checkTarget(claim, task: task, options: options)
+            if claim.target == "label" {
+                targets[claim.name] = .classes(evaluation.targets.scalars.map { Int($0) }, count: evaluation.classes ?? 2)
+            } else {
+                let j = Int(claim.target.split(separator: ":").last ?? "0") ?? 0
+                targets[claim.name] = .classes((0..<n).map { Int(source.scalars[$0 * width + j]) }, count: 2)
+            }
+            if claim.controlTypes != nil {
+                types[claim.name] = (0..<n).map { i in (0..<width).reduce(0) { $0 * 2 + Int(source.scalars[i * width + $1]) } }
+            }
+        }
+        self.targets = targets
+        self.types = types
+        dataHash = FNV1a.hex(floats: training.inputs.scalars + training.targets.scalars + evaluation.inputs.scalars + evaluation.targets.scalars)
+        let sizeText = sizes.map(String.init).joined(separator: "–")
+        modelDescription = "MLP \(sizeText) (\(spec.model.activation)) trained on \(task) (\(training.count) examples, \(plan.epochs) epochs of AdamW, \(seeds) seed\(seeds == 1 ? "" : "s")); \(evaluation.count) held-out evaluation inputs"
+    }
+
+    /// A model loaded from a PyTorch state dict (`model.stateDict` + `model.architecture`), read on
+    /// `model.inputs`; claim targets and control types are `.npy` (or npz/safetensors) files.
+    /// Relative paths are resolved against `baseDirectory` (the spec's folder).
+    public init(fileSpec spec: AuditSpec, baseDirectory: String) throws {
+        func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : baseDirectory + "/" + p }
+        guard let stateDict = spec.model.stateDict, let architecture = spec.model.architecture, let inputs = spec.model.inputs else {
+            throw SpecError(field: "model", "a state-dict model needs stateDict, architecture and inputs")
+        }
+        self.spec = spec
+        let loaded = try StateDict.load(path: resolve(stateDict), architecturePath: resolve(architecture))
+        guard case .mlp(let mlp) = loaded else {
+            throw SpecError(field: "model.architecture", "audits of loaded models support MLPs for now; this architecture is a transformer")
+        }
+        trained = [mlp]
+        training = nil
+        trainingPlan = spec.model.training
+        let x = try ArrayInput.activations(resolve(inputs))
+        guard x.shape[1] == mlp.layers[0].inFeatures else {
+            throw SpecError(field: "model.inputs", "expected \(mlp.layers[0].inFeatures) features per row, found \(x.shape[1])")
+        }
+        evaluationInputs = x
+        try Self.checkSites(spec, layers: mlp.layers.count)
+        var targets: [String: ProbeData.Target] = [:], types: [String: [Int]] = [:]
+        var hashed: [Float] = x.scalars
+        for claim in spec.claims {
+            let labels = try ArrayInput.integers(resolve(claim.target), what: "labels")
+            guard labels.count == x.shape[0] else {
+                throw SpecError(field: "claims.\(claim.name).target", "\(claim.target) has \(labels.count) labels for \(x.shape[0]) input rows")
+            }
+            targets[claim.name] = .classes(labels, count: (labels.max() ?? 0) + 1)
+            hashed += labels.map(Float.init)
+            if let t = claim.controlTypes {
+                let ty = try ArrayInput.integers(resolve(t), what: "control types")
+                guard ty.count == x.shape[0] else {
+                    throw SpecError(field: "claims.\(claim.name).controlTypes", "\(t) has \(ty.count) types for \(x.shape[0]) input rows")
+                }
+                types[claim.name] = ty
+            }
+        }
+        self.targets = targets
+        self.types = types
+        dataHash = FNV1a.hex(floats: hashed + mlp.parameterArrays.flatMap { $0 })
+        modelDescription = "MLP \(mlp.sizes.map(String.init).joined(separator: "–")) loaded from \(stateDict); \(x.shape[0]) evaluation inputs from \(inputs)"
+    }
+
+    static func checkSites(_ spec: AuditSpec, layers: Int) throws {
+        for claim in spec.claims {
+            for site in AuditPlan.sites(for: claim, in: spec) where Self.layer(of: site, layers: layers) == nil && site != "input" {
+                throw SpecError(field: "sites", "unknown site '\(site)'; this MLP has input and layers.0–\(layers - 1).pre|post")
+            }
+        }
+    }
+
+    static func plan(_ t: TrainingSpec, stream: RandomStream) -> TrainingPlan {
+        TrainingPlan(loss: .crossEntropy, optimizer: .adamW(learningRate: Float(t.learningRate), weightDecay: Float(t.weightDecay)),
+                     batchSize: t.batchSize, maxEpochs: t.epochs, stream: stream)
+    }
+
+    static func activation(_ name: String) -> Activation {
+        switch name {
+        case "tanh": return .tanh
+        case "gelu": return .gelu
+        case "sigmoid": return .sigmoid
+        default: return .relu
+        }
+    }
+
+    static func subset(_ d: Dataset, rows: [Int]) -> Dataset {
+        var truth: [String: Tensor] = [:]
+        for (name, t) in d.groundTruth where t.rank == 2 && t.shape[0] == d.count { truth[name] = t.rows(rows) }
+        for (name, t) in d.groundTruth where t.rank != 2 || t.shape[0] != d.count { truth[name] = t }
+        return Dataset(name: d.name, inputs: d.inputs.rows(rows),
+                       targets: d.targets.reshaped([d.count, 1]).rows(rows).reshaped([rows.count]),
+                       classes: d.classes, groundTruth: truth)
+    }
+
+    /// The layer a site belongs to (`layers.3.post` → 3), or nil.
+    static func layer(of site: String, layers: Int) -> Int? {
+        let parts = site.split(separator: ".")
+        guard parts.count == 3, parts[0] == "layers", let i = Int(parts[1]), (0..<layers).contains(i),
+              parts[2] == "pre" || parts[2] == "post" else { return nil }
+        return i
+    }
+
+    static func checkTarget(_ claim: ClaimSpec, task: String, options: TaskOptions) throws {
+        if claim.target == "label" { return }
+        let parts = claim.target.split(separator: ":")
+        let kind = task == "sparse-parity" ? "bit" : "concept"
+        let count = task == "sparse-parity" ? options.bits : options.concepts
+        guard parts.count == 2, parts[0] == kind, let j = Int(parts[1]), (0..<count).contains(j) else {
+            throw SpecError(field: "claims.\(claim.name).target", "expected 'label' or '\(kind):N' with N in 0..<\(count), found '\(claim.target)'")
+        }
+        if let types = claim.controlTypes, types != "concepts" {
+            throw SpecError(field: "claims.\(claim.name).controlTypes", "a built-in task takes controlTypes 'concepts', found '\(types)'")
+        }
+    }
+
+    public var trainedSeeds: Int { trained.count }
+
+    public func sites(for claim: ClaimSpec) -> [String] { AuditPlan.sites(for: claim, in: spec) }
+
+    public func activations(_ unit: AuditUnit, sites: Set<String>) throws -> [String: Tensor] {
+        switch unit {
+        case .trained(let s):
+            return capture(trained[s], sites: sites)
+        case .null(let familyName, let k):
+            let base = trained[k % trained.count]
+            let stream = RandomStream(seed: spec.seed, path: ["null", .label(familyName), .index(k)])
+            let layers = base.layers.count
+            switch familyName {
+            case "cascading-top-down", "cascading-bottom-up", "independent-layer":
+                var out: [String: Tensor] = [:]
+                for site in sites {
+                    guard let l = Self.layer(of: site, layers: layers) else {
+                        out[site] = capture(base, sites: [site])[site]
+                        continue
+                    }
+                    let model: MLP
+                    switch familyName {
+                    case "cascading-top-down": model = NullModels.cascade(base, topDown: true, stream: stream)[layers - 1 - l]
+                    case "cascading-bottom-up": model = NullModels.cascade(base, topDown: false, stream: stream)[l]
+                    default: model = NullModels.independentLayer(base, layer: l, stream: stream)
+                    }
+                    out[site] = capture(model, sites: [site])[site]
+                }
+                return out
+            case "within-layer-permutation":
+                return capture(NullModels.permutedWithinLayers(base, stream: stream), sites: sites)
+            case "moment-redraw":
+                return capture(NullModels.redrawnFromMoments(base, stream: stream), sites: sites)
+            case "permuted-labels":
+                guard let training else { throw AuditError("permuted-labels needs training data") }
+                let (model, _) = NullModels.retrainedOnPermutedLabels(
+                    like: base, inputs: training.inputs, targets: training.targets,
+                    plan: Self.plan(trainingPlan, stream: stream.derived("training")), stream: stream)
+                return capture(model, sites: sites)
+            default:
+                return capture(NullModels.reinitialized(base, stream: stream), sites: sites)
+            }
+        }
+    }
+
+    func capture(_ model: MLP, sites: Set<String>) -> [String: Tensor] {
+        model.forward(evaluationInputs, hooks: Hooks(capture: sites)).captured
+    }
+
+    public func probeData(claim: ClaimSpec, activations: Tensor) throws -> ProbeData {
+        guard let target = targets[claim.name] else { throw AuditError("no target for claim \(claim.name)") }
+        do { return try ProbeData(activations: activations, target: target, types: types[claim.name]) } catch let e as MethodError {
+            throw MethodError("claim \(claim.name): \(e.message)")
+        }
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import SalmonAudit
+import SalmonIO
+
+/// Writes a report directory: `report.md`, `figures/*.svg`, `results.csv`, `results.json` and
+/// `junit.xml`.
+///
+/// Nothing partial is left behind: every file is rendered in memory before the first one is
+/// written, and each is written to a temporary name beside its place and renamed into it
+/// (``AtomicFile``), so a reader sees an old file or the whole new one. `report.md` is written
+/// last, once the figures it links to are in place. Figures of an earlier run whose names this
+/// result does not use are removed at the end.
+public enum ReportWriter {
+    /// Renders `result` and writes the report files into `directory`, creating it (and its
+    /// parents) when needed.
+    /// - Returns: the paths written (`directory` joined with each file name): the figures in test
+    ///   order, then `results.csv`, `results.json`, `junit.xml` and `report.md`.
+    /// - Throws: ``InputError`` naming the path when rendering fails (for example a NaN that JSON
+    ///   cannot represent; then nothing is written), when a directory cannot be created or a file
+    ///   cannot be written, or when a stale figure cannot be removed.
+    @discardableResult
+    public static func write(_ result: AuditResult, to directory: String) throws -> [String] {
+        let root = directory.isEmpty ? "." : directory
+        let figureDirectory = join(root, ReportFiles.figures)
+
+        // Render everything first: a failure here writes nothing.
+        let names = ReportFiles.figureNames(for: result)
+        var files: [(path: String, data: Data)] = zip(result.tests, names).map { test, name in
+            (join(figureDirectory, name), Data(NullFigure.svg(for: test).utf8))
+        }
+        files.append((join(root, ReportFiles.csv), Data(CSVReport.render(result).utf8)))
+        files.append((join(root, ReportFiles.json), try json(result, path: join(root, ReportFiles.json))))
+        files.append((join(root, ReportFiles.junit), Data(JUnitReport.render(result).utf8)))
+        files.append((join(root, ReportFiles.markdown), Data(MarkdownReport.render(result, figureDirectory: ReportFiles.figures).utf8)))
+
+        try makeDirectory(root)
+        try makeDirectory(figureDirectory)
+        for file in files {
+            try AtomicFile.write(file.data, to: file.path)
+        }
+        try removeStaleFigures(in: figureDirectory, keeping: names)
+        return files.map(\.path)
+    }
+
+    /// The canonical JSON, with an encoding failure (a NaN or infinity somewhere) turned into an
+    /// error that names the field.
+    static func json(_ result: AuditResult, path: String) throws -> Data {
+        do {
+            return try result.jsonData()
+        } catch let EncodingError.invalidValue(value, context) {
+            throw InputError(file: path, field: fieldPath(context.codingPath),
+                             expected: "a value JSON can represent, found \(value) in the result")
+        } catch {
+            throw InputError(file: path, expected: "an encodable result (\(error))")
+        }
+    }
+
+    static func fieldPath(_ codingPath: [any CodingKey]) -> String {
+        var path = ""
+        for key in codingPath {
+            if let index = key.intValue { path += "[\(index)]" } else { path += path.isEmpty ? key.stringValue : "." + key.stringValue }
+        }
+        return path
+    }
+
+    static func makeDirectory(_ path: String) throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else { throw InputError(file: path, expected: "a directory for the report, found a file") }
+            return
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        } catch {
+            throw InputError(file: path, expected: "a directory that can be created (\(error.localizedDescription))")
+        }
+    }
+
+    /// Removes `*.svg` files in `directory` that are not among `names` (compared without case, so
+    /// that a case-insensitive file system never loses a figure just written).
+    static func removeStaleFigures(in directory: String, keeping names: [String]) throws {
+        let keep = Set(names.map { $0.lowercased() })
+        let present: [String]
+        do {
+            present = try FileManager.default.contentsOfDirectory(atPath: directory)
+        } catch {
+            throw InputError(file: directory, expected: "a readable figures directory (\(error.localizedDescription))")
+        }
+        for name in present.sorted() where name.hasSuffix(".svg") && !name.hasPrefix(".") && !keep.contains(name.lowercased()) {
+            let path = join(directory, name)
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
+            do {
+                try FileManager.default.removeItem(atPath: path)
+            } catch {
+                throw InputError(file: path, expected: "a stale figure that can be removed (\(error.localizedDescription))")
+            }
+        }
+    }
+
+    static func join(_ directory: String, _ name: String) -> String {
+        directory.hasSuffix("/") ? directory + name : directory + "/" + name
+    }
+}

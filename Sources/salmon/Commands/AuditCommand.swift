@@ -1,0 +1,73 @@
+import ArgumentParser
+import DeadSalmon
+import Foundation
+
+/// `salmon audit SPEC --out DIR`: runs an audit spec and writes its reports.
+struct AuditCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit",
+        abstract: "Run an audit spec (YAML): trained model(s) against null models; write report.md, results.csv/json, junit.xml.",
+        discussion: """
+            Exit codes: 0 every claim holds; 1 a claim fails (or leaves its baseline); 2 bad spec or input.
+            Every finished null model is saved under DIR/records: --resume reuses them; --shard i/n runs \
+            a slice (combine the slices with 'salmon merge'); --baseline tests the trained model against \
+            stored nulls without computing any.
+            """
+    )
+
+    @Argument(help: "The audit spec (YAML).")
+    var spec: String
+
+    @Option(help: "Output directory.")
+    var out: String
+
+    @OptionGroup var run: RunOptions
+
+    @Option(help: "Run shard i of n (0-based), e.g. 0/3: only the null models whose position ≡ i (mod n).")
+    var shard: String?
+
+    @Flag(help: "Reuse the null models already saved in DIR/records by an interrupted run of the same spec.")
+    var resume = false
+
+    @Option(help: "A baseline directory (from 'salmon baseline record'): use its null distributions instead of computing them.")
+    var baseline: String?
+
+    func run() async throws {
+        let auditSpec = try AuditSpec.load(path: spec)
+        var selected = Shard.whole
+        if let shard {
+            guard let parsed = Shard(parsing: shard) else { throw UsageError(option: "--shard", expected: "i/n with 0 ≤ i < n, found '\(shard)'") }
+            selected = parsed
+        }
+        if baseline != nil && selected.count > 1 { throw UsageError(option: "--shard", expected: "no sharding with --baseline (no null models are computed)") }
+        let stored = try baseline.map { try Baseline.read(directory: $0) }
+        if let stored { try stored.requireSameSpec(auditSpec, source: spec) }
+        let subject = try Audit.subject(for: auditSpec, specDirectory: directory(of: spec), jobs: run.jobs)
+        let store = recordStore(in: out)
+        let progress = ProgressLine()
+        if let stored {
+            let runner = AuditRunner(spec: auditSpec, subject: subject, jobs: run.jobs, store: store, resume: resume,
+                                     progress: progress.callback, trainedOnly: true)
+            let outcome = try await runner.run()
+            let result = try AuditAssembler.assemble(spec: auditSpec, records: outcome.records, model: subject.modelDescription,
+                                                     dataHash: subject.dataHash, jobs: run.jobs, baseline: stored)
+            try writeReports(result, to: out)
+            try exitForClaims(result)
+            return
+        }
+        let (result, outcome) = try await Audit.run(spec: auditSpec, subject: subject, jobs: run.jobs, shard: selected,
+                                                     store: store, resume: resume, progress: progress.callback)
+        if resume {
+            FileHandle.standardError.write(Data("salmon audit: resumed: reused \(outcome.reused) of \(outcome.reused + outcome.computed) models saved in \(store.directory), computed \(outcome.computed)\n".utf8))
+        }
+        guard let result else {
+            let manifest = ShardManifest(spec: auditSpec, specHash: auditSpec.hash, shard: selected, model: subject.modelDescription,
+                                         dataHash: subject.dataHash, jobs: run.jobs)
+            try AtomicFile.write(try JSONEncoder().encode(manifest), to: out + "/shard.json")
+            emit("shard \(selected): \(outcome.records.count) models in \(store.directory); combine all shards with 'salmon merge'\n")
+            return
+        }
+        try writeReports(result, to: out)
+        try exitForClaims(result)
+    }
+}

@@ -1,0 +1,110 @@
+import ArgumentParser
+import DeadSalmon
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `salmon probe`: the probe audit on activations exported from any framework.
+struct ProbeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "probe",
+        abstract: "Audit a logistic probe on your own activations (.npy/.npz/safetensors) against null-model activations.",
+        discussion: """
+            Every file holds the activations of one model on the same evaluation inputs, one row per input. \
+            The probe's held-out accuracy on the trained activations is tested against its accuracy on each \
+            null model's; with --control-types, selectivity (Hewitt & Liang 2019) is tested as well. \
+            A file with several arrays is read as FILE#NAME.
+            """
+    )
+
+    @Option(help: "The trained model's activations [rows, features].")
+    var trained: String
+
+    @Option(help: "Null models' activations: a glob such as 'nulls/*.npy' (quote it), or repeat the option.")
+    var null: [String]
+
+    @Option(help: "Class labels, one integer per row.")
+    var labels: String
+
+    @Option(help: "Control-task types, one integer per row (e.g. word type ids).")
+    var controlTypes: String?
+
+    @Option(help: "Output directory.")
+    var out: String
+
+    @Option(name: .customLong("C"), help: "Inverse L2 strength of the logistic probe (scikit-learn's C).")
+    var inverseRegularization: Double = 1
+
+    @Option(help: "Cross-validation folds.")
+    var folds: Int = 5
+
+    @Option(help: "Master seed (folds, control labels, bootstrap).")
+    var seed: UInt64 = 1
+
+    @Option(help: "Significance level.")
+    var alpha: Double = 0.05
+
+    @OptionGroup var run: RunOptions
+
+    func run() async throws {
+        var files: [String] = []
+        for pattern in null {
+            let matches = Self.glob(pattern)
+            guard !matches.isEmpty else { throw UsageError(option: "--null", expected: "files matching '\(pattern)', found none") }
+            files += matches
+        }
+        guard !files.isEmpty else { throw UsageError(option: "--null", expected: "at least one null activation file") }
+        func quoted(_ s: String) -> String {
+            let data = (try? JSONEncoder().encode(s)) ?? Data("\"\"".utf8)
+            return String(decoding: data, as: UTF8.self)
+        }
+        var claims = """
+          - name: probe-accuracy
+            method: {name: logistic-probe, C: \(inverseRegularization), folds: \(folds)}
+            target: \(quoted(labels))
+            statistic: accuracy
+
+        """
+        if let controlTypes {
+            claims += """
+              - name: probe-selectivity
+                method: {name: logistic-probe, C: \(inverseRegularization), folds: \(folds)}
+                target: \(quoted(labels))
+                statistic: selectivity
+                controlTypes: \(quoted(controlTypes))
+
+            """
+        }
+        let yaml = """
+        version: 1
+        name: probe
+        seed: \(seed)
+        model:
+          activations:
+            trained: \(quoted(trained))
+            nulls: [\(files.map(quoted).joined(separator: ", "))]
+        claims:
+        \(claims)
+        nulls:
+          - {family: supplied, K: \(files.count)}
+        alpha: \(alpha)
+        """
+        let spec = try AuditSpec.parse(yaml: yaml, file: "salmon probe options")
+        let subject = try ActivationSubject(spec: spec)
+        let (result, _) = try await Audit.run(spec: spec, subject: subject, jobs: run.jobs, store: recordStore(in: out),
+                                              progress: ProgressLine().callback)
+        guard let result else { return }
+        try writeReports(result, to: out)
+        try exitForClaims(result)
+    }
+
+    /// Paths matching a shell glob pattern, sorted; a pattern without wildcards matches itself if it exists.
+    static func glob(_ pattern: String) -> [String] {
+        var g = glob_t()
+        defer { globfree(&g) }
+        guard Glibc.glob(pattern, 0, nil, &g) == 0 else { return [] }
+        return (0..<Int(g.gl_pathc)).compactMap { g.gl_pathv[$0].map { String(cString: $0) } }.sorted()
+    }
+}

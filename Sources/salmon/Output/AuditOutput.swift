@@ -1,0 +1,79 @@
+import ArgumentParser
+import DeadSalmon
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Shared options of the commands that run audits.
+struct RunOptions: ParsableArguments {
+    @Option(help: "Worker threads across null models (results are identical for any value).")
+    var jobs: Int = ProcessorCount.active
+
+    func validate() throws {
+        guard jobs >= 1 else { throw UsageError(option: "--jobs", expected: "at least 1, found \(jobs)") }
+    }
+}
+
+/// Progress on stderr — null models done/total, elapsed, estimated time left — only when stderr is
+/// a terminal; silent otherwise (CI logs, pipes).
+struct ProgressLine: Sendable {
+    let started = Date()
+    let enabled: Bool
+
+    init() { enabled = isatty(STDERR_FILENO) == 1 }
+
+    var callback: (@Sendable (Int, Int) -> Void)? {
+        guard enabled else { return nil }
+        let started = self.started
+        return { done, total in
+            let elapsed = Date().timeIntervalSince(started)
+            let left = done > 0 ? elapsed / Double(done) * Double(total - done) : 0
+            let text = String(format: "\r  models %d/%d  elapsed %.0f s  left ~%.0f s ", done, total, elapsed, left)
+            FileHandle.standardError.write(Data(text.utf8))
+            if done == total { FileHandle.standardError.write(Data("\n".utf8)) }
+        }
+    }
+}
+
+/// Writes every report of a result into `directory` (and the GitHub step summary when
+/// `GITHUB_STEP_SUMMARY` is set), then prints one line per claim and where the reports are.
+func writeReports(_ result: AuditResult, to directory: String) throws {
+    _ = try ReportWriter.write(result, to: directory)
+    try GitHubStepSummary.append(result)
+    var lines: [String] = []
+    for claim in result.claims {
+        lines.append("\(claim.holds ? "holds" : "FAILS")  \(claim.message)")
+    }
+    let counts = Dictionary(grouping: result.tests, by: \.verdict).mapValues(\.count)
+    lines.append("\(result.tests.count) tests: \(counts[.distinguishable] ?? 0) distinguishable, \(counts[.deadSalmon] ?? 0) dead salmon, \(counts[.inconclusive] ?? 0) inconclusive; \(result.claims.filter(\.holds).count) of \(result.claims.count) claims hold")
+    lines.append("reports: \(directory)/report.md, results.csv, results.json, junit.xml")
+    emit(lines.joined(separator: "\n") + "\n")
+}
+
+/// Exit 1 when a claim fails (the CI gate), 0 otherwise.
+func exitForClaims(_ result: AuditResult) throws {
+    if !result.allClaimsHold { throw ExitCode(1) }
+}
+
+/// The directory holding a spec file (relative paths in the spec resolve against it).
+func directory(of path: String) -> String {
+    let url = URL(fileURLWithPath: path)
+    return url.deletingLastPathComponent().path
+}
+
+/// The records folder inside an audit's output directory.
+func recordStore(in out: String) -> RecordStore { RecordStore(directory: out + "/records") }
+
+/// What a shard run leaves next to its records, so `salmon merge` can assemble without the model.
+struct ShardManifest: Codable {
+    static let format = "deadsalmon.shard/1"
+    var format: String = ShardManifest.format
+    var spec: AuditSpec
+    var specHash: String
+    var shard: Shard
+    var model: String
+    var dataHash: String
+    var jobs: Int
+}

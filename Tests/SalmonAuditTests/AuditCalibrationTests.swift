@@ -1,0 +1,71 @@
+import Foundation
+import SalmonAudit
+import SalmonMethods
+import SalmonNetworks
+import SalmonStatistics
+import Testing
+
+/// Calibration of the whole audit: when the "trained" model is itself one more random-init draw,
+/// the audit must call it distinguishable at α = 0.05 about 5 % of the time — the promise behind
+/// every verdict of "distinguishable".
+///
+/// With K = 19 null models and one test, "distinguishable" means b = 0 (p = 1/20 = α) and the
+/// trained model, being exchangeable with its nulls, comes first with probability exactly 1/20
+/// for a continuous statistic. The PCA–label correlation is continuous; probe accuracy on 150
+/// rows takes 151 values and ties count against distinguishability, so its rate can only be lower.
+@Suite struct AuditCalibrationTests {
+    /// A subject whose trained model is random-init draw K: the nulls are draws 0 … K−1.
+    struct OneMoreRandomInit: AuditSubject {
+        let base: NetworkSubject
+        let k: Int
+        var trainedSeeds: Int { 1 }
+        func sites(for claim: ClaimSpec) -> [String] { base.sites(for: claim) }
+        func activations(_ unit: AuditUnit, sites: Set<String>) throws -> [String: Tensor] {
+            try base.activations(unit.isTrained ? .null(family: "random-init", index: k) : unit, sites: sites)
+        }
+        func probeData(claim: ClaimSpec, activations: Tensor) throws -> ProbeData {
+            try base.probeData(claim: claim, activations: activations)
+        }
+        var dataHash: String { base.dataHash }
+        var modelDescription: String { "one more random-init draw" }
+    }
+
+    static func yaml(seed: Int, method: String) -> String {
+        """
+        name: calibration
+        seed: \(seed)
+        model:
+          task: planted-concepts
+          taskOptions: {examples: 40, concepts: 2, dimension: 6, labelConcepts: [0], noise: 0.5}
+          hidden: [6]
+          training: {epochs: 1}
+          evaluationExamples: 150
+        claims:
+          - {name: c, method: \(method), sites: [layers.0.post]}
+        nulls:
+          - {family: random-init, K: 19}
+        resampling: {bootstrap: 100, interval: percentile}
+        """
+    }
+
+    func rate(method: String, repetitions: Int) async throws -> Int {
+        var distinguishable = 0
+        for r in 0..<repetitions {
+            let spec = try AuditSpec.parse(yaml: Self.yaml(seed: 1000 + r, method: method))
+            let subject = OneMoreRandomInit(base: try NetworkSubject(spec: spec), k: 19)
+            let result = try #require(try await Audit.run(spec: spec, subject: subject, jobs: 2).result)
+            if result.tests[0].verdict == .distinguishable { distinguishable += 1 }
+        }
+        return distinguishable
+    }
+
+    @Test func aRandomInitTrainedModelIsDistinguishableFivePercentOfTheTime() async throws {
+        let n = 400
+        let band = BinomialDistribution.centralBand(level: 0.999, trials: n, probability: 0.05)
+        let pca = try await rate(method: "{name: pca-label-correlation, components: 3}", repetitions: n)
+        #expect(band.contains(pca), "PCA–label correlation: \(pca) of \(n) distinguishable, 99.9 % band \(band)")
+        let probe = try await rate(method: "{name: logistic-probe, folds: 3}", repetitions: n)
+        #expect(probe <= band.upperBound, "probe accuracy: \(probe) of \(n) distinguishable, above the band \(band)")
+        print("calibration: PCA \(pca)/\(n), probe \(probe)/\(n), 99.9 % band for 5 %: \(band)")
+    }
+}

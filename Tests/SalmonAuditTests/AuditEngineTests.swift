@@ -1,0 +1,103 @@
+import Foundation
+import SalmonAudit
+import SalmonNetworks
+import SalmonReports
+import SalmonStatistics
+import Testing
+
+/// The engine end to end on a small spec: determinism across jobs, shards and resumption, and the verdict rule.
+@Suite(.serialized) struct AuditEngineTests {
+    static let yaml = """
+    name: small
+    seed: 7
+    model:
+      task: planted-concepts
+      taskOptions: {examples: 300, concepts: 3, dimension: 8, labelConcepts: [0], noise: 0.3}
+      hidden: [8]
+      training: {epochs: 15, batchSize: 50, learningRate: 0.02}
+      evaluationExamples: 150
+    claims:
+      - {name: label, method: {name: logistic-probe, folds: 3}}
+      - {name: pca, method: {name: pca-label-correlation, components: 2}}
+    nulls:
+      - {family: random-init, K: 29}
+      - {family: within-layer-permutation, K: 19}
+    resampling: {bootstrap: 200}
+    """
+
+    static func temporaryDirectory() -> String {
+        let path = NSTemporaryDirectory() + "salmon-audit-\(UUID().uuidString)"
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    @Test func resultsAreIdenticalForAnyJobsShardsAndResumption() async throws {
+        let spec = try AuditSpec.parse(yaml: Self.yaml)
+        let subject = try Audit.subject(for: spec, specDirectory: ".", jobs: 2)
+        let one = try #require(try await Audit.run(spec: spec, subject: subject, jobs: 1).result)
+        let two = try #require(try await Audit.run(spec: spec, subject: subject, jobs: 2).result)
+        #expect(CSVReport.render(one) == CSVReport.render(two))
+        #expect(one.tests == two.tests && one.claims == two.claims)
+        #expect(one.provenance.jobs == 1 && two.provenance.jobs == 2)
+
+        // Three shards, merged.
+        var records: [UnitRecord] = []
+        for i in 0..<3 {
+            let (partial, outcome) = try await Audit.run(spec: spec, subject: subject, jobs: 2, shard: Shard(index: i, count: 3))
+            #expect(partial == nil)
+            records += outcome.records
+        }
+        #expect(records.count == 1 + 29 + 19)
+        let merged = try AuditAssembler.assemble(spec: spec, records: records.shuffled(), model: subject.modelDescription,
+                                                 dataHash: subject.dataHash, jobs: 1, shards: 3)
+        #expect(CSVReport.render(merged) == CSVReport.render(one))
+        // A missing shard is named.
+        #expect(throws: AuditError.self) {
+            try AuditAssembler.assemble(spec: spec, records: Array(records.dropLast(5)), model: "", dataHash: "", jobs: 1)
+        }
+
+        // Interrupted: a store with some records removed; resume reuses the rest.
+        let directory = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = RecordStore(directory: directory)
+        _ = try await Audit.run(spec: spec, subject: subject, jobs: 2, store: store)
+        for k in 0..<10 { try FileManager.default.removeItem(atPath: store.path(for: .null(family: "random-init", index: k))) }
+        let (resumed, outcome) = try await Audit.run(spec: spec, subject: subject, jobs: 2, store: store, resume: true)
+        #expect(outcome.reused == 49 - 10 && outcome.computed == 10)
+        #expect(CSVReport.render(try #require(resumed)) == CSVReport.render(one))
+    }
+
+    @Test func theTrainedNetworkIsDistinguishableAndTheNumbersAreConsistent() async throws {
+        let spec = try AuditSpec.parse(yaml: Self.yaml)
+        let subject = try Audit.subject(for: spec, specDirectory: ".", jobs: 2)
+        let result = try #require(try await Audit.run(spec: spec, subject: subject, jobs: 2).result)
+        #expect(result.tests.count == 2 * 1 * 2)
+        for t in result.tests {
+            let k = t.null.values.count
+            #expect(k == (t.family == "random-init" ? 29 : 19))
+            // p = (1 + b)/(1 + K), b counted directly.
+            let b = t.null.values.filter { $0 >= t.estimate }.count
+            #expect(t.extremeCount == b && t.pValue == Double(1 + b) / Double(1 + k))
+            #expect(t.adjustedPValue >= t.pValue)
+            if let ci = t.interval { #expect(ci.lower <= t.estimate && t.estimate <= ci.upper) }
+        }
+        let label = try #require(result.tests.first { $0.claim == "label" && $0.family == "random-init" })
+        #expect(label.estimate > 0.9, "trained probe accuracy \(label.estimate)")
+        #expect(result.provenance.specHash == spec.hash && result.provenance.generator == "xoshiro256**")
+        // JSON round trip.
+        let back = try AuditResult.read(try result.jsonData(), source: "memory")
+        #expect(back == result)
+    }
+
+    @Test func tooFewNullModelsAreInconclusiveNotDeadSalmon() async throws {
+        // K = 9 per family and 4 tests under Holm: even p = 0.1 cannot reach 0.05.
+        let yaml = Self.yaml.replacingOccurrences(of: "K: 29", with: "K: 9").replacingOccurrences(of: "K: 19", with: "K: 9")
+        let spec = try AuditSpec.parse(yaml: yaml)
+        let subject = try Audit.subject(for: spec, specDirectory: ".", jobs: 2)
+        let result = try #require(try await Audit.run(spec: spec, subject: subject, jobs: 2).result)
+        for t in result.tests where t.extremeCount == 0 {
+            #expect(t.verdict == .inconclusive && t.reason.contains("cannot reach α"), "\(t.id): \(t.verdict) \(t.reason)")
+        }
+        #expect(result.claims.allSatisfy { !$0.holds })
+    }
+}
