@@ -4,7 +4,7 @@
 
 SWIFT ?= swift
 
-.PHONY: demo test deps build release bench clean
+.PHONY: demo test gate deps build release bench clean
 
 demo: deps
 	$(SWIFT) build -c release --product salmon
@@ -12,6 +12,12 @@ demo: deps
 
 test: deps
 	$(SWIFT) test
+
+# The CI gate: this project's own claims, tested against the null distributions committed in
+# Baselines/ci-probe (exit 1 if a claim fails or leaves its baseline interval).
+gate: deps
+	$(SWIFT) build -c release --product salmon
+	./.build/release/salmon audit Baselines/ci-probe.yaml --baseline Baselines/ci-probe --out Reports/ci-gate
 
 build: deps
 	$(SWIFT) build

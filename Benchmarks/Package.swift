@@ -12,6 +12,8 @@ let package = Package(
             dependencies: [
                 .product(name: "SalmonStatistics", package: "DeadSalmon"),
                 .product(name: "SalmonNetworks", package: "DeadSalmon"),
+                .product(name: "SalmonMethods", package: "DeadSalmon"),
+                .product(name: "SalmonIO", package: "DeadSalmon"),
             ]
         ),
     ],

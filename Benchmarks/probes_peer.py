@@ -124,6 +124,7 @@ def bench(path, repetitions=3):
         dtype = str(model.coef_.dtype)
 
     print(json.dumps({
+        "name": "logistic_probes_20x2000x256",
         "peer": "scikit-learn",
         "version": sklearn.__version__,
         "probes": len(splits),

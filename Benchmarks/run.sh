@@ -3,7 +3,7 @@
 # Writes Benchmarks/results/latest.jsonl and prints a ratio table.
 set -euo pipefail
 cd "$(dirname "$0")"
-python3 -c "import scipy, statsmodels, torch" 2>/dev/null || pip install -q scipy statsmodels torch
+python3 -c "import scipy, statsmodels, torch, sklearn, threadpoolctl" 2>/dev/null || pip install -q scipy statsmodels torch scikit-learn threadpoolctl
 swift build -c release --product salmon-bench >/dev/null
 bench=.build/release/salmon-bench
 mkdir -p results
@@ -18,6 +18,10 @@ out=results/latest.jsonl
   "$bench" modular-addition 59 0.5 | sed 's/^{/{"impl": "deadsalmon", /'
   for n in 100000 1000000 2000000; do "$bench" memory $n 9999 | sed 's/^{/{"impl": "deadsalmon", /'; done
   "$bench" calibration "${CALIBRATION_SIMULATIONS:-20000}" | sed 's/^{/{"impl": "deadsalmon", /'
+  probes_data=.build/probes_data.npz
+  [ -f "$probes_data" ] || python3 probes_peer.py --make-data "$probes_data" --seed 7 >/dev/null
+  "$bench" probes "$probes_data" | sed 's/^{/{"impl": "deadsalmon", /'
+  python3 probes_peer.py "$probes_data" | sed 's/^{/{"impl": "peer", /'
 } > "$out.tmp"
 mv "$out.tmp" "$out"
 python3 - "$out" <<'PY'

@@ -25,30 +25,48 @@ import Testing
         do { return try Fixture.load("probes.json") } catch { fatalError("probes.json: \(error)") }
     }()
 
+    /// Float64 products: the fit agrees with scikit-learn's (itself within ~1e-7 of the exact
+    /// optimum) to 1e-6 in every coefficient and probability.
     @Test(arguments: file.logistic.map(\.name))
     func logisticRegressionMatchesScikitLearn(_ name: String) throws {
+        let c = try #require(Self.file.logistic.first { $0.name == name })
+        let x = Tensor(shape: [c.n, c.d], scalars: c.X.map(Float.init))
+        let fit = LogisticRegression(inverseRegularization: c.C, tolerance: 1e-9, maxIterations: 10_000, functionTolerance: 0,
+                                     precision: .float64).fit(x, labels: c.y, classes: c.classes)
+        #expect(fit.converged, "\(name): \(fit.stop) after \(fit.iterations) iterations")
+        #expect(maxScaledDifference(fit.weights, c.coef) < 1e-6, "\(name): weights differ by \(maxScaledDifference(fit.weights, c.coef))")
+        let intercepts = c.intercept_centered ?? c.intercept
+        #expect(maxScaledDifference(Self.centered(fit, classes: c.classes), intercepts) < 1e-6,
+                "\(name): intercepts differ by \(maxScaledDifference(Self.centered(fit, classes: c.classes), intercepts))")
+        let probabilities = fit.probabilities(x).flatMap { $0 }
+        #expect(maxScaledDifference(probabilities, c.probabilities) < 1e-6, "\(name): \(maxScaledDifference(probabilities, c.probabilities))")
+        // The objective, in scikit-learn's sum form (ours is divided by n).
+        #expect(abs(fit.objective * Double(c.n) - c.objective) <= 1e-9 * max(1, c.objective),
+                "\(name): objective \(fit.objective * Double(c.n)) vs \(c.objective)")
+    }
+
+    /// Float32 products (the fast default): the objective value agrees to 1e-6 relative; the
+    /// coefficients only to the Float32 floor (objective differences below ~1e-7 relative cannot be
+    /// resolved, so the iteration ends anywhere in that flat neighbourhood: measured up to 5e-4 on
+    /// the 5-class case), which moves probabilities by at most ¼ of the score change.
+    @Test(arguments: file.logistic.map(\.name))
+    func singlePrecisionFitReachesTheSameObjective(_ name: String) throws {
         let c = try #require(Self.file.logistic.first { $0.name == name })
         let x = Tensor(shape: [c.n, c.d], scalars: c.X.map(Float.init))
         let fit = LogisticRegression(inverseRegularization: c.C, tolerance: 1e-5, maxIterations: 10_000, functionTolerance: 0)
             .fit(x, labels: c.y, classes: c.classes)
         #expect(fit.converged, "\(name): \(fit.stop) after \(fit.iterations) iterations")
-        // Coefficients: scikit-learn's own fit is within ~1e-7 of the exact optimum. Ours computes
-        // the data products in Float32, whose gradient noise (~1e-8) divided by the weakest
-        // curvature of the scaled objective (down to 1/(Cn)) bounds how close it can get: measured
-        // 1e-5 to 1e-4 on these cases.
-        #expect(maxScaledDifference(fit.weights, c.coef) < 2e-4, "\(name): weights differ by \(maxScaledDifference(fit.weights, c.coef))")
-        let intercepts = c.intercept_centered ?? c.intercept
-        let ours: [Double]
-        if c.classes > 2 {
-            let mean = fit.intercepts.reduce(0, +) / Double(fit.intercepts.count)
-            ours = fit.intercepts.map { $0 - mean }
-        } else { ours = fit.intercepts }
-        #expect(maxScaledDifference(ours, intercepts) < 2e-4, "\(name): intercepts differ by \(maxScaledDifference(ours, intercepts))")
-        let probabilities = fit.probabilities(x).flatMap { $0 }
-        #expect(maxScaledDifference(probabilities, c.probabilities) < 2e-4, "\(name): \(maxScaledDifference(probabilities, c.probabilities))")
-        // The objective, in scikit-learn's sum form (ours is divided by n).
         #expect(abs(fit.objective * Double(c.n) - c.objective) <= 1e-6 * max(1, c.objective),
                 "\(name): objective \(fit.objective * Double(c.n)) vs \(c.objective)")
+        #expect(maxScaledDifference(fit.weights, c.coef) < 1e-3)
+        #expect(maxScaledDifference(Self.centered(fit, classes: c.classes), c.intercept_centered ?? c.intercept) < 1e-3)
+        #expect(maxScaledDifference(fit.probabilities(x).flatMap { $0 }, c.probabilities) < 5e-4)
+    }
+
+    static func centered(_ fit: LogisticRegression.Model, classes: Int) -> [Double] {
+        guard classes > 2 else { return fit.intercepts }
+        let mean = fit.intercepts.reduce(0, +) / Double(fit.intercepts.count)
+        return fit.intercepts.map { $0 - mean }
     }
 
     @Test(arguments: file.ridge.map(\.name))

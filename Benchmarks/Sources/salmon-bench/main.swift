@@ -8,6 +8,8 @@
 import Foundation
 import SalmonStatistics
 import SalmonNetworks
+import SalmonMethods
+import SalmonIO
 
 func seconds(_ body: () throws -> Void) rethrows -> Double {
     let start = ContinuousClock.now
@@ -313,7 +315,56 @@ case "kernel":
     report("bootstrap_mean_only", ["nsPerIndex": try best(of: 3) { _ = try plan.mean(x) } / (9_999.0 * 10_000) * 1e9])
     print(sink, isink, dsink)
 
+case "probes":
+    // 20 logistic probes on 2,000 × 256 activations (data from probes_peer.py --make-data), fit on
+    // the training rows, held-out accuracy on the rest; the same data scikit-learn is timed on.
+    guard arguments.count > 2 else { fatalError("usage: salmon-bench probes DATA.npz") }
+    let archive = try NPZArchive(parsing: try Data(contentsOf: URL(fileURLWithPath: arguments[2])), source: arguments[2])
+    let xArray = try archive.array(named: "X")
+    let x = try xArray.floats()
+    let y = try archive.integers(named: "y").map { Int($0) }
+    let train = try archive.integers(named: "train").map { $0 != 0 }
+    let c = try archive.floats(named: "C")[0]
+    let (probes, rows, width) = (xArray.shape[0], xArray.shape[1], xArray.shape[2])
+    let trainRows = (0..<rows).filter { train[$0] }, testRows = (0..<rows).filter { !train[$0] }
+    // Inputs split once, outside the timed region (as the peer does).
+    let sets: [(Tensor, [Int], Tensor, [Int])] = (0..<probes).map { p in
+        let all = Tensor(shape: [rows, width], scalars: Array(x[(p * rows * width)..<((p + 1) * rows * width)]))
+        let labels = Array(y[(p * rows)..<((p + 1) * rows)])
+        return (all.rows(trainRows), trainRows.map { labels[$0] }, all.rows(testRows), testRows.map { labels[$0] })
+    }
+    let model = LogisticRegression(inverseRegularization: Double(c))
+    for workers in [1, 2] {
+        BLAS.setThreadCount(1)
+        var accuracies = [Double](repeating: 0, count: probes), iterations = [Int](repeating: 0, count: probes)
+        let time = best(of: 3) {
+            final class Shared: @unchecked Sendable {
+                var results: [(Double, Int)]
+                var counter = 0
+                let lock = NSLock()
+                init(_ n: Int) { results = Array(repeating: (0, 0), count: n) }
+                func take() -> Int { lock.lock(); defer { lock.unlock() }; counter += 1; return counter - 1 }
+                func put(_ p: Int, _ r: (Double, Int)) { lock.lock(); results[p] = r; lock.unlock() }
+            }
+            let shared = Shared(probes)
+            DispatchQueue.concurrentPerform(iterations: workers) { _ in
+                while true {
+                    let p = shared.take()
+                    guard p < probes else { return }
+                    let (trainX, trainY, testX, testY) = sets[p]
+                    let fit = model.fit(trainX, labels: trainY, classes: 2)
+                    let predicted = fit.predict(testX)
+                    let correct = zip(predicted, testY).filter { $0 == $1 }.count
+                    shared.put(p, (Double(correct) / Double(testY.count), fit.iterations))
+                }
+            }
+            for p in 0..<probes { accuracies[p] = shared.results[p].0; iterations[p] = shared.results[p].1 }
+        }
+        report("logistic_probes_20x2000x256", ["workers": workers, "blasThreads": 1, "seconds": time, "accuracies": accuracies,
+                                               "iterations": iterations])
+    }
+
 default:
-    FileHandle.standardError.write(Data("usage: salmon-bench speed | memory N B | calibration R\n".utf8))
+    FileHandle.standardError.write(Data("usage: salmon-bench speed | memory N B | calibration R | probes DATA.npz\n".utf8))
     exit(2)
 }

@@ -45,7 +45,15 @@ public struct LBFGS: Sendable {
     }
 
     /// Minimizes `objective`, which returns f(x) and writes ∇f(x) into its second argument.
-    public func minimize(from start: [Double], objective: ([Double], inout [Double]) -> Double) -> Result {
+    /// - Parameter gradientScale: when the problem is solved in scaled variables x = θ / s (a
+    ///   diagonal preconditioner), the scales s, so that the gradient test applies to the original
+    ///   gradient ∇_θ f = ∇_x f / s; nil for none.
+    /// - Parameter initialInverseHessian: H₀ applied in place to a vector (a preconditioner, e.g.
+    ///   the inverse of a bound on the Hessian); nil for the usual scaling γ = sᵀy / yᵀy. With H₀
+    ///   given, the first step tried is 1 (a Newton-like step), otherwise 1/‖g‖.
+    public func minimize(from start: [Double], gradientScale: [Double]? = nil,
+                         initialInverseHessian: ((inout [Double]) -> Void)? = nil,
+                         objective: ([Double], inout [Double]) -> Double) -> Result {
         let n = start.count
         var x = start, g = [Double](repeating: 0, count: n)
         var f = objective(x, &g)
@@ -53,7 +61,12 @@ public struct LBFGS: Sendable {
         var sHistory: [[Double]] = [], yHistory: [[Double]] = [], rhoHistory: [Double] = []
         var direction = [Double](repeating: 0, count: n), alphas = [Double](repeating: 0, count: memory)
         var xNew = x, gNew = g
-        func maxAbs(_ v: [Double]) -> Double { v.reduce(0) { max($0, abs($1)) } }
+        func maxAbs(_ v: [Double]) -> Double {
+            guard let scale = gradientScale else { return v.reduce(0) { max($0, abs($1)) } }
+            var m = 0.0
+            for i in v.indices { m = max(m, abs(v[i] / scale[i])) }
+            return m
+        }
         guard f.isFinite else { return Result(x: x, value: f, gradientMaxNorm: .nan, iterations: 0, evaluations: 1, stop: .nonFinite) }
         var iteration = 0
         while true {
@@ -74,7 +87,9 @@ public struct LBFGS: Sendable {
                 alphas[j] = a
                 for i in 0..<n { direction[i] -= a * yHistory[j][i] }
             }
-            if k > 0 {
+            if let initialInverseHessian {
+                initialInverseHessian(&direction)
+            } else if k > 0 {
                 var sy = 0.0, yy = 0.0
                 for i in 0..<n { sy += sHistory[k - 1][i] * yHistory[k - 1][i]; yy += yHistory[k - 1][i] * yHistory[k - 1][i] }
                 let gamma = sy / yy
@@ -96,7 +111,7 @@ public struct LBFGS: Sendable {
                 slope = -g.reduce(0) { $0 + $1 * $1 }
             }
             var step = 1.0
-            if k == 0 {
+            if k == 0 && initialInverseHessian == nil {
                 let norm = (-slope).squareRoot()
                 step = min(1, 1 / max(norm, 1e-300))
             }

@@ -15,29 +15,43 @@ import SalmonNetworks
 ///
 /// Guarantees: the objective is strictly convex in w for C < ∞, so the fit is the unique
 /// minimizer up to the stopping rule; it stops when ‖∇f‖_∞ ≤ `tolerance` (scikit-learn's `tol`
-/// on the same scaled objective) or on SciPy's default relative-decrease rule. Products with the
-/// data run in Float32 on BLAS (`sgemv`/`sgemm`); the loss, gradient sums and parameters are
-/// Float64. That sets a floor: Float32 gradient noise (~1e-8 on the scaled objective) over the
-/// weakest curvature (as small as 1/(Cn)) limits how close to the exact optimum any stopping
-/// rule gets. Agreement with scikit-learn (float64, tol 1e-12) on the committed fixtures, fitted
-/// with tolerance 1e-5: coefficients and probabilities within 2e-4 (measured 1e-5 to 1.1e-4), objective within 1e-6 relative.
+/// on the same scaled objective) or on SciPy's default relative-decrease rule. L-BFGS starts
+/// from Böhning's bound on the Hessian (see `boehningPreconditioner`), which takes it to the
+/// optimum in about ten iterations on typical activations instead of about a hundred.
+///
+/// Precision: by default the products with the data run in Float32 on BLAS (`sgemv`/`sgemm`,
+/// rows blocked to stay in cache) while the loss, gradient sums and parameters are Float64. That
+/// sets a floor: objective differences below ~1e-7 relative are not resolvable, so coefficients
+/// agree with a Float64 solver only to ~1e-3 in flat directions (objective to 1e-6 relative).
+/// `precision: .float64` computes the products in Float64 and agrees with scikit-learn (float64,
+/// tol 1e-12) to 1e-6 in every coefficient and probability on the committed fixtures.
 public struct LogisticRegression: Sendable, Hashable, Codable {
     /// Inverse regularization strength (scikit-learn's C).
     public var inverseRegularization: Double
     /// Stop when the largest gradient component of the scaled objective is at most this.
     public var tolerance: Double
     public var maxIterations: Int
+    /// Arithmetic of the products with the data: `.float32` (BLAS, the default: fast, with the
+    /// floor described above) or `.float64` (plain loops: several times slower, agreeing with a
+    /// Float64 solver such as scikit-learn's to its own tolerance).
+    public var precision: Precision
     /// Also stop when the relative decrease of the objective falls to this (SciPy's L-BFGS-B
     /// default `ftol`, which scikit-learn keeps); 0 stops only on a step that leaves the objective
     /// unchanged (the floor of the arithmetic).
     public var functionTolerance: Double
 
     public init(inverseRegularization: Double = 1, tolerance: Double = 1e-4, maxIterations: Int = 1000,
-                functionTolerance: Double = 2.220446049250313e-09) {
+                functionTolerance: Double = 2.220446049250313e-09, precision: Precision = .float32) {
+        self.precision = precision
         self.inverseRegularization = inverseRegularization
         self.tolerance = tolerance
         self.maxIterations = maxIterations
         self.functionTolerance = functionTolerance
+    }
+
+    /// The arithmetic of the products with the data.
+    public enum Precision: String, Sendable, Hashable, Codable {
+        case float32, float64
     }
 
     /// A fitted model.
@@ -98,6 +112,47 @@ public struct LogisticRegression: Sendable, Hashable, Codable {
         }
     }
 
+    /// The largest width for which the fit builds the Böhning preconditioner (a d × d Cholesky).
+    public static let preconditionedWidthLimit = 1024
+
+    /// H₀ for L-BFGS from Böhning's bound on the logistic Hessian (Böhning & Lindsay, "Monotonicity
+    /// of quadratic-approximation algorithms", Ann. Inst. Stat. Math. 40, 1988): σ'(t) ≤ ¼, so
+    /// B = [X 1]ᵀ[X 1] / (4n) + diag(λ, …, λ, 0) bounds the scaled objective's Hessian; each class's
+    /// block uses the same B. Applying B⁻¹ (one Cholesky factorization, then two triangular solves
+    /// per use) makes the first steps Newton-like: on 2,000 × 256 activations it cuts L-BFGS's
+    /// iterations several-fold. Nil (plain γ-scaling) above ``preconditionedWidthLimit`` or if the
+    /// factorization fails.
+    static func boehningPreconditioner(_ x: Tensor, lambda: Double, outputs: Int) -> ((inout [Double]) -> Void)? {
+        let n = x.shape[0], d = x.shape[1]
+        guard d <= preconditionedWidthLimit else { return nil }
+        let gram = BLAS.matmul(x, x, transposeA: true)
+        let m = d + 1
+        var b = [Double](repeating: 0, count: m * m)
+        let quarter = 0.25 / Double(n)
+        for i in 0..<d {
+            for j in 0..<d { b[i * m + j] = Double(gram.scalars[i * d + j]) * quarter }
+            b[i * m + i] += lambda
+        }
+        var sums = [Double](repeating: 0, count: d)
+        x.scalars.withUnsafeBufferPointer { p in
+            for i in 0..<n { for j in 0..<d { sums[j] += Double(p[i * d + j]) } }
+        }
+        for j in 0..<d { b[j * m + d] = sums[j] * quarter; b[d * m + j] = sums[j] * quarter }
+        b[d * m + d] = 0.25
+        guard let factor = try? SymmetricMatrix.Cholesky(b, n: m) else { return nil }
+        return { v in
+            // v = [W (outputs × d, row-major) | b (outputs)]: solve each class's (w_k, b_k) block.
+            var block = [Double](repeating: 0, count: m)
+            for k in 0..<outputs {
+                for j in 0..<d { block[j] = v[k * d + j] }
+                block[d] = v[outputs * d + k]
+                factor.solve(&block)
+                for j in 0..<d { v[k * d + j] = block[j] }
+                v[outputs * d + k] = block[d]
+            }
+        }
+    }
+
     /// Fits the model to `x` (`[n, d]`) and class labels in `0..<classes`.
     /// - Precondition: `labels.count == n`, labels in range, `classes ≥ 2`, C > 0 (validated by callers).
     public func fit(_ x: Tensor, labels: [Int], classes: Int) -> Model {
@@ -107,64 +162,100 @@ public struct LogisticRegression: Sendable, Hashable, Codable {
         let outputs = classes == 2 ? 1 : classes
         let lambda = 1 / (inverseRegularization * Double(n))
         let weightCount = outputs * d
-        var wFloat = [Float](repeating: 0, count: weightCount)
-        var z = [Float](repeating: 0, count: n * outputs)
-        var residual = [Float](repeating: 0, count: n * outputs)
-        var gradientFloat = [Float](repeating: 0, count: weightCount)
         let inverseN = 1 / Double(n)
+        var wFloat = [Float](repeating: 0, count: weightCount)
+        // Rows are processed in blocks small enough to stay in cache between the two products
+        // (scores X_b·w, then the gradient X_bᵀ·r_b), so the data stream from memory once per evaluation.
+        let block = max(1, min(n, 16_384 / max(d, 1)))
+        var z = [Float](repeating: 0, count: block * outputs)
+        var residual = [Float](repeating: 0, count: block * outputs)
+        var scores = [Double](repeating: 0, count: block * outputs)
+        var residualDouble = [Double](repeating: 0, count: block * outputs)
+        var gradientFloat = [Float](repeating: 0, count: weightCount)
+        var gradientDouble = [Double](repeating: 0, count: weightCount)
+        var row = [Double](repeating: 0, count: outputs)
+        let precise = precision == .float64
         let objective: ([Double], inout [Double]) -> Double = { theta, gradient in
             for i in 0..<weightCount { wFloat[i] = Float(theta[i]) }
+            for i in 0..<weightCount { gradientDouble[i] = 0 }
+            var loss = 0.0
+            var interceptGradient = [Double](repeating: 0, count: outputs)
             x.scalars.withUnsafeBufferPointer { px in
                 wFloat.withUnsafeBufferPointer { pw in
                     z.withUnsafeMutableBufferPointer { pz in
-                        if outputs == 1 {
-                            BLAS.gemv(rows: n, columns: d, a: px.baseAddress!, x: pw.baseAddress!, y: pz.baseAddress!)
-                        } else {
-                            BLAS.gemm(transposeB: true, m: n, n: outputs, k: d, a: px.baseAddress!, b: pw.baseAddress!, c: pz.baseAddress!)
-                        }
-                    }
-                }
-            }
-            var loss = 0.0
-            var interceptGradient = [Double](repeating: 0, count: outputs)
-            if outputs == 1 {
-                let b = theta[weightCount]
-                for i in 0..<n {
-                    let t = Double(z[i]) + b
-                    // log(1 + e^{−s t}) computed stably; residual σ(t) − y.
-                    let st = labels[i] == 1 ? t : -t
-                    loss += st > 0 ? Foundation.log1p(Foundation.exp(-st)) : -st + Foundation.log1p(Foundation.exp(st))
-                    let p = t >= 0 ? 1 / (1 + Foundation.exp(-t)) : Foundation.exp(t) / (1 + Foundation.exp(t))
-                    let r = (p - Double(labels[i])) * inverseN
-                    residual[i] = Float(r)
-                    interceptGradient[0] += r
-                }
-            } else {
-                var row = [Double](repeating: 0, count: outputs)
-                for i in 0..<n {
-                    var top = -Double.infinity
-                    for k in 0..<outputs {
-                        row[k] = Double(z[i * outputs + k]) + theta[weightCount + k]
-                        top = max(top, row[k])
-                    }
-                    var total = 0.0
-                    for k in 0..<outputs { row[k] = Foundation.exp(row[k] - top); total += row[k] }
-                    let label = labels[i]
-                    loss += -(Foundation.log(row[label] / total))
-                    for k in 0..<outputs {
-                        let r = (row[k] / total - (k == label ? 1 : 0)) * inverseN
-                        residual[i * outputs + k] = Float(r)
-                        interceptGradient[k] += r
-                    }
-                }
-            }
-            x.scalars.withUnsafeBufferPointer { px in
-                residual.withUnsafeBufferPointer { pr in
-                    gradientFloat.withUnsafeMutableBufferPointer { pg in
-                        if outputs == 1 {
-                            BLAS.gemv(transpose: true, rows: n, columns: d, a: px.baseAddress!, x: pr.baseAddress!, y: pg.baseAddress!)
-                        } else {
-                            BLAS.gemm(transposeA: true, m: outputs, n: d, k: n, a: pr.baseAddress!, b: px.baseAddress!, c: pg.baseAddress!)
+                        residual.withUnsafeMutableBufferPointer { pr in
+                            gradientFloat.withUnsafeMutableBufferPointer { pg in
+                                guard let xBase = px.baseAddress, let wBase = pw.baseAddress, let zBase = pz.baseAddress,
+                                      let rBase = pr.baseAddress, let gBase = pg.baseAddress else { return }
+                                var start = 0
+                                while start < n {
+                                    let rows = min(block, n - start)
+                                    let xBlock = xBase + start * d
+                                    // Scores of the block, with intercepts, in Float64.
+                                    if precise {
+                                        for r in 0..<rows {
+                                            for k in 0..<outputs {
+                                                var t = theta[weightCount + k]
+                                                for j in 0..<d { t += Double(xBlock[r * d + j]) * theta[k * d + j] }
+                                                scores[r * outputs + k] = t
+                                            }
+                                        }
+                                    } else {
+                                        if outputs == 1 {
+                                            BLAS.gemv(rows: rows, columns: d, a: xBlock, x: wBase, y: zBase)
+                                        } else {
+                                            BLAS.gemm(transposeB: true, m: rows, n: outputs, k: d, a: xBlock, b: wBase, c: zBase)
+                                        }
+                                        for r in 0..<rows {
+                                            for k in 0..<outputs { scores[r * outputs + k] = Double(pz[r * outputs + k]) + theta[weightCount + k] }
+                                        }
+                                    }
+                                    // Loss and residuals (already divided by n).
+                                    if outputs == 1 {
+                                        for r in 0..<rows {
+                                            let t = scores[r]
+                                            // log(1 + e^{−s t}) computed stably; residual σ(t) − y.
+                                            let label = labels[start + r]
+                                            let st = label == 1 ? t : -t
+                                            loss += st > 0 ? Foundation.log1p(Foundation.exp(-st)) : -st + Foundation.log1p(Foundation.exp(st))
+                                            let p = t >= 0 ? 1 / (1 + Foundation.exp(-t)) : Foundation.exp(t) / (1 + Foundation.exp(t))
+                                            residualDouble[r] = (p - Double(label)) * inverseN
+                                        }
+                                    } else {
+                                        for r in 0..<rows {
+                                            var top = -Double.infinity
+                                            for k in 0..<outputs { row[k] = scores[r * outputs + k]; top = max(top, row[k]) }
+                                            var total = 0.0
+                                            for k in 0..<outputs { row[k] = Foundation.exp(row[k] - top); total += row[k] }
+                                            let label = labels[start + r]
+                                            loss += -(Foundation.log(row[label] / total))
+                                            for k in 0..<outputs {
+                                                residualDouble[r * outputs + k] = (row[k] / total - (k == label ? 1 : 0)) * inverseN
+                                            }
+                                        }
+                                    }
+                                    for r in 0..<rows { for k in 0..<outputs { interceptGradient[k] += residualDouble[r * outputs + k] } }
+                                    // Gradient: X_bᵀ r_b.
+                                    if precise {
+                                        for r in 0..<rows {
+                                            for k in 0..<outputs {
+                                                let res = residualDouble[r * outputs + k]
+                                                for j in 0..<d { gradientDouble[k * d + j] += res * Double(xBlock[r * d + j]) }
+                                            }
+                                        }
+                                    } else {
+                                        for i in 0..<(rows * outputs) { pr[i] = Float(residualDouble[i]) }
+                                        if outputs == 1 {
+                                            BLAS.gemv(transpose: true, rows: rows, columns: d, a: xBlock, x: rBase,
+                                                      beta: start == 0 ? 0 : 1, y: gBase)
+                                        } else {
+                                            BLAS.gemm(transposeA: true, m: outputs, n: d, k: rows, a: rBase, b: xBlock,
+                                                      beta: start == 0 ? 0 : 1, c: gBase)
+                                        }
+                                    }
+                                    start += rows
+                                }
+                            }
                         }
                     }
                 }
@@ -172,13 +263,15 @@ public struct LogisticRegression: Sendable, Hashable, Codable {
             var penalty = 0.0
             for i in 0..<weightCount {
                 penalty += theta[i] * theta[i]
-                gradient[i] = Double(gradientFloat[i]) + lambda * theta[i]
+                gradient[i] = (precise ? gradientDouble[i] : Double(gradientFloat[i])) + lambda * theta[i]
             }
             for k in 0..<outputs { gradient[weightCount + k] = interceptGradient[k] }
             return loss * inverseN + 0.5 * lambda * penalty
         }
         let solver = LBFGS(gradientTolerance: tolerance, functionTolerance: functionTolerance, maxIterations: maxIterations)
-        let result = solver.minimize(from: [Double](repeating: 0, count: weightCount + outputs), objective: objective)
+        let preconditioner = Self.boehningPreconditioner(x, lambda: lambda, outputs: outputs)
+        let result = solver.minimize(from: [Double](repeating: 0, count: weightCount + outputs),
+                                     initialInverseHessian: preconditioner, objective: objective)
         return Model(weights: Array(result.x[0..<weightCount]), intercepts: Array(result.x[weightCount...]),
                      classes: classes, features: d, iterations: result.iterations, converged: result.stop.converged,
                      stop: result.stop, objective: result.value)

@@ -68,6 +68,31 @@ public enum SymmetricMatrix {
         return b
     }
 
+    /// A Cholesky factorization A = UᵀU kept for repeated solves (`dpotrf` once, `dpotrs` per solve).
+    public struct Cholesky: Sendable {
+        let factor: [Double]
+        public let n: Int
+
+        /// Factors a symmetric positive definite `n × n` matrix.
+        /// - Throws: ``Failure`` when it is not (numerically) positive definite.
+        public init(_ matrix: [Double], n: Int) throws {
+            precondition(matrix.count == n * n && n > 0, "Cholesky: \(matrix.count) entries for n = \(n)")
+            var a = matrix
+            var size = Int32(n), lda = Int32(n), info: Int32 = 0
+            "U".withCString { uplo in salmon_dpotrf(uplo, &size, &a, &lda, &info, 1) }
+            guard info == 0 else { throw Failure(routine: "dpotrf", info: Int(info)) }
+            factor = a
+            self.n = n
+        }
+
+        /// Overwrites `b` (length n) with A⁻¹ b.
+        public func solve(_ b: inout [Double]) {
+            precondition(b.count == n, "Cholesky.solve: \(b.count) entries for n = \(n)")
+            var size = Int32(n), lda = Int32(n), nrhs: Int32 = 1, info: Int32 = 0
+            "U".withCString { uplo in salmon_dpotrs(uplo, &size, &nrhs, factor, &lda, &b, &lda, &info, 1) }
+        }
+    }
+
     /// The centered cross-product matrix Σ_i (x_i − x̄)(x_i − x̄)ᵀ of a `rows × columns` matrix
     /// and its column means, the cross-product by single-precision GEMM on centered rows
     /// (accumulated in Float32: relative error of order √rows · 6e-8), returned in Float64.
