@@ -14,6 +14,7 @@ let package = Package(
                 .product(name: "SalmonNetworks", package: "DeadSalmon"),
                 .product(name: "SalmonMethods", package: "DeadSalmon"),
                 .product(name: "SalmonIO", package: "DeadSalmon"),
+                .product(name: "SalmonAudit", package: "DeadSalmon"),
             ]
         ),
     ],

@@ -18,6 +18,7 @@ out=results/latest.jsonl
   "$bench" modular-addition 59 0.5 | sed 's/^{/{"impl": "deadsalmon", /'
   for n in 100000 1000000 2000000; do "$bench" memory $n 9999 | sed 's/^{/{"impl": "deadsalmon", /'; done
   "$bench" calibration "${CALIBRATION_SIMULATIONS:-20000}" | sed 's/^{/{"impl": "deadsalmon", /'
+  "$bench" audit-calibration "${AUDIT_CALIBRATION_REPETITIONS:-2000}" | sed 's/^{/{"impl": "deadsalmon", /'
   probes_data=.build/probes_data.npz
   [ -f "$probes_data" ] || python3 probes_peer.py --make-data "$probes_data" --seed 7 >/dev/null
   "$bench" probes "$probes_data" | sed 's/^{/{"impl": "deadsalmon", /'

@@ -65,6 +65,7 @@ public enum JUnitReport {
             ("generator", p.generator),
             ("specHash", p.specHash),
             ("dataHash", p.dataHash),
+            ("evaluationHash", p.evaluationHash),
             ("alpha", ReportNumberFormat.plain(result.policy.alpha)),
             ("correction", result.policy.correction.rawValue),
         ]

@@ -59,8 +59,12 @@ enum SalmonMain {
         } catch let error as ExitCode {
             exit(error.rawValue)
         } catch {
-            // Help requested by a command with subcommands, and anything else ArgumentParser knows.
-            Salmon.exit(withError: error)
+            // Help requested by a command with subcommands exits 0 through ArgumentParser; any other
+            // error (a file system error, say) is bad input or environment: one line, exit 2 — never
+            // exit 1, which means "a claim failed".
+            if Salmon.exitCode(for: error) == .success { Salmon.exit(withError: error) }
+            let message = String(describing: error).split(whereSeparator: \.isNewline).first.map(String.init) ?? "\(error)"
+            fail(message)
         }
     }
 

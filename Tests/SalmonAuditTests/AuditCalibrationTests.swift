@@ -27,6 +27,7 @@ import Testing
             try base.probeData(claim: claim, activations: activations)
         }
         var dataHash: String { base.dataHash }
+        var evaluationHash: String { base.evaluationHash }
         var modelDescription: String { "one more random-init draw" }
     }
 

@@ -49,11 +49,12 @@ import Testing
         }
         #expect(records.count == 1 + 29 + 19)
         let merged = try AuditAssembler.assemble(spec: spec, records: records.shuffled(), model: subject.modelDescription,
-                                                 dataHash: subject.dataHash, jobs: 1, shards: 3)
+                                                 dataHash: subject.dataHash, evaluationHash: subject.evaluationHash, jobs: 1, shards: 3)
         #expect(CSVReport.render(merged) == CSVReport.render(one))
         // A missing shard is named.
         #expect(throws: AuditError.self) {
-            try AuditAssembler.assemble(spec: spec, records: Array(records.dropLast(5)), model: "", dataHash: "", jobs: 1)
+            try AuditAssembler.assemble(spec: spec, records: Array(records.dropLast(5)), model: "", dataHash: subject.dataHash,
+                                        evaluationHash: "", jobs: 1)
         }
 
         // Interrupted: a store with some records removed; resume reuses the rest.
@@ -99,5 +100,32 @@ import Testing
             #expect(t.verdict == .inconclusive && t.reason.contains("cannot reach α"), "\(t.id): \(t.verdict) \(t.reason)")
         }
         #expect(result.claims.allSatisfy { !$0.holds })
+    }
+}
+
+/// K_t > 1 trained seeds: the estimate is their mean, each null draw is the mean of K_t null
+/// models (so estimate and draws stay exchangeable), and the interval is the two-level bootstrap.
+@Suite struct SeveralTrainedSeedsTests {
+    @Test func nullDrawsAreMeansOfKtModelsAndTheIntervalIsTwoLevel() async throws {
+        let yaml = AuditEngineTests.yaml
+            .replacingOccurrences(of: "training: {epochs: 15, batchSize: 50, learningRate: 0.02}",
+                                  with: "training: {epochs: 15, batchSize: 50, learningRate: 0.02, seeds: 3}")
+            .replacingOccurrences(of: "K: 29", with: "K: 31")
+        let spec = try AuditSpec.parse(yaml: yaml)
+        let subject = try Audit.subject(for: spec, specDirectory: ".", jobs: 2)
+        let (result, outcome) = try await Audit.run(spec: spec, subject: subject, jobs: 2)
+        let audit = try #require(result)
+        let label = try #require(audit.tests.first { $0.claim == "label" && $0.family == "random-init" })
+        #expect(label.trainedValues.count == 3)
+        #expect(abs(label.estimate - label.trainedValues.reduce(0, +) / 3) < 1e-15)
+        #expect(label.null.modelsPerDraw == 3 && label.null.values.count == 10)  // 31 models → 10 draws of 3
+        let raw = (0..<31).compactMap { k in outcome.records.first { $0.unit == .null(family: "random-init", index: k) }?.values["label@layers.0.post"] }
+        #expect(abs(label.null.values[4] - (raw[12] + raw[13] + raw[14]) / 3) < 1e-15)
+        #expect(label.intervalMethod.contains("two-level") && label.interval != nil)
+        #expect(audit.notes.contains { $0.contains("K = 31 for random-init is not a multiple of K_t = 3") })
+        let pca = try #require(audit.tests.first { $0.claim == "pca" })
+        #expect(pca.intervalMethod.contains("seeds fixed"))
+        // K < K_t is refused when the spec is read.
+        #expect(throws: SpecError.self) { try AuditSpec.parse(yaml: yaml.replacingOccurrences(of: "K: 19", with: "K: 2")) }
     }
 }

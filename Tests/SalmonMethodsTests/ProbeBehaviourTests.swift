@@ -455,13 +455,16 @@ private func linearLabels(_ x: Tensor, weights w: [Double], stream: RandomStream
         #expect(explained > 0.9 && explained <= 1)
     }
 
-    @Test func constantActivationsThrow() {
+    /// A constant representation (a dead layer) carries no label information: every component is
+    /// degenerate, the statistic is 0 and the diagnostic counts them — not an error that would end
+    /// an audit because one null model has a dead layer.
+    @Test func constantActivationsGiveZeroWithADiagnostic() throws {
         for value: Float in [0, 0.1, -3.7] {
-            let data = try? ProbeData(activations: Tensor(repeating: value, shape: [50, 3]),
-                                      target: .continuous((0..<50).map(Double.init)))
-            #expect(throws: MethodError.self, "value \(value)") {
-                try PrincipalComponentCorrelation().explain(try #require(data), stream: RandomStream(seed: 10))
-            }
+            let data = try ProbeData(activations: Tensor(repeating: value, shape: [50, 3]),
+                                     target: .continuous((0..<50).map(Double.init)))
+            let e = try PrincipalComponentCorrelation(components: 2).explain(data, stream: RandomStream(seed: 10))
+            #expect(e.scalars["maxAbsCorrelation"] == 0 && e.vector == [0, 0], "value \(value)")
+            #expect(e.diagnostics["degenerateComponents"] == 2)
         }
     }
 

@@ -10,6 +10,7 @@ import SalmonStatistics
 import SalmonNetworks
 import SalmonMethods
 import SalmonIO
+import SalmonAudit
 
 func seconds(_ body: () throws -> Void) rethrows -> Double {
     let start = ContinuousClock.now
@@ -362,6 +363,63 @@ case "probes":
         }
         report("logistic_probes_20x2000x256", ["workers": workers, "blasThreads": 1, "seconds": time, "accuracies": accuracies,
                                                "iterations": iterations])
+    }
+
+case "audit-calibration":
+    // The audit's calibration at scale: the "trained" model is random-init draw K, the nulls are
+    // draws 0…K−1 (exchangeable), one test per audit; the rate of "distinguishable" should be α.
+    let repetitions = arguments.count > 2 ? Int(arguments[2]) ?? 2000 : 2000
+    struct OneMore: AuditSubject {
+        let base: NetworkSubject
+        let k: Int
+        var trainedSeeds: Int { 1 }
+        func sites(for claim: ClaimSpec) -> [String] { base.sites(for: claim) }
+        func activations(_ unit: AuditUnit, sites: Set<String>) throws -> [String: Tensor] {
+            try base.activations(unit.isTrained ? .null(family: "random-init", index: k) : unit, sites: sites)
+        }
+        func probeData(claim: ClaimSpec, activations: Tensor) throws -> ProbeData { try base.probeData(claim: claim, activations: activations) }
+        var dataHash: String { base.dataHash }
+        var evaluationHash: String { base.evaluationHash }
+        var modelDescription: String { "" }
+    }
+    for (label, method, k) in [("pca", "{name: pca-label-correlation, components: 3}", 19),
+                               ("pca", "{name: pca-label-correlation, components: 3}", 99),
+                               ("probe", "{name: logistic-probe, folds: 3}", 19)] {
+        var hits = 0
+        let time = try seconds {
+            for r in 0..<repetitions {
+                let spec = try AuditSpec.parse(yaml: """
+                    name: calibration
+                    seed: \(100_000 + r)
+                    model:
+                      task: planted-concepts
+                      taskOptions: {examples: 40, concepts: 2, dimension: 6, labelConcepts: [0], noise: 0.5}
+                      hidden: [6]
+                      training: {epochs: 1}
+                      evaluationExamples: 150
+                    claims:
+                      - {name: c, method: \(method), sites: [layers.0.post]}
+                    nulls:
+                      - {family: random-init, K: \(k)}
+                    resampling: {bootstrap: 100, interval: percentile}
+                    """)
+                let subject = OneMore(base: try NetworkSubject(spec: spec), k: k)
+                let semaphore = DispatchSemaphore(value: 0)
+                final class Box: @unchecked Sendable { var result: AuditResult? }
+                let box = Box()
+                Task.detached {  // not Task {}: top-level code is on the main actor, which waits below
+                    box.result = try? await Audit.run(spec: spec, subject: subject, jobs: 2).result
+                    semaphore.signal()
+                }
+                semaphore.wait()
+                if box.result?.tests.first?.verdict == .distinguishable { hits += 1 }
+            }
+        }
+        let rate = Double(hits) / Double(repetitions)
+        let band = BinomialDistribution.centralBand(level: 0.999, trials: repetitions, probability: 0.05)
+        report("audit_calibration_\(label)_K\(k)", ["repetitions": repetitions, "distinguishable": hits, "rate": rate,
+                                                     "se": (rate * (1 - rate) / Double(repetitions)).squareRoot(),
+                                                     "band999": [band.lowerBound, band.upperBound], "seconds": time])
     }
 
 default:

@@ -51,7 +51,9 @@ public struct Baseline: Sendable, Codable, Equatable {
 
     /// Writes `baseline.json` (and a short README) into `directory`, atomically.
     public func write(to directory: String) throws {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
+            throw InputError(file: directory, expected: "a directory the baseline can be written to")
+        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         var data = try encoder.encode(self)
@@ -85,10 +87,14 @@ public struct Baseline: Sendable, Codable, Equatable {
         }
     }
 
-    /// Checks that a spec is the one this baseline was recorded from.
-    public func requireSameSpec(_ spec: AuditSpec, source: String) throws {
+    /// Checks that a spec is the one this baseline was recorded from, and that the evaluation data
+    /// (inputs, labels, control types) are the same: the nulls answer exactly that question.
+    public func requireCompatible(_ spec: AuditSpec, evaluationHash: String, source: String) throws {
         guard spec.hash == specHash else {
             throw SpecError(file: source, field: "", "the baseline '\(name)' was recorded from a different spec (hash \(specHash), this one \(spec.hash)); record a new baseline")
+        }
+        guard evaluationHash == provenance.evaluationHash else {
+            throw SpecError(file: source, field: "", "the baseline '\(name)' was recorded on different evaluation data (hash \(provenance.evaluationHash), this one \(evaluationHash)); record a new baseline")
         }
     }
 }

@@ -14,9 +14,10 @@ public enum AuditAssembler {
             + "at least the minimum effect (\(minimumEffect)); this p-value is exact for any K, so the error rate is controlled "
             + "whatever the number of null models. A test that is not distinguishable is *inconclusive* when the decision could "
             + "change with more null models: the adjusted p-value would reach α at the lower end of the \(pct) % Clopper–Pearson "
-            + "interval of its tail probability (this includes K too small for any p-value to reach α after correction). "
+            + "interval of its tail probability, or when K is too small for even p = 1/(K + 1) to reach α after correction. "
             + "Otherwise it is a *dead salmon*: no better than its null. A claim at a site holds when it is distinguishable from "
-            + "every null family (or, for a claim expected to be null, a dead salmon against every family)."
+            + "every null family (or, for a claim expected to be null, a dead salmon against every family); with "
+            + "requireSignificance: false, when its estimate exceeds every null median by the minimum effect."
     }
 
     /// Assembles the result.
@@ -26,13 +27,16 @@ public enum AuditAssembler {
     ///   - dataHash: the hash of the data the units read.
     ///   - nullRecords: when gating against a baseline, its null records replace the spec's own.
     /// - Throws: ``AuditError`` when a unit is missing or a record disagrees with the spec.
-    public static func assemble(spec: AuditSpec, records: [UnitRecord], model: String, dataHash: String, jobs: Int,
-                                shards: Int = 1, baseline: Baseline? = nil) throws -> AuditResult {
+    public static func assemble(spec: AuditSpec, records: [UnitRecord], model: String, dataHash: String,
+                                evaluationHash: String, jobs: Int, shards: Int = 1, baseline: Baseline? = nil) throws -> AuditResult {
         let specHash = spec.hash
         var byUnit: [AuditUnit: UnitRecord] = [:]
         for r in records {
             guard r.specHash == specHash else {
                 throw AuditError("record \(r.unit) was made by a different spec (hash \(r.specHash), expected \(specHash))")
+            }
+            guard r.dataHash == dataHash else {
+                throw AuditError("record \(r.unit) was made from different data or trained weights (data hash \(r.dataHash), expected \(dataHash)); rerun without --resume, or merge shards of one run")
             }
             if let existing = byUnit[r.unit], existing != r {
                 throw AuditError("two different records for \(r.unit)")
@@ -99,10 +103,10 @@ public enum AuditAssembler {
                                                      minimumEffect: spec.gate.minimumEffect, level: 0.95))
         let provenance = Provenance(package: "DeadSalmon", packageVersion: AuditPlan.packageVersion, masterSeed: spec.seed,
                                     generator: RandomStream.generatorName, streamDerivation: RandomStream.derivationScheme,
-                                    specHash: specHash, dataHash: dataHash, jobs: jobs, blasThreadsPerWorker: 1, shards: shards,
+                                    specHash: specHash, dataHash: dataHash, evaluationHash: evaluationHash, jobs: jobs, blasThreadsPerWorker: 1, shards: shards,
                                     nullModels: nullSpecs.reduce(0) { $0 + $1.K }, trainedModels: trainedCount)
         var diagnosticsNote: [String] = []
-        let nonConverged = records.reduce(0.0) { $0 + ($1.diagnostics["task.foldsNotConverged"] ?? 0) + ($1.diagnostics["control.foldsNotConverged"] ?? 0) }
+        let nonConverged = byUnit.values.reduce(0.0) { $0 + ($1.diagnostics["task.foldsNotConverged"] ?? 0) + ($1.diagnostics["control.foldsNotConverged"] ?? 0) }
         if nonConverged > 0 {
             diagnosticsNote.append("\(Int(nonConverged)) probe fits (folds) stopped before the convergence tolerance (iteration limit or line search); their predictions are used as they are")
         }
@@ -128,7 +132,7 @@ public enum AuditAssembler {
     /// intervals are the result's own.
     /// - Throws: ``SpecError`` when the baseline was recorded from a different spec.
     public static func regate(_ result: AuditResult, against baseline: Baseline, source: String) throws -> AuditResult {
-        try baseline.requireSameSpec(result.spec, source: source)
+        try baseline.requireCompatible(result.spec, evaluationHash: result.provenance.evaluationHash, source: source)
         let spec = result.spec
         var tests: [TestResult] = []
         for claim in spec.claims {
@@ -215,7 +219,11 @@ public enum AuditAssembler {
         } else {
             draws = nullRaw
         }
-        let p = try MonteCarloTest.pValue(observed: estimate, null: draws, alternative: .greater, level: 0.95)
+        // Means of K_t values can differ from an equal mean in the last bits, depending on the order of
+        // summation; values within 1e-12 (relative) of the estimate are ties, and ties count as extreme.
+        let tie = 1e-12 * max(1, abs(estimate))
+        let tiedDraws = draws.map { abs($0 - estimate) <= tie ? estimate : $0 }
+        let p = try MonteCarloTest.pValue(observed: estimate, null: tiedDraws, alternative: .greater, level: 0.95)
         let q = Quantile.quantiles(draws, [0.025, 0.5, 0.975])
         let mean = Descriptive.mean(draws)
         let sd = draws.count > 1 ? Descriptive.standardDeviation(draws, ddof: 1) : 0

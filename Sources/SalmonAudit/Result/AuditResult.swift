@@ -73,6 +73,9 @@ public struct Provenance: Sendable, Codable, Equatable {
     public var streamDerivation: String
     public var specHash: String
     public var dataHash: String
+    /// The hash of the evaluation data alone (inputs, labels, control types): a baseline gates
+    /// only results with the same.
+    public var evaluationHash: String
     /// Worker threads of the run(s) that computed the units; BLAS ran single-threaded in each.
     public var jobs: Int
     public var blasThreadsPerWorker: Int
@@ -126,7 +129,7 @@ public struct EffectSizes: Sendable, Codable, Equatable {
     public var difference: Double
     /// (estimate − null mean) / null sd, signed likewise; nil when the null has no spread.
     public var standardized: Double?
-    /// P(trained > null) + ½ P(tie) over the trained seeds' values and the null draws.
+    /// P(trained > null) + ½ P(tie) over the trained seeds' values and the individual null models' values.
     public var auroc: Double
 }
 

@@ -5,7 +5,7 @@ import SalmonNetworks
 public enum Audit {
     /// The subject a spec describes. Relative paths in the spec resolve against `specDirectory`.
     public static func subject(for spec: AuditSpec, specDirectory: String, jobs: Int) throws -> any AuditSubject {
-        if spec.model.activations != nil { return try ActivationSubject(spec: spec) }
+        if spec.model.activations != nil { return try ActivationSubject(spec: spec, baseDirectory: specDirectory) }
         if spec.model.stateDict != nil { return try NetworkSubject(fileSpec: spec, baseDirectory: specDirectory) }
         return try NetworkSubject(spec: spec, jobs: jobs)
     }
@@ -19,7 +19,7 @@ public enum Audit {
         let outcome = try await runner.run()
         guard shard.count == 1 else { return (nil, outcome) }
         let result = try AuditAssembler.assemble(spec: spec, records: outcome.records, model: subject.modelDescription,
-                                                 dataHash: subject.dataHash, jobs: jobs)
+                                                 dataHash: subject.dataHash, evaluationHash: subject.evaluationHash, jobs: jobs)
         return (result, outcome)
     }
 }

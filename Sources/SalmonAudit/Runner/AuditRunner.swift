@@ -53,7 +53,11 @@ public struct AuditRunner: Sendable {
         var records = [UnitRecord?](repeating: nil, count: units.count)
         var todo: [Int] = []
         for (i, unit) in units.enumerated() {
-            if resume, let stored = store?.load(unit, specHash: specHash) { records[i] = stored } else { todo.append(i) }
+            if resume, let stored = store?.load(unit, specHash: specHash, dataHash: subject.dataHash) {
+                records[i] = stored
+            } else {
+                todo.append(i)
+            }
         }
         let reused = units.count - todo.count
         let evaluator = UnitEvaluator(spec: spec, subject: subject, specHash: specHash)

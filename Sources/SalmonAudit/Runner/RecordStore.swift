@@ -28,15 +28,21 @@ public struct RecordStore: Sendable {
     }
 
     public func save(_ record: UnitRecord) throws {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw InputError(file: directory, expected: "a directory the audit can create and write to")
+        }
         try AtomicFile.write(Self.encoder.encode(record), to: path(for: record.unit))
     }
 
-    /// The stored record of `unit` if there is one made by this spec (same hash and format).
-    public func load(_ unit: AuditUnit, specHash: String) -> UnitRecord? {
+    /// The stored record of `unit` if there is one made from the same spec, data and package
+    /// version (and record format): anything else is recomputed, never reused.
+    public func load(_ unit: AuditUnit, specHash: String, dataHash: String) -> UnitRecord? {
         guard let data = FileManager.default.contents(atPath: path(for: unit)),
               let record = try? Self.decoder().decode(UnitRecord.self, from: data),
-              record.format == UnitRecord.format, record.specHash == specHash, record.unit == unit else { return nil }
+              record.format == UnitRecord.format, record.specHash == specHash, record.dataHash == dataHash,
+              record.packageVersion == AuditPlan.packageVersion, record.unit == unit else { return nil }
         return record
     }
 

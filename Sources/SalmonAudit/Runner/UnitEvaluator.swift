@@ -20,7 +20,7 @@ struct UnitEvaluator: Sendable {
         do { activations = try subject.activations(unit, sites: sites) } catch {
             throw AuditError("\(unit): \(error)")
         }
-        var record = UnitRecord(specHash: specHash, unit: unit)
+        var record = UnitRecord(specHash: specHash, dataHash: subject.dataHash, unit: unit)
         for claim in spec.claims {
             let method = ClaimMethod(claim.method)
             let statistic = ExplanationStatistic(claim.statistic, direction: .larger, summary: "")
@@ -60,10 +60,11 @@ struct UnitEvaluator: Sendable {
         } else if claim.statistic == "r2", let errors = explanation.perExample["squaredError"],
                   let targets = explanation.perExample["target"] {
             let result = try plan.run(count: errors.count, jackknife: jackknife) { rows in
-                var sse = 0.0, sum = 0.0, sumSquares = 0.0
-                for i in rows { sse += errors[i]; sum += targets[i]; sumSquares += targets[i] * targets[i] }
-                let n = Double(rows.count)
-                let total = sumSquares - sum * sum / n
+                var sse = 0.0, sum = 0.0
+                for i in rows { sse += errors[i]; sum += targets[i] }
+                let mean = sum / Double(rows.count)
+                var total = 0.0
+                for i in rows { total += (targets[i] - mean) * (targets[i] - mean) }
                 return total > 0 ? 1 - sse / total : .nan
             }
             record.bootstraps[key] = StoredBootstrap(result, path: "rows")

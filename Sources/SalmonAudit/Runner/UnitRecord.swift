@@ -5,10 +5,14 @@ import SalmonStatistics
 /// per-example scores, those scores (for the two-level bootstrap over seeds × inputs).
 public struct UnitRecord: Sendable, Codable, Equatable {
     /// The record format; bump when the layout changes so old records are not reused.
-    public static let format = "deadsalmon.unit-record/1"
+    public static let format = "deadsalmon.unit-record/2"
 
     public var format: String
     public var specHash: String
+    /// The subject's data hash (data, trained weights, supplied activations) when the record was made.
+    public var dataHash: String
+    /// The package version that computed it (a new version recomputes rather than reuses).
+    public var packageVersion: String
     public var unit: AuditUnit
     public var values: [String: Double]
     public var bootstraps: [String: StoredBootstrap]
@@ -16,10 +20,12 @@ public struct UnitRecord: Sendable, Codable, Equatable {
     /// Summed fitting diagnostics (for example `task.foldsNotConverged`) over the unit's claims.
     public var diagnostics: [String: Double]
 
-    public init(specHash: String, unit: AuditUnit, values: [String: Double] = [:], bootstraps: [String: StoredBootstrap] = [:],
+    public init(specHash: String, dataHash: String, unit: AuditUnit, values: [String: Double] = [:], bootstraps: [String: StoredBootstrap] = [:],
                 perExample: [String: [Double]] = [:], diagnostics: [String: Double] = [:]) {
         self.format = Self.format
         self.specHash = specHash
+        self.dataHash = dataHash
+        self.packageVersion = AuditPlan.packageVersion
         self.unit = unit
         self.values = values
         self.bootstraps = bootstraps

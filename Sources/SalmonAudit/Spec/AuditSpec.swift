@@ -71,6 +71,10 @@ public struct AuditSpec: Sendable, Codable, Equatable {
         guard !claims.isEmpty else { throw SpecError(field: "claims", "expected at least one claim") }
         guard !nulls.isEmpty else { throw SpecError(field: "nulls", "expected at least one null family") }
         try model.validate()
+        if let sites, sites.isEmpty { throw SpecError(field: "sites", "expected at least one site") }
+        if model.task != nil && model.hidden.isEmpty && sites == nil && claims.contains(where: { $0.sites == nil }) {
+            throw SpecError(field: "model.hidden", "an MLP without hidden layers has no default sites; give hidden widths or sites")
+        }
         var names = Set<String>()
         for (i, claim) in claims.enumerated() {
             try claim.validate(field: "claims[\(i)]")
@@ -82,6 +86,11 @@ public struct AuditSpec: Sendable, Codable, Equatable {
         var families = Set<String>()
         for (i, null) in nulls.enumerated() {
             guard null.K >= 1 else { throw SpecError(field: "nulls[\(i)].K", "expected K ≥ 1 null models, found \(null.K)") }
+            guard null.K <= 1_000_000 else { throw SpecError(field: "nulls[\(i)].K", "expected at most 1,000,000 null models, found \(null.K)") }
+            let trainedSeeds = model.isFileModel ? 1 : model.training.seeds
+            guard null.K >= trainedSeeds else {
+                throw SpecError(field: "nulls[\(i)].K", "expected K ≥ K_t = \(trainedSeeds) (each null draw averages K_t null models), found \(null.K)")
+            }
             guard families.insert(null.family).inserted else { throw SpecError(field: "nulls[\(i)].family", "duplicate family '\(null.family)'") }
             guard NullSpec.families.contains(null.family) else {
                 var message = "unknown null family '\(null.family)'"
@@ -100,6 +109,7 @@ public struct AuditSpec: Sendable, Codable, Equatable {
             }
         }
         try resampling.validate()
+        guard alpha.isFinite else { throw SpecError(field: "alpha", "expected a finite level") }
         guard gate.minimumEffect.isFinite && gate.minimumEffect >= 0 else {
             throw SpecError(field: "gate.minimumEffect", "expected a finite number ≥ 0, found \(gate.minimumEffect)")
         }
@@ -170,7 +180,12 @@ public struct ModelSpec: Sendable, Codable, Equatable {
         guard Self.activations.contains(activation) else {
             throw SpecError(field: "model.activation", "unknown activation '\(activation)' (allowed: \(Self.activations.joined(separator: ", ")))")
         }
-        guard evaluationExamples >= 10 else { throw SpecError(field: "model.evaluationExamples", "expected at least 10, found \(evaluationExamples)") }
+        guard evaluationExamples >= 10 && evaluationExamples <= 10_000_000 else {
+            throw SpecError(field: "model.evaluationExamples", "expected 10 … 10,000,000, found \(evaluationExamples)")
+        }
+        guard hidden.count <= 64 && hidden.allSatisfy({ $0 <= 100_000 }) else {
+            throw SpecError(field: "model.hidden", "expected at most 64 layers of at most 100,000 units")
+        }
         try taskOptions.validate()
         try training.validate()
     }
@@ -223,13 +238,15 @@ public struct TaskOptions: Sendable, Codable, Equatable {
     }
 
     func validate() throws {
-        guard examples >= 10 else { throw SpecError(field: "model.taskOptions.examples", "expected at least 10, found \(examples)") }
-        guard concepts >= 1, dimension >= 1 else { throw SpecError(field: "model.taskOptions", "concepts and dimension must be ≥ 1") }
+        guard examples >= 10 && examples <= 10_000_000 else { throw SpecError(field: "model.taskOptions.examples", "expected 10 … 10,000,000, found \(examples)") }
+        guard concepts >= 1, dimension >= 1, concepts <= 62, dimension <= 100_000 else {
+            throw SpecError(field: "model.taskOptions", "expected 1 ≤ concepts ≤ 62 and 1 ≤ dimension ≤ 100,000")
+        }
         guard !labelConcepts.isEmpty, labelConcepts.allSatisfy({ (0..<concepts).contains($0) }) else {
             throw SpecError(field: "model.taskOptions.labelConcepts", "expected indices in 0..<\(concepts), found \(labelConcepts)")
         }
         guard noise.isFinite && noise >= 0 else { throw SpecError(field: "model.taskOptions.noise", "expected a finite number ≥ 0, found \(noise)") }
-        guard bits >= 1, relevant >= 1, relevant <= bits else { throw SpecError(field: "model.taskOptions", "sparse parity needs 1 ≤ relevant ≤ bits") }
+        guard bits >= 1, bits <= 62, relevant >= 1, relevant <= bits else { throw SpecError(field: "model.taskOptions", "sparse parity needs 1 ≤ relevant ≤ bits ≤ 62") }
     }
 }
 
@@ -258,11 +275,11 @@ public struct TrainingSpec: Sendable, Codable, Equatable {
     }
 
     func validate() throws {
-        guard epochs >= 1 else { throw SpecError(field: "model.training.epochs", "expected ≥ 1, found \(epochs)") }
+        guard epochs >= 1 && epochs <= 1_000_000 else { throw SpecError(field: "model.training.epochs", "expected 1 … 1,000,000, found \(epochs)") }
         guard batchSize >= 1 else { throw SpecError(field: "model.training.batchSize", "expected ≥ 1, found \(batchSize)") }
         guard learningRate > 0 && learningRate.isFinite else { throw SpecError(field: "model.training.learningRate", "expected a positive number, found \(learningRate)") }
         guard weightDecay >= 0 && weightDecay.isFinite else { throw SpecError(field: "model.training.weightDecay", "expected ≥ 0, found \(weightDecay)") }
-        guard seeds >= 1 else { throw SpecError(field: "model.training.seeds", "expected K_t ≥ 1 trained seeds, found \(seeds)") }
+        guard seeds >= 1 && seeds <= 10_000 else { throw SpecError(field: "model.training.seeds", "expected 1 ≤ K_t ≤ 10,000 trained seeds, found \(seeds)") }
     }
 }
 
@@ -379,7 +396,13 @@ public struct MethodSpec: Sendable, Codable, Equatable {
         guard folds >= 2 else { throw SpecError(field: field + ".folds", "expected at least 2 folds, found \(folds)") }
         guard components >= 1 else { throw SpecError(field: field + ".components", "expected ≥ 1, found \(components)") }
         guard hidden >= 1, epochs >= 1 else { throw SpecError(field: field, "hidden and epochs must be ≥ 1") }
-        guard tolerance > 0 else { throw SpecError(field: field + ".tolerance", "expected a positive number, found \(tolerance)") }
+        guard tolerance > 0 && tolerance.isFinite else { throw SpecError(field: field + ".tolerance", "expected a positive number, found \(tolerance)") }
+        guard folds <= 1000, components <= 100_000, hidden <= 100_000, epochs <= 1_000_000 else {
+            throw SpecError(field: field, "folds ≤ 1000, components and hidden ≤ 100,000, epochs ≤ 1,000,000")
+        }
+        if name == "ridge-probe" {
+            throw SpecError(field: field + ".name", "ridge-probe needs a continuous target, and no model kind supplies one yet (targets are class labels); use logistic-probe or mlp-probe")
+        }
     }
 }
 
@@ -426,7 +449,7 @@ public struct ResamplingSpec: Sendable, Codable, Equatable {
     }
 
     func validate() throws {
-        guard bootstrap >= 100 else { throw SpecError(field: "resampling.bootstrap", "expected at least 100 resamples, found \(bootstrap)") }
+        guard bootstrap >= 100 && bootstrap <= 10_000_000 else { throw SpecError(field: "resampling.bootstrap", "expected 100 … 10,000,000 resamples, found \(bootstrap)") }
         guard level > 0 && level < 1 else { throw SpecError(field: "resampling.level", "expected a level strictly between 0 and 1, found \(level)") }
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+import SalmonIO
 import SalmonMethods
 import SalmonNetworks
 
@@ -18,33 +20,35 @@ public struct ActivationSubject: AuditSubject {
     let targets: [String: ProbeData.Target]
     let types: [String: [Int]]
     public let dataHash: String
+    public let evaluationHash: String
 
     /// Reads the trained activations and each claim's labels (`target`) and control types, and
-    /// checks that their row counts agree.
-    public init(spec: AuditSpec) throws {
+    /// checks that their row counts agree. Relative paths resolve against `baseDirectory`. The
+    /// null files are read once here for the data hash (so that records made from other files are
+    /// never reused) and again by their units.
+    public init(spec: AuditSpec, baseDirectory: String = ".") throws {
         guard let files = spec.model.activations else { throw SpecError(field: "model.activations", "missing") }
+        func resolve(_ p: String) -> String { p.hasPrefix("/") || baseDirectory == "." ? p : baseDirectory + "/" + p }
         self.spec = spec
-        trainedFile = files.trained
-        nullFiles = files.nulls
-        trainedActivations = try ArrayInput.activations(files.trained)
+        trainedFile = resolve(files.trained)
+        nullFiles = files.nulls.map(resolve)
+        trainedActivations = try ArrayInput.activations(trainedFile)
         let rows = trainedActivations.shape[0]
         var targets: [String: ProbeData.Target] = [:], types: [String: [Int]] = [:]
         var hashed = trainedActivations.scalars
         for claim in spec.claims {
-            let labelsFile = claim.target
+            let labelsFile = resolve(claim.target)
             let labels = try ArrayInput.integers(labelsFile, what: "labels")
             guard labels.count == rows else {
                 throw SpecError(file: labelsFile, field: "", "\(labels.count) labels for \(rows) activation rows in \(files.trained); expected one label per row")
             }
-            guard let low = labels.min(), low >= 0 else {
-                throw SpecError(file: labelsFile, field: "", "expected class labels 0, 1, …, found \(labels.min() ?? 0)")
-            }
-            guard Set(labels).count >= 2 else {
+            let (ids, classes) = denseIDs(labels)
+            guard classes >= 2 else {
                 throw SpecError(file: labelsFile, field: "", "every label is \(labels[0]); a probe needs at least two classes")
             }
-            targets[claim.name] = .classes(labels, count: (labels.max() ?? 0) + 1)
+            targets[claim.name] = .classes(ids, count: classes)
             hashed += labels.map(Float.init)
-            if let typesFile = claim.controlTypes {
+            if let typesFile = claim.controlTypes.map(resolve) {
                 let t = try ArrayInput.integers(typesFile, what: "control types")
                 guard t.count == rows else {
                     throw SpecError(file: typesFile, field: "", "\(t.count) control types for \(rows) activation rows; expected one per row")
@@ -55,7 +59,13 @@ public struct ActivationSubject: AuditSubject {
         }
         self.targets = targets
         self.types = types
-        dataHash = FNV1a.hex(floats: hashed)
+        evaluationHash = FNV1a.hex(floats: Array(hashed.dropFirst(trainedActivations.count)))
+        var all = FNV1a.hex(floats: hashed)
+        for file in nullFiles {
+            let data = (try? InputFile.readData(file).data) ?? Data()
+            all = FNV1a.hex(Array(all.utf8) + [UInt8](data))
+        }
+        dataHash = all
     }
 
     public var trainedSeeds: Int { 1 }
@@ -72,6 +82,9 @@ public struct ActivationSubject: AuditSubject {
             let a = try ArrayInput.activations(nullFiles[k])
             guard a.shape[0] == trainedActivations.shape[0] else {
                 throw SpecError(file: nullFiles[k], field: "", "\(a.shape[0]) rows, but the trained activations have \(trainedActivations.shape[0]); every file must hold the same evaluation inputs")
+            }
+            guard a.shape[1] == trainedActivations.shape[1] else {
+                throw SpecError(file: nullFiles[k], field: "", "\(a.shape[1]) features per row, but the trained activations have \(trainedActivations.shape[1]); null models must share the architecture")
             }
             return [Self.site: a]
         }

@@ -60,8 +60,9 @@ public enum ArrayInput {
             throw InputError(file: source, expected: "a non-empty array of activations [rows, features], found shape \(shape)")
         }
         let width = values.count / rows
-        if let bad = values.firstIndex(where: { !$0.isFinite }) {
-            throw InputError(file: source, expected: "finite activations, found \(values[bad]) at index \(bad) (row \(bad / width), column \(bad % width))")
+        if let bad = values.firstIndex(where: { !$0.isFinite || abs($0) > Double(Float.greatestFiniteMagnitude) }) {
+            let what = values[bad].isFinite ? "\(values[bad]), beyond Float32's range," : "\(values[bad])"
+            throw InputError(file: source, expected: "finite activations, found \(what) at index \(bad) (row \(bad / width), column \(bad % width))")
         }
         return Tensor(shape: [rows, width], scalars: values.map(Float.init))
     }

@@ -15,8 +15,12 @@ public protocol AuditSubject: Sendable {
     func activations(_ unit: AuditUnit, sites: Set<String>) throws -> [String: Tensor]
     /// The probe's input for `claim` on `activations`.
     func probeData(claim: ClaimSpec, activations: Tensor) throws -> ProbeData
-    /// A hash of the data the audit reads (evaluation inputs, labels, weights), for provenance.
+    /// A hash of everything the units read — data, trained weights, supplied activations — for
+    /// provenance and to refuse reusing records made from anything else.
     var dataHash: String { get }
+    /// A hash of the evaluation data alone (inputs, labels, control types): what a baseline must
+    /// share with the result it gates, whose trained model may have changed.
+    var evaluationHash: String { get }
     /// A one-line description of the model for reports.
     var modelDescription: String { get }
 }
@@ -52,3 +56,12 @@ enum ClaimMethod: Sendable {
 }
 
 import SalmonStatistics
+
+/// Dense ids for labels or types: the distinct values in ascending order become 0, 1, 2, … —
+/// so labels {1, 2} are two classes, not three with an empty one, and {0, 10⁹} cost two weights.
+func denseIDs(_ values: [Int]) -> (ids: [Int], count: Int) {
+    let distinct = Array(Set(values)).sorted()
+    var index: [Int: Int] = [:]
+    for (i, v) in distinct.enumerated() { index[v] = i }
+    return (values.map { index[$0] ?? 0 }, distinct.count)
+}

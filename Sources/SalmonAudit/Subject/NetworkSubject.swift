@@ -29,6 +29,7 @@ public struct NetworkSubject: AuditSubject {
     let types: [String: [Int]]
     public let modelDescription: String
     public let dataHash: String
+    public let evaluationHash: String
 
     /// Generates the task data and trains the K_t networks (in parallel, `jobs` at a time).
     public init(spec: AuditSpec, jobs: Int = 1) throws {
@@ -56,6 +57,11 @@ public struct NetworkSubject: AuditSubject {
         let plan = spec.model.training
         let train = training
         let seeds = plan.seeds
+        try Self.checkSites(spec, layers: sizes.count - 1)
+        for claim in spec.claims { try Self.checkTarget(claim, task: task, options: options) }
+        let previousThreads = BLAS.threadCount
+        if jobs > 1 && seeds > 1 { BLAS.setThreadCount(1) }
+        defer { BLAS.setThreadCount(previousThreads) }
         let models = ParallelMap.run(count: seeds, jobs: jobs) { s -> MLP in
             var model = MLP(sizes: sizes, hiddenActivation: activation,
                             stream: RandomStream(seed: spec.seed, path: ["trained", .index(s), "init"]))
@@ -64,25 +70,25 @@ public struct NetworkSubject: AuditSubject {
             return model
         }
         trained = models
-        try Self.checkSites(spec, layers: sizes.count - 1)
         var targets: [String: ProbeData.Target] = [:], types: [String: [Int]] = [:]
         let source = task == "sparse-parity" ? evaluation.inputs : (evaluation.groundTruth["concepts"] ?? evaluation.inputs)
         let width = source.shape[1], n = evaluation.count
+        let typeIDs = denseIDs((0..<n).map { i in
+            (0..<width).reduce(0) { ($0 &* 31) &+ Int(source.scalars[i * width + $1]) } }).ids
         for claim in spec.claims {
-            try Self.checkTarget(claim, task: task, options: options)
             if claim.target == "label" {
                 targets[claim.name] = .classes(evaluation.targets.scalars.map { Int($0) }, count: evaluation.classes ?? 2)
             } else {
                 let j = Int(claim.target.split(separator: ":").last ?? "0") ?? 0
                 targets[claim.name] = .classes((0..<n).map { Int(source.scalars[$0 * width + j]) }, count: 2)
             }
-            if claim.controlTypes != nil {
-                types[claim.name] = (0..<n).map { i in (0..<width).reduce(0) { $0 * 2 + Int(source.scalars[i * width + $1]) } }
-            }
+            if claim.controlTypes != nil { types[claim.name] = typeIDs }
         }
         self.targets = targets
         self.types = types
-        dataHash = FNV1a.hex(floats: training.inputs.scalars + training.targets.scalars + evaluation.inputs.scalars + evaluation.targets.scalars)
+        evaluationHash = FNV1a.hex(floats: evaluation.inputs.scalars + evaluation.targets.scalars)
+        dataHash = FNV1a.hex(floats: training.inputs.scalars + training.targets.scalars + evaluation.inputs.scalars
+                             + evaluation.targets.scalars + models.flatMap { $0.parameterArrays.flatMap { $0 } })
         let sizeText = sizes.map(String.init).joined(separator: "–")
         modelDescription = "MLP \(sizeText) (\(spec.model.activation)) trained on \(task) (\(training.count) examples, \(plan.epochs) epochs of AdamW, \(seeds) seed\(seeds == 1 ? "" : "s")); \(evaluation.count) held-out evaluation inputs"
     }
@@ -114,9 +120,13 @@ public struct NetworkSubject: AuditSubject {
         for claim in spec.claims {
             let labels = try ArrayInput.integers(resolve(claim.target), what: "labels")
             guard labels.count == x.shape[0] else {
-                throw SpecError(field: "claims.\(claim.name).target", "\(claim.target) has \(labels.count) labels for \(x.shape[0]) input rows")
+                throw SpecError(file: resolve(claim.target), field: "", "\(labels.count) labels for \(x.shape[0]) input rows; expected one label per row")
             }
-            targets[claim.name] = .classes(labels, count: (labels.max() ?? 0) + 1)
+            let (ids, classes) = denseIDs(labels)
+            guard classes >= 2 else {
+                throw SpecError(file: resolve(claim.target), field: "", "every label is \(labels[0]); a probe needs at least two classes")
+            }
+            targets[claim.name] = .classes(ids, count: classes)
             hashed += labels.map(Float.init)
             if let t = claim.controlTypes {
                 let ty = try ArrayInput.integers(resolve(t), what: "control types")
@@ -124,10 +134,12 @@ public struct NetworkSubject: AuditSubject {
                     throw SpecError(field: "claims.\(claim.name).controlTypes", "\(t) has \(ty.count) types for \(x.shape[0]) input rows")
                 }
                 types[claim.name] = ty
+                hashed += ty.map(Float.init)
             }
         }
         self.targets = targets
         self.types = types
+        evaluationHash = FNV1a.hex(floats: hashed)
         dataHash = FNV1a.hex(floats: hashed + mlp.parameterArrays.flatMap { $0 })
         modelDescription = "MLP \(mlp.sizes.map(String.init).joined(separator: "–")) loaded from \(stateDict); \(x.shape[0]) evaluation inputs from \(inputs)"
     }

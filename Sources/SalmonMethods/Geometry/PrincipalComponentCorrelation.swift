@@ -11,8 +11,9 @@ import SalmonStatistics
 /// `PCA(svd_solver="full")` up to each component's sign, which |correlation| ignores.
 ///
 /// Statistic `maxAbsCorrelation` (larger = more structure); the explanation's vector holds the k
-/// per-component |correlations|. A component whose scores are constant (eigenvalue 0) has no
-/// correlation: it is left out of the maximum and counted in the diagnostic `degenerateComponents`.
+/// per-component |correlations|. A component whose scores are constant (eigenvalue 0) carries no
+/// information about the label: its |correlation| is reported as 0 and counted in the diagnostic
+/// `degenerateComponents` (so constant activations — a dead layer in a null model — give 0, not an error).
 public struct PrincipalComponentCorrelation: Estimator {
     public var components: Int
 
@@ -74,7 +75,6 @@ public struct PrincipalComponentCorrelation: Estimator {
                 correlations.append(sxx > 0 ? abs(sxy) / (sxx * labelSS).squareRoot() : 0)
             }
         }
-        guard degenerate < k else { throw MethodError("the activations are constant; no principal component has variance") }
         let explained = decomposition.values.reduce(0, +)
         var diagnostics: [String: Double] = ["degenerateComponents": Double(degenerate)]
         if explained > 0 {

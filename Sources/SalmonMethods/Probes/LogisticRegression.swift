@@ -116,9 +116,11 @@ public struct LogisticRegression: Sendable, Hashable, Codable {
     public static let preconditionedWidthLimit = 1024
 
     /// H₀ for L-BFGS from Böhning's bound on the logistic Hessian (Böhning & Lindsay, "Monotonicity
-    /// of quadratic-approximation algorithms", Ann. Inst. Stat. Math. 40, 1988): σ'(t) ≤ ¼, so
-    /// B = [X 1]ᵀ[X 1] / (4n) + diag(λ, …, λ, 0) bounds the scaled objective's Hessian; each class's
-    /// block uses the same B. Applying B⁻¹ (one Cholesky factorization, then two triangular solves
+    /// of quadratic-approximation algorithms", Ann. Inst. Stat. Math. 40, 1988): σ'(t) ≤ ¼, so for
+    /// two classes B = [X 1]ᵀ[X 1] / (4n) + diag(λ, …, λ, 0) bounds the scaled objective's Hessian.
+    /// For K ≥ 3 classes each class's block uses the same B — the diagonal blocks' own bound
+    /// (p_k(1 − p_k) ≤ ¼), not Böhning's multinomial bound ½(I − 11ᵀ/K) ⊗ XᵀX; it only
+    /// preconditions, and the line search keeps every step a descent. Applying B⁻¹ (one Cholesky factorization, then two triangular solves
     /// per use) makes the first steps Newton-like: on 2,000 × 256 activations it cuts L-BFGS's
     /// iterations several-fold. Nil (plain γ-scaling) above ``preconditionedWidthLimit`` or if the
     /// factorization fails.

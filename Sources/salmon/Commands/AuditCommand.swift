@@ -23,7 +23,7 @@ struct AuditCommand: AsyncParsableCommand {
 
     @OptionGroup var run: RunOptions
 
-    @Option(help: "Run shard i of n (0-based), e.g. 0/3: only the null models whose position ≡ i (mod n).")
+    @Option(help: "Run shard i of n (0-based), e.g. 0/3: only the models (trained and null) whose position ≡ i (mod n).")
     var shard: String?
 
     @Flag(help: "Reuse the null models already saved in DIR/records by an interrupted run of the same spec.")
@@ -41,8 +41,9 @@ struct AuditCommand: AsyncParsableCommand {
         }
         if baseline != nil && selected.count > 1 { throw UsageError(option: "--shard", expected: "no sharding with --baseline (no null models are computed)") }
         let stored = try baseline.map { try Baseline.read(directory: $0) }
-        if let stored { try stored.requireSameSpec(auditSpec, source: spec) }
+        if let stored { try stored.requireCompatible(auditSpec, evaluationHash: stored.provenance.evaluationHash, source: spec) }
         let subject = try Audit.subject(for: auditSpec, specDirectory: directory(of: spec), jobs: run.jobs)
+        if let stored { try stored.requireCompatible(auditSpec, evaluationHash: subject.evaluationHash, source: spec) }
         let store = recordStore(in: out)
         let progress = ProgressLine()
         if let stored {
@@ -50,7 +51,8 @@ struct AuditCommand: AsyncParsableCommand {
                                      progress: progress.callback, trainedOnly: true)
             let outcome = try await runner.run()
             let result = try AuditAssembler.assemble(spec: auditSpec, records: outcome.records, model: subject.modelDescription,
-                                                     dataHash: subject.dataHash, jobs: run.jobs, baseline: stored)
+                                                     dataHash: subject.dataHash, evaluationHash: subject.evaluationHash,
+                                                     jobs: run.jobs, baseline: stored)
             try writeReports(result, to: out)
             try exitForClaims(result)
             return
@@ -62,7 +64,10 @@ struct AuditCommand: AsyncParsableCommand {
         }
         guard let result else {
             let manifest = ShardManifest(spec: auditSpec, specHash: auditSpec.hash, shard: selected, model: subject.modelDescription,
-                                         dataHash: subject.dataHash, jobs: run.jobs)
+                                         dataHash: subject.dataHash, evaluationHash: subject.evaluationHash, jobs: run.jobs)
+            do { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) } catch {
+                throw InputError(file: out, expected: "a directory the shard can be written to")
+            }
             try AtomicFile.write(try JSONEncoder().encode(manifest), to: out + "/shard.json")
             emit("shard \(selected): \(outcome.records.count) models in \(store.directory); combine all shards with 'salmon merge'\n")
             return

@@ -59,7 +59,7 @@ struct MergeCommand: ParsableCommand {
             throw InputError(file: shards.joined(separator: ", "), expected: "shards computed on the same data (their data hashes differ)")
         }
         let result = try AuditAssembler.assemble(spec: first.spec, records: records, model: first.model, dataHash: first.dataHash,
-                                                 jobs: first.jobs, shards: first.shard.count)
+                                                 evaluationHash: first.evaluationHash, jobs: first.jobs, shards: first.shard.count)
         let store = recordStore(in: out)
         for r in records { try store.save(r) }
         try writeReports(result, to: out)

@@ -75,5 +75,6 @@ struct ShardManifest: Codable {
     var shard: Shard
     var model: String
     var dataHash: String
+    var evaluationHash: String
     var jobs: Int
 }
