@@ -38,6 +38,12 @@ import Testing
         let two = try #require(try await Audit.run(spec: spec, subject: subject, jobs: 2).result)
         #expect(CSVReport.render(one) == CSVReport.render(two))
         #expect(one.tests == two.tests && one.claims == two.claims)
+        for (a, b) in zip(one.tests, two.tests) where a != b {
+            let mirrorA = Mirror(reflecting: a), mirrorB = Mirror(reflecting: b)
+            for (ca, cb) in zip(mirrorA.children, mirrorB.children) where "\(ca.value)" != "\(cb.value)" {
+                Issue.record("\(a.id): \(ca.label ?? "?") differs: \(ca.value) vs \(cb.value)")
+            }
+        }
         #expect(one.provenance.jobs == 1 && two.provenance.jobs == 2)
 
         // Three shards, merged.

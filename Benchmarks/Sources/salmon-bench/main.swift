@@ -365,6 +365,37 @@ case "probes":
                                                "iterations": iterations])
     }
 
+case "circuits":
+    // Exhaustive circuit enumeration of [2, w, w, 1] LeakyReLU MLPs on XOR (Méloux et al. 2025's
+    // setting): every candidate evaluated. Models: PyTorch-trained weights when given as
+    // arguments (safetensors + architecture JSON pairs), else seeded random networks.
+    BLAS.setThreadCount(1)
+    var models: [(String, MLP)] = []
+    var a = 2
+    while a + 1 < arguments.count {
+        if case .mlp(let m) = try StateDict.load(path: arguments[a], architecturePath: arguments[a + 1]) {
+            models.append((URL(fileURLWithPath: arguments[a]).lastPathComponent, m))
+        }
+        a += 2
+    }
+    if models.isEmpty {
+        for w in [3, 4, 5] {
+            models.append(("random-2-\(w)-\(w)-1", MLP(sizes: [2, w, w, 1], hiddenActivation: .leakyReLU(slope: 0.01),
+                                                        outputActivation: .leakyReLU(slope: 0.01), stream: RandomStream(seed: 7))))
+        }
+    }
+    for (name, model) in models {
+        let enumerator = try CircuitEnumerator(model: model, validation: .xor, keepLimit: 1_000_000)
+        for workers in [1, 2] {
+            var census: CircuitCensus?
+            let runs = model.sizes[1] >= 5 ? 1 : 5
+            let time = try best(of: runs) { census = enumerator.run(jobs: workers) }
+            report("circuits_enumeration", ["model": name, "sizes": model.sizes, "workers": workers, "seconds": time,
+                                            "candidates": census?.candidates ?? 0, "perfect": census?.perfectCount ?? 0,
+                                            "nsPerCandidate": time / (census?.candidates ?? 1) * 1e9])
+        }
+    }
+
 case "audit-calibration":
     // The audit's calibration at scale: the "trained" model is random-init draw K, the nulls are
     // draws 0…K−1 (exchangeable), one test per audit; the rate of "distinguishable" should be α.

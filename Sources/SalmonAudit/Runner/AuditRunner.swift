@@ -4,7 +4,8 @@ import SalmonNetworks
 /// Runs an audit's units — trained models and null models — in parallel, seed-addressed.
 ///
 /// Parallelism: a task group keeps at most `jobs` units in flight, with OpenBLAS single-threaded
-/// meanwhile (no oversubscription). Every unit is a pure function of the spec and its address, so
+/// meanwhile (no oversubscription, and the same bits whatever the thread count: OpenBLAS's results
+/// can depend on its own thread count, so every audit computation runs it single-threaded). Every unit is a pure function of the spec and its address, so
 /// the records, and every result assembled from them, are identical for any `jobs`, any shard
 /// split, and across interruptions. With a store, each finished unit is saved at once; with
 /// `resume`, units already stored for this spec are read back instead of recomputed.
@@ -61,9 +62,8 @@ public struct AuditRunner: Sendable {
         }
         let reused = units.count - todo.count
         let evaluator = UnitEvaluator(spec: spec, subject: subject, specHash: specHash)
-        let previousThreads = BLAS.threadCount
-        BLAS.setThreadCount(1)
-        defer { BLAS.setThreadCount(previousThreads) }
+        BLAS.enterSingleThreaded()
+        defer { BLAS.leaveSingleThreaded() }
         var done = reused
         progress?(done, units.count)
         try await withThrowingTaskGroup(of: (Int, UnitRecord).self) { group in

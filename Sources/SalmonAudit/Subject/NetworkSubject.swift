@@ -59,9 +59,9 @@ public struct NetworkSubject: AuditSubject {
         let seeds = plan.seeds
         try Self.checkSites(spec, layers: sizes.count - 1)
         for claim in spec.claims { try Self.checkTarget(claim, task: task, options: options) }
-        let previousThreads = BLAS.threadCount
-        if jobs > 1 && seeds > 1 { BLAS.setThreadCount(1) }
-        defer { BLAS.setThreadCount(previousThreads) }
+        // Single-threaded BLAS, so the trained weights are the same bits whatever runs beside them.
+        BLAS.enterSingleThreaded()
+        defer { BLAS.leaveSingleThreaded() }
         let models = ParallelMap.run(count: seeds, jobs: jobs) { s -> MLP in
             var model = MLP(sizes: sizes, hiddenActivation: activation,
                             stream: RandomStream(seed: spec.seed, path: ["trained", .index(s), "init"]))

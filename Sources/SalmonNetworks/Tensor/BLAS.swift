@@ -1,3 +1,4 @@
+import Foundation
 internal import COpenBLAS
 
 /// Matrix products on OpenBLAS (single precision).
@@ -76,9 +77,42 @@ public enum BLAS {
     /// The number of threads OpenBLAS uses.
     public static var threadCount: Int { Int(salmon_openblas_get_num_threads()) }
 
+    /// Runs with OpenBLAS single-threaded — for work that must give the same bits whatever else
+    /// runs (OpenBLAS's results can depend on its thread count) and that is parallel at a higher
+    /// level. Scopes nest and overlap across threads: the first to enter sets one thread, the last
+    /// to leave restores the previous count, so one scope ending never changes BLAS under another.
+    public static func enterSingleThreaded() { SingleThreadScope.shared.enter() }
+
+    /// Leaves a scope entered by ``enterSingleThreaded()``.
+    public static func leaveSingleThreaded() { SingleThreadScope.shared.leave() }
+
     /// The shared library that provides `cblas_sgemm` at run time (to check that it is OpenBLAS
     /// and not GSL's reference CBLAS, which also exports the symbol).
     public static var sgemmLibrary: String? {
         salmon_sgemm_library().map { String(cString: $0) }
+    }
+}
+
+/// The process-wide count of single-threaded BLAS scopes.
+final class SingleThreadScope: @unchecked Sendable {
+    static let shared = SingleThreadScope()
+    private let lock = NSLock()
+    private var depth = 0
+    private var saved = 1
+
+    func enter() {
+        lock.lock(); defer { lock.unlock() }
+        if depth == 0 {
+            saved = BLAS.threadCount
+            BLAS.setThreadCount(1)
+        }
+        depth += 1
+    }
+
+    func leave() {
+        lock.lock(); defer { lock.unlock() }
+        precondition(depth > 0, "BLAS.leaveSingleThreaded() without a matching enter")
+        depth -= 1
+        if depth == 0 { BLAS.setThreadCount(saved) }
     }
 }

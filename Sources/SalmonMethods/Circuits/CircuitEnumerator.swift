@@ -1,0 +1,385 @@
+import Dispatch
+import Foundation
+import SalmonNetworks
+
+/// Exhaustive circuit enumeration for small MLPs, with work shared between circuits.
+///
+/// Enumeration rule (REFERENCES.md, "Identifiability of circuits"): every layer after the input
+/// keeps a non-empty subset of its nodes, in every combination except the one where all nodes are
+/// kept; for each combination and each pair of adjacent layers, the edge masks are all 0/1
+/// matrices supported on (kept upper nodes × kept lower nodes) with at least one edge in every row
+/// and every column. For [2, 3, 3, 1] that is 3,000 candidates; [2, 4, 4, 1] 1,067,648; [2, 5, 5, 1]
+/// 1,247,432,400 (``candidateCount(sizes:)``).
+///
+/// Evaluation shares work: an edge mask is a choice, for each kept upper node j, of the non-empty
+/// set R_j of lower nodes it reads, with the R_j covering the kept lower nodes. Node j's
+/// activation depends only on R_j, so it is computed once per (j, R_j) — by adding one term to the
+/// sum for R_j without its highest node — and reused by every circuit that makes the same choice;
+/// in the last hidden layer each node's contribution to the output is precomputed the same way, and
+/// a circuit costs one vector addition and one test. Rows are the distinct validation inputs, in
+/// SIMD lanes (at most 8). Sums run in ascending node order, then the bias is added, as a dot
+/// product followed by the bias does.
+///
+/// Order: circuits are visited in a fixed order — per layer, node subsets by increasing bitmask;
+/// per upper node in increasing index, its input subset by increasing bitmask — and perfect
+/// circuits are listed in that order, whatever the number of workers.
+public struct CircuitEnumerator: Sendable {
+    public let model: MLP
+    public let validation: CircuitValidation
+    /// Store at most this many perfect circuits (their count is always exact).
+    public var keepLimit: Int
+
+    /// - Throws: ``MethodError`` when the model has more than one output, a layer wider than 16
+    ///   (enumeration would not end), or more than 8 distinct validation rows.
+    public init(model: MLP, validation: CircuitValidation, keepLimit: Int = 100_000) throws {
+        let sizes = model.sizes
+        guard sizes.last == 1 else { throw MethodError("circuit enumeration needs a single output node; the model has \(sizes.last ?? 0)") }
+        guard sizes.count >= 3 else { throw MethodError("circuit enumeration needs at least one hidden layer") }
+        guard sizes.allSatisfy({ $0 <= 16 }) else { throw MethodError("circuit enumeration is limited to layers of at most 16 nodes; sizes are \(sizes)") }
+        guard validation.targets.count <= 8, validation.inputs.shape[1] == sizes[0] else {
+            throw MethodError("circuit validation needs at most 8 distinct rows of \(sizes[0]) inputs")
+        }
+        self.model = model
+        self.validation = validation
+        self.keepLimit = keepLimit
+    }
+
+    /// The number of a×b 0/1 matrices with at least one 1 in every row and every column, by
+    /// inclusion–exclusion over empty columns: Σᵢ (−1)ⁱ C(b, i) (2^(b−i) − 1)^a.
+    public static func coveringMatrices(rows a: Int, columns b: Int) -> Double {
+        var total = 0.0
+        for i in 0...b {
+            let term = binomial(b, i) * pow(pow(2, Double(b - i)) - 1, Double(a))
+            total += i % 2 == 0 ? term : -term
+        }
+        return total
+    }
+
+    static func binomial(_ n: Int, _ k: Int) -> Double {
+        guard k >= 0 && k <= n else { return 0 }
+        var r = 1.0
+        for i in 0..<k { r = r * Double(n - i) / Double(i + 1) }
+        return r
+    }
+
+    /// The number of candidate circuits of an MLP with these layer sizes (exact below 2⁵³).
+    public static func candidateCount(sizes: [Int]) -> Double {
+        precondition(sizes.count >= 2, "at least an input and an output layer")
+        // Sum over kept-node counts per layer (after the input) of the choices of subsets times
+        // the covering edge masks between consecutive layers; minus the all-kept combination.
+        func recurse(_ layer: Int, _ lowerKept: Int, _ allFull: Bool) -> Double {
+            if layer == sizes.count { return allFull ? 0 : 1 }
+            var total = 0.0
+            for k in 1...sizes[layer] {
+                let ways = binomial(sizes[layer], k) * coveringMatrices(rows: k, columns: lowerKept)
+                total += ways * recurse(layer + 1, k, allFull && k == sizes[layer])
+            }
+            return total
+        }
+        return recurse(1, sizes[0], true)
+    }
+
+    /// Enumerates and evaluates every candidate circuit, using `jobs` threads.
+    public func run(jobs: Int = 1) -> CircuitCensus {
+        let sizes = model.sizes
+        let layers = model.layers
+        let m = validation.targets.count
+        // Each input node's activation over the distinct rows.
+        var columns = [SIMD8<Float>](repeating: .zero, count: sizes[0])
+        for i in 0..<sizes[0] { for r in 0..<m { columns[i][r] = validation.inputs[r, i] } }
+        let inputActs = columns
+        var targets = SIMD8<Float>(repeating: -1), weights = SIMD8<Float>.zero
+        for r in 0..<m { targets[r] = validation.targets[r]; weights[r] = Float(validation.weights[r]) }
+        let needed = Float(validation.threshold * validation.weights.reduce(0, +))
+        let context = Context(sizes: sizes, weights: layers.map { $0.weight.scalars }, biases: layers.map { $0.bias.scalars },
+                              hidden: model.hiddenActivation, output: model.outputActivation,
+                              targets: targets, rowWeights: weights, needed: needed, keepLimit: keepLimit)
+        // Parallel over the first hidden layer's (node subset, edge mask) choices.
+        let firstChoices = context.choices(upperWidth: sizes[1], lowerKept: (1 << UInt64(sizes[0])) - 1)
+        let slots = Slots(count: firstChoices.count)
+        let next = WorkCounter()
+        DispatchQueue.concurrentPerform(iterations: max(1, min(jobs, firstChoices.count))) { _ in
+            while let c = next.take(below: firstChoices.count) {
+                var state = SearchState(context: context)
+                state.runFirstLayer(firstChoices[c], inputActs: inputActs)
+                slots.set(c, state.result)
+            }
+        }
+        var census = CircuitCensus(sizes: sizes, candidates: 0, perfectCount: 0, perfect: [])
+        for partial in slots.values() {
+            census.candidates += partial.candidates
+            census.perfectCount += partial.perfectCount
+            for circuit in partial.perfect where census.perfect.count < keepLimit { census.perfect.append(circuit) }
+        }
+        return census
+    }
+}
+
+/// What the enumeration shares between workers (read-only).
+struct Context: Sendable {
+    let sizes: [Int]
+    let weights: [[Float]]
+    let biases: [[Float]]
+    let hidden: Activation
+    let output: Activation
+    let targets: SIMD8<Float>
+    let rowWeights: SIMD8<Float>
+    let needed: Float
+    let keepLimit: Int
+
+    /// One choice for an upper layer: kept nodes and, per kept node in increasing order, its input set.
+    struct Choice: Sendable {
+        var kept: UInt64
+        var rows: [UInt64]
+    }
+
+    /// Every (kept subset, covering edge mask) for an upper layer over `lowerKept`, in the
+    /// enumeration order (kept subsets by increasing bitmask; per kept node, in increasing index,
+    /// its input set by increasing bitmask).
+    func choices(upperWidth: Int, lowerKept: UInt64) -> [Choice] {
+        var out: [Choice] = []
+        for kept in UInt64(1)..<(UInt64(1) << UInt64(upperWidth)) {
+            let count = kept.nonzeroBitCount
+            var rows = [UInt64](repeating: 0, count: count)
+            func assign(_ t: Int, _ union: UInt64) {
+                if t == count {
+                    if union == lowerKept { out.append(Choice(kept: kept, rows: rows)) }
+                    return
+                }
+                var s: UInt64 = 0
+                while true {
+                    s = (s &- lowerKept) & lowerKept  // the next submask of lowerKept, increasing
+                    if s == 0 { break }
+                    rows[t] = s
+                    assign(t + 1, union | s)
+                }
+            }
+            assign(0, 0)
+        }
+        return out
+    }
+
+    @inline(__always)
+    func activate(_ v: SIMD8<Float>, _ a: Activation) -> SIMD8<Float> {
+        switch a {
+        case .identity: return v
+        case .relu: return pointwiseMax(v, .zero)
+        case .leakyReLU(let slope): return v.replacing(with: v * slope, where: v .< 0)
+        default:
+            var out = v
+            for i in 0..<8 { out[i] = a.apply(v[i]) }
+            return out
+        }
+    }
+
+    @inline(__always)
+    func isPerfect(_ outputPre: SIMD8<Float>) -> Bool {
+        let y = activate(outputPre, output).rounded(.toNearestOrEven)
+        let correct = SIMD8<Float>.zero.replacing(with: rowWeights, where: y .== targets)
+        return correct.sum() > needed
+    }
+}
+
+/// A worker's partial census.
+struct PartialCensus: Sendable {
+    var candidates: Double = 0
+    var perfectCount: Double = 0
+    var perfect: [Circuit] = []
+}
+
+/// One worker's depth-first search below one first-layer choice.
+struct SearchState {
+    let context: Context
+    var result = PartialCensus()
+    /// The circuit being built: kept nodes per layer after the input, and each kept node's inputs.
+    var nodes: [UInt64]
+    var rows: [[UInt64]]
+
+    init(context: Context) {
+        self.context = context
+        nodes = [UInt64](repeating: 0, count: context.sizes.count - 1)
+        rows = context.sizes.dropFirst().map { [UInt64](repeating: 0, count: $0) }
+    }
+
+    /// Sums Σ_{i ∈ R} W[j, i]·a_i for every R ⊆ lowerKept (index = R as a bitmask), in ascending
+    /// node order: sum(R) = sum(R without its highest node) + W[j, high]·a_high.
+    func subsetSums(matrix: Int, node j: Int, lowerKept: UInt64, acts: [SIMD8<Float>]) -> [SIMD8<Float>] {
+        let width = context.sizes[matrix]
+        var sums = [SIMD8<Float>](repeating: .zero, count: 1 << width)
+        let w = context.weights[matrix]
+        var s: UInt64 = 0
+        repeat {
+            s = (s &- lowerKept) & lowerKept
+            if s == 0 { break }
+            let high = 63 - s.leadingZeroBitCount
+            let rest = s & ~(UInt64(1) << UInt64(high))
+            sums[Int(s)] = sums[Int(rest)] + w[j * width + high] * acts[high]
+        } while true
+        return sums
+    }
+
+    mutating func runFirstLayer(_ choice: Context.Choice, inputActs: [SIMD8<Float>]) {
+        let all0: UInt64 = (1 << UInt64(context.sizes[0])) - 1
+        if context.sizes.count == 3 {
+            // One hidden layer: the first layer is the last hidden layer.
+            lastHidden(choice: choice, lowerActs: inputActs, allFull: true)
+        } else {
+            apply(layer: 1, choice: choice, lowerActs: inputActs, allFull: true)
+        }
+        _ = all0
+    }
+
+    /// Fixes layer `layer` (a hidden layer before the last) by `choice` and continues below it.
+    mutating func apply(layer: Int, choice: Context.Choice, lowerActs: [SIMD8<Float>], allFull: Bool) {
+        let width = context.sizes[layer], lowerWidth = context.sizes[layer - 1]
+        let full = allFull && choice.kept == (UInt64(1) << UInt64(width)) - 1
+        nodes[layer - 1] = choice.kept
+        var acts = [SIMD8<Float>](repeating: .zero, count: width)
+        var t = 0
+        for j in 0..<width {
+            guard choice.kept >> UInt64(j) & 1 == 1 else { rows[layer - 1][j] = 0; continue }
+            let r = choice.rows[t]
+            rows[layer - 1][j] = r
+            var sum = SIMD8<Float>.zero
+            var bits = r
+            while bits != 0 {
+                let i = bits.trailingZeroBitCount
+                sum += context.weights[layer - 1][j * lowerWidth + i] * lowerActs[i]
+                bits &= bits - 1
+            }
+            acts[j] = context.activate(sum + context.biases[layer - 1][j], context.hidden)
+            t += 1
+        }
+        if layer + 1 == context.sizes.count - 2 {
+            for kept in UInt64(1)..<(UInt64(1) << UInt64(context.sizes[layer + 1])) {
+                lastHiddenLayer(kept: kept, lowerKept: choice.kept, lowerActs: acts, allFull: full)
+            }
+        } else {
+            for next in context.choices(upperWidth: context.sizes[layer + 1], lowerKept: choice.kept) {
+                apply(layer: layer + 1, choice: next, lowerActs: acts, allFull: full)
+            }
+        }
+    }
+
+    /// The first hidden layer is also the last (one hidden layer): its choice is made by the caller.
+    mutating func lastHidden(choice: Context.Choice, lowerActs: [SIMD8<Float>], allFull: Bool) {
+        let L = context.sizes.count - 1
+        let width = context.sizes[L - 1], lowerWidth = context.sizes[L - 2]
+        let full = allFull && choice.kept == (UInt64(1) << UInt64(width)) - 1
+        guard !full else { return }
+        nodes[L - 2] = choice.kept
+        var sum = SIMD8<Float>.zero
+        var t = 0
+        for j in 0..<width {
+            guard choice.kept >> UInt64(j) & 1 == 1 else { rows[L - 2][j] = 0; continue }
+            let r = choice.rows[t]
+            rows[L - 2][j] = r
+            var pre = SIMD8<Float>.zero
+            var bits = r
+            while bits != 0 {
+                let i = bits.trailingZeroBitCount
+                pre += context.weights[L - 2][j * lowerWidth + i] * lowerActs[i]
+                bits &= bits - 1
+            }
+            sum += context.weights[L - 1][j] * context.activate(pre + context.biases[L - 2][j], context.hidden)
+            t += 1
+        }
+        result.candidates += 1
+        if context.isPerfect(sum + context.biases[L - 1][0]) { recordPerfect(outputReads: choice.kept) }
+    }
+
+    /// The last hidden layer with kept nodes `kept` over the fixed layer below: every covering edge
+    /// mask, with shared work. Node j's contribution to the output, w_out[j]·act(Σ_{i∈R} W[j,i]·a_i
+    /// + b_j), is tabulated once for every input set R; a circuit is then a choice of R_j per kept
+    /// node, covering `lowerKept`, and costs one vector addition at the innermost level.
+    mutating func lastHiddenLayer(kept: UInt64, lowerKept: UInt64, lowerActs: [SIMD8<Float>], allFull: Bool) {
+        let L = context.sizes.count - 1
+        let width = context.sizes[L - 1], lowerWidth = context.sizes[L - 2]
+        guard !(allFull && kept == (UInt64(1) << UInt64(width)) - 1) else { return }
+        nodes[L - 2] = kept
+        let keptNodes = (0..<width).filter { kept >> UInt64($0) & 1 == 1 }
+        for j in 0..<width { rows[L - 2][j] = 0 }
+        // contributions[t][R] for the t-th kept node.
+        let tableSize = 1 << lowerWidth
+        var contributions = [SIMD8<Float>](repeating: .zero, count: keptNodes.count * tableSize)
+        for (t, j) in keptNodes.enumerated() {
+            let sums = subsetSums(matrix: L - 2, node: j, lowerKept: lowerKept, acts: lowerActs)
+            let bias = context.biases[L - 2][j], w = context.weights[L - 1][j]
+            var s: UInt64 = 0
+            while true {
+                s = (s &- lowerKept) & lowerKept
+                if s == 0 { break }
+                contributions[t * tableSize + Int(s)] = w * context.activate(sums[Int(s)] + bias, context.hidden)
+            }
+        }
+        let outputBias = SIMD8<Float>(repeating: context.biases[L - 1][0])
+        contributions.withUnsafeBufferPointer { table in
+            chooseInputs(t: 0, keptNodes: keptNodes, lowerKept: lowerKept, union: 0, partial: outputBias, table: table,
+                         tableSize: tableSize, layer: L - 2)
+        }
+    }
+
+    /// Chooses the input set of the t-th kept node of the last hidden layer, then of the rest.
+    mutating func chooseInputs(t: Int, keptNodes: [Int], lowerKept: UInt64, union: UInt64, partial: SIMD8<Float>,
+                               table: UnsafeBufferPointer<SIMD8<Float>>, tableSize: Int, layer: Int) {
+        let base = t * tableSize
+        if t == keptNodes.count - 1 {
+            // The last node must cover what is missing: R = missing ∪ (any subset of the rest), R ≠ ∅.
+            let missing = lowerKept & ~union
+            let free = lowerKept & union
+            var extra: UInt64 = 0
+            while true {
+                let r = missing | extra
+                if r != 0 {
+                    result.candidates += 1
+                    if context.isPerfect(partial + table[base + Int(r)]) {
+                        rows[layer][keptNodes[t]] = r
+                        recordPerfect(outputReads: UInt64(keptNodes.reduce(0) { $0 | (1 << $1) }))
+                    }
+                }
+                extra = (extra &- free) & free
+                if extra == 0 { break }
+            }
+            return
+        }
+        var s: UInt64 = 0
+        while true {
+            s = (s &- lowerKept) & lowerKept
+            if s == 0 { break }
+            rows[layer][keptNodes[t]] = s
+            chooseInputs(t: t + 1, keptNodes: keptNodes, lowerKept: lowerKept, union: union | s,
+                         partial: partial + table[base + Int(s)], table: table, tableSize: tableSize, layer: layer)
+        }
+    }
+
+    mutating func recordPerfect(outputReads: UInt64) {
+        result.perfectCount += 1
+        guard result.perfect.count < context.keepLimit else { return }
+        let L = context.sizes.count - 1
+        var n = nodes, e = rows
+        n[L - 1] = 1
+        e[L - 1] = [outputReads]
+        result.perfect.append(Circuit(nodes: n, edges: e))
+    }
+}
+
+/// Per-work-item results written once each.
+final class Slots: @unchecked Sendable {
+    private var values_: [PartialCensus?]
+    private let lock = NSLock()
+    init(count: Int) { values_ = Array(repeating: nil, count: count) }
+    func set(_ i: Int, _ v: PartialCensus) { lock.lock(); values_[i] = v; lock.unlock() }
+    func values() -> [PartialCensus] { values_.compactMap { $0 } }
+}
+
+/// Hands out work items.
+final class WorkCounter: @unchecked Sendable {
+    private var next = 0
+    private let lock = NSLock()
+    func take(below bound: Int) -> Int? {
+        lock.lock(); defer { lock.unlock() }
+        guard next < bound else { return nil }
+        next += 1
+        return next - 1
+    }
+}

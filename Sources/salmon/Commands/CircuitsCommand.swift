@@ -1,0 +1,105 @@
+import ArgumentParser
+import DeadSalmon
+import Foundation
+
+/// `salmon circuits`: every circuit of a small MLP, and how many explain it perfectly.
+struct CircuitsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "circuits",
+        abstract: "Enumerate every circuit of a small MLP (a PyTorch state dict) and count the perfect ones.",
+        discussion: """
+            Semantics of Méloux et al. (ICLR 2025): node masks on each layer's inputs, edge masks on \
+            weights, biases never masked; every non-empty choice of nodes per layer except keeping them \
+            all, every edge mask covering the kept nodes; perfect = the output rounded (halves to even) \
+            equals the target on more than --threshold of the validation rows (each gate input \
+            repeated 50 times). Prints the counts and the identifiability statistics.
+            """
+    )
+
+    @Option(help: "The model's state dict (safetensors).")
+    var model: String
+
+    @Option(help: "The architecture JSON (type mlp, sizes, activations, naming).")
+    var architecture: String
+
+    @Option(help: "The two-input Boolean gate: xor, and, or, nand, nor, xnor.")
+    var task: String = "xor"
+
+    @Option(help: "A circuit is perfect when more than this fraction of validation rows is right.")
+    var threshold: Double = 0.99
+
+    @Option(help: "Output format: csv or json.")
+    var format: OutputFormat = .csv
+
+    @Flag(help: "Also list the perfect circuits (JSON only).")
+    var list = false
+
+    @Option(help: "Worker threads (the result does not depend on it).")
+    var jobs: Int = ProcessorCount.active
+
+    static let gates: [String: [Float]] = [
+        "xor": [0, 1, 1, 0], "and": [0, 0, 0, 1], "or": [0, 1, 1, 1],
+        "nand": [1, 1, 1, 0], "nor": [1, 0, 0, 0], "xnor": [1, 0, 0, 1],
+    ]
+
+    struct Summary: Encodable {
+        var model: String
+        var sizes: [Int]
+        var task: String
+        var threshold: Double
+        var candidateCircuits: Double
+        var perfectCircuits: Double
+        var minimalCircuits: Int
+        var meanJaccard: Double?
+        var containmentFraction: Double?
+        var pairsExamined: Int
+        var pairsSampled: Bool
+        var meanNodeSparsity: Double?
+        var meanEdgeSparsity: Double?
+        var meanCombinedSparsity: Double?
+        var seconds: Double
+        var circuits: [Circuit]?
+    }
+
+    func run() throws {
+        guard let table = Self.gates[task] else {
+            throw UsageError(option: "--task", expected: "one of \(Self.gates.keys.sorted().joined(separator: ", ")), found '\(task)'")
+        }
+        guard threshold >= 0 && threshold < 1 else { throw UsageError(option: "--threshold", expected: "a fraction in [0, 1), found \(threshold)") }
+        guard jobs >= 1 else { throw UsageError(option: "--jobs", expected: "at least 1") }
+        guard case .mlp(let mlp) = try StateDict.load(path: model, architecturePath: architecture) else {
+            throw InputError(file: architecture, field: "type", expected: "an MLP (circuit enumeration covers small MLPs)")
+        }
+        guard mlp.sizes.first == 2 else {
+            throw InputError(file: architecture, field: "sizes", expected: "2 inputs for a two-input gate, found \(mlp.sizes.first ?? 0)")
+        }
+        let started = Date()
+        let enumerator = try CircuitEnumerator(model: mlp, validation: .booleanGate(table, threshold: threshold))
+        let census = enumerator.run(jobs: jobs)
+        let stats = census.statistics()
+        func mean(_ x: [Double]) -> Double? { x.isEmpty ? nil : x.reduce(0, +) / Double(x.count) }
+        let summary = Summary(model: InputFile.displayName(model), sizes: mlp.sizes, task: task, threshold: threshold,
+                              candidateCircuits: census.candidates, perfectCircuits: census.perfectCount,
+                              minimalCircuits: stats.minimal.count, meanJaccard: stats.meanJaccard,
+                              containmentFraction: stats.containmentFraction, pairsExamined: stats.pairsExamined,
+                              pairsSampled: stats.pairsSampled, meanNodeSparsity: mean(stats.nodeSparsity),
+                              meanEdgeSparsity: mean(stats.edgeSparsity), meanCombinedSparsity: mean(stats.combinedSparsity),
+                              seconds: Date().timeIntervalSince(started), circuits: list ? census.perfect : nil)
+        if !census.isComplete {
+            FileHandle.standardError.write(Data("salmon circuits: \(Int(census.perfectCount)) perfect circuits, statistics over the first \(census.perfect.count)\n".utf8))
+        }
+        switch format {
+        case .json:
+            emit(try jsonText(summary))
+        case .csv:
+            func opt(_ v: Double?) -> String { v.map { cell($0) } ?? "" }
+            emit(CSVOutput(header: ["model", "sizes", "task", "candidate_circuits", "perfect_circuits", "minimal_circuits",
+                                    "mean_jaccard", "containment_fraction", "mean_node_sparsity", "mean_edge_sparsity",
+                                    "mean_combined_sparsity"],
+                           rows: [[summary.model, mlp.sizes.map(String.init).joined(separator: "-"), task,
+                                   cell(Int(census.candidates)), cell(Int(census.perfectCount)), cell(stats.minimal.count),
+                                   opt(stats.meanJaccard), opt(stats.containmentFraction), opt(summary.meanNodeSparsity),
+                                   opt(summary.meanEdgeSparsity), opt(summary.meanCombinedSparsity)]]).text)
+        }
+    }
+}
