@@ -172,12 +172,70 @@ struct Context: Sendable {
         }
     }
 
+    var leafTest: LeafTest {
+        LeafTest(output: output, targets: targets, rowWeights: rowWeights, needed: needed)
+    }
+
     @inline(__always)
     func isPerfect(_ outputPre: SIMD8<Float>) -> Bool {
         let y = activate(outputPre, output).rounded(.toNearestOrEven)
         let correct = SIMD8<Float>.zero.replacing(with: rowWeights, where: y .== targets)
         return correct.sum() > needed
     }
+}
+
+/// The perfect-circuit test on an output pre-activation, specialized for (leaky) ReLU and
+/// identity outputs: LeakyReLU with slope a ∈ [0, 1] is max(x, a·x), two vector operations.
+struct LeafTest: Sendable {
+    let slope: Float
+    /// 0 identity, 1 (leaky) ReLU, 2 any other activation (element by element).
+    let kind: UInt8
+    let output: Activation
+    let targets: SIMD8<Float>
+    let rowWeights: SIMD8<Float>
+    let needed: Float
+
+    init(output: Activation, targets: SIMD8<Float>, rowWeights: SIMD8<Float>, needed: Float) {
+        self.output = output
+        self.targets = targets
+        self.rowWeights = rowWeights
+        self.needed = needed
+        switch output {
+        case .identity: kind = 0; slope = 1
+        case .relu: kind = 1; slope = 0
+        case .leakyReLU(let a) where a >= 0 && a <= 1: kind = 1; slope = a
+        default: kind = 2; slope = 0
+        }
+    }
+
+    @inline(__always)
+    func isPerfect(_ pre: SIMD8<Float>) -> Bool {
+        var y = pre
+        if kind == 1 {
+            y = pointwiseMax(pre, pre * slope)
+        } else if kind == 2 {
+            for i in 0..<8 { y[i] = output.apply(pre[i]) }
+        }
+        let correct = SIMD8<Float>.zero.replacing(with: rowWeights, where: Self.roundedHalfEven(y) .== targets)
+        return correct.sum() > needed
+    }
+
+    /// Round half to even without SSE4.1's `roundps` (Swift's generic `rounded` becomes eight `rint`
+    /// calls on baseline x86-64): adding and subtracting 1.5·2²³ leaves the nearest integer, ties to
+    /// even, for |x| < 2²² under the default rounding mode; larger values take the exact library path.
+    @inline(__always)
+    static func roundedHalfEven(_ x: SIMD8<Float>) -> SIMD8<Float> {
+        let magic = SIMD8<Float>(repeating: 12_582_912)
+        let limit = SIMD8<Float>(repeating: 4_194_304)
+        if any((x .>= limit) .| (x .<= -limit)) { return x.rounded(.toNearestOrEven) }
+        return (x + magic) - magic
+    }
+}
+
+/// Leaf counters of the inner loop.
+struct LeafCounts {
+    var candidates = 0
+    var perfect = 0
 }
 
 /// A worker's partial census.
@@ -313,28 +371,48 @@ struct SearchState {
             }
         }
         let outputBias = SIMD8<Float>(repeating: context.biases[L - 1][0])
+        let keptMask = UInt64(keptNodes.reduce(0) { $0 | (1 << $1) })
+        var choice = [UInt64](repeating: 0, count: keptNodes.count)
+        var counts = LeafCounts()
+        let test = context.leafTest
+        var found: [[UInt64]] = []
+        let room = context.keepLimit - result.perfect.count
         contributions.withUnsafeBufferPointer { table in
-            chooseInputs(t: 0, keptNodes: keptNodes, lowerKept: lowerKept, union: 0, partial: outputBias, table: table,
-                         tableSize: tableSize, layer: L - 2)
+            choice.withUnsafeMutableBufferPointer { current in
+                guard let tableBase = table.baseAddress, let choiceBase = current.baseAddress else { return }
+                Self.walk(0, keptNodes.count - 1, lowerKept, 0, outputBias, tableBase, tableSize, choiceBase, test, &counts) { chosen in
+                    if found.count < room { found.append(Array(UnsafeBufferPointer(start: chosen, count: keptNodes.count))) }
+                }
+            }
+        }
+        result.candidates += Double(counts.candidates)
+        result.perfectCount += Double(counts.perfect)
+        for rowsOfKept in found {
+            for (t, j) in keptNodes.enumerated() { rows[L - 2][j] = rowsOfKept[t] }
+            storePerfect(outputReads: keptMask)
         }
     }
 
-    /// Chooses the input set of the t-th kept node of the last hidden layer, then of the rest.
-    mutating func chooseInputs(t: Int, keptNodes: [Int], lowerKept: UInt64, union: UInt64, partial: SIMD8<Float>,
-                               table: UnsafeBufferPointer<SIMD8<Float>>, tableSize: Int, layer: Int) {
-        let base = t * tableSize
-        if t == keptNodes.count - 1 {
-            // The last node must cover what is missing: R = missing ∪ (any subset of the rest), R ≠ ∅.
+    /// The shared-work inner loop: chooses the input set of the t-th kept node of the last hidden
+    /// layer, adds its tabulated contribution, and recurses; the last node takes every set that
+    /// completes the cover (what is still missing, plus any subset of what is covered, non-empty).
+    /// `onPerfect` sees the chosen sets of a perfect circuit (rare; everything else stays in registers).
+    static func walk(_ t: Int, _ last: Int, _ lowerKept: UInt64, _ union: UInt64, _ partial: SIMD8<Float>,
+                     _ table: UnsafePointer<SIMD8<Float>>, _ tableSize: Int, _ choice: UnsafeMutablePointer<UInt64>,
+                     _ test: LeafTest, _ counts: inout LeafCounts, _ onPerfect: (UnsafeMutablePointer<UInt64>) -> Void) {
+        let row = table + t * tableSize
+        if t == last {
             let missing = lowerKept & ~union
             let free = lowerKept & union
             var extra: UInt64 = 0
             while true {
                 let r = missing | extra
                 if r != 0 {
-                    result.candidates += 1
-                    if context.isPerfect(partial + table[base + Int(r)]) {
-                        rows[layer][keptNodes[t]] = r
-                        recordPerfect(outputReads: UInt64(keptNodes.reduce(0) { $0 | (1 << $1) }))
+                    counts.candidates += 1
+                    if test.isPerfect(partial + row[Int(r)]) {
+                        counts.perfect += 1
+                        choice[t] = r
+                        onPerfect(choice)
                     }
                 }
                 extra = (extra &- free) & free
@@ -346,14 +424,18 @@ struct SearchState {
         while true {
             s = (s &- lowerKept) & lowerKept
             if s == 0 { break }
-            rows[layer][keptNodes[t]] = s
-            chooseInputs(t: t + 1, keptNodes: keptNodes, lowerKept: lowerKept, union: union | s,
-                         partial: partial + table[base + Int(s)], table: table, tableSize: tableSize, layer: layer)
+            choice[t] = s
+            walk(t + 1, last, lowerKept, union | s, partial + row[Int(s)], table, tableSize, choice, test, &counts, onPerfect)
         }
     }
 
     mutating func recordPerfect(outputReads: UInt64) {
         result.perfectCount += 1
+        storePerfect(outputReads: outputReads)
+    }
+
+    /// Keeps the current circuit (if there is room), its last hidden layer's rows already set.
+    mutating func storePerfect(outputReads: UInt64) {
         guard result.perfect.count < context.keepLimit else { return }
         let L = context.sizes.count - 1
         var n = nodes, e = rows
