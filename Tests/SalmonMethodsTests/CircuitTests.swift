@@ -105,3 +105,91 @@ import Testing
         #expect(throws: MethodError.self) { try CircuitEnumerator(model: twoOutputs, validation: .xor) }
     }
 }
+
+/// Greedy pruning (ACDC-like) on networks whose perfect circuits are known from enumeration.
+@Suite struct GreedyCircuitSearchTests {
+    /// AND twice over: removing either hidden node keeps the task, so restarts (different orders,
+    /// ties to the earlier component) end in different one-node circuits.
+    @Test func restartsFindTheRedundantAlternatives() throws {
+        let model = CircuitTests.mlp([2, 2, 1], weights: [[1, 1, 1, 1], [0.6, 0.6]], biases: [[-1, -1], [0]])
+        let x = Tensor(shape: [4, 2], scalars: [0, 0, 0, 1, 1, 0, 1, 1])
+        let problem = GreedyCircuitSearch.mlpNodes(model, inputs: x, targets: [0, 0, 0, 1], ablation: .zero)
+        #expect(problem.components == ["layers.0.post[0]", "layers.0.post[1]"])
+        let result = try GreedyCircuitSearch(threshold: 0.99, restarts: 8, seed: 3).run(problem)
+        #expect(result.fullAccuracy == 1)
+        #expect(result.circuits.allSatisfy { $0.kept.count == 1 && $0.faithfulness == 1 })
+        #expect(result.distinct == 2, "\(result.circuits.map(\.kept))")
+    }
+
+    /// Edge pruning on a PyTorch-trained XOR network ends, once nodes left without inputs or outputs
+    /// are dropped with their edges, in one of the perfect circuits the enumeration finds.
+    @Test(arguments: ["xor-2-3-3-1-seed0", "xor-2-3-3-1-seed1", "xor-2-3-3-1-seed2"])
+    func edgePruningEndsInAPerfectCircuit(_ model: String) throws {
+        let (mlp, _) = try CircuitReferenceTests.load(model, architecture: "architecture.json")
+        let census = try CircuitEnumerator(model: mlp, validation: .xor).run()
+        let perfect = Set(census.perfect)
+        let x = Tensor(shape: [4, 2], scalars: [0, 0, 0, 1, 1, 0, 1, 1])
+        let problem = GreedyCircuitSearch.mlpEdges(mlp, inputs: x, targets: [0, 1, 1, 0])
+        #expect(problem.components.count == 6 + 9 + 3)
+        let result = try GreedyCircuitSearch(restarts: 4, seed: 1).run(problem)
+        for found in result.circuits {
+            var rows: [[UInt64]] = [[0, 0, 0], [0, 0, 0], [0]]
+            var offset = 0
+            for (l, (outs, ins)) in [(3, 2), (3, 3), (1, 3)].enumerated() {
+                for o in 0..<outs { for i in 0..<ins where found.kept.contains(offset + o * ins + i) { rows[l][o] |= 1 << UInt64(i) } }
+                offset += outs * ins
+            }
+            // Drop nodes without inputs (removed by the search's semantics) or outputs (irrelevant),
+            // from the top down, until every kept node has both.
+            for _ in 0..<3 {
+                for l in 0..<2 {
+                    for o in 0..<3 {
+                        let hasInput = rows[l][o] != 0
+                        let hasOutput = rows[l + 1].contains { $0 >> UInt64(o) & 1 == 1 }
+                        if !hasInput || !hasOutput {
+                            rows[l][o] = 0
+                            for j in rows[l + 1].indices { rows[l + 1][j] &= ~(UInt64(1) << UInt64(o)) }
+                        }
+                    }
+                }
+            }
+            let nodes1 = rows[0].enumerated().reduce(UInt64(0)) { $0 | ($1.element != 0 ? 1 << UInt64($1.offset) : 0) }
+            let nodes2 = rows[1].enumerated().reduce(UInt64(0)) { $0 | ($1.element != 0 ? 1 << UInt64($1.offset) : 0) }
+            let circuit = Circuit(nodes: [nodes1, nodes2, 1], edges: rows)
+            #expect(found.faithfulness >= 0.99)
+            if nodes1 == 7 && nodes2 == 7 {
+                // Every node kept: not a candidate by the enumeration rule (which leaves out the
+                // all-kept node combination), so check it directly.
+                let out = mlp.forward(x, hooks: circuit.hooks(sizes: [2, 3, 3, 1])).output.scalars
+                #expect(CircuitValidation.xor.isPerfect(out), "\(model) restart \(found.restart): \(circuit)")
+            } else {
+                #expect(perfect.contains(circuit), "\(model) restart \(found.restart): \(circuit) is not a perfect circuit")
+            }
+        }
+    }
+
+    /// Heads and MLP blocks of a small transformer, with each ablation; resample ablation is a
+    /// function of its stream.
+    @Test(arguments: GreedyCircuitSearch.Ablation.allCases)
+    func transformerComponentsAreSearched(_ ablation: GreedyCircuitSearch.Ablation) throws {
+        let config = TransformerConfiguration(vocabulary: 7, context: 4, dimension: 8, heads: 2, layers: 2)
+        let model = Transformer(config, stream: RandomStream(seed: 5))
+        var s = RandomStream(seed: 6)
+        let batch = 24, length = 4
+        let tokens = (0..<(batch * length)).map { _ in s.index(below: 7) }
+        // Targets: the model's own predictions, so the full model is right everywhere.
+        let logits = model.forward(tokens: tokens, batch: batch, length: length).logits
+        let targets = (0..<batch).map { b -> Int in
+            let row = (b * length + length - 1) * 7
+            return (0..<7).max { logits.scalars[row + $0] < logits.scalars[row + $1] } ?? 0
+        }
+        let problem = GreedyCircuitSearch.transformerComponents(model, tokens: tokens, batch: batch, length: length,
+                                                                targets: targets, ablation: ablation)
+        #expect(problem.components.count == 2 * (2 + 1))
+        let search = GreedyCircuitSearch(threshold: 0.9, restarts: 2, seed: 2)
+        let result = try search.run(problem)
+        #expect(result.fullAccuracy == 1)
+        #expect(result.circuits.allSatisfy { $0.faithfulness >= 0.9 })
+        #expect(try search.run(problem) == result)
+    }
+}

@@ -16,13 +16,19 @@ public struct Hooks: Sendable {
     /// Edge masks: for layer i, a `[out, in]` 0/1 (or fractional) matrix multiplying its weight.
     /// Biases are never masked.
     public var edgeMasks: [Int: Tensor]
+    /// What a node mask puts in place of what it removes, per site (same shape as the site's value):
+    /// value ← value·mask + fill·(1 − mask). Without a fill a masked unit is 0 (zero ablation); with
+    /// the units' mean over a dataset it is mean ablation, with their values on other inputs
+    /// resample ablation (Chan et al., "Causal scrubbing", 2022; Conmy et al., ACDC, 2023).
+    public var nodeFills: [String: Tensor]
 
     public init(capture: Set<String> = [], replace: [String: Tensor] = [:], nodeMasks: [String: [Float]] = [:],
-                edgeMasks: [Int: Tensor] = [:]) {
+                edgeMasks: [Int: Tensor] = [:], nodeFills: [String: Tensor] = [:]) {
         self.capture = capture
         self.replace = replace
         self.nodeMasks = nodeMasks
         self.edgeMasks = edgeMasks
+        self.nodeFills = nodeFills
     }
 
     /// No hooks.
@@ -34,8 +40,17 @@ public struct Hooks: Sendable {
         if let mask = nodeMasks[site] {
             let width = value.shape.last ?? 0
             precondition(mask.count == width, "node mask for \(site) has \(mask.count) entries for \(width) units")
-            value.scalars.withUnsafeMutableBufferPointer { v in
-                for i in 0..<v.count { v[i] *= mask[i % width] }
+            if let fill = nodeFills[site] {
+                precondition(fill.shape == value.shape, "node fill for \(site) has shape \(fill.shape), expected \(value.shape)")
+                value.scalars.withUnsafeMutableBufferPointer { v in
+                    fill.scalars.withUnsafeBufferPointer { f in
+                        for i in 0..<v.count { let k = mask[i % width]; v[i] = v[i] * k + f[i] * (1 - k) }
+                    }
+                }
+            } else {
+                value.scalars.withUnsafeMutableBufferPointer { v in
+                    for i in 0..<v.count { v[i] *= mask[i % width] }
+                }
             }
         }
         var replaced = false

@@ -1,0 +1,65 @@
+import ArgumentParser
+import DeadSalmon
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `salmon identifiability`: perfect-circuit counts over training seeds and widths, as a report.
+struct IdentifiabilityCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "identifiability",
+        abstract: "Train many [2, w, w, 1] gate networks, enumerate every circuit of each, and write the identifiability report."
+    )
+
+    @Option(help: "The Boolean gate: xor, and, or, nand, nor, xnor.")
+    var gate: String = "xor"
+
+    @Option(help: "Hidden widths, comma-separated.")
+    var widths: String = "2,3,4,5"
+
+    @Option(help: "Training seeds per width.")
+    var seeds: Int = 50
+
+    @Option(help: "Per-width overrides of the seed count, e.g. 5:5 (width 5 has 1.25e9 candidates per network).")
+    var seedsFor: [String] = []
+
+    @Option(help: "Master seed.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Output directory.")
+    var out: String = "Reports/reproductions"
+
+    @Option(help: "Worker threads (the results do not depend on it).")
+    var jobs: Int = ProcessorCount.active
+
+    func run() throws {
+        guard let g = BooleanGate(rawValue: gate) else { throw UsageError(option: "--gate", expected: "xor, and, or, nand, nor or xnor, found '\(gate)'") }
+        let ws = widths.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !ws.isEmpty, ws.allSatisfy({ (1...6).contains($0) }) else { throw UsageError(option: "--widths", expected: "widths in 1…6, comma-separated") }
+        guard seeds >= 1, jobs >= 1 else { throw UsageError(option: "--seeds/--jobs", expected: "at least 1") }
+        var perWidth = Dictionary(uniqueKeysWithValues: ws.map { ($0, seeds) })
+        for o in seedsFor {
+            let parts = o.split(separator: ":")
+            guard parts.count == 2, let w = Int(parts[0]), let n = Int(parts[1]), n >= 1 else {
+                throw UsageError(option: "--seeds-for", expected: "WIDTH:SEEDS, found '\(o)'")
+            }
+            perWidth[w] = n
+        }
+        let started = Date()
+        let study = IdentifiabilityStudy(gate: g, widths: ws, seeds: perWidth, masterSeed: seed)
+        var progress: (@Sendable (String) -> Void)? = nil
+        if isatty(STDERR_FILENO) == 1 {
+            progress = { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
+        }
+        let result = try study.run(jobs: jobs, progress: progress)
+        var command = "salmon identifiability --gate \(gate) --widths \(widths) --seeds \(seeds)"
+        for o in seedsFor { command += " --seeds-for \(o)" }
+        command += " --seed \(seed)"
+        let paths = try IdentifiabilityReport.write(result, to: out, command: command)
+        emit(result.widths.map { w in
+            "width \(w.width): \(w.converged)/\(w.trained) converged, perfect circuits median \(w.medianPerfect.map { "\($0)" } ?? "—"), mean \(w.meanPerfect.map { "\($0)" } ?? "—")"
+        }.joined(separator: "\n") + "\nreport: \(paths.last ?? out) (\(String(format: "%.1f", Date().timeIntervalSince(started))) s)\n")
+    }
+}
