@@ -14,23 +14,6 @@ import Testing
 /// for a continuous statistic. The PCA–label correlation is continuous; probe accuracy on 150
 /// rows takes 151 values and ties count against distinguishability, so its rate can only be lower.
 @Suite struct AuditCalibrationTests {
-    /// A subject whose trained model is random-init draw K: the nulls are draws 0 … K−1.
-    struct OneMoreRandomInit: AuditSubject {
-        let base: NetworkSubject
-        let k: Int
-        var trainedSeeds: Int { 1 }
-        func sites(for claim: ClaimSpec) -> [String] { base.sites(for: claim) }
-        func activations(_ unit: AuditUnit, sites: Set<String>) throws -> [String: Tensor] {
-            try base.activations(unit.isTrained ? .null(family: "random-init", index: k) : unit, sites: sites)
-        }
-        func probeData(claim: ClaimSpec, activations: Tensor) throws -> ProbeData {
-            try base.probeData(claim: claim, activations: activations)
-        }
-        var dataHash: String { base.dataHash }
-        var evaluationHash: String { base.evaluationHash }
-        var modelDescription: String { "one more random-init draw" }
-    }
-
     static func yaml(seed: Int, method: String) -> String {
         """
         name: calibration
@@ -53,7 +36,7 @@ import Testing
         var distinguishable = 0
         for r in 0..<repetitions {
             let spec = try AuditSpec.parse(yaml: Self.yaml(seed: 1000 + r, method: method))
-            let subject = OneMoreRandomInit(base: try NetworkSubject(spec: spec), k: 19)
+            let subject = OneMoreNullDraw(base: try NetworkSubject(spec: spec), index: 19)
             let result = try #require(try await Audit.run(spec: spec, subject: subject, jobs: 2).result)
             if result.tests[0].verdict == .distinguishable { distinguishable += 1 }
         }

@@ -400,19 +400,6 @@ case "audit-calibration":
     // The audit's calibration at scale: the "trained" model is random-init draw K, the nulls are
     // draws 0…K−1 (exchangeable), one test per audit; the rate of "distinguishable" should be α.
     let repetitions = arguments.count > 2 ? Int(arguments[2]) ?? 2000 : 2000
-    struct OneMore: AuditSubject {
-        let base: NetworkSubject
-        let k: Int
-        var trainedSeeds: Int { 1 }
-        func sites(for claim: ClaimSpec) -> [String] { base.sites(for: claim) }
-        func activations(_ unit: AuditUnit, sites: Set<String>) throws -> [String: Tensor] {
-            try base.activations(unit.isTrained ? .null(family: "random-init", index: k) : unit, sites: sites)
-        }
-        func probeData(claim: ClaimSpec, activations: Tensor) throws -> ProbeData { try base.probeData(claim: claim, activations: activations) }
-        var dataHash: String { base.dataHash }
-        var evaluationHash: String { base.evaluationHash }
-        var modelDescription: String { "" }
-    }
     for (label, method, k) in [("pca", "{name: pca-label-correlation, components: 3}", 19),
                                ("pca", "{name: pca-label-correlation, components: 3}", 99),
                                ("probe", "{name: logistic-probe, folds: 3}", 19)] {
@@ -434,7 +421,7 @@ case "audit-calibration":
                       - {family: random-init, K: \(k)}
                     resampling: {bootstrap: 100, interval: percentile}
                     """)
-                let subject = OneMore(base: try NetworkSubject(spec: spec), k: k)
+                let subject = OneMoreNullDraw(base: try NetworkSubject(spec: spec), index: k)
                 let semaphore = DispatchSemaphore(value: 0)
                 final class Box: @unchecked Sendable { var result: AuditResult? }
                 let box = Box()

@@ -96,17 +96,13 @@ public struct CircuitEnumerator: Sendable {
                               targets: targets, rowWeights: weights, needed: needed, keepLimit: keepLimit)
         // Parallel over the first hidden layer's (node subset, edge mask) choices.
         let firstChoices = context.choices(upperWidth: sizes[1], lowerKept: (1 << UInt64(sizes[0])) - 1)
-        let slots = Slots(count: firstChoices.count)
-        let next = WorkCounter()
-        DispatchQueue.concurrentPerform(iterations: max(1, min(jobs, firstChoices.count))) { _ in
-            while let c = next.take(below: firstChoices.count) {
-                var state = SearchState(context: context)
-                state.runFirstLayer(firstChoices[c], inputActs: inputActs)
-                slots.set(c, state.result)
-            }
+        let partials = ParallelMap.run(count: firstChoices.count, jobs: jobs) { c -> PartialCensus in
+            var state = SearchState(context: context)
+            state.runFirstLayer(firstChoices[c], inputActs: inputActs)
+            return state.result
         }
         var census = CircuitCensus(sizes: sizes, candidates: 0, perfectCount: 0, perfect: [])
-        for partial in slots.values() {
+        for partial in partials {
             census.candidates += partial.candidates
             census.perfectCount += partial.perfectCount
             for circuit in partial.perfect where census.perfect.count < keepLimit { census.perfect.append(circuit) }
@@ -287,10 +283,10 @@ struct SearchState {
         _ = all0
     }
 
-    /// Fixes layer `layer` (a hidden layer before the last) by `choice` and continues below it.
-    mutating func apply(layer: Int, choice: Context.Choice, lowerActs: [SIMD8<Float>], allFull: Bool) {
+    /// Records `choice` for layer `layer` and returns its nodes' activations (zero for nodes not kept):
+    /// act(Σ_{i ∈ R_j} W[j, i]·a_i + b_j), summed in ascending i.
+    mutating func activations(layer: Int, choice: Context.Choice, lowerActs: [SIMD8<Float>]) -> [SIMD8<Float>] {
         let width = context.sizes[layer], lowerWidth = context.sizes[layer - 1]
-        let full = allFull && choice.kept == (UInt64(1) << UInt64(width)) - 1
         nodes[layer - 1] = choice.kept
         var acts = [SIMD8<Float>](repeating: .zero, count: width)
         var t = 0
@@ -308,6 +304,14 @@ struct SearchState {
             acts[j] = context.activate(sum + context.biases[layer - 1][j], context.hidden)
             t += 1
         }
+        return acts
+    }
+
+    /// Fixes layer `layer` (a hidden layer before the last) by `choice` and continues below it.
+    mutating func apply(layer: Int, choice: Context.Choice, lowerActs: [SIMD8<Float>], allFull: Bool) {
+        let width = context.sizes[layer]
+        let full = allFull && choice.kept == (UInt64(1) << UInt64(width)) - 1
+        let acts = activations(layer: layer, choice: choice, lowerActs: lowerActs)
         if layer + 1 == context.sizes.count - 2 {
             for kept in UInt64(1)..<(UInt64(1) << UInt64(context.sizes[layer + 1])) {
                 lastHiddenLayer(kept: kept, lowerKept: choice.kept, lowerActs: acts, allFull: full)
@@ -322,26 +326,11 @@ struct SearchState {
     /// The first hidden layer is also the last (one hidden layer): its choice is made by the caller.
     mutating func lastHidden(choice: Context.Choice, lowerActs: [SIMD8<Float>], allFull: Bool) {
         let L = context.sizes.count - 1
-        let width = context.sizes[L - 1], lowerWidth = context.sizes[L - 2]
-        let full = allFull && choice.kept == (UInt64(1) << UInt64(width)) - 1
-        guard !full else { return }
-        nodes[L - 2] = choice.kept
+        let width = context.sizes[L - 1]
+        guard !(allFull && choice.kept == (UInt64(1) << UInt64(width)) - 1) else { return }
+        let acts = activations(layer: L - 1, choice: choice, lowerActs: lowerActs)
         var sum = SIMD8<Float>.zero
-        var t = 0
-        for j in 0..<width {
-            guard choice.kept >> UInt64(j) & 1 == 1 else { rows[L - 2][j] = 0; continue }
-            let r = choice.rows[t]
-            rows[L - 2][j] = r
-            var pre = SIMD8<Float>.zero
-            var bits = r
-            while bits != 0 {
-                let i = bits.trailingZeroBitCount
-                pre += context.weights[L - 2][j * lowerWidth + i] * lowerActs[i]
-                bits &= bits - 1
-            }
-            sum += context.weights[L - 1][j] * context.activate(pre + context.biases[L - 2][j], context.hidden)
-            t += 1
-        }
+        for j in 0..<width where choice.kept >> UInt64(j) & 1 == 1 { sum += context.weights[L - 1][j] * acts[j] }
         result.candidates += 1
         if context.isPerfect(sum + context.biases[L - 1][0]) { recordPerfect(outputReads: choice.kept) }
     }
@@ -442,26 +431,5 @@ struct SearchState {
         n[L - 1] = 1
         e[L - 1] = [outputReads]
         result.perfect.append(Circuit(nodes: n, edges: e))
-    }
-}
-
-/// Per-work-item results written once each.
-final class Slots: @unchecked Sendable {
-    private var values_: [PartialCensus?]
-    private let lock = NSLock()
-    init(count: Int) { values_ = Array(repeating: nil, count: count) }
-    func set(_ i: Int, _ v: PartialCensus) { lock.lock(); values_[i] = v; lock.unlock() }
-    func values() -> [PartialCensus] { values_.compactMap { $0 } }
-}
-
-/// Hands out work items.
-final class WorkCounter: @unchecked Sendable {
-    private var next = 0
-    private let lock = NSLock()
-    func take(below bound: Int) -> Int? {
-        lock.lock(); defer { lock.unlock() }
-        guard next < bound else { return nil }
-        next += 1
-        return next - 1
     }
 }

@@ -2,9 +2,10 @@ import Dispatch
 import Foundation
 
 /// Deterministic parallel map: element i is `body(i)` wherever and whenever it runs, so the result
-/// does not depend on `jobs`.
-enum ParallelMap {
-    static func run<T: Sendable>(count: Int, jobs: Int, _ body: @Sendable (Int) -> T) -> [T] {
+/// does not depend on `jobs`. Workers take the next index from a shared counter (dynamic load
+/// balancing); results land in their own slots.
+package enum ParallelMap {
+    package static func run<T: Sendable>(count: Int, jobs: Int, _ body: @Sendable (Int) -> T) -> [T] {
         guard count > 0 else { return [] }
         let results = ResultSlots<T>(count: count)
         let workers = max(1, min(jobs, count))
