@@ -23,6 +23,10 @@ out=results/latest.jsonl
   [ -f "$probes_data" ] || python3 probes_peer.py --make-data "$probes_data" --seed 7 >/dev/null
   "$bench" probes "$probes_data" | sed 's/^{/{"impl": "deadsalmon", /'
   python3 probes_peer.py "$probes_data" | sed 's/^{/{"impl": "peer", /'
+  attribution_data=.build/attribution_data
+  [ -d "$attribution_data" ] || python3 attribution_peer.py --make-data "$attribution_data" --seed 0 >/dev/null
+  "$bench" attribution "$attribution_data" | sed 's/^{/{"impl": "deadsalmon", /'
+  python3 attribution_peer.py "$attribution_data" | sed 's/^{/{"impl": "peer", /'
 } > "$out.tmp"
 mv "$out.tmp" "$out"
 python3 - "$out" <<'PY'

@@ -17,6 +17,7 @@ struct Salmon: AsyncParsableCommand {
             BaselineCommand.self, GateCommand.self, CircuitsCommand.self, IdentifiabilityCommand.self,
             AdjustCommand.self, BootstrapCommand.self, PermutationTestCommand.self, CompareCommand.self,
             InspectCommand.self, FMRIDemoCommand.self,
+            SanityChecksCommand.self, AttributionCommand.self,
         ]
     )
 }

@@ -365,6 +365,8 @@ case "probes":
                                                "iterations": iterations])
     }
 
+case "attribution": runAttributionBenchmark(directory: arguments[2])
+
 case "circuits":
     // Exhaustive circuit enumeration of [2, w, w, 1] LeakyReLU MLPs on XOR (Méloux et al. 2025's
     // setting): every candidate evaluated. Models: PyTorch-trained weights when given as

@@ -1,0 +1,53 @@
+import Foundation
+import SalmonAudit
+import SalmonIO
+
+/// Writes the sanity-check reproduction: `NAME.md`, `NAME.csv` and `figures/NAME-*.svg`.
+///
+/// Every file is rendered in memory first and each is written atomically (``AtomicFile``); the
+/// Markdown goes last, once the figures it links to are in place.
+public enum SanityCheckReport {
+    /// The base name of the files.
+    public static let defaultName = "adebayo-sanity-checks"
+
+    /// The figure files of a result: the cascading and independent curves per measure, then the
+    /// faithfulness curves.
+    static func figures(_ result: SanityCheckResult, name: String) -> [(file: String, svg: String)] {
+        let layers = result.layers
+        let cascading: [RandomizationStage] = [.original] + (1...layers).map { .cascading(step: $0) }
+        let independent: [RandomizationStage] = [.original] + (0..<layers).reversed().map { .independent(layer: $0) }
+        var out: [(String, String)] = []
+        for measure in result.configuration.measures {
+            out.append(("\(name)-cascading-\(measure.name).svg",
+                        StageCurveFigure.svg(result, measure: measure, stages: cascading, title: "Cascading randomization",
+                                             axisLabel: "cascading randomization: layers re-initialized from the logits down")))
+        }
+        for measure in result.configuration.measures {
+            out.append(("\(name)-independent-\(measure.name).svg",
+                        StageCurveFigure.svg(result, measure: measure, stages: independent, title: "Independent randomization",
+                                             axisLabel: "independent randomization: one layer re-initialized, the others trained")))
+        }
+        out.append(("\(name)-faithfulness.svg", RemovalCurveFigure.svg(result)))
+        return out
+    }
+
+    /// Renders and writes the report into `directory` (created when needed).
+    /// - Returns: the paths written, figures first and the Markdown last.
+    /// - Throws: ``InputError`` naming a path that cannot be created or written.
+    @discardableResult
+    public static func write(_ result: SanityCheckResult, to directory: String, name: String = defaultName,
+                             command: String? = nil) throws -> [String] {
+        let root = directory.isEmpty ? "." : directory
+        let figureDirectory = ReportWriter.join(root, ReportFiles.figures)
+        let figures = self.figures(result, name: name)
+        var files: [(path: String, data: Data)] = figures.map { (ReportWriter.join(figureDirectory, $0.file), Data($0.svg.utf8)) }
+        files.append((ReportWriter.join(root, name + ".csv"), Data(SanityCheckCSV.render(result).utf8)))
+        files.append((ReportWriter.join(root, name + ".md"),
+                      Data(SanityCheckMarkdown.render(result, figures: figures.map { ReportFiles.figures + "/" + $0.file },
+                                                      csv: name + ".csv", command: command).utf8)))
+        try ReportWriter.makeDirectory(root)
+        try ReportWriter.makeDirectory(figureDirectory)
+        for file in files { try AtomicFile.write(file.data, to: file.path) }
+        return files.map(\.path)
+    }
+}
