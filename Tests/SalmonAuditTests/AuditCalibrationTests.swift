@@ -14,28 +14,10 @@ import Testing
 /// for a continuous statistic. The PCA–label correlation is continuous; probe accuracy on 150
 /// rows takes 151 values and ties count against distinguishability, so its rate can only be lower.
 @Suite struct AuditCalibrationTests {
-    static func yaml(seed: Int, method: String) -> String {
-        """
-        name: calibration
-        seed: \(seed)
-        model:
-          task: planted-concepts
-          taskOptions: {examples: 40, concepts: 2, dimension: 6, labelConcepts: [0], noise: 0.5}
-          hidden: [6]
-          training: {epochs: 1}
-          evaluationExamples: 150
-        claims:
-          - {name: c, method: \(method), sites: [layers.0.post]}
-        nulls:
-          - {family: random-init, K: 19}
-        resampling: {bootstrap: 100, interval: percentile}
-        """
-    }
-
     func rate(method: String, repetitions: Int) async throws -> Int {
         var distinguishable = 0
         for r in 0..<repetitions {
-            let spec = try AuditSpec.parse(yaml: Self.yaml(seed: 1000 + r, method: method))
+            let spec = try OneMoreNullDraw.calibrationSpec(seed: UInt64(1000 + r), method: method, K: 19)
             let subject = OneMoreNullDraw(base: try NetworkSubject(spec: spec), index: 19)
             let result = try #require(try await Audit.run(spec: spec, subject: subject, jobs: 2).result)
             if result.tests[0].verdict == .distinguishable { distinguishable += 1 }

@@ -408,21 +408,7 @@ case "audit-calibration":
         var hits = 0
         let time = try seconds {
             for r in 0..<repetitions {
-                let spec = try AuditSpec.parse(yaml: """
-                    name: calibration
-                    seed: \(100_000 + r)
-                    model:
-                      task: planted-concepts
-                      taskOptions: {examples: 40, concepts: 2, dimension: 6, labelConcepts: [0], noise: 0.5}
-                      hidden: [6]
-                      training: {epochs: 1}
-                      evaluationExamples: 150
-                    claims:
-                      - {name: c, method: \(method), sites: [layers.0.post]}
-                    nulls:
-                      - {family: random-init, K: \(k)}
-                    resampling: {bootstrap: 100, interval: percentile}
-                    """)
+                let spec = try OneMoreNullDraw.calibrationSpec(seed: UInt64(100_000 + r), method: method, K: k)
                 let subject = OneMoreNullDraw(base: try NetworkSubject(spec: spec), index: k)
                 let semaphore = DispatchSemaphore(value: 0)
                 final class Box: @unchecked Sendable { var result: AuditResult? }

@@ -29,4 +29,25 @@ public struct OneMoreNullDraw: AuditSubject {
     public var dataHash: String { base.dataHash }
     public var evaluationHash: String { base.evaluationHash }
     public var modelDescription: String { "null model \(index) of \(family), standing in for the trained model (calibration)" }
+
+    /// The calibration experiment's spec: a small planted-concepts MLP, one claim (`method`, a YAML
+    /// mapping such as `{name: logistic-probe, folds: 3}`) at one site against K random-init nulls,
+    /// so that a single test decides and "distinguishable" should come out at rate α.
+    public static func calibrationSpec(seed: UInt64, method: String, K: Int) throws -> AuditSpec {
+        try AuditSpec.parse(yaml: """
+            name: calibration
+            seed: \(seed)
+            model:
+              task: planted-concepts
+              taskOptions: {examples: 40, concepts: 2, dimension: 6, labelConcepts: [0], noise: 0.5}
+              hidden: [6]
+              training: {epochs: 1}
+              evaluationExamples: 150
+            claims:
+              - {name: c, method: \(method), sites: [layers.0.post]}
+            nulls:
+              - {family: random-init, K: \(K)}
+            resampling: {bootstrap: 100, interval: percentile}
+            """, file: "calibration spec")
+    }
 }
