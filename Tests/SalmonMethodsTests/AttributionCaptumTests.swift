@@ -53,13 +53,13 @@ import Testing
         Self.agree(try map(.gradient()).map!.values, c.gradient, "\(name) saliency")
         Self.agree(try map(.gradient(absolute: true)).map!.values, c.absoluteGradient, "\(name) saliency |·|")
         Self.agree(try map(.gradientTimesInput).map!.values, c.gradientTimesInput, "\(name) input × gradient")
-        let ig = try map(.integratedGradients())
+        let ig = try map(.integratedGradients(completenessTolerance: nil))
         Self.agree(ig.map!.values, c.integratedGradients, "\(name) integrated gradients")
         // Captum's convergence delta is Σ attributions − (F(x) − F(b)), our completeness gap.
         let gaps = try #require(ig.perExample["completenessGap"])
         let worstGap = zip(gaps, c.integratedGradientsDelta).map { abs($0 - $1) }.max()!
         #expect(worstGap <= 1e-5 * max(ig.perExample["output"]!.map { abs($0) }.max()!, 1), "\(name): gaps differ by \(worstGap)")
-        Self.agree(try map(.integratedGradients(baseline: .vector(c.baseline), steps: 20, rule: .riemannMiddle)).map!.values,
+        Self.agree(try map(.integratedGradients(baseline: .vector(c.baseline), steps: 20, rule: .riemannMiddle, completenessTolerance: nil)).map!.values,
                    c.integratedGradientsBaseline, "\(name) integrated gradients, vector baseline, riemann_middle")
         Self.agree(try map(.occlusion()).map!.values, c.occlusion, "\(name) feature ablation")
         if let guided = c.guidedBackprop {

@@ -102,7 +102,7 @@ private typealias Support = AttributionTestSupport
         let baseline: [Float] = [0.5, -0.25, 0, 1, -1]
         for rule in [IntegrationRule.gaussLegendre, .riemannTrapezoid] {
             let steps = 12
-            let e = try Support.explain(.integratedGradients(baseline: .vector(baseline), steps: steps, rule: rule), model, x, Self.targets)
+            let e = try Support.explain(.integratedGradients(baseline: .vector(baseline), steps: steps, rule: rule, completenessTolerance: nil), model, x, Self.targets)
             let (alphas, weights) = rule.nodes(steps)
             var worst = 0.0
             for r in 0..<Self.rows {

@@ -61,18 +61,32 @@ private typealias Support = AttributionTestSupport
     /// every unit that switches on or off, so no rule does better than O(1/steps): the relative
     /// gap (aggregate, as above) at 50 Gauss–Legendre nodes was measured at 0.44 %–2.0 % over four
     /// random ReLU networks ([64, 64, 64, 10] ×2, [64, 256, 10], [5, 8, 6, 3]) and two input kinds,
-    /// halving with every doubling of the steps (0.02 %–0.11 % at 1,000). The 1 % target is
-    /// therefore *not* met at the default steps on every ReLU network; what is asserted is the
-    /// measured bound at 50 steps (< 2.5 %) and the O(1/steps) decay (< 0.5 % at 500 steps, and
-    /// at most a quarter of the 50-step gap).
+    /// halving with every doubling of the steps (0.02 %–0.11 % at 1,000). A fixed 50 steps
+    /// (Captum's default, `completenessTolerance: nil`) therefore misses 1 % on some ReLU networks:
+    /// asserted here are the measured bound at 50 steps (< 2.5 %) and the O(1/steps) decay (< 0.5 %
+    /// at 500 steps, at most a quarter of the 50-step gap). The default IG refines the steps until
+    /// the gap is within 1 % (next test).
     @Test func integratedGradientsOnReLUNetworksConvergeAsOneOverSteps() throws {
         let model = Support.model(Self.digits, .relu, seed: 31)
         let x = Support.inputs(rows: 100, columns: 64, seed: 32)
-        let at50 = try Support.explain(.integratedGradients(), model, x, .output(1)).diagnostics["completenessGap.relative"]!
-        let at500 = try Support.explain(.integratedGradients(steps: 500), model, x, .output(1)).diagnostics["completenessGap.relative"]!
+        let at50 = try Support.explain(.integratedGradients(completenessTolerance: nil), model, x, .output(1)).diagnostics["completenessGap.relative"]!
+        let at500 = try Support.explain(.integratedGradients(steps: 500, completenessTolerance: nil), model, x, .output(1)).diagnostics["completenessGap.relative"]!
         #expect(at50 < 0.025, "50 steps: relative gap \(at50)")
         #expect(at500 < 0.005, "500 steps: relative gap \(at500)")
         #expect(at500 < at50 / 4, "no O(1/steps) decay: \(at50) → \(at500)")
+    }
+
+    /// The default IG meets the 1 % completeness target on the same ReLU networks by doubling its
+    /// steps from 50, and reports the steps it used.
+    @Test(arguments: [31, 33, 35] as [UInt64])
+    func defaultIntegratedGradientsMeetTheCompletenessTarget(seed: UInt64) throws {
+        let model = Support.model(Self.digits, .relu, seed: seed)
+        let x = Support.inputs(rows: 100, columns: 64, seed: seed + 1)
+        let d = try Support.explain(.integratedGradients(), model, x, .output(1)).diagnostics
+        let gap = try #require(d["completenessGap.relative"]), steps = try #require(d["integratedGradients.steps"])
+        #expect(gap <= 0.01, "seed \(seed): relative gap \(gap) after \(steps) steps")
+        #expect(steps >= 50 && [50, 100, 200, 400, 800, 1600, 3200].contains(steps))
+        #expect(d["completenessGap.tolerance"] == 0.01)
     }
 
     /// A linear network has a constant gradient, so every rule integrates it exactly:
@@ -311,7 +325,8 @@ private typealias Support = AttributionTestSupport
         #expect(names == ["gradient", "absolute-gradient", "gradient-times-input", "integrated-gradients", "smoothgrad",
                           "occlusion", "guided-backprop"])
         // Methods round-trip through JSON (specs store them).
-        let method = AttributionMethod.integratedGradients(baseline: .vector([1, 2]), steps: 20, rule: .riemannTrapezoid)
+        let method = AttributionMethod.integratedGradients(baseline: .vector([1, 2]), steps: 20, rule: .riemannTrapezoid,
+                                                           completenessTolerance: 0.02)
         #expect(try JSONDecoder().decode(AttributionMethod.self, from: JSONEncoder().encode(method)) == method)
     }
 
@@ -326,6 +341,7 @@ private typealias Support = AttributionTestSupport
         bad.scalars[5] = .nan
         #expect(throws: MethodError.self) { try AttributionInput(model: model, inputs: bad, target: .output(0)) }
         for method in [AttributionMethod.integratedGradients(steps: 0), .integratedGradients(steps: 1, rule: .riemannTrapezoid),
+                       .integratedGradients(completenessTolerance: 0), .integratedGradients(completenessTolerance: .nan),
                        .integratedGradients(baseline: .vector([1, 2])), .smoothGrad(noiseLevel: -1), .smoothGrad(samples: 0),
                        .occlusion(baseline: .constant(.infinity))] {
             #expect(throws: MethodError.self, "\(method)") { try Support.explain(method, model, x, .output(0)) }

@@ -27,7 +27,7 @@ func runAttributionBenchmark(directory: String) {
         let rows = inputs.shape[0], features = inputs.shape[1]
         let cases: [(String, AttributionMethod, [String: Any])] = [
             ("attribution_gradient_\(rows)x\(features)", .gradient(), [:]),
-            ("attribution_integrated_gradients_\(rows)x\(features)", .integratedGradients(steps: 50), ["steps": 50, "method": "gausslegendre"]),
+            ("attribution_integrated_gradients_\(rows)x\(features)", .integratedGradients(steps: 50, completenessTolerance: nil), ["steps": 50, "method": "gausslegendre"]),
             ("attribution_smoothgrad_\(rows)x\(features)", .smoothGrad(noiseLevel: 1, samples: 50), ["samples": 50, "noiseLevel": 1.0]),
         ]
         let saved = BLAS.threadCount

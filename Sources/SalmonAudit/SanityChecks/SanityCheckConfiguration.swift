@@ -36,7 +36,7 @@ public struct SanityCheckConfiguration: Sendable, Codable, Equatable {
     public var permutedLabelEpochs: Int = 300
     /// The attribution methods compared.
     public var methods: [AttributionMethod] = [
-        .gradient(), .gradientTimesInput, .integratedGradients(), .smoothGrad(), .guidedBackprop, .occlusion(),
+        .gradient(), .gradientTimesInput, .integratedGradients(completenessTolerance: nil), .smoothGrad(), .guidedBackprop, .occlusion(),
     ]
     /// The similarity measures between the trained model's map and another model's.
     public var measures: [AttributionSimilarity] = [

@@ -69,12 +69,26 @@ public struct Attribution: Estimator {
         case .guidedBackprop:
             try Self.requireReLU(input.model)
             computed = gradientMap(input, rule: .guided, times: false, absolute: false)
-        case .integratedGradients(let baseline, let steps, let rule):
+        case .integratedGradients(let baseline, let steps, let rule, let tolerance):
             guard steps >= rule.minimumSteps else {
                 throw MethodError("integrated gradients: \(rule.rawValue) needs at least \(rule.minimumSteps) steps, found \(steps)")
             }
-            computed = integratedGradients(input, baseline: try baseline.resolved(features: input.featureCount),
-                                           steps: steps, rule: rule)
+            if let tolerance, !(tolerance > 0 && tolerance.isFinite) {
+                throw MethodError("integrated gradients: the completeness tolerance must be a positive number, found \(tolerance)")
+            }
+            let resolved = try baseline.resolved(features: input.featureCount)
+            var used = steps
+            var result = integratedGradients(input, baseline: resolved, steps: used, rule: rule)
+            if let tolerance {
+                // Refine until the completeness gap is within tolerance (a NaN gap means F(x) = F(b)
+                // on every row: nothing to integrate).
+                while let gap = result.diagnostics["completenessGap.relative"], gap.isFinite, gap > tolerance, used < 64 * steps {
+                    used *= 2
+                    result = integratedGradients(input, baseline: resolved, steps: used, rule: rule)
+                }
+                result.diagnostics["completenessGap.tolerance"] = tolerance
+            }
+            computed = result
         case .smoothGrad(let noiseLevel, let samples):
             guard noiseLevel >= 0 && noiseLevel.isFinite else {
                 throw MethodError("smoothgrad: the noise level must be a finite number ≥ 0, found \(noiseLevel)")
