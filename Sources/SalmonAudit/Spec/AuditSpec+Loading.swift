@@ -106,8 +106,10 @@ public enum FNV1a {
         return h
     }
 
-    public static func hex(_ bytes: some Sequence<UInt8>) -> String {
-        let h = hash(bytes)
+    public static func hex(_ bytes: some Sequence<UInt8>) -> String { hex(hash(bytes)) }
+
+    /// A hash as 16 lowercase hex digits.
+    static func hex(_ h: UInt64) -> String {
         let s = String(h, radix: 16)
         return String(repeating: "0", count: 16 - s.count) + s
     }
@@ -123,7 +125,6 @@ public enum FNV1a {
                 bits >>= 8
             }
         }
-        let s = String(h, radix: 16)
-        return String(repeating: "0", count: 16 - s.count) + s
+        return hex(h)
     }
 }

@@ -73,21 +73,13 @@ public struct Attribution: Estimator {
             guard steps >= rule.minimumSteps else {
                 throw MethodError("integrated gradients: \(rule.rawValue) needs at least \(rule.minimumSteps) steps, found \(steps)")
             }
-            if let tolerance, !(tolerance > 0 && tolerance.isFinite) {
-                throw MethodError("integrated gradients: the completeness tolerance must be a positive number, found \(tolerance)")
-            }
+            try CompletenessRefinement.validate(tolerance)
             let resolved = try baseline.resolved(features: input.featureCount)
-            var used = steps
-            var result = integratedGradients(input, baseline: resolved, steps: used, rule: rule)
-            if let tolerance {
-                // Refine until the completeness gap is within tolerance (a NaN gap means F(x) = F(b)
-                // on every row: nothing to integrate).
-                while let gap = result.diagnostics["completenessGap.relative"], gap.isFinite, gap > tolerance, used < 64 * steps {
-                    used *= 2
-                    result = integratedGradients(input, baseline: resolved, steps: used, rule: rule)
-                }
-                result.diagnostics["completenessGap.tolerance"] = tolerance
+            var (result, _) = CompletenessRefinement.refine(steps: steps, tolerance: tolerance,
+                                                            relativeGap: { $0.diagnostics["completenessGap.relative"] ?? .nan }) {
+                integratedGradients(input, baseline: resolved, steps: $0, rule: rule)
             }
+            if let tolerance { result.diagnostics["completenessGap.tolerance"] = tolerance }
             computed = result
         case .smoothGrad(let noiseLevel, let samples):
             guard noiseLevel >= 0 && noiseLevel.isFinite else {

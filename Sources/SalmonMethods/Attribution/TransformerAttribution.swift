@@ -107,12 +107,10 @@ public struct TransformerAttribution: Estimator {
             for i in 0..<(n * length) { for k in 0..<d { scores[i] += Double(e.scalars[i * d + k]) * Double(g.scalars[i * d + k]) } }
         case .integratedGradients(let steps, let rule, let tolerance):
             guard steps >= rule.minimumSteps else { throw MethodError("integrated gradients: \(rule.rawValue) needs at least \(rule.minimumSteps) steps") }
-            if let tolerance, !(tolerance > 0 && tolerance.isFinite) {
-                throw MethodError("integrated gradients: the completeness tolerance must be a positive number, found \(tolerance)")
-            }
+            try CompletenessRefinement.validate(tolerance)
             let (baseline, _) = targetGradient(input, embedded: Tensor(zeros: e.shape))
-            var used = steps
-            while true {
+            // One integration with `used` nodes: token scores, per-sequence gaps and the relative gap.
+            func integrate(_ used: Int) -> (scores: [Double], gaps: [Double], relative: Double) {
                 let (alphas, weights) = rule.nodes(used)
                 var integral = [Double](repeating: 0, count: n * length * d)
                 for (alpha, weight) in zip(alphas, weights) {
@@ -121,28 +119,26 @@ public struct TransformerAttribution: Estimator {
                     let (_, gs) = targetGradient(input, embedded: scaled)
                     for i in 0..<integral.count { integral[i] += weight * Double(gs.scalars[i]) }
                 }
+                var tokenScores = [Double](repeating: 0, count: n * length)
                 for i in 0..<(n * length) {
-                    var s = 0.0
-                    for k in 0..<d { s += Double(e.scalars[i * d + k]) * integral[i * d + k] }
-                    scores[i] = s
+                    for k in 0..<d { tokenScores[i] += Double(e.scalars[i * d + k]) * integral[i * d + k] }
                 }
                 var gaps = [Double](repeating: 0, count: n), absoluteGap = 0.0, absoluteDifference = 0.0
                 for b in 0..<n {
-                    let total = scores[(b * length)..<((b + 1) * length)].reduce(0, +)
-                    gaps[b] = total - (outputs[b] - baseline[b])
+                    gaps[b] = tokenScores[(b * length)..<((b + 1) * length)].reduce(0, +) - (outputs[b] - baseline[b])
                     absoluteGap += abs(gaps[b])
                     absoluteDifference += abs(outputs[b] - baseline[b])
                 }
-                let relative = absoluteDifference > 0 ? absoluteGap / absoluteDifference : .nan
-                perExample["completenessGap"] = gaps
-                diagnostics = ["completenessGap.relative": relative, "completenessGap.meanAbsolute": absoluteGap / Double(n),
-                               "integratedGradients.steps": Double(used)]
-                guard let tolerance, relative.isFinite, relative > tolerance, used < 64 * steps else {
-                    if let tolerance { diagnostics["completenessGap.tolerance"] = tolerance }
-                    break
-                }
-                used *= 2
+                return (tokenScores, gaps, absoluteDifference > 0 ? absoluteGap / absoluteDifference : .nan)
             }
+            let (result, used) = CompletenessRefinement.refine(steps: steps, tolerance: tolerance, relativeGap: { $0.relative },
+                                                               integrate)
+            scores = result.scores
+            perExample["completenessGap"] = result.gaps
+            diagnostics = ["completenessGap.relative": result.relative,
+                           "completenessGap.meanAbsolute": result.gaps.reduce(0) { $0 + abs($1) } / Double(n),
+                           "integratedGradients.steps": Double(used)]
+            if let tolerance { diagnostics["completenessGap.tolerance"] = tolerance }
         case .smoothGrad(let noiseLevel, let samples):
             guard noiseLevel >= 0 && noiseLevel.isFinite, samples >= 1 else {
                 throw MethodError("smoothgrad: a finite noise level ≥ 0 and at least 1 sample needed")

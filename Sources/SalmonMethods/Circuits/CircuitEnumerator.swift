@@ -171,13 +171,6 @@ struct Context: Sendable {
     var leafTest: LeafTest {
         LeafTest(output: output, targets: targets, rowWeights: rowWeights, needed: needed)
     }
-
-    @inline(__always)
-    func isPerfect(_ outputPre: SIMD8<Float>) -> Bool {
-        let y = activate(outputPre, output).rounded(.toNearestOrEven)
-        let correct = SIMD8<Float>.zero.replacing(with: rowWeights, where: y .== targets)
-        return correct.sum() > needed
-    }
 }
 
 /// The perfect-circuit test on an output pre-activation, specialized for (leaky) ReLU and
@@ -273,14 +266,12 @@ struct SearchState {
     }
 
     mutating func runFirstLayer(_ choice: Context.Choice, inputActs: [SIMD8<Float>]) {
-        let all0: UInt64 = (1 << UInt64(context.sizes[0])) - 1
         if context.sizes.count == 3 {
             // One hidden layer: the first layer is the last hidden layer.
             lastHidden(choice: choice, lowerActs: inputActs, allFull: true)
         } else {
             apply(layer: 1, choice: choice, lowerActs: inputActs, allFull: true)
         }
-        _ = all0
     }
 
     /// Records `choice` for layer `layer` and returns its nodes' activations (zero for nodes not kept):
@@ -332,7 +323,7 @@ struct SearchState {
         var sum = SIMD8<Float>.zero
         for j in 0..<width where choice.kept >> UInt64(j) & 1 == 1 { sum += context.weights[L - 1][j] * acts[j] }
         result.candidates += 1
-        if context.isPerfect(sum + context.biases[L - 1][0]) { recordPerfect(outputReads: choice.kept) }
+        if context.leafTest.isPerfect(sum + context.biases[L - 1][0]) { recordPerfect(outputReads: choice.kept) }
     }
 
     /// The last hidden layer with kept nodes `kept` over the fixed layer below: every covering edge
