@@ -11,13 +11,14 @@ public enum AuditAssembler {
         let pct = String(format: "%g", level * 100)
         return "A test is *distinguishable* when its Monte Carlo p-value (1 + b)/(1 + K), adjusted by \(correction.rawValue) "
             + "across all \(tests) tests of the audit, is at most α = \(alpha) and the trained estimate exceeds the null median by "
-            + "at least the minimum effect (\(minimumEffect)); this p-value is exact for any K, so the error rate is controlled "
+            + "at least the minimum effect (\(minimumEffect)) — or falls below it by that much, for a statistic where smaller "
+            + "means more structure (the p-value then counts null draws at most as large); this p-value is exact for any K, so the error rate is controlled "
             + "whatever the number of null models. A test that is not distinguishable is *inconclusive* when the decision could "
             + "change with more null models: the adjusted p-value would reach α at the lower end of the \(pct) % Clopper–Pearson "
             + "interval of its tail probability, or when K is too small for even p = 1/(K + 1) to reach α after correction. "
             + "Otherwise it is a *dead salmon*: no better than its null. A claim at a site holds when it is distinguishable from "
             + "every null family (or, for a claim expected to be null, a dead salmon against every family); with "
-            + "requireSignificance: false, when its estimate exceeds every null median by the minimum effect."
+            + "requireSignificance: false, when its estimate exceeds every null median by the minimum effect (in the statistic's direction)."
     }
 
     /// Assembles the result.
@@ -71,26 +72,34 @@ public enum AuditAssembler {
         for claim in spec.claims {
             for site in AuditPlan.sites(for: claim, in: spec) {
                 let key = testKey(claim: claim.name, site: site)
-                let values = try trained.map { r -> Double in
+                // Every trained network has a value, except network 0 under similarityToTrained (the
+                // anchor the others are compared with).
+                let anchored = claim.method.isAttribution && claim.statistic == AttributionClaim.Statistic.similarityToTrained.rawValue
+                let contributing = anchored ? Array(trained.dropFirst()) : trained
+                let values = try contributing.map { r -> Double in
                     guard let v = r.values[key] else { throw AuditError("\(r.unit) has no value for \(key)") }
                     return v
                 }
+                guard !values.isEmpty else { throw AuditError("\(key): no trained network has a value (similarityToTrained needs K_t ≥ 2)") }
                 let estimate = values.reduce(0, +) / Double(values.count)
-                let (interval, intervalMethod, note) = try Self.interval(spec: spec, claim: claim, site: site, key: key, trained: trained,
+                let (interval, intervalMethod, note) = try Self.interval(spec: spec, claim: claim, site: site, key: key, trained: contributing,
                                                                            estimate: estimate)
                 if let note { notes.append(note) }
-                for null in nullSpecs {
+                for null in nullSpecs where AuditPlan.isTested(claim, at: site, against: null.family, in: spec) {
                     guard let raw = nullValues[null.family]?[key], !raw.isEmpty else {
                         throw AuditError("no null values for \(key) in family \(null.family)")
                     }
                     tests.append(try Self.test(claim: claim, site: site, family: null.family, estimate: estimate, trainedValues: values,
                                                interval: interval, intervalMethod: intervalMethod, nullRaw: raw,
-                                               modelsPerDraw: trainedCount, spec: spec))
+                                               modelsPerDraw: values.count, spec: spec))
                 }
             }
         }
         if trainedCount > 1, let remainder = nullSpecs.first(where: { $0.K % trainedCount != 0 }) {
             notes.append("K = \(remainder.K) for \(remainder.family) is not a multiple of K_t = \(trainedCount): the last \(remainder.K % trainedCount) null model(s) are not used in the null draws")
+        }
+        if spec.claims.contains(where: { $0.statistic == AttributionClaim.Statistic.similarityToTrained.rawValue }) {
+            notes.append("similarityToTrained: trained network 0 is the anchor; the estimate is the mean similarity of trained networks 1 … \(trainedCount - 1) to it, and each null draw averages \(trainedCount - 1) null model(s) made from network 0")
         }
 
         let claims = try conclude(&tests, spec: spec, baseline: baseline)
@@ -109,6 +118,14 @@ public enum AuditAssembler {
         let nonConverged = byUnit.values.reduce(0.0) { $0 + ($1.diagnostics["task.foldsNotConverged"] ?? 0) + ($1.diagnostics["control.foldsNotConverged"] ?? 0) }
         if nonConverged > 0 {
             diagnosticsNote.append("\(Int(nonConverged)) probe fits (folds) stopped before the convergence tolerance (iteration limit or line search); their predictions are used as they are")
+        }
+        let undefined = byUnit.values.reduce(0.0) { $0 + ($1.diagnostics["attribution.undefinedRows"] ?? 0) }
+        if undefined > 0 {
+            diagnosticsNote.append("\(Int(undefined)) (model, input) map similarities were undefined (a constant map has no ranks, a zero map no direction) and count as 0, no agreement")
+        }
+        let gaps = byUnit.values.reduce(0.0) { $0 + ($1.diagnostics["attribution.completenessAboveTolerance"] ?? 0) }
+        if gaps > 0 {
+            diagnosticsNote.append("\(Int(gaps)) Integrated Gradients maps kept a completeness gap above the 1 % tolerance after 64× step refinement")
         }
         return AuditResult(name: spec.name, spec: spec, model: model, provenance: provenance, policy: policy, tests: tests,
                            claims: claims,
@@ -140,7 +157,7 @@ public enum AuditAssembler {
                 guard let mine = result.tests.first(where: { $0.claim == claim.name && $0.site == site }) else {
                     throw SpecError(file: source, field: "tests", "no test of \(claim.name) at \(site)")
                 }
-                for null in baseline.spec.nulls {
+                for null in baseline.spec.nulls where AuditPlan.isTested(claim, at: site, against: null.family, in: spec) {
                     guard let raw = baseline.nullValues[null.family]?[testKey(claim: claim.name, site: site)], !raw.isEmpty else {
                         throw SpecError(file: source, field: "", "the baseline '\(baseline.name)' has no \(null.family) nulls for \(claim.name) at \(site)")
                     }
@@ -179,7 +196,10 @@ public enum AuditAssembler {
         // K_t > 1: two-level (seeds × inputs, crossed) for means of per-example scores.
         if trained.allSatisfy({ $0.perExample[key] != nil }) {
             let scores = trained.compactMap { $0.perExample[key] }
-            let plan = try Bootstrap(resamples: b, seed: spec.seed, path: ["bootstrap", .label(claim.name), .label(site), "two-level"], workers: 1)
+            // An attribution claim's trained scores are the same at every site, and so is its interval.
+            let path: StreamPath = claim.method.isAttribution ? ["bootstrap", .label(claim.name), "two-level"]
+                : ["bootstrap", .label(claim.name), .label(site), "two-level"]
+            let plan = try Bootstrap(resamples: b, seed: spec.seed, path: path, workers: 1)
             let result = try plan.twoLevelMean(scores, design: .crossed)
             let method = "\(kind.rawValue) two-level bootstrap (\(trained.count) seeds × \(scores[0].count) inputs, crossed), B = \(b)"
             guard let ci = try? result.interval(kind, level: level), ci.lower.isFinite, ci.upper.isFinite else {
@@ -223,14 +243,15 @@ public enum AuditAssembler {
         // summation; values within 1e-12 (relative) of the estimate are ties, and ties count as extreme.
         let tie = 1e-12 * max(1, abs(estimate))
         let tiedDraws = draws.map { abs($0 - estimate) <= tie ? estimate : $0 }
-        let p = try MonteCarloTest.pValue(observed: estimate, null: tiedDraws, alternative: .greater, level: 0.95)
+        let direction = claim.method.direction(of: claim.statistic)
+        let p = try MonteCarloTest.pValue(observed: estimate, null: tiedDraws, alternative: direction.alternative, level: 0.95)
         let q = Quantile.quantiles(draws, [0.025, 0.5, 0.975])
         let mean = Descriptive.mean(draws)
         let sd = draws.count > 1 ? Descriptive.standardDeviation(draws, ddof: 1) : 0
         let auroc = (try? EffectSize.auroc(trainedValues, nullRaw)) ?? .nan
         let effect = EffectSizes(difference: estimate - q[1], standardized: sd > 0 ? (estimate - mean) / sd : nil, auroc: auroc)
         return TestResult(id: AuditPlan.testID(claim: claim.name, site: site, family: family), claim: claim.name, site: site,
-                          family: family, method: claim.method.name, statistic: claim.statistic, direction: "larger",
+                          family: family, method: claim.method.name, statistic: claim.statistic, direction: direction.rawValue,
                           estimate: estimate, trainedValues: trainedValues, interval: interval, intervalMethod: intervalMethod,
                           null: NullDistribution(values: draws, modelsPerDraw: modelsPerDraw, mean: mean, standardDeviation: sd,
                                                  median: q[1], lower: q[0], upper: q[2]),
@@ -244,7 +265,7 @@ public enum AuditAssembler {
         let minimum = spec.gate.minimumEffect
         let padj = format(t.adjustedPValue)
         if rejected {
-            if t.effect.difference >= minimum {
+            if t.directedDifference >= minimum {
                 return (.distinguishable, "p_adj = \(padj) ≤ α = \(spec.alpha); estimate − null median = \(format(t.effect.difference))")
             }
             return (.deadSalmon, "p_adj = \(padj) ≤ α, but the effect \(format(t.effect.difference)) is below the minimum effect \(minimum)")
@@ -261,7 +282,7 @@ public enum AuditAssembler {
         if low.reject[i] {
             return (.inconclusive, "p_adj = \(padj) > α, but the p-value's 95 % interval reaches \(format(t.pValueInterval.lower)), where it would be significant: more null models could change the verdict")
         }
-        return (.deadSalmon, "p_adj = \(padj) > α = \(spec.alpha) (b = \(t.extremeCount) of K = \(k) null draws at least as large)")
+        return (.deadSalmon, "p_adj = \(padj) > α = \(spec.alpha) (b = \(t.extremeCount) of K = \(k) null draws at least as \(t.direction == "smaller" ? "small" : "large"))")
     }
 
     static func outcomes(tests: [TestResult], spec: AuditSpec) -> [ClaimOutcome] {
@@ -274,7 +295,7 @@ public enum AuditAssembler {
                 switch claim.expect {
                 case .distinguishable:
                     failing = mine.filter { t in
-                        spec.gate.requireSignificance ? t.verdict != .distinguishable : t.effect.difference < spec.gate.minimumEffect
+                        spec.gate.requireSignificance ? t.verdict != .distinguishable : t.directedDifference < spec.gate.minimumEffect
                     }
                 case .null:
                     failing = mine.filter { $0.verdict != .deadSalmon }

@@ -125,7 +125,8 @@ public struct NullDistribution: Sendable, Codable, Equatable {
 
 /// Effect sizes of the trained estimate against its null.
 public struct EffectSizes: Sendable, Codable, Equatable {
-    /// Estimate − null median, signed so that positive means "more structure than the null".
+    /// Estimate − null median (in the statistic's units; for a statistic where smaller means more
+    /// structure, negative means more structure than the null).
     public var difference: Double
     /// (estimate − null mean) / null sd, signed likewise; nil when the null has no spread.
     public var standardized: Double?
@@ -160,6 +161,10 @@ public struct TestResult: Sendable, Codable, Equatable {
     /// With a baseline: whether the estimate stayed inside the interval recorded there.
     public var baselineInterval: ConfidenceInterval?
     public var leftBaseline: Bool?
+
+    /// Estimate − null median in the direction of more structure: the difference itself for a
+    /// `larger` statistic, its negation for a `smaller` one. The verdict's minimum effect applies to it.
+    public var directedDifference: Double { direction == "smaller" ? -effect.difference : effect.difference }
 }
 
 /// A claim at one site, judged over every null family: what the JUnit report and the gate read.

@@ -6,14 +6,39 @@ public enum AuditPlan {
 
     /// The sites of `claim`: its own, else the spec's, else every hidden layer's output
     /// (`layers.0.post` … `layers.(H−1).post` for H hidden layers).
+    ///
+    /// An attribution claim explains the inputs whatever the site; its sites name the randomization
+    /// stage of the site-dependent null families (``siteDependentFamilies``) and ignore the
+    /// top-level `sites`. By default: every layer from the output down (`layers.L−1.post` …
+    /// `layers.0.post`, the cascade of Adebayo et al.'s Figure 2) when a site-dependent family is
+    /// audited, else the output layer alone (every site would test the same null models).
     public static func sites(for claim: ClaimSpec, in spec: AuditSpec) -> [String] {
         if spec.model.activations != nil { return [ActivationSubject.site] }
+        if claim.method.isAttribution {
+            if let own = claim.sites { return own }
+            let layers = spec.model.hidden.count + 1
+            let cascade = spec.nulls.contains { siteDependentFamilies.contains($0.family) }
+            return (cascade ? Array((0..<layers).reversed()) : [layers - 1]).map { "layers.\($0).post" }
+        }
         return claim.sites ?? spec.sites ?? (0..<spec.model.hidden.count).map { "layers.\($0).post" }
     }
 
-    /// Every site any claim reads.
+    /// Whether `claim` is tested at `site` against `family`. A probe claim is tested against every
+    /// family at every site. An attribution claim's sites only change the models of the
+    /// site-dependent families, so it is tested against the others once, at its first site (the
+    /// same null models at every site would only repeat the test).
+    public static func isTested(_ claim: ClaimSpec, at site: String, against family: String, in spec: AuditSpec) -> Bool {
+        guard claim.method.isAttribution, !siteDependentFamilies.contains(family) else { return true }
+        return site == sites(for: claim, in: spec).first
+    }
+
+    /// The null families whose model depends on the site: the layer a site names is where the
+    /// cascade stops, or the layer re-initialized alone.
+    public static let siteDependentFamilies: Set<String> = ["cascading-top-down", "cascading-bottom-up", "independent-layer"]
+
+    /// Every site whose activations a probe-family claim reads.
     public static func allSites(_ spec: AuditSpec) -> Set<String> {
-        Set(spec.claims.flatMap { sites(for: $0, in: spec) })
+        Set(spec.claims.filter { !$0.method.isAttribution }.flatMap { sites(for: $0, in: spec) })
     }
 
     /// The test id: `claim@site~family`.

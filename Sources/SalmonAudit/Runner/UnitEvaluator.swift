@@ -13,6 +13,14 @@ struct UnitEvaluator: Sendable {
     let spec: AuditSpec
     let subject: any AuditSubject
     let specHash: String
+    /// Trained network 0's maps, shared by the units of attribution claims.
+    let anchors = TrainedMapCache()
+
+    init(spec: AuditSpec, subject: any AuditSubject, specHash: String) {
+        self.spec = spec
+        self.subject = subject
+        self.specHash = specHash
+    }
 
     func evaluate(_ unit: AuditUnit) throws -> UnitRecord {
         let sites = AuditPlan.allSites(spec)
@@ -21,7 +29,10 @@ struct UnitEvaluator: Sendable {
             throw AuditError("\(unit): \(error)")
         }
         var record = UnitRecord(specHash: specHash, dataHash: subject.dataHash, unit: unit)
-        for claim in spec.claims {
+        for claim in spec.claims where claim.method.isAttribution {
+            try evaluateAttribution(claim, unit: unit, into: &record)
+        }
+        for claim in spec.claims where !claim.method.isAttribution {
             let method = ClaimMethod(claim.method)
             let statistic = ExplanationStatistic(claim.statistic, direction: .larger, summary: "")
             for site in AuditPlan.sites(for: claim, in: spec) {
@@ -44,6 +55,49 @@ struct UnitEvaluator: Sendable {
             }
         }
         return record
+    }
+
+    /// An attribution claim at each of its sites (``AttributionClaim``): the mean of the per-input
+    /// scores and, for a trained network, the scores and their bootstrap over inputs
+    /// (`seed → "bootstrap" → claim`). A trained network's maps do not depend on the site, so its
+    /// scores are computed once and stand at every site.
+    private func evaluateAttribution(_ claim: ClaimSpec, unit: AuditUnit, into record: inout UnitRecord) throws {
+        let features: Int
+        do { features = try subject.attributionData(claim: claim).inputs.shape[1] } catch {
+            throw AuditError("\(unit), claim \(claim.name): \(error)")
+        }
+        let attribution: AttributionClaim
+        do { attribution = try AttributionClaim(claim, features: features) } catch { throw AuditError("claim \(claim.name): \(error)") }
+        var trainedScores: (evaluation: AttributionClaim.Evaluation, bootstrap: StoredBootstrap)?
+        for site in AuditPlan.sites(for: claim, in: spec) {
+            if case .null(let family, _) = unit, !AuditPlan.isTested(claim, at: site, against: family, in: spec) { continue }
+            let key = testKey(claim: claim.name, site: site)
+            if let trainedScores {
+                record.values[key] = Descriptive.mean(trainedScores.evaluation.perExample)
+                record.perExample[key] = trainedScores.evaluation.perExample
+                record.bootstraps[key] = trainedScores.bootstrap
+                continue
+            }
+            let evaluation: AttributionClaim.Evaluation?
+            do {
+                evaluation = try attribution.evaluate(unit, site: site, subject: subject, seed: spec.seed, anchors: anchors)
+            } catch let e as AuditError {
+                throw e
+            } catch {
+                throw AuditError("\(unit), claim \(claim.name) at \(site): \(error)")
+            }
+            guard let evaluation else { continue }
+            record.values[key] = Descriptive.mean(evaluation.perExample)
+            for (name, value) in evaluation.diagnostics { record.diagnostics[name, default: 0] += value }
+            if unit.isTrained {
+                let plan = try Bootstrap(resamples: spec.resampling.bootstrap, seed: spec.seed,
+                                         path: ["bootstrap", .label(claim.name)], workers: 1)
+                let stored = StoredBootstrap(try plan.mean(evaluation.perExample), path: "mean")
+                record.perExample[key] = evaluation.perExample
+                record.bootstraps[key] = stored
+                trainedScores = (evaluation, stored)
+            }
+        }
     }
 
     /// The bootstrap over evaluation inputs of a trained statistic: resampled per-example scores

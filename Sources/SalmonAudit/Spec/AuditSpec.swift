@@ -1,4 +1,5 @@
 import Foundation
+import SalmonMethods
 import SalmonStatistics
 
 /// An audit, as written in YAML: the model, the claims (method × target × statistic × sites), the
@@ -79,7 +80,9 @@ public struct AuditSpec: Sendable, Codable, Equatable {
         for (i, claim) in claims.enumerated() {
             try claim.validate(field: "claims[\(i)]")
             guard names.insert(claim.name).inserted else { throw SpecError(field: "claims[\(i)].name", "duplicate claim name '\(claim.name)'") }
-            if claim.sites == nil && sites == nil && model.stateDict != nil {
+            if claim.method.isAttribution {
+                try validateAttribution(claim, field: "claims[\(i)]")
+            } else if claim.sites == nil && sites == nil && model.stateDict != nil {
                 throw SpecError(field: "claims[\(i)].sites", "a model loaded from a state dict needs sites (top-level 'sites' or per claim)")
             }
         }
@@ -116,9 +119,39 @@ public struct AuditSpec: Sendable, Codable, Equatable {
     }
 }
 
+extension AuditSpec {
+    /// The rules an attribution claim adds: a network to explain, labels as targets, two trained
+    /// seeds for `similarityToTrained`, and sites that name layers (randomization stages).
+    func validateAttribution(_ claim: ClaimSpec, field: String) throws {
+        guard model.activations == nil else {
+            throw SpecError(field: field + ".method", "attribution methods explain a network's inputs; activation files have no network")
+        }
+        if model.task != nil && claim.target != "label" {
+            throw SpecError(field: field + ".target", "an attribution claim explains the logit of each input's label; expected 'label', found '\(claim.target)'")
+        }
+        if claim.statistic == AttributionClaim.Statistic.similarityToTrained.rawValue && AuditPlan.trainedSeeds(self) < 2 {
+            throw SpecError(field: field + ".statistic", "similarityToTrained compares trained seeds 1 … K_t − 1 with seed 0, so it needs model.training.seeds ≥ 2 (a model loaded from a file has one; use deletionAUC or insertionAUC)")
+        }
+        if claim.method.name == "guided-backprop" && model.activation != "relu" && model.task != nil {
+            throw SpecError(field: field + ".method", "guided-backprop is defined for ReLU networks; model.activation is '\(model.activation)'")
+        }
+        if model.stateDict != nil && claim.sites == nil {
+            throw SpecError(field: field + ".sites", "an attribution claim on a model loaded from a state dict needs its sites (layers.ℓ.post, the randomization stages)")
+        }
+        for site in claim.sites ?? [] where AttributionClaim.layer(of: site) == nil {
+            throw SpecError(field: field + ".sites", "an attribution claim's sites name layers (layers.ℓ.pre or layers.ℓ.post: the randomization stage), found '\(site)'")
+        }
+        if claim.controlTypes != nil {
+            throw SpecError(field: field + ".controlTypes", "control types apply to probes, not to attribution methods")
+        }
+    }
+}
+
 /// The model under audit: a built-in task with an MLP trained on it, or a state dict.
 public struct ModelSpec: Sendable, Codable, Equatable {
-    /// A built-in task: `planted-concepts` or `sparse-parity`.
+    /// A built-in task: `planted-concepts`, `sparse-parity` or `digits` (the bundled 8 × 8
+    /// handwritten digits: `taskOptions.examples` training images and `evaluationExamples` held
+    /// out, 1,797 at most together).
     public var task: String?
     public var taskOptions: TaskOptions
     /// Hidden layer widths of the MLP.
@@ -153,7 +186,7 @@ public struct ModelSpec: Sendable, Codable, Equatable {
         activations = try c.decodeIfPresent(ActivationFiles.self, forKey: .activations)
     }
 
-    public static let tasks = ["planted-concepts", "sparse-parity"]
+    public static let tasks = ["planted-concepts", "sparse-parity", "digits"]
     public static let activations = ["relu", "tanh", "gelu", "sigmoid"]
 
     public var isFileModel: Bool { stateDict != nil || activations != nil }
@@ -187,6 +220,9 @@ public struct ModelSpec: Sendable, Codable, Equatable {
             throw SpecError(field: "model.hidden", "expected at most 64 layers of at most 100,000 units")
         }
         try taskOptions.validate()
+        if task == "digits" && taskOptions.examples + evaluationExamples > 1797 {
+            throw SpecError(field: "model.taskOptions.examples", "the digits hold 1,797 images; examples (\(taskOptions.examples)) + evaluationExamples (\(evaluationExamples)) must be at most 1797")
+        }
         try training.validate()
     }
 }
@@ -337,8 +373,14 @@ public struct ClaimSpec: Sendable, Codable, Equatable {
 }
 
 /// A method and its parameters.
+///
+/// Probe-family methods (`logistic-probe`, `ridge-probe`, `mlp-probe`, `pca-label-correlation`)
+/// read the activations at a site. Attribution methods (`gradient`, `absolute-gradient`,
+/// `gradient-times-input`, `integrated-gradients`, `smoothgrad`, `occlusion`, `guided-backprop`;
+/// see ``AttributionMethod``) explain the logit of each evaluation input's label with one score
+/// per input feature; their statistics (``AttributionClaim``) compare maps across models, and
+/// their sites name the randomization stage of the site-dependent null families.
 public struct MethodSpec: Sendable, Codable, Equatable {
-    /// `logistic-probe`, `ridge-probe`, `mlp-probe` or `pca-label-correlation`.
     public var name: String
     /// Logistic probe: inverse L2 strength (scikit-learn's C).
     public var C: Double
@@ -351,10 +393,27 @@ public struct MethodSpec: Sendable, Codable, Equatable {
     public var hidden: Int
     public var epochs: Int
     public var tolerance: Double
+    /// Integrated Gradients: the starting step count (refined until the completeness gap is ≤ 1 %).
+    public var steps: Int
+    /// SmoothGrad: noisy samples per input and the noise level (a fraction of the input's range).
+    public var samples: Int
+    public var noiseLevel: Double
+    /// `similarityToTrained`: the map similarity measure — `spearman-abs` (default), `spearman`,
+    /// `cosine`, `ssim` or `top-K` (for example `top-10`).
+    public var similarity: String
+    /// SSIM: the input seen as an image `[height, width]` (`[8, 8]` for the digits); required by `ssim`.
+    public var image: [Int]?
+    /// Deletion and insertion curves: the number of steps S.
+    public var curveSteps: Int
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case name, C, alpha, folds, components, hidden, epochs, tolerance }
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case name, C, alpha, folds, components, hidden, epochs, tolerance, steps, samples, noiseLevel, similarity, image, curveSteps
+    }
 
-    public static let names = ["logistic-probe", "ridge-probe", "mlp-probe", "pca-label-correlation"]
+    public static let probeNames = ["logistic-probe", "ridge-probe", "mlp-probe", "pca-label-correlation"]
+    public static let attributionNames = ["gradient", "absolute-gradient", "gradient-times-input", "integrated-gradients",
+                                          "smoothgrad", "occlusion", "guided-backprop"]
+    public static let names = probeNames + attributionNames
 
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.allCases.map(\.rawValue))
@@ -367,6 +426,12 @@ public struct MethodSpec: Sendable, Codable, Equatable {
         hidden = try c.decodeIfPresent(Int.self, forKey: .hidden) ?? 64
         epochs = try c.decodeIfPresent(Int.self, forKey: .epochs) ?? 30
         tolerance = try c.decodeIfPresent(Double.self, forKey: .tolerance) ?? 1e-4
+        steps = try c.decodeIfPresent(Int.self, forKey: .steps) ?? 50
+        samples = try c.decodeIfPresent(Int.self, forKey: .samples) ?? 50
+        noiseLevel = try c.decodeIfPresent(Double.self, forKey: .noiseLevel) ?? 0.15
+        similarity = try c.decodeIfPresent(String.self, forKey: .similarity) ?? "spearman-abs"
+        image = try c.decodeIfPresent([Int].self, forKey: .image)
+        curveSteps = try c.decodeIfPresent(Int.self, forKey: .curveSteps) ?? 16
         guard Self.names.contains(name) else {
             var m = "unknown method '\(name)'"
             if let s = nearestName(to: name, in: Self.names) { m += "; did you mean '\(s)'?" }
@@ -375,20 +440,55 @@ public struct MethodSpec: Sendable, Codable, Equatable {
     }
 
     public init(name: String, C: Double = 1, alpha: Double = 1, folds: Int = 5, components: Int = 5, hidden: Int = 64,
-                epochs: Int = 30, tolerance: Double = 1e-4) {
+                epochs: Int = 30, tolerance: Double = 1e-4, steps: Int = 50, samples: Int = 50, noiseLevel: Double = 0.15,
+                similarity: String = "spearman-abs", image: [Int]? = nil, curveSteps: Int = 16) {
         self.name = name; self.C = C; self.alpha = alpha; self.folds = folds; self.components = components
         self.hidden = hidden; self.epochs = epochs; self.tolerance = tolerance
+        self.steps = steps; self.samples = samples; self.noiseLevel = noiseLevel; self.similarity = similarity
+        self.image = image; self.curveSteps = curveSteps
     }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        if isAttribution {
+            try c.encode(steps, forKey: .steps)
+            try c.encode(samples, forKey: .samples)
+            try c.encode(noiseLevel, forKey: .noiseLevel)
+            try c.encode(similarity, forKey: .similarity)
+            try c.encodeIfPresent(image, forKey: .image)
+            try c.encode(curveSteps, forKey: .curveSteps)
+        } else {
+            // The probe settings only, as before attribution methods existed: spec hashes of probe
+            // audits (and the baselines recorded with them) stay valid.
+            try c.encode(C, forKey: .C)
+            try c.encode(alpha, forKey: .alpha)
+            try c.encode(folds, forKey: .folds)
+            try c.encode(components, forKey: .components)
+            try c.encode(hidden, forKey: .hidden)
+            try c.encode(epochs, forKey: .epochs)
+            try c.encode(tolerance, forKey: .tolerance)
+        }
+    }
+
+    /// Whether the method is an attribution method (explains inputs, not activations).
+    public var isAttribution: Bool { Self.attributionNames.contains(name) }
 
     var statistics: [String] {
         switch name {
         case "ridge-probe": return ["r2"]
         case "pca-label-correlation": return ["maxAbsCorrelation"]
+        case _ where isAttribution: return AttributionClaim.Statistic.allCases.map(\.rawValue)
         default: return ["accuracy", "controlAccuracy", "selectivity"]
         }
     }
 
     var defaultStatistic: String { statistics[0] }
+
+    /// Whether larger values of `statistic` mean more structure (`larger`) or fewer (`smaller`).
+    public func direction(of statistic: String) -> ExplanationStatistic.Direction {
+        AttributionClaim.Statistic(rawValue: statistic)?.direction ?? .larger
+    }
 
     func validate(field: String) throws {
         guard C > 0 && C.isFinite else { throw SpecError(field: field + ".C", "expected a positive number, found \(C)") }
@@ -403,6 +503,40 @@ public struct MethodSpec: Sendable, Codable, Equatable {
         if name == "ridge-probe" {
             throw SpecError(field: field + ".name", "ridge-probe needs a continuous target, and no model kind supplies one yet (targets are class labels); use logistic-probe or mlp-probe")
         }
+        guard steps >= 2 && steps <= 100_000 else { throw SpecError(field: field + ".steps", "expected 2 … 100,000 integration steps, found \(steps)") }
+        guard samples >= 1 && samples <= 100_000 else { throw SpecError(field: field + ".samples", "expected 1 … 100,000 samples, found \(samples)") }
+        guard noiseLevel > 0 && noiseLevel.isFinite else { throw SpecError(field: field + ".noiseLevel", "expected a positive number, found \(noiseLevel)") }
+        guard curveSteps >= 1 && curveSteps <= 100_000 else { throw SpecError(field: field + ".curveSteps", "expected 1 … 100,000 steps, found \(curveSteps)") }
+        if let image, image.count != 2 || image.contains(where: { $0 < 1 }) {
+            throw SpecError(field: field + ".image", "expected [height, width] with positive sides, found \(image)")
+        }
+        _ = try similarityMeasure(features: nil, field: field)
+    }
+
+    /// The similarity measure `similarity` names, checked against `features` when known.
+    /// - Throws: ``SpecError`` naming `field.similarity` (or `.image`).
+    func similarityMeasure(features: Int?, field: String) throws -> AttributionSimilarity {
+        let allowed = "spearman-abs, spearman, cosine, ssim, top-K (for example top-10)"
+        let measure: AttributionSimilarity
+        switch similarity {
+        case "spearman-abs": measure = .spearmanAbsolute
+        case "spearman": measure = .spearman
+        case "cosine": measure = .cosine
+        case "ssim":
+            guard let image else { throw SpecError(field: field + ".image", "the similarity 'ssim' needs the input's image shape [height, width]") }
+            measure = .ssim(height: image[0], width: image[1])
+        default:
+            guard similarity.hasPrefix("top-"), let k = Int(similarity.dropFirst(4)), k >= 1 else {
+                throw SpecError(field: field + ".similarity", "unknown similarity '\(similarity)' (allowed: \(allowed))")
+            }
+            measure = .topK(k)
+        }
+        if let features {
+            do { try measure.validate(features: features) } catch let e as MethodError {
+                throw SpecError(field: field + (similarity == "ssim" ? ".image" : ".similarity"), "\(e.message) (inputs have \(features) features)")
+            }
+        }
+        return measure
     }
 }
 

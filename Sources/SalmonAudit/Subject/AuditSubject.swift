@@ -23,6 +23,22 @@ public protocol AuditSubject: Sendable {
     var evaluationHash: String { get }
     /// A one-line description of the model for reports.
     var modelDescription: String { get }
+    /// The network `unit` names as an attribution claim at `site` sees it: trained network s, or
+    /// null model k of its family made from trained network `base` (for the site-dependent
+    /// families, at the stage `site` names).
+    func network(_ unit: AuditUnit, site: String, base: Int) throws -> MLP
+    /// The inputs an attribution claim explains and, per input, the output index it explains.
+    func attributionData(claim: ClaimSpec) throws -> (inputs: Tensor, targets: [Int])
+}
+
+extension AuditSubject {
+    public func network(_ unit: AuditUnit, site: String, base: Int) throws -> MLP {
+        throw AuditError("attribution claims need a network; this subject (\(modelDescription)) has none")
+    }
+
+    public func attributionData(claim: ClaimSpec) throws -> (inputs: Tensor, targets: [Int]) {
+        throw AuditError("attribution claims need a network; this subject (\(modelDescription)) has none")
+    }
 }
 
 /// The method a claim names, built from its spec (every probe-family method reads `ProbeData`).

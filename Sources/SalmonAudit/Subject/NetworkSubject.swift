@@ -27,6 +27,8 @@ public struct NetworkSubject: AuditSubject {
     public let trainingPlan: TrainingSpec
     let targets: [String: ProbeData.Target]
     let types: [String: [Int]]
+    /// Per attribution claim, the output index each evaluation input's attribution explains.
+    let attributionTargets: [String: [Int]]
     public let modelDescription: String
     public let dataHash: String
     public let evaluationHash: String
@@ -37,16 +39,24 @@ public struct NetworkSubject: AuditSubject {
         self.spec = spec
         let options = spec.model.taskOptions
         let total = options.examples + spec.model.evaluationExamples
-        let stream = RandomStream(seed: spec.seed, path: ["task"])
+        var stream = RandomStream(seed: spec.seed, path: ["task"])
         let all: Dataset
+        var trainRows = Array(0..<options.examples), evalRows = Array(options.examples..<total)
         switch task {
         case "sparse-parity":
             all = SyntheticTasks.sparseParity(bits: options.bits, relevant: options.relevant, examples: total, stream: stream)
+        case "digits":
+            // The bundled digits, shuffled by `seed → "task"`: the first evaluationExamples are held
+            // out, the next `examples` train (each part back in file order).
+            all = try Digits.load()
+            var order = Array(0..<all.count)
+            order.shuffle(using: &stream)
+            evalRows = order.prefix(spec.model.evaluationExamples).sorted()
+            trainRows = order.dropFirst(spec.model.evaluationExamples).prefix(options.examples).sorted()
         default:
             all = SyntheticTasks.plantedConcepts(examples: total, concepts: options.concepts, dimension: options.dimension,
                                                  labelConcepts: options.labelConcepts, noise: options.noise, stream: stream)
         }
-        let trainRows = Array(0..<options.examples), evalRows = Array(options.examples..<total)
         let training = Self.subset(all, rows: trainRows)
         let evaluation = Self.subset(all, rows: evalRows)
         self.training = training
@@ -71,6 +81,8 @@ public struct NetworkSubject: AuditSubject {
         }
         trained = models
         var targets: [String: ProbeData.Target] = [:], types: [String: [Int]] = [:]
+        let labels = evaluation.targets.scalars.map { Int($0) }
+        attributionTargets = Dictionary(uniqueKeysWithValues: spec.claims.filter(\.method.isAttribution).map { ($0.name, labels) })
         let source = task == "sparse-parity" ? evaluation.inputs : (evaluation.groundTruth["concepts"] ?? evaluation.inputs)
         let width = source.shape[1], n = evaluation.count
         let typeIDs = denseIDs((0..<n).map { i in
@@ -115,12 +127,21 @@ public struct NetworkSubject: AuditSubject {
         }
         evaluationInputs = x
         try Self.checkSites(spec, layers: mlp.layers.count)
-        var targets: [String: ProbeData.Target] = [:], types: [String: [Int]] = [:]
+        var targets: [String: ProbeData.Target] = [:], types: [String: [Int]] = [:], explained: [String: [Int]] = [:]
         var hashed: [Float] = x.scalars
         for claim in spec.claims {
             let labels = try ArrayInput.integers(resolve(claim.target), what: "labels")
             guard labels.count == x.shape[0] else {
                 throw SpecError(file: resolve(claim.target), field: "", "\(labels.count) labels for \(x.shape[0]) input rows; expected one label per row")
+            }
+            if claim.method.isAttribution {
+                let outputs = mlp.sizes.last ?? 0
+                if let r = labels.firstIndex(where: { !(0..<outputs).contains($0) }) {
+                    throw SpecError(file: resolve(claim.target), field: "", "label \(labels[r]) at row \(r) is not an output of this network (expected 0..<\(outputs): attributions explain that output)")
+                }
+                explained[claim.name] = labels
+                hashed += labels.map(Float.init)
+                continue
             }
             let (ids, classes) = denseIDs(labels)
             guard classes >= 2 else {
@@ -139,6 +160,7 @@ public struct NetworkSubject: AuditSubject {
         }
         self.targets = targets
         self.types = types
+        attributionTargets = explained
         evaluationHash = FNV1a.hex(floats: hashed)
         dataHash = FNV1a.hex(floats: hashed + mlp.parameterArrays.flatMap { $0 })
         modelDescription = "MLP \(mlp.sizes.map(String.init).joined(separator: "–")) loaded from \(stateDict); \(x.shape[0]) evaluation inputs from \(inputs)"
@@ -146,7 +168,8 @@ public struct NetworkSubject: AuditSubject {
 
     static func checkSites(_ spec: AuditSpec, layers: Int) throws {
         for claim in spec.claims {
-            for site in AuditPlan.sites(for: claim, in: spec) where Self.layer(of: site, layers: layers) == nil && site != "input" {
+            for site in AuditPlan.sites(for: claim, in: spec)
+            where Self.layer(of: site, layers: layers) == nil && (site != "input" || claim.method.isAttribution) {
                 throw SpecError(field: "sites", "unknown site '\(site)'; this MLP has input and layers.0–\(layers - 1).pre|post")
             }
         }
@@ -184,7 +207,13 @@ public struct NetworkSubject: AuditSubject {
     }
 
     static func checkTarget(_ claim: ClaimSpec, task: String, options: TaskOptions) throws {
+        if task == "digits" && claim.controlTypes != nil {
+            throw SpecError(field: "claims.\(claim.name).controlTypes", "the digits task has no planted concepts to build control types from")
+        }
         if claim.target == "label" { return }
+        guard task != "digits" else {
+            throw SpecError(field: "claims.\(claim.name).target", "the digits task has one target, 'label'; found '\(claim.target)'")
+        }
         let parts = claim.target.split(separator: ":")
         let kind = task == "sparse-parity" ? "bit" : "concept"
         let count = task == "sparse-parity" ? options.bits : options.concepts
@@ -201,44 +230,60 @@ public struct NetworkSubject: AuditSubject {
     public func sites(for claim: ClaimSpec) -> [String] { AuditPlan.sites(for: claim, in: spec) }
 
     public func activations(_ unit: AuditUnit, sites: Set<String>) throws -> [String: Tensor] {
+        guard !sites.isEmpty else { return [:] }
         switch unit {
         case .trained(let s):
             return capture(trained[s], sites: sites)
         case .null(let familyName, let k):
-            let base = trained[k % trained.count]
+            if AuditPlan.siteDependentFamilies.contains(familyName) {
+                var out: [String: Tensor] = [:]
+                for site in sites { out[site] = capture(try network(unit, site: site, base: k % trained.count), sites: [site])[site] }
+                return out
+            }
+            return capture(try network(unit, site: "", base: k % trained.count), sites: sites)
+        }
+    }
+
+    /// The network `unit` names: trained network s, or null model k of its family made from
+    /// trained network `base` with the stream `seed → "null" → family → k`. For the site-dependent
+    /// families the model is the one at the stage of `site`'s layer ℓ (see the type's comment); at
+    /// a site that names no layer (`input`) it is the base itself, since every stage computes the
+    /// same input. Other families ignore `site`.
+    public func network(_ unit: AuditUnit, site: String, base: Int) throws -> MLP {
+        switch unit {
+        case .trained(let s):
+            return trained[s]
+        case .null(let familyName, let k):
+            guard trained.indices.contains(base) else { throw AuditError("\(unit): no trained network \(base)") }
+            let base = trained[base]
             let stream = RandomStream(seed: spec.seed, path: ["null", .label(familyName), .index(k)])
             let layers = base.layers.count
             switch familyName {
             case "cascading-top-down", "cascading-bottom-up", "independent-layer":
-                var out: [String: Tensor] = [:]
-                for site in sites {
-                    guard let l = Self.layer(of: site, layers: layers) else {
-                        out[site] = capture(base, sites: [site])[site]
-                        continue
-                    }
-                    let model: MLP
-                    switch familyName {
-                    case "cascading-top-down": model = NullModels.cascade(base, topDown: true, stream: stream)[layers - 1 - l]
-                    case "cascading-bottom-up": model = NullModels.cascade(base, topDown: false, stream: stream)[l]
-                    default: model = NullModels.independentLayer(base, layer: l, stream: stream)
-                    }
-                    out[site] = capture(model, sites: [site])[site]
+                guard let l = Self.layer(of: site, layers: layers) else { return base }
+                switch familyName {
+                case "cascading-top-down": return NullModels.cascade(base, topDown: true, stream: stream)[layers - 1 - l]
+                case "cascading-bottom-up": return NullModels.cascade(base, topDown: false, stream: stream)[l]
+                default: return NullModels.independentLayer(base, layer: l, stream: stream)
                 }
-                return out
             case "within-layer-permutation":
-                return capture(NullModels.permutedWithinLayers(base, stream: stream), sites: sites)
+                return NullModels.permutedWithinLayers(base, stream: stream)
             case "moment-redraw":
-                return capture(NullModels.redrawnFromMoments(base, stream: stream), sites: sites)
+                return NullModels.redrawnFromMoments(base, stream: stream)
             case "permuted-labels":
                 guard let training else { throw AuditError("permuted-labels needs training data") }
-                let (model, _) = NullModels.retrainedOnPermutedLabels(
+                return NullModels.retrainedOnPermutedLabels(
                     like: base, inputs: training.inputs, targets: training.targets,
-                    plan: Self.plan(trainingPlan, stream: stream.derived("training")), stream: stream)
-                return capture(model, sites: sites)
+                    plan: Self.plan(trainingPlan, stream: stream.derived("training")), stream: stream).model
             default:
-                return capture(NullModels.reinitialized(base, stream: stream), sites: sites)
+                return NullModels.reinitialized(base, stream: stream)
             }
         }
+    }
+
+    public func attributionData(claim: ClaimSpec) throws -> (inputs: Tensor, targets: [Int]) {
+        guard let targets = attributionTargets[claim.name] else { throw AuditError("no attribution targets for claim \(claim.name)") }
+        return (evaluationInputs, targets)
     }
 
     func capture(_ model: MLP, sites: Set<String>) -> [String: Tensor] {

@@ -1,8 +1,9 @@
 import SalmonMethods
 import SalmonNetworks
 
-/// A subject whose "trained" model is one more draw from a null family: null model `index` of
-/// `family` (the audit's own nulls of that family being 0 … K−1, exchangeable with it).
+/// A subject whose "trained" models are more draws from a null family: trained network s is null
+/// model `index + s` of `family` (the audit's own nulls of that family being 0 … K−1,
+/// exchangeable with them).
 ///
 /// This is the calibration experiment for the whole audit: under it every claim is a dead salmon
 /// by construction, so "distinguishable" must come out at rate α (REFERENCES.md; the audit
@@ -18,22 +19,37 @@ public struct OneMoreNullDraw: AuditSubject {
         self.index = index
     }
 
-    public var trainedSeeds: Int { 1 }
+    public var trainedSeeds: Int { base.trainedSeeds }
     public func sites(for claim: ClaimSpec) -> [String] { base.sites(for: claim) }
     public func activations(_ unit: AuditUnit, sites: Set<String>) throws -> [String: Tensor] {
-        try base.activations(unit.isTrained ? .null(family: family, index: index) : unit, sites: sites)
+        try base.activations(standIn(unit), sites: sites)
+    }
+    public func network(_ unit: AuditUnit, site: String, base b: Int) throws -> MLP {
+        try base.network(standIn(unit), site: site, base: b)
+    }
+    public func attributionData(claim: ClaimSpec) throws -> (inputs: Tensor, targets: [Int]) {
+        try base.attributionData(claim: claim)
+    }
+
+    /// The null model standing in for `unit` (itself when it is a null model).
+    func standIn(_ unit: AuditUnit) -> AuditUnit {
+        if case .trained(let s) = unit { return .null(family: family, index: index + s) }
+        return unit
     }
     public func probeData(claim: ClaimSpec, activations: Tensor) throws -> ProbeData {
         try base.probeData(claim: claim, activations: activations)
     }
     public var dataHash: String { base.dataHash }
     public var evaluationHash: String { base.evaluationHash }
-    public var modelDescription: String { "null model \(index) of \(family), standing in for the trained model (calibration)" }
+    public var modelDescription: String { "null models \(index)… of \(family), standing in for the trained models (calibration)" }
 
     /// The calibration experiment's spec: a small planted-concepts MLP, one claim (`method`, a YAML
     /// mapping such as `{name: logistic-probe, folds: 3}`) at one site against K random-init nulls,
-    /// so that a single test decides and "distinguishable" should come out at rate α.
-    public static func calibrationSpec(seed: UInt64, method: String, K: Int) throws -> AuditSpec {
+    /// so that a single test decides and "distinguishable" should come out at rate α. `statistic`
+    /// (default: the method's first) and `trainedSeeds` (K_t) serve attribution claims, whose
+    /// `similarityToTrained` needs K_t ≥ 2.
+    public static func calibrationSpec(seed: UInt64, method: String, K: Int, statistic: String? = nil,
+                                       trainedSeeds: Int = 1) throws -> AuditSpec {
         try AuditSpec.parse(yaml: """
             name: calibration
             seed: \(seed)
@@ -41,10 +57,10 @@ public struct OneMoreNullDraw: AuditSubject {
               task: planted-concepts
               taskOptions: {examples: 40, concepts: 2, dimension: 6, labelConcepts: [0], noise: 0.5}
               hidden: [6]
-              training: {epochs: 1}
+              training: {epochs: 1, seeds: \(trainedSeeds)}
               evaluationExamples: 150
             claims:
-              - {name: c, method: \(method), sites: [layers.0.post]}
+              - {name: c, method: \(method), sites: [layers.0.post]\(statistic.map { ", statistic: \($0)" } ?? "")}
             nulls:
               - {family: random-init, K: \(K)}
             resampling: {bootstrap: 100, interval: percentile}
