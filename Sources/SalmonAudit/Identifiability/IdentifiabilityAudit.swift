@@ -97,8 +97,8 @@ public struct IdentifiabilityAudit: Sendable {
         for t in trained where t.network.converged && t.orbits == nil {
             notes.append("width \(width), seed \(t.network.seed)\(t.network.resample.map { ", resample \($0)" } ?? ""): more than \(Self.keepLimit) perfect circuits; minimality and overlaps not computed for this network")
         }
-        var result = try summarize(width: width, sizes: sizes, trained: trained, alignment: alignment, jobs: jobs, notes: &notes)
-        result.seconds = Date().timeIntervalSince(started)
+        let result = try summarize(width: width, sizes: sizes, trained: trained, alignment: alignment, jobs: jobs, notes: &notes)
+        progress?(String(format: "width %d: %.1f s", width, Date().timeIntervalSince(started)))
         return (result, notes)
     }
 
@@ -112,7 +112,7 @@ public struct IdentifiabilityAudit: Sendable {
         var network = IdentifiabilityAuditResult.Network(
             width: recipe.width, seed: seed, resample: resample, epochs: report.epochs,
             finalLoss: report.finalLoss.isFinite ? report.finalLoss : nil, converged: converged, perfectCircuits: nil,
-            minimalCircuits: nil, comparedCircuits: nil, comparedCircuitsSampled: false, seconds: 0)
+            minimalCircuits: nil, comparedCircuits: nil, comparedCircuitsSampled: false)
         var orbits: [CircuitOrbit]? = nil
         if converged {
             let census = try CircuitEnumerator(model: model, validation: validation, keepLimit: keepLimit).run(jobs: enumerationJobs)
@@ -137,10 +137,10 @@ public struct IdentifiabilityAudit: Sendable {
                 orbits = chosen.map { alignment.orbit($0) }
             }
         }
-        network.seconds = Date().timeIntervalSince(started)
         progress?("width \(recipe.width) seed \(seed)\(resample.map { " resample \($0)" } ?? ""): "
                   + (converged ? "converged after \(report.epochs) epochs, \(Int(network.perfectCircuits ?? 0)) perfect circuits"
-                               : "did not converge in \(report.epochs) epochs (loss \(String(format: "%.4f", report.finalLoss)))"))
+                               : "did not converge in \(report.epochs) epochs (loss \(String(format: "%.4f", report.finalLoss)))")
+                  + String(format: " (%.2f s)", Date().timeIntervalSince(started)))
         return Trained(network: network, orbits: orbits)
     }
 
@@ -243,7 +243,7 @@ public struct IdentifiabilityAudit: Sendable {
             meanBestOverlap: try pairEstimate(best, .meanBestOverlap),
             fractionOfPairsSharingACircuit: try pairEstimate(shares, .fractionOfPairsSharingACircuit),
             resamplePairs: resamplePairs, meanResampleOverlap: resampleOverlap,
-            medianResamplePerfect: resampleCounts.isEmpty ? nil : Quantile.quantile(resampleCounts, 0.5), seconds: 0)
+            medianResamplePerfect: resampleCounts.isEmpty ? nil : Quantile.quantile(resampleCounts, 0.5))
     }
 
     /// The verdict on `claim` at one width, read from one-sided (1 − α) bounds.
@@ -271,8 +271,10 @@ public struct IdentifiabilityAudit: Sendable {
             }
             estimate = stat.value
             let seeds = stat.units
+            let units = claim.statistic == .meanPerfectCircuits ? "converged seeds"
+                : claim.statistic == .meanResampleOverlap ? "seeds with resampled networks to compare" : "converged seeds with circuits to compare"
             if seeds < IdentifiabilityVerdictRule.minimumBootstrapSeeds {
-                why = "\(seeds) converged seeds; a bootstrap verdict needs at least \(IdentifiabilityVerdictRule.minimumBootstrapSeeds)"
+                why = "\(seeds) \(units); a bootstrap verdict needs at least \(IdentifiabilityVerdictRule.minimumBootstrapSeeds)"
             } else {
                 let boot: BootstrapResult
                 let plan = try bootstrap(w.width, claim.statistic, jobs: 1)
@@ -289,7 +291,7 @@ public struct IdentifiabilityAudit: Sendable {
                 let ci = try boot.interval(.bca, level: boundsLevel)
                 bounds = ci.isDetermined ? ci : nil
                 verdict = IdentifiabilityVerdictRule.verdict(interval: bounds, comparison: claim.comparison, threshold: claim.threshold)
-                why = bounds == nil ? "the bootstrap is degenerate (\(boot.diagnostics.first ?? "undefined acceleration"))" : "\(seeds) converged seeds"
+                why = bounds == nil ? "the bootstrap is degenerate (\(boot.diagnostics.first ?? "undefined acceleration"))" : "\(seeds) \(units)"
             }
         }
         let holds = verdict == .supported

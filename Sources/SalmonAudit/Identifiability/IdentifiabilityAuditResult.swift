@@ -10,7 +10,9 @@ import SalmonStatistics
 /// the verdict; and the provenance needed to reproduce it.
 ///
 /// Values that can be undefined (an interval of one network, a mean over no pair) are optional,
-/// never NaN, so the JSON is always valid; ``notes`` says why a value is absent.
+/// never NaN, so the JSON is always valid; ``notes`` says why a value is absent. Nothing in it
+/// depends on timing or on the number of workers except `provenance.jobs`, so two runs of a spec
+/// give the same result.
 public struct IdentifiabilityAuditResult: Sendable, Codable, Equatable {
     /// The JSON schema identifier; bumped on any incompatible change.
     public static let schemaIdentifier = "deadsalmon.identifiability-result/1"
@@ -57,7 +59,6 @@ public struct IdentifiabilityAuditResult: Sendable, Codable, Equatable {
         /// The circuits that entered the cross-network comparison, and whether they were a sample.
         public var comparedCircuits: Int?
         public var comparedCircuitsSampled: Bool
-        public var seconds: Double
     }
 
     /// The best overlap of two networks' circuits, up to relabeling of hidden units.
@@ -108,7 +109,6 @@ public struct IdentifiabilityAuditResult: Sendable, Codable, Equatable {
         public var meanResampleOverlap: Estimate
         /// Perfect-circuit counts of the converged resampled networks, median (nil without any).
         public var medianResamplePerfect: Double?
-        public var seconds: Double
     }
 
     /// One claim at one width.
