@@ -37,12 +37,21 @@ public struct GateNetworkTraining: Sendable {
         return (0..<n).map { _ in stream.index(below: n) }
     }
 
+    func stream(seed: Int) -> RandomStream {
+        RandomStream(seed: masterSeed, path: ["identifiability", .index(width), .index(seed)])
+    }
+
+    /// Network `seed` before training (the same for the rows and for every resample).
+    public func initialModel(seed: Int) -> MLP {
+        MLP(sizes: sizes, hiddenActivation: .leakyReLU(slope: 0.01), outputActivation: .leakyReLU(slope: 0.01),
+            stream: stream(seed: seed).derived("init"))
+    }
+
     /// Trains network `seed` on the rows, or on resample `resample` of them.
     /// - Returns: the network and what training did.
     public func train(seed: Int, resample: Int?) -> (MLP, TrainingReport) {
-        let base = RandomStream(seed: masterSeed, path: ["identifiability", .index(width), .index(seed)])
-        var model = MLP(sizes: sizes, hiddenActivation: .leakyReLU(slope: 0.01), outputActivation: .leakyReLU(slope: 0.01),
-                        stream: base.derived("init"))
+        let base = stream(seed: seed)
+        var model = initialModel(seed: seed)
         var data = rows
         if let resample {
             let indices = resampleIndices(resample)
