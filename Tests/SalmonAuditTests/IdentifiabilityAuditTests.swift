@@ -67,6 +67,21 @@ import Testing
         #expect(String(decoding: json, as: UTF8.self).contains(IdentifiabilityAuditResult.schemaIdentifier))
     }
 
+    /// With the paper's recipe the audit trains the networks `IdentifiabilityStudy` trains (same
+    /// streams): width 3, seeds 0 and 1 of master seed 1 converge after 346 and 554 epochs with 6
+    /// and 44 perfect circuits, as in Reports/reproductions/identifiability-xor.json.
+    @Test func theAuditTrainsTheStudysNetworks() throws {
+        let spec = IdentifiabilitySpec(name: "paper", widths: [3], training: IdentifiabilityTrainingSpec(seeds: 2),
+                                       resampling: IdentifiabilityResamplingSpec(bootstrap: 100),
+                                       claims: [IdentifiabilityClaimSpec(name: "c", statistic: .convergedFraction, comparison: .atLeast, threshold: 0.5)])
+        let audit = try IdentifiabilityAudit(spec: spec).run(jobs: 2)
+        let study = try IdentifiabilityStudy(widths: [3], seeds: [3: 2], masterSeed: 1, bootstrapResamples: 100).run(jobs: 2)
+        let networks = try #require(audit.widths.first?.networks)
+        #expect(networks.map(\.epochs) == [346, 554] && networks.map(\.perfectCircuits) == [6, 44])
+        #expect(networks.map(\.epochs) == study.models.map(\.epochs))
+        #expect(networks.compactMap(\.perfectCircuits) == study.models.map(\.perfect))
+    }
+
     /// Resample r is n row indices drawn with replacement from `identifiability → w → resample → r`:
     /// deterministic, in range, different between resamples, and the same for every seed.
     @Test func bootstrapResamplesOfTheRows() {
