@@ -46,6 +46,11 @@ struct IdentifiabilityAuditCLITests {
         let json = Self.text(root + "/out/results.json")
         #expect(json.contains("\"schema\" : \"deadsalmon.identifiability-result/1\"") && json.contains("\"specHash\""))
         #expect(Self.text(root + "/out/networks.csv").split(separator: "\n").count == 1 + 6)
+        // Re-rendered from its JSON: the same report.
+        let again = runSalmon(["report", root + "/out/results.json", "--out", root + "/again"])
+        #expect(again.status == 0, "stderr: \(again.stderr)")
+        #expect(Self.text(root + "/again/report.md") == report)
+        #expect(Self.text(root + "/again/results.json") == json)
         // The same spec with one worker: the same results.
         let one = runSalmon(["audit", "identifiability-small.yaml", "--out", root + "/one", "--jobs", "1"])
         #expect(one.status == 0)

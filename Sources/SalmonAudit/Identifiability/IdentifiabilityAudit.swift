@@ -94,6 +94,9 @@ public struct IdentifiabilityAudit: Sendable {
         }
         let trained = try outcomes.map { try $0.get() }
         var notes: [String] = []
+        for t in trained where t.network.finalLoss == nil {
+            notes.append("width \(width), seed \(t.network.seed)\(t.network.resample.map { ", resample \($0)" } ?? ""): the training loss is not finite (diverged); counted as not converged")
+        }
         for t in trained where t.network.converged && t.orbits == nil {
             notes.append("width \(width), seed \(t.network.seed)\(t.network.resample.map { ", resample \($0)" } ?? ""): more than \(Self.keepLimit) perfect circuits; minimality and overlaps not computed for this network")
         }
@@ -120,7 +123,8 @@ public struct IdentifiabilityAudit: Sendable {
             if census.isComplete {
                 var base: StreamPath = ["identifiability", .index(recipe.width), .index(seed)]
                 if let resample { base = base.appending("resample", .index(resample)) }
-                let stats = census.statistics(maxPairs: 0, stream: RandomStream(seed: spec.seed, path: base.appending("pairs")))
+                // Minimality only (exact over all pairs); no within-network pair sampling is needed.
+                let stats = census.statistics(maxPairs: 0)
                 network.minimalCircuits = stats.minimal.count
                 var chosen = spec.circuits.overlap == .minimal ? stats.minimal.map { census.perfect[$0] } : census.perfect
                 if chosen.count > spec.circuits.maxOverlapCircuits {

@@ -39,6 +39,24 @@ public struct IdentifiabilityAuditResult: Sendable, Codable, Equatable {
         return data
     }
 
+    /// Reads a result written by ``jsonData()``.
+    /// - Throws: ``SpecError`` naming the file when it is not an identifiability result of this schema.
+    public static func read(_ data: Data, source: String) throws -> IdentifiabilityAuditResult {
+        struct Header: Decodable { var schema: String? }
+        guard let header = try? JSONDecoder().decode(Header.self, from: data) else {
+            throw SpecError(file: source, field: "", "not JSON, or not an object; expected a DeadSalmon results.json")
+        }
+        guard header.schema == schemaIdentifier else {
+            throw SpecError(file: source, field: "schema", "expected '\(schemaIdentifier)', found '\(header.schema ?? "nothing")'")
+        }
+        do { return try JSONDecoder().decode(IdentifiabilityAuditResult.self, from: data) } catch let error as SpecError {
+            throw SpecError(file: source, field: error.field, error.message)
+        } catch let error as DecodingError {
+            if let inner = SpecError.underlying(error) { throw SpecError(file: source, field: inner.field, inner.message) }
+            throw SpecError(decoding: error, file: source)
+        }
+    }
+
     /// One trained network.
     public struct Network: Sendable, Codable, Equatable {
         public var width: Int

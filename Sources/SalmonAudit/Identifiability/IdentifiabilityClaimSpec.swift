@@ -126,7 +126,9 @@ public struct IdentifiabilityClaimSpec: Sendable, Codable, Equatable {
 /// The statistics an identifiability claim can be about, each computed per width over the
 /// networks that converged (learned the gate).
 public enum IdentifiabilityStatistic: String, Sendable, Codable, CaseIterable {
-    /// Fraction of converged networks with more than one perfect circuit (Clopper–Pearson).
+    /// Fraction of converged networks with more than one perfect circuit (Clopper–Pearson). A
+    /// network with none (every proper circuit fails; common at width 2) is explained only by
+    /// itself, and counts as unique.
     case fractionWithMultiplePerfect
     /// Mean number of perfect circuits per converged network (BCa bootstrap over seeds).
     case meanPerfectCircuits

@@ -17,6 +17,10 @@
 /// - Since |A ∪ B| = |A| + |B| − |A ∩ B| and |A|, |B| do not change under relabeling, the best
 ///   Jaccard overlap is the one with the largest intersection; min(|A|, |B|)/max(|A|, |B|) bounds
 ///   it, which prunes pairs of circuits in ``bestOverlap(_:_:)-(([CircuitOrbit],[CircuitOrbit]))``.
+/// - Memory: an orbit holds at most ∏ w_ℓ! members of ⌈E/64⌉ words (E node and edge positions;
+///   one word up to [2, 5, 5, 1]), fewer for sparse circuits, whose unused units permute among
+///   themselves without changing anything (a circuit using 2 of 5 units per layer has at most
+///   14,400 / 3!² = 400 distinct images).
 /// - Symmetric (J(A, πB) = J(π⁻¹A, B)); 1 exactly when one circuit is a relabeling of the other;
 ///   a circuit and any relabeling of itself have overlap 1.
 public struct CircuitAlignment: Sendable {

@@ -100,9 +100,9 @@ public enum IdentifiabilityAuditFigures {
     /// One row per claim and width: its one-sided bounds as a bar, the estimate as a dot, the
     /// threshold as a tick, on the statistic's own scale ([0, 1] for fractions and overlaps).
     static func claims(_ r: IdentifiabilityAuditResult) -> String {
-        let rowHeight = 26.0, top = 40.0, left = 230.0, right = 500.0
+        let rowHeight = 26.0, top = 40.0, left = 250.0, right = 500.0
         let height = top + rowHeight * Double(max(r.claims.count, 1)) + 24
-        var svg = header(width: 520, height: height, title: "Claims: one-sided bounds (bar), estimate (dot), threshold (tick)")
+        var svg = header(width: 600, height: height, title: "Claims: one-sided bounds (bar), estimate (dot), threshold (tick)")
         for (i, c) in r.claims.enumerated() {
             let yy = top + rowHeight * (Double(i) + 0.5)
             var upperEnd = 1.0
@@ -110,8 +110,9 @@ public enum IdentifiabilityAuditFigures {
                 upperEnd = max([c.threshold, c.estimate ?? 0, c.bounds?.upper ?? 0].filter(\.isFinite).max() ?? 1, 1) * 1.1
             }
             func x(_ v: Double) -> Double { left + min(max(v / upperEnd, 0), 1) * (right - left) }
-            svg += NullFigure.text(8, yy + 4, NullFigure.shortened("\(c.claim) (w = \(c.width)): \(c.verdict.rawValue)", to: 38), size: 10,
+            svg += NullFigure.text(8, yy + 4, NullFigure.shortened("\(c.claim) (w = \(c.width))", to: 40), size: 10,
                                    attributes: "fill=\"\(color(c.verdict))\"")
+            svg += NullFigure.text(right + 10, yy + 4, c.verdict.rawValue, size: 10, attributes: "fill=\"\(color(c.verdict))\"")
             svg += "<line x1=\"\(f(left))\" y1=\"\(f(yy))\" x2=\"\(f(right))\" y2=\"\(f(yy))\" stroke=\"#d0d7de\"/>\n"
             if let b = c.bounds {
                 svg += "<line x1=\"\(f(x(b.lower)))\" y1=\"\(f(yy))\" x2=\"\(f(x(b.upper)))\" y2=\"\(f(yy))\" stroke=\"\(color(c.verdict))\" stroke-width=\"6\" stroke-opacity=\"0.45\"/>\n"
