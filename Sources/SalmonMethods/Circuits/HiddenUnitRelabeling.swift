@@ -8,7 +8,7 @@ import SalmonNetworks
 /// across seeds; the permutation symmetry of hidden units is the reason a match must search over it).
 ///
 /// `permutations[ℓ − 1][j]` is the new index of node j of hidden layer ℓ (layer 0 is the input).
-public struct HiddenUnitRelabeling: Sendable, Hashable, Codable {
+public struct HiddenUnitRelabeling: Sendable, Hashable {
     public var permutations: [[Int]]
 
     /// - Precondition: each entry is a permutation of `0..<n` for its layer's width n.
@@ -83,9 +83,8 @@ public struct HiddenUnitRelabeling: Sendable, Hashable, Codable {
         return Circuit(nodes: nodes, edges: edges)
     }
 
-    /// `model` with its hidden units relabeled: the same function (exactly, in floating point,
-    /// since every sum keeps its terms' order up to the permutation of its inputs — BLAS may
-    /// still round a reordered sum differently in the last bit).
+    /// `model` with its hidden units relabeled: the same function — every pre-activation is the
+    /// same sum with its terms reordered, so outputs agree up to floating-point rounding.
     public func apply(to model: MLP) -> MLP {
         let sizes = model.sizes
         var layers = model.layers
