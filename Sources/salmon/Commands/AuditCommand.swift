@@ -6,7 +6,7 @@ import Foundation
 struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
-        abstract: "Run an audit spec (YAML): trained model(s) against null models; write report.md, results.csv/json, junit.xml.",
+        abstract: "Run an audit spec (YAML): trained model(s) against null models, or with 'kind: identifiability' circuits across seeds; write report.md, results.csv/json, junit.xml.",
         discussion: """
             Exit codes: 0 every claim holds; 1 a claim fails (or leaves its baseline); 2 bad spec or input.
             Every finished null model is saved under DIR/records: --resume reuses them; --shard i/n runs \
@@ -33,7 +33,14 @@ struct AuditCommand: AsyncParsableCommand {
     var baseline: String?
 
     func run() async throws {
-        let auditSpec = try AuditSpec.load(path: spec)
+        let auditSpec: AuditSpec
+        switch try SpecKind.read(path: spec) {
+        case .identifiability(let yaml):
+            try IdentifiabilityAuditRun(specPath: spec, out: out, jobs: run.jobs, shard: shard, resume: resume, baseline: baseline).run(yaml: yaml)
+            return
+        case .audit(let yaml):
+            auditSpec = try AuditSpec.parse(yaml: yaml, file: spec)
+        }
         var selected = Shard.whole
         if let shard {
             guard let parsed = Shard(parsing: shard) else { throw UsageError(option: "--shard", expected: "i/n with 0 ≤ i < n, found '\(shard)'") }

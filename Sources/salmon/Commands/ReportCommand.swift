@@ -6,7 +6,7 @@ import Foundation
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Re-render report.md, figures, results.csv and junit.xml from a results.json."
+        abstract: "Re-render report.md, figures, results.csv and junit.xml from a results.json (of an audit or an identifiability audit)."
     )
 
     @Argument(help: "A results.json written by 'salmon audit'.")
@@ -17,6 +17,13 @@ struct ReportCommand: ParsableCommand {
 
     func run() throws {
         let (data, source) = try InputFile.readData(results)
+        struct Header: Decodable { var schema: String? }
+        if (try? JSONDecoder().decode(Header.self, from: data))?.schema == IdentifiabilityAuditResult.schemaIdentifier {
+            let result = try IdentifiabilityAuditResult.read(data, source: source)
+            try IdentifiabilityAuditWriter.write(result, to: out)
+            emit("\(result.claims.filter(\.holds).count) of \(result.claims.count) claims hold\nreports: \(out)/report.md, results.csv, networks.csv, results.json, junit.xml\n")
+            return
+        }
         let result = try AuditResult.read(data, source: source)
         try writeReports(result, to: out)
     }

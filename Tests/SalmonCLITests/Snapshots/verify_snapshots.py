@@ -269,5 +269,12 @@ with np.load(FIXTURES / "arrays_compressed.npz") as z:
     check(json_rows(j) == [array_row(k, z[k]) for k in z.files] and j["format"] == "npz",
           "inspect arrays_compressed.npz json")
 
+# identifiability audit: the claim's one-sided 95 % bounds are the exact two-sided 90 % interval.
+for r in rows("identifiability-small-results.csv"):
+    k = round(float(r["estimate"]) * 3)
+    lo, hi = clopper_pearson(k, 3, level=float(r["bound_level"]))
+    check(close(float(r["bound_lower"]), lo, rel=1e-9, abs_=1e-12) and close(float(r["bound_upper"]), hi, rel=1e-9, abs_=1e-12),
+          f"identifiability {r['claim']} Clopper-Pearson bounds")
+
 print(f"{checks} checks, {len(failures)} disagreement(s)")
 sys.exit(1 if failures else 0)

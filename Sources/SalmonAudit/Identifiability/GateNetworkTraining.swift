@@ -1,0 +1,66 @@
+import SalmonNetworks
+import SalmonStatistics
+import SalmonTasks
+
+/// How one network of an identifiability audit is made: the recipe of Méloux et al. (ICLR 2025) —
+/// LeakyReLU(0.01) after every layer (the output included, as their code does), MSE, AdamW,
+/// minibatches of `batchSize`, trained until the loss over the training rows is below the target —
+/// from a seed-addressed initialization, on the gate's rows or on a bootstrap resample of them.
+///
+/// Streams (``RandomStream``, path below the master seed):
+/// - initialization of seed s at width w: `identifiability → w → s → init`; minibatch order
+///   `identifiability → w → s → training` — the same paths as ``IdentifiabilityStudy``, so an
+///   audit and the study with the same seed train the same networks;
+/// - resample r of the training rows: `identifiability → w → resample → r` (n row indices drawn
+///   uniformly with replacement from the n = 4 × repeats rows). A resampled network keeps its
+///   seed's initialization *and* minibatch-order stream, so the data are the only difference; and
+///   resample r is the same rows for every seed, so seeds and data are crossed.
+public struct GateNetworkTraining: Sendable {
+    public var gate: BooleanGate
+    public var sizes: [Int]
+    public var training: IdentifiabilityTrainingSpec
+    public var masterSeed: UInt64
+
+    public init(gate: BooleanGate, sizes: [Int], training: IdentifiabilityTrainingSpec, masterSeed: UInt64) {
+        self.gate = gate; self.sizes = sizes; self.training = training; self.masterSeed = masterSeed
+    }
+
+    var width: Int { sizes[1] }
+
+    /// The training rows: the four inputs repeated `training.repeats` times.
+    public var rows: Dataset { gate.dataset(repeats: training.repeats) }
+
+    /// The row indices of bootstrap resample `r` (with replacement, as many as there are rows).
+    public func resampleIndices(_ r: Int) -> [Int] {
+        let n = 4 * training.repeats
+        var stream = RandomStream(seed: masterSeed, path: ["identifiability", .index(width), "resample", .index(r)])
+        return (0..<n).map { _ in stream.index(below: n) }
+    }
+
+    func stream(seed: Int) -> RandomStream {
+        RandomStream(seed: masterSeed, path: ["identifiability", .index(width), .index(seed)])
+    }
+
+    /// Network `seed` before training (the same for the rows and for every resample).
+    public func initialModel(seed: Int) -> MLP {
+        MLP(sizes: sizes, hiddenActivation: .leakyReLU(slope: 0.01), outputActivation: .leakyReLU(slope: 0.01),
+            stream: stream(seed: seed).derived("init"))
+    }
+
+    /// Trains network `seed` on the rows, or on resample `resample` of them.
+    /// - Returns: the network and what training did.
+    public func train(seed: Int, resample: Int?) -> (MLP, TrainingReport) {
+        let base = stream(seed: seed)
+        var model = initialModel(seed: seed)
+        var data = rows
+        if let resample {
+            let indices = resampleIndices(resample)
+            data = Dataset(name: data.name, inputs: data.inputs.rows(indices), targets: data.targets.rows(indices), classes: nil)
+        }
+        let plan = TrainingPlan(loss: .meanSquaredError, optimizer: .adamW(learningRate: Float(training.learningRate)),
+                                batchSize: training.batchSize, maxEpochs: training.maxEpochs, lossTarget: training.lossTarget,
+                                stream: base.derived("training"))
+        let report = model.train(inputs: data.inputs, targets: data.targets, plan: plan)
+        return (model, report)
+    }
+}

@@ -1,0 +1,336 @@
+import Foundation
+import SalmonMethods
+import SalmonNetworks
+import SalmonStatistics
+import SalmonTasks
+
+/// Runs an identifiability audit (``IdentifiabilitySpec``): for each width, trains the K_t seed
+/// networks (and, with `training.resamples` = R, R more per seed on bootstrap resamples of the
+/// rows; see ``GateNetworkTraining``), enumerates every circuit of each converged network
+/// (``CircuitEnumerator``), aligns circuits across networks up to relabeling of hidden units
+/// (``CircuitAlignment``), summarizes, and judges every claim by ``IdentifiabilityVerdictRule``.
+///
+/// Guarantees:
+/// - The result is a pure function of the spec: every draw comes from a stream addressed by
+///   (master seed, path), so it does not depend on `jobs` or scheduling.
+/// - Statistics about counts use only the seed networks (independent draws of the training
+///   procedure); resampled networks share their seed's initialization and enter only the
+///   resample overlap, summarized per seed before any interval is computed.
+/// - A network that did not converge (loss target not reached, or the full network is not itself
+///   perfect) is reported and left out of the circuit statistics: a circuit explains a behaviour
+///   only where the network has it (Méloux et al., ICLR 2025).
+public struct IdentifiabilityAudit: Sendable {
+    public let spec: IdentifiabilitySpec
+
+    /// Perfect circuits kept per network (minimality and the comparison need all of them).
+    public static let keepLimit = 200_000
+
+    public init(spec: IdentifiabilitySpec) { self.spec = spec }
+
+    /// Trains, enumerates, aligns, summarizes and judges. `progress` receives a line per network.
+    /// - Throws: ``MethodError`` from enumeration or alignment, ``StatisticsError`` from intervals.
+    public func run(jobs: Int, progress: (@Sendable (String) -> Void)? = nil) throws -> IdentifiabilityAuditResult {
+        BLAS.enterSingleThreaded()
+        defer { BLAS.leaveSingleThreaded() }
+        var widths: [IdentifiabilityAuditResult.WidthResult] = []
+        var notes: [String] = []
+        for width in spec.widths {
+            let (result, widthNotes) = try audit(width: width, jobs: jobs, progress: progress)
+            widths.append(result)
+            notes += widthNotes
+        }
+        var claims: [IdentifiabilityAuditResult.ClaimResult] = []
+        for claim in spec.claims {
+            for w in claim.widths ?? spec.widths {
+                guard let width = widths.first(where: { $0.width == w }) else { continue }
+                claims.append(try judge(claim, width))
+            }
+        }
+        let data = GateNetworkTraining(gate: spec.gate, sizes: spec.sizes(width: 1), training: spec.training, masterSeed: spec.seed).rows
+        let provenance = IdentifiabilityProvenance(
+            package: "DeadSalmon", packageVersion: AuditPlan.packageVersion, masterSeed: spec.seed,
+            generator: RandomStream.generatorName, streamDerivation: RandomStream.derivationScheme,
+            streams: ["identifiability/w/s/init", "identifiability/w/s/training", "identifiability/w/resample/r",
+                      "identifiability/w/s[/resample/r]/overlap-sample", "identifiability/w/bootstrap/<statistic>"],
+            specHash: spec.hash, dataHash: FNV1a.hex(floats: data.inputs.scalars + data.targets.scalars), jobs: jobs,
+            networks: widths.reduce(0) { $0 + $1.networks.count })
+        return IdentifiabilityAuditResult(schema: IdentifiabilityAuditResult.schemaIdentifier, name: spec.name, spec: spec,
+                                          provenance: provenance, verdictRule: IdentifiabilityVerdictRule.text(alpha: spec.alpha),
+                                          widths: widths, claims: claims, notes: notes)
+    }
+
+    /// One network's training and circuits.
+    struct Trained: Sendable {
+        var network: IdentifiabilityAuditResult.Network
+        var orbits: [CircuitOrbit]?
+    }
+
+    func audit(width: Int, jobs: Int,
+               progress: (@Sendable (String) -> Void)?) throws -> (IdentifiabilityAuditResult.WidthResult, [String]) {
+        let started = Date()
+        let spec = self.spec
+        let sizes = spec.sizes(width: width)
+        let recipe = GateNetworkTraining(gate: spec.gate, sizes: sizes, training: spec.training, masterSeed: spec.seed)
+        let table: [Float] = [(false, false), (false, true), (true, false), (true, true)].map { spec.gate($0, $1) ? 1 : 0 }
+        let validation = CircuitValidation.booleanGate(table, repeats: spec.training.repeats, threshold: spec.circuits.threshold)
+        let alignment = try CircuitAlignment(sizes: sizes)
+        // Seed networks first (s, nil), then each seed's resamples (s, r).
+        var order: [(seed: Int, resample: Int?)] = (0..<spec.training.seeds).map { ($0, nil) }
+        for s in 0..<spec.training.seeds { for r in 0..<spec.training.resamples { order.append((s, r)) } }
+        let plan = order
+        // Enumeration at width 5 (1.2 × 10⁹ candidates) uses every worker per network; smaller
+        // widths run one network per worker.
+        let wide = CircuitEnumerator.candidateCount(sizes: sizes) > 1e8
+        let outcomes: [Result<Trained, MethodError>] = ParallelMap.run(count: plan.count, jobs: wide ? 1 : jobs) { i in
+            let (seed, resample) = plan[i]
+            do {
+                return .success(try Self.train(seed: seed, resample: resample, recipe: recipe, validation: validation,
+                                               alignment: alignment, spec: spec, enumerationJobs: wide ? jobs : 1, progress: progress))
+            } catch let error as MethodError {
+                return .failure(error)
+            } catch {
+                return .failure(MethodError("\(error)"))
+            }
+        }
+        let trained = try outcomes.map { try $0.get() }
+        var notes: [String] = []
+        for t in trained where t.network.finalLoss == nil {
+            notes.append("width \(width), seed \(t.network.seed)\(t.network.resample.map { ", resample \($0)" } ?? ""): the training loss is not finite (diverged); counted as not converged")
+        }
+        for t in trained where t.network.converged && t.orbits == nil {
+            notes.append("width \(width), seed \(t.network.seed)\(t.network.resample.map { ", resample \($0)" } ?? ""): more than \(Self.keepLimit) perfect circuits; minimality and overlaps not computed for this network")
+        }
+        let result = try summarize(width: width, sizes: sizes, trained: trained, alignment: alignment, jobs: jobs, notes: &notes)
+        progress?(String(format: "width %d: %.1f s", width, Date().timeIntervalSince(started)))
+        return (result, notes)
+    }
+
+    /// Trains one network, and when it converged enumerates its circuits and builds the orbits of
+    /// the circuits it contributes to the comparison.
+    static func train(seed: Int, resample: Int?, recipe: GateNetworkTraining, validation: CircuitValidation, alignment: CircuitAlignment,
+                      spec: IdentifiabilitySpec, enumerationJobs: Int, progress: (@Sendable (String) -> Void)?) throws -> Trained {
+        let started = Date()
+        let (model, report) = recipe.train(seed: seed, resample: resample)
+        let converged = report.reachedTarget && validation.isPerfect(model(validation.inputs).scalars)
+        var network = IdentifiabilityAuditResult.Network(
+            width: recipe.width, seed: seed, resample: resample, epochs: report.epochs,
+            finalLoss: report.finalLoss.isFinite ? report.finalLoss : nil, converged: converged, perfectCircuits: nil,
+            minimalCircuits: nil, comparedCircuits: nil, comparedCircuitsSampled: false)
+        var orbits: [CircuitOrbit]? = nil
+        if converged {
+            let census = try CircuitEnumerator(model: model, validation: validation, keepLimit: keepLimit).run(jobs: enumerationJobs)
+            network.perfectCircuits = census.perfectCount
+            if census.isComplete {
+                var base: StreamPath = ["identifiability", .index(recipe.width), .index(seed)]
+                if let resample { base = base.appending("resample", .index(resample)) }
+                // Minimality only (exact over all pairs); no within-network pair sampling is needed.
+                let stats = census.statistics(maxPairs: 0)
+                network.minimalCircuits = stats.minimal.count
+                var chosen = spec.circuits.overlap == .minimal ? stats.minimal.map { census.perfect[$0] } : census.perfect
+                if chosen.count > spec.circuits.maxOverlapCircuits {
+                    // A seeded uniform sample without replacement (partial Fisher–Yates), kept in enumeration order.
+                    var stream = RandomStream(seed: spec.seed, path: base.appending("overlap-sample"))
+                    var order = Array(chosen.indices)
+                    for k in 0..<spec.circuits.maxOverlapCircuits {
+                        order.swapAt(k, k + stream.index(below: order.count - k))
+                    }
+                    chosen = order.prefix(spec.circuits.maxOverlapCircuits).sorted().map { chosen[$0] }
+                    network.comparedCircuitsSampled = true
+                }
+                network.comparedCircuits = chosen.count
+                orbits = chosen.map { alignment.orbit($0) }
+            }
+        }
+        progress?("width \(recipe.width) seed \(seed)\(resample.map { " resample \($0)" } ?? ""): "
+                  + (converged ? "converged after \(report.epochs) epochs, \(Int(network.perfectCircuits ?? 0)) perfect circuits"
+                               : "did not converge in \(report.epochs) epochs (loss \(String(format: "%.4f", report.finalLoss)))")
+                  + String(format: " (%.2f s)", Date().timeIntervalSince(started)))
+        return Trained(network: network, orbits: orbits)
+    }
+
+    func bootstrap(_ width: Int, _ statistic: IdentifiabilityStatistic, jobs: Int) throws -> Bootstrap {
+        try Bootstrap(resamples: spec.resampling.bootstrap, seed: spec.seed,
+                      path: ["identifiability", .index(width), "bootstrap", .label(statistic.rawValue)], workers: jobs)
+    }
+
+    /// The BCa interval at `level`, or nil (with a note) when the bootstrap is degenerate.
+    static func interval(_ result: BootstrapResult, level: Double, what: String, notes: inout [String]) throws -> ConfidenceInterval? {
+        let ci = try result.interval(.bca, level: level)
+        guard ci.isDetermined else {
+            notes.append("\(what): no bootstrap interval (\(result.diagnostics.first ?? "the jackknife acceleration is undefined"))")
+            return nil
+        }
+        return ci
+    }
+
+    func summarize(width: Int, sizes: [Int], trained: [Trained], alignment: CircuitAlignment, jobs: Int,
+                   notes: inout [String]) throws -> IdentifiabilityAuditResult.WidthResult {
+        typealias R = IdentifiabilityAuditResult
+        let level = spec.resampling.level
+        let seeds = trained.filter { $0.network.resample == nil }
+        let converged = seeds.filter(\.network.converged)
+        let counts = converged.compactMap(\.network.perfectCircuits)
+        let convergedInterval = try ClopperPearson.interval(successes: converged.count, trials: seeds.count, level: level)
+        var meanPerfect = R.Estimate(value: counts.isEmpty ? nil : Descriptive.mean(counts), interval: nil,
+                                     method: "bca-bootstrap-over-seeds", units: counts.count)
+        if counts.count >= 2 {
+            let boot = try bootstrap(width, .meanPerfectCircuits, jobs: jobs).mean(counts)
+            meanPerfect.interval = try Self.interval(boot, level: level, what: "width \(width): mean perfect circuits", notes: &notes)
+        }
+        let q = counts.isEmpty ? [] : Quantile.quantiles(counts, [0.25, 0.5, 0.75])
+        let multiple = counts.filter { $0 > 1 }.count
+        let multipleInterval = counts.isEmpty ? nil : try ClopperPearson.interval(successes: multiple, trials: counts.count, level: level)
+
+        // Cross-seed overlap: every pair of converged seed networks whose circuits were compared.
+        // (A converged network may have no perfect circuit at all — every candidate removes
+        // something — and then has nothing to compare.)
+        let compared = converged.filter { !($0.orbits ?? []).isEmpty }
+        let pairIndex = (0..<compared.count).flatMap { a in ((a + 1)..<max(a + 1, compared.count)).map { (a, $0) } }
+        let overlaps = ParallelMap.run(count: pairIndex.count, jobs: jobs) { k in
+            let (a, b) = pairIndex[k]
+            return alignment.bestOverlap(compared[a].orbits ?? [], compared[b].orbits ?? [])
+        }
+        var seedPairs: [R.PairOverlap] = []
+        var best = [[Double]](repeating: [Double](repeating: 0, count: compared.count), count: compared.count)
+        var shares = best
+        for (k, (a, b)) in pairIndex.enumerated() {
+            guard let o = overlaps[k] else { continue }
+            seedPairs.append(R.PairOverlap(first: compared[a].network.seed, second: compared[b].network.seed, resample: nil,
+                                           best: o.best, sharesCircuit: o.sharesCircuit))
+            best[a][b] = o.best; best[b][a] = o.best
+            shares[a][b] = o.sharesCircuit ? 1 : 0; shares[b][a] = shares[a][b]
+        }
+        func pairEstimate(_ matrix: [[Double]], _ statistic: IdentifiabilityStatistic) throws -> R.Estimate {
+            let pairs = SeedPairBootstrap(values: matrix)
+            var estimate = R.Estimate(value: compared.count >= 2 ? pairs.estimate : nil, interval: nil,
+                                      method: "bca-bootstrap-over-seeds", units: compared.count)
+            if compared.count >= 3 {
+                let boot = try pairs.run(try bootstrap(width, statistic, jobs: jobs))
+                estimate.interval = try Self.interval(boot, level: level, what: "width \(width): \(statistic.rawValue)", notes: &notes)
+            }
+            return estimate
+        }
+
+        // Resample overlap: each converged seed network against its converged resampled networks,
+        // averaged per seed (the seeds are the independent units).
+        var resamplePairs: [R.PairOverlap] = []
+        var perSeed: [Double] = []
+        for seed in compared {
+            let mine = trained.filter { $0.network.seed == seed.network.seed && $0.network.resample != nil && !($0.orbits ?? []).isEmpty }
+            var values: [Double] = []
+            for other in mine {
+                guard let o = alignment.bestOverlap(seed.orbits ?? [], other.orbits ?? []) else { continue }
+                resamplePairs.append(R.PairOverlap(first: seed.network.seed, second: seed.network.seed, resample: other.network.resample,
+                                                   best: o.best, sharesCircuit: o.sharesCircuit))
+                values.append(o.best)
+            }
+            if !values.isEmpty { perSeed.append(Descriptive.mean(values)) }
+        }
+        var resampleOverlap = R.Estimate(value: perSeed.isEmpty ? nil : Descriptive.mean(perSeed), interval: nil,
+                                         method: "bca-bootstrap-over-seeds", units: perSeed.count)
+        if perSeed.count >= 2 {
+            let boot = try bootstrap(width, .meanResampleOverlap, jobs: jobs).mean(perSeed)
+            resampleOverlap.interval = try Self.interval(boot, level: level, what: "width \(width): mean resample overlap", notes: &notes)
+        }
+        let resampleCounts = trained.filter { $0.network.resample != nil }.compactMap(\.network.perfectCircuits)
+
+        return R.WidthResult(
+            width: width, sizes: sizes, candidateCircuits: CircuitEnumerator.candidateCount(sizes: sizes),
+            networks: trained.map(\.network), trained: seeds.count, converged: converged.count,
+            convergedFraction: R.Estimate(value: Double(converged.count) / Double(max(seeds.count, 1)), interval: convergedInterval,
+                                          method: "clopper-pearson", units: seeds.count),
+            medianPerfect: q.isEmpty ? nil : q[1], quartiles: q.isEmpty ? nil : [q[0], q[2]], meanPerfect: meanPerfect,
+            withMultiplePerfect: multiple,
+            fractionWithMultiplePerfect: R.Estimate(value: counts.isEmpty ? nil : Double(multiple) / Double(counts.count),
+                                                    interval: multipleInterval, method: "clopper-pearson", units: counts.count),
+            overlapCircuits: spec.circuits.overlap.rawValue, seedPairs: seedPairs,
+            meanBestOverlap: try pairEstimate(best, .meanBestOverlap),
+            fractionOfPairsSharingACircuit: try pairEstimate(shares, .fractionOfPairsSharingACircuit),
+            resamplePairs: resamplePairs, meanResampleOverlap: resampleOverlap,
+            medianResamplePerfect: resampleCounts.isEmpty ? nil : Quantile.quantile(resampleCounts, 0.5))
+    }
+
+    /// The verdict on `claim` at one width, read from one-sided (1 − α) bounds.
+    func judge(_ claim: IdentifiabilityClaimSpec, _ w: IdentifiabilityAuditResult.WidthResult) throws -> IdentifiabilityAuditResult.ClaimResult {
+        let alpha = spec.alpha
+        let boundsLevel = 1 - 2 * alpha
+        var estimate: Double?
+        var bounds: ConfidenceInterval?
+        var verdict = IdentifiabilityVerdict.inconclusive
+        var why = ""
+        switch claim.statistic {
+        case .fractionWithMultiplePerfect, .convergedFraction:
+            let (k, n) = claim.statistic == .convergedFraction ? (w.converged, w.trained) : (w.withMultiplePerfect, w.converged)
+            estimate = n > 0 ? Double(k) / Double(n) : nil
+            (verdict, bounds) = try IdentifiabilityVerdictRule.binomial(successes: k, trials: n, comparison: claim.comparison,
+                                                                        threshold: claim.threshold, alpha: alpha)
+            why = n == 0 ? "no network converged" : "\(k) of \(n) \(claim.statistic == .convergedFraction ? "networks converged" : "converged networks have more than one perfect circuit")"
+        case .meanPerfectCircuits, .meanBestOverlap, .fractionOfPairsSharingACircuit, .meanResampleOverlap:
+            let stat: IdentifiabilityAuditResult.Estimate
+            switch claim.statistic {
+            case .meanPerfectCircuits: stat = w.meanPerfect
+            case .meanBestOverlap: stat = w.meanBestOverlap
+            case .fractionOfPairsSharingACircuit: stat = w.fractionOfPairsSharingACircuit
+            default: stat = w.meanResampleOverlap
+            }
+            estimate = stat.value
+            let seeds = stat.units
+            let units = claim.statistic == .meanPerfectCircuits ? "converged seeds"
+                : claim.statistic == .meanResampleOverlap ? "seeds with resampled networks to compare" : "converged seeds with circuits to compare"
+            if seeds < IdentifiabilityVerdictRule.minimumBootstrapSeeds {
+                why = "\(seeds) \(units); a bootstrap verdict needs at least \(IdentifiabilityVerdictRule.minimumBootstrapSeeds)"
+            } else {
+                let boot: BootstrapResult
+                let plan = try bootstrap(w.width, claim.statistic, jobs: 1)
+                switch claim.statistic {
+                case .meanPerfectCircuits:
+                    boot = try plan.mean(w.networks.filter { $0.resample == nil }.compactMap(\.perfectCircuits))
+                case .meanResampleOverlap:
+                    let perSeed = Dictionary(grouping: w.resamplePairs, by: \.first).sorted { $0.key < $1.key }
+                        .map { Descriptive.mean($0.value.map(\.best)) }
+                    boot = try plan.mean(perSeed)
+                default:
+                    boot = try SeedPairBootstrap(values: Self.pairMatrix(w, shares: claim.statistic == .fractionOfPairsSharingACircuit)).run(plan)
+                }
+                let ci = try boot.interval(.bca, level: boundsLevel)
+                bounds = ci.isDetermined ? ci : nil
+                verdict = IdentifiabilityVerdictRule.verdict(interval: bounds, comparison: claim.comparison, threshold: claim.threshold)
+                why = bounds == nil ? "the bootstrap is degenerate (\(boot.diagnostics.first ?? "undefined acceleration"))" : "\(seeds) \(units)"
+            }
+        }
+        let holds = verdict == .supported
+        let side = claim.comparison == .atMost ? "≤" : "≥"
+        let subject: String
+        switch claim.expect {
+        case .identifiable?: subject = "identifiable at tolerance \(format(claim.threshold))"
+        case .notIdentifiable?: subject = "not identifiable at tolerance \(format(claim.threshold))"
+        case nil: subject = "\(claim.statistic.rawValue) \(side) \(format(claim.threshold))"
+        }
+        let numbers = "\(claim.statistic.rawValue) = \(estimate.map(format) ?? "—")"
+            + (bounds.map { " [\(format($0.lower)), \(format($0.upper))] (one-sided \(IdentifiabilityVerdictRule.percent(1 - alpha)) bounds)" } ?? "")
+        let message = "\(claim.name) at width \(w.width): \(subject) is \(verdict.rawValue): \(numbers); \(why)"
+        return IdentifiabilityAuditResult.ClaimResult(claim: claim.name, width: w.width, statistic: claim.statistic, comparison: claim.comparison,
+                                                      threshold: claim.threshold, expect: claim.expect, estimate: estimate, bounds: bounds,
+                                                      verdict: verdict, holds: holds, message: message)
+    }
+
+    /// The seed-pair matrix of best overlaps (or of sharing, 0/1), in the order of the converged
+    /// seeds that were compared.
+    static func pairMatrix(_ w: IdentifiabilityAuditResult.WidthResult, shares: Bool) -> [[Double]] {
+        let seeds = Array(Set(w.seedPairs.flatMap { [$0.first, $0.second] })).sorted()
+        let position = Dictionary(uniqueKeysWithValues: seeds.enumerated().map { ($1, $0) })
+        var m = [[Double]](repeating: [Double](repeating: 0, count: seeds.count), count: seeds.count)
+        for p in w.seedPairs {
+            guard let a = position[p.first], let b = position[p.second] else { continue }
+            let v = shares ? (p.sharesCircuit ? 1.0 : 0.0) : p.best
+            m[a][b] = v; m[b][a] = v
+        }
+        return m
+    }
+
+    func format(_ x: Double) -> String {
+        guard x.isFinite else { return "—" }
+        if x == x.rounded() && abs(x) < 1e15 { return String(Int(x)) }
+        return String(format: "%.3g", x)
+    }
+}

@@ -1,0 +1,164 @@
+import Foundation
+import SalmonMethods
+import SalmonStatistics
+
+/// Everything an identifiability audit found, from which every report is rendered: per width,
+/// every network (seed, resample, convergence, perfect and minimal circuit counts), the
+/// distribution of perfect-circuit counts with intervals, the fraction of networks with more than
+/// one perfect circuit with its Clopper–Pearson interval, the cross-seed overlap of circuits up to
+/// relabeling of hidden units, and the overlap with resampled-data networks; per claim and width
+/// the verdict; and the provenance needed to reproduce it.
+///
+/// Values that can be undefined (an interval of one network, a mean over no pair) are optional,
+/// never NaN, so the JSON is always valid; ``notes`` says why a value is absent. Nothing in it
+/// depends on timing or on the number of workers except `provenance.jobs`, so two runs of a spec
+/// give the same result.
+public struct IdentifiabilityAuditResult: Sendable, Codable, Equatable {
+    /// The JSON schema identifier; bumped on any incompatible change.
+    public static let schemaIdentifier = "deadsalmon.identifiability-result/1"
+
+    public var schema: String
+    public var name: String
+    public var spec: IdentifiabilitySpec
+    public var provenance: IdentifiabilityProvenance
+    /// ``IdentifiabilityVerdictRule/text(alpha:)``: stated in every report.
+    public var verdictRule: String
+    public var widths: [WidthResult]
+    public var claims: [ClaimResult]
+    public var notes: [String]
+
+    /// Whether every claim is supported at every width it names (the gate's exit 0).
+    public var allClaimsHold: Bool { claims.allSatisfy(\.holds) }
+
+    /// Canonical JSON: sorted keys, pretty-printed, ending in a newline.
+    public func jsonData() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        var data = try encoder.encode(self)
+        data.append(0x0A)
+        return data
+    }
+
+    /// Reads a result written by ``jsonData()``.
+    /// - Throws: ``SpecError`` naming the file when it is not an identifiability result of this schema.
+    public static func read(_ data: Data, source: String) throws -> IdentifiabilityAuditResult {
+        struct Header: Decodable { var schema: String? }
+        guard let header = try? JSONDecoder().decode(Header.self, from: data) else {
+            throw SpecError(file: source, field: "", "not JSON, or not an object; expected a DeadSalmon results.json")
+        }
+        guard header.schema == schemaIdentifier else {
+            throw SpecError(file: source, field: "schema", "expected '\(schemaIdentifier)', found '\(header.schema ?? "nothing")'")
+        }
+        do { return try JSONDecoder().decode(IdentifiabilityAuditResult.self, from: data) } catch let error as SpecError {
+            throw SpecError(file: source, field: error.field, error.message)
+        } catch let error as DecodingError {
+            if let inner = SpecError.underlying(error) { throw SpecError(file: source, field: inner.field, inner.message) }
+            throw SpecError(decoding: error, file: source)
+        }
+    }
+
+    /// One trained network.
+    public struct Network: Sendable, Codable, Equatable {
+        public var width: Int
+        /// The initialization seed index s.
+        public var seed: Int
+        /// The bootstrap resample of the training rows it was trained on; nil for the rows themselves.
+        public var resample: Int?
+        public var epochs: Int
+        /// The final training loss; nil when it was not finite.
+        public var finalLoss: Double?
+        /// Reached the loss target and computes the gate on every validation row.
+        public var converged: Bool
+        /// Perfect circuits (exact, all candidates enumerated); nil when not converged.
+        public var perfectCircuits: Double?
+        /// Minimal perfect circuits; nil when not converged or when more perfect circuits than the
+        /// enumerator keeps (200,000) made minimality impossible to check.
+        public var minimalCircuits: Int?
+        /// The circuits that entered the cross-network comparison, and whether they were a sample.
+        public var comparedCircuits: Int?
+        public var comparedCircuitsSampled: Bool
+    }
+
+    /// The best overlap of two networks' circuits, up to relabeling of hidden units.
+    public struct PairOverlap: Sendable, Codable, Equatable {
+        /// Seed indices (for resample pairs: the seed, and the resample in `resample`).
+        public var first: Int
+        public var second: Int
+        public var resample: Int?
+        public var best: Double
+        public var sharesCircuit: Bool
+    }
+
+    /// A statistic with its interval (at ``IdentifiabilityResamplingSpec/level``).
+    public struct Estimate: Sendable, Codable, Equatable {
+        public var value: Double?
+        public var interval: ConfidenceInterval?
+        /// `clopper-pearson` or `bca-bootstrap-over-seeds`.
+        public var method: String
+        /// Units behind it (networks, or seeds for pair statistics).
+        public var units: Int
+    }
+
+    /// One width's networks and summaries.
+    public struct WidthResult: Sendable, Codable, Equatable {
+        public var width: Int
+        public var sizes: [Int]
+        public var candidateCircuits: Double
+        public var networks: [Network]
+        /// Seed networks trained on the rows themselves (resampled ones are counted apart).
+        public var trained: Int
+        public var converged: Int
+        public var convergedFraction: Estimate
+        public var medianPerfect: Double?
+        /// First and third quartiles (type 7) of the perfect-circuit counts over converged seeds.
+        public var quartiles: [Double]?
+        public var meanPerfect: Estimate
+        /// Converged seed networks with more than one perfect circuit.
+        public var withMultiplePerfect: Int
+        public var fractionWithMultiplePerfect: Estimate
+        /// Which circuits the overlaps compare (`minimal` or `perfect`).
+        public var overlapCircuits: String
+        /// Every pair of converged seed networks.
+        public var seedPairs: [PairOverlap]
+        public var meanBestOverlap: Estimate
+        public var fractionOfPairsSharingACircuit: Estimate
+        /// Seed network against the same initialization trained on each resample (empty without resamples).
+        public var resamplePairs: [PairOverlap]
+        public var meanResampleOverlap: Estimate
+        /// Perfect-circuit counts of the converged resampled networks, median (nil without any).
+        public var medianResamplePerfect: Double?
+    }
+
+    /// One claim at one width.
+    public struct ClaimResult: Sendable, Codable, Equatable {
+        public var claim: String
+        public var width: Int
+        public var statistic: IdentifiabilityStatistic
+        public var comparison: IdentifiabilityClaimSpec.Comparison
+        public var threshold: Double
+        public var expect: IdentifiabilityClaimSpec.Expectation?
+        public var estimate: Double?
+        /// The interval at level 1 − 2α whose ends are the one-sided bounds the verdict reads.
+        public var bounds: ConfidenceInterval?
+        public var verdict: IdentifiabilityVerdict
+        public var holds: Bool
+        /// One line: the claim, the numbers, the verdict and why.
+        public var message: String
+    }
+}
+
+/// How an identifiability result can be reproduced (DESIGN.md, "Provenance").
+public struct IdentifiabilityProvenance: Sendable, Codable, Equatable {
+    public var package: String
+    public var packageVersion: String
+    public var masterSeed: UInt64
+    public var generator: String
+    public var streamDerivation: String
+    /// The streams every draw came from, as paths below the master seed.
+    public var streams: [String]
+    public var specHash: String
+    /// FNV-1a of the training rows (before any resampling) as Float32 bits.
+    public var dataHash: String
+    public var jobs: Int
+    public var networks: Int
+}

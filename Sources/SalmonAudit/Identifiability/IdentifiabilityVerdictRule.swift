@@ -1,0 +1,87 @@
+import SalmonStatistics
+
+/// The verdict on one identifiability claim at one width.
+public enum IdentifiabilityVerdict: String, Sendable, Codable, CaseIterable {
+    /// The whole one-sided confidence region lies on the claimed side of the threshold.
+    case supported
+    /// The whole one-sided confidence region lies on the other side.
+    case contradicted
+    /// The interval straddles the threshold (too few networks to tell), or there is none.
+    case inconclusive
+}
+
+/// How an identifiability claim is judged: by where the threshold lies relative to the
+/// statistic's confidence bounds.
+///
+/// For a claim "θ ≤ x" (`atMost`) with one-sided (1 − α) confidence bounds L and U — the two ends of
+/// the two-sided interval at level 1 − 2α:
+/// - **supported** when U < x: this rejects H₀: θ ≥ x at level α;
+/// - **contradicted** when L > x: this rejects θ ≤ x at level α;
+/// - **inconclusive** otherwise (including U = x or L = x): more networks could decide it.
+/// "θ ≥ x" (`atLeast`) mirrors it (supported when L > x). A claim holds only when supported, so an
+/// inconclusive claim fails the gate: an identifiability claim needs evidence, not the absence of it.
+///
+/// The bounds:
+/// - fractions of independent networks (``IdentifiabilityStatistic/fractionWithMultiplePerfect``,
+///   ``IdentifiabilityStatistic/convergedFraction``): Clopper–Pearson (Clopper & Pearson 1934),
+///   exact for every n, so the error rate is at most α for any number of seeds. Example: "XOR at
+///   width 3 is identifiable at tolerance 0.05" needs U < 0.05, which with no network having two
+///   perfect circuits takes n ≥ 59 converged seeds at α = 0.05 (0.95⁵⁹ < 0.05); "not identifiable"
+///   with every network having several takes n ≥ 2 (L = α^(1/n) > 0.05).
+/// - means and pair statistics: BCa bootstrap over seeds (Efron & Tibshirani 1993), whose coverage
+///   is only approximate, so these claims are inconclusive with fewer than
+///   ``minimumBootstrapSeeds`` converged seeds. Pair statistics (overlap between two seeds'
+///   circuits) are U-statistics over seeds: the bootstrap resamples seeds and averages over pairs
+///   of distinct original seeds in the resample, never over pairs, which are not independent.
+///
+/// Several claims (and widths) are not corrected for multiplicity, because the gate passes only
+/// when *every* claim is supported: an intersection–union test, of level α for the conjunction
+/// whatever the number of claims (Berger, Technometrics 24, 1982). Each claim's own verdict has
+/// error rate at most α (exactly for the Clopper–Pearson claims, approximately for the bootstrap).
+public enum IdentifiabilityVerdictRule {
+    /// Bootstrap-based claims need at least this many converged seeds to be decided.
+    public static let minimumBootstrapSeeds = 10
+
+    /// The verdict for bounds `interval` (one-sided (1 − α) bounds as its two ends).
+    /// - Returns: inconclusive when the interval is absent or has a NaN end.
+    public static func verdict(interval: ConfidenceInterval?, comparison: IdentifiabilityClaimSpec.Comparison,
+                               threshold: Double) -> IdentifiabilityVerdict {
+        guard let interval, !interval.lower.isNaN, !interval.upper.isNaN else { return .inconclusive }
+        switch comparison {
+        case .atMost:
+            if interval.upper < threshold { return .supported }
+            if interval.lower > threshold { return .contradicted }
+        case .atLeast:
+            if interval.lower > threshold { return .supported }
+            if interval.upper < threshold { return .contradicted }
+        }
+        return .inconclusive
+    }
+
+    /// The verdict for `successes` of `trials` independent networks, with the Clopper–Pearson
+    /// interval at level 1 − 2α that it was read from (nil when there are no trials).
+    public static func binomial(successes: Int, trials: Int, comparison: IdentifiabilityClaimSpec.Comparison, threshold: Double,
+                                alpha: Double) throws -> (IdentifiabilityVerdict, ConfidenceInterval?) {
+        guard trials > 0 else { return (.inconclusive, nil) }
+        let interval = try ClopperPearson.interval(successes: successes, trials: trials, level: 1 - 2 * alpha)
+        return (verdict(interval: interval, comparison: comparison, threshold: threshold), interval)
+    }
+
+    /// The rule in one paragraph, as every report states it.
+    public static func text(alpha: Double) -> String {
+        let a = alpha.description
+        return "A claim \"θ ≤ x\" is supported when the upper one-sided \(percent(1 - alpha)) confidence bound of θ is below x, "
+            + "contradicted when the lower bound is above x, and inconclusive otherwise (\"θ ≥ x\" mirrors it); it holds only when supported. "
+            + "The bounds are the ends of the two-sided \(percent(1 - 2 * alpha)) interval: Clopper–Pearson for fractions of networks (exact), "
+            + "BCa bootstrap over seeds for means and for pair statistics (seeds resampled, pairs of distinct seeds averaged), "
+            + "the latter only with at least \(minimumBootstrapSeeds) converged seeds. "
+            + "\"Identifiable at tolerance τ\" is the claim that the fraction of converged networks with more than one perfect circuit is at most τ; "
+            + "\"not identifiable\" that it is at least τ. Each verdict errs with probability at most α = \(a); "
+            + "the gate requires every claim, an intersection–union test of level α without correction (Berger 1982)."
+    }
+
+    static func percent(_ level: Double) -> String {
+        let p = (level * 100 * 1e6).rounded() / 1e6   // 0.95 · 100 is 94.99999999999999 in binary
+        return p == p.rounded() ? "\(Int(p)) %" : "\(p) %"
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+import SalmonIO
+import Yams
+
+/// What a YAML spec describes, read from its top-level `kind` key: an ordinary audit (no `kind`, or
+/// `kind: audit`) or an identifiability audit (`kind: identifiability`, ``IdentifiabilitySpec``).
+///
+/// `salmon audit` reads the file once, looks at `kind`, and hands the text to the matching parser,
+/// so each spec type keeps its own strict validation (unknown keys name the nearest valid one).
+public enum SpecKind: Sendable, Equatable {
+    /// An ordinary audit; the text is the spec without its `kind` key (``AuditSpec`` knows no such key).
+    case audit(yaml: String)
+    /// An identifiability audit; the text is the whole spec.
+    case identifiability(yaml: String)
+
+    /// The kinds a spec may declare.
+    public static let names = ["audit", "identifiability"]
+
+    /// Reads the spec at `path` and tells its kind.
+    /// - Throws: ``SpecError`` naming the file when it cannot be read, and naming the field `kind`
+    ///   when its value is not one of ``names``.
+    public static func read(path: String) throws -> SpecKind {
+        let text: String
+        do { text = try InputFile.readText(path).text } catch {
+            throw SpecError(file: path, field: "", "cannot read the spec: \(error.expected)")
+        }
+        return try detect(yaml: text, file: path)
+    }
+
+    /// Tells the kind of the spec in `yaml`. Text that is not a YAML mapping is returned as an
+    /// ordinary audit, whose parser then reports what is wrong with it.
+    public static func detect(yaml: String, file: String = "spec") throws -> SpecKind {
+        guard let root = try? Yams.compose(yaml: yaml), case .mapping(var mapping) = root, let value = mapping["kind"] else {
+            return .audit(yaml: yaml)
+        }
+        guard case .scalar(let scalar) = value else {
+            throw SpecError(file: file, field: "kind", "expected one of \(names.joined(separator: ", ")), found a \(value.isMapping ? "mapping" : "list")")
+        }
+        switch scalar.string {
+        case "identifiability":
+            return .identifiability(yaml: yaml)
+        case "audit":
+            mapping["kind"] = nil
+            guard let stripped = try? Yams.serialize(node: .mapping(mapping)) else {
+                throw SpecError(file: file, field: "kind", "could not remove the key from the spec")
+            }
+            return .audit(yaml: stripped)
+        default:
+            var message = "unknown kind '\(scalar.string)'"
+            if let s = nearestName(to: scalar.string, in: names) { message += "; did you mean '\(s)'?" }
+            throw SpecError(file: file, field: "kind", message + " (allowed: \(names.joined(separator: ", ")))")
+        }
+    }
+}
+
+private extension Node {
+    var isMapping: Bool { if case .mapping = self { return true } else { return false } }
+}

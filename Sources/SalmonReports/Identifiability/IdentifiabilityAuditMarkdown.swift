@@ -1,0 +1,142 @@
+import Foundation
+import SalmonAudit
+import SalmonStatistics
+
+/// The Markdown report of an identifiability audit (`report.md`): the claims with their bounds and
+/// verdicts, the per-width summary (perfect-circuit counts with median, IQR and the bootstrap
+/// interval of the mean; the fraction of networks with more than one perfect circuit with its
+/// Clopper–Pearson interval; the cross-seed overlap up to relabeling), the figures, every
+/// network, the verdict rule and the provenance.
+public enum IdentifiabilityAuditMarkdown {
+    typealias N = ReportNumberFormat
+
+    /// Renders the report; figures are linked under `figureDirectory`.
+    public static func render(_ r: IdentifiabilityAuditResult, figureDirectory: String = ReportFiles.figures) -> String {
+        var lines: [String] = []
+        let held = r.claims.filter(\.holds).count
+        let level = N.percent(r.spec.resampling.level)
+        let bounds = N.percent(1 - r.spec.alpha)
+        lines.append("# Identifiability audit: \(r.name)")
+        lines.append("")
+        lines.append("\(held) of \(r.claims.count) claims hold. \(r.spec.gate.rawValue.uppercased()) networks with layer sizes "
+                     + r.widths.map { "[\($0.sizes.map(String.init).joined(separator: ", "))]" }.joined(separator: ", ")
+                     + ", \(r.spec.training.seeds) training seeds per width"
+                     + (r.spec.training.resamples > 0 ? " and \(r.spec.training.resamples) bootstrap resamples of the training rows per seed" : "")
+                     + "; every circuit of every converged network enumerated (Méloux et al., ICLR 2025).")
+        lines.append("")
+        lines.append("## Claims")
+        lines.append("")
+        lines.append("| claim | width | statistic | claimed | estimate | one-sided \(bounds) bounds | verdict | holds |")
+        lines.append("| --- | ---: | --- | --- | ---: | --- | --- | --- |")
+        for c in r.claims {
+            let claimed: String
+            switch c.expect {
+            case .identifiable?: claimed = "identifiable (≤ \(N.plain(c.threshold)))"
+            case .notIdentifiable?: claimed = "not identifiable (≥ \(N.plain(c.threshold)))"
+            case nil: claimed = "\(c.comparison == .atMost ? "≤" : "≥") \(N.plain(c.threshold))"
+            }
+            lines.append("| \(cell(c.claim)) | \(c.width) | \(c.statistic.rawValue) | \(claimed) | \(N.fixed(c.estimate)) | \(N.bracketed(c.bounds.map { ($0.lower, $0.upper) })) | \(c.verdict.rawValue) | \(c.holds ? "yes" : "**no**") |")
+        }
+        lines.append("")
+        for c in r.claims { lines.append("- \(c.message)") }
+        lines.append("")
+        lines.append("![Claims](\(figureDirectory)/claims.svg)")
+        lines.append("")
+        lines.append("## Perfect circuits per network")
+        lines.append("")
+        lines.append("| width | candidates per network | converged [\(level) CP] | perfect circuits: median [IQR] | mean [\(level) BCa] | > 1 perfect circuit [\(level) CP] |")
+        lines.append("| ---: | ---: | --- | --- | --- | --- |")
+        for w in r.widths {
+            let iqr = w.quartiles.map { "[\(count($0[0])), \(count($0[1]))]" } ?? ""
+            lines.append("| \(w.width) | \(count(w.candidateCircuits)) | \(w.converged)/\(w.trained) \(N.bracketed(w.convergedFraction.interval.map { ($0.lower, $0.upper) })) | \(w.medianPerfect.map(count) ?? N.absent) \(iqr) | \(estimate(w.meanPerfect)) | \(w.withMultiplePerfect)/\(w.converged) = \(estimate(w.fractionWithMultiplePerfect)) |")
+        }
+        lines.append("")
+        lines.append("![Perfect circuits per network](\(figureDirectory)/perfect-circuits.svg)")
+        lines.append("")
+        lines.append("## Circuits across seeds, up to relabeling of hidden units")
+        lines.append("")
+        lines.append("Two networks trained from different seeds number their hidden units arbitrarily, so circuits are compared after matching units: "
+                     + "for each pair of converged seeds, the best Jaccard overlap of the node-and-edge sets over every pair of their "
+                     + "\(r.spec.circuits.overlap == .minimal ? "*minimal* perfect circuits (those containing no other perfect circuit — where a pruning search ends; every perfect circuit contains one)" : "perfect circuits")"
+                     + " and every permutation of the hidden units within each layer (searched jointly over the layers, exactly). "
+                     + "1 means the two networks share a circuit identical up to relabeling. Intervals: BCa bootstrap over seeds (pairs of distinct resampled seeds averaged).")
+        lines.append("")
+        lines.append("| width | seed pairs | mean best overlap [\(level)] | pairs sharing a circuit [\(level)] | resampled data: mean overlap with the seed's network [\(level)] | resampled networks: median perfect circuits |")
+        lines.append("| ---: | ---: | --- | --- | --- | ---: |")
+        for w in r.widths {
+            let resample = w.resamplePairs.isEmpty ? N.absent : "\(estimate(w.meanResampleOverlap)) (\(w.resamplePairs.count) networks)"
+            lines.append("| \(w.width) | \(w.seedPairs.count) | \(estimate(w.meanBestOverlap)) | \(estimate(w.fractionOfPairsSharingACircuit)) | \(resample) | \(w.medianResamplePerfect.map(count) ?? N.absent) |")
+        }
+        lines.append("")
+        for w in r.widths where !w.seedPairs.isEmpty {
+            lines.append("![Best overlap across seeds at width \(w.width)](\(figureDirectory)/overlap-w\(w.width).svg)")
+            lines.append("")
+        }
+        lines.append("## What it means for a circuit claim")
+        lines.append("")
+        lines.append("A circuit found by a search is one draw among the perfect circuits of that network, and the network is one draw among the networks "
+                     + "the training recipe produces. When most networks admit more than one perfect circuit, \"the circuit\" of the network is not identified "
+                     + "by the behaviour; when networks from different seeds share no circuit up to relabeling, \"the circuit\" of the task is not either. "
+                     + "A circuit claim should come with both figures.")
+        lines.append("")
+        lines.append("## Networks")
+        lines.append("")
+        lines.append("| width | seed | resample | epochs | final loss | converged | perfect circuits | minimal | compared |")
+        lines.append("| ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |")
+        for w in r.widths {
+            for n in w.networks {
+                lines.append("| \(n.width) | \(n.seed) | \(n.resample.map(String.init) ?? N.absent) | \(n.epochs) | \(N.fixed(n.finalLoss, decimals: 4)) | \(n.converged ? "yes" : "no") | \(n.perfectCircuits.map(count) ?? N.absent) | \(n.minimalCircuits.map(String.init) ?? N.absent) | \(n.comparedCircuits.map { "\($0)\(n.comparedCircuitsSampled ? " (sample)" : "")" } ?? N.absent) |")
+            }
+        }
+        lines.append("")
+        lines.append("## Method")
+        lines.append("")
+        let t = r.spec.training
+        lines.append("Training (the recipe of Méloux et al.): LeakyReLU(0.01) after every layer, the output included; MSE; AdamW (lr \(N.plain(t.learningRate))); "
+                     + "batch \(t.batchSize); until the loss over the training rows is below \(N.plain(t.lossTarget)) (at most \(t.maxEpochs) epochs); "
+                     + "the four inputs repeated \(t.repeats) times. A network *converged* when it reached the loss target and computes the gate on every row. "
+                     + "A circuit keeps a non-empty subset of every layer's nodes (not all of them) and an edge mask covering them; biases are never masked; "
+                     + "it is *perfect* when its output, rounded half to even, is right on more than \(N.plain(r.spec.circuits.threshold * 100)) % of the rows. "
+                     + (t.resamples > 0 ? "Resampled networks keep their seed's initialization and minibatch order and train on \(4 * t.repeats) rows drawn with replacement; they enter only the resample overlap. " : "")
+                     + "Counts and fractions use the seed networks only.")
+        lines.append("")
+        lines.append("Verdict rule: \(r.verdictRule)")
+        lines.append("")
+        if !r.notes.isEmpty {
+            lines.append("## Notes")
+            lines.append("")
+            for note in r.notes { lines.append("- \(note)") }
+            lines.append("")
+        }
+        let p = r.provenance
+        lines.append("## Provenance")
+        lines.append("")
+        lines.append("| | |")
+        lines.append("| --- | --- |")
+        lines.append("| package | \(p.package) \(p.packageVersion) |")
+        lines.append("| master seed | \(p.masterSeed) |")
+        lines.append("| generator | \(p.generator), streams \(p.streamDerivation) |")
+        lines.append("| streams | \(p.streams.map { "`\($0)`" }.joined(separator: ", ")) |")
+        lines.append("| spec hash | `\(p.specHash)` |")
+        lines.append("| data hash | `\(p.dataHash)` |")
+        lines.append("| networks | \(p.networks) (jobs \(p.jobs); results do not depend on it) |")
+        lines.append("| bootstrap | B = \(r.spec.resampling.bootstrap), BCa, level \(level) |")
+        lines.append("")
+        return lines.joined(separator: "\n")
+    }
+
+    /// `mean [lower, upper]` of an estimate, `—` parts when absent.
+    static func estimate(_ e: IdentifiabilityAuditResult.Estimate) -> String {
+        "\(N.fixed(e.value)) \(N.bracketed(e.interval.map { ($0.lower, $0.upper) }))"
+    }
+
+    /// A count (integral values without decimals).
+    static func count(_ x: Double) -> String {
+        guard x.isFinite else { return N.absent }
+        if x == x.rounded() && abs(x) < 1e15 { return String(Int(x)) }
+        return N.fixed(x, decimals: 1)
+    }
+
+    /// Text safe in a table cell.
+    static func cell(_ text: String) -> String { text.replacingOccurrences(of: "|", with: "\\|") }
+}

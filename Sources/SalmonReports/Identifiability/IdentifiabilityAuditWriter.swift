@@ -1,0 +1,99 @@
+import Foundation
+import SalmonAudit
+import SalmonIO
+
+/// Writes an identifiability audit's report directory: `report.md`, `figures/*.svg`,
+/// `results.csv` (one row per claim and width), `networks.csv` (one row per network),
+/// `results.json` and `junit.xml` (one test case per claim and width).
+///
+/// As ``ReportWriter``: everything is rendered in memory first (a failure writes nothing), each
+/// file is written to a temporary name and renamed into place (``AtomicFile``), `report.md` last,
+/// and stale figures of an earlier run are removed.
+public enum IdentifiabilityAuditWriter {
+    /// The claims CSV's header.
+    public static let columns = ["claim", "width", "statistic", "comparison", "threshold", "expect", "estimate",
+                                 "bound_lower", "bound_upper", "bound_level", "verdict", "holds", "message"]
+    /// The networks CSV's header.
+    public static let networkColumns = ["width", "seed", "resample", "epochs", "final_loss", "converged", "perfect_circuits",
+                                        "minimal_circuits", "compared_circuits", "compared_sampled"]
+    public static let networksFile = "networks.csv"
+
+    /// Renders and writes; returns the paths written (figures, CSVs, JSON, JUnit, then `report.md`).
+    /// - Throws: ``InputError`` naming the path when rendering or writing fails.
+    @discardableResult
+    public static func write(_ result: IdentifiabilityAuditResult, to directory: String) throws -> [String] {
+        let root = directory.isEmpty ? "." : directory
+        let figureDirectory = ReportWriter.join(root, ReportFiles.figures)
+        let figures = IdentifiabilityAuditFigures.all(result)
+        var files: [(path: String, data: Data)] = figures.map { (ReportWriter.join(figureDirectory, $0.name), Data($0.svg.utf8)) }
+        files.append((ReportWriter.join(root, ReportFiles.csv), Data(csv(result).utf8)))
+        files.append((ReportWriter.join(root, networksFile), Data(networksCSV(result).utf8)))
+        let jsonPath = ReportWriter.join(root, ReportFiles.json)
+        do {
+            files.append((jsonPath, try result.jsonData()))
+        } catch let EncodingError.invalidValue(value, context) {
+            throw InputError(file: jsonPath, field: ReportWriter.fieldPath(context.codingPath),
+                             expected: "a value JSON can represent, found \(value) in the result")
+        }
+        files.append((ReportWriter.join(root, ReportFiles.junit), Data(junit(result).utf8)))
+        files.append((ReportWriter.join(root, ReportFiles.markdown), Data(IdentifiabilityAuditMarkdown.render(result).utf8)))
+        try ReportWriter.makeDirectory(root)
+        try ReportWriter.makeDirectory(figureDirectory)
+        for file in files { try AtomicFile.write(file.data, to: file.path) }
+        try ReportWriter.removeStaleFigures(in: figureDirectory, keeping: figures.map(\.name))
+        return files.map(\.path)
+    }
+
+    /// One row per claim and width; numbers exact (shortest round-trip), absent values empty.
+    public static func csv(_ r: IdentifiabilityAuditResult) -> String {
+        let n = ReportNumberFormat.exact
+        var out = CSVReport.line(columns)
+        for c in r.claims {
+            out += CSVReport.line([c.claim, "\(c.width)", c.statistic.rawValue, c.comparison.rawValue, n(c.threshold), c.expect?.rawValue ?? "",
+                                   n(c.estimate), n(c.bounds?.lower), n(c.bounds?.upper), n(c.bounds?.level), c.verdict.rawValue,
+                                   c.holds ? "true" : "false", c.message])
+        }
+        return out
+    }
+
+    /// One row per network.
+    public static func networksCSV(_ r: IdentifiabilityAuditResult) -> String {
+        let n = ReportNumberFormat.exact
+        var out = CSVReport.line(networkColumns)
+        for w in r.widths {
+            for x in w.networks {
+                out += CSVReport.line(["\(x.width)", "\(x.seed)", x.resample.map(String.init) ?? "", "\(x.epochs)", n(x.finalLoss),
+                                       x.converged ? "true" : "false", n(x.perfectCircuits), x.minimalCircuits.map(String.init) ?? "",
+                                       x.comparedCircuits.map(String.init) ?? "", x.comparedCircuitsSampled ? "true" : "false"])
+            }
+        }
+        return out
+    }
+
+    /// JUnit XML: one test case per claim and width, a failure when it does not hold.
+    public static func junit(_ r: IdentifiabilityAuditResult) -> String {
+        let failures = r.claims.filter { !$0.holds }.count
+        let name = XMLEscaping.escape(r.name, attribute: true)
+        var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        xml += "<testsuites name=\"deadsalmon\" tests=\"\(r.claims.count)\" failures=\"\(failures)\" errors=\"0\">\n"
+        xml += "  <testsuite name=\"\(name)\" tests=\"\(r.claims.count)\" failures=\"\(failures)\" errors=\"0\" skipped=\"0\">\n"
+        xml += "    <properties>\n"
+        let p = r.provenance
+        for (key, value) in [("package", "\(p.package) \(p.packageVersion)"), ("masterSeed", "\(p.masterSeed)"), ("generator", p.generator),
+                             ("specHash", p.specHash), ("dataHash", p.dataHash), ("alpha", ReportNumberFormat.plain(r.spec.alpha))] {
+            xml += "      <property name=\"\(key)\" value=\"\(XMLEscaping.escape(value, attribute: true))\"/>\n"
+        }
+        xml += "    </properties>\n"
+        for c in r.claims {
+            xml += "    <testcase classname=\"deadsalmon.\(name)\" name=\"\(XMLEscaping.escape("\(c.claim)@width-\(c.width)", attribute: true))\""
+            if c.holds { xml += "/>\n"; continue }
+            xml += ">\n"
+            xml += "      <failure message=\"\(XMLEscaping.escape(c.message, attribute: true))\" type=\"ClaimFails\">"
+            xml += XMLEscaping.escape(c.message + "\n" + r.verdictRule + "\n")
+            xml += "</failure>\n"
+            xml += "    </testcase>\n"
+        }
+        xml += "  </testsuite>\n</testsuites>\n"
+        return xml
+    }
+}

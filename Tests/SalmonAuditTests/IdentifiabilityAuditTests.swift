@@ -1,0 +1,111 @@
+import Foundation
+import SalmonAudit
+import SalmonNetworks
+import SalmonStatistics
+import Testing
+
+/// A small identifiability audit end to end in the library: the same result for any number of
+/// workers, summaries consistent with the networks they summarize, verdicts as the rule computes
+/// them, and training on bootstrap resamples of the rows.
+@Suite struct IdentifiabilityAuditTests {
+    /// Width 3, three seeds, one resample each; lr 10⁻² so that the networks converge in tens of
+    /// epochs (the paper's 10⁻³ takes hundreds, too slow for a debug test).
+    static let spec = IdentifiabilitySpec(
+        name: "xor-small", seed: 1, gate: .xor, widths: [3],
+        training: IdentifiabilityTrainingSpec(seeds: 3, resamples: 1, maxEpochs: 3000, learningRate: 0.01),
+        resampling: IdentifiabilityResamplingSpec(bootstrap: 200),
+        claims: [
+            IdentifiabilityClaimSpec(name: "not-unique", statistic: .fractionWithMultiplePerfect, comparison: .atLeast, threshold: 0.05,
+                                     expect: .notIdentifiable),
+            IdentifiabilityClaimSpec(name: "unique", statistic: .fractionWithMultiplePerfect, comparison: .atMost, threshold: 0.05,
+                                     expect: .identifiable),
+            IdentifiabilityClaimSpec(name: "overlap", statistic: .meanBestOverlap, comparison: .atLeast, threshold: 0.5),
+        ])
+
+    @Test func resultsAreTheSameForAnyWorkerCountAndAgreeWithTheirNetworks() throws {
+        try Self.spec.validate()
+        let one = try IdentifiabilityAudit(spec: Self.spec).run(jobs: 1)
+        var two = try IdentifiabilityAudit(spec: Self.spec).run(jobs: 2)
+        two.provenance.jobs = 1
+        #expect(one == two)
+
+        let w = try #require(one.widths.first)
+        #expect(w.sizes == [2, 3, 3, 1] && w.candidateCircuits == 3_000 && w.networks.count == 6)
+        let seeds = w.networks.filter { $0.resample == nil }
+        #expect(seeds.map(\.seed) == [0, 1, 2] && seeds.allSatisfy(\.converged))
+        // The networks of seeds 0, 1, 2 (seed 1, lr 10⁻²) have 10, 85 and 41 perfect circuits, of
+        // which 1, 1 and 10 are minimal.
+        #expect(seeds.map(\.perfectCircuits) == [10, 85, 41])
+        #expect(seeds.map(\.minimalCircuits) == [1, 1, 10])
+        #expect(w.medianPerfect == 41 && w.quartiles == [25.5, 63])
+        #expect(w.meanPerfect.value == 136.0 / 3)
+        #expect(w.withMultiplePerfect == 3 && w.fractionWithMultiplePerfect.value == 1)
+        let cp = try ClopperPearson.interval(successes: 3, trials: 3, level: 0.95)
+        #expect(w.fractionWithMultiplePerfect.interval == cp)
+
+        // Cross-seed overlap: the three pairs, the mean of their best overlaps.
+        #expect(w.seedPairs.map { [$0.first, $0.second] } == [[0, 1], [0, 2], [1, 2]])
+        #expect(w.seedPairs.allSatisfy { $0.best > 0 && $0.best <= 1 && $0.sharesCircuit == ($0.best == 1) })
+        #expect(w.meanBestOverlap.value == w.seedPairs.map(\.best).reduce(0, +) / 3)
+        #expect(w.fractionOfPairsSharingACircuit.value == Double(w.seedPairs.filter(\.sharesCircuit).count) / 3)
+
+        // Resampled networks: one per seed, compared with its seed's network only.
+        #expect(w.resamplePairs.count == 3 && w.resamplePairs.allSatisfy { $0.first == $0.second && $0.resample == 0 })
+        #expect(w.meanResampleOverlap.units == 3)
+
+        // Verdicts: 3 of 3 with several perfect circuits → lower bound 0.05^(1/3) = 0.368 > 0.05.
+        let claims = Dictionary(uniqueKeysWithValues: one.claims.map { ($0.claim, $0) })
+        #expect(claims["not-unique"]?.verdict == .supported && claims["not-unique"]?.holds == true)
+        #expect(abs((claims["not-unique"]?.bounds?.lower ?? 0) - pow(0.05, 1.0 / 3)) < 1e-9)
+        #expect(claims["unique"]?.verdict == .contradicted && claims["unique"]?.holds == false)
+        // A bootstrap claim with 3 seeds is inconclusive by rule (fewer than 10), whatever the overlap.
+        #expect(claims["overlap"]?.verdict == .inconclusive && claims["overlap"]?.message.contains("at least 10") == true)
+        #expect(!one.allClaimsHold)
+        #expect(one.provenance.specHash == Self.spec.hash && one.provenance.networks == 6 && one.provenance.generator == "xoshiro256**")
+        // The JSON is valid (no NaN anywhere) and carries the schema.
+        let json = try one.jsonData()
+        #expect(String(decoding: json, as: UTF8.self).contains(IdentifiabilityAuditResult.schemaIdentifier))
+    }
+
+    /// With the paper's recipe the audit trains the networks `IdentifiabilityStudy` trains (same
+    /// streams): width 3, seeds 0 and 1 of master seed 1 converge after 346 and 554 epochs with 6
+    /// and 44 perfect circuits, as in Reports/reproductions/identifiability-xor.json.
+    @Test func theAuditTrainsTheStudysNetworks() throws {
+        let spec = IdentifiabilitySpec(name: "paper", widths: [3], training: IdentifiabilityTrainingSpec(seeds: 2),
+                                       resampling: IdentifiabilityResamplingSpec(bootstrap: 100),
+                                       claims: [IdentifiabilityClaimSpec(name: "c", statistic: .convergedFraction, comparison: .atLeast, threshold: 0.5)])
+        let audit = try IdentifiabilityAudit(spec: spec).run(jobs: 2)
+        let study = try IdentifiabilityStudy(widths: [3], seeds: [3: 2], masterSeed: 1, bootstrapResamples: 100).run(jobs: 2)
+        let networks = try #require(audit.widths.first?.networks)
+        #expect(networks.map(\.epochs) == [346, 554] && networks.map(\.perfectCircuits) == [6, 44])
+        #expect(networks.map(\.epochs) == study.models.map(\.epochs))
+        #expect(networks.compactMap(\.perfectCircuits) == study.models.map(\.perfect))
+    }
+
+    /// Resample r is n row indices drawn with replacement from `identifiability → w → resample → r`:
+    /// deterministic, in range, different between resamples, and the same for every seed.
+    @Test func bootstrapResamplesOfTheRows() {
+        let recipe = GateNetworkTraining(gate: .xor, sizes: [2, 3, 3, 1], training: IdentifiabilityTrainingSpec(repeats: 50), masterSeed: 1)
+        let r0 = recipe.resampleIndices(0), r1 = recipe.resampleIndices(1)
+        #expect(r0.count == 200 && r0.allSatisfy { (0..<200).contains($0) })
+        #expect(r0 == recipe.resampleIndices(0) && r0 != r1)
+        var stream = RandomStream(seed: 1, path: ["identifiability", 3, "resample", 0])
+        #expect(r0 == (0..<200).map { _ in stream.index(below: 200) })
+        // With replacement: about 1 − 1/e ≈ 63 % of the rows appear.
+        let distinct = Set(r0).count
+        #expect(distinct > 100 && distinct < 160)
+        // The same initialization for the rows and every resample: one epoch at lr 10⁻⁹ leaves both
+        // within 10⁻⁶ of seed 0's initial weights (and far from seed 1's).
+        let still = GateNetworkTraining(gate: .xor, sizes: [2, 3, 3, 1],
+                                        training: IdentifiabilityTrainingSpec(maxEpochs: 1, learningRate: 1e-9), masterSeed: 1)
+        func distance(_ a: MLP, _ b: MLP) -> Float {
+            zip(a.layers, b.layers).map { l, m in zip(l.weight.scalars + l.bias.scalars, m.weight.scalars + m.bias.scalars).map { abs($0 - $1) }.max() ?? 0 }.max() ?? 0
+        }
+        let initial = still.initialModel(seed: 0)
+        #expect(distance(still.train(seed: 0, resample: nil).0, initial) < 1e-6)
+        #expect(distance(still.train(seed: 0, resample: 3).0, initial) < 1e-6)
+        #expect(distance(still.initialModel(seed: 1), initial) > 1e-2)
+        // And the data matter: trained to the loss target, the two networks differ.
+        #expect(recipe.train(seed: 0, resample: nil).0 != recipe.train(seed: 0, resample: 0).0)
+    }
+}
