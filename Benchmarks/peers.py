@@ -49,8 +49,11 @@ t = best(3, lambda: st.permutation_test((a, b), diff, n_resamples=9_999, vectori
 report("permutation_independent_500_500_B9999", seconds=t, peer=f"scipy {scipy.__version__} stats.permutation_test")
 
 p = rng.random(1_000_000) ** 3
+start = time.perf_counter()
+multipletests(p, alpha=0.05, method="fdr_bh")
+first = time.perf_counter() - start
 t = best(5, lambda: multipletests(p, alpha=0.05, method="fdr_bh"))
-report("bh_1e6", seconds=t, peer=f"statsmodels {statsmodels.__version__} multipletests fdr_bh")
+report("bh_1e6", seconds=t, firstCallSeconds=first, peer=f"statsmodels {statsmodels.__version__} multipletests fdr_bh")
 
 
 # Transformer training step: 2 layers, d = 128, 4 heads, sequence 64, batch 32, AdamW, same threads.

@@ -1,3 +1,5 @@
+import Dispatch
+
 /// The permutation that sorts doubles ascending, ties in order of appearance.
 ///
 /// Each double is mapped to an order-preserving 64-bit integer (flip every bit of a negative,
@@ -14,6 +16,10 @@ enum StableOrder {
     static func ascending(_ x: [Double]) -> [Int] { ascending32(x).map { Int($0) } }
 
     /// The same permutation as Int32 indices (no conversion pass, half the memory).
+    ///
+    /// From ``parallelThreshold`` items on, with more than one processor, the two halves of the
+    /// input are ordered on two threads and merged (ties to the first half, so the merge is
+    /// stable). A stable order is unique, so the result is the same for any thread count.
     static func ascending32(_ x: [Double]) -> [Int32] {
         let n = x.count
         if n < 48 {
@@ -29,38 +35,82 @@ enum StableOrder {
             }
             return order
         }
+        // Four buffers of n serve both halves (each sorts its own slices); the merge of two halves
+        // writes into the scratch order, free by then.
         var high = [UInt32](repeating: 0, count: n)
         var order = [Int32](repeating: 0, count: n)
-        x.withUnsafeBufferPointer { xs in
-            for i in 0..<n {
-                high[i] = UInt32(truncatingIfNeeded: key(xs[i]) >> 32)
-                order[i] = Int32(truncatingIfNeeded: i)
-            }
-        }
         var scratchKeys = [UInt32](repeating: 0, count: n)
         var scratchOrder = [Int32](repeating: 0, count: n)
-        high.withUnsafeMutableBufferPointer { k in
-            order.withUnsafeMutableBufferPointer { o in
-                scratchKeys.withUnsafeMutableBufferPointer { sk in
-                    scratchOrder.withUnsafeMutableBufferPointer { so in
-                        radixSort(k, o, sk, so)
-                        // Runs of equal high halves: order them by the low halves.
-                        var start = 0
-                        while start < n {
-                            var end = start + 1
-                            while end < n && k[end] == k[start] { end += 1 }
-                            if end - start > 1 {
-                                sortRunByLowHalf(UnsafeMutableBufferPointer(rebasing: o[start..<end]), x,
-                                                 UnsafeMutableBufferPointer(rebasing: sk[start..<end]),
-                                                 UnsafeMutableBufferPointer(rebasing: so[start..<end]))
+        let parallel = n >= parallelThreshold && ProcessorCount.active > 1
+        x.withUnsafeBufferPointer { x in
+            high.withUnsafeMutableBufferPointer { k in
+                order.withUnsafeMutableBufferPointer { o in
+                    scratchKeys.withUnsafeMutableBufferPointer { sk in
+                        scratchOrder.withUnsafeMutableBufferPointer { so in
+                            guard parallel else {
+                                sort(x, range: 0..<n, k, o, sk, so)
+                                return
                             }
-                            start = end
+                            let middle = n / 2
+                            let shared = UncheckedSendable((x, k, o, sk, so))
+                            DispatchQueue.concurrentPerform(iterations: 2) { h in
+                                let (x, k, o, sk, so) = shared.value
+                                let r = h == 0 ? 0..<middle : middle..<n
+                                sort(x, range: r, UnsafeMutableBufferPointer(rebasing: k[r]), UnsafeMutableBufferPointer(rebasing: o[r]),
+                                     UnsafeMutableBufferPointer(rebasing: sk[r]), UnsafeMutableBufferPointer(rebasing: so[r]))
+                            }
+                            merge(x, k, o, middle: middle, into: so)
                         }
                     }
                 }
             }
         }
-        return order
+        return parallel ? scratchOrder : order
+    }
+
+    /// Below this many items one thread orders them.
+    static let parallelThreshold = 1 << 17
+
+    /// Orders `x[range]` (n ≥ 1 items): on return `order` holds their indices into `x` in stable
+    /// ascending order and `high` the high 32 bits of their keys in that order. All four buffers
+    /// hold `range.count` items.
+    private static func sort(_ x: UnsafeBufferPointer<Double>, range: Range<Int>, _ high: UnsafeMutableBufferPointer<UInt32>,
+                             _ order: UnsafeMutableBufferPointer<Int32>, _ scratchKeys: UnsafeMutableBufferPointer<UInt32>,
+                             _ scratchOrder: UnsafeMutableBufferPointer<Int32>) {
+        let n = range.count
+        for i in 0..<n {
+            high[i] = UInt32(truncatingIfNeeded: key(x[range.lowerBound + i]) >> 32)
+            order[i] = Int32(truncatingIfNeeded: range.lowerBound + i)
+        }
+        radixSort(high, order, scratchKeys, scratchOrder)
+        // Runs of equal high halves: order them by the low halves.
+        var start = 0
+        while start < n {
+            var end = start + 1
+            while end < n && high[end] == high[start] { end += 1 }
+            if end - start > 1 {
+                sortRunByLowHalf(UnsafeMutableBufferPointer(rebasing: order[start..<end]), x,
+                                 UnsafeMutableBufferPointer(rebasing: scratchKeys[start..<end]),
+                                 UnsafeMutableBufferPointer(rebasing: scratchOrder[start..<end]))
+            }
+            start = end
+        }
+    }
+
+    /// Merges the sorted halves `order[..<middle]` and `order[middle...]` (with their high key
+    /// halves) into `out`, stably: on equal keys the first half's item comes first.
+    private static func merge(_ x: UnsafeBufferPointer<Double>, _ high: UnsafeMutableBufferPointer<UInt32>,
+                              _ order: UnsafeMutableBufferPointer<Int32>, middle: Int, into out: UnsafeMutableBufferPointer<Int32>) {
+        let n = order.count
+        var i = 0, j = middle, o = 0
+        while i < middle && j < n {
+            let takeSecond = high[j] < high[i]
+                || (high[j] == high[i] && UInt32(truncatingIfNeeded: key(x[Int(order[j])])) < UInt32(truncatingIfNeeded: key(x[Int(order[i])])))
+            if takeSecond { out[o] = order[j]; j += 1 } else { out[o] = order[i]; i += 1 }
+            o += 1
+        }
+        while i < middle { out[o] = order[i]; i += 1; o += 1 }
+        while j < n { out[o] = order[j]; j += 1; o += 1 }
     }
 
     /// The order-preserving 64-bit image of a double (−0 joins +0).
@@ -115,7 +165,7 @@ enum StableOrder {
     }
 
     /// Sorts a run of indices whose keys share their high 32 bits by the low 32 bits, stably.
-    private static func sortRunByLowHalf(_ run: UnsafeMutableBufferPointer<Int32>, _ x: [Double],
+    private static func sortRunByLowHalf(_ run: UnsafeMutableBufferPointer<Int32>, _ x: UnsafeBufferPointer<Double>,
                                          _ scratchKeys: UnsafeMutableBufferPointer<UInt32>,
                                          _ scratchOrder: UnsafeMutableBufferPointer<Int32>) {
         let count = run.count

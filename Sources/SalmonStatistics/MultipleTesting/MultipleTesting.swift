@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 
 /// Adjusted p-values and decisions for a family of tests.
@@ -39,7 +40,14 @@ public enum MultipleTesting {
         let m = pValues.count
         let order = StableOrder.ascending32(pValues)
         // Sorted p-values; turned into the adjusted values in place once the decisions are made.
-        var p = order.map { pValues[Int($0)] }
+        var p = [Double](repeating: 0, count: m)
+        p.withUnsafeMutableBufferPointer { out in
+            pValues.withUnsafeBufferPointer { values in
+                order.withUnsafeBufferPointer { order in
+                    inParallel(m) { range in for r in range { out[r] = values[Int(order[r])] } }
+                }
+            }
+        }
         let mm = Double(m)
         var sortedReject = method == .hommel ? [] : rejections(p, method: method, alpha: alpha)
 
@@ -81,11 +89,41 @@ public enum MultipleTesting {
 
         var adjusted = [Double](repeating: 0, count: m)
         var reject = [Bool](repeating: false, count: m)
-        for (rank, i) in order.enumerated() {
-            adjusted[Int(i)] = min(1, p[rank])
-            reject[Int(i)] = sortedReject[rank]
+        adjusted.withUnsafeMutableBufferPointer { adjusted in
+            reject.withUnsafeMutableBufferPointer { reject in
+                p.withUnsafeBufferPointer { p in
+                    sortedReject.withUnsafeBufferPointer { sortedReject in
+                        order.withUnsafeBufferPointer { order in
+                            // `order` is a permutation: every chunk writes its own positions.
+                            inParallel(m) { range in
+                                for rank in range {
+                                    let i = Int(order[rank])
+                                    adjusted[i] = min(1, p[rank])
+                                    reject[i] = sortedReject[rank]
+                                }
+                            }
+                        }
+                    }
+                }
+            }
         }
         return AdjustedPValues(method: method, alpha: alpha, adjusted: adjusted, reject: reject)
+    }
+
+    /// Runs `body` over `0..<count` in two halves on two threads when the count reaches
+    /// ``StableOrder/parallelThreshold`` (and there is a second processor), else in one piece.
+    /// `body` must write disjoint positions for disjoint ranges.
+    private static func inParallel(_ count: Int, _ body: (Range<Int>) -> Void) {
+        guard count >= StableOrder.parallelThreshold && ProcessorCount.active > 1 else {
+            body(0..<count)
+            return
+        }
+        withoutActuallyEscaping(body) { body in
+            let shared = UncheckedSendable(body)
+            DispatchQueue.concurrentPerform(iterations: 2) { h in
+                shared.value(h == 0 ? 0..<(count / 2) : (count / 2)..<count)
+            }
+        }
     }
 
     /// Each procedure's rejection rule on sorted raw p-values (statsmodels' thresholds).

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import SalmonStatistics
 
@@ -25,6 +26,30 @@ import SalmonStatistics
             #expect(worst <= 1e-12, "\(c.name) \(method.rawValue): max difference \(worst)")
             #expect(result.reject == expected.reject, "\(c.name) \(method.rawValue): reject decisions differ")
         }
+    }
+
+    /// A family large enough for the two-thread path (sorting, gathering and scattering in two
+    /// halves): Benjamini–Hochberg against its definition, p₍ᵢ₎ · m / i cumulatively minimized from
+    /// the top, computed here directly; ties included.
+    @Test func largeFamiliesMatchTheDefinition() throws {
+        let m = 200_003
+        var stream = RandomStream(seed: 5, path: ["bh-large"])
+        let p: [Double] = (0..<m).map { i in i % 3 == 0 ? Double(stream.index(below: 500)) / 1000 : pow(stream.uniform(), 4) }
+        let result = try MultipleTesting.adjust(p, method: .benjaminiHochberg, alpha: 0.05)
+        let order = (0..<m).sorted { p[$0] < p[$1] || (p[$0] == p[$1] && $0 < $1) }
+        var expected = [Double](repeating: 0, count: m), running = Double.infinity
+        var last = -1
+        for rank in stride(from: m - 1, through: 0, by: -1) {
+            let value = p[order[rank]]
+            running = min(running, value / (Double(rank + 1) / Double(m)))
+            expected[order[rank]] = min(1, running)
+            if last < 0 && value <= Double(rank + 1) / Double(m) * 0.05 { last = rank }
+        }
+        #expect(maxDifference(result.adjusted, expected) == 0)
+        var reject = [Bool](repeating: false, count: m)
+        if last >= 0 { for rank in 0...last { reject[order[rank]] = true } }
+        #expect(result.reject == reject)
+        #expect(reject.contains(true) && reject.contains(false))
     }
 
     @Test func tiedPValuesGetEqualAdjustments() throws {
