@@ -62,4 +62,12 @@ import Testing
         let c = try AuditSpec.parse(yaml: Self.minimal + "\nseed: 2")
         #expect(a.hash == b.hash && a.hash != c.hash && a.hash.count == 16)
     }
+
+    @Test func kindAuditMayBeWrittenOutAndChangesNothing() throws {
+        let plain = try AuditSpec.parse(yaml: Self.minimal)
+        let declared = try AuditSpec.parse(yaml: "kind: audit\n" + Self.minimal)
+        #expect(declared == plain && declared.hash == plain.hash)
+        let other = try #require(error("kind: identifiability\n" + Self.minimal))
+        #expect(other.field == "kind" && other.message.contains("identifiability"))
+    }
 }

@@ -81,7 +81,6 @@ public struct IdentifiabilityStudy: Sendable {
     public func run(jobs: Int, progress: (@Sendable (String) -> Void)? = nil) throws -> Result {
         BLAS.enterSingleThreaded()
         defer { BLAS.leaveSingleThreaded() }
-        let data = gate.dataset(repeats: 50)
         let table: [Float] = [(false, false), (false, true), (true, false), (true, true)].map { gate($0, $1) ? 1 : 0 }
         let validation = CircuitValidation.booleanGate(table)
         var models: [ModelOutcome] = []
@@ -91,15 +90,10 @@ public struct IdentifiabilityStudy: Sendable {
             let sizes = [2, width, width, 1]
             // Train in parallel (each network is independent), then enumerate each converged one
             // with all workers (enumeration parallelizes internally).
-            let trained = ParallelMap.run(count: count, jobs: jobs) { s -> (MLP, TrainingReport) in
-                let base = RandomStream(seed: masterSeed, path: ["identifiability", .index(width), .index(s)])
-                var model = MLP(sizes: sizes, hiddenActivation: .leakyReLU(slope: 0.01), outputActivation: .leakyReLU(slope: 0.01),
-                                stream: base.derived("init"))
-                let plan = TrainingPlan(loss: .meanSquaredError, optimizer: .adamW(learningRate: 1e-3), batchSize: 100,
-                                        maxEpochs: maxEpochs, lossTarget: 0.01, stream: base.derived("training"))
-                let report = model.train(inputs: data.inputs, targets: data.targets, plan: plan)
-                return (model, report)
-            }
+            let recipe = GateNetworkTraining(gate: gate, sizes: sizes,
+                                             training: IdentifiabilityTrainingSpec(seeds: count, maxEpochs: maxEpochs),
+                                             masterSeed: masterSeed)
+            let trained = ParallelMap.run(count: count, jobs: jobs) { s in recipe.train(seed: s, resample: nil) }
             var outcomes: [ModelOutcome] = []
             var seconds = 0.0
             for (s, (model, report)) in trained.enumerated() {

@@ -24,13 +24,17 @@ public struct AuditSpec: Sendable, Codable, Equatable {
     public var gate: GateSpec
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case version, name, seed, model, sites, claims, nulls, resampling, alpha, correction, gate
+        case version, kind, name, seed, model, sites, claims, nulls, resampling, alpha, correction, gate
     }
 
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.allCases.map(\.rawValue))
         let c = try decoder.container(keyedBy: CodingKeys.self)
         version = try c.decodeIfPresent(Int.self, forKey: .version) ?? 1
+        // `kind: audit` may be written out (``SpecKind``); it is not part of the spec's hash.
+        if let kind = try c.decodeIfPresent(String.self, forKey: .kind), kind != "audit" {
+            throw SpecError(field: "kind", "this command reads audit specs (kind: audit), found kind '\(kind)'")
+        }
         name = try c.decode(String.self, forKey: .name)
         seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? 1
         model = try c.decode(ModelSpec.self, forKey: .model)

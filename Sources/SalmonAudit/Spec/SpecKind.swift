@@ -8,7 +8,7 @@ import Yams
 /// `salmon audit` reads the file once, looks at `kind`, and hands the text to the matching parser,
 /// so each spec type keeps its own strict validation (unknown keys name the nearest valid one).
 public enum SpecKind: Sendable, Equatable {
-    /// An ordinary audit; the text is the spec without its `kind` key (``AuditSpec`` knows no such key).
+    /// An ordinary audit (``AuditSpec`` accepts `kind: audit`).
     case audit(yaml: String)
     /// An identifiability audit; the text is the whole spec.
     case identifiability(yaml: String)
@@ -30,7 +30,7 @@ public enum SpecKind: Sendable, Equatable {
     /// Tells the kind of the spec in `yaml`. Text that is not a YAML mapping is returned as an
     /// ordinary audit, whose parser then reports what is wrong with it.
     public static func detect(yaml: String, file: String = "spec") throws -> SpecKind {
-        guard let root = try? Yams.compose(yaml: yaml), case .mapping(var mapping) = root, let value = mapping["kind"] else {
+        guard let root = try? Yams.compose(yaml: yaml), case .mapping(let mapping) = root, let value = mapping["kind"] else {
             return .audit(yaml: yaml)
         }
         guard case .scalar(let scalar) = value else {
@@ -40,11 +40,7 @@ public enum SpecKind: Sendable, Equatable {
         case "identifiability":
             return .identifiability(yaml: yaml)
         case "audit":
-            mapping["kind"] = nil
-            guard let stripped = try? Yams.serialize(node: .mapping(mapping)) else {
-                throw SpecError(file: file, field: "kind", "could not remove the key from the spec")
-            }
-            return .audit(yaml: stripped)
+            return .audit(yaml: yaml)
         default:
             var message = "unknown kind '\(scalar.string)'"
             if let s = nearestName(to: scalar.string, in: names) { message += "; did you mean '\(s)'?" }
