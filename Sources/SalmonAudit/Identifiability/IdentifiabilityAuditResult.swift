@@ -30,33 +30,6 @@ public struct IdentifiabilityAuditResult: Sendable, Codable, Equatable {
     /// Whether every claim is supported at every width it names (the gate's exit 0).
     public var allClaimsHold: Bool { claims.allSatisfy(\.holds) }
 
-    /// Canonical JSON: sorted keys, pretty-printed, ending in a newline.
-    public func jsonData() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        var data = try encoder.encode(self)
-        data.append(0x0A)
-        return data
-    }
-
-    /// Reads a result written by ``jsonData()``.
-    /// - Throws: ``SpecError`` naming the file when it is not an identifiability result of this schema.
-    public static func read(_ data: Data, source: String) throws -> IdentifiabilityAuditResult {
-        struct Header: Decodable { var schema: String? }
-        guard let header = try? JSONDecoder().decode(Header.self, from: data) else {
-            throw SpecError(file: source, field: "", "not JSON, or not an object; expected a DeadSalmon results.json")
-        }
-        guard header.schema == schemaIdentifier else {
-            throw SpecError(file: source, field: "schema", "expected '\(schemaIdentifier)', found '\(header.schema ?? "nothing")'")
-        }
-        do { return try JSONDecoder().decode(IdentifiabilityAuditResult.self, from: data) } catch let error as SpecError {
-            throw SpecError(file: source, field: error.field, error.message)
-        } catch let error as DecodingError {
-            if let inner = SpecError.underlying(error) { throw SpecError(file: source, field: inner.field, inner.message) }
-            throw SpecError(decoding: error, file: source)
-        }
-    }
-
     /// One trained network.
     public struct Network: Sendable, Codable, Equatable {
         public var width: Int

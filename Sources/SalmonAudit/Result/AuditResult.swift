@@ -38,30 +38,6 @@ public struct AuditResult: Sendable, Codable, Equatable {
         self.baseline = baseline
         self.notes = notes
     }
-
-    /// Canonical JSON: sorted keys, pretty-printed, every null value included.
-    public func jsonData() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        var data = try encoder.encode(self)
-        data.append(0x0A)
-        return data
-    }
-
-    /// Reads a result written by ``jsonData()``.
-    /// - Throws: ``SpecError`` naming the file when it is not an audit result of this schema.
-    public static func read(_ data: Data, source: String) throws -> AuditResult {
-        struct Header: Decodable { var schema: String? }
-        guard let header = try? JSONDecoder().decode(Header.self, from: data) else {
-            throw SpecError(file: source, field: "", "not JSON, or not an object; expected a DeadSalmon results.json")
-        }
-        guard header.schema == schemaIdentifier else {
-            throw SpecError(file: source, field: "schema", "expected '\(schemaIdentifier)', found '\(header.schema ?? "nothing")'")
-        }
-        do { return try JSONDecoder().decode(AuditResult.self, from: data) } catch let error as DecodingError {
-            throw SpecError(decoding: error, file: source)
-        }
-    }
 }
 
 /// How the result can be reproduced (DESIGN.md, "Provenance").
