@@ -63,6 +63,11 @@ import Testing
         #expect(a.hash == b.hash && a.hash != c.hash && a.hash.count == 16)
     }
 
+    @Test func aScalarWhereAListBelongsIsCalledAList() throws {
+        let e = try #require(error(Self.minimal + "\nsites: layers.0.post"))
+        #expect(e.field == "sites" && e.message.hasPrefix("expected a list"), "\(e)")
+    }
+
     @Test func kindAuditMayBeWrittenOutAndChangesNothing() throws {
         let plain = try AuditSpec.parse(yaml: Self.minimal)
         let declared = try AuditSpec.parse(yaml: "kind: audit\n" + Self.minimal)

@@ -39,8 +39,10 @@ extension SpecError {
         case is String.Type: return "a string"
         case is Bool.Type: return "true or false"
         default:
+            // Yams reports a list it wanted as `Sequence` or `UnkeyedDecodingContainer`, our arrays as `Array<…>`.
             let name = String(describing: type)
-            return name.hasPrefix("Array") ? "a list" : "a mapping (\(name))"
+            if name.hasPrefix("Array") || name.contains("Sequence") || name.contains("Unkeyed") { return "a list" }
+            return name.contains("Dictionary") || name.contains("Keyed") ? "a mapping" : "a mapping (\(name))"
         }
     }
 }
