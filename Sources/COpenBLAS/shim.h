@@ -36,6 +36,11 @@ void salmon_dpotrf(const char *uplo, const int *n, double *a, const int *lda, in
 void salmon_dpotrs(const char *uplo, const int *n, const int *nrhs, const double *a, const int *lda, double *b,
                    const int *ldb, int *info, size_t uploLength) __asm__("dpotrs_");
 
+// glibc's malloc tuning (mallopt(3)), for AllocatorTuning: M_TRIM_THRESHOLD = -1, M_MMAP_THRESHOLD = -3
+// (<malloc.h>, which Swift's Glibc module does not include). Returns 1 on success.
+int salmon_mallopt(int parameter, int value) __asm__("mallopt");
+enum { SALMON_M_TRIM_THRESHOLD = -1, SALMON_M_MMAP_THRESHOLD = -3 };
+
 void salmon_openblas_set_num_threads(int count) __asm__("openblas_set_num_threads");
 int salmon_openblas_get_num_threads(void) __asm__("openblas_get_num_threads");
 

@@ -28,6 +28,9 @@ let badInputExitCode: Int32 = 2
 @main
 enum SalmonMain {
     static func main() async {
+        // Keep freed memory for reuse: training and audit loops would otherwise page-fault their
+        // buffers back in on every step (AllocatorTuning's comment has the measurements).
+        AllocatorTuning.retainFreedMemory()
         var command: ParsableCommand
         do {
             command = try Salmon.parseAsRoot()

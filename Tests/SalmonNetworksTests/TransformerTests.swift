@@ -82,6 +82,32 @@ import SalmonStatistics
         }
     }
 
+    /// The batch's gradient in slices equals the whole batch's to Float32 rounding, and is the
+    /// same bits on one thread or two.
+    @Test func slicedGradientsEqualTheWholeBatchsAndIgnoreTheThreadCount() {
+        let model = Transformer(Self.configuration, stream: RandomStream(seed: 9))
+        var s = RandomStream(seed: 10)
+        let batch = 5, length = 5
+        let tokens = (0..<(batch * length)).map { _ in s.index(below: 7) }
+        let targets = (0..<(batch * length)).map { _ in Float(s.index(below: 7)) }
+        let whole = model.forward(tokens: tokens, batch: batch, length: length)
+        let reference = model.backward(whole, logitsGradient: Loss.crossEntropy.evaluate(
+            output: whole.logits, targets: Tensor(shape: [batch * length], scalars: targets)).gradient).parameters
+        let logitsGradient: @Sendable (TransformerPass, Range<Int>) -> Tensor = { pass, sequences in
+            let rows = (sequences.lowerBound * length)..<(sequences.upperBound * length)
+            var g = Loss.crossEntropy.evaluate(output: pass.logits, targets: Tensor(shape: [rows.count], scalars: Array(targets[rows]))).gradient
+            for i in g.scalars.indices { g.scalars[i] *= Float(rows.count) / Float(batch * length) }
+            return g
+        }
+        let one = model.gradients(tokens: tokens, batch: batch, length: length, slices: 3, threads: 1, logitsGradient: logitsGradient)
+        let two = model.gradients(tokens: tokens, batch: batch, length: length, slices: 3, threads: 2, logitsGradient: logitsGradient)
+        #expect(one == two)
+        var worst: Float = 0
+        for (a, b) in zip(one, reference) { for (x, y) in zip(a, b) { worst = max(worst, abs(x - y) / max(1e-3, abs(y))) } }
+        #expect(worst < 1e-4, "largest relative difference from the whole batch: \(worst)")
+        #expect(one.map(\.count) == reference.map(\.count))
+    }
+
     @Test func attentionIsCausal() {
         // Changing a later token cannot change earlier positions' logits.
         let m = Self.model(5)

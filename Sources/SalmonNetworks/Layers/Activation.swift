@@ -102,12 +102,22 @@ public enum Activation: Sendable, Equatable, Hashable, Codable {
             z.withUnsafeBufferPointer { zs in
                 switch self {
                 case .relu: for i in 0..<g.count { g[i] = zs[i] > 0 ? g[i] : 0 }
-                case .gelu: for i in 0..<g.count { g[i] *= Activation.geluDerivative(zs[i]) }
+                case .gelu: Self.multiplyByGELUDerivative(g, zs)
                 case .geluTanh: for i in 0..<g.count { g[i] *= Activation.geluTanhDerivative(zs[i]) }
                 default: for i in 0..<g.count { g[i] *= derivative(zs[i]) }
                 }
             }
         }
+    }
+}
+
+extension Activation {
+    /// g ⊙= GELU′(z) over two buffers of the same length: its own function, so that the loop
+    /// vectorizes (inside `multiplyByDerivative`'s switch it was left scalar, 4× slower).
+    @usableFromInline
+    static func multiplyByGELUDerivative(_ g: UnsafeMutableBufferPointer<Float>, _ z: UnsafeBufferPointer<Float>) {
+        guard let gp = g.baseAddress, let zp = z.baseAddress else { return }
+        for i in 0..<g.count { gp[i] *= geluDerivative(zp[i]) }
     }
 }
 

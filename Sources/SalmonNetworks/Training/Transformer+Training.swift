@@ -31,17 +31,25 @@ extension Transformer {
     }
 
     /// Trains in place to predict `targets[i]` at the last position of `sequences[i]` (all of one
-    /// length), by minibatch gradient descent; reproducible for a given plan. The plan's loss is
-    /// ignored: this is cross-entropy at the last position.
+    /// length), by minibatch gradient descent; reproducible for a given plan, whatever the thread
+    /// count (each minibatch's gradient is the sum of two slices' in a fixed order). The plan's
+    /// loss is ignored: this is cross-entropy at the last position.
     @discardableResult
     public mutating func train(sequences: [[Int]], targets: [Int], plan: TrainingPlan) -> TrainingReport {
         let n = sequences.count
         precondition(n > 0 && targets.count == n, "one target per sequence")
         let length = sequences[0].count
         return train(examples: n, plan: plan, gradients: { model, indices in
-            let pass = model.forward(tokens: indices.flatMap { sequences[$0] }, batch: indices.count, length: length)
-            let (_, g) = model.lastPositionLoss(pass, targets: indices.map { targets[$0] })
-            return model.backward(pass, logitsGradient: g).parameters
+            // The minibatch in two slices on the machine's threads (``gradients(tokens:batch:length:slices:threads:logitsGradient:)``);
+            // each slice's mean loss is weighted by its share of the minibatch.
+            let batchTargets = indices.map { targets[$0] }
+            let count = Float(indices.count)
+            return model.gradients(tokens: indices.flatMap { sequences[$0] }, batch: indices.count, length: length) { pass, range in
+                var g = model.lastPositionLoss(pass, targets: Array(batchTargets[range])).gradient
+                let share = Float(range.count) / count
+                g.scalars.withUnsafeMutableBufferPointer { s in for i in 0..<s.count { s[i] *= share } }
+                return g
+            }
         }, loss: { model in
             let full = model.forward(tokens: sequences.flatMap { $0 }, batch: n, length: length)
             return model.lastPositionLoss(full, targets: targets).value
