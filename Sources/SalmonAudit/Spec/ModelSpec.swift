@@ -1,0 +1,175 @@
+import Foundation
+import SalmonMethods
+import SalmonStatistics
+
+/// The model under audit: a built-in task with an MLP trained on it, or a state dict.
+public struct ModelSpec: Sendable, Codable, Equatable {
+    /// A built-in task: `planted-concepts`, `sparse-parity` or `digits` (the bundled 8 × 8
+    /// handwritten digits: `taskOptions.examples` training images and `evaluationExamples` held
+    /// out, 1,797 at most together).
+    public var task: String?
+    public var taskOptions: TaskOptions
+    /// Hidden layer widths of the MLP.
+    public var hidden: [Int]
+    public var activation: String
+    public var training: TrainingSpec
+    /// Evaluation inputs drawn fresh from the task (never seen in training).
+    public var evaluationExamples: Int
+    /// A PyTorch state dict (safetensors) with its architecture JSON and evaluation inputs (.npy).
+    public var stateDict: String?
+    public var architecture: String?
+    public var inputs: String?
+    /// Activations exported from another framework: no network at all (`salmon probe`).
+    public var activations: ActivationFiles?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case task, taskOptions, hidden, activation, training, evaluationExamples, stateDict, architecture, inputs, activations
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.allCases.map(\.rawValue))
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        task = try c.decodeIfPresent(String.self, forKey: .task)
+        taskOptions = try c.decodeIfPresent(TaskOptions.self, forKey: .taskOptions) ?? TaskOptions()
+        hidden = try c.decodeIfPresent([Int].self, forKey: .hidden) ?? [32, 32]
+        activation = try c.decodeIfPresent(String.self, forKey: .activation) ?? "relu"
+        training = try c.decodeIfPresent(TrainingSpec.self, forKey: .training) ?? TrainingSpec()
+        evaluationExamples = try c.decodeIfPresent(Int.self, forKey: .evaluationExamples) ?? 1000
+        stateDict = try c.decodeIfPresent(String.self, forKey: .stateDict)
+        architecture = try c.decodeIfPresent(String.self, forKey: .architecture)
+        inputs = try c.decodeIfPresent(String.self, forKey: .inputs)
+        activations = try c.decodeIfPresent(ActivationFiles.self, forKey: .activations)
+    }
+
+    public static let tasks = ["planted-concepts", "sparse-parity", "digits"]
+    public static let activations = ["relu", "tanh", "gelu", "sigmoid"]
+
+    public var isFileModel: Bool { stateDict != nil || activations != nil }
+
+    func validate() throws {
+        if let activations {
+            guard task == nil, stateDict == nil else { throw SpecError(field: "model", "give one of 'task', 'stateDict' or 'activations'") }
+            guard !activations.nulls.isEmpty else { throw SpecError(field: "model.activations.nulls", "expected at least one null activation file") }
+            return
+        }
+        if let task {
+            guard Self.tasks.contains(task) else {
+                var m = "unknown task '\(task)'"
+                if let s = nearestName(to: task, in: Self.tasks) { m += "; did you mean '\(s)'?" }
+                throw SpecError(field: "model.task", m + " (allowed: \(Self.tasks.joined(separator: ", ")))")
+            }
+            guard stateDict == nil else { throw SpecError(field: "model", "give either 'task' or 'stateDict', not both") }
+        } else {
+            guard stateDict != nil else { throw SpecError(field: "model", "expected 'task' (a built-in task) or 'stateDict' with 'architecture' and 'inputs'") }
+            guard architecture != nil else { throw SpecError(field: "model.architecture", "a state dict needs its architecture JSON") }
+            guard inputs != nil else { throw SpecError(field: "model.inputs", "a state dict needs evaluation inputs (.npy)") }
+        }
+        guard hidden.allSatisfy({ $0 >= 1 }) else { throw SpecError(field: "model.hidden", "expected positive widths, found \(hidden)") }
+        guard Self.activations.contains(activation) else {
+            throw SpecError(field: "model.activation", "unknown activation '\(activation)' (allowed: \(Self.activations.joined(separator: ", ")))")
+        }
+        guard evaluationExamples >= 10 && evaluationExamples <= 10_000_000 else {
+            throw SpecError(field: "model.evaluationExamples", "expected 10 … 10,000,000, found \(evaluationExamples)")
+        }
+        guard hidden.count <= 64 && hidden.allSatisfy({ $0 <= 100_000 }) else {
+            throw SpecError(field: "model.hidden", "expected at most 64 layers of at most 100,000 units")
+        }
+        try taskOptions.validate()
+        if task == "digits" && taskOptions.examples + evaluationExamples > 1797 {
+            throw SpecError(field: "model.taskOptions.examples", "the digits hold 1,797 images; examples (\(taskOptions.examples)) + evaluationExamples (\(evaluationExamples)) must be at most 1797")
+        }
+        try training.validate()
+    }
+}
+
+/// Activation files from any framework: the trained model's, one per null model, and the labels.
+public struct ActivationFiles: Sendable, Codable, Equatable {
+    public var trained: String
+    public var nulls: [String]
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case trained, nulls }
+
+    public init(trained: String, nulls: [String]) { self.trained = trained; self.nulls = nulls }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.allCases.map(\.rawValue))
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        trained = try c.decode(String.self, forKey: .trained)
+        nulls = try c.decode([String].self, forKey: .nulls)
+    }
+}
+
+/// Options of the built-in tasks (each used by the tasks it applies to).
+public struct TaskOptions: Sendable, Codable, Equatable {
+    public var examples: Int
+    public var concepts: Int
+    public var dimension: Int
+    public var labelConcepts: [Int]
+    public var noise: Double
+    public var bits: Int
+    public var relevant: Int
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case examples, concepts, dimension, labelConcepts, noise, bits, relevant }
+
+    public init() {
+        examples = 2000; concepts = 3; dimension = 16; labelConcepts = [0, 1]; noise = 0.5; bits = 8; relevant = 3
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.allCases.map(\.rawValue))
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = TaskOptions()
+        examples = try c.decodeIfPresent(Int.self, forKey: .examples) ?? d.examples
+        concepts = try c.decodeIfPresent(Int.self, forKey: .concepts) ?? d.concepts
+        dimension = try c.decodeIfPresent(Int.self, forKey: .dimension) ?? d.dimension
+        labelConcepts = try c.decodeIfPresent([Int].self, forKey: .labelConcepts) ?? d.labelConcepts
+        noise = try c.decodeIfPresent(Double.self, forKey: .noise) ?? d.noise
+        bits = try c.decodeIfPresent(Int.self, forKey: .bits) ?? d.bits
+        relevant = try c.decodeIfPresent(Int.self, forKey: .relevant) ?? d.relevant
+    }
+
+    func validate() throws {
+        guard examples >= 10 && examples <= 10_000_000 else { throw SpecError(field: "model.taskOptions.examples", "expected 10 … 10,000,000, found \(examples)") }
+        guard concepts >= 1, dimension >= 1, concepts <= 62, dimension <= 100_000 else {
+            throw SpecError(field: "model.taskOptions", "expected 1 ≤ concepts ≤ 62 and 1 ≤ dimension ≤ 100,000")
+        }
+        guard !labelConcepts.isEmpty, labelConcepts.allSatisfy({ (0..<concepts).contains($0) }) else {
+            throw SpecError(field: "model.taskOptions.labelConcepts", "expected indices in 0..<\(concepts), found \(labelConcepts)")
+        }
+        guard noise.isFinite && noise >= 0 else { throw SpecError(field: "model.taskOptions.noise", "expected a finite number ≥ 0, found \(noise)") }
+        guard bits >= 1, bits <= 62, relevant >= 1, relevant <= bits else { throw SpecError(field: "model.taskOptions", "sparse parity needs 1 ≤ relevant ≤ bits ≤ 62") }
+    }
+}
+
+/// How the trained network(s) are trained: AdamW on cross-entropy, K_t seeds.
+public struct TrainingSpec: Sendable, Codable, Equatable {
+    public var epochs: Int
+    public var batchSize: Int
+    public var learningRate: Double
+    public var weightDecay: Double
+    /// K_t: independently trained networks (seeds); their statistics are averaged and resampled two-level.
+    public var seeds: Int
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case epochs, batchSize, learningRate, weightDecay, seeds }
+
+    public init() { epochs = 40; batchSize = 100; learningRate = 0.01; weightDecay = 0.0; seeds = 1 }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.allCases.map(\.rawValue))
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = TrainingSpec()
+        epochs = try c.decodeIfPresent(Int.self, forKey: .epochs) ?? d.epochs
+        batchSize = try c.decodeIfPresent(Int.self, forKey: .batchSize) ?? d.batchSize
+        learningRate = try c.decodeIfPresent(Double.self, forKey: .learningRate) ?? d.learningRate
+        weightDecay = try c.decodeIfPresent(Double.self, forKey: .weightDecay) ?? d.weightDecay
+        seeds = try c.decodeIfPresent(Int.self, forKey: .seeds) ?? d.seeds
+    }
+
+    func validate() throws {
+        guard epochs >= 1 && epochs <= 1_000_000 else { throw SpecError(field: "model.training.epochs", "expected 1 … 1,000,000, found \(epochs)") }
+        guard batchSize >= 1 else { throw SpecError(field: "model.training.batchSize", "expected ≥ 1, found \(batchSize)") }
+        guard learningRate > 0 && learningRate.isFinite else { throw SpecError(field: "model.training.learningRate", "expected a positive number, found \(learningRate)") }
+        guard weightDecay >= 0 && weightDecay.isFinite else { throw SpecError(field: "model.training.weightDecay", "expected ≥ 0, found \(weightDecay)") }
+        guard seeds >= 1 && seeds <= 10_000 else { throw SpecError(field: "model.training.seeds", "expected 1 ≤ K_t ≤ 10,000 trained seeds, found \(seeds)") }
+    }
+}
