@@ -180,10 +180,6 @@ case "transformer":
         var g = [Float](repeating: 1, count: z.count), out = z
         print("apply", best(of: 5) { Activation.gelu.apply(z, into: &out) })
         print("derivative", best(of: 5) { Activation.gelu.multiplyByDerivative(&g, at: z) })
-        print("derivative (fresh gradient)", best(of: 5) { var h = [Float](repeating: 1, count: z.count); Activation.gelu.multiplyByDerivative(&h, at: z) })
-        print("derivative local loop", best(of: 5) {
-            g.withUnsafeMutableBufferPointer { gg in z.withUnsafeBufferPointer { zs in
-                for i in 0..<gg.count { gg[i] *= 0.5 * (1 + FastMath.erf(zs[i] * 0.70710678)) + zs[i] * FastMath.exp(-0.5 * zs[i] * zs[i]) * 0.39894228 } } } })
         print("erf loop", best(of: 5) { for i in 0..<z.count { out[i] = FastMath.erf(z[i]) } })
         print("exp loop", best(of: 5) { for i in 0..<z.count { out[i] = FastMath.exp(z[i]) } })
         exit(0)

@@ -74,8 +74,7 @@ public enum AuditAssembler {
                 let key = testKey(claim: claim.name, site: site)
                 // Every trained network has a value, except network 0 under similarityToTrained (the
                 // anchor the others are compared with).
-                let anchored = claim.method.isAttribution && claim.statistic == AttributionClaim.Statistic.similarityToTrained.rawValue
-                let contributing = anchored ? Array(trained.dropFirst()) : trained
+                let contributing = claim.isAnchoredOnTrainedNetworkZero ? Array(trained.dropFirst()) : trained
                 let values = try contributing.map { r -> Double in
                     guard let v = r.values[key] else { throw AuditError("\(r.unit) has no value for \(key)") }
                     return v
@@ -98,7 +97,7 @@ public enum AuditAssembler {
         if trainedCount > 1, let remainder = nullSpecs.first(where: { $0.K % trainedCount != 0 }) {
             notes.append("K = \(remainder.K) for \(remainder.family) is not a multiple of K_t = \(trainedCount): the last \(remainder.K % trainedCount) null model(s) are not used in the null draws")
         }
-        if spec.claims.contains(where: { $0.statistic == AttributionClaim.Statistic.similarityToTrained.rawValue }) {
+        if spec.claims.contains(where: \.isAnchoredOnTrainedNetworkZero) {
             notes.append("similarityToTrained: trained network 0 is the anchor; the estimate is the mean similarity of trained networks 1 … \(trainedCount - 1) to it, and each null draw averages \(trainedCount - 1) null model(s) made from network 0")
         }
 

@@ -84,15 +84,6 @@ public struct AttributionClaim: Sendable {
         }
     }
 
-    /// The layer an attribution site names (`layers.ℓ.pre` or `layers.ℓ.post` → ℓ).
-    static func layer(of site: String) -> Int? {
-        let parts = site.split(separator: ".")
-        guard parts.count == 3, parts[0] == "layers", let l = Int(parts[1]), l >= 0, parts[2] == "pre" || parts[2] == "post" else {
-            return nil
-        }
-        return l
-    }
-
     /// One unit's result at one site: the per-input scores (NaN-free) and its value, or nothing
     /// (trained network 0 under ``Statistic/similarityToTrained``).
     struct Evaluation {
@@ -106,7 +97,7 @@ public struct AttributionClaim: Sendable {
                   anchors: TrainedMapCache) throws -> Evaluation? {
         let (inputs, targets) = try subject.attributionData(claim: claim)
         let stream = RandomStream(seed: seed, path: ["method", .label(claim.name)])
-        if case .trained(let s) = unit, statistic == .similarityToTrained && s == 0 { return nil }
+        if case .trained(let s) = unit, claim.isAnchoredOnTrainedNetworkZero && s == 0 { return nil }
         switch statistic {
         case .similarityToTrained:
             let model = try subject.network(unit, site: site, base: 0)

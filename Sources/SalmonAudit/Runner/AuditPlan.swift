@@ -32,6 +32,16 @@ public enum AuditPlan {
         return site == sites(for: claim, in: spec).first
     }
 
+    /// The layer a site names: `layers.ℓ.pre` or `layers.ℓ.post` → ℓ; nil for any other site
+    /// (`input`, a typo). Whether ℓ exists depends on the model (``NetworkSubject`` checks it).
+    public static func layer(of site: String) -> Int? {
+        let parts = site.split(separator: ".")
+        guard parts.count == 3, parts[0] == "layers", let l = Int(parts[1]), l >= 0, parts[2] == "pre" || parts[2] == "post" else {
+            return nil
+        }
+        return l
+    }
+
     /// The null families whose model depends on the site: the layer a site names is where the
     /// cascade stops, or the layer re-initialized alone.
     public static let siteDependentFamilies: Set<String> = ["cascading-top-down", "cascading-bottom-up", "independent-layer"]

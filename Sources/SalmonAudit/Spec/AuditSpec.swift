@@ -133,7 +133,7 @@ extension AuditSpec {
         if model.task != nil && claim.target != "label" {
             throw SpecError(field: field + ".target", "an attribution claim explains the logit of each input's label; expected 'label', found '\(claim.target)'")
         }
-        if claim.statistic == AttributionClaim.Statistic.similarityToTrained.rawValue && AuditPlan.trainedSeeds(self) < 2 {
+        if claim.isAnchoredOnTrainedNetworkZero && AuditPlan.trainedSeeds(self) < 2 {
             throw SpecError(field: field + ".statistic", "similarityToTrained compares trained seeds 1 … K_t − 1 with seed 0, so it needs model.training.seeds ≥ 2 (a model loaded from a file has one; use deletionAUC or insertionAUC)")
         }
         if claim.method.name == "guided-backprop" && model.activation != "relu" && model.task != nil {
@@ -142,7 +142,7 @@ extension AuditSpec {
         if model.stateDict != nil && claim.sites == nil {
             throw SpecError(field: field + ".sites", "an attribution claim on a model loaded from a state dict needs its sites (layers.ℓ.post, the randomization stages)")
         }
-        for site in claim.sites ?? [] where AttributionClaim.layer(of: site) == nil {
+        for site in claim.sites ?? [] where AuditPlan.layer(of: site) == nil {
             throw SpecError(field: field + ".sites", "an attribution claim's sites name layers (layers.ℓ.pre or layers.ℓ.post: the randomization stage), found '\(site)'")
         }
         if claim.controlTypes != nil {

@@ -37,6 +37,12 @@ public struct ClaimSpec: Sendable, Codable, Equatable {
         expect = expectation
     }
 
+    /// Whether trained network 0 is the reference the claim's values are measured against
+    /// (`similarityToTrained`): it then has no value itself, and null models are made from it.
+    public var isAnchoredOnTrainedNetworkZero: Bool {
+        method.isAttribution && statistic == AttributionClaim.Statistic.similarityToTrained.rawValue
+    }
+
     func validate(field: String) throws {
         guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
             throw SpecError(field: field + ".name", "expected a name of letters, digits, '-', '_' or '.', found '\(name)'")

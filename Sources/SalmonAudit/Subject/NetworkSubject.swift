@@ -198,12 +198,9 @@ public struct NetworkSubject: AuditSubject {
                        classes: d.classes, groundTruth: truth)
     }
 
-    /// The layer a site belongs to (`layers.3.post` → 3), or nil.
+    /// The layer a site belongs to (`layers.3.post` → 3), or nil when it names none of this MLP's.
     static func layer(of site: String, layers: Int) -> Int? {
-        let parts = site.split(separator: ".")
-        guard parts.count == 3, parts[0] == "layers", let i = Int(parts[1]), (0..<layers).contains(i),
-              parts[2] == "pre" || parts[2] == "post" else { return nil }
-        return i
+        AuditPlan.layer(of: site).flatMap { $0 < layers ? $0 : nil }
     }
 
     static func checkTarget(_ claim: ClaimSpec, task: String, options: TaskOptions) throws {
