@@ -62,11 +62,13 @@ let package = Package(
 
         .testTarget(name: "SalmonStatisticsTests", dependencies: ["SalmonStatistics"], exclude: ["Fixtures"]),
         .testTarget(name: "SalmonIOTests", dependencies: ["SalmonIO"], exclude: ["Fixtures"]),
-        .testTarget(name: "SalmonNetworksTests", dependencies: ["SalmonNetworks"], exclude: ["Fixtures"]),
-        .testTarget(name: "SalmonTasksTests", dependencies: ["SalmonTasks"]),
-        .testTarget(name: "SalmonMethodsTests", dependencies: ["SalmonMethods"], exclude: ["Fixtures"]),
-        .testTarget(name: "SalmonAuditTests", dependencies: ["SalmonAudit"]),
-        .testTarget(name: "SalmonReportsTests", dependencies: ["SalmonReports"]),
+        .testTarget(name: "SalmonNetworksTests", dependencies: ["SalmonNetworks", "SalmonIO", "SalmonStatistics"], exclude: ["Fixtures"]),
+        .testTarget(name: "SalmonTasksTests", dependencies: ["SalmonTasks", "SalmonNetworks", "SalmonStatistics"]),
+        .testTarget(name: "SalmonMethodsTests", dependencies: ["SalmonMethods", "SalmonNetworks", "SalmonStatistics"], exclude: ["Fixtures"]),
+        // Every module a test file imports is named here, not reached through another target: SwiftPM
+        // orders the build by declared dependencies only, so an undeclared import fails on a parallel build.
+        .testTarget(name: "SalmonAuditTests", dependencies: ["SalmonAudit", "SalmonReports", "SalmonMethods", "SalmonNetworks", "SalmonStatistics", "SalmonTasks"]),
+        .testTarget(name: "SalmonReportsTests", dependencies: ["SalmonReports", "SalmonAudit", "SalmonIO", "SalmonStatistics"]),
         .testTarget(name: "SalmonCLITests", dependencies: ["salmon"], exclude: ["Snapshots"]),
     ],
     swiftLanguageModes: [.v6]
