@@ -214,4 +214,42 @@ struct AuditCLITests {
                                 "--labels", root + "/one.npy", "--out", root + "/one"])
         #expect(single.status == 2 && single.stderr.contains("at least two classes"), "\(single.stderr)")
     }
+
+    /// `salmon probe --targets`: a ridge probe's held-out R² against the nulls', and the option
+    /// combinations that cannot be audited.
+    @Test func ridgeProbeOnSuppliedActivations() throws {
+        let root = Self.scratch()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        var state: UInt64 = 777
+        func noise() -> Float {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Float(Int64(bitPattern: state >> 11) % 2000) / 1000 - 1
+        }
+        let rows = 120, width = 4
+        let trained = (0..<(rows * width)).map { _ in noise() }
+        let targets = (0..<rows).map { 3 * trained[$0 * width + 2] + 0.2 * noise() }
+        try Self.npy(trained, shape: [rows, width]).write(to: URL(fileURLWithPath: root + "/trained.npy"))
+        try Self.npy(targets, shape: [rows]).write(to: URL(fileURLWithPath: root + "/targets.npy"))
+        try Self.npy(targets.map { $0 > 0 ? 1 : 0 }, shape: [rows]).write(to: URL(fileURLWithPath: root + "/labels.npy"))
+        try FileManager.default.createDirectory(atPath: root + "/nulls", withIntermediateDirectories: true)
+        for k in 0..<19 {
+            try Self.npy((0..<(rows * width)).map { _ in noise() }, shape: [rows, width])
+                .write(to: URL(fileURLWithPath: root + "/nulls/null-\(k).npy"))
+        }
+        let common = ["probe", "--trained", root + "/trained.npy", "--null", root + "/nulls/*.npy"]
+        let run = runSalmon(common + ["--targets", root + "/targets.npy", "--ridge-alpha", "0.5", "--out", root + "/out"])
+        #expect(run.status == 0, "stderr: \(run.stderr)")
+        #expect(run.stdout.contains("holds  probe-r2 at activations: r2 0.9"), "\(run.stdout)")
+        #expect(Self.text(root + "/out/results.csv").contains("probe-r2@activations~supplied"))
+
+        for (extra, message) in [
+            (["--labels", root + "/labels.npy", "--targets", root + "/targets.npy"], "--labels: expected one of --labels (class labels) or --targets (real values), found both"),
+            ([], "--labels: expected one of --labels (class labels) or --targets (real values), found neither"),
+            (["--targets", root + "/targets.npy", "--control-types", root + "/labels.npy"], "--control-types: expected no control types with --targets"),
+        ] {
+            let bad = runSalmon(common + extra + ["--out", root + "/bad"])
+            #expect(bad.status == 2 && bad.stderr.contains(message), "\(extra): \(bad.stderr)")
+            #expect(bad.stderr.split(separator: "\n").count == 1 && !FileManager.default.fileExists(atPath: root + "/bad"))
+        }
+    }
 }

@@ -57,6 +57,9 @@ public struct ClaimSpec: Sendable, Codable, Equatable {
         if ["controlAccuracy", "selectivity"].contains(statistic) && controlTypes == nil {
             throw SpecError(field: field + ".controlTypes", "statistic '\(statistic)' needs control types ('concepts' or a .npy file)")
         }
+        if method.name == "ridge-probe" && controlTypes != nil {
+            throw SpecError(field: field + ".controlTypes", "control types serve the classifying probes' controlAccuracy and selectivity; the ridge probe reports r2 only")
+        }
         if let sites, sites.isEmpty { throw SpecError(field: field + ".sites", "expected at least one site") }
     }
 }

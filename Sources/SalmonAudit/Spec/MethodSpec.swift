@@ -130,9 +130,6 @@ public struct MethodSpec: Sendable, Codable, Equatable {
         guard folds <= 1000, components <= 100_000, hidden <= 100_000, epochs <= 1_000_000 else {
             throw SpecError(field: field, "folds ≤ 1000, components and hidden ≤ 100,000, epochs ≤ 1,000,000")
         }
-        if name == "ridge-probe" {
-            throw SpecError(field: field + ".name", "ridge-probe needs a continuous target, and no model kind supplies one yet (targets are class labels); use logistic-probe or mlp-probe")
-        }
         guard steps >= 2 && steps <= 100_000 else { throw SpecError(field: field + ".steps", "expected 2 … 100,000 integration steps, found \(steps)") }
         guard samples >= 1 && samples <= 100_000 else { throw SpecError(field: field + ".samples", "expected 1 … 100,000 samples, found \(samples)") }
         guard noiseLevel > 0 && noiseLevel.isFinite else { throw SpecError(field: field + ".noiseLevel", "expected a positive number, found \(noiseLevel)") }

@@ -37,25 +37,10 @@ public struct ActivationSubject: AuditSubject {
         var targets: [String: ProbeData.Target] = [:], types: [String: [Int]] = [:]
         var hashed = trainedActivations.scalars
         for claim in spec.claims {
-            let labelsFile = resolve(claim.target)
-            let labels = try ArrayInput.integers(labelsFile, what: "labels")
-            guard labels.count == rows else {
-                throw SpecError(file: labelsFile, field: "", "\(labels.count) labels for \(rows) activation rows in \(files.trained); expected one label per row")
-            }
-            let (ids, classes) = denseIDs(labels)
-            guard classes >= 2 else {
-                throw SpecError(file: labelsFile, field: "", "every label is \(labels[0]); a probe needs at least two classes")
-            }
-            targets[claim.name] = .classes(ids, count: classes)
-            hashed += labels.map(Float.init)
-            if let typesFile = claim.controlTypes.map(resolve) {
-                let t = try ArrayInput.integers(typesFile, what: "control types")
-                guard t.count == rows else {
-                    throw SpecError(file: typesFile, field: "", "\(t.count) control types for \(rows) activation rows; expected one per row")
-                }
-                types[claim.name] = t
-                hashed += t.map(Float.init)
-            }
+            let read = try ClaimTargetFile(claim: claim, rows: rows, of: "activation rows in \(files.trained)", resolve: resolve)
+            targets[claim.name] = read.target
+            types[claim.name] = read.types
+            hashed += read.hashed
         }
         self.targets = targets
         self.types = types

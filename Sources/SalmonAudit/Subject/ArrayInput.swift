@@ -2,8 +2,10 @@ import Foundation
 import SalmonIO
 import SalmonNetworks
 
-/// Arrays a user brings — activations, labels, control types — read from `.npy`, `.npz` or
-/// safetensors (told apart by their first bytes) and checked before use.
+/// Arrays a user brings — activations, labels, control types, real-valued targets — read from
+/// `.npy`, `.npz` or safetensors (told apart by their first bytes) and checked before use.
+/// Floating-point data is read at full precision (float64 stays float64); activations are
+/// rounded to Float32 once, at the end.
 ///
 /// A file holding several arrays (npz, safetensors) needs the array named: `file.npz#name`.
 public enum ArrayInput {
@@ -34,7 +36,7 @@ public enum ArrayInput {
             let tensor = try file.tensor(named: chosen)
             let values: [Double]
             if tensor.dtype.elementType.isFloatingPoint {
-                values = try file.floats(named: chosen).map(Double.init)
+                values = try file.doubles(named: chosen)
             } else {
                 values = try file.integers(named: chosen).map(Double.init)
             }
@@ -43,7 +45,7 @@ public enum ArrayInput {
     }
 
     static func numbers(_ array: NPYArray) throws(InputError) -> [Double] {
-        array.elementType.isFloatingPoint ? try array.floats().map(Double.init) : try array.integers().map(Double.init)
+        array.elementType.isFloatingPoint ? try array.doubles() : try array.integers().map(Double.init)
     }
 
     static func split(_ reference: String) -> (String, String?) {
@@ -69,15 +71,31 @@ public enum ArrayInput {
 
     /// Integer labels (class indices or types), one per row.
     public static func integers(_ reference: String, what: String) throws -> [Int] {
-        let (values, shape, source) = try read(reference)
-        guard shape.count <= 1 || shape.dropFirst().allSatisfy({ $0 == 1 }) else {
-            throw InputError(file: source, expected: "one \(what) per row (a 1-D array), found shape \(shape)")
-        }
+        let (values, source) = try column(reference, what: what)
         return try values.enumerated().map { i, v in
             guard v.isFinite, v == v.rounded(), abs(v) < 1e15 else {
                 throw InputError(file: source, expected: "integer \(what), found \(v) at index \(i)")
             }
             return Int(v)
         }
+    }
+
+    /// Real-valued targets (for a regression probe), one per row, every value finite.
+    /// - Throws: ``InputError`` naming the file and the index of the first non-finite value.
+    public static func reals(_ reference: String, what: String) throws -> [Double] {
+        let (values, source) = try column(reference, what: what)
+        if let i = values.firstIndex(where: { !$0.isFinite }) {
+            throw InputError(file: source, expected: "finite \(what), found \(values[i]) at index \(i)")
+        }
+        return values
+    }
+
+    /// The values of a 1-D array (or `[rows, 1, …, 1]`): one per row.
+    static func column(_ reference: String, what: String) throws -> (values: [Double], source: String) {
+        let (values, shape, source) = try read(reference)
+        guard shape.count <= 1 || shape.dropFirst().allSatisfy({ $0 == 1 }) else {
+            throw InputError(file: source, expected: "one \(what) per row (a 1-D array), found shape \(shape)")
+        }
+        return (values, source)
     }
 }

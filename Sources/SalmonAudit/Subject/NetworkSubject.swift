@@ -130,33 +130,23 @@ public struct NetworkSubject: AuditSubject {
         var targets: [String: ProbeData.Target] = [:], types: [String: [Int]] = [:], explained: [String: [Int]] = [:]
         var hashed: [Float] = x.scalars
         for claim in spec.claims {
-            let labels = try ArrayInput.integers(resolve(claim.target), what: "labels")
-            guard labels.count == x.shape[0] else {
-                throw SpecError(file: resolve(claim.target), field: "", "\(labels.count) labels for \(x.shape[0]) input rows; expected one label per row")
-            }
-            if claim.method.isAttribution {
-                let outputs = mlp.sizes.last ?? 0
-                if let r = labels.firstIndex(where: { !(0..<outputs).contains($0) }) {
-                    throw SpecError(file: resolve(claim.target), field: "", "label \(labels[r]) at row \(r) is not an output of this network (expected 0..<\(outputs): attributions explain that output)")
-                }
-                explained[claim.name] = labels
-                hashed += labels.map(Float.init)
+            guard claim.method.isAttribution else {
+                let read = try ClaimTargetFile(claim: claim, rows: x.shape[0], of: "input rows in \(inputs)", resolve: resolve)
+                targets[claim.name] = read.target
+                types[claim.name] = read.types
+                hashed += read.hashed
                 continue
             }
-            let (ids, classes) = denseIDs(labels)
-            guard classes >= 2 else {
-                throw SpecError(file: resolve(claim.target), field: "", "every label is \(labels[0]); a probe needs at least two classes")
+            let labels = try ArrayInput.integers(resolve(claim.target), what: "labels")
+            guard labels.count == x.shape[0] else {
+                throw SpecError(file: resolve(claim.target), field: "", "\(labels.count) labels for \(x.shape[0]) input rows in \(inputs); expected one label per row")
             }
-            targets[claim.name] = .classes(ids, count: classes)
+            let outputs = mlp.sizes.last ?? 0
+            if let r = labels.firstIndex(where: { !(0..<outputs).contains($0) }) {
+                throw SpecError(file: resolve(claim.target), field: "", "label \(labels[r]) at row \(r) is not an output of this network (expected 0..<\(outputs): attributions explain that output)")
+            }
+            explained[claim.name] = labels
             hashed += labels.map(Float.init)
-            if let t = claim.controlTypes {
-                let ty = try ArrayInput.integers(resolve(t), what: "control types")
-                guard ty.count == x.shape[0] else {
-                    throw SpecError(field: "claims.\(claim.name).controlTypes", "\(t) has \(ty.count) types for \(x.shape[0]) input rows")
-                }
-                types[claim.name] = ty
-                hashed += ty.map(Float.init)
-            }
         }
         self.targets = targets
         self.types = types
@@ -204,6 +194,9 @@ public struct NetworkSubject: AuditSubject {
     }
 
     static func checkTarget(_ claim: ClaimSpec, task: String, options: TaskOptions) throws {
+        if claim.method.name == "ridge-probe" {
+            throw SpecError(field: "claims.\(claim.name).method", "the built-in tasks have class labels only; a ridge probe needs real-valued targets from a file (a model given as stateDict or activations, with target: FILE.npy)")
+        }
         if task == "digits" && claim.controlTypes != nil {
             throw SpecError(field: "claims.\(claim.name).controlTypes", "the digits task has no planted concepts to build control types from")
         }

@@ -36,6 +36,20 @@ enum ElementDecoding {
         }
     }
 
+    /// `bytes` as `Double`s; `type` must be floating point. Every value widens exactly (F64 is
+    /// copied; F32, F16 and BF16 are subsets of F64); NaN stays NaN, though a signalling NaN's
+    /// payload may be quieted.
+    static func doubles(_ bytes: UnsafeRawBufferPointer, as type: ElementType) -> [Double] {
+        guard type == .float64 else { return floats(bytes, as: type).map(Double.init) }
+        let count = bytes.count / 8
+        return [Double](unsafeUninitializedCapacity: count) { out, initialized in
+            for i in 0..<count {
+                out[i] = Double(bitPattern: UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: 8 &* i, as: UInt64.self)))
+            }
+            initialized = count
+        }
+    }
+
     /// `bytes` as `Int64`s; `type` must be an integer type or bool (nonzero bytes read as 1).
     static func integers(_ bytes: UnsafeRawBufferPointer, as type: ElementType) -> [Int64] {
         let count = bytes.count / type.byteCount

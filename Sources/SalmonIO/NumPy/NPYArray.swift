@@ -118,6 +118,16 @@ public struct NPYArray: Sendable, Equatable {
         return littleEndianData.withUnsafeBytes { ElementDecoding.floats($0, as: elementType) }
     }
 
+    /// The elements of a floating-point array (`f8`, `f4`, `f2`) as `Double`, in C order; every
+    /// type widens exactly, so float64 data (real-valued targets, say) keeps all its bits.
+    public func doubles() throws(InputError) -> [Double] {
+        guard elementType.isFloatingPoint else {
+            throw InputError(file: source, field: field,
+                             expected: "a floating-point array ('<f8', '<f4' or '<f2') to read as floats, found \(InputError.quoted(descr))")
+        }
+        return littleEndianData.withUnsafeBytes { ElementDecoding.doubles($0, as: elementType) }
+    }
+
     /// The elements of an integer or bool array (`i8`, `i4`, `i2`, `i1`, `u1`, `b1`) as
     /// `Int64`, in C order; bools read as 0 or 1.
     public func integers() throws(InputError) -> [Int64] {

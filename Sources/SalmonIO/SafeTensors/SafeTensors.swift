@@ -83,6 +83,19 @@ public struct SafeTensors: Sendable {
         }
     }
 
+    /// The elements of a floating-point tensor (F64, F32, F16 or BF16) as `Double`, in C order;
+    /// every type widens exactly.
+    public func doubles(named name: String) throws(InputError) -> [Double] {
+        let tensor = try tensor(named: name)
+        guard tensor.dtype.elementType.isFloatingPoint else {
+            throw InputError(file: source, field: Self.field(name),
+                             expected: "a floating-point tensor (F64, F32, F16 or BF16) to read as floats, found \(tensor.dtype.rawValue)")
+        }
+        return bytes.withUnsafeBytes { raw in
+            ElementDecoding.doubles(UnsafeRawBufferPointer(rebasing: raw[tensor.byteRange]), as: tensor.dtype.elementType)
+        }
+    }
+
     /// The elements of an integer or BOOL tensor (I64, I32, I16, I8, U8, BOOL) as `Int64`, in C
     /// order; BOOL bytes read as 0 or 1 (any nonzero byte is true).
     public func integers(named name: String) throws(InputError) -> [Int64] {

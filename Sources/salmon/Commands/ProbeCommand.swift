@@ -10,11 +10,12 @@ import Glibc
 struct ProbeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "probe",
-        abstract: "Audit a logistic probe on your own activations (.npy/.npz/safetensors) against null-model activations.",
+        abstract: "Audit a logistic or ridge probe on your own activations (.npy/.npz/safetensors) against null-model activations.",
         discussion: """
             Every file holds the activations of one model on the same evaluation inputs, one row per input. \
-            The probe's held-out accuracy on the trained activations is tested against its accuracy on each \
-            null model's; with --control-types, selectivity (Hewitt & Liang 2019) is tested as well. \
+            With --labels, a logistic probe's held-out accuracy on the trained activations is tested against its \
+            accuracy on each null model's; with --control-types, selectivity (Hewitt & Liang 2019) is tested as well. \
+            With --targets (real values), a ridge probe's held-out R² is tested the same way. \
             A file with several arrays is read as FILE#NAME.
             """
     )
@@ -25,8 +26,11 @@ struct ProbeCommand: AsyncParsableCommand {
     @Option(help: "Null models' activations: a glob such as 'nulls/*.npy' (quote it), or repeat the option.")
     var null: [String]
 
-    @Option(help: "Class labels, one integer per row.")
-    var labels: String
+    @Option(help: "Class labels, one integer per row (a logistic probe; accuracy is tested).")
+    var labels: String?
+
+    @Option(help: "Real-valued targets, one per row, instead of --labels (a ridge probe; held-out R² is tested).")
+    var targets: String?
 
     @Option(help: "Control-task types, one integer per row (e.g. word type ids).")
     var controlTypes: String?
@@ -36,6 +40,9 @@ struct ProbeCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("C"), help: "Inverse L2 strength of the logistic probe (scikit-learn's C).")
     var inverseRegularization: Double = 1
+
+    @Option(help: "L2 strength of the ridge probe (scikit-learn's alpha).")
+    var ridgeAlpha: Double = 1
 
     @Option(help: "Cross-validation folds.")
     var folds: Int = 5
@@ -60,14 +67,31 @@ struct ProbeCommand: AsyncParsableCommand {
             let data = (try? JSONEncoder().encode(s)) ?? Data("\"\"".utf8)
             return String(decoding: data, as: UTF8.self)
         }
-        var claims = """
-          - name: probe-accuracy
-            method: {name: logistic-probe, C: \(inverseRegularization), folds: \(folds)}
-            target: \(quoted(labels))
-            statistic: accuracy
+        var claims: String
+        switch (labels, targets) {
+        case (let labels?, nil):
+            claims = """
+              - name: probe-accuracy
+                method: {name: logistic-probe, C: \(inverseRegularization), folds: \(folds)}
+                target: \(quoted(labels))
+                statistic: accuracy
 
-        """
-        if let controlTypes {
+            """
+        case (nil, let targets?):
+            guard controlTypes == nil else {
+                throw UsageError(option: "--control-types", expected: "no control types with --targets (the ridge probe reports R² only)")
+            }
+            claims = """
+              - name: probe-r2
+                method: {name: ridge-probe, alpha: \(ridgeAlpha), folds: \(folds)}
+                target: \(quoted(targets))
+                statistic: r2
+
+            """
+        default:
+            throw UsageError(option: "--labels", expected: "one of --labels (class labels) or --targets (real values), found \(labels == nil ? "neither" : "both")")
+        }
+        if let controlTypes, let labels {
             claims += """
               - name: probe-selectivity
                 method: {name: logistic-probe, C: \(inverseRegularization), folds: \(folds)}

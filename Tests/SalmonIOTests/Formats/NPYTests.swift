@@ -50,6 +50,26 @@ struct NPYTests {
         #expect(values[2].isSignalingNaN)
     }
 
+    /// `doubles()` keeps float64 bits exactly and widens the narrower types exactly: rounding
+    /// its values to Float gives `floats()` bit for bit (NaN aside: it stays NaN).
+    @Test(arguments: ["float64.npy", "float64_be.npy", "float32.npy", "float32_be.npy", "float16.npy", "float16_be.npy", "scalar.npy"])
+    func doublesAreExact(name: String) throws {
+        let array = try NPYArray(parsing: try FormatFixtures.bytes(name), source: name)
+        let doubles = try array.doubles(), floats = try array.floats()
+        // NaN stays NaN (widening may quiet a signalling NaN's payload); every other value is exact.
+        #expect(doubles.map(\.isNaN) == floats.map(\.isNaN))
+        #expect(zip(doubles, floats).allSatisfy { $0.isNaN || Float($0).bitPattern == $1.bitPattern })
+        if array.descr.hasSuffix("f8") {
+            let raw = array.littleEndianData.withUnsafeBytes { raw in
+                (0..<array.elementCount).map { UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * $0, as: UInt64.self)) }
+            }
+            #expect(doubles.map(\.bitPattern) == raw)
+        } else {
+            #expect(zip(doubles, floats).allSatisfy { $0.isNaN || $0 == Double($1) })
+        }
+        #expect(throws: InputError.self) { try NPYArray(parsing: try FormatFixtures.bytes("int8.npy"), source: "i").doubles() }
+    }
+
     // MARK: Writer
 
     /// Our writer reproduces `np.save`'s bytes for the same values.

@@ -1,0 +1,60 @@
+import SalmonMethods
+
+/// A probe claim's target and control types, read from the files a user brings
+/// (`claims[].target`, `claims[].controlTypes`; `.npy`, `.npz#name` or `safetensors#name`).
+///
+/// The classifying methods (logistic and MLP probes, PCA–label correlation) read integer class
+/// labels, renumbered densely (``denseIDs(_:)``); the ridge probe reads real values, whose R² is
+/// undefined when they are constant, so a constant target is refused here rather than in every
+/// null model.
+struct ClaimTargetFile {
+    var target: ProbeData.Target
+    var types: [Int]?
+    /// Every value read, exactly, for the data hash: labels and types as Float32 (integers below
+    /// 2²⁴ are exact), real targets as the two halves of their Float64 bit patterns.
+    var hashed: [Float]
+
+    /// - Parameters:
+    ///   - claim: a probe claim (not an attribution claim: those explain network outputs).
+    ///   - rows: the rows every file must have, one per evaluation input.
+    ///   - rowsSource: what the rows are, for messages ("activation rows in a.npy", "input rows").
+    ///   - resolve: the path of a file named in the spec (relative to the spec's folder).
+    /// - Throws: ``SpecError`` or `InputError` naming the file and what was expected.
+    init(claim: ClaimSpec, rows: Int, of rowsSource: String, resolve: (String) -> String) throws {
+        let file = resolve(claim.target)
+        if claim.method.name == "ridge-probe" {
+            let values = try ArrayInput.reals(file, what: "targets")
+            guard values.count == rows else {
+                throw SpecError(file: file, field: "", "\(values.count) targets for \(rows) \(rowsSource); expected one target per row")
+            }
+            guard let first = values.first, values.contains(where: { $0 != first }) else {
+                throw SpecError(file: file, field: "", "every target is \(values.first ?? 0); a ridge probe's R² needs targets that vary")
+            }
+            target = .continuous(values)
+            hashed = values.flatMap { v in
+                [Float(bitPattern: UInt32(truncatingIfNeeded: v.bitPattern)), Float(bitPattern: UInt32(truncatingIfNeeded: v.bitPattern >> 32))]
+            }
+        } else {
+            let labels = try ArrayInput.integers(file, what: "labels")
+            guard labels.count == rows else {
+                throw SpecError(file: file, field: "", "\(labels.count) labels for \(rows) \(rowsSource); expected one label per row")
+            }
+            let (ids, classes) = denseIDs(labels)
+            guard classes >= 2 else {
+                throw SpecError(file: file, field: "", "every label is \(labels.first ?? 0); a probe needs at least two classes")
+            }
+            target = .classes(ids, count: classes)
+            hashed = labels.map(Float.init)
+        }
+        if let typesFile = claim.controlTypes.map(resolve) {
+            let t = try ArrayInput.integers(typesFile, what: "control types")
+            guard t.count == rows else {
+                throw SpecError(file: typesFile, field: "", "\(t.count) control types for \(rows) \(rowsSource); expected one per row")
+            }
+            types = t
+            hashed += t.map(Float.init)
+        } else {
+            types = nil
+        }
+    }
+}
