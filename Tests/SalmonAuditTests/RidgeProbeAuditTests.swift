@@ -199,4 +199,35 @@ import Testing
         #expect(test.estimate == direct.scalars["r2"])
         #expect(test.statistic == "r2" && test.null.values.count == 9 && test.estimate.isFinite)
     }
+
+    /// Calibration: when the "trained" activations are one more draw of the nulls' distribution
+    /// (Gaussian noise, the targets fixed), the R² of the trained file is exchangeable with the 19
+    /// null R²s and continuous, so it comes first — p = 1/20 = α, "distinguishable" — with
+    /// probability exactly 1/20. Over 400 independent audits the count must fall in the 99.9 %
+    /// binomial band.
+    @Test func aTrainedFileDrawnLikeTheNullsIsDistinguishableFivePercentOfTheTime() async throws {
+        let root = Self.scratch()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let repetitions = 400
+        var stream = RandomStream(seed: 99)
+        let targets = (0..<Self.rows).map { _ in stream.gaussian() }
+        try Self.npy(targets, shape: [Self.rows], float64: true).write(to: URL(fileURLWithPath: root + "/targets.npy"))
+        var distinguishable = 0
+        for r in 0..<repetitions {
+            var draws = RandomStream(seed: 99, path: ["repetition", .index(r)])
+            for file in ["trained"] + (0..<Self.nullCount).map({ "null-\($0)" }) {
+                let values = (0..<(Self.rows * Self.width)).map { _ in draws.gaussian() }
+                try Self.npy(values, shape: [Self.rows, Self.width], float64: false).write(to: URL(fileURLWithPath: root + "/\(file).npy"))
+            }
+            var spec = try Self.spec(root: root)
+            spec.seed = UInt64(r)
+            spec.resampling.bootstrap = 50
+            spec.resampling.interval = .percentile
+            let result = try #require(try await Audit.run(spec: spec, subject: try ActivationSubject(spec: spec), jobs: 2).result)
+            if result.tests[0].verdict == .distinguishable { distinguishable += 1 }
+        }
+        let band = BinomialDistribution.centralBand(level: 0.999, trials: repetitions, probability: 0.05)
+        #expect(band.contains(distinguishable), "ridge R²: \(distinguishable) of \(repetitions) distinguishable, 99.9 % band \(band)")
+        print("calibration: ridge R² \(distinguishable)/\(repetitions), 99.9 % band for 5 %: \(band)")
+    }
 }
