@@ -6,7 +6,7 @@ extension Attribution {
     ///
     /// Gradient ⊙ input is formed in Float64 from the Float32 factors, so it equals the product
     /// of the gradient map and the input exactly (a product of two 24-bit significands fits in 53).
-    func gradientMap(_ input: AttributionInput, rule: _TargetGradient.Rule, times: Bool, absolute: Bool) -> Computed {
+    func gradientMap(_ input: AttributionInput, rule: ReLUBackwardRule, times: Bool, absolute: Bool) -> Computed {
         let n = input.rowCount, d = input.featureCount
         let engine = _TargetGradient(model: input.model, rule: rule)
         var values = [Double](repeating: 0, count: n * d)

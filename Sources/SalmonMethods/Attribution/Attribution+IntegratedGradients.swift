@@ -54,7 +54,7 @@ extension Attribution {
 
         // The completeness self-check: Σⱼ attributionⱼ = F(x) − F(b) for the exact integral.
         let outputs = self.outputs(input)
-        let baselineOutput = input.model(Tensor(shape: [1, d], scalars: baseline))
+        let baselineOutput = input.model.outputs(Tensor(shape: [1, d], scalars: baseline))
         var gaps = [Double](repeating: 0, count: n), baselineOutputs = gaps
         var absoluteGap = 0.0, absoluteDifference = 0.0, maxGap = 0.0
         for row in 0..<n {

@@ -2,7 +2,7 @@ import SalmonNetworks
 import SalmonStatistics
 
 /// An attribution method as an estimator: one score per input feature for each input row,
-/// explaining F(x), the chosen output of an MLP (see ``AttributionInput`` and ``AttributionMethod``).
+/// explaining F(x), the chosen output of an MLP or a ConvNet (see ``AttributionInput`` and ``AttributionMethod``).
 ///
 /// The explanation is a `.map` of shape `[n, d]` with axes `["input", "feature"]`. It also carries
 /// - `perExample["output"]`: F(x) for each row;
@@ -67,7 +67,7 @@ public struct Attribution: Estimator {
         case .gradientTimesInput:
             computed = gradientMap(input, rule: .gradient, times: true, absolute: false)
         case .guidedBackprop:
-            try Self.requireReLU(input.model)
+            try input.model.checkGuidedBackprop()
             computed = gradientMap(input, rule: .guided, times: false, absolute: false)
         case .integratedGradients(let baseline, let steps, let rule, let tolerance):
             guard steps >= rule.minimumSteps else {
@@ -112,20 +112,10 @@ public struct Attribution: Estimator {
                            diagnostics: c.diagnostics)
     }
 
-    /// Guided backpropagation is defined for ReLU networks only.
-    static func requireReLU(_ model: MLP) throws {
-        guard model.layers.count == 1 || model.hiddenActivation == .relu else {
-            throw MethodError("guided backprop needs ReLU hidden activations, found \(model.hiddenActivation)")
-        }
-        guard model.outputActivation == .identity || model.outputActivation == .relu else {
-            throw MethodError("guided backprop needs an identity or ReLU output activation, found \(model.outputActivation)")
-        }
-    }
-
     /// Consecutive row ranges covering `0..<rows`, each small enough that `copies` stacked
     /// copies of its rows fit ``batchElementLimit`` at the model's widest layer.
-    func chunks(rows: Int, copies: Int, model: MLP) -> [Range<Int>] {
-        let widest = model.sizes.max() ?? 1
+    func chunks(rows: Int, copies: Int, model: any AttributableModel) -> [Range<Int>] {
+        let widest = max(model.widestActivation, 1)
         let perChunk = max(1, batchElementLimit / max(1, copies * widest))
         return stride(from: 0, to: rows, by: perChunk).map { $0..<min($0 + perChunk, rows) }
     }

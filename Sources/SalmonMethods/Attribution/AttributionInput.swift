@@ -3,7 +3,8 @@ import SalmonNetworks
 /// What an attribution method explains: a model, a batch of inputs, and which output to explain
 /// for each row.
 ///
-/// The explained function is F(x) = the chosen entry of the model's output — for the default
+/// The explained function is F(x) = the chosen entry of the model's output (an ``MLP``, a
+/// ``ConvNet`` or any ``AttributableModel``) — for the default
 /// MLP (identity output activation) a pre-softmax logit. When the model has another output
 /// activation, F is the value after it, since that is what the model outputs.
 public struct AttributionInput: Sendable {
@@ -24,7 +25,7 @@ public struct AttributionInput: Sendable {
         }
     }
 
-    public let model: MLP
+    public let model: any AttributableModel
     /// `[n, d]`, `d` the model's input width.
     public let inputs: Tensor
     public let target: Target
@@ -33,8 +34,8 @@ public struct AttributionInput: Sendable {
     /// - Throws: ``MethodError`` when the inputs are not a non-empty `[n, d]` matrix with the
     ///   model's input width, hold a non-finite value (named by row and column), or a target
     ///   index is outside the model's outputs or the per-row targets do not number `n`.
-    public init(model: MLP, inputs: Tensor, target: Target) throws {
-        let d = model.sizes[0], outputs = model.sizes.last ?? 0
+    public init(model: some AttributableModel, inputs: Tensor, target: Target) throws {
+        let d = model.inputWidth, outputs = model.outputWidth
         guard inputs.rank == 2, inputs.shape[0] > 0, inputs.shape[1] == d else {
             throw MethodError("attribution inputs must be a non-empty [rows, \(d)] matrix for this model, found shape \(inputs.shape)")
         }

@@ -152,14 +152,19 @@ public enum NullModels {
     public static func retrainedOnPermutedLabels(like model: MLP, inputs: Tensor, targets: Tensor, plan: TrainingPlan,
                                                  initializer: Initializer = .pytorchDefault,
                                                  stream: RandomStream) -> (model: MLP, report: TrainingReport) {
+        var fresh = reinitialized(model, initializer: initializer, stream: stream.derived("init"))
+        let report = fresh.train(inputs: inputs, targets: permutedTargets(targets, stream: stream.derived("labels")), plan: plan)
+        return (fresh, report)
+    }
+
+    /// The target rows in an order shuffled by `stream` (the labels' distribution kept, their
+    /// link to the inputs broken).
+    static func permutedTargets(_ targets: Tensor, stream: RandomStream) -> Tensor {
         let n = targets.shape[0]
         var order = Array(0..<n)
-        var s = stream.derived("labels")
+        var s = stream
         order.shuffle(using: &s)
         let width = targets.count / max(n, 1)
-        let permuted = targets.reshaped([n, width]).rows(order).reshaped(targets.shape)
-        var fresh = reinitialized(model, initializer: initializer, stream: stream.derived("init"))
-        let report = fresh.train(inputs: inputs, targets: permuted, plan: plan)
-        return (fresh, report)
+        return targets.reshaped([n, width]).rows(order).reshaped(targets.shape)
     }
 }
