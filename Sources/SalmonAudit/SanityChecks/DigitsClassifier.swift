@@ -1,9 +1,10 @@
+import SalmonMethods
 import SalmonNetworks
 import SalmonStatistics
 import SalmonTasks
 
-/// The models of the sanity checks: a ReLU MLP classifying the bundled 8 × 8 digits, trained with
-/// cross-entropy and AdamW on a seeded held-out split.
+/// The models of the sanity checks: a ReLU MLP or CNN (``DigitsNetwork``) classifying the bundled
+/// 8 × 8 digits, trained with cross-entropy and AdamW on a seeded held-out split.
 ///
 /// Streams (below the study's master seed):
 /// - the split: `seed → "data" → "split"` shuffles the 1,797 row indices; the first
@@ -41,9 +42,8 @@ public enum DigitsClassifier {
     }
 
     /// Trained network `s` (s = 0 is the study's trained model).
-    public static func trained(_ c: SanityCheckConfiguration, split: Split, index s: Int) -> MLP {
-        var model = MLP(sizes: c.sizes, hiddenActivation: .relu,
-                        stream: RandomStream(seed: c.seed, path: ["trained", .index(s), "init"]))
+    public static func trained(_ c: SanityCheckConfiguration, split: Split, index s: Int) -> DigitsNetwork {
+        var model = DigitsNetwork(c, stream: RandomStream(seed: c.seed, path: ["trained", .index(s), "init"]))
         model.train(inputs: split.train.inputs, targets: split.train.targets,
                     plan: plan(c, epochs: c.epochs, stream: RandomStream(seed: c.seed, path: ["trained", .index(s), "training"])))
         return model
@@ -51,12 +51,12 @@ public enum DigitsClassifier {
 
     /// Permuted-label network `k`, with its accuracy on the permuted training labels it was fit
     /// to (how far it memorized them).
-    public static func permutedLabels(_ c: SanityCheckConfiguration, like model: MLP, split: Split,
-                                      index k: Int) -> (model: MLP, memorizedAccuracy: Double) {
+    public static func permutedLabels(_ c: SanityCheckConfiguration, like model: DigitsNetwork, split: Split,
+                                      index k: Int) -> (model: DigitsNetwork, memorizedAccuracy: Double) {
         let stream = NullModels.stream(seed: c.seed, family: .permutedLabels, index: k)
-        let (fitted, _) = NullModels.retrainedOnPermutedLabels(like: model, inputs: split.train.inputs, targets: split.train.targets,
-                                                               plan: plan(c, epochs: c.permutedLabelEpochs, stream: stream.derived("training")),
-                                                               stream: stream)
+        let fitted = model.retrainedOnPermutedLabels(inputs: split.train.inputs, targets: split.train.targets,
+                                                     plan: plan(c, epochs: c.permutedLabelEpochs, stream: stream.derived("training")),
+                                                     stream: stream)
         // The permutation retrainedOnPermutedLabels documents: a shuffle of the row indices by the
         // stream's "labels" child.
         let n = split.train.count
@@ -64,19 +64,19 @@ public enum DigitsClassifier {
         var s = stream.derived("labels")
         order.shuffle(using: &s)
         let permuted = order.map { Int(split.train.targets.scalars[$0]) }
-        return (fitted, accuracy(fitted, inputs: split.train.inputs, labels: permuted))
+        return (fitted, accuracy(fitted.model, inputs: split.train.inputs, labels: permuted))
     }
 
     /// The fraction of rows whose largest logit is the label (ties to the lower class).
-    public static func accuracy(_ model: MLP, inputs: Tensor, labels: [Int]) -> Double {
+    public static func accuracy(_ model: any AttributableModel, inputs: Tensor, labels: [Int]) -> Double {
         let predicted = predictions(model, inputs: inputs)
         let correct = zip(predicted, labels).reduce(0) { $0 + ($1.0 == $1.1 ? 1 : 0) }
         return Double(correct) / Double(max(labels.count, 1))
     }
 
     /// The class of largest output for every row (ties to the lower class).
-    public static func predictions(_ model: MLP, inputs: Tensor) -> [Int] {
-        let out = model(inputs)
+    public static func predictions(_ model: any AttributableModel, inputs: Tensor) -> [Int] {
+        let out = model.outputs(inputs)
         let k = out.shape[1]
         return (0..<out.shape[0]).map { r in
             var best = 0

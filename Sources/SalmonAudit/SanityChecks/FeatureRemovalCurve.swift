@@ -1,3 +1,4 @@
+import SalmonMethods
 import Foundation
 import SalmonNetworks
 
@@ -55,7 +56,7 @@ public enum FeatureRemovalCurve {
 
     /// The curves of `kind` for `inputs` `[n, d]`, maps `[n · d]` (row-major) and one target per row.
     /// - Precondition: the shapes agree and `steps` ≥ 1.
-    public static func evaluate(_ kind: Kind, model: MLP, inputs: Tensor, targets: [Int], maps: [Double], steps: Int,
+    public static func evaluate(_ kind: Kind, model: any AttributableModel, inputs: Tensor, targets: [Int], maps: [Double], steps: Int,
                                 batchRows: Int = 1 << 14) -> Result {
         let n = inputs.shape[0], d = inputs.shape[1]
         precondition(maps.count == n * d && targets.count == n && steps >= 1, "feature removal curve: shapes disagree")
@@ -81,7 +82,7 @@ public enum FeatureRemovalCurve {
                     }
                 }
             }
-            let out = model(Tensor(shape: [(end - start) * points, d], scalars: batch))
+            let out = model.outputs(Tensor(shape: [(end - start) * points, d], scalars: batch))
             let k = out.shape[1]
             out.scalars.withUnsafeBufferPointer { logits in
                 for local in 0..<((end - start) * points) {

@@ -32,10 +32,13 @@ public enum RandomizationStage: Sendable, Hashable, Codable, CustomStringConvert
         }
     }
 
-    /// The name of layer i of an L-layer MLP in Adebayo et al.'s words: the last is `logits`, the
-    /// others `hidden i+1` (`hidden1` is the layer next to the input).
-    public static func layerName(_ layer: Int, layers: Int) -> String {
-        layer == layers - 1 ? "logits" : "hidden\(layer + 1)"
+    /// The name of layer i of an L-layer network in Adebayo et al.'s words: the last is `logits`;
+    /// for an MLP the others are `hidden i+1` (`hidden1` next to the input); for a CNN with
+    /// `convolutions` convolution blocks they are `conv1`, `conv2`, … then `fc1`, `fc2`, ….
+    public static func layerName(_ layer: Int, layers: Int, convolutions: Int = 0) -> String {
+        if layer == layers - 1 { return "logits" }
+        if convolutions == 0 { return "hidden\(layer + 1)" }
+        return layer < convolutions ? "conv\(layer + 1)" : "fc\(layer - convolutions + 1)"
     }
 
     /// The layer re-initialized last at cascading step s of an L-layer network (top-down).
@@ -44,11 +47,12 @@ public enum RandomizationStage: Sendable, Hashable, Codable, CustomStringConvert
     /// How the stage reads on a figure's axis or in a table: `original`, `+ logits` (cascading,
     /// marking that the layers above stay random), `hidden1 only`, `permuted labels`,
     /// `another trained seed`.
-    public func label(layers: Int) -> String {
+    public func label(layers: Int, convolutions: Int = 0) -> String {
         switch self {
         case .original: return "original"
-        case .cascading(let step): return "+ " + Self.layerName(Self.cascadeLayer(step: step, layers: layers), layers: layers)
-        case .independent(let layer): return Self.layerName(layer, layers: layers) + " only"
+        case .cascading(let step):
+            return "+ " + Self.layerName(Self.cascadeLayer(step: step, layers: layers), layers: layers, convolutions: convolutions)
+        case .independent(let layer): return Self.layerName(layer, layers: layers, convolutions: convolutions) + " only"
         case .permutedLabels: return "permuted labels"
         case .referenceSeed: return "another trained seed"
         }

@@ -10,7 +10,8 @@ import SalmonTasks
 /// compared with a seed-to-seed reference, plus deletion and insertion faithfulness.
 ///
 /// The study, for the settings in ``SanityCheckConfiguration``:
-/// 1. split the bundled digits (``DigitsClassifier``) and train K_t networks; network 0 is "the
+/// 1. split the bundled digits (``DigitsClassifier``) and train K_t networks (an MLP, or a CNN
+///    when ``SanityCheckConfiguration/convolutionChannels`` is set: ``DigitsNetwork``); network 0 is "the
 ///    trained model", networks 1 … K_t − 1 are the reference seeds; retrain the permuted-label
 ///    networks;
 /// 2. explain the first `evaluationExamples` test digits with every method, each row's target the
@@ -40,7 +41,7 @@ public struct SanityCheck: Sendable {
     /// The models and data every unit of the study reads.
     struct Setting: Sendable {
         var split: DigitsClassifier.Split
-        var trained: [MLP]
+        var trained: [DigitsNetwork]
         var inputs: Tensor
         var labels: [Int]
         var trainedMaps: [[Double]]
@@ -61,7 +62,7 @@ public struct SanityCheck: Sendable {
 
     /// The stages made from null seeds: the L cascading steps, then the independent layers from the top.
     var nullStages: [RandomizationStage] {
-        let layers = configuration.sizes.count - 1
+        let layers = configuration.layerCount
         return (1...layers).map { .cascading(step: $0) } + (0..<layers).reversed().map { .independent(layer: $0) }
     }
 
@@ -76,7 +77,7 @@ public struct SanityCheck: Sendable {
         let jobs = max(1, jobs)
         let digits = try Digits.load()
         let split = DigitsClassifier.split(digits, testExamples: c.testExamples, seed: c.seed)
-        let layers = c.sizes.count - 1
+        let layers = c.layerCount
 
         BLAS.enterSingleThreaded()
         defer { BLAS.leaveSingleThreaded() }
@@ -95,7 +96,7 @@ public struct SanityCheck: Sendable {
         var trainedMaps: [[Double]] = []
         var relativeGap = Double.nan
         for method in c.methods {
-            let explanation = try Self.estimator(method).explain(AttributionInput(model: trained[0], inputs: inputs, target: .perRow(labels)),
+            let explanation = try Self.estimator(method).explain(AttributionInput(model: trained[0].model, inputs: inputs, target: .perRow(labels)),
                                                               stream: attributionStream)
             trainedMaps.append(explanation.map?.values ?? [])
             if case .integratedGradients = method { relativeGap = explanation.diagnostics["completenessGap.relative"] ?? .nan }
@@ -107,7 +108,7 @@ public struct SanityCheck: Sendable {
         let measures = c.measures, methods = c.methods
 
         // Similarities of whole models (original, reference seeds, permuted labels): one unit each.
-        @Sendable func similarities(to model: MLP) -> Result<[[[Double]]], Error> {
+        @Sendable func similarities(to model: DigitsNetwork) -> Result<[[[Double]]], Error> {
             Result { try self.similarities(maps(model, setting), setting) }
         }
         let original = try similarities(to: trained[0]).get()
@@ -209,9 +210,9 @@ public struct SanityCheck: Sendable {
         return SanityCheckResult(
             configuration: c, provenance: provenance, layers: layers, trainExamples: split.train.count,
             testExamples: split.test.count, evaluationExamples: n,
-            trainedTestAccuracy: trained.map { DigitsClassifier.accuracy($0, inputs: split.test.inputs, labels: testLabels) },
+            trainedTestAccuracy: trained.map { DigitsClassifier.accuracy($0.model, inputs: split.test.inputs, labels: testLabels) },
             permutedLabelsMemorized: permuted.map(\.memorizedAccuracy),
-            permutedLabelsTestAccuracy: permuted.map { DigitsClassifier.accuracy($0.model, inputs: split.test.inputs, labels: testLabels) },
+            permutedLabelsTestAccuracy: permuted.map { DigitsClassifier.accuracy($0.model.model, inputs: split.test.inputs, labels: testLabels) },
             integratedGradientsRelativeGap: relativeGap, inputZeroFraction: Self.zeroFraction(inputs),
             absoluteRankTieFloor: Self.tieFloor(inputs), similarities: summaries, sensitivity: sensitivity,
             faithfulness: faithfulness)
@@ -225,8 +226,8 @@ public struct SanityCheck: Sendable {
     static func estimator(_ method: AttributionMethod) -> Attribution { Attribution(method, batchElementLimit: 1 << 16) }
 
     /// Every method's map of `model` on the evaluation inputs.
-    func maps(_ model: MLP, _ setting: Setting) throws -> [[Double]] {
-        let input = try AttributionInput(model: model, inputs: setting.inputs, target: .perRow(setting.labels))
+    func maps(_ model: DigitsNetwork, _ setting: Setting) throws -> [[Double]] {
+        let input = try AttributionInput(model: model.model, inputs: setting.inputs, target: .perRow(setting.labels))
         return try configuration.methods.map { method in
             try Self.estimator(method).explain(input, stream: setting.attributionStream).map?.values ?? []
         }
@@ -246,17 +247,15 @@ public struct SanityCheck: Sendable {
     func nullSeed(_ k: Int, _ setting: Setting) throws -> NullSeed {
         let c = configuration
         let trained = setting.trained[0]
-        let cascade = NullModels.cascade(trained, topDown: true,
-                                         stream: NullModels.stream(seed: c.seed, family: .cascadingTopDown, index: k))
+        let cascade = trained.cascade(stream: NullModels.stream(seed: c.seed, family: .cascadingTopDown, index: k))
         var similarities: [[[[Double]]]] = []
         var fullyRandomMaps: [[Double]] = []
         for stage in nullStages {
-            let model: MLP
+            let model: DigitsNetwork
             switch stage {
             case .cascading(let step): model = cascade[step - 1]
             case .independent(let layer):
-                model = NullModels.independentLayer(trained, layer: layer,
-                                                    stream: NullModels.stream(seed: c.seed, family: .independentLayer(layer), index: k))
+                model = trained.independentLayer(layer, stream: NullModels.stream(seed: c.seed, family: .independentLayer(layer), index: k))
             default: continue
             }
             let maps = try self.maps(model, setting)
@@ -266,7 +265,7 @@ public struct SanityCheck: Sendable {
         var areas: [[[Double]]] = [], curves: [[[Double]]] = []
         for kind in FeatureRemovalCurve.Kind.allCases {
             let results = fullyRandomMaps.map {
-                FeatureRemovalCurve.evaluate(kind, model: trained, inputs: setting.inputs, targets: setting.labels, maps: $0,
+                FeatureRemovalCurve.evaluate(kind, model: trained.model, inputs: setting.inputs, targets: setting.labels, maps: $0,
                                              steps: c.faithfulnessSteps)
             }
             areas.append(results.map(\.areas))
@@ -280,7 +279,7 @@ public struct SanityCheck: Sendable {
     /// One ``SensitivityTest`` per method × measure, Holm-adjusted together.
     func sensitivityTests(_ summaries: [SimilaritySummary], bootstrap: (StreamPath) throws -> Bootstrap) throws -> [SensitivityTest] {
         let c = configuration
-        let full = RandomizationStage.cascading(step: c.sizes.count - 1)
+        let full = RandomizationStage.cascading(step: c.layerCount)
         var tests: [SensitivityTest] = []
         for method in c.methods.map(\.name) {
             for measure in c.measures.map(\.name) {
@@ -324,13 +323,13 @@ public struct SanityCheck: Sendable {
         }
         var tests: [FaithfulnessTest] = []
         for (k, kind) in FeatureRemovalCurve.Kind.allCases.enumerated() {
-            let random = FeatureRemovalCurve.evaluate(kind, model: setting.trained[0], inputs: setting.inputs, targets: setting.labels,
+            let random = FeatureRemovalCurve.evaluate(kind, model: setting.trained[0].model, inputs: setting.inputs, targets: setting.labels,
                                                       maps: randomMap, steps: c.faithfulnessSteps)
             let (randomMean, randomInterval) = try SimilaritySummary.meanAndInterval(
                 random.areas, bootstrap: bootstrap(["bootstrap", "faithfulness", .label(kind.rawValue), "random-order"]),
                 kind: c.interval, level: c.level)
             for (m, method) in c.methods.enumerated() {
-                let own = FeatureRemovalCurve.evaluate(kind, model: setting.trained[0], inputs: setting.inputs, targets: setting.labels,
+                let own = FeatureRemovalCurve.evaluate(kind, model: setting.trained[0].model, inputs: setting.inputs, targets: setting.labels,
                                                        maps: setting.trainedMaps[m], steps: c.faithfulnessSteps)
                 let (mean, interval) = try SimilaritySummary.meanAndInterval(
                     own.areas, bootstrap: bootstrap(["bootstrap", "faithfulness", .label(kind.rawValue), .label(method.name)]),

@@ -13,7 +13,11 @@ import SalmonStatistics
 public struct SanityCheckConfiguration: Sendable, Codable, Equatable {
     /// The master seed; every stream of the study is addressed below it.
     public var seed: UInt64 = 0
-    /// Hidden layer widths of the MLP (input 64 and output 10 are the digits').
+    /// Output channels of the CNN's convolution blocks (3 × 3 same-padded convolution, ReLU, 2 × 2
+    /// max pooling each; at most 3, which pool 8 × 8 down to 1 × 1); empty for the MLP.
+    public var convolutionChannels: [Int] = []
+    /// Hidden widths of the dense layers: the MLP's (input 64 and output 10 are the digits'), or the
+    /// CNN's after its convolutions.
     public var hidden: [Int] = [64, 64]
     /// Digits held out from training (the test split); the rest (1,797 − this) trains.
     public var testExamples: Int = 500
@@ -59,8 +63,52 @@ public struct SanityCheckConfiguration: Sendable, Codable, Equatable {
 
     public init() {}
 
-    /// The network's layer sizes.
+    /// The MLP's layer sizes (the CNN's dense layers follow its convolutions instead).
     public var sizes: [Int] { [64] + hidden + [10] }
+
+    /// L, the layers with parameters: convolutions and dense layers.
+    public var layerCount: Int { convolutionChannels.count + hidden.count + 1 }
+
+    /// The architecture in words: `MLP 64 → 64 → 64 → 10` or `CNN conv 16 → pool → conv 32 → pool → 128 → 64 → 10`.
+    public var architectureDescription: String {
+        if convolutionChannels.isEmpty { return "MLP " + sizes.map(String.init).joined(separator: " → ") }
+        var side = 8
+        var parts: [String] = []
+        for c in convolutionChannels {
+            parts.append("conv3×3 \(c) → ReLU → maxpool2")
+            side /= 2
+        }
+        let flat = (convolutionChannels.last ?? 1) * side * side
+        return "CNN 1×8×8 → " + parts.joined(separator: " → ") + " → " + ([flat] + hidden + [10]).map(String.init).joined(separator: " → ")
+    }
+
+    /// Decodes a configuration; `convolutionChannels` may be absent (results written before the CNN).
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = SanityCheckConfiguration()
+        func value<T: Decodable>(_ key: CodingKeys, _ fallback: T) throws -> T { try c.decodeIfPresent(T.self, forKey: key) ?? fallback }
+        seed = try value(.seed, d.seed)
+        convolutionChannels = try value(.convolutionChannels, d.convolutionChannels)
+        hidden = try value(.hidden, d.hidden)
+        testExamples = try value(.testExamples, d.testExamples)
+        evaluationExamples = try value(.evaluationExamples, d.evaluationExamples)
+        epochs = try value(.epochs, d.epochs)
+        batchSize = try value(.batchSize, d.batchSize)
+        learningRate = try value(.learningRate, d.learningRate)
+        weightDecay = try value(.weightDecay, d.weightDecay)
+        trainedSeeds = try value(.trainedSeeds, d.trainedSeeds)
+        nullSeeds = try value(.nullSeeds, d.nullSeeds)
+        permutedLabelSeeds = try value(.permutedLabelSeeds, d.permutedLabelSeeds)
+        permutedLabelEpochs = try value(.permutedLabelEpochs, d.permutedLabelEpochs)
+        methods = try value(.methods, d.methods)
+        measures = try value(.measures, d.measures)
+        bootstrapResamples = try value(.bootstrapResamples, d.bootstrapResamples)
+        interval = try value(.interval, d.interval)
+        level = try value(.level, d.level)
+        alpha = try value(.alpha, d.alpha)
+        minimumEffect = try value(.minimumEffect, d.minimumEffect)
+        faithfulnessSteps = try value(.faithfulnessSteps, d.faithfulnessSteps)
+    }
 
     /// Checks every setting, naming the first bad one.
     /// - Throws: ``AuditError`` naming the setting and what was expected.
@@ -68,7 +116,10 @@ public struct SanityCheckConfiguration: Sendable, Codable, Equatable {
         func require(_ ok: Bool, _ setting: String, _ expected: String) throws {
             if !ok { throw AuditError("sanity check: \(setting) must be \(expected)") }
         }
-        try require(!hidden.isEmpty && hidden.allSatisfy { $0 >= 1 && $0 <= 4096 }, "hidden", "one or more widths in 1…4096, found \(hidden)")
+        try require(convolutionChannels.count <= 3 && convolutionChannels.allSatisfy { $0 >= 1 && $0 <= 512 }, "convolutionChannels",
+                    "at most 3 blocks (8 × 8 pools to 1 × 1) of 1…512 channels, found \(convolutionChannels)")
+        try require((!hidden.isEmpty || !convolutionChannels.isEmpty) && hidden.allSatisfy { $0 >= 1 && $0 <= 4096 }, "hidden",
+                    "widths in 1…4096 (one or more for an MLP), found \(hidden)")
         try require(testExamples >= 10 && testExamples <= 1797 - 100, "testExamples", "in 10…1697, found \(testExamples)")
         try require(evaluationExamples >= 2 && evaluationExamples <= testExamples, "evaluationExamples",
                     "in 2…\(testExamples) (the test split), found \(evaluationExamples)")

@@ -53,30 +53,51 @@ public struct Conv2D: Sendable, Equatable {
     }
 
     /// The im2col columns of a batch: `[in · k · k, batch · P]`, column b · P + position.
+    ///
+    /// The images are first copied into a zero-padded buffer, so that every row of a receptive
+    /// field is one branch-free run of `W'` values (no bounds test per element).
     func columns(_ x: Tensor, height: Int, width: Int) -> [Float] {
-        let batch = x.shape[0], c = inChannels, k = kernelSize, p = padding
+        let batch = x.shape[0], c = inChannels, k = kernelSize
         let (oh, ow) = outputSize(height: height, width: width)
         let positions = oh * ow, n = batch * positions
-        var out = [Float](repeating: 0, count: c * k * k * n)
-        x.scalars.withUnsafeBufferPointer { xs in
-            out.withUnsafeMutableBufferPointer { cs in
+        let padded = Self.padded(x, planes: batch * c, height: height, width: width, padding: padding)
+        let ph = height + 2 * padding, pw = width + 2 * padding
+        return [Float](unsafeUninitializedCapacity: c * k * k * n) { cs, initialized in
+            padded.withUnsafeBufferPointer { xs in
+                guard let out = cs.baseAddress, let source = xs.baseAddress else { return }
                 for ch in 0..<c {
                     for u in 0..<k {
                         for v in 0..<k {
-                            let row = ((ch * k + u) * k + v) * n
+                            let row = out + ((ch * k + u) * k + v) * n
                             for b in 0..<batch {
-                                let image = (b * c + ch) * height * width
-                                let base = row + b * positions
+                                let plane = source + (b * c + ch) * ph * pw + u * pw + v
+                                let target = row + b * positions
+                                // Runs of 4–8 values: a loop, not a memmove call per run.
                                 for i in 0..<oh {
-                                    let y = i + u - p
-                                    guard y >= 0 && y < height else { continue }
-                                    // Output columns j whose input column j + v − p lies inside the image.
-                                    let lo = max(0, p - v), hi = min(ow, width + p - v)
-                                    guard lo < hi else { continue }
-                                    for j in lo..<hi { cs[base + i * ow + j] = xs[image + y * width + j + v - p] }
+                                    let to = target + i * ow, from = plane + i * pw
+                                    for j in 0..<ow { (to + j).initialize(to: from[j]) }
                                 }
                             }
                         }
+                    }
+                }
+            }
+            initialized = c * k * k * n
+        }
+    }
+
+    /// The planes of `x` (`planes` of `height × width`) inside a border of `padding` zeros.
+    static func padded(_ x: Tensor, planes: Int, height: Int, width: Int, padding p: Int) -> [Float] {
+        if p == 0 { return x.scalars }
+        let ph = height + 2 * p, pw = width + 2 * p
+        var out = [Float](repeating: 0, count: planes * ph * pw)
+        x.scalars.withUnsafeBufferPointer { xs in
+            out.withUnsafeMutableBufferPointer { os in
+                guard let source = xs.baseAddress, let target = os.baseAddress else { return }
+                for plane in 0..<planes {
+                    for y in 0..<height {
+                        let to = target + plane * ph * pw + (y + p) * pw + p, from = source + (plane * height + y) * width
+                        for j in 0..<width { to[j] = from[j] }
                     }
                 }
             }
@@ -92,21 +113,17 @@ public struct Conv2D: Sendable, Equatable {
         let (oh, ow) = outputSize(height: height, width: width)
         let positions = oh * ow, n = batch * positions, depth = inChannels * kernelSize * kernelSize, o = outChannels
         let cols = columns(x, height: height, width: width)
-        var product = [Float](repeating: 0, count: o * n)
-        weight.scalars.withUnsafeBufferPointer { w in
-            cols.withUnsafeBufferPointer { c in
-                product.withUnsafeMutableBufferPointer { y in
-                    if let w = w.baseAddress, let c = c.baseAddress, let y = y.baseAddress {
-                        BLAS.gemm(m: o, n: n, k: depth, a: w, b: c, c: y)
-                    }
+        let product = Self.filled(o * n) { y in
+            weight.scalars.withUnsafeBufferPointer { w in
+                cols.withUnsafeBufferPointer { c in
+                    if let w = w.baseAddress, let c = c.baseAddress { BLAS.gemm(m: o, n: n, k: depth, a: w, b: c, c: y) }
                 }
             }
         }
         // [out, batch · P] → [batch, out · P], adding the bias.
-        var output = [Float](repeating: 0, count: batch * o * positions)
-        product.withUnsafeBufferPointer { y in
-            bias.scalars.withUnsafeBufferPointer { bs in
-                output.withUnsafeMutableBufferPointer { out in
+        let output = Self.filled(batch * o * positions) { out in
+            product.withUnsafeBufferPointer { y in
+                bias.scalars.withUnsafeBufferPointer { bs in
                     for b in 0..<batch {
                         for ch in 0..<o {
                             let source = ch * n + b * positions, target = (b * o + ch) * positions, shift = bs[ch]
@@ -127,9 +144,8 @@ public struct Conv2D: Sendable, Equatable {
         let (oh, ow) = outputSize(height: height, width: width)
         let positions = oh * ow, n = batch * positions, depth = c * k * k
         // [batch, out · P] → dO [out, batch · P].
-        var d = [Float](repeating: 0, count: o * n)
-        dy.scalars.withUnsafeBufferPointer { g in
-            d.withUnsafeMutableBufferPointer { ds in
+        let d = Self.filled(o * n) { ds in
+            dy.scalars.withUnsafeBufferPointer { g in
                 for b in 0..<batch {
                     for ch in 0..<o {
                         let source = (b * o + ch) * positions, target = ch * n + b * positions
@@ -139,16 +155,13 @@ public struct Conv2D: Sendable, Equatable {
             }
         }
         var dW: Tensor?, db: Tensor?
-        var dCols = [Float](repeating: 0, count: depth * n)
+        var dCols: [Float] = []
         d.withUnsafeBufferPointer { ds in
             guard let dp = ds.baseAddress else { return }
             if parameters {
-                var w = [Float](repeating: 0, count: o * depth)
-                cols.withUnsafeBufferPointer { cs in
-                    w.withUnsafeMutableBufferPointer { ws in
-                        if let cp = cs.baseAddress, let wp = ws.baseAddress {
-                            BLAS.gemm(transposeB: true, m: o, n: depth, k: n, a: dp, b: cp, c: wp)
-                        }
+                let w = Self.filled(o * depth) { wp in
+                    cols.withUnsafeBufferPointer { cs in
+                        if let cp = cs.baseAddress { BLAS.gemm(transposeB: true, m: o, n: depth, k: n, a: dp, b: cp, c: wp) }
                     }
                 }
                 var bsum = [Float](repeating: 0, count: o)
@@ -160,31 +173,28 @@ public struct Conv2D: Sendable, Equatable {
                 dW = Tensor(shape: weight.shape, scalars: w)
                 db = Tensor(shape: [o], scalars: bsum)
             }
-            weight.scalars.withUnsafeBufferPointer { ws in
-                dCols.withUnsafeMutableBufferPointer { dc in
-                    if let wp = ws.baseAddress, let cp = dc.baseAddress {
-                        BLAS.gemm(transposeA: true, m: depth, n: n, k: o, a: wp, b: dp, c: cp)
-                    }
+            dCols = Self.filled(depth * n) { cp in
+                weight.scalars.withUnsafeBufferPointer { ws in
+                    if let wp = ws.baseAddress { BLAS.gemm(transposeA: true, m: depth, n: n, k: o, a: wp, b: dp, c: cp) }
                 }
             }
         }
-        // col2im: fold the column gradients back onto the input.
-        var dx = [Float](repeating: 0, count: batch * c * height * width)
+        // col2im: fold the column gradients back onto a zero-padded input, then crop the border.
+        let ph = height + 2 * p, pw = width + 2 * p
+        var paddedGradient = [Float](repeating: 0, count: batch * c * ph * pw)
         dCols.withUnsafeBufferPointer { cs in
-            dx.withUnsafeMutableBufferPointer { xs in
+            paddedGradient.withUnsafeMutableBufferPointer { xs in
+                guard let columns = cs.baseAddress, let target = xs.baseAddress else { return }
                 for ch in 0..<c {
                     for u in 0..<k {
                         for v in 0..<k {
-                            let row = ((ch * k + u) * k + v) * n
+                            let row = columns + ((ch * k + u) * k + v) * n
                             for b in 0..<batch {
-                                let image = (b * c + ch) * height * width
-                                let base = row + b * positions
+                                let plane = target + (b * c + ch) * ph * pw + u * pw + v
+                                let source = row + b * positions
                                 for i in 0..<oh {
-                                    let y = i + u - p
-                                    guard y >= 0 && y < height else { continue }
-                                    let lo = max(0, p - v), hi = min(ow, width + p - v)
-                                    guard lo < hi else { continue }
-                                    for j in lo..<hi { xs[image + y * width + j + v - p] += cs[base + i * ow + j] }
+                                    let to = plane + i * pw, from = source + i * ow
+                                    for j in 0..<ow { to[j] += from[j] }
                                 }
                             }
                         }
@@ -192,6 +202,32 @@ public struct Conv2D: Sendable, Equatable {
                 }
             }
         }
+        let dx: [Float]
+        if p == 0 {
+            dx = paddedGradient
+        } else {
+            dx = [Float](unsafeUninitializedCapacity: batch * c * height * width) { xs, initialized in
+                paddedGradient.withUnsafeBufferPointer { gs in
+                    guard let target = xs.baseAddress, let source = gs.baseAddress else { return }
+                    for plane in 0..<(batch * c) {
+                        for y in 0..<height {
+                            let to = target + (plane * height + y) * width, from = source + plane * ph * pw + (y + p) * pw + p
+                            for j in 0..<width { (to + j).initialize(to: from[j]) }
+                        }
+                    }
+                }
+                initialized = batch * c * height * width
+            }
+        }
         return (dW, db, Tensor(shape: [batch, c * height * width], scalars: dx))
+    }
+
+    /// An array of `count` floats that `body` writes in full (every element, before any is read):
+    /// no zero fill for buffers that a product or a copy overwrites.
+    static func filled(_ count: Int, _ body: (UnsafeMutablePointer<Float>) -> Void) -> [Float] {
+        [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            if let base = buffer.baseAddress, count > 0 { body(base) }
+            initialized = count
+        }
     }
 }

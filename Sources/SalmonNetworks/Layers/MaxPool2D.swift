@@ -33,10 +33,18 @@ public struct MaxPool2D: Sendable, Equatable, Hashable {
                                 for j in 0..<ow {
                                     var best = plane + (i * s) * width + j * s
                                     var value = xs[row + best]
-                                    for u in 0..<s {
-                                        for v in 0..<s {
-                                            let at = plane + (i * s + u) * width + j * s + v
-                                            if xs[row + at] > value { value = xs[row + at]; best = at }
+                                    if s == 2 {
+                                        // The common window, unrolled; the same first-maximum rule.
+                                        let a = best + 1, c = best + width, d = best + width + 1
+                                        if xs[row + a] > value { value = xs[row + a]; best = a }
+                                        if xs[row + c] > value { value = xs[row + c]; best = c }
+                                        if xs[row + d] > value { value = xs[row + d]; best = d }
+                                    } else {
+                                        for u in 0..<s {
+                                            for v in 0..<s {
+                                                let at = plane + (i * s + u) * width + j * s + v
+                                                if xs[row + at] > value { value = xs[row + at]; best = at }
+                                            }
                                         }
                                     }
                                     let o = b * outWidth + (c * oh + i) * ow + j

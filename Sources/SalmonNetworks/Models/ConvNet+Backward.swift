@@ -73,15 +73,9 @@ extension ConvNet {
     ///   - targets: `[examples]` class indices for cross-entropy, `[examples, classes]` for MSE.
     @discardableResult
     public mutating func train(inputs: Tensor, targets: Tensor, plan: TrainingPlan) -> TrainingReport {
-        let n = inputs.shape[0]
-        precondition(n > 0 && targets.shape[0] == n, "inputs and targets must have the same number of rows")
-        let rows = targets.reshaped([n, targets.count / n])
-        return train(examples: n, plan: plan, gradients: { model, indices in
-            let t = rows.rows(indices)
-            let pass = model.forward(inputs.rows(indices))
-            let (_, gradient) = plan.loss.evaluate(output: pass.output,
-                                                   targets: plan.loss == .crossEntropy ? t.reshaped([indices.count]) : t)
-            return model.backward(pass, outputGradient: gradient).parameters
-        }, loss: { model in plan.loss.evaluate(output: model(inputs), targets: targets).value })
+        trainSupervised(inputs: inputs, targets: targets, plan: plan, output: { $0($1) }, backpropagate: { model, x, lossGradient in
+            let pass = model.forward(x)
+            return model.backward(pass, outputGradient: lossGradient(pass.output)).parameters
+        })
     }
 }

@@ -30,3 +30,26 @@ extension ParameterizedModel {
         return report
     }
 }
+
+extension ParameterizedModel {
+    /// Supervised training on `inputs` `[examples, in]` and `targets` (`[examples]` class indices
+    /// for cross-entropy, `[examples, out]` for MSE) with the plan's loss: the shared loop of
+    /// ``train(examples:plan:gradients:loss:)``, given how the model maps a batch to its outputs
+    /// and how it backpropagates dL/d(output) to its parameter gradients.
+    /// - Parameters:
+    ///   - output: the model's outputs for a batch (the loss after each epoch).
+    ///   - backpropagate: for a batch and a function from the batch's outputs to dL/d(output), the
+    ///     parameter gradients in ``parameterArrays`` order (one forward pass serves both).
+    mutating func trainSupervised(inputs: Tensor, targets: Tensor, plan: TrainingPlan,
+                                  output: (Self, Tensor) -> Tensor,
+                                  backpropagate: (Self, Tensor, (Tensor) -> Tensor) -> [[Float]]) -> TrainingReport {
+        let n = inputs.shape[0]
+        precondition(n > 0 && targets.shape[0] == n, "inputs and targets must have the same number of rows")
+        let rows = targets.reshaped([n, targets.count / n])
+        return train(examples: n, plan: plan, gradients: { model, indices in
+            let t = rows.rows(indices)
+            let batchTargets = plan.loss == .crossEntropy ? t.reshaped([indices.count]) : t
+            return backpropagate(model, inputs.rows(indices)) { plan.loss.evaluate(output: $0, targets: batchTargets).gradient }
+        }, loss: { model in plan.loss.evaluate(output: output(model, inputs), targets: targets).value })
+    }
+}

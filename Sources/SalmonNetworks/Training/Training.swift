@@ -103,16 +103,10 @@ extension MLP {
     ///   - targets: `[examples, out]` for MSE, `[examples]` class indices for cross-entropy.
     @discardableResult
     public mutating func train(inputs: Tensor, targets: Tensor, plan: TrainingPlan) -> TrainingReport {
-        let n = inputs.shape[0]
-        precondition(n > 0 && targets.shape[0] == n, "inputs and targets must have the same number of rows")
-        let rows = targets.reshaped([n, targets.count / n])
-        return train(examples: n, plan: plan, gradients: { model, indices in
-            let t = rows.rows(indices)
-            let pass = model.forward(inputs.rows(indices))
-            let (_, gradient) = plan.loss.evaluate(output: pass.output,
-                                                   targets: plan.loss == .crossEntropy ? t.reshaped([indices.count]) : t)
-            let g = model.backward(pass, outputGradient: gradient)
+        trainSupervised(inputs: inputs, targets: targets, plan: plan, output: { $0($1) }, backpropagate: { model, x, lossGradient in
+            let pass = model.forward(x)
+            let g = model.backward(pass, outputGradient: lossGradient(pass.output))
             return zip(g.weights, g.biases).flatMap { [$0.scalars, $1.scalars] }
-        }, loss: { model in plan.loss.evaluate(output: model(inputs), targets: targets).value })
+        })
     }
 }

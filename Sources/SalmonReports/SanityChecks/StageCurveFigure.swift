@@ -77,7 +77,7 @@ public enum StageCurveFigure {
                         attributes: "text-anchor=\"end\" fill=\"#6e7781\"")
         }
         for (i, stage) in stages.enumerated() {
-            svg += text(x(Double(i)), plotBottom + 15, stage.label(layers: layers), size: 10,
+            svg += text(x(Double(i)), plotBottom + 15, stage.label(layers: layers, convolutions: result.configuration.convolutionChannels.count), size: 10,
                         attributes: "text-anchor=\"middle\" fill=\"#424a53\"")
         }
         if withReference {
