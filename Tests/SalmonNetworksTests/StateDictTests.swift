@@ -72,6 +72,26 @@ import SalmonNetworks
         }
     }
 
+    /// The state dicts DeadSalmon writes, byte for byte, are the committed
+    /// `Fixtures/written_by_deadsalmon/*.safetensors`, which `check_written_by_deadsalmon.py` reads
+    /// with the Python `safetensors` package and finds tensor for tensor equal to PyTorch's own
+    /// files. (`SALMON_UPDATE_SNAPSHOTS=1` rewrites them.)
+    @Test(arguments: ["mlp_modulelist", "gpt2_conv1d", "gpt2_linear"])
+    func writtenStateDictsAreTheFilesPythonReads(name: String) throws {
+        let architecture = try ModelArchitecture.read(path: Self.path("\(name).json"))
+        let entries: [SafeTensors.Entry]
+        switch try StateDict.load(path: Self.path("\(name).safetensors"), architecturePath: Self.path("\(name).json")) {
+        case .mlp(let m): entries = StateDict.entries(m, architecture: architecture)
+        case .transformer(let t): entries = StateDict.entries(t, architecture: architecture)
+        }
+        let bytes = try SafeTensors.serialize(entries)
+        let committed = Self.path("written_by_deadsalmon/\(name).safetensors")
+        if ProcessInfo.processInfo.environment["SALMON_UPDATE_SNAPSHOTS"] == "1" {
+            try bytes.write(to: URL(fileURLWithPath: committed))
+        }
+        #expect(FileManager.default.contents(atPath: committed) == bytes, "\(committed) differs from what DeadSalmon writes")
+    }
+
     @Test func mismatchedStateDictsNameTheTensor() throws {
         let data = try #require(FileManager.default.contents(atPath: Self.path("mlp_sequential.safetensors")))
         let file = try SafeTensors(parsing: data, source: "model.safetensors")
