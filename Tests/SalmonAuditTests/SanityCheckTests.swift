@@ -205,6 +205,25 @@ import Testing
         #expect(RandomizationStage.independent(layer: 0).label(layers: 4, convolutions: 2) == "conv1 only")
     }
 
+    /// A configuration survives JSON; one written before the CNN (no `convolutionChannels`) reads
+    /// as the MLP; any other missing field is an error, not a silent default.
+    @Test func configurationsRoundTripThroughJSON() throws {
+        var c = Self.small(seed: 11)
+        c.convolutionChannels = [8]
+        c.hidden = [32]
+        c.minimumEffect = 0.25
+        let data = try JSONEncoder().encode(c)
+        #expect(try JSONDecoder().decode(SanityCheckConfiguration.self, from: data) == c)
+        var object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        object["convolutionChannels"] = nil
+        let old = try JSONDecoder().decode(SanityCheckConfiguration.self, from: try JSONSerialization.data(withJSONObject: object))
+        #expect(old.convolutionChannels.isEmpty && old.hidden == [32] && old.minimumEffect == 0.25)
+        object["nullSeeds"] = nil
+        #expect(throws: DecodingError.self) {
+            try JSONDecoder().decode(SanityCheckConfiguration.self, from: try JSONSerialization.data(withJSONObject: object))
+        }
+    }
+
     @Test func badSettingsAreNamed() {
         var c = Self.small()
         c.nullSeeds = 1

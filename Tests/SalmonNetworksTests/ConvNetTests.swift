@@ -127,6 +127,12 @@ import SalmonStatistics
         let stream = RandomStream(seed: 1, path: ["net"])
         let net = ConvNet(channels: 1, height: 8, width: 8, convolutionChannels: [4, 6], hidden: [8], classes: 3, stream: stream)
         #expect(net.layerCount == 4 && net.inputWidth == 64 && net.outputWidth == 3)
+        // Xavier for a convolution (PyTorch's fans): U(±√(6 / (in·k² + out·k²))).
+        var xs = RandomStream(seed: 2)
+        let xavier = Conv2D(inChannels: 4, outChannels: 6, kernelSize: 3, padding: 1, initializer: .xavierUniform, stream: &xs)
+        let xavierBound = (6 / Float(4 * 9 + 6 * 9)).squareRoot()
+        #expect(xavier.weight.scalars.allSatisfy { abs($0) <= xavierBound } && xavier.weight.scalars.contains { abs($0) > 0.9 * xavierBound })
+        #expect(xavier.bias.scalars.allSatisfy { $0 == 0 })
         // U(±1/√fan_in), fan_in = in · k · k for a convolution.
         let bound1 = 1 / Float(9).squareRoot(), bound2 = 1 / Float(36).squareRoot()
         #expect(net.convolutions[0].weight.scalars.allSatisfy { abs($0) <= bound1 })

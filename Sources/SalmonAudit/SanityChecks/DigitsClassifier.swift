@@ -57,13 +57,8 @@ public enum DigitsClassifier {
         let fitted = model.retrainedOnPermutedLabels(inputs: split.train.inputs, targets: split.train.targets,
                                                      plan: plan(c, epochs: c.permutedLabelEpochs, stream: stream.derived("training")),
                                                      stream: stream)
-        // The permutation retrainedOnPermutedLabels documents: a shuffle of the row indices by the
-        // stream's "labels" child.
-        let n = split.train.count
-        var order = Array(0..<n)
-        var s = stream.derived("labels")
-        order.shuffle(using: &s)
-        let permuted = order.map { Int(split.train.targets.scalars[$0]) }
+        // The labels retrainedOnPermutedLabels trained on.
+        let permuted = NullModels.permutedTargets(split.train.targets, stream: stream.derived("labels")).scalars.map { Int($0) }
         return (fitted, accuracy(fitted.model, inputs: split.train.inputs, labels: permuted))
     }
 

@@ -21,7 +21,8 @@ import SalmonNetworks
 /// A faithful map gives a low deletion AUC (removing what it ranks first destroys the prediction)
 /// and a high insertion AUC.
 ///
-/// The model is evaluated on all n · (S + 1) points in batches of at most `batchRows` rows.
+/// The model is evaluated on all n · (S + 1) points in batches of at most `batchRows` rows, and of at
+/// most 2²² scalars in its widest layer (``AttributableModel/widestActivation``).
 public enum FeatureRemovalCurve {
     /// Which curve.
     public enum Kind: String, Sendable, Codable, CaseIterable {
@@ -63,7 +64,10 @@ public enum FeatureRemovalCurve {
         let points = steps + 1
         let counts = (0...steps).map { Int((Double($0) * Double(d) / Double(steps)).rounded()) }
         var probabilities = [Double](repeating: 0, count: n * points)
-        let rowsPerBatch = max(1, batchRows / points)
+        // At most `batchRows` curve points per forward pass, and at most 2²² scalars in the widest
+        // layer's buffer (a CNN's im2col columns are far wider than an MLP's rows).
+        let pointsPerBatch = min(batchRows, (1 << 22) / max(model.widestActivation, 1))
+        let rowsPerBatch = max(1, pointsPerBatch / points)
         for start in stride(from: 0, to: n, by: rowsPerBatch) {
             let end = min(start + rowsPerBatch, n)
             var batch = [Float](repeating: 0, count: (end - start) * points * d)

@@ -1,7 +1,7 @@
 import SalmonMethods
 import SalmonStatistics
 
-/// The settings of a ``SanityCheck`` study: the digits MLP and its training, how many seeds of
+/// The settings of a ``SanityCheck`` study: the digits network (MLP or CNN) and its training, how many seeds of
 /// every kind, the attribution methods and similarity measures, the resampling plan and the
 /// significance policy.
 ///
@@ -69,7 +69,8 @@ public struct SanityCheckConfiguration: Sendable, Codable, Equatable {
     /// L, the layers with parameters: convolutions and dense layers.
     public var layerCount: Int { convolutionChannels.count + hidden.count + 1 }
 
-    /// The architecture in words: `MLP 64 → 64 → 64 → 10` or `CNN conv 16 → pool → conv 32 → pool → 128 → 64 → 10`.
+    /// The architecture in words: `MLP 64 → 64 → 64 → 10`, or
+    /// `CNN 1×8×8 → conv3×3 16 → ReLU → maxpool2 → conv3×3 32 → ReLU → maxpool2 → 128 → 64 → 10`.
     public var architectureDescription: String {
         if convolutionChannels.isEmpty { return "MLP " + sizes.map(String.init).joined(separator: " → ") }
         var side = 8
@@ -82,32 +83,31 @@ public struct SanityCheckConfiguration: Sendable, Codable, Equatable {
         return "CNN 1×8×8 → " + parts.joined(separator: " → ") + " → " + ([flat] + hidden + [10]).map(String.init).joined(separator: " → ")
     }
 
-    /// Decodes a configuration; `convolutionChannels` may be absent (results written before the CNN).
+    /// Decodes a configuration. Every field is required except `convolutionChannels`, which
+    /// results written before the CNN existed lack (they describe the MLP: `[]`).
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        let d = SanityCheckConfiguration()
-        func value<T: Decodable>(_ key: CodingKeys, _ fallback: T) throws -> T { try c.decodeIfPresent(T.self, forKey: key) ?? fallback }
-        seed = try value(.seed, d.seed)
-        convolutionChannels = try value(.convolutionChannels, d.convolutionChannels)
-        hidden = try value(.hidden, d.hidden)
-        testExamples = try value(.testExamples, d.testExamples)
-        evaluationExamples = try value(.evaluationExamples, d.evaluationExamples)
-        epochs = try value(.epochs, d.epochs)
-        batchSize = try value(.batchSize, d.batchSize)
-        learningRate = try value(.learningRate, d.learningRate)
-        weightDecay = try value(.weightDecay, d.weightDecay)
-        trainedSeeds = try value(.trainedSeeds, d.trainedSeeds)
-        nullSeeds = try value(.nullSeeds, d.nullSeeds)
-        permutedLabelSeeds = try value(.permutedLabelSeeds, d.permutedLabelSeeds)
-        permutedLabelEpochs = try value(.permutedLabelEpochs, d.permutedLabelEpochs)
-        methods = try value(.methods, d.methods)
-        measures = try value(.measures, d.measures)
-        bootstrapResamples = try value(.bootstrapResamples, d.bootstrapResamples)
-        interval = try value(.interval, d.interval)
-        level = try value(.level, d.level)
-        alpha = try value(.alpha, d.alpha)
-        minimumEffect = try value(.minimumEffect, d.minimumEffect)
-        faithfulnessSteps = try value(.faithfulnessSteps, d.faithfulnessSteps)
+        seed = try c.decode(UInt64.self, forKey: .seed)
+        convolutionChannels = try c.decodeIfPresent([Int].self, forKey: .convolutionChannels) ?? []
+        hidden = try c.decode([Int].self, forKey: .hidden)
+        testExamples = try c.decode(Int.self, forKey: .testExamples)
+        evaluationExamples = try c.decode(Int.self, forKey: .evaluationExamples)
+        epochs = try c.decode(Int.self, forKey: .epochs)
+        batchSize = try c.decode(Int.self, forKey: .batchSize)
+        learningRate = try c.decode(Double.self, forKey: .learningRate)
+        weightDecay = try c.decode(Double.self, forKey: .weightDecay)
+        trainedSeeds = try c.decode(Int.self, forKey: .trainedSeeds)
+        nullSeeds = try c.decode(Int.self, forKey: .nullSeeds)
+        permutedLabelSeeds = try c.decode(Int.self, forKey: .permutedLabelSeeds)
+        permutedLabelEpochs = try c.decode(Int.self, forKey: .permutedLabelEpochs)
+        methods = try c.decode([AttributionMethod].self, forKey: .methods)
+        measures = try c.decode([AttributionSimilarity].self, forKey: .measures)
+        bootstrapResamples = try c.decode(Int.self, forKey: .bootstrapResamples)
+        interval = try c.decode(BootstrapInterval.self, forKey: .interval)
+        level = try c.decode(Double.self, forKey: .level)
+        alpha = try c.decode(Double.self, forKey: .alpha)
+        minimumEffect = try c.decode(Double.self, forKey: .minimumEffect)
+        faithfulnessSteps = try c.decode(Int.self, forKey: .faithfulnessSteps)
     }
 
     /// Checks every setting, naming the first bad one.

@@ -12,7 +12,7 @@ public protocol AttributableModel: Sendable {
     var inputWidth: Int { get }
     /// The width of an output row.
     var outputWidth: Int { get }
-    /// The widest activation row of any layer: what bounds the memory of a batch.
+    /// The most scalars any layer's buffers hold per input row: what bounds the memory of a batch.
     var widestActivation: Int { get }
     /// The outputs for a batch (forward pass only).
     func outputs(_ x: Tensor) -> Tensor
@@ -24,9 +24,13 @@ public protocol AttributableModel: Sendable {
 }
 
 extension MLP: AttributableModel {
+    /// The input width, `sizes[0]`.
     public var inputWidth: Int { sizes[0] }
+    /// The output width, the last of `sizes`.
     public var outputWidth: Int { sizes[sizes.count - 1] }
+    /// The widest layer of `sizes`.
     public var widestActivation: Int { sizes.max() ?? 1 }
+    /// The network's outputs (no hooks).
     public func outputs(_ x: Tensor) -> Tensor { self(x) }
 
     /// The input gradient alone (no weight gradients, which ``MLP/backward(_:outputGradient:)``
@@ -61,6 +65,7 @@ extension MLP: AttributableModel {
 }
 
 extension ConvNet: AttributableModel {
+    /// The logits.
     public func outputs(_ x: Tensor) -> Tensor { self(x) }
 
     /// The forward pass and ``ConvNet/backward(_:outputGradient:rule:parameters:)`` without

@@ -25,6 +25,7 @@ public struct AttributionInput: Sendable {
         }
     }
 
+    /// The explained model.
     public let model: any AttributableModel
     /// `[n, d]`, `d` the model's input width.
     public let inputs: Tensor

@@ -11,8 +11,10 @@ public enum Initializer: Sendable, Equatable, Hashable {
     case xavierUniform
     case normal(standardDeviation: Float)
 
-    /// Fills a weight matrix `[fanOut, fanIn]` and bias `[fanOut]` from `stream`.
-    func draw(fanIn: Int, fanOut: Int, stream: inout RandomStream) -> (weight: [Float], bias: [Float]) {
+    /// Fills a weight matrix `[fanOut, fanIn]` and bias `[fanOut]` from `stream`. For a
+    /// convolution, `fanIn` = in · k · k and `receptiveField` = k · k, so that Xavier's fan-out is
+    /// out · k · k as in PyTorch's `_calculate_fan_in_and_fan_out`.
+    func draw(fanIn: Int, fanOut: Int, receptiveField: Int = 1, stream: inout RandomStream) -> (weight: [Float], bias: [Float]) {
         let count = fanIn * fanOut
         switch self {
         case .pytorchDefault:
@@ -21,7 +23,7 @@ public enum Initializer: Sendable, Equatable, Hashable {
             let b = (0..<fanOut).map { _ in Float(2 * stream.uniform() - 1) * bound }
             return (w, b)
         case .xavierUniform:
-            let bound = (6 / Float(max(fanIn + fanOut, 1))).squareRoot()
+            let bound = (6 / Float(max(fanIn + fanOut * receptiveField, 1))).squareRoot()
             return ((0..<count).map { _ in Float(2 * stream.uniform() - 1) * bound }, [Float](repeating: 0, count: fanOut))
         case .normal(let sd):
             return ((0..<count).map { _ in Float(stream.gaussian()) * sd }, [Float](repeating: 0, count: fanOut))

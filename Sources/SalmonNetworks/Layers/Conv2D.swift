@@ -22,8 +22,11 @@ public struct Conv2D: Sendable, Equatable {
     /// Zeros added on every side of the image.
     public let padding: Int
 
+    /// Output channels (filters).
     public var outChannels: Int { weight.shape[0] }
+    /// Input channels.
     public var inChannels: Int { weight.shape[1] }
+    /// The side k of the square kernel.
     public var kernelSize: Int { weight.shape[2] }
 
     /// A layer with given parameters.
@@ -31,6 +34,7 @@ public struct Conv2D: Sendable, Equatable {
     public init(weight: Tensor, bias: Tensor, padding: Int) {
         precondition(weight.rank == 4 && weight.shape[2] == weight.shape[3] && bias.shape == [weight.shape[0]],
                      "Conv2D: weight [out, in, k, k] and bias [out]")
+        precondition(weight.shape.allSatisfy { $0 >= 1 }, "Conv2D: every extent of the weight must be ≥ 1, found \(weight.shape)")
         precondition(padding >= 0, "Conv2D: padding must be ≥ 0")
         self.weight = weight
         self.bias = bias
@@ -42,7 +46,7 @@ public struct Conv2D: Sendable, Equatable {
     public init(inChannels: Int, outChannels: Int, kernelSize: Int, padding: Int,
                 initializer: Initializer = .pytorchDefault, stream: inout RandomStream) {
         let fanIn = inChannels * kernelSize * kernelSize
-        let (w, b) = initializer.draw(fanIn: fanIn, fanOut: outChannels, stream: &stream)
+        let (w, b) = initializer.draw(fanIn: fanIn, fanOut: outChannels, receptiveField: kernelSize * kernelSize, stream: &stream)
         self.init(weight: Tensor(shape: [outChannels, inChannels, kernelSize, kernelSize], scalars: w),
                   bias: Tensor(shape: [outChannels], scalars: b), padding: padding)
     }
@@ -143,6 +147,8 @@ public struct Conv2D: Sendable, Equatable {
         let batch = dy.shape[0], o = outChannels, c = inChannels, k = kernelSize, p = padding
         let (oh, ow) = outputSize(height: height, width: width)
         let positions = oh * ow, n = batch * positions, depth = c * k * k
+        precondition(dy.rank == 2 && dy.shape[1] == o * positions && cols.count == depth * n,
+                     "Conv2D backward: the gradient and columns must come from this layer's forward pass")
         // [batch, out · P] → dO [out, batch · P].
         let d = Self.filled(o * n) { ds in
             dy.scalars.withUnsafeBufferPointer { g in

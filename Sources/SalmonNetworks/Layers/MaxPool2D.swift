@@ -5,8 +5,11 @@
 ///
 /// Ties: the first maximum in row-major window order wins, and only it receives the gradient.
 public struct MaxPool2D: Sendable, Equatable, Hashable {
+    /// The window's side, which is also the stride.
     public let size: Int
 
+    /// Pooling over `size × size` windows.
+    /// - Precondition: `size ≥ 1`.
     public init(size: Int) {
         precondition(size >= 1, "MaxPool2D: size must be ≥ 1")
         self.size = size
@@ -35,10 +38,10 @@ public struct MaxPool2D: Sendable, Equatable, Hashable {
                                     var value = xs[row + best]
                                     if s == 2 {
                                         // The common window, unrolled; the same first-maximum rule.
-                                        let a = best + 1, c = best + width, d = best + width + 1
-                                        if xs[row + a] > value { value = xs[row + a]; best = a }
-                                        if xs[row + c] > value { value = xs[row + c]; best = c }
-                                        if xs[row + d] > value { value = xs[row + d]; best = d }
+                                        let right = best + 1, below = best + width, diagonal = best + width + 1
+                                        if xs[row + right] > value { value = xs[row + right]; best = right }
+                                        if xs[row + below] > value { value = xs[row + below]; best = below }
+                                        if xs[row + diagonal] > value { value = xs[row + diagonal]; best = diagonal }
                                     } else {
                                         for u in 0..<s {
                                             for v in 0..<s {
@@ -63,6 +66,8 @@ public struct MaxPool2D: Sendable, Equatable, Hashable {
     /// dL/dx `[batch, inputWidth]` from dL/dy and the forward pass's maxima.
     func backward(_ dy: Tensor, argmax: [Int32], inputWidth: Int) -> Tensor {
         let batch = dy.shape[0], outWidth = dy.shape[1]
+        precondition(argmax.count == batch * outWidth && argmax.allSatisfy { $0 >= 0 && Int($0) < inputWidth },
+                     "MaxPool2D backward: the maxima must come from this layer's forward pass")
         var dx = [Float](repeating: 0, count: batch * inputWidth)
         dy.scalars.withUnsafeBufferPointer { g in
             argmax.withUnsafeBufferPointer { a in

@@ -1,27 +1,3 @@
-/// How a backward pass crosses a ReLU.
-///
-/// - `gradient`: multiply by ReLU′(z) = 1[z > 0], the chain rule.
-/// - `guided`: keep a signal only where it is positive *and* z > 0 (guided backpropagation,
-///   Springenberg et al. 2015, "Striving for simplicity", §3.4). Parameter gradients under this
-///   rule are not gradients of anything; it exists for the attribution method.
-public enum ReLUBackwardRule: Sendable, Hashable {
-    case gradient
-    case guided
-
-    /// Applies the rule in place to `signal`, at the pre-activation `z`.
-    public func apply(_ signal: inout [Float], at z: [Float]) {
-        precondition(signal.count == z.count, "signal and pre-activation differ in size")
-        signal.withUnsafeMutableBufferPointer { g in
-            z.withUnsafeBufferPointer { zs in
-                switch self {
-                case .gradient: for i in 0..<g.count { g[i] = zs[i] > 0 ? g[i] : 0 }
-                case .guided: for i in 0..<g.count { g[i] = zs[i] > 0 && g[i] > 0 ? g[i] : 0 }
-                }
-            }
-        }
-    }
-}
-
 /// Gradients of a scalar loss with respect to a ``ConvNet``'s parameters and its input.
 public struct ConvNetGradients: Sendable {
     /// dL/d(parameter) in ``ConvNet/parameterArrays`` order (empty when not asked for).
@@ -38,6 +14,8 @@ extension ConvNet {
     public func backward(_ pass: Pass, outputGradient: Tensor, rule: ReLUBackwardRule = .gradient,
                          parameters: Bool = true) -> ConvNetGradients {
         precondition(outputGradient.shape == pass.output.shape, "output gradient must have the output's shape")
+        precondition(pass.columns.count == convolutions.count && pass.poolingMaxima.count == convolutions.count
+                     && pass.denseInputs.count == dense.count, "ConvNet backward: the pass must come from this network's forward")
         var denseGradients: [[Float]] = []
         var signal = outputGradient
         for i in stride(from: dense.count - 1, through: 0, by: -1) {

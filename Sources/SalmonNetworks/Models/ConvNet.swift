@@ -33,7 +33,9 @@ public struct ConvNet: Sendable, Equatable {
     public init(channels: Int, height: Int, width: Int, convolutionChannels: [Int], kernelSize: Int = 3, poolSize: Int = 2,
                 hidden: [Int], classes: Int, initializer: Initializer = .pytorchDefault, stream: RandomStream) {
         precondition(channels > 0 && height > 0 && width > 0 && classes > 0, "ConvNet: positive sizes")
-        precondition(kernelSize % 2 == 1, "ConvNet: an odd kernel (same padding)")
+        precondition(kernelSize >= 1 && kernelSize % 2 == 1, "ConvNet: an odd kernel (same padding)")
+        precondition(poolSize >= 1, "ConvNet: a pooling window of at least 1")
+        precondition(convolutionChannels.allSatisfy { $0 >= 1 } && hidden.allSatisfy { $0 >= 1 }, "ConvNet: positive widths")
         var c = channels, h = height, w = width
         var layer = 0
         var convolutions: [Conv2D] = []
@@ -66,6 +68,7 @@ public struct ConvNet: Sendable, Equatable {
             precondition(conv.inChannels == c, "ConvNet: convolution \(i) expects \(conv.inChannels) channels, gets \(c)")
             let size = conv.outputSize(height: h, width: w)
             (h, w) = pool.outputSize(height: size.height, width: size.width)
+            precondition(size.height >= 1 && size.width >= 1 && h >= 1 && w >= 1, "ConvNet: convolution \(i) leaves no image")
             c = conv.outChannels
         }
         precondition(dense[0].inFeatures == c * h * w, "ConvNet: dense layer 0 expects \(dense[0].inFeatures) inputs, gets \(c * h * w)")
@@ -86,12 +89,14 @@ public struct ConvNet: Sendable, Equatable {
     public var outputWidth: Int { dense[dense.count - 1].outFeatures }
     /// Convolutions plus dense layers.
     public var layerCount: Int { convolutions.count + dense.count }
-    /// The widest activation row of any layer (channels · positions, or dense width).
+    /// The most scalars any layer holds per input row: a convolution's output (channels ·
+    /// positions) or its im2col columns (in · k · k · positions), or a dense layer's width.
     public var widestActivation: Int {
         var widest = inputWidth, h = height, w = width
         for conv in convolutions {
             let size = conv.outputSize(height: h, width: w)
-            widest = max(widest, conv.outChannels * size.height * size.width)
+            let positions = size.height * size.width
+            widest = max(widest, conv.outChannels * positions, conv.inChannels * conv.kernelSize * conv.kernelSize * positions)
             (h, w) = pool.outputSize(height: size.height, width: size.width)
         }
         return max(widest, dense.map(\.outFeatures).max() ?? 0)
@@ -99,6 +104,7 @@ public struct ConvNet: Sendable, Equatable {
 
     /// What a forward pass keeps for the backward pass.
     public struct Pass: Sendable {
+        /// The logits, `[batch, classes]`.
         public var output: Tensor
         /// Per convolution: its pre-activation `[batch, out · H · W]`, and for every pooled output
         /// the index (within the row) of the maximum it took.

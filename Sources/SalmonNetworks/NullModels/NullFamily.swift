@@ -158,8 +158,9 @@ public enum NullModels {
     }
 
     /// The target rows in an order shuffled by `stream` (the labels' distribution kept, their
-    /// link to the inputs broken).
-    static func permutedTargets(_ targets: Tensor, stream: RandomStream) -> Tensor {
+    /// link to the inputs broken): what ``retrainedOnPermutedLabels(like:inputs:targets:plan:initializer:stream:)``
+    /// trains on, given its stream's `"labels"` child.
+    public static func permutedTargets(_ targets: Tensor, stream: RandomStream) -> Tensor {
         let n = targets.shape[0]
         var order = Array(0..<n)
         var s = stream

@@ -20,7 +20,12 @@ public enum BLAS {
         guard m > 0, n > 0 else { return }
         let ldc = ldc ?? n
         if k == 0 {
-            if beta != 1 { for i in 0..<m { for j in 0..<n { c[i * ldc + j] *= beta } } }
+            // β = 0 overwrites C without reading it, as sgemm does (C may be uninitialized).
+            if beta == 0 {
+                for i in 0..<m { for j in 0..<n { c[i * ldc + j] = 0 } }
+            } else if beta != 1 {
+                for i in 0..<m { for j in 0..<n { c[i * ldc + j] *= beta } }
+            }
             return
         }
         let noTrans = Int32(SALMON_CBLAS_NO_TRANS), trans = Int32(SALMON_CBLAS_TRANS)
