@@ -33,7 +33,7 @@ public enum DigitsNetwork: Sendable {
     /// L, the layers with parameters.
     public var layerCount: Int {
         switch self {
-        case .mlp(let m): return m.layers.count
+        case .mlp(let m): return m.layerCount
         case .convolutional(let m): return m.layerCount
         }
     }

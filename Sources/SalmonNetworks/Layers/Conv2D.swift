@@ -63,30 +63,40 @@ public struct Conv2D: Sendable, Equatable {
     func columns(_ x: Tensor, height: Int, width: Int) -> [Float] {
         let batch = x.shape[0], c = inChannels, k = kernelSize
         let (oh, ow) = outputSize(height: height, width: width)
-        let positions = oh * ow, n = batch * positions
+        let n = batch * oh * ow
         let padded = Self.padded(x, planes: batch * c, height: height, width: width, padding: padding)
-        let ph = height + 2 * padding, pw = width + 2 * padding
         return [Float](unsafeUninitializedCapacity: c * k * k * n) { cs, initialized in
             padded.withUnsafeBufferPointer { xs in
                 guard let out = cs.baseAddress, let source = xs.baseAddress else { return }
-                for ch in 0..<c {
-                    for u in 0..<k {
-                        for v in 0..<k {
-                            let row = out + ((ch * k + u) * k + v) * n
-                            for b in 0..<batch {
-                                let plane = source + (b * c + ch) * ph * pw + u * pw + v
-                                let target = row + b * positions
-                                // Runs of 4–8 values: a loop, not a memmove call per run.
-                                for i in 0..<oh {
-                                    let to = target + i * ow, from = plane + i * pw
-                                    for j in 0..<ow { (to + j).initialize(to: from[j]) }
-                                }
-                            }
-                        }
-                    }
+                // Runs of 4–8 values: a loop, not a memmove call per run.
+                forEachRun(batch: batch, height: height, width: width) { column, image in
+                    for j in 0..<ow { (out + column + j).initialize(to: source[image + j]) }
                 }
             }
             initialized = c * k * k * n
+        }
+    }
+
+    /// Calls `body(column, image)` once for every run of W' values that im2col moves: the run of
+    /// columns row (channel, u, v), image b and output row i starts at `column` in the columns
+    /// `[in · k · k, batch · P]` and at `image` in the zero-padded images `[batch, in, H + 2p, W + 2p]`.
+    /// im2col copies each run; col2im adds it back.
+    @inline(__always)
+    func forEachRun(batch: Int, height: Int, width: Int, _ body: (_ column: Int, _ image: Int) -> Void) {
+        let c = inChannels, k = kernelSize
+        let (oh, ow) = outputSize(height: height, width: width)
+        let positions = oh * ow, n = batch * positions
+        let ph = height + 2 * padding, pw = width + 2 * padding
+        for ch in 0..<c {
+            for u in 0..<k {
+                for v in 0..<k {
+                    let row = ((ch * k + u) * k + v) * n
+                    for b in 0..<batch {
+                        let plane = (b * c + ch) * ph * pw + u * pw + v, target = row + b * positions
+                        for i in 0..<oh { body(target + i * ow, plane + i * pw) }
+                    }
+                }
+            }
         }
     }
 
@@ -191,20 +201,8 @@ public struct Conv2D: Sendable, Equatable {
         dCols.withUnsafeBufferPointer { cs in
             paddedGradient.withUnsafeMutableBufferPointer { xs in
                 guard let columns = cs.baseAddress, let target = xs.baseAddress else { return }
-                for ch in 0..<c {
-                    for u in 0..<k {
-                        for v in 0..<k {
-                            let row = columns + ((ch * k + u) * k + v) * n
-                            for b in 0..<batch {
-                                let plane = target + (b * c + ch) * ph * pw + u * pw + v
-                                let source = row + b * positions
-                                for i in 0..<oh {
-                                    let to = plane + i * pw, from = source + i * ow
-                                    for j in 0..<ow { to[j] += from[j] }
-                                }
-                            }
-                        }
-                    }
+                forEachRun(batch: batch, height: height, width: width) { column, image in
+                    for j in 0..<ow { target[image + j] += columns[column + j] }
                 }
             }
         }

@@ -38,7 +38,7 @@ public enum NullFamily: Sendable, Hashable, Codable, CustomStringConvertible {
     }
 }
 
-/// Null-model generators for MLPs and transformers. Every function is a pure function of its stream: null model k
+/// Null-model generators for layered networks (``MLP``, ``ConvNet``: any ``LayeredNetwork``) and transformers. Every function is a pure function of its stream: null model k
 /// of a family is drawn from `RandomStream(seed:path:)` at a path such as `null/random-init/k`, so
 /// it is the same whichever worker makes it and in whatever order.
 public enum NullModels {
@@ -47,31 +47,29 @@ public enum NullModels {
         RandomStream(seed: seed, path: ["null", .label(family.description), .index(index)])
     }
 
-    /// A fresh network of the same architecture.
-    public static func reinitialized(_ model: MLP, initializer: Initializer = .pytorchDefault, stream: RandomStream) -> MLP {
-        MLP(sizes: model.sizes, hiddenActivation: model.hiddenActivation, outputActivation: model.outputActivation,
-            initializer: initializer, stream: stream)
+    /// A fresh network of the same architecture, layer i drawn from `stream.derived("layers", i)`.
+    public static func reinitialized<Model: LayeredNetwork>(_ model: Model, initializer: Initializer = .pytorchDefault,
+                                                            stream: RandomStream) -> Model {
+        model.reinitialized(initializer: initializer, stream: stream)
     }
 
     /// The model with layer `layer` re-initialized from `stream` (every other layer kept).
-    public static func independentLayer(_ model: MLP, layer: Int, initializer: Initializer = .pytorchDefault,
-                                        stream: RandomStream) -> MLP {
-        precondition(model.layers.indices.contains(layer), "layer \(layer) outside 0..<\(model.layers.count)")
-        var out = model
-        out.layers[layer] = reinitialized(model, initializer: initializer, stream: stream).layers[layer]
-        return out
+    public static func independentLayer<Model: LayeredNetwork>(_ model: Model, layer: Int, initializer: Initializer = .pytorchDefault,
+                                                               stream: RandomStream) -> Model {
+        precondition((0..<model.layerCount).contains(layer), "layer \(layer) outside 0..<\(model.layerCount)")
+        return model.replacingLayers([layer], from: reinitialized(model, initializer: initializer, stream: stream))
     }
 
     /// Cascading randomization: the models after re-initializing 1, 2, …, L layers, from the
     /// output down (`topDown`) or from the input up. Layer i's fresh values come from the same
     /// substream at every step, so step s differs from step s − 1 in exactly one layer.
-    public static func cascade(_ model: MLP, topDown: Bool, initializer: Initializer = .pytorchDefault,
-                               stream: RandomStream) -> [MLP] {
+    public static func cascade<Model: LayeredNetwork>(_ model: Model, topDown: Bool, initializer: Initializer = .pytorchDefault,
+                                                      stream: RandomStream) -> [Model] {
         let fresh = reinitialized(model, initializer: initializer, stream: stream)
-        let order = topDown ? Array(model.layers.indices.reversed()) : Array(model.layers.indices)
+        let order = topDown ? Array((0..<model.layerCount).reversed()) : Array(0..<model.layerCount)
         var current = model
         return order.map { i in
-            current.layers[i] = fresh.layers[i]
+            current = current.replacingLayers([i], from: fresh)
             return current
         }
     }
@@ -149,9 +147,9 @@ public enum NullModels {
     /// with the target rows randomly permuted (the labels' distribution kept, their link to the
     /// inputs broken). Initialization from `stream.derived("init")`, the permutation from
     /// `stream.derived("labels")`, minibatch order from `plan`.
-    public static func retrainedOnPermutedLabels(like model: MLP, inputs: Tensor, targets: Tensor, plan: TrainingPlan,
-                                                 initializer: Initializer = .pytorchDefault,
-                                                 stream: RandomStream) -> (model: MLP, report: TrainingReport) {
+    public static func retrainedOnPermutedLabels<Model: LayeredNetwork>(like model: Model, inputs: Tensor, targets: Tensor,
+                                                                        plan: TrainingPlan, initializer: Initializer = .pytorchDefault,
+                                                                        stream: RandomStream) -> (model: Model, report: TrainingReport) {
         var fresh = reinitialized(model, initializer: initializer, stream: stream.derived("init"))
         let report = fresh.train(inputs: inputs, targets: permutedTargets(targets, stream: stream.derived("labels")), plan: plan)
         return (fresh, report)
