@@ -27,6 +27,10 @@ out=results/latest.jsonl
   [ -d "$attribution_data" ] || python3 attribution_peer.py --make-data "$attribution_data" --seed 0 >/dev/null
   "$bench" attribution "$attribution_data" | sed 's/^{/{"impl": "deadsalmon", /'
   python3 attribution_peer.py "$attribution_data" | sed 's/^{/{"impl": "peer", /'
+  cnn_data=.build/attribution_cnn_data
+  [ -d "$cnn_data" ] || python3 attribution_cnn_peer.py --make-data "$cnn_data" --seed 0 >/dev/null
+  "$bench" attribution-cnn "$cnn_data" | sed 's/^{/{"impl": "deadsalmon", /'
+  python3 attribution_cnn_peer.py "$cnn_data" | sed 's/^{/{"impl": "peer", /'
 } > "$out.tmp"
 mv "$out.tmp" "$out"
 python3 - "$out" <<'PY'

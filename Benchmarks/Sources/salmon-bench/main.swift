@@ -380,6 +380,9 @@ case "probes":
     }
 
 case "attribution": runAttributionBenchmark(directory: arguments[2])
+case "attribution-cnn":
+    guard arguments.count > 2 else { fatalError("usage: salmon-bench attribution-cnn DIR") }
+    runConvolutionalAttributionBenchmark(directory: arguments[2])
 
 case "circuits":
     // Exhaustive circuit enumeration of [2, w, w, 1] LeakyReLU MLPs on XOR (Méloux et al. 2025's
