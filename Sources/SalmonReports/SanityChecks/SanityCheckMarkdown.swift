@@ -314,6 +314,17 @@ public enum SanityCheckMarkdown {
                 : ". Even on a CNN the guided map of a fully random network is far from the trained one here; one possible reason, "
                     + "not tested here, is that the reconstruction effect of Nie, Zhang & Patel (ICML 2018) needs more spatial extent "
                     + "than the 8 × 8 digits give. "
+            // The first cascading stages whose similarity is still at or above the seed-to-seed reference.
+            if let reference = r.similarity(.referenceSeed, method: "guided-backprop", measure: abs)?.mean {
+                let stages = Array((1...L).prefix { (r.similarity(.cascading(step: $0), method: "guided-backprop", measure: abs)?.mean ?? -.infinity) >= reference })
+                if !stages.isEmpty {
+                    let convolutions = r.configuration.convolutionChannels.count
+                    md += "Through \(stages.map { RandomizationStage.cascading(step: $0).label(layers: L, convolutions: convolutions) }.joined(separator: ", ")) "
+                    md += "its similarity to the trained map (\(stages.map { value(.cascading(step: $0), "guided-backprop", abs) }.joined(separator: ", "))) "
+                    md += "stays at or above the seed-to-seed reference (\(fixed(reference))): re-initializing those layers moves the guided map "
+                    md += "no more than training another network does. "
+                }
+            }
             md += "The same study on the MLP (`adebayo-sanity-checks.md`) is the contrast to read beside this one: an MLP has no "
             md += "local structure from which the guided pass could reconstruct the image.\n"
             if let guided = r.sensitivity.first(where: { $0.method == "guided-backprop" && $0.measure == abs }),
