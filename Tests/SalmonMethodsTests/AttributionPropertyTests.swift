@@ -175,6 +175,27 @@ private typealias Support = AttributionTestSupport
 
     // MARK: Occlusion
 
+    /// A feature already at its baseline value gets exactly 0 — on inputs with many blank (0)
+    /// features and the zero baseline, as the digits are explained — and every other feature the
+    /// difference of outputs (nonzero here for most of them).
+    @Test func occludingAFeatureWithItsOwnValueGivesExactlyZero() throws {
+        let model = Support.model([16, 12, 5], .relu, seed: 73)
+        var x = Support.inputs(rows: 40, columns: 16, seed: 74)
+        for k in stride(from: 0, to: x.count, by: 3) { x.scalars[k] = 0 }
+        let e = try Support.explain(.occlusion(), model, x, .perRow((0..<40).map { $0 % 5 }))
+        let map = try #require(e.map?.values)
+        var blank = 0, nonzero = 0
+        for k in 0..<x.count {
+            if x.scalars[k] == 0 {
+                blank += 1
+                #expect(map[k] == 0, "feature \(k) is 0 and occluded by 0, attribution \(map[k])")
+            } else if map[k] != 0 {
+                nonzero += 1
+            }
+        }
+        #expect(blank >= 200 && nonzero >= (x.count - blank) / 2, "blank \(blank), nonzero \(nonzero)")
+    }
+
     /// Occlusion equals F(x) − F(x with feature j replaced), each evaluated as a one-row batch.
     @Test(arguments: [AttributionBaseline.zeros, .constant(0.5), .vector((0..<16).map { Float($0) / 8 - 1 })])
     func occlusionEqualsDirectReevaluation(baseline: AttributionBaseline) throws {
