@@ -19,9 +19,10 @@ import argparse
 import json
 import os
 import sys
-import time
 
 import numpy as np
+
+from attribution_peer import best_of  # the same timing rule as the MLP peer
 
 ROWS = 1000
 STEPS = 50
@@ -64,15 +65,6 @@ def make_data(directory, seed):
     np.save(os.path.join(directory, "inputs.npy"), inputs)
     np.save(os.path.join(directory, "targets.npy"), targets)
     return {"wrote": directory, "seed": seed, "rows": ROWS}
-
-
-def best_of(repetitions, run):
-    best = float("inf")
-    for _ in range(repetitions):
-        start = time.perf_counter()
-        run()
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 def bench(directory, repetitions):
