@@ -82,7 +82,7 @@ public struct Baseline: Sendable, Codable, Equatable {
         guard let header = try? JSONDecoder().decode(Header.self, from: data), header.format == formatIdentifier else {
             throw SpecError(file: path, field: "format", "expected '\(formatIdentifier)'")
         }
-        do { return try JSONDecoder().decode(Baseline.self, from: data) } catch let error as DecodingError {
+        do { return try CanonicalSpecDecoding.jsonDecoder().decode(Baseline.self, from: data) } catch let error as DecodingError {
             throw SpecError(decoding: error, file: path)
         }
     }

@@ -113,19 +113,10 @@ public enum AuditAssembler {
                                     generator: RandomStream.generatorName, streamDerivation: RandomStream.derivationScheme,
                                     specHash: specHash, dataHash: dataHash, evaluationHash: evaluationHash, jobs: jobs, blasThreadsPerWorker: 1, shards: shards,
                                     nullModels: nullSpecs.reduce(0) { $0 + $1.K }, trainedModels: trainedCount)
-        var diagnosticsNote: [String] = []
-        let nonConverged = byUnit.values.reduce(0.0) { $0 + ($1.diagnostics["task.foldsNotConverged"] ?? 0) + ($1.diagnostics["control.foldsNotConverged"] ?? 0) }
-        if nonConverged > 0 {
-            diagnosticsNote.append("\(Int(nonConverged)) probe fits (folds) stopped before the convergence tolerance (iteration limit or line search); their predictions are used as they are")
-        }
-        let undefined = byUnit.values.reduce(0.0) { $0 + ($1.diagnostics["attribution.undefinedRows"] ?? 0) }
-        if undefined > 0 {
-            diagnosticsNote.append("\(Int(undefined)) (model, input) map similarities were undefined (a constant map has no ranks, a zero map no direction) and count as 0, no agreement")
-        }
-        let gaps = byUnit.values.reduce(0.0) { $0 + ($1.diagnostics["attribution.completenessAboveTolerance"] ?? 0) }
-        if gaps > 0 {
-            diagnosticsNote.append("\(Int(gaps)) Integrated Gradients maps kept a completeness gap above the 1 % tolerance after 64× step refinement")
-        }
+        var summed: [String: Double] = [:]
+        for record in byUnit.values { for (name, value) in record.diagnostics { summed[name, default: 0] += value } }
+        let used = Set(spec.claims.map(\.family.name))
+        let diagnosticsNote = ClaimFamilies.registered.filter { used.contains($0.name) }.flatMap { $0.notes(diagnostics: summed) }
         return AuditResult(name: spec.name, spec: spec, model: model, provenance: provenance, policy: policy, tests: tests,
                            claims: claims,
                            baseline: baseline.map { BaselineReference(name: $0.name, specHash: $0.specHash, recordedDataHash: $0.dataHash) },
@@ -182,6 +173,9 @@ public enum AuditAssembler {
     static func interval(spec: AuditSpec, claim: ClaimSpec, site: String, key: String, trained: [UnitRecord],
                          estimate: Double) throws -> (ConfidenceInterval?, String, String?) {
         let kind = spec.resampling.interval, level = spec.resampling.level, b = spec.resampling.bootstrap
+        if let reason = trained.lazy.compactMap({ $0.unresampled[key] }).first {
+            return (nil, "not resampled", "\(key): no interval (\(reason))")
+        }
         if trained.count == 1 {
             guard let stored = trained[0].bootstraps[key] else { throw AuditError("trained/0 has no bootstrap for \(key)") }
             let result = stored.result
@@ -195,9 +189,9 @@ public enum AuditAssembler {
         // K_t > 1: two-level (seeds × inputs, crossed) for means of per-example scores.
         if trained.allSatisfy({ $0.perExample[key] != nil }) {
             let scores = trained.compactMap { $0.perExample[key] }
-            // An attribution claim's trained scores are the same at every site, and so is its interval.
-            let path: StreamPath = claim.method.isAttribution ? ["bootstrap", .label(claim.name), "two-level"]
-                : ["bootstrap", .label(claim.name), .label(site), "two-level"]
+            // A claim whose sites are randomization stages has the same trained scores at every
+            // site, and the same interval (its path has no site).
+            let path = AuditPlan.bootstrapPath(claim, site: site, suffix: ["two-level"])
             let plan = try Bootstrap(resamples: b, seed: spec.seed, path: path, workers: 1)
             let result = try plan.twoLevelMean(scores, design: .crossed)
             let method = "\(kind.rawValue) two-level bootstrap (\(trained.count) seeds × \(scores[0].count) inputs, crossed), B = \(b)"
@@ -242,7 +236,9 @@ public enum AuditAssembler {
         // summation; values within 1e-12 (relative) of the estimate are ties, and ties count as extreme.
         let tie = 1e-12 * max(1, abs(estimate))
         let tiedDraws = draws.map { abs($0 - estimate) <= tie ? estimate : $0 }
-        let direction = claim.method.direction(of: claim.statistic)
+        guard let direction = claim.declaredStatistic?.direction else {
+            throw AuditError("claim \(claim.name): method \(claim.method.name) does not declare the statistic '\(claim.statistic)'")
+        }
         let p = try MonteCarloTest.pValue(observed: estimate, null: tiedDraws, alternative: direction.alternative, level: 0.95)
         let q = Quantile.quantiles(draws, [0.025, 0.5, 0.975])
         let mean = Descriptive.mean(draws)

@@ -28,7 +28,7 @@ extension VersionedResult {
         guard header.schema == schemaIdentifier else {
             throw SpecError(file: source, field: "schema", "expected '\(schemaIdentifier)', found '\(header.schema ?? "nothing")'")
         }
-        do { return try JSONDecoder().decode(Self.self, from: data) } catch let error as SpecError {
+        do { return try CanonicalSpecDecoding.jsonDecoder().decode(Self.self, from: data) } catch let error as SpecError {
             throw SpecError(file: source, field: error.field, error.message)
         } catch let error as DecodingError {
             if let inner = SpecError.underlying(error) { throw SpecError(file: source, field: inner.field, inner.message) }

@@ -1,3 +1,5 @@
+import SalmonStatistics
+
 /// What an audit computes, derived from the spec alone (so that merging shards needs no model):
 /// the sites of each claim and the tests, in report order.
 public enum AuditPlan {
@@ -7,28 +9,31 @@ public enum AuditPlan {
     /// The sites of `claim`: its own, else the spec's, else every hidden layer's output
     /// (`layers.0.post` … `layers.(H−1).post` for H hidden layers).
     ///
-    /// An attribution claim explains the inputs whatever the site; its sites name the randomization
-    /// stage of the site-dependent null families (``siteDependentFamilies``) and ignore the
-    /// top-level `sites`. By default: every layer from the output down (`layers.L−1.post` …
-    /// `layers.0.post`, the cascade of Adebayo et al.'s Figure 2) when a site-dependent family is
-    /// audited, else the output layer alone (every site would test the same null models).
+    /// A claim whose sites are randomization stages (``SiteRole/randomizationStage``: the method
+    /// reads the whole network whatever the site) ignores the top-level `sites`. By default: every
+    /// layer from the output down (`layers.L−1.post` … `layers.0.post`, the cascade of Adebayo et
+    /// al.'s Figure 2) when a site-dependent family (``siteDependentFamilies``) is audited, else the
+    /// output layer alone (every site would test the same null models).
     public static func sites(for claim: ClaimSpec, in spec: AuditSpec) -> [String] {
         if spec.model.activations != nil { return [ActivationSubject.site] }
-        if claim.method.isAttribution {
+        switch claim.family.siteRole {
+        case .randomizationStage:
             if let own = claim.sites { return own }
             let layers = spec.model.hidden.count + 1
             let cascade = spec.nulls.contains { siteDependentFamilies.contains($0.family) }
             return (cascade ? Array((0..<layers).reversed()) : [layers - 1]).map { "layers.\($0).post" }
+        case .measurement:
+            return claim.sites ?? spec.sites ?? (0..<spec.model.hidden.count).map { "layers.\($0).post" }
         }
-        return claim.sites ?? spec.sites ?? (0..<spec.model.hidden.count).map { "layers.\($0).post" }
     }
 
-    /// Whether `claim` is tested at `site` against `family`. A probe claim is tested against every
-    /// family at every site. An attribution claim's sites only change the models of the
-    /// site-dependent families, so it is tested against the others once, at its first site (the
-    /// same null models at every site would only repeat the test).
+    /// Whether `claim` is tested at `site` against `family`. A claim that measures at its sites is
+    /// tested against every family at every site. A claim whose sites are randomization stages
+    /// only changes the models of the site-dependent families with the site, so it is tested
+    /// against the others once, at its first site (the same null models at every site would only
+    /// repeat the test).
     public static func isTested(_ claim: ClaimSpec, at site: String, against family: String, in spec: AuditSpec) -> Bool {
-        guard claim.method.isAttribution, !siteDependentFamilies.contains(family) else { return true }
+        guard claim.family.siteRole == .randomizationStage, !siteDependentFamilies.contains(family) else { return true }
         return site == sites(for: claim, in: spec).first
     }
 
@@ -46,9 +51,28 @@ public enum AuditPlan {
     /// cascade stops, or the layer re-initialized alone.
     public static let siteDependentFamilies: Set<String> = ["cascading-top-down", "cascading-bottom-up", "independent-layer"]
 
-    /// Every site whose activations a probe-family claim reads.
+    /// Every site whose activations some claim reads (``ClaimRequirement/activations``).
     public static func allSites(_ spec: AuditSpec) -> Set<String> {
-        Set(spec.claims.filter { !$0.method.isAttribution }.flatMap { sites(for: $0, in: spec) })
+        Set(spec.claims.filter { $0.requirements.contains(.activations) }.flatMap { sites(for: $0, in: spec) })
+    }
+
+    /// The stream of `claim`'s method at `site`: `seed → "method" → claim → site` for a claim that
+    /// measures at its sites, `seed → "method" → claim` for one whose sites are randomization stages.
+    static func methodStream(_ claim: ClaimSpec, site: String, seed: UInt64) -> RandomStream {
+        RandomStream(seed: seed, path: StreamPath(["method", .label(claim.name)] + sitePath(claim, site: site)))
+    }
+
+    /// The stream of the bootstrap of `claim`'s trained estimate at `site` (with `suffix`, e.g. `two-level`).
+    static func bootstrapPath(_ claim: ClaimSpec, site: String, suffix: [StreamPath.Component] = []) -> StreamPath {
+        StreamPath(["bootstrap", .label(claim.name)] + sitePath(claim, site: site) + suffix)
+    }
+
+    /// The site's part of a claim's stream paths: none when a trained network's value is the same at every site.
+    private static func sitePath(_ claim: ClaimSpec, site: String) -> [StreamPath.Component] {
+        switch claim.family.siteRole {
+        case .measurement: return [.label(site)]
+        case .randomizationStage: return []
+        }
     }
 
     /// The test id: `claim@site~family`.

@@ -61,7 +61,7 @@ public struct AuditRunner: Sendable {
             }
         }
         let reused = units.count - todo.count
-        let evaluator = UnitEvaluator(spec: spec, subject: subject, specHash: specHash)
+        let evaluator = try UnitEvaluator(spec: spec, subject: subject, specHash: specHash)
         BLAS.enterSingleThreaded()
         defer { BLAS.leaveSingleThreaded() }
         var done = reused

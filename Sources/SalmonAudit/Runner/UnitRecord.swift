@@ -5,7 +5,7 @@ import SalmonStatistics
 /// per-example scores, those scores (for the two-level bootstrap over seeds × inputs).
 public struct UnitRecord: Sendable, Codable, Equatable {
     /// The record format; bump when the layout changes so old records are not reused.
-    public static let format = "deadsalmon.unit-record/2"
+    public static let format = "deadsalmon.unit-record/3"
 
     public var format: String
     public var specHash: String
@@ -19,9 +19,12 @@ public struct UnitRecord: Sendable, Codable, Equatable {
     public var perExample: [String: [Double]]
     /// Summed fitting diagnostics (for example `task.foldsNotConverged`) over the unit's claims.
     public var diagnostics: [String: Double]
+    /// For a trained unit, the statistics its family does not resample, with the reason
+    /// (``ClaimResampling/none(reason:)``).
+    public var unresampled: [String: String]
 
     public init(specHash: String, dataHash: String, unit: AuditUnit, values: [String: Double] = [:], bootstraps: [String: StoredBootstrap] = [:],
-                perExample: [String: [Double]] = [:], diagnostics: [String: Double] = [:]) {
+                perExample: [String: [Double]] = [:], diagnostics: [String: Double] = [:], unresampled: [String: String] = [:]) {
         self.format = Self.format
         self.specHash = specHash
         self.dataHash = dataHash
@@ -31,6 +34,7 @@ public struct UnitRecord: Sendable, Codable, Equatable {
         self.bootstraps = bootstraps
         self.perExample = perExample
         self.diagnostics = diagnostics
+        self.unresampled = unresampled
     }
 }
 
@@ -40,7 +44,8 @@ public struct StoredBootstrap: Sendable, Codable, Equatable {
     public var replicates: [Double]
     /// The BCa acceleration (NaN, stored as null, when unavailable).
     public var acceleration: Double?
-    /// `mean` (resampled per-example scores) or `full` (the method re-run on resampled rows).
+    /// `mean` (resampled per-example scores), `rows` (a statistic of resampled rows) or `full`
+    /// (the method re-run on resampled rows).
     public var path: String
 
     public init(_ result: BootstrapResult, path: String) {

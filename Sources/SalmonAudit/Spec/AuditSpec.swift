@@ -81,14 +81,19 @@ public struct AuditSpec: Sendable, Codable, Equatable {
             throw SpecError(field: "model.hidden", "an MLP without hidden layers has no default sites; give hidden widths or sites")
         }
         var names = Set<String>()
+        let capabilities = SubjectCapabilities(model)
         for (i, claim) in claims.enumerated() {
-            try claim.validate(field: "claims[\(i)]")
-            guard names.insert(claim.name).inserted else { throw SpecError(field: "claims[\(i)].name", "duplicate claim name '\(claim.name)'") }
-            if claim.method.isAttribution {
-                try validateAttribution(claim, field: "claims[\(i)]")
-            } else if claim.sites == nil && sites == nil && model.stateDict != nil {
-                throw SpecError(field: "claims[\(i)].sites", "a model loaded from a state dict needs sites (top-level 'sites' or per claim)")
+            let field = "claims[\(i)]"
+            try claim.validate(field: field)
+            guard names.insert(claim.name).inserted else { throw SpecError(field: field + ".name", "duplicate claim name '\(claim.name)'") }
+            for requirement in claim.requirements.sorted(by: { ($0.field, $0.phrase) < ($1.field, $1.phrase) }) where !capabilities.meets(requirement) {
+                throw SpecError(field: field + "." + requirement.field,
+                                capabilities.message(requirement, method: claim.method.name, statistic: claim.statistic))
             }
+            if claim.family.siteRole == .measurement && claim.sites == nil && sites == nil && model.stateDict != nil {
+                throw SpecError(field: field + ".sites", "a model loaded from a state dict needs sites (top-level 'sites' or per claim)")
+            }
+            try claim.family.validate(claim, in: self, field: field)
         }
         var families = Set<String>()
         for (i, null) in nulls.enumerated() {
@@ -123,41 +128,25 @@ public struct AuditSpec: Sendable, Codable, Equatable {
     }
 }
 
-extension AuditSpec {
-    /// The rules an attribution claim adds: a network to explain, labels as targets, two trained
-    /// seeds for `similarityToTrained`, and sites that name layers (randomization stages).
-    func validateAttribution(_ claim: ClaimSpec, field: String) throws {
-        guard model.activations == nil else {
-            throw SpecError(field: field + ".method", "attribution methods explain a network's inputs; activation files have no network")
-        }
-        if model.task != nil && claim.target != "label" {
-            throw SpecError(field: field + ".target", "an attribution claim explains the logit of each input's label; expected 'label', found '\(claim.target)'")
-        }
-        if claim.isAnchoredOnTrainedNetworkZero && AuditPlan.trainedSeeds(self) < 2 {
-            throw SpecError(field: field + ".statistic", "similarityToTrained compares trained seeds 1 … K_t − 1 with seed 0, so it needs model.training.seeds ≥ 2 (a model loaded from a file has one; use deletionAUC or insertionAUC)")
-        }
-        if claim.method.name == "guided-backprop" && model.activation != "relu" && model.task != nil {
-            throw SpecError(field: field + ".method", "guided-backprop is defined for ReLU networks; model.activation is '\(model.activation)'")
-        }
-        if model.stateDict != nil && claim.sites == nil {
-            throw SpecError(field: field + ".sites", "an attribution claim on a model loaded from a state dict needs its sites (layers.ℓ.post, the randomization stages)")
-        }
-        for site in claim.sites ?? [] where AuditPlan.layer(of: site) == nil {
-            throw SpecError(field: field + ".sites", "an attribution claim's sites name layers (layers.ℓ.pre or layers.ℓ.post: the randomization stage), found '\(site)'")
-        }
-        if claim.controlTypes != nil {
-            throw SpecError(field: field + ".controlTypes", "control types apply to probes, not to attribution methods")
-        }
-    }
-}
-
 /// A null family and its size K.
 public struct NullSpec: Sendable, Codable, Equatable {
     public var family: String
     public var K: Int
 
-    public static let families = ["random-init", "cascading-top-down", "cascading-bottom-up", "independent-layer",
-                                  "within-layer-permutation", "moment-redraw", "permuted-labels", "supplied"]
+    /// The families a spec can name.
+    public enum Family: String, CaseIterable, Sendable {
+        case randomInit = "random-init"
+        case cascadingTopDown = "cascading-top-down"
+        case cascadingBottomUp = "cascading-bottom-up"
+        case independentLayer = "independent-layer"
+        case withinLayerPermutation = "within-layer-permutation"
+        case momentRedraw = "moment-redraw"
+        case permutedLabels = "permuted-labels"
+        /// Null models supplied as activation files.
+        case supplied
+    }
+
+    public static let families = Family.allCases.map(\.rawValue)
 
     enum CodingKeys: String, CodingKey, CaseIterable { case family, K }
 

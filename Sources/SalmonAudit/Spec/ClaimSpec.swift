@@ -27,7 +27,7 @@ public struct ClaimSpec: Sendable, Codable, Equatable {
         name = try c.decode(String.self, forKey: .name)
         method = try c.decode(MethodSpec.self, forKey: .method)
         target = try c.decodeIfPresent(String.self, forKey: .target) ?? "label"
-        statistic = try c.decodeIfPresent(String.self, forKey: .statistic) ?? method.defaultStatistic
+        statistic = try c.decodeIfPresent(String.self, forKey: .statistic) ?? method.statistics.first?.name ?? ""
         sites = try c.decodeIfPresent([String].self, forKey: .sites)
         controlTypes = try c.decodeIfPresent(String.self, forKey: .controlTypes)
         let e = try c.decodeIfPresent(String.self, forKey: .expect) ?? "distinguishable"
@@ -37,28 +37,29 @@ public struct ClaimSpec: Sendable, Codable, Equatable {
         expect = expectation
     }
 
+    /// The family that owns the claim's method.
+    public var family: any ClaimFamily { method.family }
+
+    /// The claim's statistic as its family declares it (nil only for a spec that failed validation).
+    public var declaredStatistic: ClaimStatistic? { family.statistic(statistic, of: method.name) }
+
     /// Whether trained network 0 is the reference the claim's values are measured against
-    /// (`similarityToTrained`): it then has no value itself, and null models are made from it.
-    public var isAnchoredOnTrainedNetworkZero: Bool {
-        method.isAttribution && statistic == AttributionClaim.Statistic.similarityToTrained.rawValue
-    }
+    /// (``ClaimStatistic/Reference/trainedNetworkZero``): it then has no value itself, and null
+    /// models are made from it.
+    public var isAnchoredOnTrainedNetworkZero: Bool { declaredStatistic?.reference == .trainedNetworkZero }
+
+    /// What the claim needs from the subject.
+    public var requirements: Set<ClaimRequirement> { family.requirements(of: self) }
 
     func validate(field: String) throws {
         guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
             throw SpecError(field: field + ".name", "expected a name of letters, digits, '-', '_' or '.', found '\(name)'")
         }
-        try method.validate(field: field + ".method")
-        let offered = method.statistics
+        let offered = method.statistics.map(\.name)
         guard offered.contains(statistic) else {
             var m = "method \(method.name) does not report '\(statistic)'"
             if let s = nearestName(to: statistic, in: offered) { m += "; did you mean '\(s)'?" }
             throw SpecError(field: field + ".statistic", m + " (allowed: \(offered.joined(separator: ", ")))")
-        }
-        if ["controlAccuracy", "selectivity"].contains(statistic) && controlTypes == nil {
-            throw SpecError(field: field + ".controlTypes", "statistic '\(statistic)' needs control types ('concepts' or a .npy file)")
-        }
-        if method.name == "ridge-probe" && controlTypes != nil {
-            throw SpecError(field: field + ".controlTypes", "control types serve the classifying probes' controlAccuracy and selectivity; the ridge probe reports r2 only")
         }
         if let sites, sites.isEmpty { throw SpecError(field: field + ".sites", "expected at least one site") }
     }

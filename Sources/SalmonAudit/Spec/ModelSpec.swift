@@ -1,5 +1,6 @@
 import Foundation
 import SalmonMethods
+import SalmonNetworks
 import SalmonStatistics
 
 /// The model under audit: a built-in task with an MLP trained on it, or a state dict.
@@ -41,7 +42,16 @@ public struct ModelSpec: Sendable, Codable, Equatable {
         activations = try c.decodeIfPresent(ActivationFiles.self, forKey: .activations)
     }
 
-    public static let tasks = ["planted-concepts", "sparse-parity", "digits"]
+    /// The built-in tasks.
+    public enum BuiltInTask: String, CaseIterable, Sendable {
+        case plantedConcepts = "planted-concepts"
+        case sparseParity = "sparse-parity"
+        case digits
+    }
+
+    public static let tasks = BuiltInTask.allCases.map(\.rawValue)
+    /// The hidden activations of a built-in task's MLP, by name.
+    static let hiddenActivations: [String: Activation] = ["relu": .relu, "tanh": .tanh, "gelu": .gelu, "sigmoid": .sigmoid]
     public static let activations = ["relu", "tanh", "gelu", "sigmoid"]
 
     public var isFileModel: Bool { stateDict != nil || activations != nil }

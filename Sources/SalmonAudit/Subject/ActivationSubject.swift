@@ -36,7 +36,7 @@ public struct ActivationSubject: AuditSubject {
         let rows = trainedActivations.shape[0]
         var targets: [String: ProbeData.Target] = [:], types: [String: [Int]] = [:]
         var hashed = trainedActivations.scalars
-        for claim in spec.claims {
+        for claim in spec.claims where !claim.requirements.isDisjoint(with: [.classLabels, .realValuedTargets]) {
             let read = try ClaimTargetFile(claim: claim, rows: rows, of: "activation rows in \(files.trained)", resolve: resolve)
             targets[claim.name] = read.target
             types[claim.name] = read.types

@@ -41,38 +41,6 @@ extension AuditSubject {
     }
 }
 
-/// The method a claim names, built from its spec (every probe-family method reads `ProbeData`).
-enum ClaimMethod: Sendable {
-    case probe(Probe)
-    case pca(PrincipalComponentCorrelation)
-
-    init(_ spec: MethodSpec) {
-        switch spec.name {
-        case "ridge-probe": self = .probe(Probe(.ridge(RidgeRegression(alpha: spec.alpha)), folds: spec.folds))
-        case "mlp-probe": self = .probe(Probe(.mlp(MLPProbe(hidden: spec.hidden, epochs: spec.epochs)), folds: spec.folds))
-        case "pca-label-correlation": self = .pca(PrincipalComponentCorrelation(components: spec.components))
-        default:
-            self = .probe(Probe(.logistic(LogisticRegression(inverseRegularization: spec.C, tolerance: spec.tolerance)), folds: spec.folds))
-        }
-    }
-
-    var name: String {
-        switch self {
-        case .probe(let p): return p.name
-        case .pca(let p): return p.name
-        }
-    }
-
-    func explain(_ data: ProbeData, stream: RandomStream) throws -> Explanation {
-        switch self {
-        case .probe(let p): return try p.explain(data, stream: stream)
-        case .pca(let p): return try p.explain(data, stream: stream)
-        }
-    }
-}
-
-import SalmonStatistics
-
 /// Dense ids for labels or types: the distinct values in ascending order become 0, 1, 2, … —
 /// so labels {1, 2} are two classes, not three with an empty one, and {0, 10⁹} cost two weights.
 func denseIDs(_ values: [Int]) -> (ids: [Int], count: Int) {

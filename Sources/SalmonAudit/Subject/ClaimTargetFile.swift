@@ -3,10 +3,10 @@ import SalmonMethods
 /// A probe claim's target and control types, read from the files a user brings
 /// (`claims[].target`, `claims[].controlTypes`; `.npy`, `.npz#name` or `safetensors#name`).
 ///
-/// The classifying methods (logistic and MLP probes, PCA–label correlation) read integer class
-/// labels, renumbered densely (``denseIDs(_:)``); the ridge probe reads real values, whose R² is
-/// undefined when they are constant, so a constant target is refused here rather than in every
-/// null model.
+/// Claims that need class labels (``ClaimRequirement/classLabels``: logistic and MLP probes,
+/// PCA–label correlation) read integers, renumbered densely (``denseIDs(_:)``); claims that need
+/// real-valued targets (the ridge probe) read real values, whose R² is undefined when they are
+/// constant, so a constant target is refused here rather than in every null model.
 struct ClaimTargetFile {
     var target: ProbeData.Target
     var types: [Int]?
@@ -15,14 +15,14 @@ struct ClaimTargetFile {
     var hashed: [Float]
 
     /// - Parameters:
-    ///   - claim: a probe claim (not an attribution claim: those explain network outputs).
+    ///   - claim: a claim that reads class labels or real-valued targets.
     ///   - rows: the rows every file must have, one per evaluation input.
     ///   - rowsSource: what the rows are, for messages ("activation rows in a.npy", "input rows").
     ///   - resolve: the path of a file named in the spec (relative to the spec's folder).
     /// - Throws: ``SpecError`` or `InputError` naming the file and what was expected.
     init(claim: ClaimSpec, rows: Int, of rowsSource: String, resolve: (String) -> String) throws {
         let file = resolve(claim.target)
-        if claim.method.name == "ridge-probe" {
+        if claim.requirements.contains(.realValuedTargets) {
             let values = try ArrayInput.reals(file, what: "targets")
             guard values.count == rows else {
                 throw SpecError(file: file, field: "", "\(values.count) targets for \(rows) \(rowsSource); expected one target per row")

@@ -42,10 +42,13 @@ public struct NetworkSubject: AuditSubject {
         var stream = RandomStream(seed: spec.seed, path: ["task"])
         let all: Dataset
         var trainRows = Array(0..<options.examples), evalRows = Array(options.examples..<total)
-        switch task {
-        case "sparse-parity":
+        guard let builtIn = ModelSpec.BuiltInTask(rawValue: task) else {
+            throw SpecError(field: "model.task", "unknown task '\(task)' (allowed: \(ModelSpec.tasks.joined(separator: ", ")))")
+        }
+        switch builtIn {
+        case .sparseParity:
             all = SyntheticTasks.sparseParity(bits: options.bits, relevant: options.relevant, examples: total, stream: stream)
-        case "digits":
+        case .digits:
             // The bundled digits, shuffled by `seed → "task"`: the first evaluationExamples are held
             // out, the next `examples` train (each part back in file order).
             all = try Digits.load()
@@ -53,7 +56,7 @@ public struct NetworkSubject: AuditSubject {
             order.shuffle(using: &stream)
             evalRows = order.prefix(spec.model.evaluationExamples).sorted()
             trainRows = order.dropFirst(spec.model.evaluationExamples).prefix(options.examples).sorted()
-        default:
+        case .plantedConcepts:
             all = SyntheticTasks.plantedConcepts(examples: total, concepts: options.concepts, dimension: options.dimension,
                                                  labelConcepts: options.labelConcepts, noise: options.noise, stream: stream)
         }
@@ -63,12 +66,14 @@ public struct NetworkSubject: AuditSubject {
         evaluationInputs = evaluation.inputs
         trainingPlan = spec.model.training
         let sizes = [all.features] + spec.model.hidden + [all.classes ?? 2]
-        let activation = Self.activation(spec.model.activation)
+        let activation = try Self.activation(spec.model.activation)
         let plan = spec.model.training
         let train = training
         let seeds = plan.seeds
         try Self.checkSites(spec, layers: sizes.count - 1)
-        for claim in spec.claims { try Self.checkTarget(claim, task: task, options: options) }
+        for claim in spec.claims where claim.requirements.contains(.classLabels) {
+            try Self.checkTarget(claim, task: task, options: options)
+        }
         // Single-threaded BLAS, so the trained weights are the same bits whatever runs beside them.
         BLAS.enterSingleThreaded()
         defer { BLAS.leaveSingleThreaded() }
@@ -82,12 +87,12 @@ public struct NetworkSubject: AuditSubject {
         trained = models
         var targets: [String: ProbeData.Target] = [:], types: [String: [Int]] = [:]
         let labels = evaluation.targets.scalars.map { Int($0) }
-        attributionTargets = Dictionary(uniqueKeysWithValues: spec.claims.filter(\.method.isAttribution).map { ($0.name, labels) })
+        attributionTargets = Dictionary(uniqueKeysWithValues: spec.claims.filter { $0.requirements.contains(.explainedOutputs) }.map { ($0.name, labels) })
         let source = task == "sparse-parity" ? evaluation.inputs : (evaluation.groundTruth["concepts"] ?? evaluation.inputs)
         let width = source.shape[1], n = evaluation.count
         let typeIDs = denseIDs((0..<n).map { i in
             (0..<width).reduce(0) { ($0 &* 31) &+ Int(source.scalars[i * width + $1]) } }).ids
-        for claim in spec.claims {
+        for claim in spec.claims where claim.requirements.contains(.classLabels) {
             if claim.target == "label" {
                 targets[claim.name] = .classes(evaluation.targets.scalars.map { Int($0) }, count: evaluation.classes ?? 2)
             } else {
@@ -130,7 +135,9 @@ public struct NetworkSubject: AuditSubject {
         var targets: [String: ProbeData.Target] = [:], types: [String: [Int]] = [:], explained: [String: [Int]] = [:]
         var hashed: [Float] = x.scalars
         for claim in spec.claims {
-            guard claim.method.isAttribution else {
+            let needs = claim.requirements
+            guard needs.contains(.explainedOutputs) else {
+                guard !needs.isDisjoint(with: [.classLabels, .realValuedTargets]) else { continue }
                 let read = try ClaimTargetFile(claim: claim, rows: x.shape[0], of: "input rows in \(inputs)", resolve: resolve)
                 targets[claim.name] = read.target
                 types[claim.name] = read.types
@@ -159,7 +166,7 @@ public struct NetworkSubject: AuditSubject {
     static func checkSites(_ spec: AuditSpec, layers: Int) throws {
         for claim in spec.claims {
             for site in AuditPlan.sites(for: claim, in: spec)
-            where Self.layer(of: site, layers: layers) == nil && (site != "input" || claim.method.isAttribution) {
+            where Self.layer(of: site, layers: layers) == nil && (site != "input" || claim.family.siteRole == .randomizationStage) {
                 throw SpecError(field: "sites", "unknown site '\(site)'; this MLP has input and layers.0–\(layers - 1).pre|post")
             }
         }
@@ -170,13 +177,11 @@ public struct NetworkSubject: AuditSubject {
                      batchSize: t.batchSize, maxEpochs: t.epochs, stream: stream)
     }
 
-    static func activation(_ name: String) -> Activation {
-        switch name {
-        case "tanh": return .tanh
-        case "gelu": return .gelu
-        case "sigmoid": return .sigmoid
-        default: return .relu
+    static func activation(_ name: String) throws -> Activation {
+        guard let activation = ModelSpec.hiddenActivations[name] else {
+            throw SpecError(field: "model.activation", "unknown activation '\(name)' (allowed: \(ModelSpec.activations.joined(separator: ", ")))")
         }
+        return activation
     }
 
     static func subset(_ d: Dataset, rows: [Int]) -> Dataset {
@@ -194,9 +199,6 @@ public struct NetworkSubject: AuditSubject {
     }
 
     static func checkTarget(_ claim: ClaimSpec, task: String, options: TaskOptions) throws {
-        if claim.method.name == "ridge-probe" {
-            throw SpecError(field: "claims.\(claim.name).method", "the built-in tasks have class labels only; a ridge probe needs real-valued targets from a file (a model given as stateDict or activations, with target: FILE.npy)")
-        }
         if task == "digits" && claim.controlTypes != nil {
             throw SpecError(field: "claims.\(claim.name).controlTypes", "the digits task has no planted concepts to build control types from")
         }
@@ -248,25 +250,30 @@ public struct NetworkSubject: AuditSubject {
             let base = trained[base]
             let stream = RandomStream(seed: spec.seed, path: ["null", .label(familyName), .index(k)])
             let layers = base.layers.count
-            switch familyName {
-            case "cascading-top-down", "cascading-bottom-up", "independent-layer":
+            guard let family = NullSpec.Family(rawValue: familyName) else { throw AuditError("\(unit): unknown null family '\(familyName)'") }
+            switch family {
+            case .cascadingTopDown:
                 guard let l = Self.layer(of: site, layers: layers) else { return base }
-                switch familyName {
-                case "cascading-top-down": return NullModels.cascade(base, topDown: true, stream: stream)[layers - 1 - l]
-                case "cascading-bottom-up": return NullModels.cascade(base, topDown: false, stream: stream)[l]
-                default: return NullModels.independentLayer(base, layer: l, stream: stream)
-                }
-            case "within-layer-permutation":
+                return NullModels.cascade(base, topDown: true, stream: stream)[layers - 1 - l]
+            case .cascadingBottomUp:
+                guard let l = Self.layer(of: site, layers: layers) else { return base }
+                return NullModels.cascade(base, topDown: false, stream: stream)[l]
+            case .independentLayer:
+                guard let l = Self.layer(of: site, layers: layers) else { return base }
+                return NullModels.independentLayer(base, layer: l, stream: stream)
+            case .withinLayerPermutation:
                 return NullModels.permutedWithinLayers(base, stream: stream)
-            case "moment-redraw":
+            case .momentRedraw:
                 return NullModels.redrawnFromMoments(base, stream: stream)
-            case "permuted-labels":
+            case .permutedLabels:
                 guard let training else { throw AuditError("permuted-labels needs training data") }
                 return NullModels.retrainedOnPermutedLabels(
                     like: base, inputs: training.inputs, targets: training.targets,
                     plan: Self.plan(trainingPlan, stream: stream.derived("training")), stream: stream).model
-            default:
+            case .randomInit:
                 return NullModels.reinitialized(base, stream: stream)
+            case .supplied:
+                throw AuditError("\(unit): the family 'supplied' has no network (its null models are activation files)")
             }
         }
     }

@@ -52,7 +52,7 @@ struct MergeCommand: ParsableCommand {
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw InputError(file: path, expected: "a shard manifest written by 'salmon audit --shard'")
             }
-            guard let manifest = try? JSONDecoder().decode(ShardManifest.self, from: data), manifest.format == ShardManifest.format else {
+            guard let manifest = try? CanonicalSpecDecoding.jsonDecoder().decode(ShardManifest.self, from: data), manifest.format == ShardManifest.format else {
                 throw InputError(file: path, expected: "a shard manifest (\(ShardManifest.format))")
             }
             manifests.append(manifest)

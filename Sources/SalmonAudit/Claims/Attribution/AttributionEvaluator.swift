@@ -1,0 +1,73 @@
+import SalmonMethods
+import SalmonNetworks
+import SalmonStatistics
+
+/// An attribution claim on one unit at one site (see ``AttributionFamily`` for the statistics).
+struct AttributionEvaluator: ClaimEvaluator {
+    let claim: ClaimSpec
+    let method: AttributionMethod
+    let statistic: AttributionFamily.Statistic
+    /// The similarity measure (for `similarityToTrained`).
+    let measure: AttributionSimilarity
+    let curveSteps: Int
+    /// Trained network 0's maps, shared by every unit of the run.
+    let anchors = TrainedMapCache()
+
+    /// The statistic for the context's unit at its site: per-input scores (NaN-free), resampled as
+    /// a mean; nil for trained network 0 under `similarityToTrained` (the anchor).
+    func evaluate(_ context: ClaimContext, statistics: [String]) throws -> ClaimEvaluation? {
+        let unit = context.unit, site = context.site, subject = context.subject, stream = context.stream
+        let (inputs, targets) = try subject.attributionData(claim: claim)
+        if case .trained(let s) = unit, statistic == .similarityToTrained && s == 0 { return nil }
+        let perExample: [Double]
+        var diagnostics: [String: Double]
+        switch statistic {
+        case .similarityToTrained:
+            let model = try subject.network(unit, site: site, base: 0)
+            let anchor = try anchors.prepared(claim: claim.name) {
+                let trained = try subject.network(.trained(seed: 0), site: site, base: 0)
+                return try measure.prepare(try maps(trained, inputs: inputs, targets: targets, stream: stream).values, rows: targets.count)
+            }
+            let values: [Double]
+            (values, diagnostics) = try maps(model, inputs: inputs, targets: targets, stream: stream)
+            let perRow = try measure.compare(anchor, with: values)
+            diagnostics["attribution.undefinedRows"] = Double(perRow.count { $0.isNaN })
+            perExample = perRow.map { $0.isNaN ? 0 : $0 }
+        case .deletionAUC, .insertionAUC:
+            let kind: FeatureRemovalCurve.Kind = statistic == .deletionAUC ? .deletion : .insertion
+            let baseIndex: Int
+            switch unit {
+            case .trained(let s): baseIndex = s
+            case .null(_, let index): baseIndex = index % subject.trainedSeeds
+            }
+            let base = try subject.network(.trained(seed: baseIndex), site: site, base: baseIndex)
+            let model = unit.isTrained ? base : try subject.network(unit, site: site, base: baseIndex)
+            let values: [Double]
+            (values, diagnostics) = try maps(model, inputs: inputs, targets: targets, stream: stream)
+            let curve = FeatureRemovalCurve.evaluate(kind, model: base, inputs: inputs, targets: targets, maps: values, steps: curveSteps)
+            if let r = curve.areas.firstIndex(where: { !$0.isFinite }) {
+                throw AuditError("\(unit), claim \(claim.name) at \(site): the \(kind.rawValue) curve of input \(r) is not finite (the network's output overflowed)")
+            }
+            perExample = curve.areas
+        }
+        let measurement = ClaimMeasurement(value: Descriptive.mean(perExample), resampling: .meanOfScores(perExample))
+        return ClaimEvaluation(measurements: Dictionary(uniqueKeysWithValues: statistics.map { ($0, measurement) }),
+                               diagnostics: diagnostics)
+    }
+
+    /// The maps `[n · d]` of `model` and the diagnostics worth summing over units.
+    func maps(_ model: MLP, inputs: Tensor, targets: [Int], stream: RandomStream) throws -> (values: [Double], diagnostics: [String: Double]) {
+        let input = try AttributionInput(model: model, inputs: inputs, target: .perRow(targets))
+        let explanation = try Attribution(method).explain(input, stream: stream)
+        guard let map = explanation.map else { throw AuditError("claim \(claim.name): \(method.name) produced no map") }
+        if let i = map.values.firstIndex(where: { !$0.isFinite }) {
+            throw AuditError("claim \(claim.name): \(method.name) gave a non-finite attribution (input \(i / max(1, inputs.shape[1])), feature \(i % max(1, inputs.shape[1])))")
+        }
+        var diagnostics: [String: Double] = [:]
+        if let gap = explanation.diagnostics["completenessGap.relative"], let tolerance = explanation.diagnostics["completenessGap.tolerance"],
+           !(gap <= tolerance) {
+            diagnostics["attribution.completenessAboveTolerance"] = 1
+        }
+        return (map.values, diagnostics)
+    }
+}

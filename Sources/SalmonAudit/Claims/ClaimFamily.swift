@@ -1,0 +1,91 @@
+import SalmonNetworks
+import SalmonStatistics
+
+/// A method family as the audit engine reaches it: the one seam between the engine and every
+/// interpretability method (DESIGN.md, "The seam: claim families and subjects").
+///
+/// A family owns its method names and decodes its own `method:` block into typed parameters
+/// (strict keys); declares its statistics, each with a direction and whether it is measured
+/// against a reference; declares what it needs of the subject, which the spec's validation
+/// checks against what the model can give; and evaluates one unit at one site by fitting its
+/// method once, returning each requested statistic with how it is resampled. The engine
+/// (``UnitEvaluator``, ``AuditAssembler``, ``AuditPlan``) never names a family or a method.
+///
+/// A new family is a folder in `SalmonMethods` (audit-unaware), a folder under
+/// `SalmonAudit/Claims` holding its type, and one line in ``ClaimFamilies/registered``.
+public protocol ClaimFamily: Sendable {
+    /// The family's name in messages (`probe`, `attribution`).
+    var name: String { get }
+    /// The method names the family owns, as a spec writes them (`logistic-probe`, `gradient`).
+    var methods: [String] { get }
+    /// What the family's claims do with their sites.
+    var siteRole: SiteRole { get }
+    /// Decodes the parameters of `method` from its `method:` mapping (which also holds `name`).
+    /// Keys the method does not take are errors naming the nearest valid key.
+    /// - Throws: ``SpecError`` naming the field.
+    func decodeParameters(method: String, from decoder: any Decoder) throws -> any MethodParameters
+    /// The statistics `method` offers; the first is the claim's default.
+    func statistics(of method: String) -> [ClaimStatistic]
+    /// What a claim of this family needs from the subject (checked by ``AuditSpec/validate()``).
+    func requirements(of claim: ClaimSpec) -> Set<ClaimRequirement>
+    /// The family's own rules for a claim in a spec, beyond its requirements.
+    /// - Throws: ``SpecError`` naming the field (`field` is the claim's path, e.g. `claims[2]`).
+    func validate(_ claim: ClaimSpec, in spec: AuditSpec, field: String) throws
+    /// The evaluator of `claim` on `subject`, made once per run and shared by every unit.
+    func evaluator(for claim: ClaimSpec, subject: any AuditSubject, seed: UInt64) throws -> any ClaimEvaluator
+    /// Report notes from the diagnostics its evaluations reported, summed over every unit of the
+    /// audit (for example, probe fits that stopped before converging).
+    func notes(diagnostics: [String: Double]) -> [String]
+}
+
+extension ClaimFamily {
+    public func validate(_ claim: ClaimSpec, in spec: AuditSpec, field: String) throws {}
+    public func notes(diagnostics: [String: Double]) -> [String] { [] }
+
+    /// The statistic `name` of `method`, if the method offers it.
+    public func statistic(_ name: String, of method: String) -> ClaimStatistic? {
+        statistics(of: method).first { $0.name == name }
+    }
+}
+
+/// What a family's claims do with the sites they name.
+public enum SiteRole: Sendable, Hashable {
+    /// The method reads the model's activations at each site: every site is its own measurement,
+    /// with its own method stream (`seed → "method" → claim → site`) and bootstrap.
+    case measurement
+    /// The method reads the whole network (inputs to outputs); a site names only the stage at
+    /// which the site-dependent null families randomize the network. A trained network's value is
+    /// the same at every site (computed once; one method stream `seed → "method" → claim` and one
+    /// bootstrap), and the claim is tested against the site-independent families once, at its first site.
+    case randomizationStage
+}
+
+/// One claim's method, ready to evaluate units: built once per run by its family.
+public protocol ClaimEvaluator: Sendable {
+    /// Fits the method once on `unit` at `site` and returns each of `statistics` (names the
+    /// method offers) with how it is resampled; nil when the unit has no value there (trained
+    /// network 0 under a statistic measured against it).
+    /// - Parameter context: the unit's activations (for families that read them), the method's
+    ///   random stream and the subject.
+    func evaluate(_ context: ClaimContext, statistics: [String]) throws -> ClaimEvaluation?
+}
+
+/// What an evaluator is given for one unit at one site.
+public struct ClaimContext: Sendable {
+    public var unit: AuditUnit
+    public var site: String
+    /// The activations `[evaluation rows, width]` at `site` when the family requires them.
+    public var activations: Tensor?
+    /// The method's stream: the same for every unit, so trained and null models meet identical
+    /// folds, control labels and noise, and stay exchangeable under the null.
+    public var stream: RandomStream
+    public var subject: any AuditSubject
+
+    public init(unit: AuditUnit, site: String, activations: Tensor?, stream: RandomStream, subject: any AuditSubject) {
+        self.unit = unit
+        self.site = site
+        self.activations = activations
+        self.stream = stream
+        self.subject = subject
+    }
+}

@@ -1,0 +1,98 @@
+/// What a claim needs from the subject it is audited on, declared by its family and checked when
+/// the spec is validated (``SubjectCapabilities``), so that a spec asking for something its model
+/// cannot give fails before anything runs, naming the field.
+public enum ClaimRequirement: Sendable, Hashable {
+    /// Activations captured at the claim's sites.
+    case activations
+    /// The network itself (inputs to outputs: gradients, ablations, forward passes).
+    case network
+    /// A class label per evaluation input (the claim's `target`).
+    case classLabels
+    /// A real-valued target per evaluation input (the claim's `target`, from a file).
+    case realValuedTargets
+    /// Per evaluation input, the network output to explain (its class label: the claim's `target`).
+    case explainedOutputs
+    /// The task's ground truth (planted concepts).
+    case groundTruth
+    /// Token sequences as inputs (a transformer's).
+    case tokenSequences
+    /// At least this many trained networks (K_t), e.g. to compare seeds with each other.
+    case trainedSeeds(atLeast: Int)
+
+    /// The claim field a missing requirement is reported on.
+    var field: String {
+        switch self {
+        case .activations, .network, .tokenSequences: return "method"
+        case .classLabels, .realValuedTargets, .explainedOutputs, .groundTruth: return "target"
+        case .trainedSeeds: return "statistic"
+        }
+    }
+
+    /// What is needed, as a phrase ("the network itself").
+    var phrase: String {
+        switch self {
+        case .activations: return "activations at its sites"
+        case .network: return "the network itself (to run it on its inputs)"
+        case .classLabels: return "a class label per evaluation input"
+        case .realValuedTargets: return "real-valued targets"
+        case .explainedOutputs: return "the output to explain for each evaluation input (its label)"
+        case .groundTruth: return "the task's ground truth"
+        case .tokenSequences: return "token sequences as inputs"
+        case .trainedSeeds(let n): return "at least \(n) trained networks (model.training.seeds ≥ \(n))"
+        }
+    }
+}
+
+/// What a spec's model can give its claims: derived from `model` alone, so requirements are
+/// checked before any data is read or network trained.
+public struct SubjectCapabilities: Sendable {
+    public var provided: Set<ClaimRequirement>
+    public var trainedSeeds: Int
+    /// What the model is, for messages ("activation files", "the built-in task 'digits'").
+    public var description: String
+    /// Where to get what is missing (for messages): per requirement, and for too few trained seeds.
+    var remedies: [ClaimRequirement: String]
+    var seedRemedy: String?
+
+    public init(_ model: ModelSpec) {
+        if model.activations != nil {
+            provided = [.activations, .classLabels, .realValuedTargets]
+            trainedSeeds = 1
+            description = "activation files (no network)"
+            let remedy = "give the network as a state dict (model.stateDict, architecture, inputs)"
+            remedies = [.network: remedy, .explainedOutputs: remedy]
+            seedRemedy = "activation files hold one trained model"
+        } else if model.stateDict != nil {
+            provided = [.activations, .network, .classLabels, .realValuedTargets, .explainedOutputs]
+            trainedSeeds = 1
+            description = "a model loaded from a state dict (one trained network)"
+            remedies = [:]
+            seedRemedy = "a model loaded from a file has one trained network"
+        } else {
+            provided = [.activations, .network, .classLabels, .explainedOutputs, .groundTruth]
+            trainedSeeds = model.training.seeds
+            description = "the built-in task '\(model.task ?? "")' with \(model.training.seeds) trained seed\(model.training.seeds == 1 ? "" : "s")"
+            remedies = [.realValuedTargets: "the built-in tasks have class labels only; give a model as stateDict or activations, with target: FILE.npy"]
+            seedRemedy = "raise model.training.seeds"
+        }
+    }
+
+    /// Whether `requirement` is met.
+    public func meets(_ requirement: ClaimRequirement) -> Bool {
+        if case .trainedSeeds(let n) = requirement { return trainedSeeds >= n }
+        return provided.contains(requirement)
+    }
+
+    /// The message for an unmet requirement of `method`.
+    func message(_ requirement: ClaimRequirement, method: String, statistic: String) -> String {
+        let who: String
+        if case .trainedSeeds = requirement { who = "statistic '\(statistic)' of \(method)" } else { who = "method '\(method)'" }
+        var m = "\(who) needs \(requirement.phrase), which \(description) cannot give"
+        if case .trainedSeeds = requirement {
+            if let seedRemedy { m += "; \(seedRemedy)" }
+        } else if let remedy = remedies[requirement] {
+            m += "; \(remedy)"
+        }
+        return m
+    }
+}
