@@ -271,7 +271,7 @@ public struct IdentifiabilityAudit: Sendable {
             case .meanPerfectCircuits: stat = w.meanPerfect
             case .meanBestOverlap: stat = w.meanBestOverlap
             case .fractionOfPairsSharingACircuit: stat = w.fractionOfPairsSharingACircuit
-            default: stat = w.meanResampleOverlap
+            case .meanResampleOverlap, .fractionWithMultiplePerfect, .convergedFraction: stat = w.meanResampleOverlap
             }
             estimate = stat.value
             let seeds = stat.units
@@ -289,7 +289,7 @@ public struct IdentifiabilityAudit: Sendable {
                     let perSeed = Dictionary(grouping: w.resamplePairs, by: \.first).sorted { $0.key < $1.key }
                         .map { Descriptive.mean($0.value.map(\.best)) }
                     boot = try plan.mean(perSeed)
-                default:
+                case .meanBestOverlap, .fractionOfPairsSharingACircuit, .fractionWithMultiplePerfect, .convergedFraction:
                     boot = try SeedPairBootstrap(values: Self.pairMatrix(w, shares: claim.statistic == .fractionOfPairsSharingACircuit)).run(plan)
                 }
                 let ci = try boot.interval(.bca, level: boundsLevel)

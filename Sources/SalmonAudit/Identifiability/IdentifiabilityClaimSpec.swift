@@ -81,7 +81,7 @@ public struct IdentifiabilityClaimSpec: Sendable, Codable, Equatable {
         switch (atMost, atLeast) {
         case (let x?, nil): comparison = .atMost; threshold = x
         case (nil, let x?): comparison = .atLeast; threshold = x
-        default:
+        case (nil, nil), (_?, _?):
             throw SpecError(field: field, "expected exactly one of 'atMost' or 'atLeast' with statistic '\(s)'")
         }
     }

@@ -61,7 +61,7 @@ extension AttributionSimilarity {
         switch self {
         case .ssim, .cosine:
             return try mapSimilarity.compare(prepared.values, self == .cosine ? b : Self.scaledAbsolute(b, rows: rows), rows: rows).perRow
-        default:
+        case .spearmanAbsolute, .spearman, .topK:
             break
         }
         if let i = b.firstIndex(where: { !$0.isFinite }) { throw MethodError("\(name): the second map's value \(i) is \(b[i])") }
@@ -82,7 +82,7 @@ extension AttributionSimilarity {
                 var shared = 0
                 for j in order.prefix(k) where prepared.values[r * d + j] == 1 { shared += 1 }
                 out[r] = Double(shared) / Double(k)
-            default:
+            case .ssim, .cosine:
                 break
             }
         }

@@ -256,7 +256,7 @@ public struct SanityCheck: Sendable {
             case .cascading(let step): model = cascade[step - 1]
             case .independent(let layer):
                 model = trained.independentLayer(layer, stream: NullModels.stream(seed: c.seed, family: .independentLayer(layer), index: k))
-            default: continue
+            case .original, .permutedLabels, .referenceSeed: continue
             }
             let maps = try self.maps(model, setting)
             if stage == .cascading(step: cascade.count) { fullyRandomMaps = maps }

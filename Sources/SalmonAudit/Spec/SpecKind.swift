@@ -14,7 +14,10 @@ public enum SpecKind: Sendable, Equatable {
     case identifiability(yaml: String)
 
     /// The kinds a spec may declare.
-    public static let names = ["audit", "identifiability"]
+    /// The values `kind` can take.
+    enum Name: String, CaseIterable { case audit, identifiability }
+
+    public static let names = Name.allCases.map(\.rawValue)
 
     /// Reads the spec at `path` and tells its kind.
     /// - Throws: ``SpecError`` naming the file when it cannot be read, and naming the field `kind`
@@ -36,15 +39,14 @@ public enum SpecKind: Sendable, Equatable {
         guard case .scalar(let scalar) = value else {
             throw SpecError(file: file, field: "kind", "expected one of \(names.joined(separator: ", ")), found a \(value.isMapping ? "mapping" : "list")")
         }
-        switch scalar.string {
-        case "identifiability":
-            return .identifiability(yaml: yaml)
-        case "audit":
-            return .audit(yaml: yaml)
-        default:
+        guard let kind = Name(rawValue: scalar.string) else {
             var message = "unknown kind '\(scalar.string)'"
             if let s = nearestName(to: scalar.string, in: names) { message += "; did you mean '\(s)'?" }
             throw SpecError(file: file, field: "kind", message + " (allowed: \(names.joined(separator: ", ")))")
+        }
+        switch kind {
+        case .identifiability: return .identifiability(yaml: yaml)
+        case .audit: return .audit(yaml: yaml)
         }
     }
 }
