@@ -47,16 +47,16 @@ public struct OneMoreNullDraw: AuditSubject {
     /// mapping such as `{name: logistic-probe, folds: 3}`) at one site against K random-init nulls,
     /// so that a single test decides and "distinguishable" should come out at rate α. `statistic`
     /// (default: the method's first) and `trainedSeeds` (K_t) serve attribution claims, whose
-    /// `similarityToTrained` needs K_t ≥ 2.
+    /// `similarityToTrained` needs K_t ≥ 2. `hidden` is the width of the one hidden layer.
     public static func calibrationSpec(seed: UInt64, method: String, K: Int, statistic: String? = nil,
-                                       trainedSeeds: Int = 1) throws -> AuditSpec {
+                                       trainedSeeds: Int = 1, hidden: Int = 6) throws -> AuditSpec {
         try AuditSpec.parse(yaml: """
             name: calibration
             seed: \(seed)
             model:
               task: planted-concepts
               taskOptions: {examples: 40, concepts: 2, dimension: 6, labelConcepts: [0], noise: 0.5}
-              hidden: [6]
+              hidden: [\(hidden)]
               training: {epochs: 1, seeds: \(trainedSeeds)}
               evaluationExamples: 150
             claims:
