@@ -5,6 +5,7 @@ public enum ClaimFamilies {
     public static let registered: [any ClaimFamily] = [
         ProbeFamily(),
         AttributionFamily(),
+        ActivationStatisticsFamily(),
     ]
 
     /// Every method name, in registration order.
