@@ -68,6 +68,13 @@ public struct SubjectCapabilities: Sendable {
             description = "a model loaded from a state dict (one trained network)"
             remedies = [:]
             seedRemedy = "a model loaded from a file has one trained network"
+        } else if model.transformer != nil {
+            provided = [.activations, .classLabels, .tokenSequences]
+            trainedSeeds = model.training.seeds
+            description = "the transformer trained on '\(model.task ?? "")'"
+            let remedy = "attribution claims audit MLPs for now (TransformerAttribution explains a transformer's tokens in the library)"
+            remedies = [.network: remedy, .explainedOutputs: remedy]
+            seedRemedy = "raise model.training.seeds"
         } else {
             provided = [.activations, .network, .classLabels, .explainedOutputs, .groundTruth]
             trainedSeeds = model.training.seeds

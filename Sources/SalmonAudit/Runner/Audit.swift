@@ -4,9 +4,18 @@ import SalmonNetworks
 /// The audit as one call: spec → subject → units (parallel, resumable, sharded) → result.
 public enum Audit {
     /// The subject a spec describes. Relative paths in the spec resolve against `specDirectory`.
+    /// Activation files, a state dict (an MLP or a GPT-2-layout transformer, as its architecture
+    /// says), or a built-in task (a transformer for a sequence task, else an MLP).
     public static func subject(for spec: AuditSpec, specDirectory: String, jobs: Int) throws -> any AuditSubject {
         if spec.model.activations != nil { return try ActivationSubject(spec: spec, baseDirectory: specDirectory) }
-        if spec.model.stateDict != nil { return try NetworkSubject(fileSpec: spec, baseDirectory: specDirectory) }
+        if let stateDict = spec.model.stateDict, let architecture = spec.model.architecture {
+            func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : specDirectory + "/" + p }
+            switch try StateDict.load(path: resolve(stateDict), architecturePath: resolve(architecture)) {
+            case .mlp(let mlp): return try NetworkSubject(fileSpec: spec, loaded: mlp, baseDirectory: specDirectory)
+            case .transformer(let transformer): return try TransformerSubject(fileSpec: spec, loaded: transformer, baseDirectory: specDirectory)
+            }
+        }
+        if spec.model.transformer != nil { return try TransformerSubject(spec: spec, jobs: jobs) }
         return try NetworkSubject(spec: spec, jobs: jobs)
     }
 

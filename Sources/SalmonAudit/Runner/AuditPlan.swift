@@ -7,7 +7,8 @@ public enum AuditPlan {
     public static let packageVersion = "0.2.0"
 
     /// The sites of `claim`: its own, else the spec's, else every hidden layer's output
-    /// (`layers.0.post` … `layers.(H−1).post` for H hidden layers).
+    /// (`layers.0.post` … `layers.(H−1).post` for H hidden layers; for a transformer trained here,
+    /// the residual stream after each block, `blocks.i.resid`).
     ///
     /// A claim whose sites are randomization stages (``SiteRole/randomizationStage``: the method
     /// reads the whole network whatever the site) ignores the top-level `sites`. By default: every
@@ -23,7 +24,9 @@ public enum AuditPlan {
             let cascade = spec.nulls.contains { siteDependentFamilies.contains($0.family) }
             return (cascade ? Array((0..<layers).reversed()) : [layers - 1]).map { "layers.\($0).post" }
         case .measurement:
-            return claim.sites ?? spec.sites ?? (0..<spec.model.hidden.count).map { "layers.\($0).post" }
+            if let own = claim.sites ?? spec.sites { return own }
+            if let transformer = spec.model.transformer { return (0..<transformer.layers).map { "blocks.\($0).resid" } }
+            return (0..<spec.model.hidden.count).map { "layers.\($0).post" }
         }
     }
 

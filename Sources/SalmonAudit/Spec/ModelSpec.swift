@@ -22,9 +22,11 @@ public struct ModelSpec: Sendable, Codable, Equatable {
     public var inputs: String?
     /// Activations exported from another framework: no network at all (`salmon probe`).
     public var activations: ActivationFiles?
+    /// The transformer trained on a sequence task (`modular-addition`); absent for other tasks.
+    public var transformer: TransformerShape?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case task, taskOptions, hidden, activation, training, evaluationExamples, stateDict, architecture, inputs, activations
+        case task, taskOptions, hidden, activation, training, evaluationExamples, stateDict, architecture, inputs, activations, transformer
     }
 
     public init(from decoder: any Decoder) throws {
@@ -40,6 +42,8 @@ public struct ModelSpec: Sendable, Codable, Equatable {
         architecture = try c.decodeIfPresent(String.self, forKey: .architecture)
         inputs = try c.decodeIfPresent(String.self, forKey: .inputs)
         activations = try c.decodeIfPresent(ActivationFiles.self, forKey: .activations)
+        transformer = try c.decodeIfPresent(TransformerShape.self, forKey: .transformer)
+        if transformer == nil && task.flatMap(BuiltInTask.init(rawValue:))?.isSequenceTask == true { transformer = TransformerShape() }
     }
 
     /// The built-in tasks.
@@ -47,6 +51,11 @@ public struct ModelSpec: Sendable, Codable, Equatable {
         case plantedConcepts = "planted-concepts"
         case sparseParity = "sparse-parity"
         case digits
+        /// (a + b) mod p from the token pair [a, b], learned by a transformer.
+        case modularAddition = "modular-addition"
+
+        /// Whether the task's inputs are token sequences (its model a transformer).
+        public var isSequenceTask: Bool { self == .modularAddition }
     }
 
     public static let tasks = BuiltInTask.allCases.map(\.rawValue)
@@ -85,6 +94,25 @@ public struct ModelSpec: Sendable, Codable, Equatable {
             throw SpecError(field: "model.hidden", "expected at most 64 layers of at most 100,000 units")
         }
         try taskOptions.validate()
+        let builtIn = task.flatMap(BuiltInTask.init(rawValue:))
+        if let shape = transformer {
+            guard builtIn?.isSequenceTask == true else {
+                throw SpecError(field: "model.transformer", "a transformer is trained on a sequence task (modular-addition); task '\(task ?? "")' has an MLP (model.hidden)")
+            }
+            try shape.validate()
+        }
+        if builtIn == .modularAddition {
+            let p = taskOptions.modulus ?? TaskOptions.defaultModulus
+            guard (2...1000).contains(p) else { throw SpecError(field: "model.taskOptions.modulus", "expected 2 … 1000, found \(p)") }
+            if let c = taskOptions.corruption, !(c >= 0 && c <= 1) {
+                throw SpecError(field: "model.taskOptions.corruption", "expected a fraction in [0, 1], found \(c)")
+            }
+            guard taskOptions.examples + evaluationExamples <= p * p else {
+                throw SpecError(field: "model.taskOptions.examples", "modular addition mod \(p) has \(p * p) pairs; examples (\(taskOptions.examples)) + evaluationExamples (\(evaluationExamples)) must be at most \(p * p)")
+            }
+        } else if taskOptions.modulus != nil || taskOptions.corruption != nil {
+            throw SpecError(field: "model.taskOptions", "modulus and corruption are options of modular-addition, not of '\(task ?? "")'")
+        }
         if task == "digits" && taskOptions.examples + evaluationExamples > 1797 {
             throw SpecError(field: "model.taskOptions.examples", "the digits hold 1,797 images; examples (\(taskOptions.examples)) + evaluationExamples (\(evaluationExamples)) must be at most 1797")
         }
@@ -118,8 +146,14 @@ public struct TaskOptions: Sendable, Codable, Equatable {
     public var noise: Double
     public var bits: Int
     public var relevant: Int
+    /// Modular addition: the modulus p (default 23); inputs are the p² pairs.
+    public var modulus: Int?
+    /// Modular addition: the fraction of labels replaced by a wrong one (default 0).
+    public var corruption: Double?
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case examples, concepts, dimension, labelConcepts, noise, bits, relevant }
+    static let defaultModulus = 23
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case examples, concepts, dimension, labelConcepts, noise, bits, relevant, modulus, corruption }
 
     public init() {
         examples = 2000; concepts = 3; dimension = 16; labelConcepts = [0, 1]; noise = 0.5; bits = 8; relevant = 3
@@ -136,6 +170,8 @@ public struct TaskOptions: Sendable, Codable, Equatable {
         noise = try c.decodeIfPresent(Double.self, forKey: .noise) ?? d.noise
         bits = try c.decodeIfPresent(Int.self, forKey: .bits) ?? d.bits
         relevant = try c.decodeIfPresent(Int.self, forKey: .relevant) ?? d.relevant
+        modulus = try c.decodeIfPresent(Int.self, forKey: .modulus)
+        corruption = try c.decodeIfPresent(Double.self, forKey: .corruption)
     }
 
     func validate() throws {
@@ -148,6 +184,41 @@ public struct TaskOptions: Sendable, Codable, Equatable {
         }
         guard noise.isFinite && noise >= 0 else { throw SpecError(field: "model.taskOptions.noise", "expected a finite number ≥ 0, found \(noise)") }
         guard bits >= 1, bits <= 62, relevant >= 1, relevant <= bits else { throw SpecError(field: "model.taskOptions", "sparse parity needs 1 ≤ relevant ≤ bits ≤ 62") }
+    }
+}
+
+/// The shape of a transformer trained here (GPT-2 style: pre-LayerNorm blocks, GELU MLP; the
+/// vocabulary and context follow from the task).
+public struct TransformerShape: Sendable, Codable, Equatable {
+    public var dimension: Int
+    public var heads: Int
+    public var layers: Int
+    /// Each block's MLP width (default 4 × dimension).
+    public var hidden: Int?
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case dimension, heads, layers, hidden }
+
+    public init() { dimension = 64; heads = 4; layers = 1 }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.allCases.map(\.rawValue))
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = TransformerShape()
+        dimension = try c.decodeIfPresent(Int.self, forKey: .dimension) ?? d.dimension
+        heads = try c.decodeIfPresent(Int.self, forKey: .heads) ?? d.heads
+        layers = try c.decodeIfPresent(Int.self, forKey: .layers) ?? d.layers
+        hidden = try c.decodeIfPresent(Int.self, forKey: .hidden)
+    }
+
+    func validate() throws {
+        guard (1...4096).contains(dimension) else { throw SpecError(field: "model.transformer.dimension", "expected 1 … 4096, found \(dimension)") }
+        guard heads >= 1, dimension % heads == 0 else {
+            throw SpecError(field: "model.transformer.heads", "expected a divisor of dimension \(dimension), found \(heads)")
+        }
+        guard (1...64).contains(layers) else { throw SpecError(field: "model.transformer.layers", "expected 1 … 64 blocks, found \(layers)") }
+        if let hidden, !(1...65_536).contains(hidden) {
+            throw SpecError(field: "model.transformer.hidden", "expected 1 … 65,536, found \(hidden)")
+        }
     }
 }
 

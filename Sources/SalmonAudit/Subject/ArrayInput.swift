@@ -80,6 +80,24 @@ public enum ArrayInput {
         }
     }
 
+    /// Token sequences `[n, length]` (a 2-D integer array), every token in `0..<vocabulary` and
+    /// `length ≤ context`.
+    /// - Throws: ``InputError`` naming the file and the first token at fault.
+    public static func tokenSequences(_ reference: String, vocabulary: Int, context: Int) throws -> [[Int]] {
+        let (values, shape, source) = try read(reference)
+        guard shape.count == 2, shape[0] >= 1, shape[1] >= 1 else {
+            throw InputError(file: source, expected: "token sequences as a 2-D integer array [sequences, length], found shape \(shape)")
+        }
+        let (n, length) = (shape[0], shape[1])
+        guard length <= context else {
+            throw InputError(file: source, expected: "sequences of at most \(context) tokens (the model's context), found length \(length)")
+        }
+        if let i = values.firstIndex(where: { !($0 == $0.rounded() && $0 >= 0 && $0 < Double(vocabulary)) }) {
+            throw InputError(file: source, expected: "tokens in 0..<\(vocabulary), found \(values[i]) at sequence \(i / length), position \(i % length)")
+        }
+        return (0..<n).map { r in (0..<length).map { Int(values[r * length + $0]) } }
+    }
+
     /// Real-valued targets (for a regression probe), one per row, every value finite.
     /// - Throws: ``InputError`` naming the file and the index of the first non-finite value.
     public static func reals(_ reference: String, what: String) throws -> [Double] {

@@ -56,6 +56,8 @@ public struct NetworkSubject: AuditSubject {
             order.shuffle(using: &stream)
             evalRows = order.prefix(spec.model.evaluationExamples).sorted()
             trainRows = order.dropFirst(spec.model.evaluationExamples).prefix(options.examples).sorted()
+        case .modularAddition:
+            throw SpecError(field: "model.task", "modular-addition trains a transformer (TransformerSubject), not an MLP")
         case .plantedConcepts:
             all = SyntheticTasks.plantedConcepts(examples: total, concepts: options.concepts, dimension: options.dimension,
                                                  labelConcepts: options.labelConcepts, noise: options.noise, stream: stream)
@@ -115,14 +117,22 @@ public struct NetworkSubject: AuditSubject {
     /// Relative paths are resolved against `baseDirectory` (the spec's folder).
     public init(fileSpec spec: AuditSpec, baseDirectory: String) throws {
         func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : baseDirectory + "/" + p }
-        guard let stateDict = spec.model.stateDict, let architecture = spec.model.architecture, let inputs = spec.model.inputs else {
+        guard let stateDict = spec.model.stateDict, let architecture = spec.model.architecture else {
+            throw SpecError(field: "model", "a state-dict model needs stateDict, architecture and inputs")
+        }
+        guard case .mlp(let mlp) = try StateDict.load(path: resolve(stateDict), architecturePath: resolve(architecture)) else {
+            throw SpecError(field: "model.architecture", "this architecture is a transformer: audit it through Audit.subject (a TransformerSubject)")
+        }
+        try self.init(fileSpec: spec, loaded: mlp, baseDirectory: baseDirectory)
+    }
+
+    /// An MLP already loaded from `model.stateDict`, read on `model.inputs`.
+    public init(fileSpec spec: AuditSpec, loaded mlp: MLP, baseDirectory: String) throws {
+        func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : baseDirectory + "/" + p }
+        guard let stateDict = spec.model.stateDict, let inputs = spec.model.inputs else {
             throw SpecError(field: "model", "a state-dict model needs stateDict, architecture and inputs")
         }
         self.spec = spec
-        let loaded = try StateDict.load(path: resolve(stateDict), architecturePath: resolve(architecture))
-        guard case .mlp(let mlp) = loaded else {
-            throw SpecError(field: "model.architecture", "audits of loaded models support MLPs for now; this architecture is a transformer")
-        }
         trained = [mlp]
         training = nil
         trainingPlan = spec.model.training

@@ -34,6 +34,11 @@ public struct Hooks: Sendable {
     /// No hooks.
     public static let none = Hooks()
 
+    /// Records `value` at a capture-only site (one that cannot be masked or replaced).
+    func captureOnly(_ site: String, _ value: Tensor, captured: inout [String: Tensor]) {
+        if capture.contains(site) { captured[site] = value }
+    }
+
     /// Applies the mask and replacement for `site` to `value`, records a capture, and reports
     /// whether the site was replaced.
     func process(_ site: String, _ value: inout Tensor, captured: inout [String: Tensor]) -> Bool {

@@ -42,6 +42,11 @@ public struct TransformerBlock: Sendable, Equatable {
 /// `blocks.i.attn.out`, `blocks.i.mlp.hidden` (after the activation), `blocks.i.mlp.out` and
 /// `blocks.i.resid` (the residual stream after the block). Node masks also apply to
 /// `blocks.i.attn.heads` (one factor per head, on its output before the projection).
+/// Capture-only sites (read, never replaced or masked): `blocks.i.resid.pre` (the residual
+/// stream entering block i), `blocks.i.resid.mid` (after attention, before the MLP),
+/// `blocks.i.attn.heads` (the heads' outputs before the projection, concatenated: `[rows, d]`,
+/// head h in columns h·d/H ..< (h+1)·d/H), `final` (after the final LayerNorm) and `logits`.
+/// ``sites(layers:)`` lists them all.
 public struct Transformer: Sendable, Equatable {
     public var configuration: TransformerConfiguration
     public var tokenEmbedding: Embedding
@@ -120,12 +125,15 @@ extension Transformer {
         let embedReplaced = hooks.process("embed", &x, captured: &captured)
         var caches: [BlockCache] = []
         for (i, block) in blocks.enumerated() {
+            hooks.captureOnly("blocks.\(i).resid.pre", x, captured: &captured)
             let (h1, c1) = block.norm1.forward(x)
             var (a, ca) = block.attention.forward(h1, batch: batch, length: length,
                                                   headMask: hooks.nodeMasks["blocks.\(i).attn.heads"])
+            hooks.captureOnly("blocks.\(i).attn.heads", ca.concatenated, captured: &captured)
             let aReplaced = hooks.process("blocks.\(i).attn.out", &a, captured: &captured)
             var x1 = x
             Self.add(&x1, a)
+            hooks.captureOnly("blocks.\(i).resid.mid", x1, captured: &captured)
             let (h2, c2) = block.norm2.forward(x1)
             let u = block.mlpIn.forward(h2)
             var g = u
@@ -142,10 +150,20 @@ extension Transformer {
             x = x2
         }
         let (xf, cf) = finalNorm.forward(x)
+        hooks.captureOnly("final", xf, captured: &captured)
         let logits = BLAS.matmul(xf, unembedding, transposeB: true)
+        hooks.captureOnly("logits", logits, captured: &captured)
         return TransformerPass(logits: logits, captured: captured, tokens: tokens, batch: batch, length: length,
                                hooks: hooks, embedReplaced: embedReplaced, blockCaches: caches, finalInput: x,
                                finalNorm: cf, finalOutput: xf)
+    }
+
+    /// Every hook site of a transformer with `layers` blocks, from the input up: `embed`; per block
+    /// `resid.pre`, `attn.heads`, `attn.out`, `resid.mid`, `mlp.hidden`, `mlp.out`, `resid`; `final`, `logits`.
+    public static func sites(layers: Int) -> [String] {
+        ["embed"] + (0..<layers).flatMap { i in
+            ["resid.pre", "attn.heads", "attn.out", "resid.mid", "mlp.hidden", "mlp.out", "resid"].map { "blocks.\(i).\($0)" }
+        } + ["final", "logits"]
     }
 
     /// x += y, element-wise, on the contiguous buffers.

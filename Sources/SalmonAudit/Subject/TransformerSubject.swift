@@ -1,0 +1,258 @@
+import SalmonMethods
+import SalmonNetworks
+import SalmonStatistics
+import SalmonTasks
+
+/// A GPT-2-shaped transformer — trained here on a sequence task (`modular-addition`, K_t seeds)
+/// or loaded from a GPT-2-layout state dict (`model.stateDict` with an architecture of type
+/// `gpt2` and `model.inputs`, a 2-D integer array of token sequences) — with its null models made
+/// on demand.
+///
+/// Rows: one per evaluation sequence. A site's activations are read at the **last position**,
+/// where the model's prediction is read: `[sequences, width]`. Sites: ``Transformer/sites(layers:)``
+/// — `embed`, per block i `blocks.i.resid.pre`, `.attn.heads`, `.attn.out`, `.resid.mid`,
+/// `.mlp.hidden`, `.mlp.out`, `.resid` (after the block), then `final` and `logits`.
+///
+/// Data of the built-in task: the p² pairs of modular addition (labels corrupted by
+/// `taskOptions.corruption`) from `seed → "task"`, shuffled by `seed → "task" → "split"`: the first
+/// `evaluationExamples` pairs are held out, the next `taskOptions.examples` train. Trained network
+/// s: GPT-2 initialization from `seed → "trained" → s → "init"`, AdamW minibatches from
+/// `seed → "trained" → s → "training"`, cross-entropy at the last position.
+///
+/// Null model k of a family comes from `seed → "null" → family → k`, made from trained network
+/// k mod K_t. The site-dependent families act on the component a site belongs to (block i for
+/// `blocks.i.*`, the embeddings for `embed`, the unembedding and final norm for `final` and
+/// `logits`):
+/// - `cascading-top-down`: stages unembedding, block L−1, …, block 0, embeddings; the site is
+///   tested at the stage where its own component has just been re-initialized (everything above it
+///   random, everything below trained).
+/// - `cascading-bottom-up`: stages embeddings, block 0, …, block L−1, unembedding; the site's
+///   component and everything below it random.
+/// - `independent-layer`: the site's component alone re-initialized.
+/// The others: `random-init` (GPT-2 initialization), `within-layer-permutation` and
+/// `moment-redraw` (every parameter tensor), `permuted-labels` (retrained from a fresh
+/// initialization on permuted training targets; built-in task only).
+public struct TransformerSubject: AuditSubject {
+    public let spec: AuditSpec
+    public let trained: [Transformer]
+    /// The evaluation sequences (all of one length).
+    public let evaluation: [[Int]]
+    /// The training sequences and their targets (nil for a model loaded from a file).
+    let training: (sequences: [[Int]], targets: [Int])?
+    let targets: [String: ProbeData.Target]
+    public let modelDescription: String
+    public let dataHash: String
+    public let evaluationHash: String
+
+    /// What a transformer subject gives its claims (attribution claims audit MLPs for now).
+    static func capabilities(fromFile: Bool) -> Set<ClaimRequirement> {
+        fromFile ? [.activations, .classLabels, .realValuedTargets, .tokenSequences] : [.activations, .classLabels, .tokenSequences]
+    }
+
+    /// Generates the task's data and trains the K_t transformers (`jobs` at a time).
+    public init(spec: AuditSpec, jobs: Int = 1) throws {
+        guard let task = spec.model.task, ModelSpec.BuiltInTask(rawValue: task) == .modularAddition, let shape = spec.model.transformer else {
+            throw SpecError(field: "model.task", "a transformer subject trains on a sequence task (modular-addition)")
+        }
+        self.spec = spec
+        try Self.check(spec, capabilities: Self.capabilities(fromFile: false), layers: shape.layers)
+        let options = spec.model.taskOptions
+        let p = options.modulus ?? TaskOptions.defaultModulus
+        let stream = RandomStream(seed: spec.seed, path: ["task"])
+        let all = SyntheticTasks.modularAddition(modulus: p, corruption: options.corruption ?? 0, stream: stream)
+        var order = Array(0..<all.count)
+        var split = stream.derived("split")
+        order.shuffle(using: &split)
+        let evalRows = order.prefix(spec.model.evaluationExamples).sorted()
+        let trainRows = order.dropFirst(spec.model.evaluationExamples).prefix(options.examples).sorted()
+        func sequence(_ r: Int) -> [Int] { [Int(all.inputs.scalars[2 * r]), Int(all.inputs.scalars[2 * r + 1])] }
+        let labels = all.targets.scalars.map { Int($0) }
+        let clean = (all.groundTruth["clean"]?.scalars ?? all.targets.scalars).map { Int($0) }
+        let train = (sequences: trainRows.map(sequence), targets: trainRows.map { labels[$0] })
+        training = train
+        evaluation = evalRows.map(sequence)
+        let configuration = TransformerConfiguration(vocabulary: p, context: 2, dimension: shape.dimension, heads: shape.heads,
+                                                     layers: shape.layers, hidden: shape.hidden)
+        let plan = spec.model.training
+        BLAS.enterSingleThreaded()
+        defer { BLAS.leaveSingleThreaded() }
+        trained = ParallelMap.run(count: plan.seeds, jobs: jobs) { s -> Transformer in
+            var model = Transformer(configuration, stream: RandomStream(seed: spec.seed, path: ["trained", .index(s), "init"]))
+            model.train(sequences: train.sequences, targets: train.targets,
+                        plan: NetworkSubject.plan(plan, stream: RandomStream(seed: spec.seed, path: ["trained", .index(s), "training"])))
+            return model
+        }
+        var targets: [String: ProbeData.Target] = [:]
+        for claim in spec.claims where claim.requirements.contains(.classLabels) {
+            let field = "claims.\(claim.name)"
+            if claim.controlTypes != nil {
+                throw SpecError(field: field + ".controlTypes", "modular addition has no control types (every pair is its own type)")
+            }
+            let values: [Int]
+            switch claim.target {
+            case "label": values = evalRows.map { labels[$0] }
+            case "clean": values = evalRows.map { clean[$0] }
+            case "operand:0", "operand:1": values = evalRows.map { sequence($0)[claim.target == "operand:0" ? 0 : 1] }
+            case let other:
+                throw SpecError(field: field + ".target", "modular addition's targets are label, clean (the uncorrupted sum), operand:0 and operand:1; found '\(other)'")
+            }
+            targets[claim.name] = .classes(values, count: p)
+        }
+        self.targets = targets
+        let tokens = evaluation.flatMap { $0 }.map(Float.init)
+        evaluationHash = FNV1a.hex(floats: tokens + evalRows.map { Float(labels[$0]) })
+        dataHash = FNV1a.hex(floats: train.sequences.flatMap { $0 }.map(Float.init) + train.targets.map(Float.init) + tokens
+                             + evalRows.map { Float(labels[$0]) } + trained.flatMap { $0.parameterArrays.flatMap { $0 } })
+        let corruption = options.corruption.map { $0 > 0 ? ", \($0 * 100)% of labels corrupted" : "" } ?? ""
+        modelDescription = "transformer (d \(shape.dimension), \(shape.heads) heads, \(shape.layers) block\(shape.layers == 1 ? "" : "s")) trained on modular addition mod \(p)\(corruption) (\(train.sequences.count) pairs, \(plan.epochs) epochs of AdamW, \(plan.seeds) seed\(plan.seeds == 1 ? "" : "s")); \(evaluation.count) held-out pairs"
+    }
+
+    /// A GPT-2-layout transformer loaded from a state dict, read on the token sequences of
+    /// `model.inputs`; claim targets are files. Relative paths resolve against `baseDirectory`.
+    public init(fileSpec spec: AuditSpec, loaded model: Transformer, baseDirectory: String) throws {
+        func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : baseDirectory + "/" + p }
+        guard let stateDict = spec.model.stateDict, let inputs = spec.model.inputs else {
+            throw SpecError(field: "model", "a state-dict model needs stateDict, architecture and inputs")
+        }
+        self.spec = spec
+        try Self.check(spec, capabilities: Self.capabilities(fromFile: true), layers: model.configuration.layers)
+        trained = [model]
+        training = nil
+        let c = model.configuration
+        evaluation = try ArrayInput.tokenSequences(resolve(inputs), vocabulary: c.vocabulary, context: c.context)
+        var targets: [String: ProbeData.Target] = [:]
+        var hashed = evaluation.flatMap { $0 }.map(Float.init)
+        for claim in spec.claims where !claim.requirements.isDisjoint(with: [.classLabels, .realValuedTargets]) {
+            let read = try ClaimTargetFile(claim: claim, rows: evaluation.count, of: "token sequences in \(inputs)", resolve: resolve)
+            if read.types != nil {
+                throw SpecError(field: "claims.\(claim.name).controlTypes", "control types on token sequences are not supported yet")
+            }
+            targets[claim.name] = read.target
+            hashed += read.hashed
+        }
+        self.targets = targets
+        evaluationHash = FNV1a.hex(floats: hashed)
+        dataHash = FNV1a.hex(floats: hashed + model.parameterArrays.flatMap { $0 })
+        modelDescription = "GPT-2-layout transformer (vocabulary \(c.vocabulary), d \(c.dimension), \(c.heads) heads, \(c.layers) block\(c.layers == 1 ? "" : "s")) loaded from \(stateDict); \(evaluation.count) token sequences of length \(evaluation.first?.count ?? 0) from \(inputs)"
+    }
+
+    /// Every claim's requirements met by `capabilities`, and every site a transformer site.
+    static func check(_ spec: AuditSpec, capabilities: Set<ClaimRequirement>, layers: Int) throws {
+        let known = Set(Transformer.sites(layers: layers))
+        for claim in spec.claims {
+            for requirement in claim.requirements.sorted(by: { ($0.field, $0.phrase) < ($1.field, $1.phrase) })
+            where !capabilities.contains(requirement) {
+                throw SpecError(field: "claims.\(claim.name).\(requirement.field)",
+                                "method '\(claim.method.name)' needs \(requirement.phrase), which a transformer subject cannot give yet (attribution claims audit MLPs; TransformerAttribution explains a transformer's tokens in the library)")
+            }
+            for site in AuditPlan.sites(for: claim, in: spec) where !known.contains(site) {
+                var message = "unknown site '\(site)' of a \(layers)-block transformer"
+                if let near = nearestName(to: site, in: Array(known)) { message += "; did you mean '\(near)'?" }
+                throw SpecError(field: "sites", message + " (sites: embed, blocks.i.{resid.pre, attn.heads, attn.out, resid.mid, mlp.hidden, mlp.out, resid}, final, logits)")
+            }
+        }
+    }
+
+    public var trainedSeeds: Int { trained.count }
+
+    public func sites(for claim: ClaimSpec) -> [String] { AuditPlan.sites(for: claim, in: spec) }
+
+    public func activations(_ unit: AuditUnit, sites: Set<String>) throws -> [String: Tensor] {
+        guard !sites.isEmpty else { return [:] }
+        switch unit {
+        case .trained(let s):
+            return capture(trained[s], sites: sites)
+        case .null(let familyName, let k):
+            if AuditPlan.siteDependentFamilies.contains(familyName) {
+                var out: [String: Tensor] = [:]
+                for site in sites { out[site] = capture(try model(unit, site: site), sites: [site])[site] }
+                return out
+            }
+            return capture(try model(unit, site: ""), sites: sites)
+        }
+    }
+
+    /// The component of the transformer a site belongs to.
+    enum Component: Equatable {
+        case embeddings
+        case block(Int)
+        case unembedding
+    }
+
+    static func component(of site: String) -> Component? {
+        if site == "embed" { return .embeddings }
+        if site == "final" || site == "logits" { return .unembedding }
+        let parts = site.split(separator: ".")
+        guard parts.count >= 3, parts[0] == "blocks", let i = Int(parts[1]) else { return nil }
+        return .block(i)
+    }
+
+    /// The null model `unit` names (a null unit), for the site-dependent families at `site`'s component.
+    func model(_ unit: AuditUnit, site: String) throws -> Transformer {
+        guard case .null(let familyName, let k) = unit else {
+            if case .trained(let s) = unit { return trained[s] }
+            throw AuditError("\(unit): not a model")
+        }
+        let base = trained[k % trained.count]
+        let stream = RandomStream(seed: spec.seed, path: ["null", .label(familyName), .index(k)])
+        let layers = base.blocks.count
+        guard let family = NullSpec.Family(rawValue: familyName) else { throw AuditError("\(unit): unknown null family '\(familyName)'") }
+        switch family {
+        case .randomInit:
+            return NullModels.reinitialized(base, stream: stream)
+        case .cascadingTopDown, .cascadingBottomUp, .independentLayer:
+            guard let component = Self.component(of: site) else { throw AuditError("\(unit): site '\(site)' names no component") }
+            let topDown: Int, bottomUp: Int
+            switch component {
+            case .unembedding: (topDown, bottomUp) = (0, layers + 1)
+            case .block(let i): (topDown, bottomUp) = (1 + (layers - 1 - i), 1 + i)
+            case .embeddings: (topDown, bottomUp) = (layers + 1, 0)
+            }
+            if family == .cascadingTopDown { return NullModels.cascade(base, topDown: true, stream: stream)[topDown] }
+            if family == .cascadingBottomUp { return NullModels.cascade(base, topDown: false, stream: stream)[bottomUp] }
+            switch component {
+            case .block(let i): return NullModels.independentBlock(base, block: i, stream: stream)
+            case .unembedding: return NullModels.cascade(base, topDown: true, stream: stream)[0]
+            case .embeddings: return NullModels.cascade(base, topDown: false, stream: stream)[0]
+            }
+        case .withinLayerPermutation:
+            return NullModels.permutedWithinLayers(base, stream: stream)
+        case .momentRedraw:
+            return NullModels.redrawnFromMoments(base, stream: stream)
+        case .permutedLabels:
+            guard let training else { throw AuditError("permuted-labels retrains the network, which needs the training data of a built-in task") }
+            var fresh = NullModels.reinitialized(base, stream: stream.derived("init"))
+            let permuted = NullModels.permutedTargets(Tensor(shape: [training.targets.count], scalars: training.targets.map(Float.init)),
+                                                      stream: stream.derived("labels"))
+            fresh.train(sequences: training.sequences, targets: permuted.scalars.map { Int($0) },
+                        plan: NetworkSubject.plan(spec.model.training, stream: stream.derived("training")))
+            return fresh
+        case .supplied:
+            throw AuditError("\(unit): the family 'supplied' has no network (its null models are activation files)")
+        }
+    }
+
+    /// The activations at `sites` at the last position of every evaluation sequence.
+    func capture(_ model: Transformer, sites: Set<String>) -> [String: Tensor] {
+        let length = evaluation.first?.count ?? 0, n = evaluation.count
+        let pass = model.forward(tokens: evaluation.flatMap { $0 }, batch: n, length: length, hooks: Hooks(capture: sites))
+        var out: [String: Tensor] = [:]
+        for (site, all) in pass.captured {
+            let width = all.shape[1]
+            var rows = [Float](repeating: 0, count: n * width)
+            for b in 0..<n {
+                let from = (b * length + length - 1) * width
+                for j in 0..<width { rows[b * width + j] = all.scalars[from + j] }
+            }
+            out[site] = Tensor(shape: [n, width], scalars: rows)
+        }
+        return out
+    }
+
+    public func probeData(claim: ClaimSpec, activations: Tensor) throws -> ProbeData {
+        guard let target = targets[claim.name] else { throw AuditError("no target for claim \(claim.name)") }
+        do { return try ProbeData(activations: activations, target: target) } catch let e as MethodError {
+            throw MethodError("claim \(claim.name): \(e.message)")
+        }
+    }
+}

@@ -1,0 +1,119 @@
+import Foundation
+import SalmonAudit
+import SalmonMethods
+import SalmonNetworks
+import SalmonReports
+import SalmonStatistics
+import Testing
+
+/// Audits of transformers from a spec: a model trained here on modular addition, its sites and
+/// null families, and the values recomputed from the networks.
+@Suite struct TransformerAuditTests {
+    static let yaml = """
+    name: modular-addition-small
+    seed: 4
+    model:
+      task: modular-addition
+      taskOptions: {modulus: 7, examples: 30}
+      transformer: {dimension: 16, heads: 2, layers: 2}
+      training: {epochs: 60, batchSize: 30, learningRate: 0.003, weightDecay: 1.0}
+      evaluationExamples: 19
+    sites: [embed, blocks.0.resid.mid, blocks.1.resid, final]
+    claims:
+      - {name: sum, method: {name: logistic-probe, folds: 3}}
+      - {name: first, method: {name: logistic-probe, folds: 3}, target: "operand:0"}
+    nulls:
+      - {family: random-init, K: 5}
+      - {family: cascading-top-down, K: 5}
+      - {family: cascading-bottom-up, K: 5}
+      - {family: independent-layer, K: 5}
+    resampling: {bootstrap: 200}
+    """
+
+    /// The rows of `all` at the last of `length` positions.
+    static func lastPosition(_ all: Tensor, sequences: Int, length: Int) -> Tensor {
+        let width = all.shape[1]
+        var rows: [Float] = []
+        for b in 0..<sequences { rows += all.scalars[((b * length + length - 1) * width)..<((b * length + length) * width)] }
+        return Tensor(shape: [sequences, width], scalars: rows)
+    }
+
+    @Test func probeClaimsOnTheResidualStreamAgainstBlockwiseNulls() async throws {
+        let spec = try AuditSpec.parse(yaml: Self.yaml)
+        let subject = try #require(try Audit.subject(for: spec, specDirectory: ".", jobs: 2) as? TransformerSubject)
+        #expect(subject.evaluation.count == 19 && subject.evaluation.allSatisfy { $0.count == 2 })
+        let result = try #require(try await Audit.run(spec: spec, subject: subject, jobs: 2).result)
+        #expect(result.tests.count == 2 * 4 * 4)
+        let again = try #require(try await Audit.run(spec: spec, subject: subject, jobs: 1).result)
+        #expect(CSVReport.render(again) == CSVReport.render(result))
+
+        // The trained value is the probe on the last-position activations of a plain forward pass.
+        let model = subject.trained[0]
+        let tokens = subject.evaluation.flatMap { $0 }
+        let sum = subject.evaluation.map { ($0[0] + $0[1]) % 7 }
+        let pass = model.forward(tokens: tokens, batch: 19, length: 2, hooks: Hooks(capture: ["blocks.1.resid"]))
+        let resid = Self.lastPosition(try #require(pass.captured["blocks.1.resid"]), sequences: 19, length: 2)
+        let probe = Probe(.logistic(LogisticRegression()), folds: 3)
+        let direct = try probe.explain(try ProbeData(activations: resid, target: .classes(sum, count: 7)),
+                                       stream: RandomStream(seed: 4, path: ["method", "sum", "blocks.1.resid"]))
+        let test = try #require(result.tests.first { $0.id == "sum@blocks.1.resid~random-init" })
+        #expect(test.estimate == direct.scalars["accuracy"])
+        #expect(test.statistic == "accuracy" && test.direction == "larger")
+
+        // Null models by stage: for 2 blocks the top-down cascade is [unembedding, block 1, block 0,
+        // embeddings], bottom-up the reverse; independent-layer re-initializes the site's block alone.
+        func nullActivations(_ family: String, _ k: Int, _ site: String) throws -> Tensor {
+            try #require(try subject.activations(.null(family: family, index: k), sites: [site])[site])
+        }
+        func captured(_ m: Transformer, _ site: String) throws -> Tensor {
+            let p = m.forward(tokens: tokens, batch: 19, length: 2, hooks: Hooks(capture: [site]))
+            return Self.lastPosition(try #require(p.captured[site]), sequences: 19, length: 2)
+        }
+        for k in [0, 3] {
+            func stream(_ family: String) -> RandomStream { RandomStream(seed: 4, path: ["null", .label(family), .index(k)]) }
+            let top = NullModels.cascade(model, topDown: true, stream: stream("cascading-top-down"))
+            let bottom = NullModels.cascade(model, topDown: false, stream: stream("cascading-bottom-up"))
+            #expect(try nullActivations("cascading-top-down", k, "blocks.0.resid.mid") == captured(top[2], "blocks.0.resid.mid"))
+            #expect(try nullActivations("cascading-top-down", k, "embed") == captured(top[3], "embed"))
+            #expect(try nullActivations("cascading-top-down", k, "final") == captured(top[0], "final"))
+            #expect(try nullActivations("cascading-bottom-up", k, "blocks.1.resid") == captured(bottom[2], "blocks.1.resid"))
+            #expect(try nullActivations("cascading-bottom-up", k, "embed") == captured(bottom[0], "embed"))
+            let independent = NullModels.independentBlock(model, block: 1, stream: stream("independent-layer"))
+            #expect(try nullActivations("independent-layer", k, "blocks.1.resid") == captured(independent, "blocks.1.resid"))
+            let fresh = NullModels.reinitialized(model, stream: stream("random-init"))
+            #expect(try nullActivations("random-init", k, "blocks.1.resid") == captured(fresh, "blocks.1.resid"))
+        }
+        // The null draws of one test are the statistic of those null models.
+        let cascadeTest = try #require(result.tests.first { $0.id == "first@blocks.0.resid.mid~cascading-top-down" })
+        let first = subject.evaluation.map { $0[0] }
+        let draws = try (0..<5).map { k in
+            try #require(try probe.explain(try ProbeData(activations: try nullActivations("cascading-top-down", k, "blocks.0.resid.mid"),
+                                                         target: .classes(first, count: 7)),
+                                           stream: RandomStream(seed: 4, path: ["method", "first", "blocks.0.resid.mid"])).scalars["accuracy"])
+        }
+        #expect(cascadeTest.null.values == draws)
+    }
+
+    @Test func transformerSitesAndClaimsAreCheckedNamingTheField() throws {
+        func refusal(_ edit: (String) -> String) -> String {
+            do {
+                let spec = try AuditSpec.parse(yaml: edit(Self.yaml), file: "t.yaml")
+                _ = try Audit.subject(for: spec, specDirectory: ".", jobs: 1)
+                return "accepted"
+            } catch { return "\(error)" }
+        }
+        let site = refusal { $0.replacingOccurrences(of: "blocks.1.resid, final", with: "blocks.1.resid.post, final") }
+        #expect(site.contains("unknown site 'blocks.1.resid.post'") && site.contains("did you mean"), "\(site)")
+        let attribution = refusal {
+            $0.replacingOccurrences(of: "  - {name: first, method: {name: logistic-probe, folds: 3}, target: \"operand:0\"}",
+                                    with: "  - {name: first, method: {name: gradient}, statistic: deletionAUC}")
+        }
+        #expect(attribution.contains("t.yaml: field 'claims[1].method'") && attribution.contains("attribution claims audit MLPs"), "\(attribution)")
+        let target = refusal { $0.replacingOccurrences(of: "operand:0", with: "operand:2") }
+        #expect(target.contains("claims.first.target") && target.contains("operand:1"), "\(target)")
+        let pairs = refusal { $0.replacingOccurrences(of: "examples: 30", with: "examples: 31") }
+        #expect(pairs.contains("model.taskOptions.examples") && pairs.contains("49 pairs"), "\(pairs)")
+        let mlp = refusal { $0.replacingOccurrences(of: "task: modular-addition", with: "task: digits") }
+        #expect(mlp.contains("model.transformer"), "\(mlp)")
+    }
+}
