@@ -67,7 +67,8 @@ let package = Package(
         .testTarget(name: "SalmonMethodsTests", dependencies: ["SalmonMethods", "SalmonNetworks", "SalmonStatistics"], exclude: ["Fixtures"]),
         // Every module a test file imports is named here, not reached through another target: SwiftPM
         // orders the build by declared dependencies only, so an undeclared import fails on a parallel build.
-        .testTarget(name: "SalmonAuditTests", dependencies: ["SalmonAudit", "SalmonReports", "SalmonMethods", "SalmonNetworks", "SalmonStatistics", "SalmonTasks"]),
+        .testTarget(name: "SalmonAuditTests", dependencies: ["SalmonAudit", "SalmonReports", "SalmonMethods", "SalmonNetworks", "SalmonStatistics", "SalmonTasks"],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "SalmonReportsTests", dependencies: ["SalmonReports", "SalmonAudit", "SalmonIO", "SalmonStatistics"]),
         .testTarget(name: "SalmonCLITests", dependencies: ["salmon"], exclude: ["Snapshots"]),
     ],

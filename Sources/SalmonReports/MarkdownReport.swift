@@ -91,8 +91,8 @@ public enum MarkdownReport {
 
     static func figuresSection(_ result: AuditResult, figureDirectory: String) -> String {
         var out = "## Figures\n\n"
-        out += "Each figure shows the null distribution (histogram), the trained estimate (vertical line) and its "
-        out += "interval (shaded band).\n"
+        out += "Each figure shows the null distribution (histogram, binned over the null draws' own range), its median "
+        out += "(dashed line), the trained estimate (solid line) and its interval (shaded band).\n"
         let names = ReportFiles.figureNames(for: result)
         for (test, name) in zip(result.tests, names) {
             out += "\n### \(inline(test.claim)) at \(inline(test.site)) vs \(inline(test.family))\n\n"
@@ -153,6 +153,12 @@ public enum MarkdownReport {
         out += "(\"p interval\" above). p_adj is the adjusted p-value.\n"
         out += "- Effect Δ is the trained estimate minus the null median; z is (estimate − null mean) / null sd; AUROC is "
         out += "P(trained > null) + ½ P(tie).\n"
+        out += "\n### Null families\n\n"
+        var seen = Set<String>()
+        for test in result.tests where seen.insert(test.family).inserted {
+            let models = test.null.values.count * max(1, test.null.modelsPerDraw)
+            out += "- `\(test.family)` (\(models) null model\(models == 1 ? "" : "s")): \(NullFamilyDescription.text(test.family))\n"
+        }
 
         out += "\n### Provenance\n\n"
         out += table([

@@ -2,19 +2,22 @@ import Foundation
 import SalmonAudit
 import SalmonStatistics
 
-/// The figure of one test: a histogram of its null distribution with the trained estimate as a
-/// vertical line and its interval as a shaded band, as a self-contained 480 × 200 SVG.
+/// The figure of one test: a histogram of its null distribution, the null median as a dashed
+/// line, the trained estimate as a solid line and its interval as a shaded band, with a legend,
+/// as a self-contained 480 × 200 SVG.
 ///
-/// The output is deterministic: the same test gives byte-identical text (coordinates are printed
-/// with two fixed decimals, tick labels by ``ReportNumberFormat``). Non-finite null draws are left
-/// out of the histogram and counted in a note; a null whose draws are all equal gets a range
-/// around its single value.
+/// The axis spans the null draws, the estimate and its interval; the histogram's bins span the
+/// null draws alone (about √K of them, 5 to 25), so a narrow null far from the estimate keeps its
+/// shape instead of collapsing into one bar. The output is deterministic: the same test gives
+/// byte-identical text (coordinates are printed with two fixed decimals, tick labels by
+/// ``ReportNumberFormat``). Non-finite null draws are left out of the histogram and counted in a
+/// note; a null whose draws are all equal is one narrow bar at its value.
 public enum NullFigure {
     static let width = 480.0
     static let height = 200.0
     static let plotLeft = 44.0
     static let plotRight = 468.0
-    static let plotTop = 40.0
+    static let plotTop = 52.0
     static let plotBottom = 160.0
     /// Histogram bins over the plotted range. Odd, so that a single value in the middle of a
     /// symmetric range lands in the middle of a bin rather than on an edge.
@@ -51,17 +54,24 @@ public enum NullFigure {
             svg += "height=\"\(f(plotBottom - plotTop))\" fill=\"#cf222e\" fill-opacity=\"0.15\"/>\n"
         }
 
-        let counts = histogram(draws, range: range)
-        let tallest = counts.max() ?? 0
+        let bars = nullBars(draws)
+        let tallest = bars.map(\.count).max() ?? 0
         if tallest > 0 {
-            let binWidth = (plotRight - plotLeft) / Double(bins)
             svg += "<g fill=\"#8c959f\" stroke=\"#ffffff\" stroke-width=\"0.5\">\n"
-            for (i, count) in counts.enumerated() where count > 0 {
-                let h = Double(count) / Double(tallest) * (plotBottom - plotTop)
-                svg += "<rect x=\"\(f(plotLeft + Double(i) * binWidth))\" y=\"\(f(plotBottom - h))\" "
-                svg += "width=\"\(f(binWidth))\" height=\"\(f(h))\"/>\n"
+            for bar in bars where bar.count > 0 {
+                let h = Double(bar.count) / Double(tallest) * (plotBottom - plotTop)
+                // At least 2 px wide, centred on the bin, so a very narrow null stays visible.
+                let left = x(bar.lower), right = x(bar.upper)
+                let width = max(right - left, 2), start = (left + right) / 2 - width / 2
+                svg += "<rect x=\"\(f(start))\" y=\"\(f(plotBottom - h))\" "
+                svg += "width=\"\(f(width))\" height=\"\(f(h))\"/>\n"
             }
             svg += "</g>\n"
+            if test.null.median.isFinite {
+                let m = x(test.null.median)
+                svg += "<line x1=\"\(f(m))\" y1=\"\(f(plotTop))\" x2=\"\(f(m))\" y2=\"\(f(plotBottom))\" "
+                svg += "stroke=\"#24292f\" stroke-width=\"1.5\" stroke-dasharray=\"4 3\"/>\n"
+            }
         } else {
             svg += text((plotLeft + plotRight) / 2, (plotTop + plotBottom) / 2, "no finite null draws", size: 11,
                         attributes: "text-anchor=\"middle\" fill=\"#6e7781\"")
@@ -76,6 +86,7 @@ public enum NullFigure {
             svg += "<line x1=\"\(f(position))\" y1=\"\(f(plotTop - 4))\" x2=\"\(f(position))\" y2=\"\(f(plotBottom))\" "
             svg += "stroke=\"#cf222e\" stroke-width=\"2\"/>\n"
         }
+        svg += legend()
 
         // Axes: x with "nice" ticks, y with the count scale.
         svg += "<g stroke=\"#424a53\" stroke-width=\"1\">\n"
@@ -125,8 +136,34 @@ public enum NullFigure {
         return (lower, upper)
     }
 
-    /// Counts of `draws` in ``bins`` equal bins over `range` (the last bin closed on the right).
-    static func histogram(_ draws: [Double], range: (lower: Double, upper: Double)) -> [Int] {
+    /// The histogram of the null draws over their own range: about √K equal bins (5 … 25; fewer
+    /// when K < 5), the last closed on the right; draws that are all equal make one bin of zero width.
+    static func nullBars(_ draws: [Double]) -> [(lower: Double, upper: Double, count: Int)] {
+        guard let low = draws.min(), let high = draws.max() else { return [] }
+        let span = high - low
+        guard span > 0, span.isFinite else { return [(low, low, draws.count)] }
+        let count = min(bins, max(min(5, draws.count), Int(Double(draws.count).squareRoot().rounded(.up))))
+        let counts = histogram(draws, range: (low, high), bins: count)
+        let width = span / Double(count)
+        return counts.enumerated().map { i, c in (low + Double(i) * width, low + Double(i + 1) * width, c) }
+    }
+
+    /// The legend, right-aligned between the subtitle and the plot: trained estimate, null median, null draws.
+    static func legend() -> String {
+        let y = plotTop - 10, top = y - 4
+        var svg = "<g font-size=\"9\" fill=\"#424a53\">\n"
+        svg += "<line x1=\"300\" y1=\"\(f(top))\" x2=\"300\" y2=\"\(f(top + 8))\" stroke=\"#cf222e\" stroke-width=\"2\"/>\n"
+        svg += "<text x=\"304\" y=\"\(f(y + 3))\">trained</text>\n"
+        svg += "<line x1=\"346\" y1=\"\(f(top))\" x2=\"346\" y2=\"\(f(top + 8))\" stroke=\"#24292f\" stroke-width=\"1.5\" stroke-dasharray=\"4 3\"/>\n"
+        svg += "<text x=\"350\" y=\"\(f(y + 3))\">null median</text>\n"
+        svg += "<rect x=\"408\" y=\"\(f(top))\" width=\"8\" height=\"8\" fill=\"#8c959f\"/>\n"
+        svg += "<text x=\"420\" y=\"\(f(y + 3))\">null draws</text>\n"
+        svg += "</g>\n"
+        return svg
+    }
+
+    /// Counts of `draws` in `bins` equal bins over `range` (the last bin closed on the right).
+    static func histogram(_ draws: [Double], range: (lower: Double, upper: Double), bins: Int = bins) -> [Int] {
         var counts = [Int](repeating: 0, count: bins)
         let scale = Double(bins) / (range.upper - range.lower)
         for value in draws {

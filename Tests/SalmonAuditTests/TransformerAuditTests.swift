@@ -116,4 +116,32 @@ import Testing
         let mlp = refusal { $0.replacingOccurrences(of: "task: modular-addition", with: "task: digits") }
         #expect(mlp.contains("model.transformer"), "\(mlp)")
     }
+
+    static let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/gpt2_modular_addition").path
+
+    /// The committed spec on the state dict PyTorch wrote (`Fixtures/gpt2_modular_addition/generate.py`):
+    /// the activations the subject captures equal PyTorch's to 1e-5, and the audit runs from the
+    /// YAML file (with fewer null models than the committed spec, for time).
+    @Test func aGPT2StateDictWrittenByPyTorchIsAuditedFromYAML() async throws {
+        let text = try String(contentsOfFile: Self.fixture + "/spec.yaml", encoding: .utf8)
+        let spec = try AuditSpec.parse(yaml: text.replacingOccurrences(of: "K: 199", with: "K: 9"), file: "spec.yaml")
+        let subject = try #require(try Audit.subject(for: spec, specDirectory: Self.fixture, jobs: 1) as? TransformerSubject)
+        #expect(subject.evaluation.count == 39 && subject.trained[0].configuration.vocabulary == 13)
+        let captured = try subject.activations(.trained(seed: 0), sites: ["blocks.0.resid", "logits"])
+        for (site, file) in [("blocks.0.resid", "reference_resid.npy"), ("logits", "reference_logits.npy")] {
+            let ours = try #require(captured[site]), theirs = try ArrayInput.activations(Self.fixture + "/" + file)
+            #expect(ours.shape == theirs.shape)
+            let worst = zip(ours.scalars, theirs.scalars).map { abs($0 - $1) / max(1, abs($1)) }.max() ?? .infinity
+            #expect(worst < 1e-5, "\(site): worst relative difference \(worst)")
+        }
+        let result = try #require(try await Audit.run(spec: spec, subject: subject, jobs: 2).result)
+        #expect(result.tests.count == 2 * 3 * 2)
+        let labels = try ArrayInput.integers(Self.fixture + "/labels.npy", what: "labels")
+        let direct = try Probe(.logistic(LogisticRegression()), folds: 3).explain(
+            try ProbeData(activations: try #require(captured["blocks.0.resid"]), target: .classes(labels, count: 13)),
+            stream: RandomStream(seed: 2, path: ["method", "sum", "blocks.0.resid"]))
+        #expect(result.tests.first { $0.id == "sum@blocks.0.resid~random-init" }?.estimate == direct.scalars["accuracy"])
+        #expect(result.model.contains("GPT-2-layout transformer"))
+    }
 }

@@ -72,4 +72,25 @@ import SalmonStatistics
         #expect(ticks.count >= 3 && ticks.count <= 11)
         #expect(ticks.allSatisfy { $0.value >= range.lower && $0.value <= range.upper })
     }
+
+    /// A narrow null far from the estimate keeps its shape (bins over the null's own range), the
+    /// median is marked, and the legend names the three marks.
+    @Test func aNarrowNullFarFromTheEstimateIsNotOneBar() throws {
+        let draws = (0..<199).map { 0.50 + 0.001 * Double(($0 * 37) % 199) / 199 }
+        let bars = NullFigure.nullBars(draws)
+        #expect(bars.count == 15)        // ⌈√199⌉
+        #expect(bars.map(\.count).reduce(0, +) == 199)
+        #expect(bars.filter { $0.count > 0 }.count > 10)
+        #expect(abs((bars.first?.lower ?? .nan) - (draws.min() ?? 0)) < 1e-15 && abs((bars.last?.upper ?? .nan) - (draws.max() ?? 0)) < 1e-12)
+        #expect(NullFigure.nullBars([0.3, 0.3, 0.3]).map(\.count) == [3])
+        #expect(NullFigure.nullBars([0.1, 0.2]).count == 2)
+        var test = try ReportFixture.result().tests[0]
+        test.null.values = draws
+        test.null.median = 0.5005
+        test.estimate = 0.95
+        let svg = NullFigure.svg(for: test)
+        #expect(svg.contains("stroke-dasharray=\"4 3\""))
+        #expect(svg.contains(">trained</text>") && svg.contains(">null median</text>") && svg.contains(">null draws</text>"))
+        #expect(XMLElementCollector.parse(svg) != nil)
+    }
 }

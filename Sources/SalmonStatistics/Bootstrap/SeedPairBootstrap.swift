@@ -1,5 +1,3 @@
-import SalmonStatistics
-
 /// The bootstrap of a statistic over pairs of seeds — the mean, over pairs of distinct seeds, of a
 /// value defined for each pair (the best overlap of two networks' circuits, or whether they share
 /// one) — resampling *seeds*, the independent units, never pairs.

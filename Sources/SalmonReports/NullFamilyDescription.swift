@@ -1,0 +1,28 @@
+import SalmonAudit
+
+/// What each null family does to the network, as a report states it (every report says what the
+/// families it used are, so a reader need not look them up).
+public enum NullFamilyDescription {
+    /// One or two sentences for `family` (a name from ``NullSpec/Family``).
+    public static func text(_ family: String) -> String {
+        guard let known = NullSpec.Family(rawValue: family) else { return "a family recorded by another version of DeadSalmon." }
+        switch known {
+        case .randomInit:
+            return "every parameter drawn afresh from the architecture's default initialization (PyTorch's for an MLP, GPT-2's N(0, 0.02²) for a transformer): the same architecture, untrained."
+        case .cascadingTopDown:
+            return "the layers from the output down to the site's own layer re-initialized, those below it kept trained (Adebayo et al. 2018's cascading randomization; for a transformer the unembedding, then the blocks from the top down to the site's block, then the embeddings): does the value owe anything to the site's own trained weights?"
+        case .cascadingBottomUp:
+            return "the layers from the input up to the site's own layer re-initialized (for a transformer the embeddings, then the blocks up to the site's): everything the site sees is random."
+        case .independentLayer:
+            return "the site's own layer alone re-initialized (for a transformer its block, the embeddings or the unembedding), every other layer kept trained."
+        case .withinLayerPermutation:
+            return "the entries of every weight matrix and bias vector shuffled within that tensor: each layer's distribution of weights kept, their arrangement destroyed."
+        case .momentRedraw:
+            return "every parameter tensor redrawn from a normal distribution with that tensor's mean and standard deviation (Heap et al. 2025)."
+        case .permutedLabels:
+            return "a network of the same architecture trained from a fresh initialization on the training inputs with their labels randomly permuted (Adebayo et al. 2018's data randomization): training without the link between inputs and labels."
+        case .supplied:
+            return "null models supplied by the user as activation files (see the model line): whatever those files were made from."
+        }
+    }
+}
