@@ -125,7 +125,7 @@ import Testing
     /// YAML file (with fewer null models than the committed spec, for time).
     @Test func aGPT2StateDictWrittenByPyTorchIsAuditedFromYAML() async throws {
         let text = try String(contentsOfFile: Self.fixture + "/spec.yaml", encoding: .utf8)
-        let spec = try AuditSpec.parse(yaml: text.replacingOccurrences(of: "K: 199", with: "K: 9"), file: "spec.yaml")
+        let spec = try AuditSpec.parse(yaml: text.replacingOccurrences(of: "K: 499", with: "K: 9"), file: "spec.yaml")
         let subject = try #require(try Audit.subject(for: spec, specDirectory: Self.fixture, jobs: 1) as? TransformerSubject)
         #expect(subject.evaluation.count == 39 && subject.trained[0].configuration.vocabulary == 13)
         let captured = try subject.activations(.trained(seed: 0), sites: ["blocks.0.resid", "logits"])
@@ -138,7 +138,7 @@ import Testing
         let result = try #require(try await Audit.run(spec: spec, subject: subject, jobs: 2).result)
         #expect(result.tests.count == 2 * 3 * 2)
         let labels = try ArrayInput.integers(Self.fixture + "/labels.npy", what: "labels")
-        let direct = try Probe(.logistic(LogisticRegression()), folds: 3).explain(
+        let direct = try Probe(.logistic(LogisticRegression(inverseRegularization: 100)), folds: 3).explain(
             try ProbeData(activations: try #require(captured["blocks.0.resid"]), target: .classes(labels, count: 13)),
             stream: RandomStream(seed: 2, path: ["method", "sum", "blocks.0.resid"]))
         #expect(result.tests.first { $0.id == "sum@blocks.0.resid~random-init" }?.estimate == direct.scalars["accuracy"])

@@ -5,6 +5,7 @@ Writes:
   model.safetensors, architecture.json  the state dict (nn.Linear layout [out, in], untied lm_head)
   tokens.npy                            int64 [n, 2]: the held-out pairs (a, b), the audit's inputs
   labels.npy                            int64 [n]: (a + b) mod p, the probe's target
+  operand_a.npy                         int64 [n]: a, the first operand
   reference_resid.npy                   float32 [n, d]: PyTorch's residual stream after block 0 at
                                         the last position, which DeadSalmon's captured activations
                                         (site blocks.0.resid) must equal
@@ -90,5 +91,6 @@ with torch.no_grad():
         f.write("\n")
     np.save("tokens.npy", held_out.numpy().astype(np.int64))
     np.save("labels.npy", (held_out.sum(1) % P).numpy().astype(np.int64))
+    np.save("operand_a.npy", held_out[:, 0].numpy().astype(np.int64))
     np.save("reference_resid.npy", residuals[0][:, -1].numpy().astype(np.float32))
     np.save("reference_logits.npy", logits.numpy().astype(np.float32))
