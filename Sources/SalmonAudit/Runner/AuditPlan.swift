@@ -16,7 +16,7 @@ public enum AuditPlan {
     /// al.'s Figure 2) when a site-dependent family (``siteDependentFamilies``) is audited, else the
     /// output layer alone (every site would test the same null models).
     public static func sites(for claim: ClaimSpec, in spec: AuditSpec) -> [String] {
-        if spec.model.activations != nil { return [ActivationSubject.site] }
+        if let files = spec.model.activations { return claim.sites ?? spec.sites ?? files.siteNames }
         switch claim.family.siteRole {
         case .randomizationStage:
             if let own = claim.sites { return own }

@@ -90,6 +90,15 @@ public struct AuditSpec: Sendable, Codable, Equatable {
                 throw SpecError(field: field + "." + requirement.field,
                                 capabilities.message(requirement, method: claim.method.name, statistic: claim.statistic))
             }
+            if let files = model.activations {
+                let names = files.siteNames
+                for site in AuditPlan.sites(for: claim, in: self) where !names.contains(site) {
+                    var message = "unknown site '\(site)'"
+                    if let near = nearestName(to: site, in: names) { message += "; did you mean '\(near)'?" }
+                    throw SpecError(field: claim.sites == nil ? "sites" : field + ".sites",
+                                    message + " (the activation files give \(names.joined(separator: ", ")))")
+                }
+            }
             if claim.family.siteRole == .measurement && claim.sites == nil && sites == nil && model.stateDict != nil {
                 throw SpecError(field: field + ".sites", "a model loaded from a state dict needs sites (top-level 'sites' or per claim)")
             }
@@ -113,8 +122,8 @@ public struct AuditSpec: Sendable, Codable, Equatable {
                 throw SpecError(field: "nulls[\(i)].family", model.activations != nil
                     ? "activation files come with the family 'supplied' only" : "'supplied' needs model.activations")
             }
-            if let files = model.activations, null.K != files.nulls.count {
-                throw SpecError(field: "nulls[\(i)].K", "expected K = \(files.nulls.count), the number of null activation files, found \(null.K)")
+            if let count = model.activations?.listedNullCount, null.K != count {
+                throw SpecError(field: "nulls[\(i)].K", "expected K = \(count), the number of null activation files, found \(null.K)")
             }
             if null.family == "permuted-labels" && model.isFileModel {
                 throw SpecError(field: "nulls[\(i)].family", "permuted-labels retrains the network, which needs a built-in task; this model is loaded from a state dict")

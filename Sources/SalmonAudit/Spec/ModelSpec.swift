@@ -68,7 +68,7 @@ public struct ModelSpec: Sendable, Codable, Equatable {
     func validate() throws {
         if let activations {
             guard task == nil, stateDict == nil else { throw SpecError(field: "model", "give one of 'task', 'stateDict' or 'activations'") }
-            guard !activations.nulls.isEmpty else { throw SpecError(field: "model.activations.nulls", "expected at least one null activation file") }
+            try activations.validate()
             return
         }
         if let task {
@@ -117,23 +117,6 @@ public struct ModelSpec: Sendable, Codable, Equatable {
             throw SpecError(field: "model.taskOptions.examples", "the digits hold 1,797 images; examples (\(taskOptions.examples)) + evaluationExamples (\(evaluationExamples)) must be at most 1797")
         }
         try training.validate()
-    }
-}
-
-/// Activation files from any framework: the trained model's, one per null model, and the labels.
-public struct ActivationFiles: Sendable, Codable, Equatable {
-    public var trained: String
-    public var nulls: [String]
-
-    enum CodingKeys: String, CodingKey, CaseIterable { case trained, nulls }
-
-    public init(trained: String, nulls: [String]) { self.trained = trained; self.nulls = nulls }
-
-    public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(CodingKeys.allCases.map(\.rawValue))
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        trained = try c.decode(String.self, forKey: .trained)
-        nulls = try c.decode([String].self, forKey: .nulls)
     }
 }
 
