@@ -16,6 +16,7 @@ public enum Audit {
             }
         }
         if spec.model.transformer != nil { return try TransformerSubject(spec: spec, jobs: jobs) }
+        if spec.model.convolutions != nil { return try ConvNetSubject(spec: spec, jobs: jobs) }
         return try NetworkSubject(spec: spec, jobs: jobs)
     }
 

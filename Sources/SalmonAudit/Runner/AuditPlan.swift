@@ -20,13 +20,13 @@ public enum AuditPlan {
         switch claim.family.siteRole {
         case .randomizationStage:
             if let own = claim.sites { return own }
-            let layers = spec.model.hidden.count + 1
+            let layers = spec.model.layerCount
             let cascade = spec.nulls.contains { siteDependentFamilies.contains($0.family) }
             return (cascade ? Array((0..<layers).reversed()) : [layers - 1]).map { "layers.\($0).post" }
         case .measurement:
             if let own = claim.sites ?? spec.sites { return own }
             if let transformer = spec.model.transformer { return (0..<transformer.layers).map { "blocks.\($0).resid" } }
-            return (0..<spec.model.hidden.count).map { "layers.\($0).post" }
+            return (0..<(spec.model.layerCount - 1)).map { "layers.\($0).post" }
         }
     }
 

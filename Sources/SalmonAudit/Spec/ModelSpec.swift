@@ -24,9 +24,13 @@ public struct ModelSpec: Sendable, Codable, Equatable {
     public var activations: ActivationFiles?
     /// The transformer trained on a sequence task (`modular-addition`); absent for other tasks.
     public var transformer: TransformerShape?
+    /// A CNN instead of an MLP (image tasks: `digits`): the output channels of each convolution
+    /// block (3 × 3, same padding, ReLU, 2 × 2 max pooling), followed by dense layers of `hidden` widths.
+    public var convolutions: [Int]?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case task, taskOptions, hidden, activation, training, evaluationExamples, stateDict, architecture, inputs, activations, transformer
+        case convolutions
     }
 
     public init(from decoder: any Decoder) throws {
@@ -43,6 +47,7 @@ public struct ModelSpec: Sendable, Codable, Equatable {
         inputs = try c.decodeIfPresent(String.self, forKey: .inputs)
         activations = try c.decodeIfPresent(ActivationFiles.self, forKey: .activations)
         transformer = try c.decodeIfPresent(TransformerShape.self, forKey: .transformer)
+        convolutions = try c.decodeIfPresent([Int].self, forKey: .convolutions)
         if transformer == nil && task.flatMap(BuiltInTask.init(rawValue:))?.isSequenceTask == true { transformer = TransformerShape() }
     }
 
@@ -64,6 +69,10 @@ public struct ModelSpec: Sendable, Codable, Equatable {
     public static let activations = ["relu", "tanh", "gelu", "sigmoid"]
 
     public var isFileModel: Bool { stateDict != nil || activations != nil }
+
+    /// L, the layers with parameters of the MLP or CNN a built-in task trains (convolutions, then
+    /// dense layers, the logits last).
+    public var layerCount: Int { (convolutions?.count ?? 0) + hidden.count + 1 }
 
     func validate() throws {
         if let activations {
@@ -100,6 +109,20 @@ public struct ModelSpec: Sendable, Codable, Equatable {
                 throw SpecError(field: "model.transformer", "a transformer is trained on a sequence task (modular-addition); task '\(task ?? "")' has an MLP (model.hidden)")
             }
             try shape.validate()
+        }
+        if let convolutions {
+            guard builtIn == .digits else {
+                throw SpecError(field: "model.convolutions", "a CNN is trained on images: task 'digits' (found '\(task ?? "a state dict")')")
+            }
+            guard !convolutions.isEmpty, convolutions.allSatisfy({ (1...1024).contains($0) }) else {
+                throw SpecError(field: "model.convolutions", "expected 1 … 1024 output channels per convolution block, found \(convolutions)")
+            }
+            guard convolutions.count <= 3 else {
+                throw SpecError(field: "model.convolutions", "the 8 × 8 digits allow at most 3 blocks of 2 × 2 pooling, found \(convolutions.count)")
+            }
+            guard activation == "relu" else {
+                throw SpecError(field: "model.activation", "a CNN uses ReLU (its pooling and guided backpropagation assume it), found '\(activation)'")
+            }
         }
         if builtIn == .modularAddition {
             let p = taskOptions.modulus ?? TaskOptions.defaultModulus

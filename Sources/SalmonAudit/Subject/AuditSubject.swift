@@ -26,13 +26,13 @@ public protocol AuditSubject: Sendable {
     /// The network `unit` names as an attribution claim at `site` sees it: trained network s, or
     /// null model k of its family made from trained network `base` (for the site-dependent
     /// families, at the stage `site` names).
-    func network(_ unit: AuditUnit, site: String, base: Int) throws -> MLP
+    func network(_ unit: AuditUnit, site: String, base: Int) throws -> any AttributableModel
     /// The inputs an attribution claim explains and, per input, the output index it explains.
     func attributionData(claim: ClaimSpec) throws -> (inputs: Tensor, targets: [Int])
 }
 
 extension AuditSubject {
-    public func network(_ unit: AuditUnit, site: String, base: Int) throws -> MLP {
+    public func network(_ unit: AuditUnit, site: String, base: Int) throws -> any AttributableModel {
         throw AuditError("attribution claims need a network; this subject (\(modelDescription)) has none")
     }
 

@@ -3,8 +3,9 @@ import SalmonNetworks
 import SalmonStatistics
 import SalmonTasks
 
-/// An MLP — trained on a built-in task (K_t seeds), or loaded from a PyTorch state dict — with its
-/// null models made on demand.
+/// A layered network (``AuditedNetwork``: an MLP, or a CNN for image tasks) — trained on a
+/// built-in task (K_t seeds), or, for an MLP, loaded from a PyTorch state dict — with its null
+/// models made on demand. ``NetworkSubject`` is the MLP's, ``ConvNetSubject`` the CNN's.
 ///
 /// Data: one draw of `taskOptions.examples + evaluationExamples` examples from the task's stream
 /// (`seed → "task"`); the first part trains, the rest is the evaluation set every probe reads.
@@ -18,17 +19,17 @@ import SalmonTasks
 /// - `cascading-bottom-up`: the stage at which layers 0 … ℓ are random (everything the site sees).
 /// - `independent-layer`: layer ℓ alone re-initialized.
 /// At the `input` site every network computes the same thing; those nulls equal the trained value.
-public struct NetworkSubject: AuditSubject {
+public struct LayeredNetworkSubject<Model: AuditedNetwork>: AuditSubject {
     public let spec: AuditSpec
     /// The training data (nil for a model loaded from a file).
     public let training: Dataset?
     public let evaluationInputs: Tensor
-    public let trained: [MLP]
+    public let trained: [Model]
     public let trainingPlan: TrainingSpec
     let targets: [String: ProbeData.Target]
     let types: [String: [Int]]
     /// Per attribution claim, the output index each evaluation input's attribution explains.
-    let attributionTargets: [String: [Int]]
+    public let attributionTargets: [String: [Int]]
     public let modelDescription: String
     public let dataHash: String
     public let evaluationHash: String
@@ -67,21 +68,22 @@ public struct NetworkSubject: AuditSubject {
         self.training = training
         evaluationInputs = evaluation.inputs
         trainingPlan = spec.model.training
-        let sizes = [all.features] + spec.model.hidden + [all.classes ?? 2]
-        let activation = try Self.activation(spec.model.activation)
+        let classes = all.classes ?? 2
+        let prototype = try Model.make(spec.model, features: all.features, classes: classes,
+                                       stream: RandomStream(seed: spec.seed, path: ["trained", 0, "init"]))
         let plan = spec.model.training
         let train = training
         let seeds = plan.seeds
-        try Self.checkSites(spec, layers: sizes.count - 1)
+        try Self.checkSites(spec, layers: prototype.layerCount)
         for claim in spec.claims where claim.requirements.contains(.classLabels) {
             try Self.checkTarget(claim, task: task, options: options)
         }
         // Single-threaded BLAS, so the trained weights are the same bits whatever runs beside them.
         BLAS.enterSingleThreaded()
         defer { BLAS.leaveSingleThreaded() }
-        let models = ParallelMap.run(count: seeds, jobs: jobs) { s -> MLP in
-            var model = MLP(sizes: sizes, hiddenActivation: activation,
-                            stream: RandomStream(seed: spec.seed, path: ["trained", .index(s), "init"]))
+        let models = ParallelMap.run(count: seeds, jobs: jobs) { s -> Model in
+            var model = prototype.reinitialized(initializer: .pytorchDefault,
+                                                stream: RandomStream(seed: spec.seed, path: ["trained", .index(s), "init"]))
             model.train(inputs: train.inputs, targets: train.targets,
                         plan: Self.plan(plan, stream: RandomStream(seed: spec.seed, path: ["trained", .index(s), "training"])))
             return model
@@ -108,10 +110,147 @@ public struct NetworkSubject: AuditSubject {
         evaluationHash = FNV1a.hex(floats: evaluation.inputs.scalars + evaluation.targets.scalars)
         dataHash = FNV1a.hex(floats: training.inputs.scalars + training.targets.scalars + evaluation.inputs.scalars
                              + evaluation.targets.scalars + models.flatMap { $0.parameterArrays.flatMap { $0 } })
-        let sizeText = sizes.map(String.init).joined(separator: "–")
-        modelDescription = "MLP \(sizeText) (\(spec.model.activation)) trained on \(task) (\(training.count) examples, \(plan.epochs) epochs of AdamW, \(seeds) seed\(seeds == 1 ? "" : "s")); \(evaluation.count) held-out evaluation inputs"
+        modelDescription = "\(prototype.architectureDescription(spec.model)) trained on \(task) (\(training.count) examples, \(plan.epochs) epochs of AdamW, \(seeds) seed\(seeds == 1 ? "" : "s")); \(evaluation.count) held-out evaluation inputs"
     }
 
+    static func checkSites(_ spec: AuditSpec, layers: Int) throws {
+        for claim in spec.claims {
+            for site in AuditPlan.sites(for: claim, in: spec)
+            where Self.layer(of: site, layers: layers) == nil && (site != "input" || claim.family.siteRole == .randomizationStage) {
+                throw SpecError(field: "sites", "unknown site '\(site)'; this network has input and layers.0–\(layers - 1).pre|post")
+            }
+        }
+    }
+
+    static func plan(_ t: TrainingSpec, stream: RandomStream) -> TrainingPlan {
+        TrainingPlan(loss: .crossEntropy, optimizer: .adamW(learningRate: Float(t.learningRate), weightDecay: Float(t.weightDecay)),
+                     batchSize: t.batchSize, maxEpochs: t.epochs, stream: stream)
+    }
+
+
+    static func subset(_ d: Dataset, rows: [Int]) -> Dataset {
+        var truth: [String: Tensor] = [:]
+        for (name, t) in d.groundTruth where t.rank == 2 && t.shape[0] == d.count { truth[name] = t.rows(rows) }
+        for (name, t) in d.groundTruth where t.rank != 2 || t.shape[0] != d.count { truth[name] = t }
+        return Dataset(name: d.name, inputs: d.inputs.rows(rows),
+                       targets: d.targets.reshaped([d.count, 1]).rows(rows).reshaped([rows.count]),
+                       classes: d.classes, groundTruth: truth)
+    }
+
+    /// The layer a site belongs to (`layers.3.post` → 3), or nil when it names none of this network's.
+    static func layer(of site: String, layers: Int) -> Int? {
+        AuditPlan.layer(of: site).flatMap { $0 < layers ? $0 : nil }
+    }
+
+    static func checkTarget(_ claim: ClaimSpec, task: String, options: TaskOptions) throws {
+        if task == "digits" && claim.controlTypes != nil {
+            throw SpecError(field: "claims.\(claim.name).controlTypes", "the digits task has no planted concepts to build control types from")
+        }
+        if claim.target == "label" { return }
+        guard task != "digits" else {
+            throw SpecError(field: "claims.\(claim.name).target", "the digits task has one target, 'label'; found '\(claim.target)'")
+        }
+        let parts = claim.target.split(separator: ":")
+        let kind = task == "sparse-parity" ? "bit" : "concept"
+        let count = task == "sparse-parity" ? options.bits : options.concepts
+        guard parts.count == 2, parts[0] == kind, let j = Int(parts[1]), (0..<count).contains(j) else {
+            throw SpecError(field: "claims.\(claim.name).target", "expected 'label' or '\(kind):N' with N in 0..<\(count), found '\(claim.target)'")
+        }
+        if let types = claim.controlTypes, types != "concepts" {
+            throw SpecError(field: "claims.\(claim.name).controlTypes", "a built-in task takes controlTypes 'concepts', found '\(types)'")
+        }
+    }
+
+    public var trainedSeeds: Int { trained.count }
+
+    public func sites(for claim: ClaimSpec) -> [String] { AuditPlan.sites(for: claim, in: spec) }
+
+    public func activations(_ unit: AuditUnit, sites: Set<String>) throws -> [String: Tensor] {
+        guard !sites.isEmpty else { return [:] }
+        switch unit {
+        case .trained(let s):
+            return capture(trained[s], sites: sites)
+        case .null(let familyName, let k):
+            if AuditPlan.siteDependentFamilies.contains(familyName) {
+                var out: [String: Tensor] = [:]
+                for site in sites { out[site] = capture(try model(unit, site: site, base: k % trained.count), sites: [site])[site] }
+                return out
+            }
+            return capture(try model(unit, site: "", base: k % trained.count), sites: sites)
+        }
+    }
+
+    /// The network `unit` names: trained network s, or null model k of its family made from
+    /// trained network `base` with the stream `seed → "null" → family → k`. For the site-dependent
+    /// families the model is the one at the stage of `site`'s layer ℓ (see the type's comment); at
+    /// a site that names no layer (`input`) it is the base itself, since every stage computes the
+    /// same input. Other families ignore `site`.
+    public func network(_ unit: AuditUnit, site: String, base: Int) throws -> any AttributableModel {
+        try model(unit, site: site, base: base)
+    }
+
+    /// The network `unit` names, as its own type (see ``network(_:site:base:)``).
+    public func model(_ unit: AuditUnit, site: String, base: Int) throws -> Model {
+        switch unit {
+        case .trained(let s):
+            return trained[s]
+        case .null(let familyName, let k):
+            guard trained.indices.contains(base) else { throw AuditError("\(unit): no trained network \(base)") }
+            let base = trained[base]
+            let stream = RandomStream(seed: spec.seed, path: ["null", .label(familyName), .index(k)])
+            let layers = base.layerCount
+            guard let family = NullSpec.Family(rawValue: familyName) else { throw AuditError("\(unit): unknown null family '\(familyName)'") }
+            switch family {
+            case .cascadingTopDown:
+                guard let l = Self.layer(of: site, layers: layers) else { return base }
+                return NullModels.cascade(base, topDown: true, stream: stream)[layers - 1 - l]
+            case .cascadingBottomUp:
+                guard let l = Self.layer(of: site, layers: layers) else { return base }
+                return NullModels.cascade(base, topDown: false, stream: stream)[l]
+            case .independentLayer:
+                guard let l = Self.layer(of: site, layers: layers) else { return base }
+                return NullModels.independentLayer(base, layer: l, stream: stream)
+            case .withinLayerPermutation:
+                return NullModels.permutedWithinLayers(base, stream: stream)
+            case .momentRedraw:
+                return NullModels.redrawnFromMoments(base, stream: stream)
+            case .permutedLabels:
+                guard let training else { throw AuditError("permuted-labels needs training data") }
+                return NullModels.retrainedOnPermutedLabels(
+                    like: base, inputs: training.inputs, targets: training.targets,
+                    plan: Self.plan(trainingPlan, stream: stream.derived("training")), stream: stream).model
+            case .randomInit:
+                return NullModels.reinitialized(base, stream: stream)
+            case .supplied:
+                throw AuditError("\(unit): the family 'supplied' has no network (its null models are activation files)")
+            }
+        }
+    }
+
+    public func attributionData(claim: ClaimSpec) throws -> (inputs: Tensor, targets: [Int]) {
+        guard let targets = attributionTargets[claim.name] else { throw AuditError("no attribution targets for claim \(claim.name)") }
+        return (evaluationInputs, targets)
+    }
+
+    func capture(_ model: Model, sites: Set<String>) -> [String: Tensor] {
+        model.captured(evaluationInputs, sites: sites)
+    }
+
+    public func probeData(claim: ClaimSpec, activations: Tensor) throws -> ProbeData {
+        guard let target = targets[claim.name] else { throw AuditError("no target for claim \(claim.name)") }
+        do { return try ProbeData(activations: activations, target: target, types: types[claim.name]) } catch let e as MethodError {
+            throw MethodError("claim \(claim.name): \(e.message)")
+        }
+    }
+}
+
+/// The MLP's subject: trained on a built-in task or loaded from a PyTorch state dict.
+public typealias NetworkSubject = LayeredNetworkSubject<MLP>
+
+/// The CNN's subject: trained on the digits (`model.convolutions`).
+public typealias ConvNetSubject = LayeredNetworkSubject<ConvNet>
+
+extension LayeredNetworkSubject where Model == MLP {
     /// A model loaded from a PyTorch state dict (`model.stateDict` + `model.architecture`), read on
     /// `model.inputs`; claim targets and control types are `.npy` (or npz/safetensors) files.
     /// Relative paths are resolved against `baseDirectory` (the spec's folder).
@@ -173,134 +312,4 @@ public struct NetworkSubject: AuditSubject {
         modelDescription = "MLP \(mlp.sizes.map(String.init).joined(separator: "–")) loaded from \(stateDict); \(x.shape[0]) evaluation inputs from \(inputs)"
     }
 
-    static func checkSites(_ spec: AuditSpec, layers: Int) throws {
-        for claim in spec.claims {
-            for site in AuditPlan.sites(for: claim, in: spec)
-            where Self.layer(of: site, layers: layers) == nil && (site != "input" || claim.family.siteRole == .randomizationStage) {
-                throw SpecError(field: "sites", "unknown site '\(site)'; this MLP has input and layers.0–\(layers - 1).pre|post")
-            }
-        }
-    }
-
-    static func plan(_ t: TrainingSpec, stream: RandomStream) -> TrainingPlan {
-        TrainingPlan(loss: .crossEntropy, optimizer: .adamW(learningRate: Float(t.learningRate), weightDecay: Float(t.weightDecay)),
-                     batchSize: t.batchSize, maxEpochs: t.epochs, stream: stream)
-    }
-
-    static func activation(_ name: String) throws -> Activation {
-        guard let activation = ModelSpec.hiddenActivations[name] else {
-            throw SpecError(field: "model.activation", "unknown activation '\(name)' (allowed: \(ModelSpec.activations.joined(separator: ", ")))")
-        }
-        return activation
-    }
-
-    static func subset(_ d: Dataset, rows: [Int]) -> Dataset {
-        var truth: [String: Tensor] = [:]
-        for (name, t) in d.groundTruth where t.rank == 2 && t.shape[0] == d.count { truth[name] = t.rows(rows) }
-        for (name, t) in d.groundTruth where t.rank != 2 || t.shape[0] != d.count { truth[name] = t }
-        return Dataset(name: d.name, inputs: d.inputs.rows(rows),
-                       targets: d.targets.reshaped([d.count, 1]).rows(rows).reshaped([rows.count]),
-                       classes: d.classes, groundTruth: truth)
-    }
-
-    /// The layer a site belongs to (`layers.3.post` → 3), or nil when it names none of this MLP's.
-    static func layer(of site: String, layers: Int) -> Int? {
-        AuditPlan.layer(of: site).flatMap { $0 < layers ? $0 : nil }
-    }
-
-    static func checkTarget(_ claim: ClaimSpec, task: String, options: TaskOptions) throws {
-        if task == "digits" && claim.controlTypes != nil {
-            throw SpecError(field: "claims.\(claim.name).controlTypes", "the digits task has no planted concepts to build control types from")
-        }
-        if claim.target == "label" { return }
-        guard task != "digits" else {
-            throw SpecError(field: "claims.\(claim.name).target", "the digits task has one target, 'label'; found '\(claim.target)'")
-        }
-        let parts = claim.target.split(separator: ":")
-        let kind = task == "sparse-parity" ? "bit" : "concept"
-        let count = task == "sparse-parity" ? options.bits : options.concepts
-        guard parts.count == 2, parts[0] == kind, let j = Int(parts[1]), (0..<count).contains(j) else {
-            throw SpecError(field: "claims.\(claim.name).target", "expected 'label' or '\(kind):N' with N in 0..<\(count), found '\(claim.target)'")
-        }
-        if let types = claim.controlTypes, types != "concepts" {
-            throw SpecError(field: "claims.\(claim.name).controlTypes", "a built-in task takes controlTypes 'concepts', found '\(types)'")
-        }
-    }
-
-    public var trainedSeeds: Int { trained.count }
-
-    public func sites(for claim: ClaimSpec) -> [String] { AuditPlan.sites(for: claim, in: spec) }
-
-    public func activations(_ unit: AuditUnit, sites: Set<String>) throws -> [String: Tensor] {
-        guard !sites.isEmpty else { return [:] }
-        switch unit {
-        case .trained(let s):
-            return capture(trained[s], sites: sites)
-        case .null(let familyName, let k):
-            if AuditPlan.siteDependentFamilies.contains(familyName) {
-                var out: [String: Tensor] = [:]
-                for site in sites { out[site] = capture(try network(unit, site: site, base: k % trained.count), sites: [site])[site] }
-                return out
-            }
-            return capture(try network(unit, site: "", base: k % trained.count), sites: sites)
-        }
-    }
-
-    /// The network `unit` names: trained network s, or null model k of its family made from
-    /// trained network `base` with the stream `seed → "null" → family → k`. For the site-dependent
-    /// families the model is the one at the stage of `site`'s layer ℓ (see the type's comment); at
-    /// a site that names no layer (`input`) it is the base itself, since every stage computes the
-    /// same input. Other families ignore `site`.
-    public func network(_ unit: AuditUnit, site: String, base: Int) throws -> MLP {
-        switch unit {
-        case .trained(let s):
-            return trained[s]
-        case .null(let familyName, let k):
-            guard trained.indices.contains(base) else { throw AuditError("\(unit): no trained network \(base)") }
-            let base = trained[base]
-            let stream = RandomStream(seed: spec.seed, path: ["null", .label(familyName), .index(k)])
-            let layers = base.layers.count
-            guard let family = NullSpec.Family(rawValue: familyName) else { throw AuditError("\(unit): unknown null family '\(familyName)'") }
-            switch family {
-            case .cascadingTopDown:
-                guard let l = Self.layer(of: site, layers: layers) else { return base }
-                return NullModels.cascade(base, topDown: true, stream: stream)[layers - 1 - l]
-            case .cascadingBottomUp:
-                guard let l = Self.layer(of: site, layers: layers) else { return base }
-                return NullModels.cascade(base, topDown: false, stream: stream)[l]
-            case .independentLayer:
-                guard let l = Self.layer(of: site, layers: layers) else { return base }
-                return NullModels.independentLayer(base, layer: l, stream: stream)
-            case .withinLayerPermutation:
-                return NullModels.permutedWithinLayers(base, stream: stream)
-            case .momentRedraw:
-                return NullModels.redrawnFromMoments(base, stream: stream)
-            case .permutedLabels:
-                guard let training else { throw AuditError("permuted-labels needs training data") }
-                return NullModels.retrainedOnPermutedLabels(
-                    like: base, inputs: training.inputs, targets: training.targets,
-                    plan: Self.plan(trainingPlan, stream: stream.derived("training")), stream: stream).model
-            case .randomInit:
-                return NullModels.reinitialized(base, stream: stream)
-            case .supplied:
-                throw AuditError("\(unit): the family 'supplied' has no network (its null models are activation files)")
-            }
-        }
-    }
-
-    public func attributionData(claim: ClaimSpec) throws -> (inputs: Tensor, targets: [Int]) {
-        guard let targets = attributionTargets[claim.name] else { throw AuditError("no attribution targets for claim \(claim.name)") }
-        return (evaluationInputs, targets)
-    }
-
-    func capture(_ model: MLP, sites: Set<String>) -> [String: Tensor] {
-        model.forward(evaluationInputs, hooks: Hooks(capture: sites)).captured
-    }
-
-    public func probeData(claim: ClaimSpec, activations: Tensor) throws -> ProbeData {
-        guard let target = targets[claim.name] else { throw AuditError("no target for claim \(claim.name)") }
-        do { return try ProbeData(activations: activations, target: target, types: types[claim.name]) } catch let e as MethodError {
-            throw MethodError("claim \(claim.name): \(e.message)")
-        }
-    }
 }

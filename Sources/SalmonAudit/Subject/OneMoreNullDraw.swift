@@ -24,7 +24,7 @@ public struct OneMoreNullDraw: AuditSubject {
     public func activations(_ unit: AuditUnit, sites: Set<String>) throws -> [String: Tensor] {
         try base.activations(standIn(unit), sites: sites)
     }
-    public func network(_ unit: AuditUnit, site: String, base b: Int) throws -> MLP {
+    public func network(_ unit: AuditUnit, site: String, base b: Int) throws -> any AttributableModel {
         try base.network(standIn(unit), site: site, base: b)
     }
     public func attributionData(claim: ClaimSpec) throws -> (inputs: Tensor, targets: [Int]) {

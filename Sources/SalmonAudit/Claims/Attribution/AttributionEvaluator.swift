@@ -56,7 +56,7 @@ struct AttributionEvaluator: ClaimEvaluator {
     }
 
     /// The maps `[n · d]` of `model` and the diagnostics worth summing over units.
-    func maps(_ model: MLP, inputs: Tensor, targets: [Int], stream: RandomStream) throws -> (values: [Double], diagnostics: [String: Double]) {
+    func maps(_ model: any AttributableModel, inputs: Tensor, targets: [Int], stream: RandomStream) throws -> (values: [Double], diagnostics: [String: Double]) {
         let input = try AttributionInput(model: model, inputs: inputs, target: .perRow(targets))
         let explanation = try Attribution(method).explain(input, stream: stream)
         guard let map = explanation.map else { throw AuditError("claim \(claim.name): \(method.name) produced no map") }
