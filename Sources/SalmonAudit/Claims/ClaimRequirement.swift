@@ -64,10 +64,11 @@ public struct SubjectCapabilities: Sendable {
             seedRemedy = "activation files hold one trained model"
         } else if model.stateDict != nil {
             provided = [.activations, .network, .classLabels, .realValuedTargets, .explainedOutputs]
-            trainedSeeds = 1
-            description = "a model loaded from a state dict (one trained network)"
+            trainedSeeds = model.stateDict?.paths.count ?? 1
+            description = trainedSeeds == 1 ? "a model loaded from a state dict (one trained network)"
+                : "\(trainedSeeds) trained networks loaded from state dicts"
             remedies = [:]
-            seedRemedy = "a model loaded from a file has one trained network"
+            seedRemedy = "give one state dict per trained seed (model.stateDict: [seed0.safetensors, seed1.safetensors, …])"
         } else if model.transformer != nil {
             provided = [.activations, .classLabels, .tokenSequences]
             trainedSeeds = model.training.seeds

@@ -8,12 +8,16 @@ public enum Audit {
     /// says), or a built-in task (a transformer for a sequence task, else an MLP).
     public static func subject(for spec: AuditSpec, specDirectory: String, jobs: Int) throws -> any AuditSubject {
         if spec.model.activations != nil { return try ActivationSubject(spec: spec, baseDirectory: specDirectory) }
-        if let stateDict = spec.model.stateDict, let architecture = spec.model.architecture {
+        if let files = spec.model.stateDict, let architecture = spec.model.architecture {
             func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : specDirectory + "/" + p }
-            switch try StateDict.load(path: resolve(stateDict), architecturePath: resolve(architecture)) {
-            case .mlp(let mlp): return try NetworkSubject(fileSpec: spec, loaded: mlp, baseDirectory: specDirectory)
-            case .transformer(let transformer): return try TransformerSubject(fileSpec: spec, loaded: transformer, baseDirectory: specDirectory)
+            let loaded = try files.paths.map { try StateDict.load(path: resolve($0), architecturePath: resolve(architecture)) }
+            let mlps = loaded.compactMap { if case .mlp(let m) = $0 { return m } else { return nil } }
+            let transformers = loaded.compactMap { if case .transformer(let t) = $0 { return t } else { return nil } }
+            if mlps.count == loaded.count { return try NetworkSubject(fileSpec: spec, loaded: mlps, baseDirectory: specDirectory) }
+            if transformers.count == loaded.count {
+                return try TransformerSubject(fileSpec: spec, loaded: transformers, baseDirectory: specDirectory)
             }
+            throw SpecError(field: "model.stateDict", "the state dicts of one audit are trained seeds of one architecture")
         }
         if spec.model.transformer != nil { return try TransformerSubject(spec: spec, jobs: jobs) }
         if spec.model.convolutions != nil { return try ConvNetSubject(spec: spec, jobs: jobs) }

@@ -81,8 +81,12 @@ public enum AuditPlan {
     /// The test id: `claim@site~family`.
     public static func testID(claim: String, site: String, family: String) -> String { "\(claim)@\(site)~\(family)" }
 
-    /// K_t as the spec states it (1 for a model loaded from a file).
-    public static func trainedSeeds(_ spec: AuditSpec) -> Int { spec.model.isFileModel ? 1 : spec.model.training.seeds }
+    /// K_t as the spec states it: the number of state dicts for a loaded model, 1 for activation
+    /// files, `training.seeds` for a model trained here.
+    public static func trainedSeeds(_ spec: AuditSpec) -> Int {
+        if let files = spec.model.stateDict { return files.paths.count }
+        return spec.model.activations != nil ? 1 : spec.model.training.seeds
+    }
 
     /// Every unit of the audit in its fixed order.
     public static func units(_ spec: AuditSpec) -> [AuditUnit] {

@@ -56,7 +56,7 @@ public struct SuppliedMapComparison: Sendable {
     ///   measure (k above the feature count, maps that are not images for SSIM).
     public static func run(trained: String, nulls: [String], reference: String? = nil, measure: AttributionSimilarity,
                            interval: BootstrapInterval = .bca, level: Double = 0.95, resamples: Int = 9999, seed: UInt64 = 0,
-                           alpha: Double = 0.05, minimumEffect: Double = 0.1,
+                           alpha: Double = 0.05, minimumEffect: Double = GateSpec().minimumEffect,
                            workers: Int = ProcessorCount.active) throws -> SuppliedMapComparison {
         guard !nulls.isEmpty else { throw InputError(file: "--null", expected: "at least one null map file") }
         let base = try ArrayInput.attributionMaps(trained)

@@ -108,7 +108,7 @@ public struct AuditSpec: Sendable, Codable, Equatable {
         for (i, null) in nulls.enumerated() {
             guard null.K >= 1 else { throw SpecError(field: "nulls[\(i)].K", "expected K ≥ 1 null models, found \(null.K)") }
             guard null.K <= 1_000_000 else { throw SpecError(field: "nulls[\(i)].K", "expected at most 1,000,000 null models, found \(null.K)") }
-            let trainedSeeds = model.isFileModel ? 1 : model.training.seeds
+            let trainedSeeds = AuditPlan.trainedSeeds(self)
             guard null.K >= trainedSeeds else {
                 throw SpecError(field: "nulls[\(i)].K", "expected K ≥ K_t = \(trainedSeeds) (each null draw averages K_t null models), found \(null.K)")
             }

@@ -17,7 +17,7 @@ public struct ModelSpec: Sendable, Codable, Equatable {
     /// Evaluation inputs drawn fresh from the task (never seen in training).
     public var evaluationExamples: Int
     /// A PyTorch state dict (safetensors) with its architecture JSON and evaluation inputs (.npy).
-    public var stateDict: String?
+    public var stateDict: StateDictFiles?
     public var architecture: String?
     public var inputs: String?
     /// Activations exported from another framework: no network at all (`salmon probe`).
@@ -42,7 +42,7 @@ public struct ModelSpec: Sendable, Codable, Equatable {
         activation = try c.decodeIfPresent(String.self, forKey: .activation) ?? "relu"
         training = try c.decodeIfPresent(TrainingSpec.self, forKey: .training) ?? TrainingSpec()
         evaluationExamples = try c.decodeIfPresent(Int.self, forKey: .evaluationExamples) ?? 1000
-        stateDict = try c.decodeIfPresent(String.self, forKey: .stateDict)
+        stateDict = try c.decodeIfPresent(StateDictFiles.self, forKey: .stateDict)
         architecture = try c.decodeIfPresent(String.self, forKey: .architecture)
         inputs = try c.decodeIfPresent(String.self, forKey: .inputs)
         activations = try c.decodeIfPresent(ActivationFiles.self, forKey: .activations)
@@ -88,7 +88,10 @@ public struct ModelSpec: Sendable, Codable, Equatable {
             }
             guard stateDict == nil else { throw SpecError(field: "model", "give either 'task' or 'stateDict', not both") }
         } else {
-            guard stateDict != nil else { throw SpecError(field: "model", "expected 'task' (a built-in task) or 'stateDict' with 'architecture' and 'inputs'") }
+            guard let stateDict else { throw SpecError(field: "model", "expected 'task' (a built-in task) or 'stateDict' with 'architecture' and 'inputs'") }
+            guard !stateDict.paths.isEmpty, stateDict.paths.count <= 10_000 else {
+                throw SpecError(field: "model.stateDict", "expected a state dict, or a list of 1 … 10,000 (one per trained seed)")
+            }
             guard architecture != nil else { throw SpecError(field: "model.architecture", "a state dict needs its architecture JSON") }
             guard inputs != nil else { throw SpecError(field: "model.inputs", "a state dict needs evaluation inputs (.npy)") }
         }
@@ -140,6 +143,40 @@ public struct ModelSpec: Sendable, Codable, Equatable {
             throw SpecError(field: "model.taskOptions.examples", "the digits hold 1,797 images; examples (\(taskOptions.examples)) + evaluationExamples (\(evaluationExamples)) must be at most 1797")
         }
         try training.validate()
+    }
+}
+
+/// The trained network's state dict, or several (independently trained seeds of one
+/// architecture: K_t = their count, as for seeds trained here). One path encodes as a string, so
+/// specs written before lists were accepted keep their hash.
+public enum StateDictFiles: Sendable, Codable, Equatable {
+    case one(String)
+    case several([String])
+
+    /// The paths, trained seed s at index s.
+    public var paths: [String] {
+        switch self {
+        case .one(let p): return [p]
+        case .several(let ps): return ps
+        }
+    }
+
+    /// How a report names them.
+    public var description: String {
+        paths.count == 1 ? paths[0] : "\(paths.count) state dicts (\(paths.joined(separator: ", ")))"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if let one = try? c.decode(String.self) { self = .one(one) } else { self = .several(try c.decode([String].self)) }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        switch self {
+        case .one(let p): try c.encode(p)
+        case .several(let ps): try c.encode(ps)
+        }
     }
 }
 

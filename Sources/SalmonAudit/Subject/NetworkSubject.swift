@@ -256,23 +256,27 @@ extension LayeredNetworkSubject where Model == MLP {
     /// Relative paths are resolved against `baseDirectory` (the spec's folder).
     public init(fileSpec spec: AuditSpec, baseDirectory: String) throws {
         func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : baseDirectory + "/" + p }
-        guard let stateDict = spec.model.stateDict, let architecture = spec.model.architecture else {
+        guard let files = spec.model.stateDict, let architecture = spec.model.architecture else {
             throw SpecError(field: "model", "a state-dict model needs stateDict, architecture and inputs")
         }
-        guard case .mlp(let mlp) = try StateDict.load(path: resolve(stateDict), architecturePath: resolve(architecture)) else {
-            throw SpecError(field: "model.architecture", "this architecture is a transformer: audit it through Audit.subject (a TransformerSubject)")
+        let mlps = try files.paths.map { path -> MLP in
+            guard case .mlp(let mlp) = try StateDict.load(path: resolve(path), architecturePath: resolve(architecture)) else {
+                throw SpecError(field: "model.architecture", "this architecture is a transformer: audit it through Audit.subject (a TransformerSubject)")
+            }
+            return mlp
         }
-        try self.init(fileSpec: spec, loaded: mlp, baseDirectory: baseDirectory)
+        try self.init(fileSpec: spec, loaded: mlps, baseDirectory: baseDirectory)
     }
 
-    /// An MLP already loaded from `model.stateDict`, read on `model.inputs`.
-    public init(fileSpec spec: AuditSpec, loaded mlp: MLP, baseDirectory: String) throws {
+    /// MLPs already loaded from `model.stateDict` (trained seed s at index s; one architecture),
+    /// read on `model.inputs`.
+    public init(fileSpec spec: AuditSpec, loaded models: [MLP], baseDirectory: String) throws {
         func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : baseDirectory + "/" + p }
-        guard let stateDict = spec.model.stateDict, let inputs = spec.model.inputs else {
+        guard let stateDict = spec.model.stateDict, let inputs = spec.model.inputs, let mlp = models.first else {
             throw SpecError(field: "model", "a state-dict model needs stateDict, architecture and inputs")
         }
         self.spec = spec
-        trained = [mlp]
+        trained = models
         training = nil
         trainingPlan = spec.model.training
         let x = try ArrayInput.activations(resolve(inputs))
@@ -308,8 +312,8 @@ extension LayeredNetworkSubject where Model == MLP {
         self.types = types
         attributionTargets = explained
         evaluationHash = FNV1a.hex(floats: hashed)
-        dataHash = FNV1a.hex(floats: hashed + mlp.parameterArrays.flatMap { $0 })
-        modelDescription = "MLP \(mlp.sizes.map(String.init).joined(separator: "–")) loaded from \(stateDict); \(x.shape[0]) evaluation inputs from \(inputs)"
+        dataHash = FNV1a.hex(floats: hashed + models.flatMap { $0.parameterArrays.flatMap { $0 } })
+        modelDescription = "MLP \(mlp.sizes.map(String.init).joined(separator: "–")) loaded from \(stateDict.description); \(x.shape[0]) evaluation inputs from \(inputs)"
     }
 
 }

@@ -109,14 +109,14 @@ public struct TransformerSubject: AuditSubject {
 
     /// A GPT-2-layout transformer loaded from a state dict, read on the token sequences of
     /// `model.inputs`; claim targets are files. Relative paths resolve against `baseDirectory`.
-    public init(fileSpec spec: AuditSpec, loaded model: Transformer, baseDirectory: String) throws {
+    public init(fileSpec spec: AuditSpec, loaded models: [Transformer], baseDirectory: String) throws {
         func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : baseDirectory + "/" + p }
-        guard let stateDict = spec.model.stateDict, let inputs = spec.model.inputs else {
+        guard let stateDict = spec.model.stateDict, let inputs = spec.model.inputs, let model = models.first else {
             throw SpecError(field: "model", "a state-dict model needs stateDict, architecture and inputs")
         }
         self.spec = spec
         try Self.check(spec, capabilities: Self.capabilities(fromFile: true), layers: model.configuration.layers)
-        trained = [model]
+        trained = models
         training = nil
         let c = model.configuration
         evaluation = try ArrayInput.tokenSequences(resolve(inputs), vocabulary: c.vocabulary, context: c.context)
@@ -132,8 +132,8 @@ public struct TransformerSubject: AuditSubject {
         }
         self.targets = targets
         evaluationHash = FNV1a.hex(floats: hashed)
-        dataHash = FNV1a.hex(floats: hashed + model.parameterArrays.flatMap { $0 })
-        modelDescription = "GPT-2-layout transformer (vocabulary \(c.vocabulary), d \(c.dimension), \(c.heads) heads, \(c.layers) block\(c.layers == 1 ? "" : "s")) loaded from \(stateDict); \(evaluation.count) token sequences of length \(evaluation.first?.count ?? 0) from \(inputs)"
+        dataHash = FNV1a.hex(floats: hashed + models.flatMap { $0.parameterArrays.flatMap { $0 } })
+        modelDescription = "GPT-2-layout transformer (vocabulary \(c.vocabulary), d \(c.dimension), \(c.heads) heads, \(c.layers) block\(c.layers == 1 ? "" : "s")) loaded from \(stateDict.description); \(evaluation.count) token sequences of length \(evaluation.first?.count ?? 0) from \(inputs)"
     }
 
     /// Every claim's requirements met by `capabilities`, and every site a transformer site.

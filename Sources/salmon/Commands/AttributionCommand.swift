@@ -56,8 +56,8 @@ struct AttributionCommand: ParsableCommand {
     @Option(help: "Significance level of the reference test.")
     var alpha: Double = 0.05
 
-    @Option(help: "Smallest drop in similarity (reference - null) that counts as sensitive.")
-    var minimumEffect: Double = 0.1
+    @Option(help: "Smallest drop in similarity (reference - null) that counts as sensitive (the audits' default, 0).")
+    var minimumEffect: Double = GateSpec().minimumEffect
 
     @Option(help: "Master seed of the bootstrap (recorded in the output).")
     var seed: UInt64 = 0
