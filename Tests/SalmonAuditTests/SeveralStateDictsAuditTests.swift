@@ -78,3 +78,74 @@ import Testing
         }
     }
 }
+
+/// `permuted-labels` on a model loaded from a state dict, retrained on the user's training data
+/// (the PyTorch `nn.Sequential` MLP 4–16–8–3 of the state-dict fixtures).
+@Suite struct PermutedLabelsOnLoadedModelsTests {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../SalmonNetworksTests/Fixtures").standardized.path
+
+    static func spec(root: String, training: String) throws -> AuditSpec {
+        try AuditSpec.parse(yaml: """
+            name: permuted-labels-on-a-state-dict
+            seed: 21
+            model:
+              stateDict: \(fixtures)/mlp_sequential.safetensors
+              architecture: \(fixtures)/mlp_sequential.json
+              inputs: \(root)/x.npy\(training)
+              training: {epochs: 4, batchSize: 20, learningRate: 0.01}
+            sites: [layers.1.post]
+            claims:
+              - {name: c, method: {name: logistic-probe, folds: 3}, target: \(root)/y.npy}
+            nulls: [{family: permuted-labels, K: 3}]
+            resampling: {bootstrap: 200}
+            """, file: "permuted.yaml")
+    }
+
+    @Test func theArchitectureIsRetrainedOnPermutedTrainingLabels() async throws {
+        let root = RidgeProbeAuditTests.scratch()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        var stream = RandomStream(seed: 4)
+        func rows(_ n: Int) -> (x: [Double], y: [Double]) {
+            let x = (0..<(4 * n)).map { _ in stream.gaussian() }
+            let y = (0..<n).map { r in Double((0..<3).max { x[4 * r + $0] < x[4 * r + $1] } ?? 0) }
+            return (x, y)
+        }
+        let eval = rows(60), train = rows(100)
+        for (name, values, shape) in [("x", eval.x, [60, 4]), ("y", eval.y, [60]), ("xt", train.x, [100, 4]), ("yt", train.y, [100])] {
+            try RidgeProbeAuditTests.npy(values, shape: shape, float64: false).write(to: URL(fileURLWithPath: root + "/\(name).npy"))
+        }
+        let spec = try Self.spec(root: root, training: "\n  trainingInputs: \(root)/xt.npy\n  trainingLabels: \(root)/yt.npy")
+        let subject = try #require(try Audit.subject(for: spec, specDirectory: root, jobs: 1) as? NetworkSubject)
+        let result = try #require(try await Audit.run(spec: spec, subject: subject, jobs: 2).result)
+        #expect(result.tests.count == 1 && result.tests[0].null.values.count == 3)
+        // Null model 1 is the architecture retrained from `seed → null → permuted-labels → 1`.
+        let stream1 = RandomStream(seed: 21, path: ["null", "permuted-labels", 1])
+        let inputs = Tensor(shape: [100, 4], scalars: train.x.map(Float.init))
+        let targets = Tensor(shape: [100], scalars: train.y.map(Float.init))
+        BLAS.enterSingleThreaded()
+        let retrained = NullModels.retrainedOnPermutedLabels(
+            like: subject.trained[0], inputs: inputs, targets: targets,
+            plan: NetworkSubject.plan(spec.model.training, stream: stream1.derived("training")), stream: stream1).model
+        BLAS.leaveSingleThreaded()
+        let direct = retrained.captured(subject.evaluationInputs, sites: ["layers.1.post"])["layers.1.post"]
+        let audited = try subject.activations(.null(family: "permuted-labels", index: 1), sites: ["layers.1.post"])["layers.1.post"]
+        #expect(direct != nil && direct == audited)
+        #expect(retrained != subject.trained[0])
+    }
+
+    @Test func withoutTrainingDataPermutedLabelsIsRefused() throws {
+        do {
+            _ = try Self.spec(root: "/tmp", training: "")
+            Issue.record("permuted-labels without training data was accepted")
+        } catch {
+            #expect("\(error)".contains("nulls[0].family") && "\(error)".contains("model.trainingInputs"), "\(error)")
+        }
+        do {
+            _ = try Self.spec(root: "/tmp", training: "\n  trainingInputs: xt.npy")
+            Issue.record("training inputs without labels were accepted")
+        } catch {
+            #expect("\(error)".contains("model.trainingLabels"), "\(error)")
+        }
+    }
+}

@@ -125,8 +125,10 @@ public struct AuditSpec: Sendable, Codable, Equatable {
             if let count = model.activations?.listedNullCount, null.K != count {
                 throw SpecError(field: "nulls[\(i)].K", "expected K = \(count), the number of null activation files, found \(null.K)")
             }
-            if null.family == "permuted-labels" && model.isFileModel {
-                throw SpecError(field: "nulls[\(i)].family", "permuted-labels retrains the network, which needs a built-in task; this model is loaded from a state dict")
+            if null.family == NullSpec.Family.permutedLabels.rawValue && model.isFileModel && model.trainingInputs == nil {
+                throw SpecError(field: "nulls[\(i)].family", model.activations != nil
+                    ? "permuted-labels retrains the network, which activation files do not have"
+                    : "permuted-labels retrains the network on permuted training labels: give model.trainingInputs and model.trainingLabels (and model.training, the recipe)")
             }
         }
         try resampling.validate()

@@ -24,13 +24,18 @@ public struct ModelSpec: Sendable, Codable, Equatable {
     public var activations: ActivationFiles?
     /// The transformer trained on a sequence task (`modular-addition`); absent for other tasks.
     public var transformer: TransformerShape?
+    /// For a model loaded from a state dict: its training inputs (`.npy` rows, or token sequences
+    /// for a transformer) and labels, so that `permuted-labels` can retrain the architecture on
+    /// them with `training`'s recipe (the user's own recipe should be stated there).
+    public var trainingInputs: String?
+    public var trainingLabels: String?
     /// A CNN instead of an MLP (image tasks: `digits`): the output channels of each convolution
     /// block (3 × 3, same padding, ReLU, 2 × 2 max pooling), followed by dense layers of `hidden` widths.
     public var convolutions: [Int]?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case task, taskOptions, hidden, activation, training, evaluationExamples, stateDict, architecture, inputs, activations, transformer
-        case convolutions
+        case convolutions, trainingInputs, trainingLabels
     }
 
     public init(from decoder: any Decoder) throws {
@@ -48,6 +53,8 @@ public struct ModelSpec: Sendable, Codable, Equatable {
         activations = try c.decodeIfPresent(ActivationFiles.self, forKey: .activations)
         transformer = try c.decodeIfPresent(TransformerShape.self, forKey: .transformer)
         convolutions = try c.decodeIfPresent([Int].self, forKey: .convolutions)
+        trainingInputs = try c.decodeIfPresent(String.self, forKey: .trainingInputs)
+        trainingLabels = try c.decodeIfPresent(String.self, forKey: .trainingLabels)
         if transformer == nil && task.flatMap(BuiltInTask.init(rawValue:))?.isSequenceTask == true { transformer = TransformerShape() }
     }
 
@@ -75,6 +82,10 @@ public struct ModelSpec: Sendable, Codable, Equatable {
     public var layerCount: Int { (convolutions?.count ?? 0) + hidden.count + 1 }
 
     func validate() throws {
+        if stateDict == nil && (trainingInputs != nil || trainingLabels != nil) {
+            throw SpecError(field: trainingInputs != nil ? "model.trainingInputs" : "model.trainingLabels",
+                            "training data is given for a model loaded from a state dict (a built-in task brings its own)")
+        }
         if let activations {
             guard task == nil, stateDict == nil else { throw SpecError(field: "model", "give one of 'task', 'stateDict' or 'activations'") }
             try activations.validate()
@@ -89,6 +100,10 @@ public struct ModelSpec: Sendable, Codable, Equatable {
             guard stateDict == nil else { throw SpecError(field: "model", "give either 'task' or 'stateDict', not both") }
         } else {
             guard let stateDict else { throw SpecError(field: "model", "expected 'task' (a built-in task) or 'stateDict' with 'architecture' and 'inputs'") }
+            if (trainingInputs == nil) != (trainingLabels == nil) {
+                throw SpecError(field: trainingInputs == nil ? "model.trainingInputs" : "model.trainingLabels",
+                                "training data takes both trainingInputs and trainingLabels")
+            }
             guard !stateDict.paths.isEmpty, stateDict.paths.count <= 10_000 else {
                 throw SpecError(field: "model.stateDict", "expected a state dict, or a list of 1 … 10,000 (one per trained seed)")
             }

@@ -122,7 +122,8 @@ public struct LayeredNetworkSubject<Model: AuditedNetwork>: AuditSubject {
         }
     }
 
-    static func plan(_ t: TrainingSpec, stream: RandomStream) -> TrainingPlan {
+    /// The training plan of `t`: AdamW on cross-entropy, minibatches drawn from `stream`.
+    public static func plan(_ t: TrainingSpec, stream: RandomStream) -> TrainingPlan {
         TrainingPlan(loss: .crossEntropy, optimizer: .adamW(learningRate: Float(t.learningRate), weightDecay: Float(t.weightDecay)),
                      batchSize: t.batchSize, maxEpochs: t.epochs, stream: stream)
     }
@@ -277,8 +278,27 @@ extension LayeredNetworkSubject where Model == MLP {
         }
         self.spec = spec
         trained = models
-        training = nil
         trainingPlan = spec.model.training
+        let outputs = mlp.sizes.last ?? 0
+        var trainingHash: [Float] = []
+        if let file = spec.model.trainingInputs, let labelsFile = spec.model.trainingLabels {
+            let inputs = try ArrayInput.activations(resolve(file))
+            guard inputs.shape[1] == mlp.inputWidth else {
+                throw SpecError(file: resolve(file), field: "", "expected \(mlp.inputWidth) features per row (the network's input), found \(inputs.shape[1])")
+            }
+            let labels = try ArrayInput.integers(resolve(labelsFile), what: "training labels")
+            guard labels.count == inputs.shape[0] else {
+                throw SpecError(file: resolve(labelsFile), field: "", "\(labels.count) labels for \(inputs.shape[0]) training rows in \(file); expected one per row")
+            }
+            if let r = labels.firstIndex(where: { !(0..<outputs).contains($0) }) {
+                throw SpecError(file: resolve(labelsFile), field: "", "label \(labels[r]) at row \(r) is not an output of this network (expected 0..<\(outputs))")
+            }
+            let targets = Tensor(shape: [labels.count], scalars: labels.map(Float.init))
+            training = Dataset(name: "training data", inputs: inputs, targets: targets, classes: outputs)
+            trainingHash = inputs.scalars + targets.scalars
+        } else {
+            training = nil
+        }
         let x = try ArrayInput.activations(resolve(inputs))
         guard x.shape[1] == mlp.layers[0].inFeatures else {
             throw SpecError(field: "model.inputs", "expected \(mlp.layers[0].inFeatures) features per row, found \(x.shape[1])")
@@ -301,7 +321,6 @@ extension LayeredNetworkSubject where Model == MLP {
             guard labels.count == x.shape[0] else {
                 throw SpecError(file: resolve(claim.target), field: "", "\(labels.count) labels for \(x.shape[0]) input rows in \(inputs); expected one label per row")
             }
-            let outputs = mlp.sizes.last ?? 0
             if let r = labels.firstIndex(where: { !(0..<outputs).contains($0) }) {
                 throw SpecError(file: resolve(claim.target), field: "", "label \(labels[r]) at row \(r) is not an output of this network (expected 0..<\(outputs): attributions explain that output)")
             }
@@ -312,7 +331,7 @@ extension LayeredNetworkSubject where Model == MLP {
         self.types = types
         attributionTargets = explained
         evaluationHash = FNV1a.hex(floats: hashed)
-        dataHash = FNV1a.hex(floats: hashed + models.flatMap { $0.parameterArrays.flatMap { $0 } })
+        dataHash = FNV1a.hex(floats: hashed + trainingHash + models.flatMap { $0.parameterArrays.flatMap { $0 } })
         modelDescription = "MLP \(mlp.sizes.map(String.init).joined(separator: "–")) loaded from \(stateDict.description); \(x.shape[0]) evaluation inputs from \(inputs)"
     }
 

@@ -117,8 +117,22 @@ public struct TransformerSubject: AuditSubject {
         self.spec = spec
         try Self.check(spec, capabilities: Self.capabilities(fromFile: true), layers: model.configuration.layers)
         trained = models
-        training = nil
         let c = model.configuration
+        var trainingHash: [Float] = []
+        if let file = spec.model.trainingInputs, let labelsFile = spec.model.trainingLabels {
+            let sequences = try ArrayInput.tokenSequences(resolve(file), vocabulary: c.vocabulary, context: c.context)
+            let labels = try ArrayInput.integers(resolve(labelsFile), what: "training labels")
+            guard labels.count == sequences.count else {
+                throw SpecError(file: resolve(labelsFile), field: "", "\(labels.count) labels for \(sequences.count) training sequences in \(file); expected one per sequence")
+            }
+            if let r = labels.firstIndex(where: { !(0..<c.vocabulary).contains($0) }) {
+                throw SpecError(file: resolve(labelsFile), field: "", "label \(labels[r]) at row \(r) is not a token (expected 0..<\(c.vocabulary): the next token predicted at the last position)")
+            }
+            training = (sequences, labels)
+            trainingHash = sequences.flatMap { $0 }.map(Float.init) + labels.map(Float.init)
+        } else {
+            training = nil
+        }
         evaluation = try ArrayInput.tokenSequences(resolve(inputs), vocabulary: c.vocabulary, context: c.context)
         var targets: [String: ProbeData.Target] = [:]
         var hashed = evaluation.flatMap { $0 }.map(Float.init)
@@ -132,7 +146,7 @@ public struct TransformerSubject: AuditSubject {
         }
         self.targets = targets
         evaluationHash = FNV1a.hex(floats: hashed)
-        dataHash = FNV1a.hex(floats: hashed + models.flatMap { $0.parameterArrays.flatMap { $0 } })
+        dataHash = FNV1a.hex(floats: hashed + trainingHash + models.flatMap { $0.parameterArrays.flatMap { $0 } })
         modelDescription = "GPT-2-layout transformer (vocabulary \(c.vocabulary), d \(c.dimension), \(c.heads) heads, \(c.layers) block\(c.layers == 1 ? "" : "s")) loaded from \(stateDict.description); \(evaluation.count) token sequences of length \(evaluation.first?.count ?? 0) from \(inputs)"
     }
 
@@ -220,7 +234,7 @@ public struct TransformerSubject: AuditSubject {
         case .momentRedraw:
             return NullModels.redrawnFromMoments(base, stream: stream)
         case .permutedLabels:
-            guard let training else { throw AuditError("permuted-labels retrains the network, which needs the training data of a built-in task") }
+            guard let training else { throw AuditError("permuted-labels retrains the network, which needs training data (a built-in task's, or model.trainingInputs and trainingLabels)") }
             var fresh = NullModels.reinitialized(base, stream: stream.derived("init"))
             let permuted = NullModels.permutedTargets(Tensor(shape: [training.targets.count], scalars: training.targets.map(Float.init)),
                                                       stream: stream.derived("labels"))
