@@ -36,11 +36,16 @@ public protocol ClaimFamily: Sendable {
     /// Report notes from the diagnostics its evaluations reported, summed over every unit of the
     /// audit (for example, probe fits that stopped before converging).
     func notes(diagnostics: [String: Double]) -> [String]
+    /// Whether the claim's method draws random numbers (cross-validation folds, a probe's
+    /// initialization, SmoothGrad's noise), so that `resampling.methodSeeds` repeats it with
+    /// independent streams and the method's own randomness enters the interval.
+    func isRandom(_ claim: ClaimSpec) -> Bool
 }
 
 extension ClaimFamily {
     public func validate(_ claim: ClaimSpec, in spec: AuditSpec, field: String) throws {}
     public func notes(diagnostics: [String: Double]) -> [String] { [] }
+    public func isRandom(_ claim: ClaimSpec) -> Bool { false }
 
     /// The statistic `name` of `method`, if the method offers it.
     public func statistic(_ name: String, of method: String) -> ClaimStatistic? {

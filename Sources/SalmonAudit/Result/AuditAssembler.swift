@@ -179,7 +179,11 @@ public enum AuditAssembler {
         if trained.count == 1 {
             guard let stored = trained[0].bootstraps[key] else { throw AuditError("trained/0 has no bootstrap for \(key)") }
             let result = stored.result
-            let what = stored.path == "mean" ? "per-example scores" : stored.path == "rows" ? "evaluation rows" : "evaluation rows, method re-run on each"
+            let runs = spec.resampling.methodSeeds ?? 1
+            let described = ["mean": "per-example scores", "rows": "evaluation rows", "full": "evaluation rows, method re-run on each",
+                             "method-seeds": "\(runs) method seeds × per-example scores, crossed (two-level)",
+                             "rows-method-seeds-averaged": "evaluation rows, the statistic averaged over \(runs) method seeds (seeds fixed)"]
+            let what = described[stored.path] ?? "evaluation rows (\(stored.path))"
             let method = "\(kind.rawValue) bootstrap over \(what), B = \(b)"
             guard let ci = try? result.interval(kind, level: level), ci.lower.isFinite, ci.upper.isFinite else {
                 return (nil, method, "\(key): no \(kind.rawValue) interval (\(result.diagnostics.joined(separator: "; ").isEmpty ? "degenerate bootstrap distribution" : result.diagnostics.joined(separator: "; ")))")

@@ -57,30 +57,40 @@ struct UnitEvaluator: Sendable {
                     guard let a = activations[site] else { throw AuditError("\(unit): site '\(site)' produced no activations") }
                     siteActivations = a
                 }
-                let context = ClaimContext(unit: unit, site: site, activations: siteActivations,
-                                           stream: AuditPlan.methodStream(claim, site: site, seed: spec.seed), subject: subject)
-                let evaluation: ClaimEvaluation?
-                do { evaluation = try evaluator.evaluate(context, statistics: [claim.statistic]) } catch let e as AuditError {
-                    throw e
-                } catch {
-                    throw AuditError("\(unit), claim \(claim.name) at \(site): \(error)")
+                // R runs of a random method (one otherwise): run 0 on the claim's method stream, run r
+                // on its child "method-seed" → r; the same streams for every unit.
+                let base = AuditPlan.methodStream(claim, site: site, seed: spec.seed)
+                let runs = claim.family.isRandom(claim) ? spec.resampling.methodSeeds ?? 1 : 1
+                var measurements: [ClaimMeasurement] = []
+                for r in 0..<runs {
+                    let context = ClaimContext(unit: unit, site: site, activations: siteActivations,
+                                               stream: r == 0 ? base : base.derived("method-seed", .index(r)), subject: subject)
+                    let evaluation: ClaimEvaluation?
+                    do { evaluation = try evaluator.evaluate(context, statistics: [claim.statistic]) } catch let e as AuditError {
+                        throw e
+                    } catch {
+                        throw AuditError("\(unit), claim \(claim.name) at \(site): \(error)")
+                    }
+                    guard let evaluation else { break }
+                    guard let measurement = evaluation.measurements[claim.statistic] else {
+                        throw AuditError("\(unit), claim \(claim.name) at \(site): \(claim.method.name) did not report '\(claim.statistic)'")
+                    }
+                    guard measurement.value.isFinite else {
+                        throw AuditError("\(unit), claim \(claim.name) at \(site): \(claim.statistic) is \(measurement.value)")
+                    }
+                    measurements.append(measurement)
+                    for (name, value) in evaluation.diagnostics { record.diagnostics[name, default: 0] += value }
                 }
-                guard let evaluation else { continue }
-                guard let measurement = evaluation.measurements[claim.statistic] else {
-                    throw AuditError("\(unit), claim \(claim.name) at \(site): \(claim.method.name) did not report '\(claim.statistic)'")
-                }
-                guard measurement.value.isFinite else {
-                    throw AuditError("\(unit), claim \(claim.name) at \(site): \(claim.statistic) is \(measurement.value)")
-                }
-                record.values[key] = measurement.value
-                for (name, value) in evaluation.diagnostics { record.diagnostics[name, default: 0] += value }
+                guard !measurements.isEmpty else { continue }
+                let value = measurements.count == 1 ? measurements[0].value : Descriptive.mean(measurements.map(\.value))
+                record.values[key] = value
                 guard unit.isTrained else { continue }
-                let resampled = try bootstrap(measurement, claim: claim, site: site)
+                let resampled = try bootstrap(measurements, claim: claim, site: site)
                 record.bootstraps[key] = resampled.bootstrap
                 record.perExample[key] = resampled.scores
                 if let reason = resampled.unresampled { record.unresampled[key] = reason }
                 if claim.family.siteRole == .randomizationStage {
-                    sameAtEverySite = (measurement.value, resampled.bootstrap, resampled.scores, resampled.unresampled)
+                    sameAtEverySite = (value, resampled.bootstrap, resampled.scores, resampled.unresampled)
                 }
             }
         }
@@ -90,11 +100,44 @@ struct UnitEvaluator: Sendable {
     /// The bootstrap over evaluation inputs of a trained statistic, as its measurement asks:
     /// resampled per-example scores for means, a statistic of resampled rows, or the method
     /// refitted on resampled rows (BCa's jackknife over rows when the interval is BCa).
-    private func bootstrap(_ measurement: ClaimMeasurement, claim: ClaimSpec,
+    ///
+    /// With R > 1 runs of a random method: per-example scores are bootstrapped two-level, method
+    /// seeds × inputs crossed (`Bootstrap.twoLevelMean`, the per-example scores stored as their
+    /// means over runs); a statistic of rows or a refit is recomputed for every run on the same
+    /// resampled rows and averaged (method seeds fixed: stated in the interval's description).
+    private func bootstrap(_ measurements: [ClaimMeasurement], claim: ClaimSpec,
                            site: String) throws -> (bootstrap: StoredBootstrap?, scores: [Double]?, unresampled: String?) {
         let plan = try Bootstrap(resamples: spec.resampling.bootstrap, seed: spec.seed,
                                  path: AuditPlan.bootstrapPath(claim, site: site), workers: 1)
         let jackknife = spec.resampling.interval == .bca
+        guard measurements.count > 1 else { return try bootstrap(measurements[0], plan: plan, jackknife: jackknife) }
+        var scores: [[Double]] = [], statistics: [@Sendable (UnsafeBufferPointer<Int>) -> Double] = []
+        var count = 0
+        for m in measurements {
+            switch m.resampling {
+            case .meanOfScores(let s): scores.append(s)
+            case .rows(let n, let statistic), .refit(let n, let statistic): statistics.append(statistic); count = n
+            case .none(let reason): return (nil, nil, reason)
+            }
+        }
+        if scores.count == measurements.count {
+            let n = scores[0].count
+            let means = (0..<n).map { i in scores.reduce(0) { $0 + $1[i] } / Double(scores.count) }
+            return (StoredBootstrap(try plan.twoLevelMean(scores, design: .crossed), path: "method-seeds"), means, nil)
+        }
+        guard statistics.count == measurements.count else {
+            throw AuditError("claim \(claim.name) at \(site): the runs of a random method resample differently")
+        }
+        let all = statistics
+        let result = try plan.run(count: count, jackknife: jackknife) { rows in
+            all.reduce(0) { $0 + $1(rows) } / Double(all.count)
+        }
+        return (StoredBootstrap(result, path: "rows-method-seeds-averaged"), nil, nil)
+    }
+
+    /// The bootstrap of one measurement.
+    private func bootstrap(_ measurement: ClaimMeasurement, plan: Bootstrap,
+                           jackknife: Bool) throws -> (bootstrap: StoredBootstrap?, scores: [Double]?, unresampled: String?) {
         let path = measurement.resampling.storedPath
         switch measurement.resampling {
         case .meanOfScores(let scores):

@@ -176,8 +176,14 @@ public struct ResamplingSpec: Sendable, Codable, Equatable {
     public var bootstrap: Int
     public var interval: BootstrapInterval
     public var level: Double
+    /// R, the independent runs of a random method (``ClaimFamily/isRandom(_:)``) on every model:
+    /// each model's value is the mean of R runs (`seed → "method" → claim → site`, then
+    /// `… → "method-seed" → r` for r ≥ 1), for trained and null models alike, and the trained
+    /// interval is two-level over method seeds × inputs. Absent: 1, the method's own randomness
+    /// held fixed (common random numbers across models) and not in the interval.
+    public var methodSeeds: Int?
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case bootstrap, interval, level }
+    enum CodingKeys: String, CodingKey, CaseIterable { case bootstrap, interval, level, methodSeeds }
 
     public init() { bootstrap = 2000; interval = .bca; level = 0.95 }
 
@@ -191,11 +197,15 @@ public struct ResamplingSpec: Sendable, Codable, Equatable {
         }
         interval = k
         level = try c.decodeIfPresent(Double.self, forKey: .level) ?? 0.95
+        methodSeeds = try c.decodeIfPresent(Int.self, forKey: .methodSeeds)
     }
 
     func validate() throws {
         guard bootstrap >= 100 && bootstrap <= 10_000_000 else { throw SpecError(field: "resampling.bootstrap", "expected 100 … 10,000,000 resamples, found \(bootstrap)") }
         guard level > 0 && level < 1 else { throw SpecError(field: "resampling.level", "expected a level strictly between 0 and 1, found \(level)") }
+        if let r = methodSeeds, !(1...1000).contains(r) {
+            throw SpecError(field: "resampling.methodSeeds", "expected 1 … 1000 runs of a random method per model, found \(r)")
+        }
     }
 }
 

@@ -47,9 +47,10 @@ public struct OneMoreNullDraw: AuditSubject {
     /// mapping such as `{name: logistic-probe, folds: 3}`) at one site against K random-init nulls,
     /// so that a single test decides and "distinguishable" should come out at rate α. `statistic`
     /// (default: the method's first) and `trainedSeeds` (K_t) serve attribution claims, whose
-    /// `similarityToTrained` needs K_t ≥ 2. `hidden` is the width of the one hidden layer.
+    /// `similarityToTrained` needs K_t ≥ 2. `hidden` is the width of the one hidden layer;
+    /// `methodSeeds` sets `resampling.methodSeeds`.
     public static func calibrationSpec(seed: UInt64, method: String, K: Int, statistic: String? = nil,
-                                       trainedSeeds: Int = 1, hidden: Int = 6) throws -> AuditSpec {
+                                       trainedSeeds: Int = 1, hidden: Int = 6, methodSeeds: Int? = nil) throws -> AuditSpec {
         try AuditSpec.parse(yaml: """
             name: calibration
             seed: \(seed)
@@ -63,7 +64,7 @@ public struct OneMoreNullDraw: AuditSubject {
               - {name: c, method: \(method), sites: [layers.0.post]\(statistic.map { ", statistic: \($0)" } ?? "")}
             nulls:
               - {family: random-init, K: \(K)}
-            resampling: {bootstrap: 100, interval: percentile}
+            resampling: {bootstrap: 100, interval: percentile\(methodSeeds.map { ", methodSeeds: \($0)" } ?? "")}
             """, file: "calibration spec")
     }
 }

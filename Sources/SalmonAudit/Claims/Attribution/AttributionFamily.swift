@@ -145,6 +145,9 @@ public struct AttributionFamily: ClaimFamily {
         return notes
     }
 
+    /// SmoothGrad draws its noise; the other methods are deterministic.
+    public func isRandom(_ claim: ClaimSpec) -> Bool { Method(rawValue: claim.method.name) == .smoothGrad }
+
     static func method(_ name: String) throws -> Method {
         guard let m = Method(rawValue: name) else { throw SpecError(field: "method.name", "'\(name)' is not an attribution method") }
         return m

@@ -76,6 +76,9 @@ public struct ProbeFamily: ClaimFamily {
         return ["\(Int(nonConverged)) probe fits (folds) stopped before the convergence tolerance (iteration limit or line search); their predictions are used as they are"]
     }
 
+    /// The probes draw their folds (and the MLP probe its initialization and minibatches); PCA draws nothing.
+    public func isRandom(_ claim: ClaimSpec) -> Bool { Method(rawValue: claim.method.name) != .pca }
+
     static func method(_ name: String) throws -> Method {
         guard let m = Method(rawValue: name) else { throw SpecError(field: "method.name", "'\(name)' is not a probe-family method") }
         return m
