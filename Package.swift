@@ -8,6 +8,7 @@ let package = Package(
     name: "DeadSalmon",
     products: [
         .library(name: "DeadSalmon", targets: ["DeadSalmon"]),
+        .library(name: "SalmonDiagnostics", targets: ["SalmonDiagnostics"]),
         .library(name: "SalmonStatistics", targets: ["SalmonStatistics"]),
         .library(name: "SalmonIO", targets: ["SalmonIO"]),
         .library(name: "SalmonNetworks", targets: ["SalmonNetworks"]),
@@ -35,8 +36,10 @@ let package = Package(
             providers: [.apt(["libopenblas-dev"]), .brew(["openblas"])]
         ),
 
-        .target(name: "SalmonStatistics", dependencies: ["CGSL"]),
-        .target(name: "SalmonIO"),
+        // The error protocol every module's errors adopt (so the CLI catches them once).
+        .target(name: "SalmonDiagnostics"),
+        .target(name: "SalmonStatistics", dependencies: ["CGSL", "SalmonDiagnostics"]),
+        .target(name: "SalmonIO", dependencies: ["SalmonDiagnostics"]),
         .target(name: "SalmonNetworks", dependencies: ["COpenBLAS", "SalmonStatistics", "SalmonIO"]),
         .target(
             name: "SalmonTasks",
@@ -44,13 +47,14 @@ let package = Package(
             exclude: ["Resources/convert_digits.py"],
             resources: [.copy("Resources/digits.csv")]
         ),
-        .target(name: "SalmonMethods", dependencies: ["SalmonNetworks", "SalmonStatistics"]),
+        .target(name: "SalmonMethods", dependencies: ["SalmonNetworks", "SalmonStatistics", "SalmonDiagnostics"]),
         .target(
             name: "SalmonAudit",
-            dependencies: ["SalmonMethods", "SalmonTasks", "SalmonIO", "SalmonStatistics", .product(name: "Yams", package: "Yams")]
+            dependencies: ["SalmonMethods", "SalmonTasks", "SalmonIO", "SalmonStatistics", "SalmonDiagnostics",
+                           .product(name: "Yams", package: "Yams")]
         ),
         .target(name: "SalmonReports", dependencies: ["SalmonAudit"]),
-        .target(name: "DeadSalmon", dependencies: ["SalmonStatistics", "SalmonIO", "SalmonNetworks", "SalmonTasks", "SalmonMethods",
+        .target(name: "DeadSalmon", dependencies: ["SalmonDiagnostics", "SalmonStatistics", "SalmonIO", "SalmonNetworks", "SalmonTasks", "SalmonMethods",
                                                    "SalmonAudit", "SalmonReports"]),
         .executableTarget(
             name: "salmon",
@@ -67,7 +71,8 @@ let package = Package(
         .testTarget(name: "SalmonMethodsTests", dependencies: ["SalmonMethods", "SalmonNetworks", "SalmonStatistics"], exclude: ["Fixtures"]),
         // Every module a test file imports is named here, not reached through another target: SwiftPM
         // orders the build by declared dependencies only, so an undeclared import fails on a parallel build.
-        .testTarget(name: "SalmonAuditTests", dependencies: ["SalmonAudit", "SalmonReports", "SalmonMethods", "SalmonNetworks", "SalmonStatistics", "SalmonTasks"],
+        .testTarget(name: "SalmonAuditTests", dependencies: ["SalmonAudit", "SalmonReports", "SalmonMethods", "SalmonNetworks", "SalmonStatistics", "SalmonTasks",
+                                                     "SalmonDiagnostics", "SalmonIO"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "SalmonReportsTests", dependencies: ["SalmonReports", "SalmonAudit", "SalmonIO", "SalmonStatistics"]),
         .testTarget(name: "SalmonCLITests", dependencies: ["salmon"], exclude: ["Snapshots"]),

@@ -7,10 +7,12 @@ cd "$(dirname "$0")"
 out=.build
 mkdir -p "$out"
 flags=(-O -sanitize=fuzzer,address -parse-as-library)
-swiftc "${flags[@]}" -module-name SalmonIO -emit-module -emit-module-path "$out/SalmonIO.swiftmodule" \
+swiftc "${flags[@]}" -module-name SalmonDiagnostics -emit-module -emit-module-path "$out/SalmonDiagnostics.swiftmodule" \
+  -emit-library -static -o "$out/libSalmonDiagnostics.a" $(find ../Sources/SalmonDiagnostics -name '*.swift')
+swiftc "${flags[@]}" -I "$out" -module-name SalmonIO -emit-module -emit-module-path "$out/SalmonIO.swiftmodule" \
   -emit-library -static -o "$out/libSalmonIO.a" $(find ../Sources/SalmonIO -name '*.swift')
 for target in NumberList:number-list SafeTensors:safetensors NumPy:numpy; do
   source="Fuzz${target%%:*}.swift" binary="fuzz-${target#*:}"
-  swiftc "${flags[@]}" -I "$out" -L "$out" -lSalmonIO "$source" -o "$out/$binary"
+  swiftc "${flags[@]}" -I "$out" -L "$out" -lSalmonIO -lSalmonDiagnostics "$source" -o "$out/$binary"
   echo "built $out/$binary"
 done

@@ -1,5 +1,6 @@
 // DeadSalmon: the umbrella module. It only re-exports the public modules, so that
 // `import DeadSalmon` gives the whole toolkit.
+@_exported import SalmonDiagnostics
 @_exported import SalmonIO
 @_exported import SalmonNetworks
 @_exported import SalmonStatistics

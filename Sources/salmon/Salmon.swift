@@ -48,17 +48,7 @@ enum SalmonMain {
             } else {
                 try command.run()
             }
-        } catch let error as InputError {
-            fail(error.description)
-        } catch let error as SpecError {
-            fail(error.description)
-        } catch let error as MethodError {
-            fail(error.description)
-        } catch let error as AuditError {
-            fail(error.description)
-        } catch let error as StatisticsError {
-            fail(error.description)
-        } catch let error as UsageError {
+        } catch let error as any SalmonError {
             fail(error.description)
         } catch let error as ExitCode {
             exit(error.rawValue)
@@ -79,8 +69,9 @@ enum SalmonMain {
 }
 
 /// A bad option value found by a command's own validation (printed on one line, exit 2).
-struct UsageError: Error, CustomStringConvertible {
+struct UsageError: SalmonError {
     var option: String
     var expected: String
     var description: String { "\(option): expected \(expected)" }
+    var location: ErrorLocation { ErrorLocation(field: option) }
 }

@@ -1,3 +1,4 @@
+public import SalmonDiagnostics
 import SalmonMethods
 import SalmonNetworks
 import SalmonStatistics
@@ -151,8 +152,11 @@ struct UnitEvaluator: Sendable {
 }
 
 /// An error while running an audit (not a problem with the spec): one line naming the unit and claim.
-public struct AuditError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct AuditError: SalmonError, Equatable {
     public var message: String
     public init(_ message: String) { self.message = message }
     public var description: String { message }
+    /// The message names the unit, claim and site.
+    public var location: ErrorLocation { ErrorLocation() }
+    public var expected: String { message }
 }

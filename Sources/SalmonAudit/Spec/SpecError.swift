@@ -1,6 +1,8 @@
+public import SalmonDiagnostics
+
 /// A problem with an audit specification: the field (as a dotted path), what was expected, and
 /// for an unknown key the nearest valid one. Its description is one line.
-public struct SpecError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct SpecError: SalmonError, Equatable {
     /// The spec file (or "spec" for a spec given in memory).
     public var file: String
     /// The dotted field path, e.g. `nulls[1].K`.
@@ -16,6 +18,9 @@ public struct SpecError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         field.isEmpty ? "\(file): \(message)" : "\(file): field '\(field)': \(message)"
     }
+
+    public var location: ErrorLocation { ErrorLocation(file: file, field: field.isEmpty ? nil : field) }
+    public var expected: String { message }
 }
 
 /// The closest name to `word` among `candidates`, for "did you mean" suggestions: a candidate the

@@ -1,8 +1,10 @@
+public import SalmonDiagnostics
+
 /// Bad input in a user's file: which file, where, and what was expected.
 ///
 /// Its description is the one line the CLI prints before exiting with code 2, for example
 /// `scores.csv:14: column "accuracy": expected a finite number, found "NaN"`.
-public struct InputError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct InputError: SalmonError, Equatable {
     /// The file's path as given by the user, or `<stdin>`.
     public var file: String
     /// The 1-based line, when the problem has one.
@@ -18,6 +20,8 @@ public struct InputError: Error, Sendable, Equatable, CustomStringConvertible {
         self.field = field
         self.expected = expected
     }
+
+    public var location: ErrorLocation { ErrorLocation(file: file, field: field, line: line) }
 
     public var description: String {
         var location = file

@@ -1,3 +1,4 @@
+public import SalmonDiagnostics
 import SalmonStatistics
 
 /// An interpretability method seen as a statistical estimator: given a model's data (and a random
@@ -66,8 +67,11 @@ public struct ExplanationStatistic: Sendable, Hashable, Codable {
 }
 
 /// An error from running a method on data: one line naming what is wrong.
-public struct MethodError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct MethodError: SalmonError, Equatable {
     public var message: String
     public init(_ message: String) { self.message = message }
     public var description: String { message }
+    /// A method's error names its data in the message; no file or field of its own.
+    public var location: ErrorLocation { ErrorLocation() }
+    public var expected: String { message }
 }

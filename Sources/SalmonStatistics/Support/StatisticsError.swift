@@ -1,8 +1,9 @@
+public import SalmonDiagnostics
 /// An invalid argument to a statistics routine: which parameter, and what was expected.
 ///
 /// Every public entry point validates its inputs in one place and throws this error with a message
 /// that names the parameter, never crashes on data (scipy's convention of validating up front).
-public struct StatisticsError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct StatisticsError: SalmonError, Equatable {
     /// The parameter at fault, as named in the API (`level`, `pValues`, `resamples`, …).
     public let parameter: String
     /// What was expected, and where useful what was found.
@@ -14,6 +15,9 @@ public struct StatisticsError: Error, Sendable, Equatable, CustomStringConvertib
     }
 
     public var description: String { "\(parameter): expected \(expected)" }
+
+    /// The parameter at fault.
+    public var location: ErrorLocation { ErrorLocation(field: parameter) }
 
     /// Throws unless every value is finite; names the first offending index.
     static func requireFinite(_ values: [Double], _ parameter: String) throws {
