@@ -24,6 +24,18 @@ public enum Audit {
         return try NetworkSubject(spec: spec, jobs: jobs)
     }
 
+    /// Runs the trained units only and tests them against a baseline's stored null distributions
+    /// (`salmon audit --baseline`): no null model is computed.
+    /// - Throws: ``SpecError`` when the baseline was recorded from another spec or evaluation data.
+    public static func run(spec: AuditSpec, subject: any AuditSubject, against baseline: Baseline, jobs: Int, store: RecordStore? = nil,
+                           resume: Bool = false, progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> AuditResult {
+        try baseline.requireCompatible(spec, evaluationHash: subject.evaluationHash, source: "spec")
+        let runner = AuditRunner(spec: spec, subject: subject, jobs: jobs, store: store, resume: resume, progress: progress, trainedOnly: true)
+        let outcome = try await runner.run()
+        return try AuditAssembler.assemble(spec: spec, records: outcome.records, model: subject.modelDescription,
+                                           dataHash: subject.dataHash, evaluationHash: subject.evaluationHash, jobs: jobs, baseline: baseline)
+    }
+
     /// Runs every unit of the audit (or one shard's) and, for a whole run, assembles the result.
     /// - Returns: the records and, unless sharded, the result.
     public static func run(spec: AuditSpec, subject: any AuditSubject, jobs: Int, shard: Shard = .whole,

@@ -54,12 +54,8 @@ struct AuditCommand: AsyncParsableCommand {
         let store = recordStore(in: out)
         let progress = ProgressLine()
         if let stored {
-            let runner = AuditRunner(spec: auditSpec, subject: subject, jobs: run.jobs, store: store, resume: resume,
-                                     progress: progress.callback, trainedOnly: true)
-            let outcome = try await runner.run()
-            let result = try AuditAssembler.assemble(spec: auditSpec, records: outcome.records, model: subject.modelDescription,
-                                                     dataHash: subject.dataHash, evaluationHash: subject.evaluationHash,
-                                                     jobs: run.jobs, baseline: stored)
+            let result = try await Audit.run(spec: auditSpec, subject: subject, against: stored, jobs: run.jobs, store: store,
+                                             resume: resume, progress: progress.callback)
             try writeReports(result, to: out)
             try exitForClaims(result)
             return
@@ -70,12 +66,7 @@ struct AuditCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("salmon audit: resumed: reused \(outcome.reused) of \(outcome.reused + outcome.computed) models saved in \(store.directory), computed \(outcome.computed)\n".utf8))
         }
         guard let result else {
-            let manifest = ShardManifest(spec: auditSpec, specHash: auditSpec.hash, shard: selected, model: subject.modelDescription,
-                                         dataHash: subject.dataHash, evaluationHash: subject.evaluationHash, jobs: run.jobs)
-            do { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) } catch {
-                throw InputError(file: out, expected: "a directory the shard can be written to")
-            }
-            try AtomicFile.write(try JSONEncoder().encode(manifest), to: out + "/shard.json")
+            try ShardManifest(spec: auditSpec, shard: selected, subject: subject, jobs: run.jobs).write(to: out)
             emit("shard \(selected): \(outcome.records.count) models in \(store.directory); combine all shards with 'salmon merge'\n")
             return
         }

@@ -45,28 +45,7 @@ struct MergeCommand: ParsableCommand {
 
     func run() throws {
         guard !shards.isEmpty else { throw UsageError(option: "SHARD", expected: "at least one shard directory") }
-        var manifests: [ShardManifest] = []
-        var records: [UnitRecord] = []
-        for directory in shards {
-            let path = directory + "/shard.json"
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw InputError(file: path, expected: "a shard manifest written by 'salmon audit --shard'")
-            }
-            guard let manifest = try? CanonicalSpecDecoding.jsonDecoder().decode(ShardManifest.self, from: data), manifest.format == ShardManifest.format else {
-                throw InputError(file: path, expected: "a shard manifest (\(ShardManifest.format))")
-            }
-            manifests.append(manifest)
-            records += try recordStore(in: directory).loadAll().filter { $0.specHash == manifest.specHash }
-        }
-        guard let first = manifests.first else { return }
-        for (m, directory) in zip(manifests, shards) where m.specHash != first.specHash {
-            throw InputError(file: directory + "/shard.json", expected: "a shard of the same spec (hash \(first.specHash)), found \(m.specHash)")
-        }
-        guard manifests.allSatisfy({ $0.dataHash == first.dataHash }) else {
-            throw InputError(file: shards.joined(separator: ", "), expected: "shards computed on the same data (their data hashes differ)")
-        }
-        let result = try AuditAssembler.assemble(spec: first.spec, records: records, model: first.model, dataHash: first.dataHash,
-                                                 evaluationHash: first.evaluationHash, jobs: first.jobs, shards: first.shard.count)
+        let (result, records) = try ShardManifest.merge(shards)
         let store = recordStore(in: out)
         for r in records { try store.save(r) }
         try writeReports(result, to: out)

@@ -66,15 +66,3 @@ func directory(of path: String) -> String {
 /// The records folder inside an audit's output directory.
 func recordStore(in out: String) -> RecordStore { RecordStore(directory: out + "/records") }
 
-/// What a shard run leaves next to its records, so `salmon merge` can assemble without the model.
-struct ShardManifest: Codable {
-    static let format = "deadsalmon.shard/1"
-    var format: String = ShardManifest.format
-    var spec: AuditSpec
-    var specHash: String
-    var shard: Shard
-    var model: String
-    var dataHash: String
-    var evaluationHash: String
-    var jobs: Int
-}
