@@ -16,19 +16,13 @@ public enum IdentifiabilityReport {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         let json = try encoder.encode(result)
-        let files: [(String, Data)] = [
-            ("figures/\(name)-growth.svg", Data(growth.utf8)),
-            ("figures/\(name)-histogram.svg", Data(histogram.utf8)),
+        let files: [(name: String, data: Data)] = [
             ("\(name).json", json + Data("\n".utf8)),
             ("\(name).md", Data(markdown(result, name: name, command: command).utf8)),
         ]
-        do {
-            try FileManager.default.createDirectory(atPath: directory + "/figures", withIntermediateDirectories: true)
-        } catch {
-            throw InputError(file: directory, expected: "a directory the report can be written to")
-        }
-        for (file, data) in files { try AtomicFile.write(data, to: directory + "/" + file) }
-        return files.map { directory + "/" + $0.0 }
+        // Written into the reproductions folder beside other reports' figures: none is stale.
+        return try ReportDirectory(figures: [("\(name)-growth.svg", growth), ("\(name)-histogram.svg", histogram)], files: files,
+                                   removesStaleFigures: false).write(to: directory)
     }
 
     static func number(_ x: Double?) -> String {

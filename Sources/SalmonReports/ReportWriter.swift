@@ -21,25 +21,16 @@ public enum ReportWriter {
     @discardableResult
     public static func write(_ result: AuditResult, to directory: String) throws -> [String] {
         let root = directory.isEmpty ? "." : directory
-        let figureDirectory = join(root, ReportFiles.figures)
-
         // Render everything first: a failure here writes nothing.
         let names = ReportFiles.figureNames(for: result)
-        var files: [(path: String, data: Data)] = zip(result.tests, names).map { test, name in
-            (join(figureDirectory, name), Data(NullFigure.svg(for: test).utf8))
-        }
-        files.append((join(root, ReportFiles.csv), Data(CSVReport.render(result).utf8)))
-        files.append((join(root, ReportFiles.json), try json(result, path: join(root, ReportFiles.json))))
-        files.append((join(root, ReportFiles.junit), Data(JUnitReport.render(result).utf8)))
-        files.append((join(root, ReportFiles.markdown), Data(MarkdownReport.render(result, figureDirectory: ReportFiles.figures).utf8)))
-
-        try makeDirectory(root)
-        try makeDirectory(figureDirectory)
-        for file in files {
-            try AtomicFile.write(file.data, to: file.path)
-        }
-        try removeStaleFigures(in: figureDirectory, keeping: names)
-        return files.map(\.path)
+        let figures = zip(result.tests, names).map { test, name in (name: name, svg: NullFigure.svg(for: test)) }
+        let files: [(name: String, data: Data)] = [
+            (ReportFiles.csv, Data(CSVReport.render(result).utf8)),
+            (ReportFiles.json, try json(result, path: join(root, ReportFiles.json))),
+            (ReportFiles.junit, Data(JUnitReport.render(result).utf8)),
+            (ReportFiles.markdown, Data(MarkdownReport.render(result, figureDirectory: ReportFiles.figures).utf8)),
+        ]
+        return try ReportDirectory(figures: figures, files: files).write(to: root)
     }
 
     /// The canonical JSON, with an encoding failure (a NaN or infinity somewhere) turned into an

@@ -23,25 +23,18 @@ public enum IdentifiabilityAuditWriter {
     @discardableResult
     public static func write(_ result: IdentifiabilityAuditResult, to directory: String) throws -> [String] {
         let root = directory.isEmpty ? "." : directory
-        let figureDirectory = ReportWriter.join(root, ReportFiles.figures)
-        let figures = IdentifiabilityAuditFigures.all(result)
-        var files: [(path: String, data: Data)] = figures.map { (ReportWriter.join(figureDirectory, $0.name), Data($0.svg.utf8)) }
-        files.append((ReportWriter.join(root, ReportFiles.csv), Data(csv(result).utf8)))
-        files.append((ReportWriter.join(root, networksFile), Data(networksCSV(result).utf8)))
+        let figures = IdentifiabilityAuditFigures.all(result).map { (name: $0.name, svg: $0.svg) }
+        var files: [(name: String, data: Data)] = [(ReportFiles.csv, Data(csv(result).utf8)), (networksFile, Data(networksCSV(result).utf8))]
         let jsonPath = ReportWriter.join(root, ReportFiles.json)
         do {
-            files.append((jsonPath, try result.jsonData()))
+            files.append((ReportFiles.json, try result.jsonData()))
         } catch let EncodingError.invalidValue(value, context) {
             throw InputError(file: jsonPath, field: ReportWriter.fieldPath(context.codingPath),
                              expected: "a value JSON can represent, found \(value) in the result")
         }
-        files.append((ReportWriter.join(root, ReportFiles.junit), Data(junit(result).utf8)))
-        files.append((ReportWriter.join(root, ReportFiles.markdown), Data(IdentifiabilityAuditMarkdown.render(result).utf8)))
-        try ReportWriter.makeDirectory(root)
-        try ReportWriter.makeDirectory(figureDirectory)
-        for file in files { try AtomicFile.write(file.data, to: file.path) }
-        try ReportWriter.removeStaleFigures(in: figureDirectory, keeping: figures.map(\.name))
-        return files.map(\.path)
+        files.append((ReportFiles.junit, Data(junit(result).utf8)))
+        files.append((ReportFiles.markdown, Data(IdentifiabilityAuditMarkdown.render(result).utf8)))
+        return try ReportDirectory(figures: figures, files: files).write(to: root)
     }
 
     /// One row per claim and width; numbers exact (shortest round-trip), absent values empty.

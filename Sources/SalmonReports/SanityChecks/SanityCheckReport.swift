@@ -37,17 +37,14 @@ public enum SanityCheckReport {
     @discardableResult
     public static func write(_ result: SanityCheckResult, to directory: String, name: String = defaultName,
                              command: String? = nil) throws -> [String] {
-        let root = directory.isEmpty ? "." : directory
-        let figureDirectory = ReportWriter.join(root, ReportFiles.figures)
         let figures = self.figures(result, name: name)
-        var files: [(path: String, data: Data)] = figures.map { (ReportWriter.join(figureDirectory, $0.file), Data($0.svg.utf8)) }
-        files.append((ReportWriter.join(root, name + ".csv"), Data(SanityCheckCSV.render(result).utf8)))
-        files.append((ReportWriter.join(root, name + ".md"),
-                      Data(SanityCheckMarkdown.render(result, figures: figures.map { ReportFiles.figures + "/" + $0.file },
-                                                      csv: name + ".csv", command: command).utf8)))
-        try ReportWriter.makeDirectory(root)
-        try ReportWriter.makeDirectory(figureDirectory)
-        for file in files { try AtomicFile.write(file.data, to: file.path) }
-        return files.map(\.path)
+        let files: [(name: String, data: Data)] = [
+            (name + ".csv", Data(SanityCheckCSV.render(result).utf8)),
+            (name + ".md", Data(SanityCheckMarkdown.render(result, figures: figures.map { ReportFiles.figures + "/" + $0.file },
+                                                          csv: name + ".csv", command: command).utf8)),
+        ]
+        // The reproductions folder holds several reports' figures side by side: none is stale.
+        return try ReportDirectory(figures: figures.map { (name: $0.file, svg: $0.svg) }, files: files, removesStaleFigures: false)
+            .write(to: directory)
     }
 }
