@@ -6,37 +6,56 @@ import SalmonAudit
 /// CI systems show the failure message, which is the outcome's own one-line message (the claim
 /// and its numbers); the failure's text lists each test behind it.
 public enum JUnitReport {
-    /// Renders the report of `result`.
-    /// - Returns: an XML 1.0 document, UTF-8, ending in a newline.
-    public static func render(_ result: AuditResult) -> String {
-        let failures = result.claims.filter { !$0.holds }.count
-        let name = XMLEscaping.escape(result.name, attribute: true)
-        let testsByID = Dictionary(result.tests.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+    /// One test case: its name, and for a claim that does not hold the failure's message and text.
+    public struct TestCase: Sendable {
+        public var name: String
+        public var failure: (message: String, text: String)?
+        public init(name: String, failure: (message: String, text: String)? = nil) {
+            self.name = name
+            self.failure = failure
+        }
+    }
 
+    /// A JUnit document: one suite named `suite`, its properties, one test case per claim — the
+    /// writer of every report's `junit.xml` (audits, identifiability audits).
+    /// - Returns: an XML 1.0 document, UTF-8, ending in a newline.
+    public static func document(suite: String, properties: [(String, String)], cases: [TestCase]) -> String {
+        let failures = cases.filter { $0.failure != nil }.count
+        let name = XMLEscaping.escape(suite, attribute: true)
         var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-        xml += "<testsuites name=\"deadsalmon\" tests=\"\(result.claims.count)\" failures=\"\(failures)\" errors=\"0\">\n"
-        xml += "  <testsuite name=\"\(name)\" tests=\"\(result.claims.count)\" failures=\"\(failures)\" errors=\"0\" skipped=\"0\">\n"
+        xml += "<testsuites name=\"deadsalmon\" tests=\"\(cases.count)\" failures=\"\(failures)\" errors=\"0\">\n"
+        xml += "  <testsuite name=\"\(name)\" tests=\"\(cases.count)\" failures=\"\(failures)\" errors=\"0\" skipped=\"0\">\n"
         xml += "    <properties>\n"
-        for (key, value) in properties(result) {
+        for (key, value) in properties {
             xml += "      <property name=\"\(key)\" value=\"\(XMLEscaping.escape(value, attribute: true))\"/>\n"
         }
         xml += "    </properties>\n"
-        for outcome in result.claims {
-            let caseName = XMLEscaping.escape("\(outcome.claim)@\(outcome.site)", attribute: true)
-            xml += "    <testcase classname=\"deadsalmon.\(name)\" name=\"\(caseName)\""
-            if outcome.holds {
+        for testCase in cases {
+            xml += "    <testcase classname=\"deadsalmon.\(name)\" name=\"\(XMLEscaping.escape(testCase.name, attribute: true))\""
+            guard let failure = testCase.failure else {
                 xml += "/>\n"
                 continue
             }
             xml += ">\n"
-            xml += "      <failure message=\"\(XMLEscaping.escape(outcome.message, attribute: true))\" type=\"ClaimFails\">"
-            xml += XMLEscaping.escape(failureText(outcome, testsByID: testsByID))
+            xml += "      <failure message=\"\(XMLEscaping.escape(failure.message, attribute: true))\" type=\"ClaimFails\">"
+            xml += XMLEscaping.escape(failure.text)
             xml += "</failure>\n"
             xml += "    </testcase>\n"
         }
         xml += "  </testsuite>\n"
         xml += "</testsuites>\n"
         return xml
+    }
+
+    /// Renders the report of `result`.
+    /// - Returns: an XML 1.0 document, UTF-8, ending in a newline.
+    public static func render(_ result: AuditResult) -> String {
+        let testsByID = Dictionary(result.tests.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let cases = result.claims.map { outcome in
+            TestCase(name: "\(outcome.claim)@\(outcome.site)",
+                     failure: outcome.holds ? nil : (outcome.message, failureText(outcome, testsByID: testsByID)))
+        }
+        return document(suite: result.name, properties: properties(result), cases: cases)
     }
 
     /// The outcome's message, then one line per test: family, estimate, null median, p, p_adj, verdict.

@@ -46,7 +46,7 @@ public enum ReportFiles {
         var safe = String(String.UnicodeScalarView(id.unicodeScalars.map { isSafe($0) ? $0 : "_" }))
         if safe.isEmpty { safe = "_" }
         if safe.count > 200 {
-            safe = String(safe.prefix(180)) + "-" + fnv1a(id)
+            safe = String(safe.prefix(180)) + "-" + FNV1a.hex(Array(id.utf8))
         }
         return safe + ".svg"
     }
@@ -56,17 +56,5 @@ public enum ReportFiles {
         case "A"..."Z", "a"..."z", "0"..."9", ".", "_", "-": return true
         default: return false
         }
-    }
-
-    /// 64-bit FNV-1a of the UTF-8 bytes, as 16 hex digits: stable across runs and platforms,
-    /// unlike `Hasher`.
-    private static func fnv1a(_ text: String) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01b3
-        }
-        let hex = String(hash, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
     }
 }

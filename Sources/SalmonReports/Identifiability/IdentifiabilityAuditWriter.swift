@@ -65,28 +65,12 @@ public enum IdentifiabilityAuditWriter {
 
     /// JUnit XML: one test case per claim and width, a failure when it does not hold.
     public static func junit(_ r: IdentifiabilityAuditResult) -> String {
-        let failures = r.claims.filter { !$0.holds }.count
-        let name = XMLEscaping.escape(r.name, attribute: true)
-        var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-        xml += "<testsuites name=\"deadsalmon\" tests=\"\(r.claims.count)\" failures=\"\(failures)\" errors=\"0\">\n"
-        xml += "  <testsuite name=\"\(name)\" tests=\"\(r.claims.count)\" failures=\"\(failures)\" errors=\"0\" skipped=\"0\">\n"
-        xml += "    <properties>\n"
         let p = r.provenance
-        for (key, value) in [("package", "\(p.package) \(p.packageVersion)"), ("masterSeed", "\(p.masterSeed)"), ("generator", p.generator),
-                             ("specHash", p.specHash), ("dataHash", p.dataHash), ("alpha", ReportNumberFormat.plain(r.spec.alpha))] {
-            xml += "      <property name=\"\(key)\" value=\"\(XMLEscaping.escape(value, attribute: true))\"/>\n"
+        let properties = [("package", "\(p.package) \(p.packageVersion)"), ("masterSeed", "\(p.masterSeed)"), ("generator", p.generator),
+                          ("specHash", p.specHash), ("dataHash", p.dataHash), ("alpha", ReportNumberFormat.plain(r.spec.alpha))]
+        let cases = r.claims.map { c in
+            JUnitReport.TestCase(name: "\(c.claim)@width-\(c.width)", failure: c.holds ? nil : (c.message, c.message + "\n" + r.verdictRule + "\n"))
         }
-        xml += "    </properties>\n"
-        for c in r.claims {
-            xml += "    <testcase classname=\"deadsalmon.\(name)\" name=\"\(XMLEscaping.escape("\(c.claim)@width-\(c.width)", attribute: true))\""
-            if c.holds { xml += "/>\n"; continue }
-            xml += ">\n"
-            xml += "      <failure message=\"\(XMLEscaping.escape(c.message, attribute: true))\" type=\"ClaimFails\">"
-            xml += XMLEscaping.escape(c.message + "\n" + r.verdictRule + "\n")
-            xml += "</failure>\n"
-            xml += "    </testcase>\n"
-        }
-        xml += "  </testsuite>\n</testsuites>\n"
-        return xml
+        return JUnitReport.document(suite: r.name, properties: properties, cases: cases)
     }
 }
