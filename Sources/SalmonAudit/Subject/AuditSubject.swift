@@ -41,6 +41,23 @@ extension AuditSubject {
     }
 }
 
+extension AuditSubject {
+    /// The activations at `sites` of the model `unit` names, for a subject whose models are made
+    /// by `model(unit, site)` and read by `capture`: one model for a trained unit or a
+    /// site-independent family, and one per site for the site-dependent families (whose model
+    /// depends on the site: the cascade stage, the layer re-initialized alone).
+    func activations<Model>(_ unit: AuditUnit, sites: Set<String>, model: (AuditUnit, String) throws -> Model,
+                            capture: (Model, Set<String>) -> [String: Tensor]) throws -> [String: Tensor] {
+        guard !sites.isEmpty else { return [:] }
+        if case .null(let family, _) = unit, AuditPlan.siteDependentFamilies.contains(family) {
+            var out: [String: Tensor] = [:]
+            for site in sites { out[site] = capture(try model(unit, site), [site])[site] }
+            return out
+        }
+        return capture(try model(unit, ""), sites)
+    }
+}
+
 /// Dense ids for labels or types: the distinct values in ascending order become 0, 1, 2, … —
 /// so labels {1, 2} are two classes, not three with an empty one, and {0, 10⁹} cost two weights.
 func denseIDs(_ values: [Int]) -> (ids: [Int], count: Int) {

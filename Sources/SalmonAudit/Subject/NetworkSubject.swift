@@ -167,18 +167,10 @@ public struct LayeredNetworkSubject<Model: AuditedNetwork>: AuditSubject {
     public func sites(for claim: ClaimSpec) -> [String] { AuditPlan.sites(for: claim, in: spec) }
 
     public func activations(_ unit: AuditUnit, sites: Set<String>) throws -> [String: Tensor] {
-        guard !sites.isEmpty else { return [:] }
-        switch unit {
-        case .trained(let s):
-            return capture(trained[s], sites: sites)
-        case .null(let familyName, let k):
-            if AuditPlan.siteDependentFamilies.contains(familyName) {
-                var out: [String: Tensor] = [:]
-                for site in sites { out[site] = capture(try model(unit, site: site, base: k % trained.count), sites: [site])[site] }
-                return out
-            }
-            return capture(try model(unit, site: "", base: k % trained.count), sites: sites)
-        }
+        try activations(unit, sites: sites, model: { u, site in
+            if case .null(_, let k) = u { return try model(u, site: site, base: k % trained.count) }
+            return try model(u, site: site, base: 0)
+        }, capture: capture)
     }
 
     /// The network `unit` names: trained network s, or null model k of its family made from

@@ -172,18 +172,7 @@ public struct TransformerSubject: AuditSubject {
     public func sites(for claim: ClaimSpec) -> [String] { AuditPlan.sites(for: claim, in: spec) }
 
     public func activations(_ unit: AuditUnit, sites: Set<String>) throws -> [String: Tensor] {
-        guard !sites.isEmpty else { return [:] }
-        switch unit {
-        case .trained(let s):
-            return capture(trained[s], sites: sites)
-        case .null(let familyName, let k):
-            if AuditPlan.siteDependentFamilies.contains(familyName) {
-                var out: [String: Tensor] = [:]
-                for site in sites { out[site] = capture(try model(unit, site: site), sites: [site])[site] }
-                return out
-            }
-            return capture(try model(unit, site: ""), sites: sites)
-        }
+        try activations(unit, sites: sites, model: { try model($0, site: $1) }, capture: capture)
     }
 
     /// The component of the transformer a site belongs to.
