@@ -25,11 +25,7 @@ public enum IdentifiabilityReport {
                                    removesStaleFigures: false).write(to: directory)
     }
 
-    static func number(_ x: Double?) -> String {
-        guard let x, x.isFinite else { return "—" }
-        if x == x.rounded() && abs(x) < 1e15 { return String(Int(x)) }
-        return abs(x) >= 1000 ? String(format: "%.0f", x) : String(format: "%.3g", x)
-    }
+    static func number(_ x: Double?) -> String { MessageNumber.format(x) }
 
     static func markdown(_ r: IdentifiabilityStudy.Result, name: String, command: String) -> String {
         var lines: [String] = []

@@ -328,9 +328,5 @@ public struct IdentifiabilityAudit: Sendable {
         return m
     }
 
-    func format(_ x: Double) -> String {
-        guard x.isFinite else { return "—" }
-        if x == x.rounded() && abs(x) < 1e15 { return String(Int(x)) }
-        return String(format: "%.3g", x)
-    }
+    func format(_ x: Double) -> String { MessageNumber.format(x) }
 }

@@ -329,10 +329,6 @@ public enum AuditAssembler {
         }
     }
 
-    /// Numbers in messages: 3 significant digits.
-    static func format(_ x: Double) -> String {
-        guard x.isFinite else { return "—" }
-        if x == 0 { return "0" }
-        return String(format: "%.3g", x)
-    }
+    /// Numbers in messages (``MessageNumber``).
+    static func format(_ x: Double) -> String { MessageNumber.format(x) }
 }
