@@ -69,4 +69,45 @@ import Testing
         #expect(band.contains(distinguishable), "probe with 3 method seeds: \(distinguishable) of \(n), 99.9 % band \(band)")
         print("calibration: probe with 3 method seeds \(distinguishable)/\(n), 99.9 % band for 5 %: \(band)")
     }
+
+    /// SmoothGrad with two method seeds: run r compares trained network 1's map with network 0's
+    /// map drawn with the same noise r, and the value is the mean of the two runs.
+    @Test func smoothGradRunsCompareWithTheAnchorOfTheirOwnNoise() async throws {
+        let spec = try AuditSpec.parse(yaml: """
+            name: smoothgrad-seeds
+            seed: 17
+            model:
+              task: planted-concepts
+              taskOptions: {examples: 100, concepts: 2, dimension: 6, labelConcepts: [0], noise: 0.5}
+              hidden: [8]
+              training: {epochs: 3, seeds: 2}
+              evaluationExamples: 30
+            claims:
+              - {name: sg, method: {name: smoothgrad, samples: 4}, statistic: similarityToTrained}
+            nulls: [{family: random-init, K: 2}]
+            resampling: {bootstrap: 200, methodSeeds: 2}
+            """)
+        let subject = try #require(try Audit.subject(for: spec, specDirectory: ".", jobs: 1) as? NetworkSubject)
+        let result = try #require(try await Audit.run(spec: spec, subject: subject, jobs: 2).result)
+        let base = RandomStream(seed: 17, path: ["method", "sg"])
+        let labels = try #require(subject.attributionTargets["sg"])
+        func map(_ m: MLP, _ stream: RandomStream) throws -> [Double] {
+            let input = try AttributionInput(model: m, inputs: subject.evaluationInputs, target: .perRow(labels))
+            return try #require(try Attribution(.smoothGrad(noiseLevel: 0.15, samples: 4)).explain(input, stream: stream).map?.values)
+        }
+        var runs: [Double] = []
+        for stream in [base, base.derived("method-seed", .index(1))] {
+            let perRow = try AttributionSimilarity.spearmanAbsolute.compare(try map(subject.trained[0], stream), try map(subject.trained[1], stream),
+                                                                            rows: 30).perRow
+            runs.append(Descriptive.mean(perRow.map { $0.isNaN ? 0 : $0 }))
+        }
+        #expect(runs[0] != runs[1])
+        #expect(abs(result.tests[0].estimate - (runs[0] + runs[1]) / 2) < 1e-12)
+        do {
+            _ = try AuditSpec.parse(yaml: Self.yaml.replacingOccurrences(of: "  - {name: probe, method: {name: logistic-probe, folds: 3}, sites: [layers.0.post]}\n", with: ""))
+            Issue.record("methodSeeds with no random method was accepted")
+        } catch {
+            #expect("\(error)".contains("resampling.methodSeeds") && "\(error)".contains("no claim's method is random"), "\(error)")
+        }
+    }
 }

@@ -80,6 +80,13 @@ import Testing
             #expect(try nullActivations("cascading-bottom-up", k, "embed") == captured(bottom[0], "embed"))
             let independent = NullModels.independentBlock(model, block: 1, stream: stream("independent-layer"))
             #expect(try nullActivations("independent-layer", k, "blocks.1.resid") == captured(independent, "blocks.1.resid"))
+            // The stream entering block 1 belongs to block 0 (and entering block 0, to the embeddings):
+            // re-initializing "its" component changes it.
+            let independent0 = NullModels.independentBlock(model, block: 0, stream: stream("independent-layer"))
+            #expect(try nullActivations("independent-layer", k, "blocks.1.resid.pre") == captured(independent0, "blocks.1.resid.pre"))
+            #expect(try nullActivations("cascading-top-down", k, "blocks.1.resid.pre") == captured(top[2], "blocks.1.resid.pre"))
+            #expect(try nullActivations("cascading-top-down", k, "blocks.0.resid.pre") == captured(top[3], "blocks.0.resid.pre"))
+            #expect(try nullActivations("independent-layer", k, "blocks.1.resid.pre") != captured(model, "blocks.1.resid.pre"))
             let fresh = NullModels.reinitialized(model, stream: stream("random-init"))
             #expect(try nullActivations("random-init", k, "blocks.1.resid") == captured(fresh, "blocks.1.resid"))
         }

@@ -198,7 +198,9 @@ public enum AuditAssembler {
             let path = AuditPlan.bootstrapPath(claim, site: site, suffix: ["two-level"])
             let plan = try Bootstrap(resamples: b, seed: spec.seed, path: path, workers: 1)
             let result = try plan.twoLevelMean(scores, design: .crossed)
-            let method = "\(kind.rawValue) two-level bootstrap (\(trained.count) seeds × \(scores[0].count) inputs, crossed), B = \(b)"
+            let runs = claim.family.isRandom(claim) ? spec.resampling.methodSeeds ?? 1 : 1
+            let averaged = runs > 1 ? "; each seed's scores averaged over \(runs) method seeds, held fixed" : ""
+            let method = "\(kind.rawValue) two-level bootstrap (\(trained.count) seeds × \(scores[0].count) inputs, crossed\(averaged)), B = \(b)"
             guard let ci = try? result.interval(kind, level: level), ci.lower.isFinite, ci.upper.isFinite else {
                 return (nil, method, "\(key): degenerate two-level bootstrap distribution")
             }

@@ -77,7 +77,8 @@ public struct AuditSpec: Sendable, Codable, Equatable {
         guard !nulls.isEmpty else { throw SpecError(field: "nulls", "expected at least one null family") }
         try model.validate()
         if let sites, sites.isEmpty { throw SpecError(field: "sites", "expected at least one site") }
-        if model.task != nil && model.hidden.isEmpty && sites == nil && claims.contains(where: { $0.sites == nil }) {
+        if model.task != nil && model.transformer == nil && model.convolutions == nil && model.hidden.isEmpty && sites == nil
+            && claims.contains(where: { $0.sites == nil }) {
             throw SpecError(field: "model.hidden", "an MLP without hidden layers has no default sites; give hidden widths or sites")
         }
         var names = Set<String>()
@@ -132,6 +133,9 @@ public struct AuditSpec: Sendable, Codable, Equatable {
             }
         }
         try resampling.validate()
+        if let r = resampling.methodSeeds, r > 1, !claims.contains(where: { $0.family.isRandom($0) }) {
+            throw SpecError(field: "resampling.methodSeeds", "no claim's method is random (probe folds, SmoothGrad noise): \(r) runs would give the same value; remove methodSeeds")
+        }
         guard alpha.isFinite else { throw SpecError(field: "alpha", "expected a finite level") }
         guard gate.minimumEffect.isFinite && gate.minimumEffect >= 0 else {
             throw SpecError(field: "gate.minimumEffect", "expected a finite number ≥ 0, found \(gate.minimumEffect)")
@@ -179,8 +183,10 @@ public struct ResamplingSpec: Sendable, Codable, Equatable {
     /// R, the independent runs of a random method (``ClaimFamily/isRandom(_:)``) on every model:
     /// each model's value is the mean of R runs (`seed → "method" → claim → site`, then
     /// `… → "method-seed" → r` for r ≥ 1), for trained and null models alike, and the trained
-    /// interval is two-level over method seeds × inputs. Absent: 1, the method's own randomness
-    /// held fixed (common random numbers across models) and not in the interval.
+    /// interval is two-level over method seeds × inputs (with K_t > 1 trained seeds, two-level over
+    /// trained seeds × inputs on scores averaged over the runs: the method seeds are then held fixed,
+    /// as the interval's description says). Absent: 1, the method's own randomness held fixed
+    /// (common random numbers across models) and not in the interval.
     public var methodSeeds: Int?
 
     enum CodingKeys: String, CodingKey, CaseIterable { case bootstrap, interval, level, methodSeeds }

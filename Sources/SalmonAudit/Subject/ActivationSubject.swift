@@ -49,7 +49,9 @@ public struct ActivationSubject: AuditSubject {
             switch given.nulls {
             case .list(let l): nulls = l.map(resolve)
             case .pattern(let p):
-                nulls = try Self.expand(resolve(p))
+                // The spec's folder is a literal path: its glob characters are escaped.
+                let literal = { (s: String) in s.map { "*?[]\\".contains($0) ? "\\\($0)" : String($0) }.joined() }
+                nulls = try Self.expand(p.hasPrefix("/") || baseDirectory == "." ? p : literal(baseDirectory) + "/" + p)
                 guard !nulls.isEmpty else { throw SpecError(field: field, "the glob '\(p)' matches no file") }
             }
             if let nullCount, nulls.count != nullCount {

@@ -22,7 +22,8 @@ import SalmonTasks
 /// Null model k of a family comes from `seed → "null" → family → k`, made from trained network
 /// k mod K_t. The site-dependent families act on the component a site belongs to (block i for
 /// `blocks.i.*`, the embeddings for `embed`, the unembedding and final norm for `final` and
-/// `logits`):
+/// `logits`; `blocks.i.resid.pre`, the stream entering block i, belongs to block i − 1 or, for
+/// block 0, to the embeddings):
 /// - `cascading-top-down`: stages unembedding, block L−1, …, block 0, embeddings; the site is
 ///   tested at the stage where its own component has just been re-initialized (everything above it
 ///   random, everything below trained).
@@ -182,11 +183,14 @@ public struct TransformerSubject: AuditSubject {
         case unembedding
     }
 
+    /// `blocks.i.resid.pre` is the residual stream *entering* block i: it belongs to what produced
+    /// it, block i − 1 (the embeddings for block 0), so that re-initializing "its" component changes it.
     static func component(of site: String) -> Component? {
         if site == "embed" { return .embeddings }
         if site == "final" || site == "logits" { return .unembedding }
         let parts = site.split(separator: ".")
         guard parts.count >= 3, parts[0] == "blocks", let i = Int(parts[1]) else { return nil }
+        if parts.dropFirst(2).joined(separator: ".") == "resid.pre" { return i == 0 ? .embeddings : .block(i - 1) }
         return .block(i)
     }
 

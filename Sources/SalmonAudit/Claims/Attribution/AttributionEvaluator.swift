@@ -24,7 +24,9 @@ struct AttributionEvaluator: ClaimEvaluator {
         switch statistic {
         case .similarityToTrained:
             let model = try subject.network(unit, site: site, base: 0)
-            let anchor = try anchors.prepared(claim: claim.name) {
+            // Keyed by the run's stream: with several method seeds, run r compares with network 0's
+            // map drawn with the same noise r (common random numbers within a run).
+            let anchor = try anchors.prepared(claim: claim.name, stream: stream) {
                 let trained = try subject.network(.trained(seed: 0), site: site, base: 0)
                 return try measure.prepare(try maps(trained, inputs: inputs, targets: targets, stream: stream).values, rows: targets.count)
             }

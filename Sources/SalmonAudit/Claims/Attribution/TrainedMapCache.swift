@@ -1,13 +1,20 @@
 import Foundation
+import SalmonStatistics
 
-/// Trained network 0's prepared maps, per claim, computed once per process and shared
+/// Trained network 0's prepared maps, per claim and method stream, computed once per process and shared
 /// by every unit that compares with them (a pure function of the spec, so recomputing one in
 /// another process or shard gives the same values).
 final class TrainedMapCache: @unchecked Sendable {
     private let lock = NSLock()
-    private var prepared: [String: AttributionSimilarity.Prepared] = [:]
+    private var prepared: [Key: AttributionSimilarity.Prepared] = [:]
 
-    func prepared(claim key: String, make: () throws -> AttributionSimilarity.Prepared) throws -> AttributionSimilarity.Prepared {
+    struct Key: Hashable {
+        var claim: String
+        var stream: RandomStream
+    }
+
+    func prepared(claim: String, stream: RandomStream, make: () throws -> AttributionSimilarity.Prepared) throws -> AttributionSimilarity.Prepared {
+        let key = Key(claim: claim, stream: stream)
         lock.lock()
         let cached = prepared[key]
         lock.unlock()
