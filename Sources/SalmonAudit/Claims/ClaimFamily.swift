@@ -1,3 +1,4 @@
+import SalmonMethods
 import SalmonNetworks
 import SalmonStatistics
 
@@ -85,12 +86,32 @@ public struct ClaimContext: Sendable {
     /// folds, control labels and noise, and stay exchangeable under the null.
     public var stream: RandomStream
     public var subject: any AuditSubject
+    /// What the unit's claims share (networks, maps): each is computed once per unit.
+    public var memo: UnitMemo
 
-    public init(unit: AuditUnit, site: String, activations: Tensor?, stream: RandomStream, subject: any AuditSubject) {
+    public init(unit: AuditUnit, site: String, activations: Tensor?, stream: RandomStream, subject: any AuditSubject,
+                memo: UnitMemo = UnitMemo()) {
         self.unit = unit
         self.site = site
         self.activations = activations
         self.stream = stream
         self.subject = subject
+        self.memo = memo
+    }
+
+    /// The network the unit names at the context's site, made from trained network `base`
+    /// (``AuditSubject/network(_:site:base:)``), made once per unit, stage and base: a null model
+    /// of a site-dependent family has one network per site, any other unit one network.
+    public func network(base: Int) throws -> any AttributableModel {
+        var stage = ""
+        if case .null(let family, _) = unit, AuditPlan.siteDependentFamilies.contains(family) { stage = site }
+        return try memo.value("network|\(stage)|\(base)") { try subject.network(unit, site: site, base: base) }
+    }
+
+    /// The stage key of the network at the context's site (see ``network(base:)``), for keys of
+    /// values computed from that network.
+    public func networkKey(base: Int) -> String {
+        if case .null(let family, _) = unit, AuditPlan.siteDependentFamilies.contains(family) { return "\(site)|\(base)" }
+        return "|\(base)"
     }
 }

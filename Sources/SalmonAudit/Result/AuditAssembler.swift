@@ -263,27 +263,40 @@ public enum AuditAssembler {
     /// The verdict of test `i` by the rule of ``verdictRule(alpha:correction:tests:minimumEffect:level:)``.
     static func verdict(_ i: Int, tests: [TestResult], rejected: Bool, spec: AuditSpec) throws -> (Verdict, String) {
         let t = tests[i]
-        let minimum = spec.gate.minimumEffect
-        let padj = format(t.adjustedPValue)
+        return try verdict(i, pValues: tests.map(\.pValue), adjusted: t.adjustedPValue, rejected: rejected,
+                           pValueInterval: t.pValueInterval, extremeCount: t.extremeCount, draws: t.null.values.count,
+                           difference: t.effect.difference, directedDifference: t.directedDifference, smaller: t.direction == "smaller",
+                           alpha: spec.alpha, correction: spec.correction, minimumEffect: spec.gate.minimumEffect)
+    }
+
+    /// The one verdict rule of the tool, on test `i` of a family whose raw Monte Carlo p-values are
+    /// `pValues` (corrected together by `correction`): *distinguishable* when rejected at `alpha`
+    /// with a directed effect of at least `minimumEffect`; *inconclusive* when not rejected but
+    /// either K = `draws` null draws cannot reach `alpha` even at p = 1/(K+1), or the p-value's
+    /// Clopper–Pearson interval reaches where it would be rejected; *dead salmon* otherwise.
+    /// - Returns: the verdict and its one-line reason.
+    public static func verdict(_ i: Int, pValues: [Double], adjusted: Double, rejected: Bool, pValueInterval: ConfidenceInterval,
+                               extremeCount: Int, draws k: Int, difference: Double, directedDifference: Double, smaller: Bool,
+                               alpha: Double, correction: MultipleTestingMethod, minimumEffect: Double) throws -> (Verdict, String) {
+        let padj = format(adjusted)
         if rejected {
-            if t.directedDifference >= minimum {
-                return (.distinguishable, "p_adj = \(padj) ≤ α = \(spec.alpha); estimate − null median = \(format(t.effect.difference))")
+            if directedDifference >= minimumEffect {
+                return (.distinguishable, "p_adj = \(padj) ≤ α = \(alpha); estimate − null median = \(format(difference))")
             }
-            return (.deadSalmon, "p_adj = \(padj) ≤ α, but the effect \(format(t.effect.difference)) is below the minimum effect \(minimum)")
+            return (.deadSalmon, "p_adj = \(padj) ≤ α, but the effect \(format(difference)) is below the minimum effect \(minimumEffect)")
         }
-        let k = t.null.values.count
-        var pvalues = tests.map(\.pValue)
+        var pvalues = pValues
         pvalues[i] = 1 / Double(k + 1)
-        let best = try MultipleTesting.adjust(pvalues, method: spec.correction, alpha: spec.alpha)
+        let best = try MultipleTesting.adjust(pvalues, method: correction, alpha: alpha)
         if !best.reject[i] {
-            return (.inconclusive, "K = \(k) null draws cannot reach α: even p = 1/(K+1) = \(format(1 / Double(k + 1))) gives p_adj = \(format(best.adjusted[i])) after \(spec.correction.rawValue) over \(tests.count) tests")
+            return (.inconclusive, "K = \(k) null draws cannot reach α: even p = 1/(K+1) = \(format(1 / Double(k + 1))) gives p_adj = \(format(best.adjusted[i])) after \(correction.rawValue) over \(pValues.count) tests")
         }
-        pvalues[i] = t.pValueInterval.lower
-        let low = try MultipleTesting.adjust(pvalues, method: spec.correction, alpha: spec.alpha)
+        pvalues[i] = pValueInterval.lower
+        let low = try MultipleTesting.adjust(pvalues, method: correction, alpha: alpha)
         if low.reject[i] {
-            return (.inconclusive, "p_adj = \(padj) > α, but the p-value's 95 % interval reaches \(format(t.pValueInterval.lower)), where it would be significant: more null models could change the verdict")
+            return (.inconclusive, "p_adj = \(padj) > α, but the p-value's 95 % interval reaches \(format(pValueInterval.lower)), where it would be significant: more null models could change the verdict")
         }
-        return (.deadSalmon, "p_adj = \(padj) > α = \(spec.alpha) (b = \(t.extremeCount) of K = \(k) null draws at least as \(t.direction == "smaller" ? "small" : "large"))")
+        return (.deadSalmon, "p_adj = \(padj) > α = \(alpha) (b = \(extremeCount) of K = \(k) null draws at least as \(smaller ? "small" : "large"))")
     }
 
     static func outcomes(tests: [TestResult], spec: AuditSpec) -> [ClaimOutcome] {

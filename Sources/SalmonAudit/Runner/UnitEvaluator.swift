@@ -40,6 +40,7 @@ struct UnitEvaluator: Sendable {
             throw AuditError("\(unit): \(error)")
         }
         var record = UnitRecord(specHash: specHash, dataHash: subject.dataHash, unit: unit)
+        let memo = UnitMemo()
         for (claim, evaluator) in zip(spec.claims, evaluators) {
             let readsActivations = claim.requirements.contains(.activations)
             var sameAtEverySite: (value: Double, bootstrap: StoredBootstrap?, scores: [Double]?, unresampled: String?)?
@@ -65,7 +66,7 @@ struct UnitEvaluator: Sendable {
                 var measurements: [ClaimMeasurement] = []
                 for r in 0..<runs {
                     let context = ClaimContext(unit: unit, site: site, activations: siteActivations,
-                                               stream: r == 0 ? base : base.derived("method-seed", .index(r)), subject: subject)
+                                               stream: r == 0 ? base : base.derived("method-seed", .index(r)), subject: subject, memo: memo)
                     let evaluation: ClaimEvaluation?
                     do { evaluation = try evaluator.evaluate(context, statistics: [claim.statistic]) } catch let e as AuditError {
                         throw e

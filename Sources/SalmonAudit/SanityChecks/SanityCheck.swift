@@ -5,364 +5,232 @@ import SalmonStatistics
 import SalmonTasks
 
 /// Adebayo et al.'s sanity checks for saliency maps ("Sanity checks for saliency maps", NeurIPS
-/// 2018) as a study over many seeds with uncertainty: model-parameter randomization (cascading
-/// from the top and independent per layer) and data randomization (permuted labels), each
-/// compared with a seed-to-seed reference, plus deletion and insertion faithfulness.
+/// 2018) as a generated audit: model-parameter randomization (cascading from the top, and
+/// independent per layer) and data randomization (permuted labels) tested against the seed-to-seed
+/// reference, and deletion and insertion faithfulness, all through the audit engine — one spec,
+/// one verdict rule, one correction across every test.
 ///
-/// The study, for the settings in ``SanityCheckConfiguration``:
-/// 1. split the bundled digits (``DigitsClassifier``) and train K_t networks (an MLP, or a CNN
-///    when ``SanityCheckConfiguration/convolutionChannels`` is set: ``DigitsNetwork``); network 0 is "the
-///    trained model", networks 1 … K_t − 1 are the reference seeds; retrain the permuted-label
-///    networks;
-/// 2. explain the first `evaluationExamples` test digits with every method, each row's target the
-///    digit's true class, on every model — SmoothGrad's noise from `seed → "attribution"` for every
-///    model, so trained and null maps see the same noise;
-/// 3. for each null seed k < K: the cascading models (`seed → "null" → "cascading-top-down" → k`)
-///    and the independent-layer models (`seed → "null" → "independent-layer-i" → k`); compare each
-///    map with the trained model's, per input, under every measure; on the fully randomized model
-///    also compute the deletion and insertion AUCs of its maps' orders on the *trained* model;
-/// 4. summarize (``SimilaritySummary``: seed-averaged per-input similarities bootstrapped over
-///    inputs, `seed → "bootstrap" → "similarity" → stage → method → measure`, and the spread over
-///    seeds), test sensitivity (``SensitivityTest``) and faithfulness (``FaithfulnessTest``).
+/// The generated spec (``spec()``), for the settings in ``SanityCheckConfiguration``:
+/// - **model**: the bundled digits (`task: digits`; `evaluationExamples` held out and explained,
+///   1,797 − `testExamples` training), an MLP or a CNN (`model.convolutions`), K_t trained seeds;
+/// - **claims**: for every method × measure, `similarityToTrained` (the map's similarity to trained
+///   network 0's, per input) at every layer `layers.ℓ.post`, ℓ = L−1 … 0 — the randomization
+///   stages; for every method, `deletionAUC` and `insertionAUC` at `layers.0.post` (the fully
+///   randomized stage). Claim names are `method.measure` and `method.deletion|insertion`;
+/// - **nulls**: `cascading-top-down` and `independent-layer` with `nullSeeds · (K_t − 1)` models
+///   each; `permuted-labels` (retrained for `permutedLabelEpochs`) unless `permutedLabelSeeds` is 0.
 ///
-/// Parallelism: null seeds run `jobs` at a time (``ParallelMap``) with OpenBLAS single-threaded;
-/// seeds are processed in chunks and reduced in seed order, so the result is identical for any
-/// `jobs` and memory stays O(chunk · stages · methods · measures · n).
+/// Exchangeability: the estimate of a similarity claim averages the K_t − 1 reference networks'
+/// similarities to network 0; each null draw averages K_t − 1 null models made from network 0 (the
+/// engine's grouping), so the two are exchangeable when randomization changes the maps no more
+/// than retraining does — unlike the study this replaces, whose observed value averaged two
+/// reference seeds while each null draw was one seed. The calibration tests in
+/// `SanityCheckTests` run the generated spec with one more null draw standing in for the trained
+/// networks.
+///
+/// After the audit the study adds what its report describes but does not test: accuracies of the
+/// trained and permuted-label networks, Integrated Gradients' completeness gap, the inputs' zero
+/// fraction and the rank-tie floor it implies, and mean deletion and insertion curves.
 public struct SanityCheck: Sendable {
     public let configuration: SanityCheckConfiguration
 
     /// A study with validated settings.
-    /// - Throws: ``AuditError`` naming a bad setting.
+    /// - Throws: ``AuditError`` naming a bad setting, or ``SpecError`` when the generated spec is invalid.
     public init(_ configuration: SanityCheckConfiguration = SanityCheckConfiguration()) throws {
         try configuration.validate()
         self.configuration = configuration
+        _ = try spec()
     }
 
-    /// The models and data every unit of the study reads.
-    struct Setting: Sendable {
-        var split: DigitsClassifier.Split
-        var trained: [DigitsNetwork]
-        var inputs: Tensor
-        var labels: [Int]
-        var trainedMaps: [[Double]]
-        /// The trained maps prepared for each measure, `[method][measure]`.
-        var prepared: [[AttributionSimilarity.Prepared]]
-        var attributionStream: RandomStream
+    /// The stage sites, top layer first: `layers.L−1.post` … `layers.0.post`.
+    public var stageSites: [String] { (0..<configuration.layerCount).reversed().map { "layers.\($0).post" } }
+
+    /// The generated audit spec, validated.
+    /// - Throws: ``SpecError`` naming the field when a setting makes it invalid.
+    public func spec() throws -> AuditSpec {
+        let c = configuration
+        var model = ModelSpec(task: "digits")
+        model.taskOptions.examples = 1797 - c.testExamples
+        model.hidden = c.hidden
+        model.activation = "relu"
+        if !c.convolutionChannels.isEmpty { model.convolutions = c.convolutionChannels }
+        model.training.epochs = c.epochs
+        model.training.batchSize = c.batchSize
+        model.training.learningRate = c.learningRate
+        model.training.weightDecay = c.weightDecay
+        model.training.seeds = c.trainedSeeds
+        model.evaluationExamples = c.evaluationExamples
+        var claims: [ClaimSpec] = []
+        for method in c.methods {
+            for measure in c.measures {
+                var p = AttributionParameters()
+                p.similarity = measure.name
+                if case .ssim(let h, let w) = measure { p.image = [h, w] }
+                p.curveSteps = c.faithfulnessSteps
+                claims.append(ClaimSpec(name: SanityCheckResult.claimName(method: method, measure: measure.name),
+                                        method: try MethodSpec(name: method, parameters: p),
+                                        statistic: AttributionFamily.Statistic.similarityToTrained.rawValue, sites: stageSites))
+            }
+        }
+        for method in c.methods {
+            for kind in FeatureRemovalCurve.Kind.allCases {
+                var p = AttributionParameters()
+                p.curveSteps = c.faithfulnessSteps
+                let statistic: AttributionFamily.Statistic = kind == .deletion ? .deletionAUC : .insertionAUC
+                claims.append(ClaimSpec(name: SanityCheckResult.claimName(method: method, curve: kind),
+                                        method: try MethodSpec(name: method, parameters: p), statistic: statistic.rawValue,
+                                        sites: ["layers.0.post"]))
+            }
+        }
+        var nulls = [NullSpec(family: NullSpec.Family.cascadingTopDown.rawValue, K: c.nullModels),
+                     NullSpec(family: NullSpec.Family.independentLayer.rawValue, K: c.nullModels)]
+        if c.permutedLabelSeeds > 0 {
+            nulls.append(NullSpec(family: NullSpec.Family.permutedLabels.rawValue,
+                                  K: max(c.permutedLabelSeeds * (c.trainedSeeds - 1), c.trainedSeeds), epochs: c.permutedLabelEpochs))
+        }
+        var resampling = ResamplingSpec()
+        resampling.bootstrap = c.bootstrapResamples
+        resampling.interval = c.interval
+        resampling.level = c.level
+        var gate = GateSpec()
+        gate.minimumEffect = c.minimumEffect
+        let name = c.convolutionChannels.isEmpty ? "adebayo-sanity-checks" : "adebayo-sanity-checks-cnn"
+        let spec = AuditSpec(name: name, seed: c.seed, model: model, claims: claims, nulls: nulls, resampling: resampling,
+                             alpha: c.alpha, correction: c.correction, gate: gate)
+        try spec.validate()
+        return spec
     }
 
-    /// What one null seed contributes.
-    struct NullSeed: Sendable {
-        /// `[null stage][method][measure]` → per-row similarities.
-        var similarities: [[[[Double]]]]
-        /// `[kind][method]` → per-row AUCs of the fully randomized model's map order.
-        var areas: [[[Double]]]
-        /// `[kind][method]` → mean curve over rows.
-        var curves: [[[Double]]]
-    }
-
-    /// The stages made from null seeds: the L cascading steps, then the independent layers from the top.
-    var nullStages: [RandomizationStage] {
-        let layers = configuration.layerCount
-        return (1...layers).map { .cascading(step: $0) } + (0..<layers).reversed().map { .independent(layer: $0) }
-    }
-
-    /// Runs the study.
+    /// Runs the generated audit and the study's descriptive additions.
     /// - Parameters:
     ///   - jobs: worker threads (the result does not depend on it).
-    ///   - progress: called with (null seeds done, K) after each chunk.
-    /// - Throws: ``AuditError``, ``MethodError`` or ``StatisticsError`` if a step fails, or
-    ///   ``InputError`` when the bundled digits cannot be read.
-    public func run(jobs: Int = ProcessorCount.active, progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> SanityCheckResult {
-        let c = configuration
-        let jobs = max(1, jobs)
-        let digits = try Digits.load()
-        let split = DigitsClassifier.split(digits, testExamples: c.testExamples, seed: c.seed)
-        let layers = c.layerCount
+    ///   - progress: called with (units done, units) as the audit runs.
+    /// - Throws: what the audit throws (``AuditError``, ``SpecError``, ``MethodError``).
+    public func run(jobs: Int = ProcessorCount.active, progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> SanityCheckResult {
+        let spec = try self.spec()
+        let subject = try Audit.subject(for: spec, specDirectory: ".", jobs: jobs)
+        guard let audit = try await Audit.run(spec: spec, subject: subject, jobs: jobs, progress: progress).result else {
+            throw AuditError("sanity check: the audit gave no result")
+        }
+        return try describe(audit, subject: subject, jobs: jobs)
+    }
 
+    /// The study's result: the audit and what the report describes beside it.
+    /// - Parameter subject: the subject the audit ran on (a digits MLP or CNN).
+    public func describe(_ audit: AuditResult, subject: any AuditSubject, jobs: Int = 1) throws -> SanityCheckResult {
+        let c = configuration
+        let spec = audit.spec
+        guard let first = spec.claims.first else { throw AuditError("sanity check: the spec has no claims") }
+        let (inputs, labels) = try subject.attributionData(claim: first)
         BLAS.enterSingleThreaded()
         defer { BLAS.leaveSingleThreaded() }
+        let trained = try (0..<subject.trainedSeeds).map { try subject.network(.trained(seed: $0), site: "", base: $0) }
+        let trainedAccuracy = trained.map { Self.accuracy($0, inputs: inputs, labels: labels) }
 
-        let trained = ParallelMap.run(count: c.trainedSeeds, jobs: jobs) { s in DigitsClassifier.trained(c, split: split, index: s) }
-        let permuted = ParallelMap.run(count: c.permutedLabelSeeds, jobs: jobs) { k in
-            DigitsClassifier.permutedLabels(c, like: trained[0], split: split, index: k)
-        }
-        let testLabels = split.test.targets.scalars.map { Int($0) }
-        let rows = Array(0..<c.evaluationExamples)
-        let inputs = split.test.inputs.rows(rows)
-        let labels = Array(testLabels.prefix(c.evaluationExamples))
-        let attributionStream = RandomStream(seed: c.seed, path: ["attribution"])
-
-        // The trained model's maps, and IG's completeness self-check.
-        var trainedMaps: [[Double]] = []
-        var relativeGap = Double.nan
-        for method in c.methods {
-            let explanation = try Self.estimator(method).explain(AttributionInput(model: trained[0].model, inputs: inputs, target: .perRow(labels)),
-                                                              stream: attributionStream)
-            trainedMaps.append(explanation.map?.values ?? [])
-            if case .integratedGradients = method { relativeGap = explanation.diagnostics["completenessGap.relative"] ?? .nan }
-        }
-        let prepared = try trainedMaps.map { map in try c.measures.map { try $0.prepare(map, rows: labels.count) } }
-        let setting = Setting(split: split, trained: trained, inputs: inputs, labels: labels, trainedMaps: trainedMaps,
-                              prepared: prepared, attributionStream: attributionStream)
-        let n = labels.count
-        let measures = c.measures, methods = c.methods
-
-        // Similarities of whole models (original, reference seeds, permuted labels): one unit each.
-        @Sendable func similarities(to model: DigitsNetwork) -> Result<[[[Double]]], Error> {
-            Result { try self.similarities(maps(model, setting), setting) }
-        }
-        let original = try similarities(to: trained[0]).get()
-        let references = try ParallelMap.run(count: c.trainedSeeds - 1, jobs: jobs) { j in similarities(to: trained[j + 1]) }
-            .map { try $0.get() }
-        let permutedSimilarities = try ParallelMap.run(count: permuted.count, jobs: jobs) { k in similarities(to: permuted[k].model) }
-            .map { try $0.get() }
-
-        // Null seeds, chunk by chunk, reduced in seed order.
-        let stages = nullStages
-        func accumulators() -> [[SimilaritySummary.Accumulator]] {
-            methods.map { _ in measures.map { _ in SimilaritySummary.Accumulator(rows: n) } }
-        }
-        var nullAccumulators = stages.map { _ in accumulators() }
-        let kinds = FeatureRemovalCurve.Kind.allCases
-        var nullAreaSeedMeans = kinds.map { _ in methods.map { _ in [Double]() } }
-        var nullCurveSums = kinds.map { _ in methods.map { _ in [Double](repeating: 0, count: c.faithfulnessSteps + 1) } }
-        let chunk = max(jobs * 4, 16)
-        var done = 0
-        while done < c.nullSeeds {
-            let count = min(chunk, c.nullSeeds - done)
-            let start = done
-            let results = try ParallelMap.run(count: count, jobs: jobs) { i in
-                Result { try self.nullSeed(start + i, setting) }
+        // The first (at most three) permuted-label networks: how far they memorized their labels.
+        var memorized: [Double] = [], permutedAccuracy: [Double] = []
+        if let family = spec.nulls.first(where: { $0.family == NullSpec.Family.permutedLabels.rawValue }),
+           let training = (subject as? NetworkSubject)?.training ?? (subject as? ConvNetSubject)?.training {
+            let count = min(family.K, 3), seeds = subject.trainedSeeds
+            let fitted = try ParallelMap.run(count: count, jobs: jobs) { k in
+                Result { try subject.network(.null(family: family.family, index: k), site: "", base: k % seeds) }
             }.map { try $0.get() }
-            for result in results {
-                for s in stages.indices {
-                    for m in methods.indices { for q in measures.indices { nullAccumulators[s][m][q].add(result.similarities[s][m][q]) } }
-                }
-                for k in kinds.indices {
-                    for m in methods.indices {
-                        nullAreaSeedMeans[k][m].append(Descriptive.mean(result.areas[k][m]))
-                        for p in nullCurveSums[k][m].indices { nullCurveSums[k][m][p] += result.curves[k][m][p] }
-                    }
-                }
-            }
-            done += count
-            progress?(done, c.nullSeeds)
-        }
-
-        // Summaries, in report order.
-        func bootstrap(_ path: StreamPath) throws -> Bootstrap {
-            try Bootstrap(resamples: c.bootstrapResamples, seed: c.seed, path: path, workers: jobs)
-        }
-        func summarize(_ stage: RandomizationStage, _ seeds: [[[[Double]]]]) throws -> [SimilaritySummary] {
-            var out: [SimilaritySummary] = []
-            for (m, method) in methods.enumerated() {
-                for (q, measure) in measures.enumerated() {
-                    var a = SimilaritySummary.Accumulator(rows: n)
-                    for seed in seeds { a.add(seed[m][q]) }
-                    out.append(try a.summary(stage: stage, method: method.name, measure: measure.name,
-                                             bootstrap: bootstrap(["bootstrap", "similarity", .label(stage.description),
-                                                                   .label(method.name), .label(measure.name)]),
-                                             kind: c.interval, level: c.level))
-                }
-            }
-            return out
-        }
-        var summaries: [SimilaritySummary] = []
-        for stage in RandomizationStage.all(layers: layers) {
-            switch stage {
-            case .original: summaries += try summarize(stage, [original])
-            case .referenceSeed: summaries += try summarize(stage, references)
-            case .permutedLabels where !permutedSimilarities.isEmpty: summaries += try summarize(stage, permutedSimilarities)
-            case .permutedLabels: continue
-            case .cascading, .independent:
-                let s = stages.firstIndex(of: stage)!
-                for (m, method) in methods.enumerated() {
-                    for (q, measure) in measures.enumerated() {
-                        summaries.append(try nullAccumulators[s][m][q].summary(
-                            stage: stage, method: method.name, measure: measure.name,
-                            bootstrap: bootstrap(["bootstrap", "similarity", .label(stage.description), .label(method.name), .label(measure.name)]),
-                            kind: c.interval, level: c.level))
-                    }
-                }
+            for (k, model) in fitted.enumerated() {
+                let stream = NullModels.stream(seed: spec.seed, family: .permutedLabels, index: k)
+                let permuted = NullModels.permutedTargets(training.targets, stream: stream.derived("labels")).scalars.map { Int($0) }
+                memorized.append(Self.accuracy(model, inputs: training.inputs, labels: permuted))
+                permutedAccuracy.append(Self.accuracy(model, inputs: inputs, labels: labels))
             }
         }
 
-        let sensitivity = try sensitivityTests(summaries, bootstrap: bootstrap)
-        let faithfulness = try faithfulnessTests(setting, nullSeedMeans: nullAreaSeedMeans,
-                                                 nullCurves: nullCurveSums.map { $0.map { $0.map { $0 / Double(c.nullSeeds) } } },
-                                                 bootstrap: bootstrap)
-
-        let provenance = SanityCheckResult.Provenance(
-            seed: c.seed, packageVersion: AuditPlan.packageVersion,
-            dataHash: FNV1a.hex(floats: digits.inputs.scalars + digits.targets.scalars),
-            streams: [
-                "split": "seed → data → split",
-                "trained network s": "seed → trained → s → init (or training)",
-                "cascading null k": "seed → null → cascading-top-down → k",
-                "independent-layer null k": "seed → null → independent-layer-i → k",
-                "permuted-labels network k": "seed → null → permuted-labels → k (→ init, labels or training)",
-                "SmoothGrad noise": "seed → attribution → smoothgrad → row",
-                "random deletion order": "seed → faithfulness → random-order → row",
-                "bootstrap": "seed → bootstrap → similarity (or difference, faithfulness) → …",
-            ],
-            resampling: "\(c.interval == .bca ? "BCa" : c.interval.rawValue) bootstrap over evaluation inputs, B = \(c.bootstrapResamples), level \(c.level)",
-            correction: "Holm across the \(sensitivity.count) sensitivity tests; Holm across the \(faithfulness.count) faithfulness tests")
-        return SanityCheckResult(
-            configuration: c, provenance: provenance, layers: layers, trainExamples: split.train.count,
-            testExamples: split.test.count, evaluationExamples: n,
-            trainedTestAccuracy: trained.map { DigitsClassifier.accuracy($0.model, inputs: split.test.inputs, labels: testLabels) },
-            permutedLabelsMemorized: permuted.map(\.memorizedAccuracy),
-            permutedLabelsTestAccuracy: permuted.map { DigitsClassifier.accuracy($0.model.model, inputs: split.test.inputs, labels: testLabels) },
-            integratedGradientsRelativeGap: relativeGap, inputZeroFraction: Self.zeroFraction(inputs),
-            absoluteRankTieFloor: Self.tieFloor(inputs), similarities: summaries, sensitivity: sensitivity,
-            faithfulness: faithfulness)
+        // Integrated Gradients' completeness gap on trained network 0.
+        var gap = Double.nan
+        if c.methods.contains(AttributionFamily.Method.integratedGradients.rawValue) {
+            let explanation = try Attribution(AttributionFamily.Method.integratedGradients.attribution(AttributionParameters()))
+                .explain(AttributionInput(model: trained[0], inputs: inputs, target: .perRow(labels)), stream: RandomStream(seed: spec.seed))
+            gap = explanation.diagnostics["completenessGap.relative"] ?? .nan
+        }
+        let curves = try removalCurves(spec: spec, subject: subject, trained: trained, inputs: inputs, labels: labels, jobs: jobs)
+        return SanityCheckResult(configuration: c, audit: audit, layers: c.layerCount,
+                                 trainExamples: spec.model.taskOptions.examples, evaluationExamples: labels.count,
+                                 trainedAccuracy: trainedAccuracy, permutedLabelsMemorized: memorized,
+                                 permutedLabelsAccuracy: permutedAccuracy, integratedGradientsRelativeGap: gap,
+                                 inputZeroFraction: Self.zeroFraction(inputs), absoluteRankTieFloor: Self.tieFloor(inputs),
+                                 curves: curves.curves, curveNullModels: curves.nullModels)
     }
 
-    // MARK: - Units
-
-    /// The estimator of a method. Chunks of at most 2¹⁶ scalars per activation matrix (≈ 1,000
-    /// stacked rows of the digits MLP) keep every buffer in the allocator's reused memory: with the
-    /// default 2²² the study spent a third of its time in page faults, zeroing fresh 16 MB buffers.
-    static func estimator(_ method: AttributionMethod) -> Attribution { Attribution(method, batchElementLimit: 1 << 16) }
-
-    /// Every method's map of `model` on the evaluation inputs.
-    func maps(_ model: DigitsNetwork, _ setting: Setting) throws -> [[Double]] {
-        let input = try AttributionInput(model: model.model, inputs: setting.inputs, target: .perRow(setting.labels))
-        return try configuration.methods.map { method in
-            try Self.estimator(method).explain(input, stream: setting.attributionStream).map?.values ?? []
-        }
-    }
-
-    /// `[method][measure]` → per-row similarity of `maps` to the trained model's maps.
-    func similarities(_ maps: [[Double]], _ setting: Setting) throws -> [[[Double]]] {
-        try maps.indices.map { m in
-            try configuration.measures.indices.map { q in
-                try configuration.measures[q].compare(setting.prepared[m][q], with: maps[m])
-            }
-        }
-    }
-
-    /// Null seed k: every cascading step and independent layer, and the faithfulness of the fully
-    /// randomized model's maps.
-    func nullSeed(_ k: Int, _ setting: Setting) throws -> NullSeed {
+    /// Mean deletion and insertion curves per method (descriptive; the tests are the audit's
+    /// `deletionAUC` and `insertionAUC`): each trained network's own map order on itself, averaged
+    /// over the K_t networks; the fully randomized models' map orders (`cascading-top-down` at
+    /// `layers.0.post`, the first min(K, 10 · K_t) null models, model k on trained network k mod K_t);
+    /// a uniformly random order per input (`seed → "faithfulness" → "random-order" → row`).
+    func removalCurves(spec: AuditSpec, subject: any AuditSubject, trained: [any AttributableModel], inputs: Tensor, labels: [Int],
+                       jobs: Int) throws -> (curves: [SanityCheckResult.RemovalCurves], nullModels: Int) {
         let c = configuration
-        let trained = setting.trained[0]
-        let cascade = trained.cascade(stream: NullModels.stream(seed: c.seed, family: .cascadingTopDown, index: k))
-        var similarities: [[[[Double]]]] = []
-        var fullyRandomMaps: [[Double]] = []
-        for stage in nullStages {
-            let model: DigitsNetwork
-            switch stage {
-            case .cascading(let step): model = cascade[step - 1]
-            case .independent(let layer):
-                model = trained.independentLayer(layer, stream: NullModels.stream(seed: c.seed, family: .independentLayer(layer), index: k))
-            case .original, .permutedLabels, .referenceSeed: continue
-            }
-            let maps = try self.maps(model, setting)
-            if stage == .cascading(step: cascade.count) { fullyRandomMaps = maps }
-            similarities.append(try self.similarities(maps, setting))
-        }
-        var areas: [[[Double]]] = [], curves: [[[Double]]] = []
-        for kind in FeatureRemovalCurve.Kind.allCases {
-            let results = fullyRandomMaps.map {
-                FeatureRemovalCurve.evaluate(kind, model: trained.model, inputs: setting.inputs, targets: setting.labels, maps: $0,
-                                             steps: c.faithfulnessSteps)
-            }
-            areas.append(results.map(\.areas))
-            curves.append(results.map(\.meanCurve))
-        }
-        return NullSeed(similarities: similarities, areas: areas, curves: curves)
-    }
-
-    // MARK: - Tests
-
-    /// One ``SensitivityTest`` per method × measure, Holm-adjusted together.
-    func sensitivityTests(_ summaries: [SimilaritySummary], bootstrap: (StreamPath) throws -> Bootstrap) throws -> [SensitivityTest] {
-        let c = configuration
-        let full = RandomizationStage.cascading(step: c.layerCount)
-        var tests: [SensitivityTest] = []
-        for method in c.methods.map(\.name) {
-            for measure in c.measures.map(\.name) {
-                guard let reference = summaries.first(where: { $0.stage == .referenceSeed && $0.method == method && $0.measure == measure }),
-                      let randomized = summaries.first(where: { $0.stage == full && $0.method == method && $0.measure == measure })
-                else { continue }
-                let observed = Descriptive.mean(reference.seedMeans.filter { !$0.isNaN })
-                let null = randomized.seedMeans.filter { !$0.isNaN }
-                let test = try Self.monteCarlo(observed, null, .greater)
-                var differences: [Double] = []
-                for (a, b) in zip(reference.perRow, randomized.perRow) where !a.isNaN && !b.isNaN { differences.append(a - b) }
-                let (difference, interval) = try SimilaritySummary.meanAndInterval(
-                    differences, bootstrap: bootstrap(["bootstrap", "difference", .label(method), .label(measure)]),
-                    kind: c.interval, level: c.level)
-                tests.append(SensitivityTest(method: method, measure: measure, reference: observed, randomized: Self.mean(null),
-                                             test: test, adjustedPValue: .nan, difference: difference,
-                                             differenceInterval: interval,
-                                             standardizedDistance: Self.distance(observed, null), verdict: .inconclusive))
-            }
-        }
-        let adjusted = try Self.holm(tests.map(\.test), alpha: c.alpha)
-        for i in tests.indices {
-            tests[i].adjustedPValue = adjusted[i]
-            tests[i].verdict = SanityCheckVerdict.decide(adjusted: adjusted[i], alpha: c.alpha, tests: tests.count,
-                                                         nullCount: c.nullSeeds,
-                                                         largeEnough: tests[i].difference >= c.minimumEffect)
-        }
-        return tests
-    }
-
-    /// One ``FaithfulnessTest`` per method × curve kind, Holm-adjusted together.
-    func faithfulnessTests(_ setting: Setting, nullSeedMeans: [[[Double]]], nullCurves: [[[Double]]],
-                           bootstrap: (StreamPath) throws -> Bootstrap) throws -> [FaithfulnessTest] {
-        let c = configuration
-        let n = setting.labels.count, d = setting.inputs.shape[1]
-        let orderStream = RandomStream(seed: c.seed, path: ["faithfulness", "random-order"])
+        let n = inputs.shape[0], d = inputs.shape[1], seeds = trained.count
+        let family = NullSpec.Family.cascadingTopDown.rawValue
+        let nullCount = min(c.nullModels, 10 * seeds)
+        let orderStream = RandomStream(seed: spec.seed, path: ["faithfulness", "random-order"])
         var randomMap = [Double](repeating: 0, count: n * d)
         for r in 0..<n {
             var s = orderStream.derived(index: r)
             for j in 0..<d { randomMap[r * d + j] = s.uniform() }
         }
-        var tests: [FaithfulnessTest] = []
+        let methods = try c.methods.map { name -> AttributionMethod in
+            guard let m = AttributionFamily.Method(rawValue: name) else { throw AuditError("sanity check: unknown method '\(name)'") }
+            return m.attribution(AttributionParameters())
+        }
+        let steps = c.faithfulnessSteps
+        // The maps of every model (trained networks first, then the null models), per method; the
+        // method stream of each method's deletion claim, as in the audit.
+        let streams = try c.methods.map { name in
+            AuditPlan.methodStream(ClaimSpec(name: SanityCheckResult.claimName(method: name, curve: .deletion),
+                                             method: try MethodSpec(name: name, parameters: AttributionParameters())),
+                                   site: "layers.0.post", seed: spec.seed)
+        }
+        let units = (0..<seeds).map { (unit: AuditUnit.trained(seed: $0), base: $0) }
+            + (0..<nullCount).map { (unit: AuditUnit.null(family: family, index: $0), base: $0 % seeds) }
+        let perUnit = try ParallelMap.run(count: units.count, jobs: jobs) { i -> Result<[[[Double]]], Error> in
+            Result {
+                let (unit, base) = units[i]
+                let model = try subject.network(unit, site: "layers.0.post", base: base)
+                return try methods.indices.map { m in
+                    let map = try Attribution(methods[m]).explain(AttributionInput(model: model, inputs: inputs, target: .perRow(labels)),
+                                                                  stream: streams[m]).map?.values ?? []
+                    return FeatureRemovalCurve.Kind.allCases.map { kind in
+                        FeatureRemovalCurve.evaluate(kind, model: trained[base], inputs: inputs, targets: labels, maps: map, steps: steps).meanCurve
+                    }
+                }
+            }
+        }.map { try $0.get() }
+        func mean(_ curves: [[Double]]) -> [Double] {
+            guard let first = curves.first else { return [] }
+            return first.indices.map { p in curves.reduce(0) { $0 + $1[p] } / Double(curves.count) }
+        }
+        var out: [SanityCheckResult.RemovalCurves] = []
         for (k, kind) in FeatureRemovalCurve.Kind.allCases.enumerated() {
-            let random = FeatureRemovalCurve.evaluate(kind, model: setting.trained[0].model, inputs: setting.inputs, targets: setting.labels,
-                                                      maps: randomMap, steps: c.faithfulnessSteps)
-            let (randomMean, randomInterval) = try SimilaritySummary.meanAndInterval(
-                random.areas, bootstrap: bootstrap(["bootstrap", "faithfulness", .label(kind.rawValue), "random-order"]),
-                kind: c.interval, level: c.level)
+            let random = trained.map { FeatureRemovalCurve.evaluate(kind, model: $0, inputs: inputs, targets: labels, maps: randomMap, steps: steps) }
             for (m, method) in c.methods.enumerated() {
-                let own = FeatureRemovalCurve.evaluate(kind, model: setting.trained[0].model, inputs: setting.inputs, targets: setting.labels,
-                                                       maps: setting.trainedMaps[m], steps: c.faithfulnessSteps)
-                let (mean, interval) = try SimilaritySummary.meanAndInterval(
-                    own.areas, bootstrap: bootstrap(["bootstrap", "faithfulness", .label(kind.rawValue), .label(method.name)]),
-                    kind: c.interval, level: c.level)
-                let null = nullSeedMeans[k][m]
-                let test = try Self.monteCarlo(mean, null, kind == .deletion ? .less : .greater)
-                tests.append(FaithfulnessTest(method: method.name, kind: kind, trained: mean, trainedInterval: interval,
-                                              randomized: Self.mean(null),
-                                              randomizedQuantiles: null.isEmpty ? [.nan, .nan] : Quantile.quantiles(null, [0.025, 0.975]),
-                                              randomOrder: randomMean, randomOrderInterval: randomInterval, test: test,
-                                              adjustedPValue: .nan, standardizedDistance: Self.distance(mean, null),
-                                              verdict: .inconclusive, trainedCurve: own.meanCurve,
-                                              randomizedCurve: nullCurves[k][m], randomOrderCurve: random.meanCurve))
+                out.append(SanityCheckResult.RemovalCurves(
+                    method: method, kind: kind, trained: mean(perUnit.prefix(seeds).map { $0[m][k] }),
+                    randomized: mean(perUnit.dropFirst(seeds).map { $0[m][k] }), randomOrder: mean(random.map(\.meanCurve)),
+                    randomOrderArea: Descriptive.mean(random.flatMap(\.areas))))
             }
         }
-        let adjusted = try Self.holm(tests.map(\.test), alpha: c.alpha)
-        for i in tests.indices {
-            tests[i].adjustedPValue = adjusted[i]
-            tests[i].verdict = SanityCheckVerdict.decide(adjusted: adjusted[i], alpha: c.alpha, tests: tests.count,
-                                                         nullCount: c.nullSeeds, largeEnough: true)
+        return (out, nullCount)
+    }
+
+    /// The fraction of rows whose largest output is the label (ties to the lower class).
+    static func accuracy(_ model: any AttributableModel, inputs: Tensor, labels: [Int]) -> Double {
+        let out = model.outputs(inputs)
+        let k = out.shape[1]
+        var correct = 0
+        for r in 0..<out.shape[0] {
+            var best = 0
+            for j in 1..<k where out.scalars[r * k + j] > out.scalars[r * k + best] { best = j }
+            if best == labels[r] { correct += 1 }
         }
-        return tests
-    }
-
-    /// The Monte Carlo p-value, or nil when the observed value or every null draw is undefined.
-    static func monteCarlo(_ observed: Double, _ null: [Double], _ alternative: Alternative) throws -> MonteCarloPValue? {
-        guard observed.isFinite, !null.isEmpty else { return nil }
-        return try MonteCarloTest.pValue(observed: observed, null: null, alternative: alternative)
-    }
-
-    /// Holm-adjusted p-values; an undetermined test counts as p = 1.
-    static func holm(_ tests: [MonteCarloPValue?], alpha: Double) throws -> [Double] {
-        tests.isEmpty ? [] : try MultipleTesting.adjust(tests.map { $0?.pValue ?? 1 }, method: .holm, alpha: alpha).adjusted
+        return Double(correct) / Double(max(labels.count, 1))
     }
 
     /// Per row the fraction of exactly-zero features, averaged.
@@ -381,12 +249,5 @@ public struct SanityCheck: Sendable {
             total += z == 0 ? 0 : 3 * z / (3 * z + (1 - z) * (1 - z))
         }
         return total / Double(n)
-    }
-
-    static func mean(_ x: [Double]) -> Double { x.isEmpty ? .nan : Descriptive.mean(x) }
-
-    /// z = (T − mean(null)) / sd(null); NaN when undefined (fewer than two draws, a constant null).
-    static func distance(_ observed: Double, _ null: [Double]) -> Double {
-        (try? EffectSize.standardizedDistance(observed, from: null)) ?? .nan
     }
 }

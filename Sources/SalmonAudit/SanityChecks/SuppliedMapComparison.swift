@@ -15,8 +15,9 @@ import SalmonStatistics
 /// - effect sizes: Δ = mean over inputs of (reference − mean over nulls) per-input similarity, with
 ///   its bootstrap interval (`seed → "bootstrap" → "difference"`), and z = (reference − mean of the
 ///   null means) / their SD;
-/// - a verdict as in ``SanityCheck``: passes when p ≤ α and Δ ≥ the minimum effect;
-///   inconclusive when 1/(K + 1) > α; fails otherwise.
+/// - a verdict by the audit's one rule (``AuditAssembler/verdict(_:pValues:adjusted:rejected:pValueInterval:extremeCount:draws:difference:directedDifference:smaller:alpha:correction:minimumEffect:)``,
+///   one test): distinguishable when p ≤ α and Δ ≥ the minimum effect; inconclusive when K
+///   cannot reach α or the p-value's interval reaches it; a dead salmon otherwise.
 /// Undefined rows (a constant map under Spearman, a zero map under cosine) are NaN, left out of
 /// the means and counted.
 public struct SuppliedMapComparison: Sendable {
@@ -35,7 +36,9 @@ public struct SuppliedMapComparison: Sendable {
         public var difference: Double
         public var differenceInterval: ConfidenceInterval
         public var standardizedDistance: Double
-        public var verdict: SanityCheckVerdict
+        public var verdict: Verdict
+        /// Why the verdict is what it is (one line).
+        public var reason: String
     }
 
     public var trained: String
@@ -110,7 +113,7 @@ public struct SuppliedMapComparison: Sendable {
             guard ref.mean.isFinite, !null.isEmpty else {
                 throw InputError(file: referenceFile.source, expected: "maps on which \(measure.name) is defined for at least one row (every row is constant or zero)")
             }
-            let p = try MonteCarloTest.pValue(observed: ref.mean, null: null, alternative: .greater)
+            let p = try MonteCarloTest.pValue(observed: ref.mean, null: null, alternative: .greater, level: 0.95)
             var differences: [Double] = []
             for r in 0..<rows where !referenceRows[r].isNaN {
                 let values = nullRows.map { $0[r] }.filter { !$0.isNaN }
@@ -119,10 +122,12 @@ public struct SuppliedMapComparison: Sendable {
             let (difference, ci) = try SimilaritySummary.meanAndInterval(differences, bootstrap: bootstrap(["bootstrap", "difference"]),
                                                                          kind: interval, level: level)
             let z = (try? EffectSize.standardizedDistance(ref.mean, from: null)) ?? .nan
-            let verdict = SanityCheckVerdict.decide(adjusted: p.pValue, alpha: alpha, tests: 1, nullCount: null.count,
-                                                    largeEnough: difference >= minimumEffect)
+            let (verdict, reason) = try AuditAssembler.verdict(
+                0, pValues: [p.pValue], adjusted: p.pValue, rejected: p.pValue <= alpha, pValueInterval: p.interval,
+                extremeCount: p.extremeCount, draws: null.count, difference: difference, directedDifference: difference, smaller: false,
+                alpha: alpha, correction: .holm, minimumEffect: minimumEffect)
             test = ReferenceTest(reference: ref, test: p, difference: difference, differenceInterval: ci, standardizedDistance: z,
-                                 verdict: verdict)
+                                 verdict: verdict, reason: reason)
         }
         return SuppliedMapComparison(trained: base.source, shape: base.shape, measure: measure, nulls: entries, reference: test,
                                      resampling: "\(interval == .bca ? "BCa" : interval.rawValue) bootstrap over \(rows) inputs, B = \(resamples), level \(level), seed \(seed)")

@@ -27,6 +27,23 @@ public struct AuditSpec: Sendable, Codable, Equatable {
         case version, kind, name, seed, model, sites, claims, nulls, resampling, alpha, correction, gate
     }
 
+    /// A spec built in code (a command's generated audit), with the defaults a YAML spec gets;
+    /// call ``validate()`` before running it, as loading does.
+    public init(name: String, seed: UInt64, model: ModelSpec, claims: [ClaimSpec], nulls: [NullSpec],
+                resampling: ResamplingSpec = ResamplingSpec(), alpha: Double = 0.05, correction: MultipleTestingMethod = .holm,
+                gate: GateSpec = GateSpec()) {
+        version = 1
+        self.name = name
+        self.seed = seed
+        self.model = model
+        self.claims = claims
+        self.nulls = nulls
+        self.resampling = resampling
+        self.alpha = alpha
+        self.correction = correction
+        self.gate = gate
+    }
+
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.allCases.map(\.rawValue))
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -126,6 +143,14 @@ public struct AuditSpec: Sendable, Codable, Equatable {
             if let count = model.activations?.listedNullCount, null.K != count {
                 throw SpecError(field: "nulls[\(i)].K", "expected K = \(count), the number of null activation files, found \(null.K)")
             }
+            if let epochs = null.epochs {
+                guard null.family == NullSpec.Family.permutedLabels.rawValue else {
+                    throw SpecError(field: "nulls[\(i)].epochs", "only permuted-labels retrains networks; '\(null.family)' takes family and K")
+                }
+                guard (1...100_000).contains(epochs) else {
+                    throw SpecError(field: "nulls[\(i)].epochs", "expected 1 … 100,000 epochs, found \(epochs)")
+                }
+            }
             if null.family == NullSpec.Family.permutedLabels.rawValue && model.isFileModel && model.trainingInputs == nil {
                 throw SpecError(field: "nulls[\(i)].family", model.activations != nil
                     ? "permuted-labels retrains the network, which activation files do not have"
@@ -147,6 +172,10 @@ public struct AuditSpec: Sendable, Codable, Equatable {
 public struct NullSpec: Sendable, Codable, Equatable {
     public var family: String
     public var K: Int
+    /// `permuted-labels` only: the epochs each network is retrained for on its permuted labels
+    /// (memorizing random labels takes longer than learning true ones; Adebayo et al. train until
+    /// the permuted labels are fit). Absent: `model.training.epochs`, the trained networks' recipe.
+    public var epochs: Int?
 
     /// The families a spec can name.
     public enum Family: String, CaseIterable, Sendable {
@@ -163,15 +192,28 @@ public struct NullSpec: Sendable, Codable, Equatable {
 
     public static let families = Family.allCases.map(\.rawValue)
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case family, K }
+    enum CodingKeys: String, CodingKey, CaseIterable { case family, K, epochs }
 
-    public init(family: String, K: Int) { self.family = family; self.K = K }
+    public init(family: String, K: Int, epochs: Int? = nil) {
+        self.family = family
+        self.K = K
+        self.epochs = epochs
+    }
 
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.allCases.map(\.rawValue))
         let c = try decoder.container(keyedBy: CodingKeys.self)
         family = try c.decode(String.self, forKey: .family)
         K = try c.decode(Int.self, forKey: .K)
+        epochs = try c.decodeIfPresent(Int.self, forKey: .epochs)
+    }
+
+    /// The training recipe of a network retrained for this family: `training` with this family's
+    /// `epochs` when given.
+    public func retrainingPlan(_ training: TrainingSpec) -> TrainingSpec {
+        var plan = training
+        if let epochs { plan.epochs = epochs }
+        return plan
     }
 }
 

@@ -21,6 +21,17 @@ public struct ClaimSpec: Sendable, Codable, Equatable {
 
     enum CodingKeys: String, CodingKey, CaseIterable { case name, method, target, statistic, sites, controlTypes, expect }
 
+    /// A claim built in code; `statistic` nil takes the method's first (its default).
+    public init(name: String, method: MethodSpec, statistic: String? = nil, target: String = "label", sites: [String]? = nil,
+                expect: Expectation = .distinguishable) {
+        self.name = name
+        self.method = method
+        self.target = target
+        self.statistic = statistic ?? method.statistics.first?.name ?? ""
+        self.sites = sites
+        self.expect = expect
+    }
+
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.allCases.map(\.rawValue))
         let c = try decoder.container(keyedBy: CodingKeys.self)

@@ -38,15 +38,28 @@ public struct ModelSpec: Sendable, Codable, Equatable {
         case convolutions, trainingInputs, trainingLabels
     }
 
+    /// A model with every setting at its default (what a spec that names only `task` gets): a
+    /// 32–32 ReLU MLP, ``TrainingSpec()``, 1,000 evaluation examples.
+    public init(task: String?) {
+        self.task = task
+        taskOptions = TaskOptions()
+        hidden = [32, 32]
+        activation = "relu"
+        training = TrainingSpec()
+        evaluationExamples = 1000
+        if task.flatMap(BuiltInTask.init(rawValue:))?.isSequenceTask == true { transformer = TransformerShape() }
+    }
+
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.allCases.map(\.rawValue))
         let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = ModelSpec(task: nil)
         task = try c.decodeIfPresent(String.self, forKey: .task)
-        taskOptions = try c.decodeIfPresent(TaskOptions.self, forKey: .taskOptions) ?? TaskOptions()
-        hidden = try c.decodeIfPresent([Int].self, forKey: .hidden) ?? [32, 32]
-        activation = try c.decodeIfPresent(String.self, forKey: .activation) ?? "relu"
-        training = try c.decodeIfPresent(TrainingSpec.self, forKey: .training) ?? TrainingSpec()
-        evaluationExamples = try c.decodeIfPresent(Int.self, forKey: .evaluationExamples) ?? 1000
+        taskOptions = try c.decodeIfPresent(TaskOptions.self, forKey: .taskOptions) ?? d.taskOptions
+        hidden = try c.decodeIfPresent([Int].self, forKey: .hidden) ?? d.hidden
+        activation = try c.decodeIfPresent(String.self, forKey: .activation) ?? d.activation
+        training = try c.decodeIfPresent(TrainingSpec.self, forKey: .training) ?? d.training
+        evaluationExamples = try c.decodeIfPresent(Int.self, forKey: .evaluationExamples) ?? d.evaluationExamples
         stateDict = try c.decodeIfPresent(StateDictFiles.self, forKey: .stateDict)
         architecture = try c.decodeIfPresent(String.self, forKey: .architecture)
         inputs = try c.decodeIfPresent(String.self, forKey: .inputs)

@@ -58,6 +58,15 @@ extension AuditSubject {
     }
 }
 
+extension AuditSubject {
+    /// The recipe a `permuted-labels` null network is retrained with: `model.training`, with the
+    /// family's `epochs` when the spec gives them.
+    static func retrainingPlan(_ spec: AuditSpec) -> TrainingSpec {
+        let family = spec.nulls.first { $0.family == NullSpec.Family.permutedLabels.rawValue }
+        return family?.retrainingPlan(spec.model.training) ?? spec.model.training
+    }
+}
+
 /// Dense ids for labels or types: the distinct values in ascending order become 0, 1, 2, … —
 /// so labels {1, 2} are two classes, not three with an empty one, and {0, 10⁹} cost two weights.
 func denseIDs(_ values: [Int]) -> (ids: [Int], count: Int) {

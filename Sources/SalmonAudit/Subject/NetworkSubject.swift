@@ -211,7 +211,7 @@ public struct LayeredNetworkSubject<Model: AuditedNetwork>: AuditSubject {
                 guard let training else { throw AuditError("permuted-labels needs training data") }
                 return NullModels.retrainedOnPermutedLabels(
                     like: base, inputs: training.inputs, targets: training.targets,
-                    plan: Self.plan(trainingPlan, stream: stream.derived("training")), stream: stream).model
+                    plan: Self.plan(Self.retrainingPlan(spec), stream: stream.derived("training")), stream: stream).model
             case .randomInit:
                 return NullModels.reinitialized(base, stream: stream)
             case .supplied:

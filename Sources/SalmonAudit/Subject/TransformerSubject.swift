@@ -232,7 +232,7 @@ public struct TransformerSubject: AuditSubject {
             let permuted = NullModels.permutedTargets(Tensor(shape: [training.targets.count], scalars: training.targets.map(Float.init)),
                                                       stream: stream.derived("labels"))
             fresh.train(sequences: training.sequences, targets: permuted.scalars.map { Int($0) },
-                        plan: NetworkSubject.plan(spec.model.training, stream: stream.derived("training")))
+                        plan: NetworkSubject.plan(Self.retrainingPlan(spec), stream: stream.derived("training")))
             return fresh
         case .supplied:
             throw AuditError("\(unit): the family 'supplied' has no network (its null models are activation files)")

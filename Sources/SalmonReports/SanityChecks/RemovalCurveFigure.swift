@@ -3,9 +3,10 @@ import SalmonAudit
 
 /// Deletion and insertion curves of the trained model (``FeatureRemovalCurve``) side by side, as a
 /// self-contained 820 × 350 SVG: per method, the target-class probability as features are removed
-/// (inserted) in the order of the trained model's own map (solid) and of the fully randomized
-/// models' maps (dotted, averaged over the null seeds), with a uniformly random order (dashed grey)
-/// for reference.
+/// (inserted) in the order of each trained network's own map (solid, averaged over the trained
+/// networks) and of fully randomized models' maps (dotted, averaged over
+/// ``SanityCheckResult/curveNullModels`` null models), with a uniformly random order (dashed grey)
+/// for reference. Descriptive: the tests are the audit's deletion and insertion AUCs.
 public enum RemovalCurveFigure {
     static let width = 820.0
     static let height = 350.0
@@ -14,11 +15,11 @@ public enum RemovalCurveFigure {
     static let plotBottom = 296.0
 
     public static func svg(_ result: SanityCheckResult) -> String {
-        let methods = result.configuration.methods.map(\.name)
+        let methods = result.configuration.methods
         var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" "
         svg += "viewBox=\"0 0 \(Int(width)) \(Int(height))\" font-family=\"Helvetica, Arial, sans-serif\" role=\"img\">\n"
         let title = "Faithfulness of the trained model's maps: deletion and insertion curves"
-        let subtitle = "solid: the trained model's own map order; dotted: fully randomized models' map orders (mean of K = \(result.configuration.nullSeeds)); dashed grey: random order"
+        let subtitle = "solid: the trained networks' own map orders; dotted: fully randomized models' map orders (mean of \(result.curveNullModels)); dashed grey: random order"
         svg += "<title>\(XMLEscaping.escape(title + "; " + subtitle))</title>\n"
         svg += "<rect x=\"0\" y=\"0\" width=\"\(Int(width))\" height=\"\(Int(height))\" fill=\"#ffffff\"/>\n"
         svg += StageCurveFigure.text(8, 18, title, size: 13, attributes: "font-weight=\"bold\" fill=\"#24292f\"")
@@ -59,14 +60,14 @@ public enum RemovalCurveFigure {
                 let points = curve.enumerated().map { "\(f(x(Double($0.offset) / steps))),\(f(y($0.element)))" }
                 return "<polyline points=\"\(points.joined(separator: " "))\" fill=\"none\" \(style)/>\n"
             }
-            let tests = result.faithfulness.filter { $0.kind == kind }
-            if let first = tests.first {
-                svg += polyline(first.randomOrderCurve, "stroke=\"#8c959f\" stroke-width=\"1.5\" stroke-dasharray=\"5 3\"")
+            let curves = result.curves.filter { $0.kind == kind }
+            if let first = curves.first {
+                svg += polyline(first.randomOrder, "stroke=\"#8c959f\" stroke-width=\"1.5\" stroke-dasharray=\"5 3\"")
             }
-            for test in tests {
-                let color = StageCurveFigure.palette[(methods.firstIndex(of: test.method) ?? 0) % StageCurveFigure.palette.count]
-                svg += polyline(test.randomizedCurve, "stroke=\"\(color)\" stroke-width=\"1.2\" stroke-dasharray=\"1.5 2\"")
-                svg += polyline(test.trainedCurve, "stroke=\"\(color)\" stroke-width=\"1.6\"")
+            for curve in curves {
+                let color = StageCurveFigure.palette[(methods.firstIndex(of: curve.method) ?? 0) % StageCurveFigure.palette.count]
+                svg += polyline(curve.randomized, "stroke=\"\(color)\" stroke-width=\"1.2\" stroke-dasharray=\"1.5 2\"")
+                svg += polyline(curve.trained, "stroke=\"\(color)\" stroke-width=\"1.6\"")
             }
         }
         for (m, method) in methods.enumerated() {

@@ -1,46 +1,53 @@
 import SalmonAudit
 
-/// The sanity-check study as one tidy CSV: a row per similarity summary (stage × method ×
-/// measure), per sensitivity test (method × measure) and per faithfulness test (method × curve).
+/// The sanity-check study as one tidy CSV: a row per test of its audit (method × measure or curve ×
+/// stage × null family), then a row per method and curve for the random-order reference.
 ///
-/// Columns: `table` (similarity, sensitivity, faithfulness), `stage` (for sensitivity the
-/// compared stage, for faithfulness the curve), `method`, `measure`, `estimate` with `lower`,
-/// `upper` (the bootstrap interval over inputs; for sensitivity the seed-to-seed reference and no
-/// interval; for faithfulness the trained map's AUC), `null_mean`, `null_q025`, `null_q975`
-/// (the spread over seeds: of the stage's per-seed means, or of the null draws), `seeds`,
-/// `undefined_rows`, `p`, `p_adj`, `z`, `difference` with `difference_lower`, `difference_upper`
-/// (sensitivity: reference − fully randomized), `verdict`. Numbers round-trip (shortest text);
-/// absent values are empty.
+/// Columns: `table` (`similarity`, `faithfulness`, `random-order`), `stage` (the randomization
+/// stage: `cascading-1` …, `independent-layer-0` …, `permuted-labels`), `family`, `site`, `method`,
+/// `measure` (the similarity measure or the curve), `estimate` with `lower`, `upper` (the reference
+/// or the trained AUC and its interval), `null_mean`, `null_median`, `null_q025`, `null_q975`,
+/// `draws` (null draws), `p`, `p_adj`, `difference` (estimate − null median), `z`, `verdict`.
+/// Numbers round-trip (shortest text); absent values are empty.
 public enum SanityCheckCSV {
-    static let header = ["table", "stage", "method", "measure", "estimate", "lower", "upper", "null_mean", "null_q025", "null_q975",
-                         "seeds", "undefined_rows", "p", "p_adj", "z", "difference", "difference_lower", "difference_upper", "verdict"]
+    static let header = ["table", "stage", "family", "site", "method", "measure", "estimate", "lower", "upper", "null_mean", "null_median",
+                         "null_q025", "null_q975", "draws", "p", "p_adj", "difference", "z", "verdict"]
 
     public static func render(_ result: SanityCheckResult) -> String {
         func n(_ v: Double?) -> String { ReportNumberFormat.exact(v) }
+        let L = result.layers
+        let stages: [RandomizationStage] = (1...L).map { .cascading(step: $0) } + (0..<L).reversed().map { .independent(layer: $0) } + [.permutedLabels]
         var rows: [[String]] = [header]
-        for s in result.similarities {
-            rows.append(["similarity", s.stage.description, s.method, s.measure, n(s.mean), n(s.interval.lower), n(s.interval.upper),
-                         n(s.seedMeans.count > 1 ? SanityCheckMarkdown.mean(s.seedMeans) : nil), n(s.seedQuantiles.first),
-                         n(s.seedQuantiles.last), "\(s.seedMeans.count)", "\(s.undefinedRows)", "", "", "", "", "", "", ""])
+        func row(_ table: String, _ stage: String, _ t: TestResult, measure: String) -> [String] {
+            [table, stage, t.family, t.site, t.method, measure, n(t.estimate), n(t.interval?.lower), n(t.interval?.upper), n(t.null.mean),
+             n(t.null.median), n(t.null.lower), n(t.null.upper), "\(t.null.values.count)", n(t.pValue), n(t.adjustedPValue),
+             n(t.effect.difference), n(t.effect.standardized), t.verdict.rawValue]
         }
-        let full = RandomizationStage.cascading(step: result.layers).description
-        for t in result.sensitivity {
-            let null = result.similarity(.cascading(step: result.layers), method: t.method, measure: t.measure)
-            rows.append(["sensitivity", full, t.method, t.measure, n(t.reference), "", "", n(t.randomized),
-                         n(null?.seedQuantiles.first), n(null?.seedQuantiles.last), "\(t.test?.nullCount ?? 0)", "",
-                         n(t.test?.pValue), n(t.adjustedPValue), n(t.standardizedDistance), n(t.difference),
-                         n(t.differenceInterval.lower), n(t.differenceInterval.upper), t.verdict.rawValue])
+        for method in result.configuration.methods {
+            for measure in result.configuration.measures {
+                for stage in stages {
+                    if let t = result.test(stage, method: method, measure: measure.name) {
+                        rows.append(row("similarity", stage.description, t, measure: measure.name))
+                    }
+                }
+            }
         }
-        for t in result.faithfulness {
-            rows.append(["faithfulness", t.kind.rawValue, t.method, "auc", n(t.trained), n(t.trainedInterval.lower), n(t.trainedInterval.upper),
-                         n(t.randomized), n(t.randomizedQuantiles.first), n(t.randomizedQuantiles.last), "\(t.test?.nullCount ?? 0)", "",
-                         n(t.test?.pValue), n(t.adjustedPValue), n(t.standardizedDistance), "", "", "", t.verdict.rawValue])
+        let families: [(NullSpec.Family, String)] = [(.cascadingTopDown, RandomizationStage.cascading(step: L).description),
+                                                     (.independentLayer, RandomizationStage.independent(layer: 0).description),
+                                                     (.permutedLabels, RandomizationStage.permutedLabels.description)]
+        for kind in FeatureRemovalCurve.Kind.allCases {
+            for method in result.configuration.methods {
+                for (family, stage) in families {
+                    if let t = result.faithfulness(method: method, kind: kind, family: family.rawValue) {
+                        rows.append(row("faithfulness", stage, t, measure: kind.rawValue))
+                    }
+                }
+            }
         }
-        return rows.map { $0.map(escape).joined(separator: ",") }.joined(separator: "\n") + "\n"
-    }
-
-    static func escape(_ cell: String) -> String {
-        guard cell.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline }) else { return cell }
-        return "\"" + cell.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        for curves in result.curves {
+            rows.append(["random-order", "", "", "", curves.method, curves.kind.rawValue, n(curves.randomOrderArea)]
+                        + Array(repeating: "", count: header.count - 7))
+        }
+        return rows.map(CSVReport.line).joined()
     }
 }

@@ -2,187 +2,199 @@ import Foundation
 import SalmonAudit
 import SalmonStatistics
 
-/// The Markdown write-up of a sanity-check study: the verdicts, the cascading and independent
-/// curves, data randomization, faithfulness, one table per method, the side-by-side with Adebayo
-/// et al.'s published numbers, and the provenance.
+/// The Markdown write-up of a sanity-check study, rendered from the audit of its generated spec
+/// (``SanityCheckResult/audit``): the verdicts at full randomization, the cascading and
+/// independent curves, data randomization, faithfulness, one table per method, the side-by-side
+/// with Adebayo et al.'s published numbers, the setting and the provenance.
 ///
-/// Deterministic: the same result gives the same bytes (numbers through ``ReportNumberFormat``;
-/// nothing depends on time or thread count).
+/// Every estimate, null distribution, p-value and verdict is the audit's; the report only chooses
+/// which to show and says what they mean. Deterministic: the same result gives the same bytes.
 public enum SanityCheckMarkdown {
-    public static func render(_ result: SanityCheckResult, figures: [String], csv: String, command: String? = nil) -> String {
-        let c = result.configuration
-        let L = result.layers
-        let full = RandomizationStage.cascading(step: L)
+    public static func render(_ result: SanityCheckResult, figures: [String], files: [String: String], command: String? = nil) -> String {
+        let r = result
+        let c = r.configuration
+        let L = r.layers
         let primary = c.measures.first?.name ?? ""
-        let level = ReportNumberFormat.percent(c.level)
-        let intervalName = c.interval == .bca ? "BCa" : c.interval.rawValue
         let convolutions = c.convolutionChannels.count
         let kind = convolutions == 0 ? "MLP" : "CNN"
-        var md = "# Sanity checks for saliency maps, reproduced on the digits over \(c.nullSeeds) seeds (\(kind))\n\n"
+        let level = ReportNumberFormat.percent(c.level)
+        let audit = r.audit
+        var md = "# Sanity checks for saliency maps, reproduced on the digits over \(c.nullSeeds) null draws (\(kind))\n\n"
         md += "Adebayo et al. (\"Sanity checks for saliency maps\", NeurIPS 2018) asked whether a saliency map changes when the "
-        md += "network it explains is destroyed. This reproduction asks it of the \(c.architectureDescription) trained on the bundled 8 × 8 digits, "
-        md += "with every random draw seeded and addressed, **\(c.nullSeeds) random seeds per randomization** instead of one, "
-        md += "\(level) \(intervalName) intervals over the explained inputs, and a *reference*: the similarity between the maps of two "
+        md += "network it explains is destroyed. This reproduction asks it of the \(c.architectureDescription) trained on the bundled 8 × 8 digits "
+        md += "as a DeadSalmon audit: every random draw seeded and addressed, **\(c.nullSeeds) null draws per randomization stage** instead of one, "
+        md += "\(level) intervals, one correction across all \(audit.tests.count) tests, and a *reference*: the similarity between the maps of "
         md += "independently trained networks, which is what \"the same model, up to training noise\" looks like.\n\n"
         md += "Regenerate with `\(command ?? "salmon sanity-checks\(convolutions == 0 ? "" : " --architecture cnn") --out Reports/reproductions --seeds \(c.nullSeeds)")` "
-        md += "(the numbers are the same for any `--jobs`). All numbers are also in [`\(csv)`](\(csv)).\n\n"
+        md += "(the numbers are the same for any `--jobs`). "
+        if let csv = files["csv"] { md += "All numbers are also in [`\(csv)`](\(csv)); " }
+        if let junit = files["junit"] { md += "one JUnit test case per test is in [`\(junit)`](\(junit))" }
+        md += ".\n\n"
 
         // Headline.
         md += "## In one table: is each method sensitive to the model's parameters?\n\n"
-        md += "Measure: \(measureLabel(c.measures.first)). *Reference*: the trained model's maps against another trained seed's "
-        md += "(mean over \(c.trainedSeeds - 1) reference seed\(c.trainedSeeds == 2 ? "" : "s")). *Fully randomized*: against the "
-        md += "cascading randomization's last step (every layer re-initialized), mean over K = \(c.nullSeeds) seeds, with the "
-        md += "\(level) \(intervalName) interval over inputs and, after the dot, the 2.5–97.5 % range over seeds. "
-        md += "The published column is Adebayo et al.'s MNIST CNN at full randomization.\n\n"
-        md += "| method | published (CNN) | reference | fully randomized | Δ = reference − randomized | p | p_adj | verdict |\n"
+        md += "Measure: \(c.measures.first?.label ?? "—"). *Reference*: the mean similarity of \(c.trainedSeeds - 1) other trained "
+        md += "network\(c.trainedSeeds == 2 ? "" : "s")' maps to the trained model's, with its \(level) interval (\(r.reference(method: c.methods[0], measure: primary)?.intervalMethod ?? "—")). "
+        md += "*Fully randomized*: the null draws of the cascading randomization's last step (every layer re-initialized), each the mean "
+        md += "similarity of \(c.trainedSeeds - 1) null model\(c.trainedSeeds == 2 ? "" : "s") to the trained model's maps (grouped like the reference, so the two "
+        md += "are exchangeable under the null): their median and, after the dot, their 2.5–97.5 % range over the \(c.nullSeeds) draws. "
+        md += "Δ = reference − null median. The published column is Adebayo et al.'s MNIST CNN at full randomization.\n\n"
+        md += "| method | published (CNN) | reference | fully randomized | Δ | p | p_adj | verdict |\n"
         md += "|---|---|---|---|---|---|---|---|\n"
-        for method in c.methods.map(\.name) {
-            guard let t = result.sensitivity.first(where: { $0.method == method && $0.measure == primary }),
-                  let r = result.similarity(full, method: method, measure: primary) else { continue }
-            let published = AdebayoPublished.spearmanAbsolute.first { $0.method == method }.map { ReportNumberFormat.fixed($0.values.last!) } ?? "—"
-            md += "| \(StageCurveFigure.displayName(method)) | \(published) | \(fixed(t.reference)) | \(withInterval(r)) · \(spread(r)) | "
-            md += "\(ReportNumberFormat.signed(t.difference)) \(bracket(t.differenceInterval)) | \(p(t.test?.pValue)) | \(p(t.adjustedPValue)) | "
+        for method in c.methods {
+            guard let t = r.sensitivity(method: method, measure: primary) else { continue }
+            let published = AdebayoPublished.spearmanAbsolute.first { $0.method == method }?.values.last.map { fixed($0) } ?? "—"
+            md += "| \(StageCurveFigure.displayName(method)) | \(published) | \(ReportNumberFormat.estimate(t.estimate, interval: t.interval)) | "
+            md += "\(nullSummary(t)) | \(ReportNumberFormat.signed(t.effect.difference)) | \(p(t.pValue)) | \(p(t.adjustedPValue)) | "
             md += "\(verdictText(t.verdict)) |\n"
         }
         md += "\n"
-        md += "Across all \(c.measures.count) measures (table \"Every sensitivity test\" below): "
-        md += c.methods.map(\.name).map { method -> String in
-            let tests = result.sensitivity.filter { $0.method == method }
-            let failing = tests.filter { $0.verdict != .passes }.map(\.measure)
-            return "\(StageCurveFigure.displayName(method)) passes \(tests.count - failing.count) of \(tests.count)"
+        md += "Across all \(c.measures.count) measures (table \"Every test at full randomization\" below): "
+        md += c.methods.map { method -> String in
+            let tests = c.measures.compactMap { r.sensitivity(method: method, measure: $0.name) }
+            let failing = tests.filter { $0.verdict != .distinguishable }.map { r.measure(of: $0) }
+            return "\(StageCurveFigure.displayName(method)) is sensitive on \(tests.count - failing.count) of \(tests.count)"
                 + (failing.isEmpty || failing.count == tests.count ? "" : " (not on \(failing.joined(separator: ", ")))")
         }.joined(separator: "; ") + ".\n\n"
-        md += thresholds(result)
+        md += policy(r)
 
         // Cascading figures.
         md += "## Cascading randomization (Adebayo et al.'s Figure 2)\n\n"
-        md += "From left to right the layers are re-initialized from the logits down (`\(full.label(layers: L, convolutions: convolutions))` = every layer random). Each line "
-        md += "is a method's mean similarity to the trained model's map, with its \(level) \(intervalName) band over inputs; the "
-        md += "squares on the right are the seed-to-seed reference with their intervals. A method that is sensitive to the "
-        md += "parameters falls below its reference; a dead salmon stays at it.\n\n"
-        let measureNames = c.measures.map(\.name)
-        for (i, measure) in c.measures.enumerated() {
-            if let figure = figures.first(where: { $0.hasSuffix("-cascading-\(measureNames[i]).svg") }) {
+        md += "From left to right the layers are re-initialized from the logits down (`\(RandomizationStage.cascading(step: L).label(layers: L, convolutions: convolutions))` = every layer random). "
+        md += "Each line is a method's mean null similarity to the trained model's map at that stage, with the 2.5–97.5 % band of its "
+        md += "\(c.nullSeeds) null draws; the squares on the right are the seed-to-seed reference with their \(level) intervals. A method that is "
+        md += "sensitive to the parameters falls below its reference; a dead salmon stays at it. Every point is also a test (the per-method "
+        md += "tables below give its verdict).\n\n"
+        for measure in c.measures {
+            if let figure = figures.first(where: { $0.hasSuffix("-cascading-\(measure.name).svg") }) {
                 md += "![Cascading randomization, \(measure.label)](\(figure))\n\n"
             }
         }
 
         // Independent randomization.
         md += "## Independent randomization\n\n"
-        md += "One layer re-initialized, every other layer kept trained (K = \(c.nullSeeds) seeds per layer).\n\n"
-        for (i, measure) in c.measures.enumerated() {
-            if let figure = figures.first(where: { $0.hasSuffix("-independent-\(measureNames[i]).svg") }) {
+        md += "One layer re-initialized, every other layer kept trained (\(c.nullSeeds) null draws per layer).\n\n"
+        for measure in c.measures {
+            if let figure = figures.first(where: { $0.hasSuffix("-independent-\(measure.name).svg") }) {
                 md += "![Independent randomization, \(measure.label)](\(figure))\n\n"
             }
         }
 
         // Data randomization.
-        if !result.permutedLabelsMemorized.isEmpty {
+        if let family = audit.spec.nulls.first(where: { $0.family == NullSpec.Family.permutedLabels.rawValue }) {
+            let draws = r.test(.permutedLabels, method: c.methods[0], measure: primary)?.null.values.count ?? 0
             md += "## Data randomization (networks retrained on permuted labels)\n\n"
-            md += "\(result.permutedLabelsMemorized.count) networks trained from scratch for \(c.permutedLabelEpochs) epochs on the training "
-            md += "split with its labels permuted: they fit \(percentList(result.permutedLabelsMemorized)) of the permuted training labels "
-            md += "and score \(percentList(result.permutedLabelsTestAccuracy)) on the true test labels (chance ≈ 10 %). "
-            md += "Similarity of their maps to the trained model's (\(level) \(intervalName) interval over inputs), beside the reference:\n\n"
-            md += "| method | " + c.measures.map { "\($0.name): permuted labels | reference" }.joined(separator: " | ") + " |\n"
-            md += "|---|" + String(repeating: "---|---|", count: c.measures.count) + "\n"
-            for method in c.methods.map(\.name) {
+            md += "\(family.K) networks trained from scratch for \(family.epochs ?? c.epochs) epochs on the training split with its labels "
+            md += "permuted, grouped into \(draws) null draw\(draws == 1 ? "" : "s") of \(c.trainedSeeds - 1). "
+            if !r.permutedLabelsMemorized.isEmpty {
+                md += "The first \(r.permutedLabelsMemorized.count) fit \(percentList(r.permutedLabelsMemorized)) of their permuted training labels "
+                md += "and score \(percentList(r.permutedLabelsAccuracy)) on the explained digits' true labels (chance ≈ 10 %). "
+            }
+            md += "Similarity of their maps to the trained model's (mean of the null draws · their range), beside the reference, and the test's verdict. "
+            md += "With \(draws) draw\(draws == 1 ? "" : "s") the smallest p-value is \(p(1 / Double(draws + 1))): these tests describe; they cannot decide.\n\n"
+            md += "| method | " + c.measures.map { "\($0.name): permuted labels | reference | verdict" }.joined(separator: " | ") + " |\n"
+            md += "|---|" + String(repeating: "---|---|---|", count: c.measures.count) + "\n"
+            for method in c.methods {
                 md += "| \(StageCurveFigure.displayName(method)) |"
-                for measure in measureNames {
-                    md += " \(result.similarity(.permutedLabels, method: method, measure: measure).map(withInterval) ?? "—") |"
-                    md += " \(result.similarity(.referenceSeed, method: method, measure: measure).map { fixed($0.mean) } ?? "—") |"
+                for measure in c.measures {
+                    let t = r.test(.permutedLabels, method: method, measure: measure.name)
+                    md += " \(t.map { "\(fixed($0.null.mean)) · \(fixed($0.null.lower))–\(fixed($0.null.upper))" } ?? "—") |"
+                    md += " \(fixed(t?.estimate)) | \(t.map { ReportNumberFormat.verdictText($0.verdict) } ?? "—") |"
                 }
                 md += "\n"
             }
             md += "\n"
         }
 
-        // All sensitivity tests.
-        md += "## Every sensitivity test\n\n"
-        md += "One test per method × measure (\(result.sensitivity.count) tests, Holm-adjusted together). z = (reference − mean of the "
-        md += "null draws) / their SD over seeds.\n\n"
-        md += "| method | measure | reference | fully randomized (K = \(c.nullSeeds)) | Δ [\(level) CI] | z | p | p_adj | verdict |\n"
+        // Every headline test.
+        md += "## Every test at full randomization\n\n"
+        md += "One test per method × measure against the cascading randomization's last step. z = (reference − mean of the null draws) / their SD.\n\n"
+        md += "| method | measure | reference [\(level)] | fully randomized (\(c.nullSeeds) draws) | Δ | z | p | p_adj | verdict |\n"
         md += "|---|---|---|---|---|---|---|---|---|\n"
-        for t in result.sensitivity {
-            let r = result.similarity(full, method: t.method, measure: t.measure)
-            md += "| \(StageCurveFigure.displayName(t.method)) | \(t.measure) | \(fixed(t.reference)) | \(r.map(withInterval) ?? "—") | "
-            md += "\(ReportNumberFormat.signed(t.difference)) \(bracket(t.differenceInterval)) | \(ReportNumberFormat.fixed(t.standardizedDistance, decimals: 1)) | "
-            md += "\(p(t.test?.pValue)) | \(p(t.adjustedPValue)) | \(verdictText(t.verdict)) |\n"
+        for t in r.sensitivityTests {
+            md += "| \(StageCurveFigure.displayName(t.method)) | \(r.measure(of: t)) | \(ReportNumberFormat.estimate(t.estimate, interval: t.interval)) | "
+            md += "\(nullSummary(t)) | \(ReportNumberFormat.signed(t.effect.difference)) | \(ReportNumberFormat.fixed(t.effect.standardized, decimals: 1)) | "
+            md += "\(p(t.pValue)) | \(p(t.adjustedPValue)) | \(verdictText(t.verdict)) |\n"
         }
         md += "\n"
 
-        // Faithfulness.
-        md += faithfulness(result, figure: figures.first { $0.hasSuffix("-faithfulness.svg") })
+        md += faithfulness(r, figure: figures.first { $0.hasSuffix("-faithfulness.svg") })
 
         // Per-method tables.
         md += "## Per method: every stage and measure\n\n"
-        md += "Each cell: mean similarity to the trained model's map [\(level) \(intervalName) interval over \(result.evaluationExamples) inputs] "
-        md += "· 2.5–97.5 % range of the per-seed means (K seeds: \(c.nullSeeds) per null stage, \(c.permutedLabelSeeds) permuted-label "
-        md += "networks, \(c.trainedSeeds - 1) reference seed\(c.trainedSeeds == 2 ? "" : "s")).\n\n"
-        for method in c.methods.map(\.name) {
+        md += "Each cell: the mean of the stage's null draws · their 2.5–97.5 % range, and the test's verdict against the reference "
+        md += "(✓ distinguishable, ✗ dead salmon, ? inconclusive). The last row is the reference with its \(level) interval.\n\n"
+        let stages: [RandomizationStage] = (1...L).map { .cascading(step: $0) } + (0..<L).reversed().map { .independent(layer: $0) } + [.permutedLabels]
+        for method in c.methods {
             md += "### \(StageCurveFigure.displayName(method))\n\n"
-            md += "| stage | " + measureNames.joined(separator: " | ") + " |\n"
-            md += "|---|" + String(repeating: "---|", count: measureNames.count) + "\n"
-            for stage in RandomizationStage.all(layers: L) {
-                let cells = measureNames.map { measure -> String in
-                    guard let s = result.similarity(stage, method: method, measure: measure) else { return "—" }
-                    let range = s.seedMeans.count > 1 ? " · \(spread(s))" : ""
-                    let undefined = s.undefinedRows > 0 ? " (\(s.undefinedRows) rows undefined)" : ""
-                    return withInterval(s) + range + undefined
+            md += "| stage | " + c.measures.map(\.name).joined(separator: " | ") + " |\n"
+            md += "|---|" + String(repeating: "---|", count: c.measures.count) + "\n"
+            for stage in stages {
+                let cells = c.measures.map { measure -> String in
+                    guard let t = r.test(stage, method: method, measure: measure.name) else { return "—" }
+                    return "\(fixed(t.null.mean)) · \(fixed(t.null.lower))–\(fixed(t.null.upper)) \(mark(t.verdict))"
                 }
                 guard cells.contains(where: { $0 != "—" }) else { continue }
                 md += "| \(stage.label(layers: L, convolutions: convolutions)) | " + cells.joined(separator: " | ") + " |\n"
             }
-            md += "\n"
+            md += "| another trained seed | " + c.measures.map { measure in
+                r.reference(method: method, measure: measure.name).map { ReportNumberFormat.estimate($0.estimate, interval: $0.interval) } ?? "—"
+            }.joined(separator: " | ") + " |\n\n"
         }
 
-        md += sideBySide(result)
-        md += setting(result)
-        md += provenance(result)
+        md += sideBySide(r)
+        md += setting(r)
+        md += provenance(r)
         return md
     }
 
     // MARK: - Sections
 
-    static func thresholds(_ r: SanityCheckResult) -> String {
-        let c = r.configuration
-        let m = r.sensitivity.count
-        let smallest = 1 / Double(c.nullSeeds + 1)
-        var md = "**The test and its threshold.** For each method and measure the observed statistic is the reference "
-        md += "similarity; the null draws are the K = \(c.nullSeeds) fully randomized similarities; the Monte Carlo p-value is "
-        md += "(1 + #{randomized ≥ reference}) / (1 + K) (Phipson & Smyth 2010), Holm-adjusted across all \(m) method × measure "
-        md += "tests. A method **passes** (is sensitive to the parameters) when p_adj ≤ α = \(ReportNumberFormat.plain(c.alpha)) *and* "
-        md += "Δ = reference − randomized ≥ \(ReportNumberFormat.plain(c.minimumEffect)) (a drop of at least a tenth of the similarity "
-        md += "scale: smaller drops are called insensitive however small p is). With K = \(c.nullSeeds) the smallest possible p "
-        md += "is \(p(smallest)) and the smallest possible p_adj is \(p(min(1, Double(m) * smallest))), "
-        if Double(m) * smallest > c.alpha {
-            md += "which is above α, so a large drop is reported **inconclusive** rather than passing — "
-            md += "K ≥ \(Int((Double(m) / c.alpha).rounded(.up)) - 1) seeds are needed for any test to pass after correction.\n\n"
-        } else {
-            md += "which is below α, so every verdict is decidable.\n\n"
+    static func policy(_ r: SanityCheckResult) -> String {
+        let c = r.configuration, audit = r.audit
+        let m = audit.tests.count
+        var md = "**The tests and the verdict rule.** Every point of every figure below is a test: the reference similarity against the "
+        md += "null draws of one randomization stage (method × measure × stage: \(m) tests with the faithfulness tests). The Monte Carlo "
+        md += "p-value is (1 + #{null draws ≥ reference}) / (1 + K) (Phipson & Smyth 2010); the p-values are adjusted together by "
+        md += "\(correctionName(audit.policy.correction)) across all \(m) tests"
+        if audit.policy.correction.errorRate == "FDR" {
+            md += " (the false discovery rate: a family-wise correction such as Holm would need K ≥ m / α ≈ \(Int((Double(m) / c.alpha).rounded(.up))) null draws "
+            md += "before any test could pass; `--correction holm` runs it)"
         }
+        md += ". The verdict is the audit's one rule: \(audit.policy.verdictRule.hasSuffix(".") ? String(audit.policy.verdictRule.dropLast()) : audit.policy.verdictRule). The minimum effect, \(ReportNumberFormat.plain(c.minimumEffect)), "
+        md += "is the study's: a tenth of the similarity scale (a drop smaller than that is called insensitive however small p is) and a tenth "
+        md += "of the AUC scale for faithfulness.\n\n"
         return md
     }
 
     static func faithfulness(_ r: SanityCheckResult, figure: String?) -> String {
         let c = r.configuration
         let level = ReportNumberFormat.percent(c.level)
+        let cascading = NullSpec.Family.cascadingTopDown.rawValue, permuted = NullSpec.Family.permutedLabels.rawValue
+        let independent = NullSpec.Family.independentLayer.rawValue
         var md = "## Faithfulness: deletion and insertion\n\n"
-        md += "Procedure (on the trained model, the same \(r.evaluationExamples) digits): order the 64 pixels by attribution value, "
+        md += "Procedure (on each trained network, the same \(r.evaluationExamples) digits): order the 64 pixels by attribution value, "
         md += "largest first (signed; ties by pixel index); in \(c.faithfulnessSteps) equal steps set the first round(s · 64 / "
         md += "\(c.faithfulnessSteps)) pixels in that order to 0 (deletion) or start from the all-zero image and set them to their "
         md += "values (insertion); record the softmax probability of the digit's true class; AUC by the trapezoid rule over the "
-        md += "fraction 0…1. Lower deletion AUC and higher insertion AUC = the map ranks first what the model relies on. "
-        md += "Null: the same curves in the order of each fully randomized model's map (K = \(c.nullSeeds)); one-sided Monte Carlo "
-        md += "p-values (deletion: trained lower; insertion: trained higher), Holm across the \(r.faithfulness.count) tests; a "
-        md += "uniformly random order per digit for reference.\n\n"
+        md += "fraction 0…1. Lower deletion AUC and higher insertion AUC = the map ranks first what the network relies on. "
+        md += "Estimate: the mean over the \(c.trainedSeeds) trained networks of each one's own map order on itself. Null draw: the same "
+        md += "curve on trained network b in the order of a null model made from b, averaged over \(c.trainedSeeds) such models — fully "
+        md += "randomized (cascading to `layers.0.post`), only the first layer re-initialized (independent), or retrained on permuted labels. "
+        md += "One-sided (deletion: the trained order lower; insertion: higher). A uniformly random order per digit is shown for reference.\n\n"
         if let figure { md += "![Deletion and insertion curves](\(figure))\n\n" }
-        md += "| method | curve | trained map [\(level) CI] | randomized maps (mean · 2.5–97.5 % over seeds) | random order | z | p | p_adj | verdict |\n"
+        md += "| method | curve | trained maps [\(level)] | fully randomized maps (median · range) | p_adj | verdict | first layer only: verdict | permuted labels: verdict | random order |\n"
         md += "|---|---|---|---|---|---|---|---|---|\n"
-        for t in r.faithfulness {
-            md += "| \(StageCurveFigure.displayName(t.method)) | \(t.kind.rawValue) | \(fixed(t.trained)) \(bracket(t.trainedInterval)) | "
-            md += "\(fixed(t.randomized)) · \(fixed(t.randomizedQuantiles.first))–\(fixed(t.randomizedQuantiles.last)) | "
-            md += "\(fixed(t.randomOrder)) | \(ReportNumberFormat.fixed(t.standardizedDistance, decimals: 1)) | \(p(t.test?.pValue)) | "
-            md += "\(p(t.adjustedPValue)) | \(t.verdict == .passes ? "more faithful than randomized maps" : verdictText(t.verdict)) |\n"
+        for kind in FeatureRemovalCurve.Kind.allCases {
+            for method in c.methods {
+                guard let t = r.faithfulness(method: method, kind: kind, family: cascading) else { continue }
+                let random = r.curves.first { $0.method == method && $0.kind == kind }?.randomOrderArea
+                md += "| \(StageCurveFigure.displayName(method)) | \(kind.rawValue) | \(ReportNumberFormat.estimate(t.estimate, interval: t.interval)) | "
+                md += "\(nullSummary(t)) | \(p(t.adjustedPValue)) | \(t.verdict == .distinguishable ? "more faithful than randomized maps" : verdictText(t.verdict)) | "
+                md += "\(r.faithfulness(method: method, kind: kind, family: independent).map { ReportNumberFormat.verdictText($0.verdict) } ?? "—") | "
+                md += "\(r.faithfulness(method: method, kind: kind, family: permuted).map { ReportNumberFormat.verdictText($0.verdict) } ?? "—") | "
+                md += "\(fixed(random)) |\n"
+            }
         }
         md += "\n"
         return md
@@ -199,19 +211,19 @@ public enum SanityCheckMarkdown {
         let convolutions = c.convolutionChannels.count
         md += "Ours: the \(c.architectureDescription), whose \(L) layers are re-initialized as "
         md += (0..<L).reversed().map { RandomizationStage.layerName($0, layers: L, convolutions: convolutions) }.joined(separator: " → ")
-        md += "; mean over K = \(c.nullSeeds) seeds with the \(ReportNumberFormat.percent(c.level)) interval over inputs.\n\n"
+        md += "; the mean of \(c.nullSeeds) null draws with their 2.5–97.5 % range.\n\n"
         md += "| method | published: " + AdebayoPublished.stages.joined(separator: " → ") + " | ours: "
         md += (1...L).map { RandomizationStage.cascading(step: $0).label(layers: L, convolutions: convolutions) }.joined(separator: " → ")
         md += " | ours: reference seed | published pattern | ours |\n|---|---|---|---|---|---|\n"
-        for method in c.methods.map(\.name) {
+        for method in c.methods {
             let published = AdebayoPublished.spearmanAbsolute.first { $0.method == method }
-            let ours = (1...L).compactMap { r.similarity(.cascading(step: $0), method: method, measure: primary) }
-            guard ours.count == L else { continue }
+            let ours = (1...L).compactMap { r.test(.cascading(step: $0), method: method, measure: primary) }
+            guard ours.count == L, let last = ours.last else { continue }
             md += "| \(StageCurveFigure.displayName(method)) | "
             md += published.map { $0.values.map { ReportNumberFormat.fixed($0) }.joined(separator: " → ") } ?? "not in the paper"
-            md += " | " + ours.map { "\(fixed($0.mean)) \(bracket($0.interval))" }.joined(separator: " → ")
-            md += " | \(r.similarity(.referenceSeed, method: method, measure: primary).map { fixed($0.mean) } ?? "—")"
-            md += " | \(AdebayoPublished.pattern[method] ?? "—") | \(shape(ours.last!.mean, r.sensitivity.first { $0.method == method && $0.measure == primary })) |\n"
+            md += " | " + ours.map { "\(fixed($0.null.mean)) [\(fixed($0.null.lower))–\(fixed($0.null.upper))]" }.joined(separator: " → ")
+            md += " | \(fixed(r.reference(method: method, measure: primary)?.estimate))"
+            md += " | \(AdebayoPublished.pattern[method] ?? "—") | \(shape(last)) |\n"
         }
         md += "\n"
         md += agreement(r)
@@ -219,17 +231,18 @@ public enum SanityCheckMarkdown {
     }
 
     /// How a fully randomized similarity reads in the published vocabulary.
-    static func shape(_ value: Double, _ test: SensitivityTest?) -> String {
+    static func shape(_ test: TestResult) -> String {
+        let value = test.null.mean
         let level = value < 0.3 ? "falls towards 0" : value < 0.7 ? "falls part way" : "stays high"
-        return "\(level) (\(fixed(value))); \(test.map { verdictText($0.verdict) } ?? "—")"
+        return "\(level) (\(fixed(value))); \(verdictText(test.verdict))"
     }
 
     /// Sentences comparing our shapes with the published ones, computed from the numbers.
     static func agreement(_ r: SanityCheckResult) -> String {
         let L = r.layers
         let primary = AttributionSimilarity.spearmanAbsolute.name
-        func end(_ method: String) -> Double? { r.similarity(.cascading(step: L), method: method, measure: primary)?.mean }
-        func first(_ method: String) -> Double? { r.similarity(.cascading(step: 1), method: method, measure: primary)?.mean }
+        func end(_ method: String) -> Double? { r.test(.cascading(step: L), method: method, measure: primary)?.null.mean }
+        func first(_ method: String) -> Double? { r.test(.cascading(step: 1), method: method, measure: primary)?.null.mean }
         var lines: [String] = []
         if let g = end("gradient"), let g1 = first("gradient") {
             lines.append("Gradient: \(g < 0.3 ? "**same shape**" : "**different shape**") — it \(g < 0.3 ? "falls towards 0" : "does not fall towards 0"): "
@@ -262,9 +275,9 @@ public enum SanityCheckMarkdown {
         let L = r.layers
         let abs = AttributionSimilarity.spearmanAbsolute.name, signed = AttributionSimilarity.spearman.name
         func value(_ stage: RandomizationStage, _ method: String, _ measure: String) -> String {
-            fixed(r.similarity(stage, method: method, measure: measure)?.mean)
+            fixed(r.test(stage, method: method, measure: measure)?.null.mean)
         }
-        let methods = Set(r.configuration.methods.map(\.name))
+        let methods = Set(r.configuration.methods)
         var md = "### Where the shapes differ, and why\n\n"
         let convolutional = !r.configuration.convolutionChannels.isEmpty
         if methods.contains("gradient") && !convolutional {
@@ -278,7 +291,7 @@ public enum SanityCheckMarkdown {
         }
         let inputMasked = ["gradient-times-input", "integrated-gradients", "occlusion"].filter { methods.contains($0) }
         if !inputMasked.isEmpty {
-            let ends = inputMasked.compactMap { r.similarity(.cascading(step: L), method: $0, measure: abs)?.mean }
+            let ends = inputMasked.compactMap { r.test(.cascading(step: L), method: $0, measure: abs)?.null.mean }
             let low = ends.min() ?? .nan, high = ends.max() ?? .nan
             md += "- **Gradient ⊙ Input, Integrated Gradients (and occlusion) \(low >= 0.7 ? "stay high" : "do not all stay high"), at "
             md += "\(fixed(low))–\(fixed(high)) rather than 0.99.** These maps are exactly 0 "
@@ -287,7 +300,7 @@ public enum SanityCheckMarkdown {
             md += "3z / (3z + (1 − z)²); the explained digits have z̄ = \(fixed(r.inputZeroFraction)), which gives "
             md += "\(fixed(r.absoluteRankTieFloor)) from the input alone (MNIST's z ≈ 0.8 gives 0.984, the paper's ≈ 0.99). "
             md += "The 8 × 8 digits have proportionally fewer blank pixels than 28 × 28 MNIST, so the floor — and these curves — sit lower. "
-            let drops = inputMasked.compactMap { m in r.sensitivity.first { $0.method == m && $0.measure == abs }?.difference }
+            let drops = inputMasked.compactMap { r.sensitivity(method: $0, measure: abs)?.effect.difference }
             let belowEffect = drops.allSatisfy { $0 < r.configuration.minimumEffect }
             md += "Their drops from the seed-to-seed reference are Δ = "
             md += drops.map { ReportNumberFormat.fixed($0, decimals: 2) }.joined(separator: ", ")
@@ -305,7 +318,7 @@ public enum SanityCheckMarkdown {
             md += "\(value(.cascading(step: 1), "gradient", signed)) after the first step.\n"
         }
         if methods.contains("guided-backprop") && convolutional {
-            let end = r.similarity(.cascading(step: L), method: "guided-backprop", measure: abs)?.mean ?? .nan
+            let end = r.test(.cascading(step: L), method: "guided-backprop", measure: abs)?.null.mean ?? .nan
             md += "- **Guided BackProp on a CNN** — published 0.89 → 0.77 → 0.63 → 0.44; ours: "
             md += (1...L).map { value(.cascading(step: $0), "guided-backprop", abs) }.joined(separator: " → ")
             md += end >= 0.3
@@ -315,8 +328,8 @@ public enum SanityCheckMarkdown {
                     + "not tested here, is that the reconstruction effect of Nie, Zhang & Patel (ICML 2018) needs more spatial extent "
                     + "than the 8 × 8 digits give. "
             // The first cascading stages whose similarity is still at or above the seed-to-seed reference.
-            if let reference = r.similarity(.referenceSeed, method: "guided-backprop", measure: abs)?.mean {
-                let stages = Array((1...L).prefix { (r.similarity(.cascading(step: $0), method: "guided-backprop", measure: abs)?.mean ?? -.infinity) >= reference })
+            if let reference = r.reference(method: "guided-backprop", measure: abs)?.estimate {
+                let stages = Array((1...L).prefix { (r.test(.cascading(step: $0), method: "guided-backprop", measure: abs)?.null.mean ?? -.infinity) >= reference })
                 if !stages.isEmpty {
                     let convolutions = r.configuration.convolutionChannels.count
                     md += "Through \(stages.map { RandomizationStage.cascading(step: $0).label(layers: L, convolutions: convolutions) }.joined(separator: ", ")) "
@@ -327,27 +340,27 @@ public enum SanityCheckMarkdown {
             }
             md += "The same study on the MLP (`adebayo-sanity-checks.md`) is the contrast to read beside this one: an MLP has no "
             md += "local structure from which the guided pass could reconstruct the image.\n"
-            if let guided = r.sensitivity.first(where: { $0.method == "guided-backprop" && $0.measure == abs }),
-               let gradient = r.sensitivity.first(where: { $0.method == "gradient" && $0.measure == abs }) {
+            if let guided = r.sensitivity(method: "guided-backprop", measure: abs),
+               let gradient = r.sensitivity(method: "gradient", measure: abs) {
                 md += "- **The verdict on Guided BackProp.** Its drop from the seed-to-seed reference is Δ = "
-                md += "\(ReportNumberFormat.fixed(guided.difference)) \(bracket(guided.differenceInterval)) against Gradient's "
-                md += "\(ReportNumberFormat.fixed(gradient.difference)); the test's verdict is \(verdictText(guided.verdict)) with a minimum effect of "
+                md += "\(ReportNumberFormat.fixed(guided.effect.difference)) (reference − null median) against Gradient's "
+                md += "\(ReportNumberFormat.fixed(gradient.effect.difference)); the test's verdict is \(verdictText(guided.verdict)) with a minimum effect of "
                 md += "\(ReportNumberFormat.plain(r.configuration.minimumEffect)). Adebayo et al.'s \"fails\" was a visual judgement of one seed "
                 md += "(the random network's map still looks like the digit); a test against K random seeds with intervals "
+                let g = guided.effect.difference, plain = gradient.effect.difference
                 switch guided.verdict {
-                case .passes where guided.difference > 0 && gradient.difference >= 2 * guided.difference:
+                case .distinguishable where g > 0 && plain >= 2 * g:
                     md += "finds the change real, but "
-                    md += ReportNumberFormat.fixed(gradient.difference / guided.difference, decimals: 1)
+                    md += ReportNumberFormat.fixed(plain / g, decimals: 1)
                     md += " times smaller than Gradient's: both readings agree that much of the map survives randomization.\n"
-                case .passes:
+                case .distinguishable:
                     md += "finds the change real, and not much smaller than Gradient's.\n"
-                case .fails where guided.difference < r.configuration.minimumEffect:
+                case .deadSalmon where g < r.configuration.minimumEffect:
                     md += "finds no change as large as the minimum effect: the map is dominated by the input, as the paper says.\n"
-                case .fails:
-                    md += "finds a change as large as the minimum effect but not a significant one after Holm's correction.\n"
+                case .deadSalmon:
+                    md += "finds a change as large as the minimum effect but not a significant one after the correction.\n"
                 case .inconclusive:
-                    md += "cannot decide with K = \(r.configuration.nullSeeds) seeds (Holm across \(r.sensitivity.count) tests needs "
-                    md += "p ≤ α / \(r.sensitivity.count)).\n"
+                    md += "cannot decide: \(guided.reason).\n"
                 }
             }
         }
@@ -364,8 +377,8 @@ public enum SanityCheckMarkdown {
             md += "Gradient, so this is a genuine difference of architecture, not a contradiction of the paper. The same study on a "
             md += "CNN in the paper's shape (`salmon sanity-checks --architecture cnn`, `adebayo-sanity-checks-cnn.md`) tests that reading.\n"
         }
-        if methods.contains("smoothgrad"), let smooth = r.similarity(.cascading(step: L), method: "smoothgrad", measure: abs)?.mean,
-           let plain = r.similarity(.cascading(step: L), method: "gradient", measure: abs)?.mean {
+        if methods.contains("smoothgrad"), let smooth = r.test(.cascading(step: L), method: "smoothgrad", measure: abs)?.null.mean,
+           let plain = r.test(.cascading(step: L), method: "gradient", measure: abs)?.null.mean {
             if smooth - plain > 0.02 {
                 md += "- **SmoothGrad** ends above Gradient (\(fixed(smooth)) against \(fixed(plain)) at full randomization), as in the paper "
                 md += "(0.21 against 0.082): averaging noisy gradients smooths a random network's map towards the input's coarse shape.\n"
@@ -382,61 +395,66 @@ public enum SanityCheckMarkdown {
             md += "- **Fewer stages.** Our MLP has \(L) layers where their CNN had 4 cascading stages. Both are listed from the top and "
             md += "both end at full randomization, so the end points compare directly; the intermediate stages do not match one to one.\n"
         }
-        // Could another random draw change a conclusion? Count the tests where some seed reaches the reference.
-        let crossing = r.sensitivity.filter { t in
-            (r.similarity(.cascading(step: L), method: t.method, measure: t.measure)?.seedMeans.contains { $0 >= t.reference }) ?? false
-        }
-        md += "- **Intervals.** The paper reports one seed and no interval. Our intervals over inputs are narrow at "
-        md += "\(r.evaluationExamples) digits; the spread over null seeds (the whiskers) is wider, and is the one to read when asking "
+        // Could another random draw change a conclusion? Count the tests where some null draw reaches the reference.
+        let headline = r.sensitivityTests
+        let crossing = headline.filter { $0.extremeCount > 0 }
+        md += "- **Intervals.** The paper reports one seed and no interval. Our interval of the reference is over trained seeds and "
+        md += "\(r.evaluationExamples) digits; the spread of the null draws (the bands) is the one to read when asking "
         md += "whether another random draw could change a conclusion. "
         if crossing.isEmpty {
-            md += "Here it could not: for every method and measure, each of the \(r.configuration.nullSeeds) fully randomized similarities "
+            md += "Here it could not: for every method and measure, each of the \(r.configuration.nullSeeds) fully randomized null draws "
             md += "lies below the seed-to-seed reference.\n\n"
         } else {
-            md += "In \(crossing.count) of \(r.sensitivity.count) method × measure pairs at least one fully randomized seed reaches the reference ("
-            md += crossing.map { "\(StageCurveFigure.displayName($0.method)), \($0.measure)" }.joined(separator: "; ") + ").\n\n"
+            md += "In \(crossing.count) of \(headline.count) method × measure pairs at least one fully randomized null draw reaches the reference ("
+            md += crossing.map { "\(StageCurveFigure.displayName($0.method)), \(r.measure(of: $0))" }.joined(separator: "; ") + ").\n\n"
         }
         return md
     }
 
     static func setting(_ r: SanityCheckResult) -> String {
         let c = r.configuration
+        let spec = r.audit.spec
         var md = "## Setting\n\n"
-        md += "- **Data**: the bundled UCI 8 × 8 digits (1,797 images, pixels / 16 in [0, 1]); a seeded split into \(r.trainExamples) "
-        md += "training and \(r.testExamples) test digits; the first \(r.evaluationExamples) test digits are explained, each for its true class.\n"
+        md += "- **Data**: the bundled UCI 8 × 8 digits (1,797 images, pixels / 16 in [0, 1]), shuffled by the seed: \(r.evaluationExamples) "
+        md += "held-out digits are explained, each for its true class; \(r.trainExamples) others train.\n"
         md += "- **Model**: \(c.architectureDescription), ReLU, PyTorch's default initialization; "
         md += "cross-entropy, AdamW (lr \(ReportNumberFormat.plain(c.learningRate)), weight decay \(ReportNumberFormat.plain(c.weightDecay))), "
-        md += "batch \(c.batchSize), \(c.epochs) epochs. Test accuracy: the trained model \(percent(r.trainedTestAccuracy.first)); "
-        md += "the reference seeds \(percentList(Array(r.trainedTestAccuracy.dropFirst()))).\n"
+        md += "batch \(c.batchSize), \(c.epochs) epochs, \(c.trainedSeeds) seeds. Accuracy on the explained digits: the trained model "
+        md += "\(percent(r.trainedAccuracy.first)); the reference networks \(percentList(Array(r.trainedAccuracy.dropFirst()))).\n"
         md += "- **Methods** (all explain the logit of the digit's true class): Gradient (∂F/∂x, signed; the absolute measures take |·|), "
-        md += "Gradient ⊙ Input, Integrated Gradients (zero baseline, 50 Gauss–Legendre steps; completeness gap on the trained model "
-        md += "\(ReportNumberFormat.fixed(r.integratedGradientsRelativeGap * 100, decimals: 2)) % of |F(x) − F(0)|), SmoothGrad (σ = 15 % of "
-        md += "each digit's range, 50 samples, the same noise for every model), Guided BackProp, single-pixel occlusion (replaced by 0; "
-        md += "not in the paper).\n"
+        md += "Gradient ⊙ Input, Integrated Gradients (zero baseline, Gauss–Legendre nodes from 50, refined until the completeness gap is "
+        md += "≤ 1 %; on the trained model the gap is \(ReportNumberFormat.fixed(r.integratedGradientsRelativeGap * 100, decimals: 2)) % of "
+        md += "|F(x) − F(0)|), SmoothGrad (σ = 15 % of each digit's range, 50 samples, the same noise for every model of a claim), Guided "
+        md += "BackProp, single-pixel occlusion (replaced by 0; not in the paper).\n"
         md += "- **Measures**: " + c.measures.map { $0.label }.joined(separator: "; ")
         md += ". Top-k chance level: k/64 = \(c.measures.compactMap { if case .topK(let k) = $0 { return fixed(Double(k) / 64) } else { return nil } }.first ?? "—").\n"
-        md += "- **Nulls**: for each of K = \(c.nullSeeds) seeds, the cascading randomization from the top (\(r.layers) steps) and each layer "
-        md += "re-initialized alone (PyTorch's default initialization); \(c.permutedLabelSeeds) networks retrained on permuted labels; "
-        md += "\(c.trainedSeeds - 1) reference network\(c.trainedSeeds == 2 ? "" : "s") trained like the trained model from other seeds.\n"
-        md += "- **Intervals**: \(c.interval == .bca ? "BCa" : c.interval.rawValue) bootstrap over the explained inputs of the mean of "
-        md += "per-input similarities averaged over the seeds (B = \(c.bootstrapResamples), \(ReportNumberFormat.percent(c.level))); the spread "
-        md += "over seeds is the 2.5–97.5 % range of the per-seed means (type-7 quantiles).\n\n"
+        md += "- **Nulls** (what each family does to the network):\n"
+        for null in spec.nulls {
+            md += "  - `\(null.family)`, \(null.K) null models: \(NullFamilyDescription.text(null.family))\n"
+        }
+        md += "- **Intervals**: \(r.reference(method: c.methods[0], measure: c.measures[0].name)?.intervalMethod ?? "—"), "
+        md += "\(ReportNumberFormat.percent(c.level)). Null ranges are the 2.5–97.5 % quantiles of the null draws (type 7).\n\n"
+        if !r.audit.notes.isEmpty {
+            md += "Notes from the audit:\n\n" + r.audit.notes.map { "- " + $0 }.joined(separator: "\n") + "\n\n"
+        }
         return md
     }
 
     static func provenance(_ r: SanityCheckResult) -> String {
-        let p = r.provenance
+        let p = r.audit.provenance
         var md = "## Provenance\n\n"
         md += "| | |\n|---|---|\n"
-        md += "| master seed | \(p.seed) |\n"
-        md += "| generator | \(p.generator), substreams by \(p.derivation) |\n"
+        md += "| master seed | \(p.masterSeed) |\n"
+        md += "| generator | \(p.generator), substreams by \(p.streamDerivation) |\n"
         md += "| package version | \(p.packageVersion) |\n"
-        md += "| digits hash (FNV-1a 64) | \(p.dataHash) |\n"
-        md += "| resampling | \(p.resampling) |\n"
-        md += "| correction | \(p.correction) |\n"
-        md += "| threads | any: null seeds run in parallel with single-threaded BLAS and are reduced in seed order, so every number is the same for any `--jobs` |\n"
-        for key in p.streams.keys.sorted() { md += "| stream: \(key) | `\(p.streams[key]!)` |\n" }
-        md += "\n"
+        md += "| spec hash | \(p.specHash) |\n"
+        md += "| data hash (digits, trained weights) | \(p.dataHash) |\n"
+        md += "| models | \(p.trainedModels) trained, \(p.nullModels) null |\n"
+        md += "| correction | \(correctionName(r.audit.policy.correction)) across \(r.audit.policy.testCount) tests |\n"
+        md += "| threads | any: units run in parallel with single-threaded BLAS; every number is the same for any `--jobs` |\n"
+        md += "| streams | trained network s: `seed → trained → s → init / training`; null model k: `seed → null → family → k`; "
+        md += "a claim's method (SmoothGrad's noise): `seed → method → claim`; bootstrap: `seed → bootstrap → claim`; "
+        md += "random deletion order: `seed → faithfulness → random-order → row` |\n\n"
         return md
     }
 
@@ -444,11 +462,8 @@ public enum SanityCheckMarkdown {
 
     static func fixed(_ v: Double?) -> String { ReportNumberFormat.fixed(v) }
     static func p(_ v: Double?) -> String { ReportNumberFormat.pValue(v) }
-    static func bracket(_ i: ConfidenceInterval) -> String { ReportNumberFormat.bracketed((i.lower, i.upper)) }
-    static func withInterval(_ s: SimilaritySummary) -> String { "\(fixed(s.mean)) \(bracket(s.interval))" }
-    static func spread(_ s: SimilaritySummary) -> String {
-        "\(fixed(s.seedQuantiles.first))–\(fixed(s.seedQuantiles.last))"
-    }
+    /// `0.899 · 0.893–0.905`: the null median and the 2.5–97.5 % range of the draws.
+    static func nullSummary(_ t: TestResult) -> String { "\(fixed(t.null.median)) · \(fixed(t.null.lower))–\(fixed(t.null.upper))" }
     static func percent(_ v: Double?) -> String {
         guard let v, v.isFinite else { return "—" }
         return ReportNumberFormat.fixed(v * 100, decimals: 1) + " %"
@@ -456,16 +471,25 @@ public enum SanityCheckMarkdown {
     static func percentList(_ values: [Double]) -> String {
         values.isEmpty ? "—" : values.map { percent($0) }.joined(separator: ", ")
     }
-    static func measureLabel(_ m: AttributionSimilarity?) -> String { m?.label ?? "—" }
-    static func mean(_ x: [Double]) -> Double {
-        let finite = x.filter { !$0.isNaN }
-        return finite.isEmpty ? .nan : finite.reduce(0, +) / Double(finite.count)
+    static func correctionName(_ method: MultipleTestingMethod) -> String {
+        switch method {
+        case .benjaminiHochberg: return "Benjamini–Hochberg"
+        case .holm: return "Holm"
+        default: return method.rawValue
+        }
     }
-    static func verdictText(_ v: SanityCheckVerdict) -> String {
+    static func mark(_ v: Verdict) -> String {
         switch v {
-        case .passes: return "**sensitive** (passes)"
-        case .fails: return "insensitive (fails: dead salmon)"
-        case .inconclusive: return "inconclusive (too few seeds)"
+        case .distinguishable: return "✓"
+        case .deadSalmon: return "✗"
+        case .inconclusive: return "?"
+        }
+    }
+    static func verdictText(_ v: Verdict) -> String {
+        switch v {
+        case .distinguishable: return "**sensitive** (distinguishable)"
+        case .deadSalmon: return "insensitive (dead salmon)"
+        case .inconclusive: return "inconclusive"
         }
     }
 }

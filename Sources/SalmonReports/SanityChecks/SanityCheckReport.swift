@@ -2,7 +2,10 @@ import Foundation
 import SalmonAudit
 import SalmonIO
 
-/// Writes the sanity-check reproduction: `NAME.md`, `NAME.csv` and `figures/NAME-*.svg`.
+/// Writes the sanity-check reproduction: `NAME.md`, `NAME.csv`, one JUnit test case per test of
+/// its audit in `NAME.junit.xml`, and `figures/NAME-*.svg`. (The audit's own report directory —
+/// `results.json` with the generated spec and every null draw, a figure per test — is written by
+/// ``ReportWriter`` where the command is asked for it.)
 ///
 /// Every file is rendered in memory first and each is written atomically (``AtomicFile``); the
 /// Markdown goes last, once the figures it links to are in place.
@@ -38,10 +41,12 @@ public enum SanityCheckReport {
     public static func write(_ result: SanityCheckResult, to directory: String, name: String = defaultName,
                              command: String? = nil) throws -> [String] {
         let figures = self.figures(result, name: name)
+        let names = ["csv": name + ".csv", "junit": name + ".junit.xml"]
         let files: [(name: String, data: Data)] = [
             (name + ".csv", Data(SanityCheckCSV.render(result).utf8)),
+            (name + ".junit.xml", Data(JUnitReport.render(result.audit).utf8)),
             (name + ".md", Data(SanityCheckMarkdown.render(result, figures: figures.map { ReportFiles.figures + "/" + $0.file },
-                                                          csv: name + ".csv", command: command).utf8)),
+                                                          files: names, command: command).utf8)),
         ]
         // The reproductions folder holds several reports' figures side by side: none is stale.
         return try ReportDirectory(figures: figures.map { (name: $0.file, svg: $0.svg) }, files: files, removesStaleFigures: false)

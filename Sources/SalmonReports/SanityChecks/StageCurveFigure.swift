@@ -4,10 +4,11 @@ import SalmonStatistics
 
 /// A sanity-check curve in the manner of Adebayo et al.'s Figure 2: the similarity between the
 /// trained model's maps and the randomized models' maps at each randomization stage, one line per
-/// method with its interval band, as a self-contained 720 × 380 SVG.
+/// method (the mean of the stage's null draws) with the 2.5–97.5 % band of the draws, as a
+/// self-contained 720 × 380 SVG. `original` is the trained map against itself (1 by definition).
 ///
 /// The stages are plotted at equal steps from left to right and joined; the seed-to-seed reference
-/// (another trained network) is drawn apart on the right as a point with its interval per method,
+/// (the audit's estimate) is drawn apart on the right as a point with its interval per method,
 /// so that each curve can be read against "what another equally good model gives". Output is
 /// deterministic (two fixed decimals for coordinates).
 public enum StageCurveFigure {
@@ -25,25 +26,34 @@ public enum StageCurveFigure {
     /// - Returns: an SVG document ending in a newline.
     public static func svg(_ result: SanityCheckResult, measure: AttributionSimilarity, stages: [RandomizationStage],
                            title: String, axisLabel: String) -> String {
-        let methods = result.configuration.methods.map(\.name)
+        let methods = result.configuration.methods
         let layers = result.layers
-        let withReference = result.similarities.contains { $0.stage == .referenceSeed && $0.measure == measure.name }
+        let withReference = methods.contains { result.reference(method: $0, measure: measure.name) != nil }
         let slots = Double(stages.count - 1) + (withReference ? 1.2 : 0)
         func x(_ position: Double) -> Double { plotLeft + 20 + position / max(slots, 1) * (plotRight - plotLeft - 40) }
+        /// A stage's point: the mean of its null draws and their 2.5–97.5 % range; `original` is 1.
+        func point(_ stage: RandomizationStage, _ method: String) -> (center: Double, lower: Double, upper: Double)? {
+            if stage == .original { return (1, .nan, .nan) }
+            return result.test(stage, method: method, measure: measure.name).map { ($0.null.mean, $0.null.lower, $0.null.upper) }
+        }
 
-        // The y range: [min(0, lowest interval or seed-range end), 1], in steps of 0.1.
+        // The y range: [min(0, lowest band end or reference interval end), 1], in steps of 0.1.
         var lowest = 0.0
-        for summary in result.similarities where summary.measure == measure.name {
-            for v in [summary.mean, summary.interval.lower, summary.seedQuantiles.first ?? 0] where v.isFinite { lowest = min(lowest, v) }
+        for method in methods {
+            for stage in stages {
+                if let p = point(stage, method) { for v in [p.center, p.lower] where v.isFinite { lowest = min(lowest, v) } }
+            }
+            if let r = result.reference(method: method, measure: measure.name) {
+                for v in [r.estimate, r.interval?.lower ?? .nan] where v.isFinite { lowest = min(lowest, v) }
+            }
         }
         let yMin = (lowest * 10).rounded(.down) / 10, yMax = 1.0
         func y(_ value: Double) -> Double { plotBottom - (value - yMin) / (yMax - yMin) * (plotBottom - plotTop) }
 
         var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" "
         svg += "viewBox=\"0 0 \(Int(width)) \(Int(height))\" font-family=\"Helvetica, Arial, sans-serif\" role=\"img\">\n"
-        let subtitle = "mean over \(result.evaluationExamples) held-out digits and K = \(result.configuration.nullSeeds) null seeds; "
-            + "bands: \(ReportNumberFormat.percent(result.configuration.level)) \(intervalName(result.configuration.interval)) interval over inputs; "
-            + "whiskers: 2.5–97.5 % of the seeds"
+        let subtitle = "lines: mean over \(result.configuration.nullSeeds) null draws (\(result.evaluationExamples) held-out digits each); "
+            + "bands: 2.5–97.5 % of the draws; squares: the reference, \(ReportNumberFormat.percent(result.configuration.level)) interval"
         svg += "<title>\(XMLEscaping.escape(title + ": " + measure.label + "; " + subtitle))</title>\n"
         svg += "<rect x=\"0\" y=\"0\" width=\"\(Int(width))\" height=\"\(Int(height))\" fill=\"#ffffff\"/>\n"
         svg += text(8, 18, title + ": " + measure.label, size: 13, attributes: "font-weight=\"bold\" fill=\"#24292f\"")
@@ -96,38 +106,29 @@ public enum StageCurveFigure {
         var lines = ""
         for (m, method) in methods.enumerated() {
             let color = palette[m % palette.count]
-            let points: [(Double, SimilaritySummary)] = stages.enumerated().compactMap { i, stage in
-                result.similarity(stage, method: method, measure: measure.name).map { (Double(i), $0) }
-            }
-            let banded = points.filter { $0.1.interval.lower.isFinite && $0.1.interval.upper.isFinite }
+            let points = stages.enumerated().compactMap { i, stage in point(stage, method).map { (Double(i), $0) } }
+            let banded = points.filter { $0.1.lower.isFinite && $0.1.upper.isFinite }
             if banded.count >= 2 {
-                let upper = banded.map { "\(f(x($0.0))),\(f(y($0.1.interval.upper)))" }
-                let lower = banded.reversed().map { "\(f(x($0.0))),\(f(y($0.1.interval.lower)))" }
+                let upper = banded.map { "\(f(x($0.0))),\(f(y($0.1.upper)))" }
+                let lower = banded.reversed().map { "\(f(x($0.0))),\(f(y($0.1.lower)))" }
                 svg += "<polygon points=\"\((upper + lower).joined(separator: " "))\" fill=\"\(color)\" fill-opacity=\"0.15\" stroke=\"none\"/>\n"
             }
-            let drawn = points.filter { $0.1.mean.isFinite }
+            let drawn = points.filter { $0.1.center.isFinite }
             if drawn.count >= 2 {
-                lines += "<polyline points=\"\(drawn.map { "\(f(x($0.0))),\(f(y($0.1.mean)))" }.joined(separator: " "))\" "
+                lines += "<polyline points=\"\(drawn.map { "\(f(x($0.0))),\(f(y($0.1.center)))" }.joined(separator: " "))\" "
                 lines += "fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.8\"/>\n"
             }
-            for (position, summary) in drawn {
-                lines += "<circle cx=\"\(f(x(position)))\" cy=\"\(f(y(summary.mean)))\" r=\"2.5\" fill=\"\(color)\"/>\n"
-                // The spread over seeds, offset a little per method so that the whiskers stay apart.
-                if summary.seedMeans.count > 1, let low = summary.seedQuantiles.first, let high = summary.seedQuantiles.last,
-                   low.isFinite, high.isFinite {
-                    let whisker = x(position) + (Double(m) - Double(methods.count - 1) / 2) * 3
-                    lines += "<line x1=\"\(f(whisker))\" y1=\"\(f(y(low)))\" x2=\"\(f(whisker))\" y2=\"\(f(y(high)))\" "
-                    lines += "stroke=\"\(color)\" stroke-width=\"1\" stroke-opacity=\"0.7\"/>\n"
-                }
+            for (position, p) in drawn {
+                lines += "<circle cx=\"\(f(x(position)))\" cy=\"\(f(y(p.center)))\" r=\"2.5\" fill=\"\(color)\"/>\n"
             }
-            if withReference, let reference = result.similarity(.referenceSeed, method: method, measure: measure.name), reference.mean.isFinite {
+            if withReference, let reference = result.reference(method: method, measure: measure.name), reference.estimate.isFinite {
                 // Spread the methods' reference points a little so that their bars do not overlap.
                 let position = x(slots) + (Double(m) - Double(methods.count - 1) / 2) * 5
-                if reference.interval.isDetermined {
-                    lines += "<line x1=\"\(f(position))\" y1=\"\(f(y(reference.interval.lower)))\" x2=\"\(f(position))\" "
-                    lines += "y2=\"\(f(y(reference.interval.upper)))\" stroke=\"\(color)\" stroke-width=\"1.5\"/>\n"
+                if let interval = reference.interval, interval.isDetermined {
+                    lines += "<line x1=\"\(f(position))\" y1=\"\(f(y(interval.lower)))\" x2=\"\(f(position))\" "
+                    lines += "y2=\"\(f(y(interval.upper)))\" stroke=\"\(color)\" stroke-width=\"1.5\"/>\n"
                 }
-                lines += "<rect x=\"\(f(position - 2.5))\" y=\"\(f(y(reference.mean) - 2.5))\" width=\"5.00\" height=\"5.00\" fill=\"\(color)\"/>\n"
+                lines += "<rect x=\"\(f(position - 2.5))\" y=\"\(f(y(reference.estimate) - 2.5))\" width=\"5.00\" height=\"5.00\" fill=\"\(color)\"/>\n"
             }
         }
         svg += lines
@@ -142,9 +143,6 @@ public enum StageCurveFigure {
         svg += "</svg>\n"
         return svg
     }
-
-    /// `BCa`, `percentile`, `basic`.
-    static func intervalName(_ kind: BootstrapInterval) -> String { kind == .bca ? "BCa" : kind.rawValue }
 
     /// A method's name as the paper writes it.
     public static func displayName(_ method: String) -> String {

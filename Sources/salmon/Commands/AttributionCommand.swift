@@ -109,14 +109,14 @@ struct AttributionCommand: ParsableCommand {
         }
         lines.append("wrote \(out)/attribution.csv, \(out)/attribution.md")
         emit(lines.joined(separator: "\n") + "\n")
-        if let r = result.reference, r.verdict != .passes { throw ExitCode(1) }
+        if let r = result.reference, r.verdict != .distinguishable { throw ExitCode(1) }
     }
 
-    static func verdictText(_ v: SanityCheckVerdict) -> String {
+    static func verdictText(_ v: Verdict) -> String {
         switch v {
-        case .passes: return "sensitive to the model's parameters (passes)"
-        case .fails: return "insensitive (fails: a dead salmon)"
-        case .inconclusive: return "inconclusive (too few null files to reach alpha)"
+        case .distinguishable: return "sensitive to the model's parameters (distinguishable)"
+        case .deadSalmon: return "insensitive (a dead salmon)"
+        case .inconclusive: return "inconclusive (more null files could change the verdict)"
         }
     }
 
@@ -149,7 +149,7 @@ struct AttributionCommand: ParsableCommand {
             md += "| Δ = reference − null, per input | \(ReportNumberFormat.estimate(t.difference, interval: t.differenceInterval)) |\n"
             md += "| z = (reference − mean(null)) / sd(null) | \(ReportNumberFormat.fixed(t.standardizedDistance, decimals: 2)) |\n"
             md += "| Monte Carlo p, (1 + #{null ≥ reference}) / (1 + K) | \(ReportNumberFormat.pValue(t.test.pValue)) |\n"
-            md += "| verdict (p ≤ \(ReportNumberFormat.plain(alpha)) and Δ ≥ \(ReportNumberFormat.plain(minimumEffect))) | \(verdictText(t.verdict)) |\n\n"
+            md += "| verdict (p ≤ \(ReportNumberFormat.plain(alpha)) and Δ ≥ \(ReportNumberFormat.plain(minimumEffect))) | \(verdictText(t.verdict)): \(t.reason) |\n\n"
         }
         md += "## Each null file\n\n| file | mean similarity | interval | undefined rows |\n|---|---|---|---|\n"
         for e in r.nulls {

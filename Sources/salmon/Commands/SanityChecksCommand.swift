@@ -2,22 +2,24 @@ import ArgumentParser
 import DeadSalmon
 import Foundation
 
-/// `salmon sanity-checks`: Adebayo et al.'s saliency sanity checks on the bundled digits, over
-/// many seeds with intervals; writes the reproduction report.
-struct SanityChecksCommand: ParsableCommand {
+/// `salmon sanity-checks`: Adebayo et al.'s saliency sanity checks on the bundled digits as a
+/// generated audit (``SanityCheck``); writes the reproduction report.
+struct SanityChecksCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sanity-checks",
-        abstract: "Reproduce Adebayo et al. 2018's saliency sanity checks on the digits over many seeds; write a report.",
+        abstract: "Reproduce Adebayo et al. 2018's saliency sanity checks on the digits as an audit over many seeds; write a report.",
         discussion: """
-            Trains a 64-64-64-10 ReLU MLP (or, with --architecture cnn, a CNN in the shape of the paper's MNIST \
-            CNN: conv3x3 16, ReLU, maxpool, conv3x3 32, ReLU, maxpool, 128-64-10) on the bundled 8x8 digits (and --trained-seeds - 1 reference \
-            networks, and --permuted-label-seeds networks on permuted labels), explains held-out digits with \
-            gradient, gradient x input, integrated gradients, SmoothGrad, guided backprop and occlusion, and \
-            compares the trained maps with the maps of --seeds cascading and independent-layer randomizations \
-            (Spearman with and without absolute values, SSIM, top-10 intersection), with BCa intervals over \
-            inputs and the spread over seeds; tests "sensitive to the parameters" against the seed-to-seed \
-            reference and deletion/insertion faithfulness against the randomized maps. Writes \
-            OUT/adebayo-sanity-checks.md (adebayo-sanity-checks-cnn.md for the CNN), .csv and figures/. The result \
+            Generates an audit spec and runs it through the audit engine: a 64-64-64-10 ReLU MLP (or, with \
+            --architecture cnn, a CNN in the shape of the paper's MNIST CNN: conv3x3 16, ReLU, maxpool, conv3x3 32, \
+            ReLU, maxpool, 128-64-10) trained on the bundled 8x8 digits with --trained-seeds seeds; gradient, \
+            gradient x input, integrated gradients, SmoothGrad, guided backprop and occlusion maps of held-out \
+            digits; for every method and measure (Spearman with and without absolute values, SSIM, top-10 \
+            intersection) the similarity to the trained model's maps at every cascading and independent \
+            randomization stage and for networks retrained on permuted labels, each a test of the seed-to-seed \
+            reference against --seeds null draws; deletion and insertion faithfulness. One correction across \
+            every test (Benjamini-Hochberg unless --correction says otherwise) and the audit's verdict rule with \
+            --minimum-effect. Writes OUT/adebayo-sanity-checks.md (adebayo-sanity-checks-cnn.md for the CNN), \
+            .csv, .junit.xml and figures/; with --audit-out, the audit's own report directory too. The result \
             is the same for any --jobs.
             """
     )
@@ -33,34 +35,46 @@ struct SanityChecksCommand: ParsableCommand {
     @Option(help: "Output directory.")
     var out: String = "Reports/reproductions"
 
-    @Option(help: "K: null seeds per randomization (at least 2).")
+    @Option(help: "Null draws per randomization stage (each averages trained-seeds - 1 null models).")
     var seeds: Int = 20
 
     @Option(help: "K_t: trained networks; the first is the trained model, the others the seed-to-seed reference (at least 2).")
     var trainedSeeds: Int = 3
 
-    @Option(help: "Networks retrained on permuted labels (0 skips data randomization).")
+    @Option(help: "Null draws of networks retrained on permuted labels (0 leaves data randomization out).")
     var permutedLabelSeeds: Int = 3
 
-    @Option(help: "Held-out digits explained (at most 500, the test split).")
+    @Option(help: "Held-out digits explained (at most 500).")
     var examples: Int = 500
 
-    @Option(help: "Bootstrap resamples over inputs.")
+    @Option(help: "Bootstrap resamples (at least 100).")
     var resamples: Int = 9999
+
+    @Option(help: "The correction across every test: bh (Benjamini-Hochberg, the default), holm, bonferroni, …")
+    var correction: MultipleTestingMethod = .benjaminiHochberg
+
+    @Option(help: "The smallest change that counts (similarity drop, AUC difference).")
+    var minimumEffect: Double = SanityCheckConfiguration().minimumEffect
+
+    @Option(help: "Also write the audit's report directory (report.md, results.json with every null draw, junit.xml, a figure per test) here.")
+    var auditOut: String?
 
     @Option(help: "Master seed (recorded in the report).")
     var seed: UInt64 = 0
 
-    @Option(help: "Worker threads across null seeds (the result does not depend on it).")
+    @Option(help: "Worker threads (the result does not depend on it).")
     var jobs: Int = ProcessorCount.active
 
-    func run() throws {
+    func run() async throws {
         guard jobs >= 1 else { throw UsageError(option: "--jobs", expected: "at least 1, found \(jobs)") }
-        guard seeds >= 2 else { throw UsageError(option: "--seeds", expected: "at least 2, found \(seeds)") }
+        guard seeds >= 1 else { throw UsageError(option: "--seeds", expected: "at least 1, found \(seeds)") }
         guard trainedSeeds >= 2 else { throw UsageError(option: "--trained-seeds", expected: "at least 2, found \(trainedSeeds)") }
         guard permutedLabelSeeds >= 0 else { throw UsageError(option: "--permuted-label-seeds", expected: "at least 0, found \(permutedLabelSeeds)") }
         guard examples >= 2 && examples <= 500 else { throw UsageError(option: "--examples", expected: "in 2…500, found \(examples)") }
-        guard resamples >= 1 else { throw UsageError(option: "--resamples", expected: "at least 1, found \(resamples)") }
+        guard resamples >= 100 else { throw UsageError(option: "--resamples", expected: "at least 100, found \(resamples)") }
+        guard minimumEffect >= 0 && minimumEffect.isFinite else {
+            throw UsageError(option: "--minimum-effect", expected: "a number ≥ 0, found \(minimumEffect)")
+        }
         var c = SanityCheckConfiguration()
         if architecture == .cnn {
             c.convolutionChannels = [16, 32]
@@ -72,24 +86,29 @@ struct SanityChecksCommand: ParsableCommand {
         c.permutedLabelSeeds = permutedLabelSeeds
         c.evaluationExamples = examples
         c.bootstrapResamples = resamples
+        c.correction = correction
+        c.minimumEffect = minimumEffect
         let study = try SanityCheck(c)
         let started = Date()
         let progress = ProgressLine()
-        let result = try study.run(jobs: jobs, progress: progress.callback)
+        let result = try await study.run(jobs: jobs, progress: progress.callback)
         let seconds = Date().timeIntervalSince(started)
         var command = "salmon sanity-checks" + (architecture == .cnn ? " --architecture cnn" : "") + " --out \(out) --seeds \(seeds)"
         if trainedSeeds != 3 { command += " --trained-seeds \(trainedSeeds)" }
         if permutedLabelSeeds != 3 { command += " --permuted-label-seeds \(permutedLabelSeeds)" }
         if examples != 500 { command += " --examples \(examples)" }
         if resamples != 9999 { command += " --resamples \(resamples)" }
+        if correction != .benjaminiHochberg { command += " --correction \(correction.rawValue)" }
+        if minimumEffect != SanityCheckConfiguration().minimumEffect { command += " --minimum-effect \(ReportNumberFormat.plain(minimumEffect))" }
         if seed != 0 { command += " --seed \(seed)" }
         let name = SanityCheckReport.defaultName + (architecture == .cnn ? "-cnn" : "")
-        let written = try SanityCheckReport.write(result, to: out, name: name, command: command)
-        var lines = ["sanity checks (\(c.architectureDescription)): \(c.methods.count) methods × \(c.measures.count) measures, K = \(seeds) null seeds, \(String(format: "%.1f", seconds)) s with \(jobs) jobs"]
-        for test in result.sensitivity where test.measure == AttributionSimilarity.spearmanAbsolute.name {
-            lines.append("  \(test.method): reference \(ReportNumberFormat.fixed(test.reference)), fully randomized \(ReportNumberFormat.fixed(test.randomized)), p_adj \(ReportNumberFormat.pValue(test.adjustedPValue)): \(test.verdict.rawValue)")
+        var written = try SanityCheckReport.write(result, to: out, name: name, command: command)
+        if let auditOut { written += try ReportWriter.write(result.audit, to: auditOut) }
+        var lines = ["sanity checks (\(c.architectureDescription)): \(c.methods.count) methods × \(c.measures.count) measures, \(seeds) null draws per stage, \(result.audit.tests.count) tests, \(String(format: "%.1f", seconds)) s with \(jobs) jobs"]
+        for test in result.sensitivityTests where result.measure(of: test) == AttributionSimilarity.spearmanAbsolute.name {
+            lines.append("  \(test.method): reference \(ReportNumberFormat.fixed(test.estimate)), fully randomized \(ReportNumberFormat.fixed(test.null.median)), p_adj \(ReportNumberFormat.pValue(test.adjustedPValue)): \(ReportNumberFormat.verdictText(test.verdict))")
         }
-        lines.append("wrote \(written.joined(separator: ", "))")
+        lines.append("wrote \(written.count) files in \(out)\(auditOut.map { " and \($0)" } ?? "")")
         emit(lines.joined(separator: "\n") + "\n")
     }
 }

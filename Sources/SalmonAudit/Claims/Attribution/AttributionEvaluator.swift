@@ -10,11 +10,22 @@ struct AttributionEvaluator: ClaimEvaluator {
     /// The similarity measure (for `similarityToTrained`).
     let measure: AttributionSimilarity
     let curveSteps: Int
-    /// Trained network 0's maps, shared by every unit of the run.
-    let anchors = TrainedMapCache()
+    /// Trained network 0's prepared maps per method stream and site, shared by every unit of the
+    /// run (the site matters only for a subject whose "trained" network depends on it, such as
+    /// ``OneMoreNullDraw`` standing in a cascade stage for it).
+    let anchors = MemoTable<AnchorKey, AttributionSimilarity.Prepared>()
+
+    struct AnchorKey: Hashable, Sendable {
+        var stream: RandomStream
+        var site: String
+    }
 
     /// The statistic for the context's unit at its site: per-input scores (NaN-free), resampled as
     /// a mean; nil for trained network 0 under `similarityToTrained` (the anchor).
+    ///
+    /// A unit's networks and maps come from its ``UnitMemo``, keyed by the method, its stream and
+    /// the network, so the claims of one method that differ only in their statistic or similarity
+    /// measure compute the maps once per unit.
     func evaluate(_ context: ClaimContext, statistics: [String]) throws -> ClaimEvaluation? {
         let unit = context.unit, site = context.site, subject = context.subject, stream = context.stream
         let (inputs, targets) = try subject.attributionData(claim: claim)
@@ -23,15 +34,14 @@ struct AttributionEvaluator: ClaimEvaluator {
         var diagnostics: [String: Double]
         switch statistic {
         case .similarityToTrained:
-            let model = try subject.network(unit, site: site, base: 0)
             // Keyed by the run's stream: with several method seeds, run r compares with network 0's
             // map drawn with the same noise r (common random numbers within a run).
-            let anchor = try anchors.prepared(claim: claim.name, stream: stream) {
+            let anchor = try anchors.value(AnchorKey(stream: stream, site: site)) {
                 let trained = try subject.network(.trained(seed: 0), site: site, base: 0)
                 return try measure.prepare(try maps(trained, inputs: inputs, targets: targets, stream: stream).values, rows: targets.count)
             }
             let values: [Double]
-            (values, diagnostics) = try maps(model, inputs: inputs, targets: targets, stream: stream)
+            (values, diagnostics) = try maps(context, base: 0, inputs: inputs, targets: targets)
             let perRow = try measure.compare(anchor, with: values)
             diagnostics["attribution.undefinedRows"] = Double(perRow.count { $0.isNaN })
             perExample = perRow.map { $0.isNaN ? 0 : $0 }
@@ -43,9 +53,8 @@ struct AttributionEvaluator: ClaimEvaluator {
             case .null(_, let index): baseIndex = index % subject.trainedSeeds
             }
             let base = try subject.network(.trained(seed: baseIndex), site: site, base: baseIndex)
-            let model = unit.isTrained ? base : try subject.network(unit, site: site, base: baseIndex)
             let values: [Double]
-            (values, diagnostics) = try maps(model, inputs: inputs, targets: targets, stream: stream)
+            (values, diagnostics) = try maps(context, base: baseIndex, inputs: inputs, targets: targets)
             let curve = FeatureRemovalCurve.evaluate(kind, model: base, inputs: inputs, targets: targets, maps: values, steps: curveSteps)
             if let r = curve.areas.firstIndex(where: { !$0.isFinite }) {
                 throw AuditError("\(unit), claim \(claim.name) at \(site): the \(kind.rawValue) curve of input \(r) is not finite (the network's output overflowed)")
@@ -55,6 +64,23 @@ struct AttributionEvaluator: ClaimEvaluator {
         let measurement = ClaimMeasurement(value: Descriptive.mean(perExample), resampling: .meanOfScores(perExample))
         return ClaimEvaluation(measurements: Dictionary(uniqueKeysWithValues: statistics.map { ($0, measurement) }),
                                diagnostics: diagnostics)
+    }
+
+    /// The unit's maps at the context's site, of its network made from trained network `base`:
+    /// computed once per unit for every claim with the same method, stream and network.
+    func maps(_ context: ClaimContext, base: Int, inputs: Tensor, targets: [Int]) throws -> (values: [Double], diagnostics: [String: Double]) {
+        let key = "attribution.maps|\(method)|\(context.stream.key)|\(context.networkKey(base: base))"
+        let made: Maps = try context.memo.value(key) {
+            let model = try context.network(base: base)
+            let (values, diagnostics) = try maps(model, inputs: inputs, targets: targets, stream: context.stream)
+            return Maps(values: values, diagnostics: diagnostics)
+        }
+        return (made.values, made.diagnostics)
+    }
+
+    struct Maps: Sendable {
+        var values: [Double]
+        var diagnostics: [String: Double]
     }
 
     /// The maps `[n · d]` of `model` and the diagnostics worth summing over units.
