@@ -6,6 +6,7 @@ public enum ClaimFamilies {
         ProbeFamily(),
         AttributionFamily(),
         ActivationStatisticsFamily(),
+        SuppliedMapsFamily(),
     ]
 
     /// Every method name, in registration order.

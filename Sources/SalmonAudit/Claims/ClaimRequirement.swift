@@ -16,13 +16,15 @@ public enum ClaimRequirement: Sendable, Hashable {
     case groundTruth
     /// Token sequences as inputs (a transformer's).
     case tokenSequences
+    /// Attribution maps supplied as files, one per trained network and null model.
+    case attributionMaps
     /// At least this many trained networks (K_t), e.g. to compare seeds with each other.
     case trainedSeeds(atLeast: Int)
 
     /// The claim field a missing requirement is reported on.
     var field: String {
         switch self {
-        case .activations, .network, .tokenSequences: return "method"
+        case .activations, .network, .tokenSequences, .attributionMaps: return "method"
         case .classLabels, .realValuedTargets, .explainedOutputs, .groundTruth: return "target"
         case .trainedSeeds: return "statistic"
         }
@@ -38,6 +40,7 @@ public enum ClaimRequirement: Sendable, Hashable {
         case .explainedOutputs: return "the output to explain for each evaluation input (its label)"
         case .groundTruth: return "the task's ground truth"
         case .tokenSequences: return "token sequences as inputs"
+        case .attributionMaps: return "attribution map files (model.maps)"
         case .trainedSeeds(let n): return "at least \(n) trained networks (model.training.seeds ≥ \(n))"
         }
     }
@@ -55,6 +58,14 @@ public struct SubjectCapabilities: Sendable {
     var seedRemedy: String?
 
     public init(_ model: ModelSpec) {
+        if let maps = model.maps {
+            provided = [.attributionMaps]
+            trainedSeeds = maps.trained.count
+            description = "attribution map files (no network, no activations)"
+            remedies = [:]
+            seedRemedy = "give the maps of each trained network (model.maps.trained: [seed0.npy, seed1.npy, …])"
+            return
+        }
         if model.activations != nil {
             provided = [.activations, .classLabels, .realValuedTargets]
             trainedSeeds = 1

@@ -8,6 +8,7 @@ public enum Audit {
     /// says), or a built-in task (a transformer for a sequence task, else an MLP).
     public static func subject(for spec: AuditSpec, specDirectory: String, jobs: Int) throws -> any AuditSubject {
         if spec.model.activations != nil { return try ActivationSubject(spec: spec, baseDirectory: specDirectory) }
+        if spec.model.maps != nil { return try AttributionMapSubject(spec: spec, baseDirectory: specDirectory) }
         if let files = spec.model.stateDict, let architecture = spec.model.architecture {
             func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : specDirectory + "/" + p }
             let loaded = try files.paths.map { try StateDict.load(path: resolve($0), architecturePath: resolve(architecture)) }

@@ -17,6 +17,7 @@ public enum AuditPlan {
     /// output layer alone (every site would test the same null models).
     public static func sites(for claim: ClaimSpec, in spec: AuditSpec) -> [String] {
         if let files = spec.model.activations { return claim.sites ?? spec.sites ?? files.siteNames }
+        if spec.model.maps != nil { return [AttributionMapFiles.site] }
         switch claim.family.siteRole {
         case .randomizationStage:
             if let own = claim.sites { return own }
@@ -85,6 +86,7 @@ public enum AuditPlan {
     /// files, `training.seeds` for a model trained here.
     public static func trainedSeeds(_ spec: AuditSpec) -> Int {
         if let files = spec.model.stateDict { return files.paths.count }
+        if let maps = spec.model.maps { return maps.trained.count }
         return spec.model.activations != nil ? 1 : spec.model.training.seeds
     }
 

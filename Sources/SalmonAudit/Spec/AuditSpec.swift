@@ -136,9 +136,12 @@ public struct AuditSpec: Sendable, Codable, Equatable {
                 if let s = nearestName(to: null.family, in: NullSpec.families) { message += "; did you mean '\(s)'?" }
                 throw SpecError(field: "nulls[\(i)].family", message + " (allowed: \(NullSpec.families.joined(separator: ", ")))")
             }
-            if (null.family == "supplied") != (model.activations != nil) {
-                throw SpecError(field: "nulls[\(i)].family", model.activations != nil
-                    ? "activation files come with the family 'supplied' only" : "'supplied' needs model.activations")
+            if (null.family == "supplied") != (model.activations != nil || model.maps != nil) {
+                throw SpecError(field: "nulls[\(i)].family", model.activations != nil || model.maps != nil
+                    ? "\(model.maps != nil ? "map" : "activation") files come with the family 'supplied' only" : "'supplied' needs model.activations or model.maps")
+            }
+            if case .list(let l) = model.maps?.nulls, null.K != l.count {
+                throw SpecError(field: "nulls[\(i)].K", "expected K = \(l.count), the number of null map files, found \(null.K)")
             }
             if let count = model.activations?.listedNullCount, null.K != count {
                 throw SpecError(field: "nulls[\(i)].K", "expected K = \(count), the number of null activation files, found \(null.K)")

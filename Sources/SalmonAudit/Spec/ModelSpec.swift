@@ -22,6 +22,9 @@ public struct ModelSpec: Sendable, Codable, Equatable {
     public var inputs: String?
     /// Activations exported from another framework: no network at all (`salmon probe`).
     public var activations: ActivationFiles?
+    /// Attribution maps exported from another framework: no network, only its explanations
+    /// (`salmon attribution`).
+    public var maps: AttributionMapFiles?
     /// The transformer trained on a sequence task (`modular-addition`); absent for other tasks.
     public var transformer: TransformerShape?
     /// For a model loaded from a state dict: its training inputs (`.npy` rows, or token sequences
@@ -35,7 +38,7 @@ public struct ModelSpec: Sendable, Codable, Equatable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case task, taskOptions, hidden, activation, training, evaluationExamples, stateDict, architecture, inputs, activations, transformer
-        case convolutions, trainingInputs, trainingLabels
+        case convolutions, trainingInputs, trainingLabels, maps
     }
 
     /// A model with every setting at its default (what a spec that names only `task` gets): a
@@ -64,6 +67,7 @@ public struct ModelSpec: Sendable, Codable, Equatable {
         architecture = try c.decodeIfPresent(String.self, forKey: .architecture)
         inputs = try c.decodeIfPresent(String.self, forKey: .inputs)
         activations = try c.decodeIfPresent(ActivationFiles.self, forKey: .activations)
+        maps = try c.decodeIfPresent(AttributionMapFiles.self, forKey: .maps)
         transformer = try c.decodeIfPresent(TransformerShape.self, forKey: .transformer)
         convolutions = try c.decodeIfPresent([Int].self, forKey: .convolutions)
         trainingInputs = try c.decodeIfPresent(String.self, forKey: .trainingInputs)
@@ -88,7 +92,7 @@ public struct ModelSpec: Sendable, Codable, Equatable {
     static let hiddenActivations: [String: Activation] = ["relu": .relu, "tanh": .tanh, "gelu": .gelu, "sigmoid": .sigmoid]
     public static let activations = ["relu", "tanh", "gelu", "sigmoid"]
 
-    public var isFileModel: Bool { stateDict != nil || activations != nil }
+    public var isFileModel: Bool { stateDict != nil || activations != nil || maps != nil }
 
     /// L, the layers with parameters of the MLP or CNN a built-in task trains (convolutions, then
     /// dense layers, the logits last).
@@ -98,6 +102,13 @@ public struct ModelSpec: Sendable, Codable, Equatable {
         if stateDict == nil && (trainingInputs != nil || trainingLabels != nil) {
             throw SpecError(field: trainingInputs != nil ? "model.trainingInputs" : "model.trainingLabels",
                             "training data is given for a model loaded from a state dict (a built-in task brings its own)")
+        }
+        if let maps {
+            guard task == nil, stateDict == nil, activations == nil else {
+                throw SpecError(field: "model", "give one of 'task', 'stateDict', 'activations' or 'maps'")
+            }
+            try maps.validate()
+            return
         }
         if let activations {
             guard task == nil, stateDict == nil else { throw SpecError(field: "model", "give one of 'task', 'stateDict' or 'activations'") }

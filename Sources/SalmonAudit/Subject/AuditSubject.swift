@@ -29,6 +29,9 @@ public protocol AuditSubject: Sendable {
     func network(_ unit: AuditUnit, site: String, base: Int) throws -> any AttributableModel
     /// The inputs an attribution claim explains and, per input, the output index it explains.
     func attributionData(claim: ClaimSpec) throws -> (inputs: Tensor, targets: [Int])
+    /// The attribution maps of the model `unit` names, for a subject made of map files
+    /// (``AttributionMapSubject``): the values (row-major), their shape and the file.
+    func attributionMaps(_ unit: AuditUnit) throws -> (values: [Double], shape: [Int], source: String)
 }
 
 extension AuditSubject {
@@ -38,6 +41,10 @@ extension AuditSubject {
 
     public func attributionData(claim: ClaimSpec) throws -> (inputs: Tensor, targets: [Int]) {
         throw AuditError("attribution claims need a network; this subject (\(modelDescription)) has none")
+    }
+
+    public func attributionMaps(_ unit: AuditUnit) throws -> (values: [Double], shape: [Int], source: String) {
+        throw AuditError("supplied-maps claims need map files (model.maps); this subject (\(modelDescription)) has none")
     }
 }
 

@@ -30,6 +30,9 @@ public struct OneMoreNullDraw: AuditSubject {
     public func attributionData(claim: ClaimSpec) throws -> (inputs: Tensor, targets: [Int]) {
         try base.attributionData(claim: claim)
     }
+    public func attributionMaps(_ unit: AuditUnit) throws -> (values: [Double], shape: [Int], source: String) {
+        try base.attributionMaps(standIn(unit))
+    }
 
     /// The null model standing in for `unit` (itself when it is a null model).
     func standIn(_ unit: AuditUnit) -> AuditUnit {
