@@ -63,65 +63,51 @@ struct ProbeCommand: AsyncParsableCommand {
             files += matches
         }
         guard !files.isEmpty else { throw UsageError(option: "--null", expected: "at least one null activation file") }
-        func quoted(_ s: String) -> String {
-            let data = (try? JSONEncoder().encode(s)) ?? Data("\"\"".utf8)
-            return String(decoding: data, as: UTF8.self)
-        }
-        var claims: String
-        switch (labels, targets) {
-        case (let labels?, nil):
-            claims = """
-              - name: probe-accuracy
-                method: {name: logistic-probe, C: \(inverseRegularization), folds: \(folds)}
-                target: \(quoted(labels))
-                statistic: accuracy
-
-            """
-        case (nil, let targets?):
-            guard controlTypes == nil else {
-                throw UsageError(option: "--control-types", expected: "no control types with --targets (the ridge probe reports R² only)")
-            }
-            claims = """
-              - name: probe-r2
-                method: {name: ridge-probe, alpha: \(ridgeAlpha), folds: \(folds)}
-                target: \(quoted(targets))
-                statistic: r2
-
-            """
-        default:
-            throw UsageError(option: "--labels", expected: "one of --labels (class labels) or --targets (real values), found \(labels == nil ? "neither" : "both")")
-        }
-        if let controlTypes, let labels {
-            claims += """
-              - name: probe-selectivity
-                method: {name: logistic-probe, C: \(inverseRegularization), folds: \(folds)}
-                target: \(quoted(labels))
-                statistic: selectivity
-                controlTypes: \(quoted(controlTypes))
-
-            """
-        }
-        let yaml = """
-        version: 1
-        name: probe
-        seed: \(seed)
-        model:
-          activations:
-            trained: \(quoted(trained))
-            nulls: [\(files.map(quoted).joined(separator: ", "))]
-        claims:
-        \(claims)
-        nulls:
-          - {family: supplied, K: \(files.count)}
-        alpha: \(alpha)
-        """
-        let spec = try AuditSpec.parse(yaml: yaml, file: "salmon probe options")
+        let spec = try Self.spec(trained: trained, nulls: files, labels: labels, targets: targets, controlTypes: controlTypes,
+                                 C: inverseRegularization, ridgeAlpha: ridgeAlpha, folds: folds, seed: seed, alpha: alpha)
         let subject = try ActivationSubject(spec: spec)
         let (result, _) = try await Audit.run(spec: spec, subject: subject, jobs: run.jobs, store: recordStore(in: out),
                                               progress: ProgressLine().callback)
         guard let result else { return }
         try writeReports(result, to: out)
         try exitForClaims(result)
+    }
+
+    /// The audit of supplied activations the options describe, built in code: a logistic probe's
+    /// accuracy (and, with control types, its selectivity) on `labels`, or a ridge probe's R² on
+    /// `targets`; the null files as the family `supplied`.
+    /// - Throws: ``UsageError`` naming the option when labels and targets are both or neither
+    ///   given, or control types come with targets; ``SpecError`` when the spec is invalid.
+    static func spec(trained: String, nulls: [String], labels: String?, targets: String?, controlTypes: String?, C: Double,
+                     ridgeAlpha: Double, folds: Int, seed: UInt64, alpha: Double) throws -> AuditSpec {
+        var claims: [ClaimSpec] = []
+        var p = ProbeParameters()
+        p.folds = folds
+        switch (labels, targets) {
+        case (let labels?, nil):
+            p.C = C
+            let method = try MethodSpec(name: "logistic-probe", parameters: p)
+            claims.append(ClaimSpec(name: "probe-accuracy", method: method, statistic: "accuracy", target: labels))
+            if let controlTypes {
+                var selectivity = ClaimSpec(name: "probe-selectivity", method: method, statistic: "selectivity", target: labels)
+                selectivity.controlTypes = controlTypes
+                claims.append(selectivity)
+            }
+        case (nil, let targets?):
+            guard controlTypes == nil else {
+                throw UsageError(option: "--control-types", expected: "no control types with --targets (the ridge probe reports R² only)")
+            }
+            p.alpha = ridgeAlpha
+            claims.append(ClaimSpec(name: "probe-r2", method: try MethodSpec(name: "ridge-probe", parameters: p), statistic: "r2", target: targets))
+        default:
+            throw UsageError(option: "--labels", expected: "one of --labels (class labels) or --targets (real values), found \(labels == nil ? "neither" : "both")")
+        }
+        var model = ModelSpec(task: nil)
+        model.activations = ActivationFiles(trained: trained, nulls: nulls)
+        let spec = AuditSpec(name: "probe", seed: seed, model: model, claims: claims,
+                             nulls: [NullSpec(family: NullSpec.Family.supplied.rawValue, K: nulls.count)], alpha: alpha)
+        try spec.validate()
+        return spec
     }
 
     /// Paths matching a shell glob pattern, sorted; a pattern without wildcards matches itself if it exists.
