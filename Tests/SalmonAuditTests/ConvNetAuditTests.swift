@@ -1,12 +1,13 @@
 import Foundation
-import SalmonAudit
+@testable import SalmonAudit
 import SalmonMethods
 import SalmonNetworks
 import SalmonStatistics
 import Testing
 
 /// CNN audits from a spec: the digits CNN trained here, its sites and null families, attribution
-/// and probe claims through the same engine, and the calibration of attribution on the CNN.
+/// and probe claims through the same engine, the calibration of attribution on the CNN, and CNNs
+/// loaded from state dicts PyTorch wrote.
 @Suite struct ConvNetAuditTests {
     static let yaml = """
     name: digits-cnn
@@ -103,5 +104,43 @@ import Testing
         }
         #expect(band.contains(distinguishable), "CNN similarityToTrained: \(distinguishable) of \(n) distinguishable, 99.9 % band \(band)")
         print("calibration: CNN similarityToTrained \(distinguishable)/\(n), 99.9 % band for 5 %: \(band)")
+    }
+
+    static let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/cnn_digits").path
+
+    /// Two CNNs PyTorch trained (`Fixtures/cnn_digits/generate.py`): loaded from their state dicts
+    /// they compute PyTorch's logits (to 1e-5), and the committed spec — attribution and probe
+    /// claims on K_t = 2 loaded seeds — runs from YAML (with fewer null models, for time); the
+    /// similarity estimate is recomputed by hand.
+    @Test func cnnStateDictsWrittenByPyTorchAreAuditedFromYAML() async throws {
+        let text = try String(contentsOfFile: Self.fixture + "/spec.yaml", encoding: .utf8)
+        let spec = try AuditSpec.parse(yaml: text.replacingOccurrences(of: "K: 98", with: "K: 8"), file: "spec.yaml")
+        let subject = try #require(try Audit.subject(for: spec, specDirectory: Self.fixture, jobs: 1) as? ConvNetSubject)
+        #expect(subject.trained.count == 2 && subject.trained[0].layerCount == 4)
+        let inputs = try ArrayInput.activations(Self.fixture + "/inputs.npy")
+        let reference = try ArrayInput.attributionMaps(Self.fixture + "/reference_logits.npy")
+        #expect(reference.shape == [2, 60, 10])
+        for s in 0..<2 {
+            let ours = subject.trained[s].outputs(inputs).scalars
+            let theirs = reference.values[(s * 600)..<((s + 1) * 600)]
+            let worst = zip(ours, theirs).map { abs(Double($0) - $1) / max(1, abs($1)) }.max() ?? .infinity
+            #expect(worst < 1e-5, "seed \(s): worst relative difference \(worst)")
+        }
+        let result = try #require(try await Audit.run(spec: spec, subject: subject, jobs: 2).result)
+        // gradient: 4 sites against cascading (+ random-init at its first site); deletion: 2; probe: 2.
+        #expect(result.tests.count == 5 + 2 + 2)
+        #expect(result.model.contains("CNN 1×8×8") && result.model.contains("loaded from 2 state dicts"))
+        let labels = try ArrayInput.integers(Self.fixture + "/labels.npy", what: "labels")
+        func map(_ m: ConvNet) throws -> [Double] {
+            try Attribution(.gradient()).explain(AttributionInput(model: m, inputs: inputs, target: .perRow(labels)),
+                                                 stream: RandomStream(seed: 1)).map!.values
+        }
+        let prepared = try AttributionSimilarity.spearmanAbsolute.prepare(try map(subject.trained[0]), rows: 60)
+        let expected = Descriptive.mean(try AttributionSimilarity.spearmanAbsolute.compare(prepared, with: try map(subject.trained[1]))
+            .map { $0.isNaN ? 0 : $0 })
+        let test = try #require(result.tests.first { $0.id == "gradient@layers.0.post~cascading-top-down" })
+        #expect(abs(test.estimate - expected) < 1e-12, "\(test.estimate) vs \(expected)")
+        // Trained digits probes read the digit far better than chance (0.1).
+        #expect((result.tests.first { $0.claim == "digit" }?.estimate ?? 0) > 0.5)
     }
 }

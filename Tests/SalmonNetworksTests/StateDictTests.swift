@@ -61,6 +61,7 @@ import SalmonNetworks
         let entries: [SafeTensors.Entry]
         switch loaded {
         case .mlp(let m): entries = StateDict.entries(m, architecture: architecture)
+        case .cnn(let c): entries = StateDict.entries(c, architecture: architecture)
         case .transformer(let t): entries = StateDict.entries(t, architecture: architecture)
         }
         let bytes = try SafeTensors.serialize(entries)
@@ -68,6 +69,7 @@ import SalmonNetworks
         switch (loaded, again) {
         case (.mlp(let a), .mlp(let b)): #expect(a == b)
         case (.transformer(let a), .transformer(let b)): #expect(a == b)
+        case (.cnn(let a), .cnn(let b)): #expect(a == b)
         default: Issue.record("model kind changed")
         }
     }
@@ -82,6 +84,7 @@ import SalmonNetworks
         let entries: [SafeTensors.Entry]
         switch try StateDict.load(path: Self.path("\(name).safetensors"), architecturePath: Self.path("\(name).json")) {
         case .mlp(let m): entries = StateDict.entries(m, architecture: architecture)
+        case .cnn(let c): entries = StateDict.entries(c, architecture: architecture)
         case .transformer(let t): entries = StateDict.entries(t, architecture: architecture)
         }
         let bytes = try SafeTensors.serialize(entries)
@@ -112,9 +115,22 @@ import SalmonNetworks
         modulelist.naming = "modulelist"
         let naming = #expect(throws: InputError.self) { try StateDict.load(file, architecture: modulelist) }
         #expect(naming?.field == "tensor \"layers.0.0.weight\"")
-        var bad = ModelArchitecture(type: "cnn")
+        var bad = ModelArchitecture(type: "rnn")
         bad.sizes = [1, 2]
         let type = #expect(throws: InputError.self) { try StateDict.load(file, architecture: bad) }
         #expect(type?.field == "type")
+        // A CNN names what it lacks, and refuses more poolings than its image survives.
+        var cnn = ModelArchitecture(type: "cnn")
+        cnn.sizes = [1, 2]
+        let input = #expect(throws: InputError.self) { try StateDict.load(file, architecture: cnn) }
+        #expect(input?.field == "input")
+        cnn.input = [1, 4, 4]
+        cnn.convolutions = [2, 2, 2]
+        cnn.dense = [3]
+        let pooling = #expect(throws: InputError.self) { try StateDict.load(file, architecture: cnn) }
+        #expect(pooling?.field == "convolutions")
+        cnn.convolutions = [2]
+        let tensor = #expect(throws: InputError.self) { try StateDict.load(file, architecture: cnn) }
+        #expect(tensor?.field == "tensor \"convs.0.weight\"")
     }
 }

@@ -15,6 +15,8 @@ public enum Audit {
             let mlps = loaded.compactMap { if case .mlp(let m) = $0 { return m } else { return nil } }
             let transformers = loaded.compactMap { if case .transformer(let t) = $0 { return t } else { return nil } }
             if mlps.count == loaded.count { return try NetworkSubject(fileSpec: spec, loaded: mlps, baseDirectory: specDirectory) }
+            let cnns = loaded.compactMap(ConvNet.loaded)
+            if cnns.count == loaded.count { return try ConvNetSubject(fileSpec: spec, loaded: cnns, baseDirectory: specDirectory) }
             if transformers.count == loaded.count {
                 return try TransformerSubject(fileSpec: spec, loaded: transformers, baseDirectory: specDirectory)
             }

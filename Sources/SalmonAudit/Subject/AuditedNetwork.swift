@@ -17,6 +17,10 @@ public protocol AuditedNetwork: LayeredNetwork, AttributableModel {
     static func make(_ model: ModelSpec, features: Int, classes: Int, stream: RandomStream) throws -> Self
     /// The architecture in a report's model line (`MLP 64–32–32–10 (relu)`).
     func architectureDescription(_ model: ModelSpec) -> String
+    /// The architecture of a network loaded from a state dict (`MLP 64–32–10`).
+    var loadedDescription: String { get }
+    /// The network a state dict holds, when it is of this kind.
+    static func loaded(_ model: LoadedModel) -> Self?
 }
 
 extension MLP: AuditedNetwork {
@@ -34,6 +38,13 @@ extension MLP: AuditedNetwork {
     public func architectureDescription(_ model: ModelSpec) -> String {
         "MLP \(sizes.map(String.init).joined(separator: "–")) (\(model.activation))"
     }
+
+    public var loadedDescription: String { "MLP \(sizes.map(String.init).joined(separator: "–"))" }
+
+    public static func loaded(_ model: LoadedModel) -> MLP? {
+        if case .mlp(let m) = model { return m }
+        return nil
+    }
 }
 
 extension ConvNet: AuditedNetwork {
@@ -47,6 +58,13 @@ extension ConvNet: AuditedNetwork {
         }
         return ConvNet(channels: 1, height: side, width: side, convolutionChannels: channels, hidden: model.hidden, classes: classes,
                        stream: stream)
+    }
+
+    public var loadedDescription: String { architectureDescription(ModelSpec(task: nil)) }
+
+    public static func loaded(_ model: LoadedModel) -> ConvNet? {
+        if case .cnn(let m) = model { return m }
+        return nil
     }
 
     public func architectureDescription(_ model: ModelSpec) -> String {

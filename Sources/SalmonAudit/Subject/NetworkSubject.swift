@@ -243,7 +243,7 @@ public typealias NetworkSubject = LayeredNetworkSubject<MLP>
 /// The CNN's subject: trained on the digits (`model.convolutions`).
 public typealias ConvNetSubject = LayeredNetworkSubject<ConvNet>
 
-extension LayeredNetworkSubject where Model == MLP {
+extension LayeredNetworkSubject {
     /// A model loaded from a PyTorch state dict (`model.stateDict` + `model.architecture`), read on
     /// `model.inputs`; claim targets and control types are `.npy` (or npz/safetensors) files.
     /// Relative paths are resolved against `baseDirectory` (the spec's folder).
@@ -252,18 +252,18 @@ extension LayeredNetworkSubject where Model == MLP {
         guard let files = spec.model.stateDict, let architecture = spec.model.architecture else {
             throw SpecError(field: "model", "a state-dict model needs stateDict, architecture and inputs")
         }
-        let mlps = try files.paths.map { path -> MLP in
-            guard case .mlp(let mlp) = try StateDict.load(path: resolve(path), architecturePath: resolve(architecture)) else {
-                throw SpecError(field: "model.architecture", "this architecture is a transformer: audit it through Audit.subject (a TransformerSubject)")
+        let models = try files.paths.map { path -> Model in
+            guard let model = Model.loaded(try StateDict.load(path: resolve(path), architecturePath: resolve(architecture))) else {
+                throw SpecError(field: "model.architecture", "this architecture is not a \(Model.self): audit it through Audit.subject")
             }
-            return mlp
+            return model
         }
-        try self.init(fileSpec: spec, loaded: mlps, baseDirectory: baseDirectory)
+        try self.init(fileSpec: spec, loaded: models, baseDirectory: baseDirectory)
     }
 
-    /// MLPs already loaded from `model.stateDict` (trained seed s at index s; one architecture),
+    /// Networks already loaded from `model.stateDict` (trained seed s at index s; one architecture),
     /// read on `model.inputs`.
-    public init(fileSpec spec: AuditSpec, loaded models: [MLP], baseDirectory: String) throws {
+    public init(fileSpec spec: AuditSpec, loaded models: [Model], baseDirectory: String) throws {
         func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : baseDirectory + "/" + p }
         guard let stateDict = spec.model.stateDict, let inputs = spec.model.inputs, let mlp = models.first else {
             throw SpecError(field: "model", "a state-dict model needs stateDict, architecture and inputs")
@@ -271,7 +271,7 @@ extension LayeredNetworkSubject where Model == MLP {
         self.spec = spec
         trained = models
         trainingPlan = spec.model.training
-        let outputs = mlp.sizes.last ?? 0
+        let outputs = mlp.outputWidth
         var trainingHash: [Float] = []
         if let file = spec.model.trainingInputs, let labelsFile = spec.model.trainingLabels {
             let inputs = try ArrayInput.activations(resolve(file))
@@ -292,11 +292,11 @@ extension LayeredNetworkSubject where Model == MLP {
             training = nil
         }
         let x = try ArrayInput.activations(resolve(inputs))
-        guard x.shape[1] == mlp.layers[0].inFeatures else {
-            throw SpecError(field: "model.inputs", "expected \(mlp.layers[0].inFeatures) features per row, found \(x.shape[1])")
+        guard x.shape[1] == mlp.inputWidth else {
+            throw SpecError(field: "model.inputs", "expected \(mlp.inputWidth) features per row, found \(x.shape[1])")
         }
         evaluationInputs = x
-        try Self.checkSites(spec, layers: mlp.layers.count)
+        try Self.checkSites(spec, layers: mlp.layerCount)
         var targets: [String: ProbeData.Target] = [:], types: [String: [Int]] = [:], explained: [String: [Int]] = [:]
         var hashed: [Float] = x.scalars
         for claim in spec.claims {
@@ -324,7 +324,7 @@ extension LayeredNetworkSubject where Model == MLP {
         attributionTargets = explained
         evaluationHash = FNV1a.hex(floats: hashed)
         dataHash = FNV1a.hex(floats: hashed + trainingHash + models.flatMap { $0.parameterArrays.flatMap { $0 } })
-        modelDescription = "MLP \(mlp.sizes.map(String.init).joined(separator: "–")) loaded from \(stateDict.description); \(x.shape[0]) evaluation inputs from \(inputs)"
+        modelDescription = "\(mlp.loadedDescription) loaded from \(stateDict.description); \(x.shape[0]) evaluation inputs from \(inputs)"
     }
 
 }

@@ -17,6 +17,13 @@ import SalmonIO
 /// otherwise it is read from `lm_head.weight`). Names: `wte.weight`, `wpe.weight`,
 /// `h.i.ln_1.{weight,bias}`, `h.i.attn.c_attn.{weight,bias}`, `h.i.attn.c_proj.*`, `h.i.ln_2.*`,
 /// `h.i.mlp.c_fc.*`, `h.i.mlp.c_proj.*`, `ln_f.*`.
+///
+/// CNN (`"type": "cnn"`, ``ConvNet``): `input` `[channels, height, width]`, `convolutions` (the
+/// output channels of each block: `nn.Conv2d(c_in, c_out, 3, padding=1)`, ReLU, 2 × 2 max
+/// pooling), `dense` (the widths of the fully connected layers after flattening NCHW, the logits
+/// last; ReLU between them). Names: `convs.k.{weight,bias}` (`[out, in, 3, 3]`) and
+/// `dense.k.{weight,bias}` — the `nn.ModuleList`s of the module in
+/// `Tests/SalmonAuditTests/Fixtures/cnn_digits/generate.py` — after an optional `prefix`.
 public struct ModelArchitecture: Sendable, Codable, Equatable {
     public var type: String
     // MLP
@@ -35,7 +42,11 @@ public struct ModelArchitecture: Sendable, Codable, Equatable {
     public var activation: String?
     public var linearLayout: String?
     public var tiedUnembedding: Bool?
-    // Both
+    // CNN
+    public var input: [Int]?
+    public var convolutions: [Int]?
+    public var dense: [Int]?
+    // All
     public var prefix: String?
 
     public init(type: String) { self.type = type }
@@ -88,8 +99,23 @@ public struct ModelArchitecture: Sendable, Codable, Equatable {
             if let activation, Self.activation(activation, slope: 0.01) == nil {
                 throw InputError(file: source, field: "activation", expected: "one of \(Self.activationNames.joined(separator: ", "))")
             }
+        case "cnn":
+            let shape = try need(input, "input")
+            guard shape.count == 3, shape.allSatisfy({ $0 > 0 }) else {
+                throw InputError(file: source, field: "input", expected: "[channels, height, width], positive, found \(shape)")
+            }
+            let blocks = try need(convolutions, "convolutions"), widths = try need(dense, "dense")
+            guard !blocks.isEmpty, blocks.allSatisfy({ $0 > 0 }) else {
+                throw InputError(file: source, field: "convolutions", expected: "the output channels of one or more convolution blocks, found \(blocks)")
+            }
+            guard !widths.isEmpty, widths.allSatisfy({ $0 > 0 }) else {
+                throw InputError(file: source, field: "dense", expected: "the widths of one or more dense layers (the logits last), found \(widths)")
+            }
+            guard shape[1] >> blocks.count >= 1, shape[2] >> blocks.count >= 1 else {
+                throw InputError(file: source, field: "convolutions", expected: "at most as many 2 × 2 poolings as a \(shape[1]) × \(shape[2]) image survives, found \(blocks.count)")
+            }
         default:
-            throw InputError(file: source, field: "type", expected: "\"mlp\" or \"gpt2\", found \"\(type)\"")
+            throw InputError(file: source, field: "type", expected: "\"mlp\", \"gpt2\" or \"cnn\", found \"\(type)\"")
         }
     }
 

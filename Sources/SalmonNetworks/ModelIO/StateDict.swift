@@ -1,9 +1,10 @@
 import Foundation
 import SalmonIO
 
-/// A model loaded from a state dict: an MLP or a GPT-2-shaped transformer.
+/// A model loaded from a state dict: an MLP, a CNN or a GPT-2-shaped transformer.
 public enum LoadedModel: Sendable {
     case mlp(MLP)
+    case cnn(ConvNet)
     case transformer(Transformer)
 }
 
@@ -28,10 +29,10 @@ public enum StateDict {
         try architecture.validate(source: file.source)
         var reader = Reader(file: file)
         let model: LoadedModel
-        if architecture.type == "mlp" {
-            model = .mlp(try loadMLP(&reader, architecture))
-        } else {
-            model = .transformer(try loadTransformer(&reader, architecture))
+        switch architecture.type {
+        case "mlp": model = .mlp(try loadMLP(&reader, architecture))
+        case "cnn": model = .cnn(try loadCNN(&reader, architecture))
+        default: model = .transformer(try loadTransformer(&reader, architecture))
         }
         if let extra = file.tensors.map(\.name).sorted().first(where: { !reader.used.contains($0) }) {
             throw InputError(file: file.source, field: "tensor \"\(extra)\"",
@@ -65,6 +66,31 @@ public enum StateDict {
         return MLP(layers: layers,
                    hiddenActivation: ModelArchitecture.activation(a.hiddenActivation ?? "relu", slope: slope) ?? .relu,
                    outputActivation: ModelArchitecture.activation(a.outputActivation ?? "identity", slope: slope) ?? .identity)
+    }
+
+    /// A CNN from `convs.k.*` and `dense.k.*` (see ``ModelArchitecture``), shapes checked against
+    /// the architecture (validated: the image survives every pooling).
+    private static func loadCNN(_ reader: inout Reader, _ a: ModelArchitecture) throws(InputError) -> ConvNet {
+        let p = a.prefix ?? ""
+        let input = a.input ?? [1, 1, 1], blocks = a.convolutions ?? [], widths = a.dense ?? []
+        var channels = input[0], height = input[1], width = input[2]
+        var convolutions: [Conv2D] = []
+        for (k, out) in blocks.enumerated() {
+            convolutions.append(Conv2D(weight: try reader.tensor("\(p)convs.\(k).weight", shape: [out, channels, 3, 3]),
+                                       bias: try reader.tensor("\(p)convs.\(k).bias", shape: [out]), padding: 1))
+            channels = out
+            height /= 2
+            width /= 2
+        }
+        var dense: [Linear] = []
+        var features = channels * height * width
+        for (k, out) in widths.enumerated() {
+            dense.append(Linear(weight: try reader.tensor("\(p)dense.\(k).weight", shape: [out, features]),
+                                bias: try reader.tensor("\(p)dense.\(k).bias", shape: [out])))
+            features = out
+        }
+        return ConvNet(channels: input[0], height: input[1], width: input[2], convolutions: convolutions, pool: MaxPool2D(size: 2),
+                       dense: dense)
     }
 
     private static func loadTransformer(_ reader: inout Reader, _ a: ModelArchitecture) throws(InputError) -> Transformer {
@@ -142,6 +168,13 @@ public enum StateDict {
         return zip(names, model.layers).flatMap { name, layer in
             [entry("\(name).weight", layer.weight), entry("\(name).bias", layer.bias)]
         }
+    }
+
+    /// The state dict of a CNN as F32 entries (`convs.k.*`, `dense.k.*` after the architecture's prefix).
+    public static func entries(_ model: ConvNet, architecture: ModelArchitecture) -> [SafeTensors.Entry] {
+        let p = architecture.prefix ?? ""
+        return model.convolutions.enumerated().flatMap { k, c in [entry("\(p)convs.\(k).weight", c.weight), entry("\(p)convs.\(k).bias", c.bias)] }
+            + model.dense.enumerated().flatMap { k, l in [entry("\(p)dense.\(k).weight", l.weight), entry("\(p)dense.\(k).bias", l.bias)] }
     }
 
     /// The state dict of a transformer as F32 entries (GPT-2 names, the architecture's layout).
