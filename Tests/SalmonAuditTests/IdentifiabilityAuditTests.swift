@@ -2,6 +2,7 @@ import Foundation
 import SalmonAudit
 import SalmonNetworks
 import SalmonStatistics
+@testable import SalmonReports
 import Testing
 
 /// A small identifiability audit end to end in the library: the same result for any number of
@@ -67,19 +68,27 @@ import Testing
         #expect(String(decoding: json, as: UTF8.self).contains(IdentifiabilityAuditResult.schemaIdentifier))
     }
 
-    /// With the paper's recipe the audit trains the networks `IdentifiabilityStudy` trains (same
-    /// streams): width 3, seeds 0 and 1 of master seed 1 converge after 346 and 554 epochs with 6
-    /// and 44 perfect circuits, as in Reports/reproductions/identifiability-xor.json.
+    /// With the paper's recipe the audit trains the study's networks (`salmon identifiability` runs
+    /// this audit): width 3, seeds 0 and 1 of master seed 1 converge after 346 and 554 epochs with 6
+    /// and 44 perfect circuits, as in Reports/reproductions/identifiability-xor.json. A per-width
+    /// seed count overrides `seeds` at its width only, and must name one of the audit's widths.
     @Test func theAuditTrainsTheStudysNetworks() throws {
-        let spec = IdentifiabilitySpec(name: "paper", widths: [3], training: IdentifiabilityTrainingSpec(seeds: 2),
+        var training = IdentifiabilityTrainingSpec(seeds: 1)
+        training.seedsPerWidth = [IdentifiabilityTrainingSpec.WidthSeeds(width: 3, seeds: 2)]
+        let spec = IdentifiabilitySpec(name: "paper", widths: [2, 3], training: training,
                                        resampling: IdentifiabilityResamplingSpec(bootstrap: 100),
                                        claims: [IdentifiabilityClaimSpec(name: "c", statistic: .convergedFraction, comparison: .atLeast, threshold: 0.5)])
+        try spec.validate()
         let audit = try IdentifiabilityAudit(spec: spec).run(jobs: 2)
-        let study = try IdentifiabilityStudy(widths: [3], seeds: [3: 2], masterSeed: 1, bootstrapResamples: 100).run(jobs: 2)
-        let networks = try #require(audit.widths.first?.networks)
+        #expect(audit.widths.map(\.trained) == [1, 2])
+        let networks = try #require(audit.widths.last?.networks)
         #expect(networks.map(\.epochs) == [346, 554] && networks.map(\.perfectCircuits) == [6, 44])
-        #expect(networks.map(\.epochs) == study.models.map(\.epochs))
-        #expect(networks.compactMap(\.perfectCircuits) == study.models.map(\.perfect))
+        var bad = spec
+        bad.training.seedsPerWidth = [IdentifiabilityTrainingSpec.WidthSeeds(width: 4, seeds: 2)]
+        #expect(throws: SpecError.self) { try bad.validate() }
+        // The study's report renders from the audit's result.
+        let markdown = IdentifiabilityReport.markdown(audit, name: "identifiability-xor", command: "salmon identifiability")
+        #expect(markdown.contains("| 3 | 3000 | 2 | 2 | 25 [15.5, 34.5]") && markdown.contains("| 3 | 1 | 554 |"), "\(markdown)")
     }
 
     /// Resample r is n row indices drawn with replacement from `identifiability → w → resample → r`:

@@ -75,8 +75,9 @@ public struct IdentifiabilityAudit: Sendable {
         let validation = CircuitValidation.booleanGate(table, repeats: spec.training.repeats, threshold: spec.circuits.threshold)
         let alignment = try CircuitAlignment(sizes: sizes)
         // Seed networks first (s, nil), then each seed's resamples (s, r).
-        var order: [(seed: Int, resample: Int?)] = (0..<spec.training.seeds).map { ($0, nil) }
-        for s in 0..<spec.training.seeds { for r in 0..<spec.training.resamples { order.append((s, r)) } }
+        let seedCount = spec.training.seeds(width: width)
+        var order: [(seed: Int, resample: Int?)] = (0..<seedCount).map { ($0, nil) }
+        for s in 0..<seedCount { for r in 0..<spec.training.resamples { order.append((s, r)) } }
         let plan = order
         // Enumeration at width 5 (1.2 × 10⁹ candidates) uses every worker per network; smaller
         // widths run one network per worker.

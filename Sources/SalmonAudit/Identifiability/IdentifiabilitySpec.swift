@@ -108,6 +108,9 @@ public struct IdentifiabilitySpec: Sendable, Codable, Equatable {
             throw SpecError(field: "alpha", "expected a level strictly between 0 and 0.5 (one-sided), found \(alpha)")
         }
         try training.validate()
+        for (i, w) in (training.seedsPerWidth ?? []).enumerated() where !widths.contains(w.width) {
+            throw SpecError(field: "training.seedsPerWidth[\(i)].width", "expected one of the audit's widths \(widths), found \(w.width)")
+        }
         try circuits.validate()
         try resampling.validate()
         guard !claims.isEmpty else { throw SpecError(field: "claims", "expected at least one claim") }
@@ -134,8 +137,31 @@ public struct IdentifiabilityTrainingSpec: Sendable, Codable, Equatable {
     /// Training stops once the loss over the training rows is below this; a network that never
     /// gets there has not converged.
     public var lossTarget: Double
+    /// K_t for particular widths, overriding `seeds` (`[{width: 5, seeds: 5}]`: a width-5 network
+    /// has 1.25 × 10⁹ candidate circuits to enumerate).
+    public var seedsPerWidth: [WidthSeeds]?
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case seeds, resamples, repeats, maxEpochs, learningRate, batchSize, lossTarget }
+    /// The seed count of one width.
+    public struct WidthSeeds: Sendable, Codable, Equatable {
+        public var width: Int
+        public var seeds: Int
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case width, seeds }
+
+        public init(width: Int, seeds: Int) { self.width = width; self.seeds = seeds }
+
+        public init(from decoder: any Decoder) throws {
+            try decoder.rejectUnknownKeys(CodingKeys.allCases.map(\.rawValue))
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            width = try c.decode(Int.self, forKey: .width)
+            seeds = try c.decode(Int.self, forKey: .seeds)
+        }
+    }
+
+    /// K_t at `width`: its override, else `seeds`.
+    public func seeds(width: Int) -> Int { seedsPerWidth?.last { $0.width == width }?.seeds ?? seeds }
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case seeds, resamples, repeats, maxEpochs, learningRate, batchSize, lossTarget, seedsPerWidth }
 
     public init(seeds: Int = 50, resamples: Int = 0, repeats: Int = 50, maxEpochs: Int = 20_000, learningRate: Double = 1e-3,
                 batchSize: Int = 100, lossTarget: Double = 0.01) {
@@ -154,6 +180,7 @@ public struct IdentifiabilityTrainingSpec: Sendable, Codable, Equatable {
         learningRate = try c.decodeIfPresent(Double.self, forKey: .learningRate) ?? d.learningRate
         batchSize = try c.decodeIfPresent(Int.self, forKey: .batchSize) ?? d.batchSize
         lossTarget = try c.decodeIfPresent(Double.self, forKey: .lossTarget) ?? d.lossTarget
+        seedsPerWidth = try c.decodeIfPresent([WidthSeeds].self, forKey: .seedsPerWidth)
     }
 
     func validate() throws {
@@ -164,6 +191,14 @@ public struct IdentifiabilityTrainingSpec: Sendable, Codable, Equatable {
         guard learningRate.isFinite && learningRate > 0 else { throw SpecError(field: "training.learningRate", "expected a positive number, found \(learningRate)") }
         guard batchSize >= 1 else { throw SpecError(field: "training.batchSize", "expected ≥ 1, found \(batchSize)") }
         guard lossTarget.isFinite && lossTarget > 0 else { throw SpecError(field: "training.lossTarget", "expected a positive number, found \(lossTarget)") }
+        for (i, w) in (seedsPerWidth ?? []).enumerated() {
+            guard (1...10_000).contains(w.seeds) else {
+                throw SpecError(field: "training.seedsPerWidth[\(i)].seeds", "expected 1 ≤ K_t ≤ 10,000 seeds, found \(w.seeds)")
+            }
+        }
+        if let widths = seedsPerWidth?.map(\.width), Set(widths).count != widths.count {
+            throw SpecError(field: "training.seedsPerWidth", "expected each width once, found \(widths)")
+        }
     }
 }
 

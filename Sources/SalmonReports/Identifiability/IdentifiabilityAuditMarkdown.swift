@@ -21,6 +21,7 @@ public enum IdentifiabilityAuditMarkdown {
         lines.append("\(held) of \(r.claims.count) claims hold. \(r.spec.gate.rawValue.uppercased()) networks with layer sizes "
                      + r.widths.map { "[\($0.sizes.map(String.init).joined(separator: ", "))]" }.joined(separator: ", ")
                      + ", \(r.spec.training.seeds) training seeds per width"
+                     + (r.spec.training.seedsPerWidth ?? []).map { " (\($0.seeds) at width \($0.width))" }.joined()
                      + (r.spec.training.resamples > 0 ? " and \(r.spec.training.resamples) bootstrap resamples of the training rows per seed" : "")
                      + "; every circuit of every converged network enumerated (Méloux et al., ICLR 2025).")
         lines.append("")

@@ -6,11 +6,18 @@ import Foundation
 import Glibc
 #endif
 
-/// `salmon identifiability`: perfect-circuit counts over training seeds and widths, as a report.
+/// `salmon identifiability`: perfect-circuit counts over training seeds and widths, as a report —
+/// the identifiability audit of a spec built from the options (one implementation of the study).
 struct IdentifiabilityCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "identifiability",
-        abstract: "Train many [2, w, w, 1] gate networks, enumerate every circuit of each, and write the identifiability report."
+        abstract: "Train many [2, w, w, 1] gate networks, enumerate every circuit of each, and write the identifiability report.",
+        discussion: """
+            Runs the identifiability audit (what a 'kind: identifiability' spec describes) on the gate, widths and \
+            seeds given, with the paper's recipe and one claim: the networks are not identifiable (more than one \
+            perfect circuit) at every width. Writes OUT/identifiability-GATE.md, .json (the audit's result, the \
+            spec included) and figures/. The result is the same for any --jobs.
+            """
     )
 
     @Option(help: "The Boolean gate: xor, and, or, nand, nor, xnor.")
@@ -37,29 +44,38 @@ struct IdentifiabilityCommand: ParsableCommand {
     func run() throws {
         guard let g = BooleanGate(rawValue: gate) else { throw UsageError(option: "--gate", expected: "xor, and, or, nand, nor or xnor, found '\(gate)'") }
         let ws = widths.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard !ws.isEmpty, ws.allSatisfy({ (1...6).contains($0) }) else { throw UsageError(option: "--widths", expected: "widths in 1…6, comma-separated") }
+        guard !ws.isEmpty, ws.allSatisfy({ (1...IdentifiabilitySpec.maximumWidth).contains($0) }) else {
+            throw UsageError(option: "--widths", expected: "widths in 1…\(IdentifiabilitySpec.maximumWidth), comma-separated")
+        }
         guard seeds >= 1, jobs >= 1 else { throw UsageError(option: "--seeds/--jobs", expected: "at least 1") }
-        var perWidth = Dictionary(uniqueKeysWithValues: ws.map { ($0, seeds) })
+        var overrides: [IdentifiabilityTrainingSpec.WidthSeeds] = []
         for o in seedsFor {
             let parts = o.split(separator: ":")
-            guard parts.count == 2, let w = Int(parts[0]), let n = Int(parts[1]), n >= 1 else {
-                throw UsageError(option: "--seeds-for", expected: "WIDTH:SEEDS, found '\(o)'")
+            guard parts.count == 2, let w = Int(parts[0]), let n = Int(parts[1]), n >= 1, ws.contains(w) else {
+                throw UsageError(option: "--seeds-for", expected: "WIDTH:SEEDS with WIDTH among --widths, found '\(o)'")
             }
-            perWidth[w] = n
+            overrides.removeAll { $0.width == w }
+            overrides.append(IdentifiabilityTrainingSpec.WidthSeeds(width: w, seeds: n))
         }
         let started = Date()
-        let study = IdentifiabilityStudy(gate: g, widths: ws, seeds: perWidth, masterSeed: seed)
+        var training = IdentifiabilityTrainingSpec(seeds: seeds)
+        if !overrides.isEmpty { training.seedsPerWidth = overrides.sorted { $0.width < $1.width } }
+        let claim = IdentifiabilityClaimSpec(name: "not-identifiable", statistic: .fractionWithMultiplePerfect, comparison: .atLeast,
+                                             threshold: IdentifiabilityClaimSpec.defaultTolerance, expect: .notIdentifiable)
+        let spec = IdentifiabilitySpec(name: "identifiability-\(g.rawValue)", seed: seed, gate: g, widths: ws, training: training,
+                                       resampling: IdentifiabilityResamplingSpec(bootstrap: 9_999), claims: [claim])
+        try spec.validate()
         var progress: (@Sendable (String) -> Void)? = nil
         if isatty(STDERR_FILENO) == 1 {
             progress = { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
         }
-        let result = try study.run(jobs: jobs, progress: progress)
+        let result = try IdentifiabilityAudit(spec: spec).run(jobs: jobs, progress: progress)
         var command = "salmon identifiability --gate \(gate) --widths \(widths) --seeds \(seeds)"
         for o in seedsFor { command += " --seeds-for \(o)" }
         command += " --seed \(seed)"
         let paths = try IdentifiabilityReport.write(result, to: out, command: command)
         emit(result.widths.map { w in
-            "width \(w.width): \(w.converged)/\(w.trained) converged, perfect circuits median \(w.medianPerfect.map { "\($0)" } ?? "—"), mean \(w.meanPerfect.map { "\($0)" } ?? "—")"
+            "width \(w.width): \(w.converged)/\(w.trained) converged, perfect circuits median \(w.medianPerfect.map { "\($0)" } ?? "—"), mean \(w.meanPerfect.value.map { "\($0)" } ?? "—")"
         }.joined(separator: "\n") + "\nreport: \(paths.last ?? out) (\(String(format: "%.1f", Date().timeIntervalSince(started))) s)\n")
     }
 }
