@@ -40,10 +40,7 @@ public enum NullFigure {
         subtitle += " · null median \(ReportNumberFormat.fixed(test.null.median)) (K = \(test.null.values.count))"
         subtitle += " · p_adj \(ReportNumberFormat.pValue(test.adjustedPValue))"
 
-        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" "
-        svg += "viewBox=\"0 0 \(Int(width)) \(Int(height))\" font-family=\"Helvetica, Arial, sans-serif\" role=\"img\">\n"
-        svg += "<title>\(XMLEscaping.escape(title + "; " + subtitle))</title>\n"
-        svg += "<rect x=\"0\" y=\"0\" width=\"\(Int(width))\" height=\"\(Int(height))\" fill=\"#ffffff\"/>\n"
+        var svg = SVGCanvas.header(width: width, height: height, title: title + "; " + subtitle)
         svg += text(8, 15, shortened(title, to: 76), size: 12, attributes: "font-weight=\"bold\" fill=\"\(color)\"")
         svg += text(8, 30, shortened(subtitle, to: 96), size: 10, attributes: "fill=\"#424a53\"")
 
@@ -107,7 +104,7 @@ public enum NullFigure {
                     attributes: "text-anchor=\"middle\" fill=\"#424a53\" transform=\"rotate(-90 12 \(f((plotTop + plotBottom) / 2)))\"")
         svg += text((plotLeft + plotRight) / 2, height - 8, "\(test.statistic) (\(test.direction))", size: 10,
                     attributes: "text-anchor=\"middle\" fill=\"#424a53\"")
-        svg += "</svg>\n"
+        svg += SVGCanvas.close
         return svg
     }
 
@@ -205,11 +202,10 @@ public enum NullFigure {
     }
 
     static func text(_ x: Double, _ y: Double, _ content: String, size: Int, attributes: String) -> String {
-        "<text x=\"\(f(x))\" y=\"\(f(y))\" font-size=\"\(size)\" \(attributes)>\(XMLEscaping.escape(content))</text>\n"
+        SVGCanvas.text(x, y, content, size: size, attributes: attributes)
     }
 
-    /// A coordinate with two fixed decimals.
-    static func f(_ value: Double) -> String { ReportNumberFormat.fixed(value, decimals: 2) }
+    static func f(_ value: Double) -> String { SVGCanvas.f(value) }
 
     static func shortened(_ text: String, to limit: Int) -> String {
         text.count <= limit ? text : String(text.prefix(limit - 1)) + "…"

@@ -15,15 +15,11 @@ public enum IdentifiabilityAuditFigures {
         return out
     }
 
-    static func f(_ v: Double) -> String { NullFigure.f(v) }
+    static func f(_ v: Double) -> String { SVGCanvas.f(v) }
 
+    /// The canvas with the figure's title written in its top-left corner.
     static func header(width: Double, height: Double, title: String) -> String {
-        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" "
-        svg += "viewBox=\"0 0 \(Int(width)) \(Int(height))\" font-family=\"Helvetica, Arial, sans-serif\" role=\"img\">\n"
-        svg += "<title>\(XMLEscaping.escape(title))</title>\n"
-        svg += "<rect x=\"0\" y=\"0\" width=\"\(Int(width))\" height=\"\(Int(height))\" fill=\"#ffffff\"/>\n"
-        svg += NullFigure.text(8, 16, title, size: 12, attributes: "font-weight=\"bold\"")
-        return svg
+        SVGCanvas.header(width: width, height: height, title: title) + SVGCanvas.text(8, 16, title, size: 12, attributes: "font-weight=\"bold\"")
     }
 
     /// Perfect circuits per converged seed network (log scale; 0 drawn at the bottom), one column
@@ -54,7 +50,7 @@ public enum IdentifiabilityAuditFigures {
             }
         }
         svg += "<text x=\"14\" y=\"\(f((top + bottom) / 2))\" font-size=\"10\" fill=\"#424a53\" text-anchor=\"middle\" transform=\"rotate(-90 14 \(f((top + bottom) / 2)))\">perfect circuits (log scale)</text>\n"
-        return svg + "</svg>\n"
+        return svg + SVGCanvas.close
     }
 
     /// The best overlap (up to relabeling) of every pair of converged seeds at one width, as a
@@ -86,7 +82,7 @@ public enum IdentifiabilityAuditFigures {
         }
         svg += NullFigure.text((left + right) / 2, bottom + 30, "best Jaccard overlap of node-and-edge sets (1 = identical up to relabeling)", size: 10,
                                attributes: "text-anchor=\"middle\" fill=\"#424a53\"")
-        return svg + "</svg>\n"
+        return svg + SVGCanvas.close
     }
 
     static func color(_ v: IdentifiabilityVerdict) -> String {
@@ -125,6 +121,6 @@ public enum IdentifiabilityAuditFigures {
         let axis = top + rowHeight * Double(max(r.claims.count, 1)) + 14
         svg += NullFigure.text(left, axis, "0", size: 9, attributes: "text-anchor=\"middle\" fill=\"#424a53\"")
         svg += NullFigure.text(right, axis, "1 (fractions; counts scaled to their row)", size: 9, attributes: "text-anchor=\"end\" fill=\"#424a53\"")
-        return svg + "</svg>\n"
+        return svg + SVGCanvas.close
     }
 }

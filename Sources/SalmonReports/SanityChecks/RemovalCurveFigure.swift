@@ -16,12 +16,9 @@ public enum RemovalCurveFigure {
 
     public static func svg(_ result: SanityCheckResult) -> String {
         let methods = result.configuration.methods
-        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" "
-        svg += "viewBox=\"0 0 \(Int(width)) \(Int(height))\" font-family=\"Helvetica, Arial, sans-serif\" role=\"img\">\n"
         let title = "Faithfulness of the trained model's maps: deletion and insertion curves"
         let subtitle = "solid: the trained networks' own map orders; dotted: fully randomized models' map orders (mean of \(result.curveNullModels)); dashed grey: random order"
-        svg += "<title>\(XMLEscaping.escape(title + "; " + subtitle))</title>\n"
-        svg += "<rect x=\"0\" y=\"0\" width=\"\(Int(width))\" height=\"\(Int(height))\" fill=\"#ffffff\"/>\n"
+        var svg = SVGCanvas.header(width: width, height: height, title: title + "; " + subtitle)
         svg += StageCurveFigure.text(8, 18, title, size: 13, attributes: "font-weight=\"bold\" fill=\"#24292f\"")
         svg += StageCurveFigure.text(8, 35, subtitle, size: 9, attributes: "fill=\"#424a53\"")
         for (p, kind) in FeatureRemovalCurve.Kind.allCases.enumerated() {
@@ -76,9 +73,9 @@ public enum RemovalCurveFigure {
             svg += "<line x1=\"\(f(left))\" y1=\"\(f(top))\" x2=\"\(f(left + 22))\" y2=\"\(f(top))\" stroke=\"\(color)\" stroke-width=\"2\"/>\n"
             svg += StageCurveFigure.text(left + 28, top + 4, StageCurveFigure.displayName(method), size: 11, attributes: "fill=\"#24292f\"")
         }
-        svg += "</svg>\n"
+        svg += SVGCanvas.close
         return svg
     }
 
-    static func f(_ value: Double) -> String { ReportNumberFormat.fixed(value, decimals: 2) }
+    static func f(_ value: Double) -> String { SVGCanvas.f(value) }
 }

@@ -50,12 +50,9 @@ public enum StageCurveFigure {
         let yMin = (lowest * 10).rounded(.down) / 10, yMax = 1.0
         func y(_ value: Double) -> Double { plotBottom - (value - yMin) / (yMax - yMin) * (plotBottom - plotTop) }
 
-        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" "
-        svg += "viewBox=\"0 0 \(Int(width)) \(Int(height))\" font-family=\"Helvetica, Arial, sans-serif\" role=\"img\">\n"
         let subtitle = "lines: mean over \(result.configuration.nullSeeds) null draws (\(result.evaluationExamples) held-out digits each); "
             + "bands: 2.5–97.5 % of the draws; squares: the reference, \(ReportNumberFormat.percent(result.configuration.level)) interval"
-        svg += "<title>\(XMLEscaping.escape(title + ": " + measure.label + "; " + subtitle))</title>\n"
-        svg += "<rect x=\"0\" y=\"0\" width=\"\(Int(width))\" height=\"\(Int(height))\" fill=\"#ffffff\"/>\n"
+        var svg = SVGCanvas.header(width: width, height: height, title: title + ": " + measure.label + "; " + subtitle)
         svg += text(8, 18, title + ": " + measure.label, size: 13, attributes: "font-weight=\"bold\" fill=\"#24292f\"")
         svg += text(8, 35, subtitle, size: 10, attributes: "fill=\"#424a53\"")
 
@@ -140,7 +137,7 @@ public enum StageCurveFigure {
             svg += "<line x1=\"\(f(plotRight + 24))\" y1=\"\(f(top))\" x2=\"\(f(plotRight + 48))\" y2=\"\(f(top))\" stroke=\"\(color)\" stroke-width=\"2\"/>\n"
             svg += text(plotRight + 54, top + 4, displayName(method), size: 11, attributes: "fill=\"#24292f\"")
         }
-        svg += "</svg>\n"
+        svg += SVGCanvas.close
         return svg
     }
 
@@ -159,8 +156,8 @@ public enum StageCurveFigure {
     }
 
     static func text(_ x: Double, _ y: Double, _ content: String, size: Int, attributes: String) -> String {
-        "<text x=\"\(f(x))\" y=\"\(f(y))\" font-size=\"\(size)\" \(attributes)>\(XMLEscaping.escape(content))</text>\n"
+        SVGCanvas.text(x, y, content, size: size, attributes: attributes)
     }
 
-    static func f(_ value: Double) -> String { ReportNumberFormat.fixed(value, decimals: 2) }
+    static func f(_ value: Double) -> String { SVGCanvas.f(value) }
 }
