@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Reading a user's file as UTF-8 text or as bytes, with `-` meaning standard input.
 public enum InputFile {
@@ -15,11 +18,25 @@ public enum InputFile {
     }
 
     /// The bytes of `path` (standard input for `-`) and the name to use for it in messages.
+    /// Standard input to its end, read with `read(2)` so that a closed descriptor or a directory on
+    /// fd 0 is an error naming `<stdin>`, not a crash (Foundation's `readDataToEndOfFile` traps).
+    static func readStandardInput(source: String) throws(InputError) -> Data {
+        var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
+            if count == 0 { return data }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw InputError(file: source, expected: "readable standard input (\(String(cString: strerror(errno))))")
+            }
+            data.append(contentsOf: buffer[0..<count])
+        }
+    }
+
     public static func readData(_ path: String) throws(InputError) -> (data: Data, source: String) {
         let source = displayName(path)
-        if path == "-" {
-            return (FileHandle.standardInput.readDataToEndOfFile(), source)
-        }
+        if path == "-" { return (try readStandardInput(source: source), source) }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw InputError(file: source, expected: "a readable file, but it does not exist")
