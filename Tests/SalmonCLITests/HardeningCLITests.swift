@@ -36,3 +36,28 @@ struct HardeningCLITests {
         }
     }
 }
+
+extension HardeningCLITests {
+    /// `--resamples 10¹²` asked for 8 TB and aborted; it is refused with the estimate (a small
+    /// exact permutation test, which needs no replicates, still runs).
+    @Test func resamplesBeyondTheMachineAreRefused() throws {
+        let values = "1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\n12\n13\n14\n15\n16\n17\n18\n19\n20\n21\n22\n23\n24\n25\n26\n27\n28\n29\n30\n"
+        let huge = "1000000000000"
+        for (command, stdin) in [(["bootstrap", "-", "--resamples", huge], values)] {
+            let run = runSalmon(command, stdin: stdin)
+            #expect(run.status == 2 && run.stdout.isEmpty, "\(command): \(run.stderr)")
+            #expect(run.stderr.contains("resamples: expected a size this machine can hold: 1000000000000 replicates of 8 bytes need 8.00 TB"),
+                    "\(run.stderr)")
+        }
+        let root = NSTemporaryDirectory() + "salmon-perm-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try values.write(toFile: root + "/a.txt", atomically: true, encoding: .utf8)
+        try values.replacingOccurrences(of: "1", with: "3").write(toFile: root + "/b.txt", atomically: true, encoding: .utf8)
+        let monteCarlo = runSalmon(["permutation-test", root + "/a.txt", root + "/b.txt", "--resamples", huge])
+        #expect(monteCarlo.status == 2 && monteCarlo.stderr.contains("need 8.00 TB"), "\(monteCarlo.stderr)")
+        try "1\n2\n3\n".write(toFile: root + "/c.txt", atomically: true, encoding: .utf8)
+        let exact = runSalmon(["permutation-test", root + "/c.txt", root + "/c.txt", "--resamples", huge])
+        #expect(exact.status == 0, "\(exact.stderr)")
+    }
+}

@@ -33,6 +33,8 @@ public struct Bootstrap: Sendable {
                 workers: Int = ProcessorCount.active) throws {
         guard resamples >= 1 else { throw StatisticsError("resamples", expected: "at least 1, found \(resamples)") }
         guard workers >= 1 else { throw StatisticsError("workers", expected: "at least 1, found \(workers)") }
+        // Every replicate is kept (any interval kind, any level, afterwards).
+        try MemoryBudget.require(8 * Double(resamples), parameter: "resamples", what: "\(resamples) replicates of 8 bytes")
         self.resamples = resamples
         self.seed = seed
         self.path = path

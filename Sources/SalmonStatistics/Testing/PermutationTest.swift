@@ -81,6 +81,7 @@ public struct PermutationTest: Sendable {
             return PermutationTestResult(statistic: observed, test: test, provenance: nil)
         }
 
+        try MemoryBudget.require(8 * Double(resamples), parameter: "resamples", what: "\(resamples) permuted statistics of 8 bytes")
         let stream = RandomStream(seed: seed, path: path)
         let k = min(na, n - na)  // shuffle the smaller group into place
         let null = pooled.withUnsafeBufferPointer { data in
@@ -142,6 +143,7 @@ public struct PermutationTest: Sendable {
             return PermutationTestResult(statistic: observed, test: test, provenance: nil)
         }
 
+        try MemoryBudget.require(8 * Double(resamples), parameter: "resamples", what: "\(resamples) permuted statistics of 8 bytes")
         let stream = RandomStream(seed: seed, path: path)
         let null = d.withUnsafeBufferPointer { data in
             let data = UncheckedSendable(data)
