@@ -20,7 +20,8 @@ public enum ReportWriter {
     ///   cannot be written, or when a stale figure cannot be removed.
     @discardableResult
     public static func write(_ result: AuditResult, to directory: String) throws -> [String] {
-        let root = directory.isEmpty ? "." : directory
+        try ReportDirectory.requireOutputDirectory(directory)
+        let root = directory
         // Render everything first: a failure here writes nothing.
         let names = ReportFiles.figureNames(for: result)
         let figures = zip(result.tests, names).map { test, name in (name: name, svg: NullFigure.svg(for: test)) }
@@ -69,15 +70,11 @@ public enum ReportWriter {
 
     /// Removes `*.svg` files in `directory` that are not among `names` (compared without case, so
     /// that a case-insensitive file system never loses a figure just written).
-    static func removeStaleFigures(in directory: String, keeping names: [String]) throws {
+    /// Removes the figures an earlier write listed (`written`) that this one does not keep; any
+    /// other file in the directory is left alone.
+    static func removeStaleFigures(in directory: String, written: [String], keeping names: [String]) throws {
         let keep = Set(names.map { $0.lowercased() })
-        let present: [String]
-        do {
-            present = try FileManager.default.contentsOfDirectory(atPath: directory)
-        } catch {
-            throw InputError(file: directory, expected: "a readable figures directory (\(error.localizedDescription))")
-        }
-        for name in present.sorted() where name.hasSuffix(".svg") && !name.hasPrefix(".") && !keep.contains(name.lowercased()) {
+        for name in Set(written).sorted() where name.hasSuffix(".svg") && !name.hasPrefix(".") && !keep.contains(name.lowercased()) {
             let path = join(directory, name)
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }

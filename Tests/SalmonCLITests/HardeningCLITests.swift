@@ -61,3 +61,51 @@ extension HardeningCLITests {
         #expect(exact.status == 0, "\(exact.stderr)")
     }
 }
+
+extension HardeningCLITests {
+    /// `--out ''` wrote into the current directory and records into `/records`; `/` likewise: both
+    /// are refused before anything runs, for every command that writes a report.
+    @Test func emptyOrRootOutputDirectoriesAreRefused() throws {
+        for out in ["", "/", " //"] {
+            for command in [["audit", "audit-small.yaml"], ["probe", "--trained", "t.npy", "--null", "n.npy", "--labels", "l.npy"],
+                            ["sanity-checks"], ["identifiability"], ["demo"], ["merge", "shard"],
+                            ["attribution", "--trained", "t.npy", "--null", "n.npy", "--reference", "r.npy"]] {
+                let run = runSalmon(command + ["--out", out])
+                #expect(run.status == 2 && run.stdout.isEmpty, "\(command) --out '\(out)': \(run.stderr)")
+                #expect(run.stderr.contains("--out: expected an output directory"), "\(command) --out '\(out)': \(run.stderr)")
+            }
+            let baseline = runSalmon(["baseline", "record", "audit-small.yaml", "--to", out])
+            #expect(baseline.status == 2 && baseline.stderr.contains("--to: expected an output directory"), "\(baseline.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: "/records"))
+    }
+
+    /// A user's own files beside a report are never removed or overwritten: an `.svg` of theirs in
+    /// `OUT/figures/` survives a rerun (only figures the tool listed in `.salmon-figures` are
+    /// replaced or removed), and a `README.md` in a baseline directory is kept.
+    @Test func usersFilesBesideAReportAreLeftAlone() throws {
+        let root = NSTemporaryDirectory() + "salmon-users-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try FileManager.default.createDirectory(atPath: root + "/out/figures", withIntermediateDirectories: true)
+        let mine = Data("<svg>mine</svg>\n".utf8)
+        try mine.write(to: URL(fileURLWithPath: root + "/out/figures/my_plot.svg"))
+        let first = runSalmon(["audit", "audit-small.yaml", "--out", root + "/out"])
+        #expect(first.status == 0 || first.status == 1, "\(first.stderr)")
+        let listed = try String(contentsOfFile: root + "/out/figures/.salmon-figures", encoding: .utf8)
+        #expect(!listed.contains("my_plot.svg") && listed.contains(".svg"))
+        // A figure the tool wrote and no longer writes is removed; the user's stays byte for byte.
+        try Data("<svg/>\n".utf8).write(to: URL(fileURLWithPath: root + "/out/figures/old_test.svg"))
+        try (listed + "old_test.svg\n").write(toFile: root + "/out/figures/.salmon-figures", atomically: true, encoding: .utf8)
+        _ = runSalmon(["audit", "audit-small.yaml", "--out", root + "/out"])
+        #expect(FileManager.default.contents(atPath: root + "/out/figures/my_plot.svg") == mine)
+        #expect(!FileManager.default.fileExists(atPath: root + "/out/figures/old_test.svg"))
+
+        try FileManager.default.createDirectory(atPath: root + "/baseline", withIntermediateDirectories: true)
+        let readme = Data("# My notes\n".utf8)
+        try readme.write(to: URL(fileURLWithPath: root + "/baseline/README.md"))
+        let record = runSalmon(["baseline", "record", "audit-small.yaml", "--to", root + "/baseline"])
+        #expect(record.status == 0, "\(record.stderr)")
+        #expect(FileManager.default.contents(atPath: root + "/baseline/README.md") == readme)
+        #expect(FileManager.default.fileExists(atPath: root + "/baseline/baseline.json"))
+    }
+}

@@ -49,7 +49,9 @@ public struct Baseline: Sendable, Codable, Equatable {
     /// The file inside a baseline directory.
     public static func file(in directory: String) -> String { directory + "/baseline.json" }
 
-    /// Writes `baseline.json` (and a short README) into `directory`, atomically.
+    /// Writes `baseline.json` (and a short README) into `directory`, atomically. A `README.md` that
+    /// a baseline did not write (it does not begin with `# Baseline `) is left alone: the short
+    /// README is then not written.
     public func write(to directory: String) throws {
         do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
             throw InputError(file: directory, expected: "a directory the baseline can be written to")
@@ -68,7 +70,9 @@ public struct Baseline: Sendable, Codable, Equatable {
         `salmon gate RESULTS --baseline <this directory>` tests new trained estimates against them.
 
         """
-        try AtomicFile.write(Data(readme.utf8), to: directory + "/README.md")
+        let readmePath = directory + "/README.md"
+        if let existing = FileManager.default.contents(atPath: readmePath), !existing.starts(with: Data("# Baseline `".utf8)) { return }
+        try AtomicFile.write(Data(readme.utf8), to: readmePath)
     }
 
     /// Reads the baseline in `directory`.

@@ -22,7 +22,8 @@ public enum IdentifiabilityAuditWriter {
     /// - Throws: ``InputError`` naming the path when rendering or writing fails.
     @discardableResult
     public static func write(_ result: IdentifiabilityAuditResult, to directory: String) throws -> [String] {
-        let root = directory.isEmpty ? "." : directory
+        try ReportDirectory.requireOutputDirectory(directory)
+        let root = directory
         let figures = IdentifiabilityAuditFigures.all(result).map { (name: $0.name, svg: $0.svg) }
         var files: [(name: String, data: Data)] = [(ReportFiles.csv, Data(csv(result).utf8)), (networksFile, Data(networksCSV(result).utf8))]
         let jsonPath = ReportWriter.join(root, ReportFiles.json)

@@ -33,6 +33,7 @@ struct AuditCommand: AsyncParsableCommand {
     var baseline: String?
 
     func run() async throws {
+        try ReportDirectory.requireOutputDirectory(out)
         let auditSpec: AuditSpec
         switch try SpecKind.read(path: spec) {
         case .identifiability(let yaml):
@@ -51,7 +52,7 @@ struct AuditCommand: AsyncParsableCommand {
         if let stored { try stored.requireCompatible(auditSpec, evaluationHash: stored.provenance.evaluationHash, source: spec) }
         let subject = try Audit.subject(for: auditSpec, specDirectory: directory(of: spec), jobs: run.jobs)
         if let stored { try stored.requireCompatible(auditSpec, evaluationHash: subject.evaluationHash, source: spec) }
-        let store = recordStore(in: out)
+        let store = try recordStore(in: out)
         let progress = ProgressLine()
         if let stored {
             let result = try await Audit.run(spec: auditSpec, subject: subject, against: stored, jobs: run.jobs, store: store,

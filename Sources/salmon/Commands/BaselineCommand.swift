@@ -26,6 +26,7 @@ struct RecordBaselineCommand: AsyncParsableCommand {
     @OptionGroup var run: RunOptions
 
     func run() async throws {
+        try ReportDirectory.requireOutputDirectory(to, option: "--to")
         let auditSpec = try AuditSpec.load(path: spec)
         let subject = try Audit.subject(for: auditSpec, specDirectory: directory(of: spec), jobs: run.jobs)
         let (result, outcome) = try await Audit.run(spec: auditSpec, subject: subject, jobs: run.jobs, progress: ProgressLine().callback)
@@ -54,6 +55,7 @@ struct GateCommand: ParsableCommand {
     var out: String?
 
     func run() throws {
+        if let out { try ReportDirectory.requireOutputDirectory(out) }
         let (data, source) = try InputFile.readData(results)
         let result = try AuditResult.read(data, source: source)
         let stored = try Baseline.read(directory: baseline)

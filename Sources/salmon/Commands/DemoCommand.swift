@@ -61,6 +61,7 @@ struct DemoCommand: AsyncParsableCommand {
     """
 
     func run() async throws {
+        try ReportDirectory.requireOutputDirectory(out)
         if printSpec {
             emit(Self.spec)
             return
@@ -68,7 +69,7 @@ struct DemoCommand: AsyncParsableCommand {
         let started = Date()
         let spec = try AuditSpec.parse(yaml: Self.spec, file: "demo spec")
         let subject = try Audit.subject(for: spec, specDirectory: ".", jobs: run.jobs)
-        let (result, _) = try await Audit.run(spec: spec, subject: subject, jobs: run.jobs, store: recordStore(in: out + "/.work"),
+        let (result, _) = try await Audit.run(spec: spec, subject: subject, jobs: run.jobs, store: try recordStore(in: out + "/.work"),
                                               progress: ProgressLine().callback)
         guard let result else { return }
         try writeReports(result, to: out)

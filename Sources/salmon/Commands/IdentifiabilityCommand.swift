@@ -42,6 +42,7 @@ struct IdentifiabilityCommand: ParsableCommand {
     var jobs: Int = ProcessorCount.active
 
     func run() throws {
+        try ReportDirectory.requireOutputDirectory(out)
         guard let g = BooleanGate(rawValue: gate) else { throw UsageError(option: "--gate", expected: "xor, and, or, nand, nor or xnor, found '\(gate)'") }
         let ws = widths.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard !ws.isEmpty, ws.allSatisfy({ (1...IdentifiabilitySpec.maximumWidth).contains($0) }) else {

@@ -56,6 +56,7 @@ struct ProbeCommand: AsyncParsableCommand {
     @OptionGroup var run: RunOptions
 
     func run() async throws {
+        try ReportDirectory.requireOutputDirectory(out)
         var files: [String] = []
         for pattern in null {
             let matches = Self.glob(pattern)
@@ -66,7 +67,7 @@ struct ProbeCommand: AsyncParsableCommand {
         let spec = try Self.spec(trained: trained, nulls: files, labels: labels, targets: targets, controlTypes: controlTypes,
                                  C: inverseRegularization, ridgeAlpha: ridgeAlpha, folds: folds, seed: seed, alpha: alpha)
         let subject = try ActivationSubject(spec: spec)
-        let (result, _) = try await Audit.run(spec: spec, subject: subject, jobs: run.jobs, store: recordStore(in: out),
+        let (result, _) = try await Audit.run(spec: spec, subject: subject, jobs: run.jobs, store: try recordStore(in: out),
                                               progress: ProgressLine().callback)
         guard let result else { return }
         try writeReports(result, to: out)

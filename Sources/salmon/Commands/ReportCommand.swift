@@ -16,6 +16,7 @@ struct ReportCommand: ParsableCommand {
     var out: String
 
     func run() throws {
+        try ReportDirectory.requireOutputDirectory(out)
         let (data, source) = try InputFile.readData(results)
         struct Header: Decodable { var schema: String? }
         if (try? JSONDecoder().decode(Header.self, from: data))?.schema == IdentifiabilityAuditResult.schemaIdentifier {
@@ -44,9 +45,10 @@ struct MergeCommand: ParsableCommand {
     var out: String
 
     func run() throws {
+        try ReportDirectory.requireOutputDirectory(out)
         guard !shards.isEmpty else { throw UsageError(option: "SHARD", expected: "at least one shard directory") }
         let (result, records) = try ShardManifest.merge(shards)
-        let store = recordStore(in: out)
+        let store = try recordStore(in: out)
         for r in records { try store.save(r) }
         try writeReports(result, to: out)
         try exitForClaims(result)

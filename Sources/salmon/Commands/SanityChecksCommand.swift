@@ -66,6 +66,7 @@ struct SanityChecksCommand: AsyncParsableCommand {
     var jobs: Int = ProcessorCount.active
 
     func run() async throws {
+        try ReportDirectory.requireOutputDirectory(out)
         guard jobs >= 1 else { throw UsageError(option: "--jobs", expected: "at least 1, found \(jobs)") }
         guard seeds >= 1 else { throw UsageError(option: "--seeds", expected: "at least 1, found \(seeds)") }
         guard trainedSeeds >= 2 else { throw UsageError(option: "--trained-seeds", expected: "at least 2, found \(trainedSeeds)") }

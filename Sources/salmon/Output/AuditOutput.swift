@@ -64,5 +64,9 @@ func directory(of path: String) -> String {
 }
 
 /// The records folder inside an audit's output directory.
-func recordStore(in out: String) -> RecordStore { RecordStore(directory: out + "/records") }
+/// Refuses `''` and `/` (records would go to `/records`).
+func recordStore(in out: String) throws -> RecordStore {
+    try ReportDirectory.requireOutputDirectory(out)
+    return RecordStore(directory: out + "/records")
+}
 
