@@ -109,3 +109,34 @@ extension HardeningCLITests {
         #expect(FileManager.default.fileExists(atPath: root + "/baseline/baseline.json"))
     }
 }
+
+extension HardeningCLITests {
+    /// A NaN weight in a state dict made `salmon circuits` exit 0 with "0 perfect circuits"; it is
+    /// refused (exit 2) naming the tensor and the index. A missing tensor lists the names the file holds.
+    @Test func nonFiniteWeightsAndMissingTensorsAreNamed() throws {
+        let root = NSTemporaryDirectory() + "salmon-nan-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        var data = try Data(contentsOf: URL(fileURLWithPath: CircuitsCLITests.fixtures + "/xor-2-3-3-1-seed0.safetensors"))
+        // The header's length (8 bytes, little endian), then the header, then the tensors' bytes.
+        let headerLength = data.prefix(8).enumerated().reduce(0) { $0 | (Int($1.element) << (8 * $1.offset)) }
+        let header = try #require(try JSONSerialization.jsonObject(with: data.subdata(in: 8..<(8 + headerLength))) as? [String: Any])
+        let entry = try #require(header["layers.0.0.weight"] as? [String: Any])
+        let offsets = try #require(entry["data_offsets"] as? [Int])
+        let position = 8 + headerLength + offsets[0] + 4 * 3   // element 3 of layers.0.0.weight
+        data.replaceSubrange(position..<(position + 4), with: [0x00, 0x00, 0xC0, 0x7F])   // Float32 NaN
+        try data.write(to: URL(fileURLWithPath: root + "/nan.safetensors"))
+        let run = runSalmon(["circuits", "--model", root + "/nan.safetensors", "--architecture", CircuitsCLITests.fixtures + "/architecture.json"])
+        #expect(run.status == 2 && run.stdout.isEmpty, "\(run.stdout) \(run.stderr)")
+        #expect(run.stderr.contains("tensor \"layers.0.0.weight\"") && run.stderr.contains("expected finite weights, found nan at index 3"), "\(run.stderr)")
+        #expect(run.stderr.split(separator: "\n").count == 1)
+
+        let architecture = try String(contentsOfFile: CircuitsCLITests.fixtures + "/architecture.json", encoding: .utf8)
+        try architecture.replacingOccurrences(of: "{", with: "{\"prefix\": \"model.\", ", options: [], range: architecture.range(of: "{"))
+            .write(toFile: root + "/prefixed.json", atomically: true, encoding: .utf8)
+        let missing = runSalmon(["circuits", "--model", CircuitsCLITests.fixtures + "/xor-2-3-3-1-seed0.safetensors", "--architecture", root + "/prefixed.json"])
+        #expect(missing.status == 2 && missing.stderr.contains("tensor \"model.layers.0.0.weight\"")
+                && missing.stderr.contains("(it holds layers.0.0.bias, layers.0.0.weight, layers.1.0.bias"),
+                "\(missing.stderr)")
+    }
+}

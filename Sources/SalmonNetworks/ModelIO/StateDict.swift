@@ -149,14 +149,22 @@ public enum StateDict {
 
         mutating func tensor(_ name: String, shape: [Int]) throws(InputError) -> Tensor {
             guard let entry = file.tensors.first(where: { $0.name == name }) else {
+                let held = file.tensors.map(\.name).sorted()
+                let listed = held.prefix(12).joined(separator: ", ") + (held.count > 12 ? ", … (\(held.count) in all)" : "")
                 throw InputError(file: file.source, field: "tensor \"\(name)\"",
-                                 expected: "a tensor of shape \(shape), but the file has none of that name")
+                                 expected: "a tensor of shape \(shape), but the file has none of that name (it holds \(listed))")
             }
             guard entry.shape == shape else {
                 throw InputError(file: file.source, field: "tensor \"\(name)\"", expected: "shape \(shape), found \(entry.shape)")
             }
             used.insert(name)
-            return Tensor(shape: shape, scalars: try file.floats(named: name))
+            let scalars = try file.floats(named: name)
+            // A NaN or infinite weight makes every output it touches undefined (a circuit count of
+            // 0 that looks like an answer): refused here, naming the tensor and the index.
+            if let i = scalars.firstIndex(where: { !$0.isFinite }) {
+                throw InputError(file: file.source, field: "tensor \"\(name)\"", expected: "finite weights, found \(scalars[i]) at index \(i)")
+            }
+            return Tensor(shape: shape, scalars: scalars)
         }
     }
 
