@@ -40,7 +40,7 @@ let package = Package(
         .target(name: "SalmonDiagnostics"),
         .target(name: "SalmonStatistics", dependencies: ["CGSL", "SalmonDiagnostics"]),
         .target(name: "SalmonIO", dependencies: ["SalmonDiagnostics"]),
-        .target(name: "SalmonNetworks", dependencies: ["COpenBLAS", "SalmonStatistics", "SalmonIO"]),
+        .target(name: "SalmonNetworks", dependencies: ["COpenBLAS", "SalmonStatistics", "SalmonIO", "SalmonDiagnostics"]),
         .target(
             name: "SalmonTasks",
             dependencies: ["SalmonNetworks", "SalmonIO"],

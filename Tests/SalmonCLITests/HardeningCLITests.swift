@@ -140,3 +140,22 @@ extension HardeningCLITests {
                 "\(missing.stderr)")
     }
 }
+
+extension HardeningCLITests {
+    /// An architecture key the type does not read was ignored (`"activations": "leaky_relu"` left
+    /// the MLP with its default activation and a wrong circuit count): it is refused, naming the
+    /// key and the nearest one the type reads.
+    @Test func unknownArchitectureKeysAreRefused() throws {
+        let root = NSTemporaryDirectory() + "salmon-arch-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        for (extra, expected) in [("\"activations\": \"leaky_relu\"", "arch.json: activations: expected a key the mlp architecture reads"),
+                                  ("\"hiddenActivaton\": \"relu\"", "did you mean \"hiddenActivation\"?"),
+                                  ("\"heads\": 4", "arch.json: heads: expected a key")] {
+            try "{\"type\": \"mlp\", \"sizes\": [2, 3, 3, 1], \"naming\": \"modulelist\", \(extra)}"
+                .write(toFile: root + "/arch.json", atomically: true, encoding: .utf8)
+            let run = runSalmon(["circuits", "--model", CircuitsCLITests.fixtures + "/xor-2-3-3-1-seed0.safetensors", "--architecture", root + "/arch.json"])
+            #expect(run.status == 2 && run.stdout.isEmpty && run.stderr.contains(expected), "\(extra): \(run.stderr)")
+        }
+    }
+}

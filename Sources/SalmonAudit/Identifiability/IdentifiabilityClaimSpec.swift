@@ -1,3 +1,4 @@
+import SalmonDiagnostics
 /// One claim of an identifiability audit: a statistic of the trained networks is at most (or at
 /// least) a threshold, at every width the claim names.
 ///

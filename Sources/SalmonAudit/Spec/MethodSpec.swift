@@ -1,3 +1,4 @@
+import SalmonDiagnostics
 import Foundation
 import SalmonMethods
 

@@ -1,3 +1,4 @@
+import SalmonDiagnostics
 import SalmonMethods
 import SalmonNetworks
 import SalmonStatistics

@@ -1,4 +1,5 @@
 import Foundation
+import SalmonDiagnostics
 import SalmonIO
 
 /// The small JSON description that, with a state dict, defines a model from PyTorch.
@@ -61,7 +62,24 @@ public struct ModelArchitecture: Sendable, Codable, Equatable {
             throw InputError(file: source, expected: "an architecture JSON object (\(Self.describe(error)))")
         }
         try architecture.validate(source: source)
+        try rejectUnknownKeys(in: Data(text.utf8), type: architecture.type, source: source)
         return architecture
+    }
+
+    /// The keys each type reads (every other key is an error, never silently ignored).
+    public static let keys: [String: [String]] = [
+        "mlp": ["type", "sizes", "hiddenActivation", "outputActivation", "negativeSlope", "naming", "prefix"],
+        "gpt2": ["type", "vocabulary", "context", "dimension", "heads", "layers", "hidden", "activation", "linearLayout", "tiedUnembedding", "prefix"],
+        "cnn": ["type", "input", "convolutions", "dense", "prefix"],
+    ]
+
+    /// Refuses a key the architecture's type does not read, naming the nearest one it does.
+    static func rejectUnknownKeys(in json: Data, type: String, source: String) throws(InputError) {
+        guard let object = (try? JSONSerialization.jsonObject(with: json)) as? [String: Any], let allowed = keys[type] else { return }
+        for key in object.keys.sorted() where !allowed.contains(key) {
+            let near = nearestName(to: key, in: allowed).map { "; did you mean \"\($0)\"?" } ?? ""
+            throw InputError(file: source, field: key, expected: "a key the \(type) architecture reads (\(allowed.joined(separator: ", ")))\(near)")
+        }
     }
 
     /// Checks the fields the type needs, naming the first one at fault.
