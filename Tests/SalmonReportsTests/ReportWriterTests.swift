@@ -5,6 +5,9 @@ import SalmonIO
 @testable import SalmonReports
 
 @Suite struct ReportWriterTests {
+    /// Every file is written; a figure the writer wrote and no longer writes is removed on the
+    /// next run, while files it did not write (a user's `old-test.svg`, `notes.txt`) are kept
+    /// byte for byte (issue 13). The written figures are listed in `figures/.salmon-figures`.
     @Test func writesEveryKindOfFileAndRemovesStaleFigures() throws {
         let directory = try ReportFixture.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -17,16 +20,22 @@ import SalmonIO
         let written = try ReportWriter.write(result, to: root)
 
         let expected = [
+            "figures/.salmon-figures",
             "figures/label-concept_layers.0.post_moment-redraw.svg",
             "figures/label-concept_layers.0.post_random-init.svg",
             "figures/notes.txt",
+            "figures/old-test.svg",
             "figures/shuffled-control_blocks.0_mlp_out_random-init.svg",
             "junit.xml", "report.md", "results.csv", "results.json",
         ]
         #expect(ReportFixture.files(in: root) == expected)
         #expect(written.count == 7)
         #expect(written.last == root + "/report.md")
-        #expect(Set(written) == Set(expected.filter { $0 != "figures/notes.txt" }.map { root + "/" + $0 }))
+        let mine = ["figures/notes.txt", "figures/old-test.svg", "figures/.salmon-figures"]
+        #expect(Set(written) == Set(expected.filter { !mine.contains($0) }.map { root + "/" + $0 }))
+        #expect(try String(contentsOfFile: root + "/figures/.salmon-figures", encoding: .utf8)
+                == result.tests.indices.map { ReportFiles.figureNames(for: result)[$0] + "\n" }.joined())
+        #expect(FileManager.default.contents(atPath: root + "/figures/old-test.svg") == Data("<svg/>".utf8))
 
         let markdown = try String(contentsOfFile: root + "/report.md", encoding: .utf8)
         #expect(markdown == MarkdownReport.render(result))
@@ -51,8 +60,9 @@ import SalmonIO
         try ReportWriter.write(try ReportFixture.result(), to: directory)
         try ReportWriter.write(try ReportFixture.result(), to: directory)
         let files = ReportFixture.files(in: directory)
-        #expect(files.count == 7)
-        #expect(!files.contains { $0.hasSuffix(".tmp") || ($0 as NSString).lastPathComponent.hasPrefix(".") })
+        #expect(files.count == 8)
+        // Only the figure manifest is a dotfile; no temporary file is left.
+        #expect(!files.contains { $0.hasSuffix(".tmp") || (($0 as NSString).lastPathComponent.hasPrefix(".") && $0 != "figures/.salmon-figures") })
     }
 
     @Test func writesNothingWhenRenderingFails() throws {
