@@ -36,7 +36,13 @@ import Testing
 
     @Test func wrongTypesAndRangesNameTheField() throws {
         let type = try #require(error(Self.minimal.replacingOccurrences(of: "K: 9", with: "K: many")))
-        #expect(type.field == "nulls[0].K" && type.description.contains("an integer"), "\(type)")
+        #expect(type.field == "nulls[0].K" && type.message == "expected an integer, found 'many' (line 6)", "\(type)")
+        let mapping = try #require(error(Self.minimal.replacingOccurrences(of: "{task: planted-concepts}", with: "[planted-concepts]")))
+        #expect(mapping.field == "model" && mapping.message == "expected a mapping, found a list (line 2)", "\(mapping)")
+        // A YAML syntax error names the line and column (it read "The given data was not valid YAML.").
+        let syntax = try #require(error(Self.minimal.replacingOccurrences(of: "{task: planted-concepts}", with: "{task: planted-concepts")))
+        #expect(syntax.description == "s.yaml: not valid YAML: line 3, column 7: did not find expected ',' or '}' (while parsing a flow mapping)",
+                "\(syntax)")
         let k = try #require(error(Self.minimal.replacingOccurrences(of: "K: 9", with: "K: 0")))
         #expect(k.field == "nulls[0].K" && k.message.contains("K ≥ 1"))
         let alpha = try #require(error(Self.minimal + "\nalpha: 1.5"))

@@ -29,7 +29,7 @@ extension YAMLSpecification {
                 inner.file = file
                 throw inner
             }
-            throw SpecError(decoding: error, file: file)
+            throw SpecError(decoding: error, file: file, yaml: yaml)
         } catch {
             let first = String(describing: error).split(whereSeparator: \.isNewline).first.map(String.init) ?? "unreadable YAML"
             throw SpecError(file: file, field: "", "not valid YAML: \(first)")
