@@ -159,3 +159,16 @@ extension HardeningCLITests {
         }
     }
 }
+
+extension HardeningCLITests {
+    /// A negative number after a numeric option is its value (it was taken for an option and
+    /// reported as "Missing value"): the range message names the option.
+    @Test func negativeOptionValuesGetTheRangeMessage() {
+        for (args, expected) in [(["adjust", "-", "--alpha", "-0.1"], "--alpha: expected a number strictly between 0 and 1, found -0.1"),
+                                 (["bootstrap", "-", "--level", "-0.5"], "found -0.5"),
+                                 (["sanity-checks", "--minimum-effect", "-1", "--out", "/nonexistent/never"], "--minimum-effect: expected a number ≥ 0, found -1.0")] {
+            let run = runSalmon(args, stdin: "0.01\n0.2\n")
+            #expect(run.status == 2 && run.stderr.contains(expected) && !run.stderr.contains("Missing value"), "\(args): \(run.stderr)")
+        }
+    }
+}

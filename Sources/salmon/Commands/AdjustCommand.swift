@@ -16,7 +16,7 @@ struct AdjustCommand: ParsableCommand {
     @Option(help: "Correction: \(MultipleTestingMethod.allCases.map(\.rawValue).joined(separator: "|")).")
     var method: MultipleTestingMethod = .holm
 
-    @Option(help: "Error-rate level for the reject decisions, in (0, 1).")
+    @Option(parsing: .unconditional, help: "Error-rate level for the reject decisions, in (0, 1).")
     var alpha: Double = 0.05
 
     @OptionGroup var input: NumberInput

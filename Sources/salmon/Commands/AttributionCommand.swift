@@ -41,31 +41,31 @@ struct AttributionCommand: AsyncParsableCommand {
     @Option(help: "Similarity measure: spearman-abs, spearman, ssim, cosine or topk.")
     var measure: Measure = .spearmanAbs
 
-    @Option(help: "k of the top-k intersection.")
+    @Option(parsing: .unconditional, help: "k of the top-k intersection.")
     var topK: Int = 10
 
     @Option(help: "Output directory (the audit's report).")
     var out: String
 
-    @Option(help: "Bootstrap resamples over inputs (at least 100).")
+    @Option(parsing: .unconditional, help: "Bootstrap resamples over inputs (at least 100).")
     var resamples: Int = 9999
 
     @Option(help: "Bootstrap interval: percentile, basic or bca.")
     var interval: BootstrapInterval = .bca
 
-    @Option(help: "Confidence level of the intervals.")
+    @Option(parsing: .unconditional, help: "Confidence level of the intervals.")
     var level: Double = 0.95
 
-    @Option(help: "Significance level.")
+    @Option(parsing: .unconditional, help: "Significance level.")
     var alpha: Double = 0.05
 
-    @Option(help: "Smallest drop in similarity (reference - null median) that counts (the audits' default, 0).")
+    @Option(parsing: .unconditional, help: "Smallest drop in similarity (reference - null median) that counts (the audits' default, 0).")
     var minimumEffect: Double = GateSpec().minimumEffect
 
-    @Option(help: "Master seed of the bootstrap (recorded in the output).")
+    @Option(parsing: .unconditional, help: "Master seed of the bootstrap (recorded in the output).")
     var seed: UInt64 = 0
 
-    @Option(help: "Worker threads (the result does not depend on it).")
+    @Option(parsing: .unconditional, help: "Worker threads (the result does not depend on it).")
     var jobs: Int = ProcessorCount.active
 
     func run() async throws {

@@ -19,13 +19,13 @@ struct BootstrapCommand: ParsableCommand {
     @Option(help: "Statistic: mean|median|std|var|trimmed-mean.")
     var statistic: Statistic = .mean
 
-    @Option(help: "Proportion cut from each end for trimmed-mean, in [0, 0.5).")
+    @Option(parsing: .unconditional, help: "Proportion cut from each end for trimmed-mean, in [0, 0.5).")
     var trim: Double = 0.1
 
     @Option(help: "Interval: percentile|basic|bca.")
     var interval: BootstrapInterval = .bca
 
-    @Option(help: "Confidence level, in (0, 1).")
+    @Option(parsing: .unconditional, help: "Confidence level, in (0, 1).")
     var level: Double = 0.95
 
     @OptionGroup var random: RandomOptions

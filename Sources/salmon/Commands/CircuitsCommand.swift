@@ -25,7 +25,7 @@ struct CircuitsCommand: ParsableCommand {
     @Option(help: "The two-input Boolean gate: xor, and, or, nand, nor, xnor.")
     var task: String = "xor"
 
-    @Option(help: "A circuit is perfect when more than this fraction of validation rows is right.")
+    @Option(parsing: .unconditional, help: "A circuit is perfect when more than this fraction of validation rows is right.")
     var threshold: Double = 0.99
 
     @Option(help: "Output format: csv or json.")
@@ -34,7 +34,7 @@ struct CircuitsCommand: ParsableCommand {
     @Flag(help: "Also list the perfect circuits (JSON only).")
     var list = false
 
-    @Option(help: "Worker threads (the result does not depend on it).")
+    @Option(parsing: .unconditional, help: "Worker threads (the result does not depend on it).")
     var jobs: Int = ProcessorCount.active
 
     static let gates: [String: [Float]] = [

@@ -22,7 +22,7 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "Alternative: greater|less|two-sided.")
     var alternative: Alternative = .greater
 
-    @Option(help: "Confidence level of the interval on the p-value.")
+    @Option(parsing: .unconditional, help: "Confidence level of the interval on the p-value.")
     var level: Double = 0.95
 
     @OptionGroup var input: NumberInput

@@ -15,25 +15,25 @@ struct FMRIDemoCommand: ParsableCommand {
         abstract: "The dead salmon in numbers: uncorrected tests find activity in noise; corrections do not."
     )
 
-    @Option(help: "Voxels per scan.")
+    @Option(parsing: .unconditional, help: "Voxels per scan.")
     var voxels: Int = 500
 
-    @Option(help: "Voxels with a real effect in the living brain.")
+    @Option(parsing: .unconditional, help: "Voxels with a real effect in the living brain.")
     var live: Int = 25
 
-    @Option(help: "Standardized effect size of the live voxels.")
+    @Option(parsing: .unconditional, help: "Standardized effect size of the live voxels.")
     var effect: Double = 2.0
 
-    @Option(help: "Trials per condition.")
+    @Option(parsing: .unconditional, help: "Trials per condition.")
     var trials: Int = 15
 
-    @Option(help: "Permutations per voxel test.")
+    @Option(parsing: .unconditional, help: "Permutations per voxel test.")
     var resamples: Int = 19_999
 
-    @Option(help: "Master seed. Holm allows a false positive with probability 5 %, so about one seed in twenty shows one dead voxel surviving (seed 2009 does).")
+    @Option(parsing: .unconditional, help: "Master seed. Holm allows a false positive with probability 5 %, so about one seed in twenty shows one dead voxel surviving (seed 2009 does).")
     var seed: UInt64 = 1
 
-    @Option(help: "Worker threads.")
+    @Option(parsing: .unconditional, help: "Worker threads.")
     var jobs: Int = ProcessorCount.active
 
     struct ScanSummary {

@@ -26,19 +26,19 @@ struct IdentifiabilityCommand: ParsableCommand {
     @Option(help: "Hidden widths, comma-separated.")
     var widths: String = "2,3,4,5"
 
-    @Option(help: "Training seeds per width.")
+    @Option(parsing: .unconditional, help: "Training seeds per width.")
     var seeds: Int = 50
 
     @Option(help: "Per-width overrides of the seed count, e.g. 5:5 (width 5 has 1.25e9 candidates per network).")
     var seedsFor: [String] = []
 
-    @Option(help: "Master seed.")
+    @Option(parsing: .unconditional, help: "Master seed.")
     var seed: UInt64 = 1
 
     @Option(help: "Output directory.")
     var out: String = "Reports/reproductions"
 
-    @Option(help: "Worker threads (the results do not depend on it).")
+    @Option(parsing: .unconditional, help: "Worker threads (the results do not depend on it).")
     var jobs: Int = ProcessorCount.active
 
     func run() throws {

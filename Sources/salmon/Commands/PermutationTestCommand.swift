@@ -19,7 +19,7 @@ struct PermutationTestCommand: ParsableCommand {
     @Option(help: "Alternative: greater|less|two-sided.")
     var alternative: Alternative = .twoSided
 
-    @Option(help: "Confidence level of the interval on the p-value.")
+    @Option(parsing: .unconditional, help: "Confidence level of the interval on the p-value.")
     var level: Double = 0.95
 
     @OptionGroup var random: RandomOptions

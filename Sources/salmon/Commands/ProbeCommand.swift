@@ -38,19 +38,19 @@ struct ProbeCommand: AsyncParsableCommand {
     @Option(help: "Output directory.")
     var out: String
 
-    @Option(name: .customLong("C"), help: "Inverse L2 strength of the logistic probe (scikit-learn's C).")
+    @Option(name: .customLong("C"), parsing: .unconditional, help: "Inverse L2 strength of the logistic probe (scikit-learn's C).")
     var inverseRegularization: Double = 1
 
-    @Option(help: "L2 strength of the ridge probe (scikit-learn's alpha).")
+    @Option(parsing: .unconditional, help: "L2 strength of the ridge probe (scikit-learn's alpha).")
     var ridgeAlpha: Double = 1
 
-    @Option(help: "Cross-validation folds.")
+    @Option(parsing: .unconditional, help: "Cross-validation folds.")
     var folds: Int = 5
 
-    @Option(help: "Master seed (folds, control labels, bootstrap).")
+    @Option(parsing: .unconditional, help: "Master seed (folds, control labels, bootstrap).")
     var seed: UInt64 = 1
 
-    @Option(help: "Significance level.")
+    @Option(parsing: .unconditional, help: "Significance level.")
     var alpha: Double = 0.05
 
     @OptionGroup var run: RunOptions

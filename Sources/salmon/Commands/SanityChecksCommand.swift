@@ -35,34 +35,34 @@ struct SanityChecksCommand: AsyncParsableCommand {
     @Option(help: "Output directory.")
     var out: String = "Reports/reproductions"
 
-    @Option(help: "Null draws per randomization stage (each averages trained-seeds - 1 null models).")
+    @Option(parsing: .unconditional, help: "Null draws per randomization stage (each averages trained-seeds - 1 null models).")
     var seeds: Int = 20
 
-    @Option(help: "K_t: trained networks; the first is the trained model, the others the seed-to-seed reference (at least 2).")
+    @Option(parsing: .unconditional, help: "K_t: trained networks; the first is the trained model, the others the seed-to-seed reference (at least 2).")
     var trainedSeeds: Int = 3
 
-    @Option(help: "Null draws of networks retrained on permuted labels (0 leaves data randomization out).")
+    @Option(parsing: .unconditional, help: "Null draws of networks retrained on permuted labels (0 leaves data randomization out).")
     var permutedLabelSeeds: Int = 3
 
-    @Option(help: "Held-out digits explained (at most 500).")
+    @Option(parsing: .unconditional, help: "Held-out digits explained (at most 500).")
     var examples: Int = 500
 
-    @Option(help: "Bootstrap resamples (at least 100).")
+    @Option(parsing: .unconditional, help: "Bootstrap resamples (at least 100).")
     var resamples: Int = 9999
 
     @Option(help: "The correction across every test: bh (Benjamini-Hochberg, the default), holm, bonferroni, …")
     var correction: MultipleTestingMethod = .benjaminiHochberg
 
-    @Option(help: "The smallest change that counts (similarity drop, AUC difference).")
+    @Option(parsing: .unconditional, help: "The smallest change that counts (similarity drop, AUC difference).")
     var minimumEffect: Double = SanityCheckConfiguration().minimumEffect
 
     @Option(help: "Also write the audit's report directory (report.md, results.json with every null draw, junit.xml, a figure per test) here.")
     var auditOut: String?
 
-    @Option(help: "Master seed (recorded in the report).")
+    @Option(parsing: .unconditional, help: "Master seed (recorded in the report).")
     var seed: UInt64 = 0
 
-    @Option(help: "Worker threads (the result does not depend on it).")
+    @Option(parsing: .unconditional, help: "Worker threads (the result does not depend on it).")
     var jobs: Int = ProcessorCount.active
 
     func run() async throws {

@@ -8,7 +8,7 @@ import Glibc
 
 /// Shared options of the commands that run audits.
 struct RunOptions: ParsableArguments {
-    @Option(help: "Worker threads across null models (results are identical for any value).")
+    @Option(parsing: .unconditional, help: "Worker threads across null models (results are identical for any value).")
     var jobs: Int = ProcessorCount.active
 
     func validate() throws {

@@ -13,13 +13,13 @@ struct NumberInput: ParsableArguments {
 
 /// Options of commands that draw random numbers.
 struct RandomOptions: ParsableArguments {
-    @Option(help: "Number of resamples B (≥ 1).")
+    @Option(parsing: .unconditional, help: "Number of resamples B (≥ 1).")
     var resamples: Int = 9999
 
-    @Option(help: "Master seed of the random streams (recorded in the output).")
+    @Option(parsing: .unconditional, help: "Master seed of the random streams (recorded in the output).")
     var seed: UInt64 = 0
 
-    @Option(help: "Worker threads (results do not depend on it; default: all cores).")
+    @Option(parsing: .unconditional, help: "Worker threads (results do not depend on it; default: all cores).")
     var jobs: Int = ProcessorCount.active
 
     /// Checked in `run()`, so that a bad value is reported as bad input (exit 2, one line).
