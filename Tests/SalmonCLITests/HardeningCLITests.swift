@@ -172,3 +172,34 @@ extension HardeningCLITests {
         }
     }
 }
+
+extension HardeningCLITests {
+    /// A bad null file met by a later unit used to leave the records of the units before it in
+    /// `OUT/records/`: a failed run removes what it saved (and `OUT` when it created it), so bad
+    /// input leaves nothing; a directory that existed is left as it was.
+    @Test func aFailedRunLeavesNoRecords() throws {
+        let root = NSTemporaryDirectory() + "salmon-records-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: root + "/nulls", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        var stream: UInt64 = 7
+        func noise(_ n: Int) -> [Float] {
+            (0..<n).map { _ in stream = stream &* 6364136223846793005 &+ 1442695040888963407; return Float(Int64(bitPattern: stream >> 11) % 1000) / 1000 }
+        }
+        try AuditCLITests.npy(noise(40 * 3), shape: [40, 3]).write(to: URL(fileURLWithPath: root + "/trained.npy"))
+        for k in 0..<6 {
+            var values = noise(40 * 3)
+            if k == 5 { values[7] = .nan }
+            try AuditCLITests.npy(values, shape: [40, 3]).write(to: URL(fileURLWithPath: root + "/nulls/null-\(k).npy"))
+        }
+        try AuditCLITests.npy((0..<40).map { Float($0 % 2) }, shape: [40]).write(to: URL(fileURLWithPath: root + "/labels.npy"))
+        let run = runSalmon(["probe", "--trained", root + "/trained.npy", "--null", root + "/nulls/*.npy", "--labels", root + "/labels.npy",
+                             "--out", root + "/out", "--jobs", "1"])
+        #expect(run.status == 2 && run.stderr.contains("null-5.npy") && run.stdout.isEmpty, "\(run.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: root + "/out"))
+        try FileManager.default.createDirectory(atPath: root + "/existing", withIntermediateDirectories: true)
+        try Data("mine".utf8).write(to: URL(fileURLWithPath: root + "/existing/notes.txt"))
+        _ = runSalmon(["probe", "--trained", root + "/trained.npy", "--null", root + "/nulls/*.npy", "--labels", root + "/labels.npy",
+                       "--out", root + "/existing", "--jobs", "1"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: root + "/existing") == ["notes.txt"])
+    }
+}

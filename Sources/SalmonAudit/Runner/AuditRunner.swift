@@ -66,22 +66,31 @@ public struct AuditRunner: Sendable {
         defer { BLAS.leaveSingleThreaded() }
         var done = reused
         progress?(done, units.count)
-        try await withThrowingTaskGroup(of: (Int, UnitRecord).self) { group in
-            var next = 0
-            func launch() {
-                let i = todo[next]
-                let unit = units[i]
-                next += 1
-                group.addTask { (i, try evaluator.evaluate(unit)) }
+        // The records this run saved: removed again when the run fails on an error (bad input met
+        // by a later unit), so that no partial output is left; a killed run keeps them for --resume.
+        var saved: [AuditUnit] = []
+        do {
+            try await withThrowingTaskGroup(of: (Int, UnitRecord).self) { group in
+                var next = 0
+                func launch() {
+                    let i = todo[next]
+                    let unit = units[i]
+                    next += 1
+                    group.addTask { (i, try evaluator.evaluate(unit)) }
+                }
+                for _ in 0..<min(jobs, todo.count) { launch() }
+                while let (i, record) = try await group.next() {
+                    try store?.save(record)
+                    saved.append(record.unit)
+                    records[i] = record
+                    done += 1
+                    progress?(done, units.count)
+                    if next < todo.count { launch() }
+                }
             }
-            for _ in 0..<min(jobs, todo.count) { launch() }
-            while let (i, record) = try await group.next() {
-                try store?.save(record)
-                records[i] = record
-                done += 1
-                progress?(done, units.count)
-                if next < todo.count { launch() }
-            }
+        } catch {
+            if let store { store.remove(saved) }
+            throw error
         }
         return Outcome(records: records.compactMap { $0 }, reused: reused, computed: todo.count)
     }

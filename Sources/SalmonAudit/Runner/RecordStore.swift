@@ -27,6 +27,15 @@ public struct RecordStore: Sendable {
         return d
     }
 
+    /// Removes the records of `units` (those a failed run saved), and the directory when that
+    /// leaves it empty; best effort (what cannot be removed is left as a reusable record).
+    public func remove(_ units: [AuditUnit]) {
+        for unit in units { try? FileManager.default.removeItem(atPath: path(for: unit)) }
+        if let left = try? FileManager.default.contentsOfDirectory(atPath: directory), left.isEmpty {
+            try? FileManager.default.removeItem(atPath: directory)
+        }
+    }
+
     public func save(_ record: UnitRecord) throws {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

@@ -61,8 +61,10 @@ struct AuditCommand: AsyncParsableCommand {
             try exitForClaims(result)
             return
         }
-        let (result, outcome) = try await Audit.run(spec: auditSpec, subject: subject, jobs: run.jobs, shard: selected,
-                                                     store: store, resume: resume, progress: progress.callback)
+        let (result, outcome) = try await removingCreatedOutput(out) {
+            try await Audit.run(spec: auditSpec, subject: subject, jobs: run.jobs, shard: selected, store: store, resume: resume,
+                                progress: progress.callback)
+        }
         if resume {
             FileHandle.standardError.write(Data("salmon audit: resumed: reused \(outcome.reused) of \(outcome.reused + outcome.computed) models saved in \(store.directory), computed \(outcome.computed)\n".utf8))
         }

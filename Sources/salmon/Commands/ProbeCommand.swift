@@ -67,8 +67,10 @@ struct ProbeCommand: AsyncParsableCommand {
         let spec = try Self.spec(trained: trained, nulls: files, labels: labels, targets: targets, controlTypes: controlTypes,
                                  C: inverseRegularization, ridgeAlpha: ridgeAlpha, folds: folds, seed: seed, alpha: alpha)
         let subject = try ActivationSubject(spec: spec)
-        let (result, _) = try await Audit.run(spec: spec, subject: subject, jobs: run.jobs, store: try recordStore(in: out),
-                                              progress: ProgressLine().callback)
+        let store = try recordStore(in: out)
+        let (result, _) = try await removingCreatedOutput(out) {
+            try await Audit.run(spec: spec, subject: subject, jobs: run.jobs, store: store, progress: ProgressLine().callback)
+        }
         guard let result else { return }
         try writeReports(result, to: out)
         try exitForClaims(result)

@@ -70,3 +70,16 @@ func recordStore(in out: String) throws -> RecordStore {
     return RecordStore(directory: out + "/records")
 }
 
+/// Runs `body`, and when it throws removes `out` again if this run created it and left it empty
+/// (the records of a failed run are removed by the runner): bad input leaves no trace.
+func removingCreatedOutput<T>(_ out: String, _ body: () async throws -> T) async throws -> T {
+    let existed = FileManager.default.fileExists(atPath: out)
+    do {
+        return try await body()
+    } catch {
+        if !existed, let left = try? FileManager.default.contentsOfDirectory(atPath: out), left.isEmpty {
+            try? FileManager.default.removeItem(atPath: out)
+        }
+        throw error
+    }
+}
