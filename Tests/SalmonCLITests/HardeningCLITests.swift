@@ -203,3 +203,29 @@ extension HardeningCLITests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: root + "/existing") == ["notes.txt"])
     }
 }
+
+extension HardeningCLITests {
+    /// A baseline whose null list was cut (9 values to 3) was accepted and gated with K = 3: it is
+    /// refused, naming the list, by `gate` and `audit --baseline`.
+    @Test func aTruncatedBaselineIsRefused() throws {
+        let root = NSTemporaryDirectory() + "salmon-baseline-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let record = runSalmon(["baseline", "record", "audit-small.yaml", "--to", root + "/baseline"])
+        #expect(record.status == 0, "\(record.stderr)")
+        let audit = runSalmon(["audit", "audit-small.yaml", "--out", root + "/out"])
+        #expect(audit.status == 0 || audit.status == 1, "\(audit.stderr)")
+        let path = root + "/baseline/baseline.json"
+        var object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+        var values = try #require(object["nullValues"] as? [String: [String: [Double]]])
+        let family = try #require(values.keys.sorted().first), key = try #require(values[family]?.keys.sorted().first)
+        let cut = Array((values[family]?[key] ?? []).prefix(3))
+        values[family]?[key] = cut
+        object["nullValues"] = values
+        try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]).write(to: URL(fileURLWithPath: path))
+        for args in [["gate", root + "/out/results.json", "--baseline", root + "/baseline"],
+                     ["audit", "audit-small.yaml", "--baseline", root + "/baseline", "--out", root + "/gated"]] {
+            let run = runSalmon(args)
+            #expect(run.status == 2 && run.stderr.contains("nullValues.\(family).\(key)") && run.stderr.contains("found 3"), "\(args): \(run.stderr)")
+        }
+    }
+}

@@ -86,8 +86,30 @@ public struct Baseline: Sendable, Codable, Equatable {
         guard let header = try? JSONDecoder().decode(Header.self, from: data), header.format == formatIdentifier else {
             throw SpecError(file: path, field: "format", "expected '\(formatIdentifier)'")
         }
-        do { return try CanonicalSpecDecoding.jsonDecoder().decode(Baseline.self, from: data) } catch let error as DecodingError {
+        let baseline: Baseline
+        do { baseline = try CanonicalSpecDecoding.jsonDecoder().decode(Baseline.self, from: data) } catch let error as DecodingError {
             throw SpecError(decoding: error, file: path)
+        }
+        try baseline.requireComplete(file: path)
+        return baseline
+    }
+
+    /// Checks that every null list holds the K values its family's spec says were recorded, all
+    /// finite: a list cut short (9 values to 3) would otherwise gate with a smaller K.
+    /// - Throws: ``SpecError`` naming the family and test.
+    func requireComplete(file: String) throws {
+        for null in spec.nulls {
+            guard let lists = nullValues[null.family] else {
+                throw SpecError(file: file, field: "nullValues.\(null.family)", "the null values of the family the spec records (K = \(null.K)), found none")
+            }
+            for (key, values) in lists.sorted(by: { $0.key < $1.key }) {
+                guard values.count == null.K else {
+                    throw SpecError(file: file, field: "nullValues.\(null.family).\(key)", "K = \(null.K) values (the spec's), found \(values.count): the baseline was altered; record it again")
+                }
+                if let i = values.firstIndex(where: { !$0.isFinite }) {
+                    throw SpecError(file: file, field: "nullValues.\(null.family).\(key)", "finite values, found \(values[i]) at index \(i)")
+                }
+            }
         }
     }
 
