@@ -92,4 +92,14 @@ import Testing
         #expect(maxScaledDifference(vector, c.componentCorrelations) < 1e-6, "\(name): \(vector) vs \(c.componentCorrelations)")
         #expect(abs(try #require(e.scalars["maxAbsCorrelation"]) - c.maxAbsCorrelation) < 1e-6)
     }
+
+    /// A label of more than two classes has no numeric order: refused, naming the class count
+    /// (it was correlated with the class indices as if they were numbers).
+    @Test func principalComponentCorrelationRefusesAMulticlassLabel() throws {
+        let x = Tensor(shape: [6, 2], scalars: [0, 1, 1, 0, 2, 2, 3, 1, 4, 0, 5, 2])
+        let three = try ProbeData(activations: x, target: .classes([0, 1, 2, 0, 1, 2], count: 3))
+        #expect(throws: MethodError.self) { try PrincipalComponentCorrelation(components: 1).explain(three, stream: RandomStream(seed: 1)) }
+        let two = try ProbeData(activations: x, target: .classes([0, 1, 1, 0, 1, 0], count: 2))
+        #expect(try PrincipalComponentCorrelation(components: 1).explain(two, stream: RandomStream(seed: 1)).scalars["maxAbsCorrelation"] != nil)
+    }
 }

@@ -29,11 +29,18 @@ public struct PrincipalComponentCorrelation: Estimator {
                               summary: "largest |correlation| between a top-\(components) principal component and the label")]
     }
 
-    /// Runs on activations `[n, d]` and one numeric label per row (class indices are used as numbers).
+    /// Runs on activations `[n, d]` and one numeric label per row: a real value, or a binary class
+    /// (0/1). A label of more than two classes is refused — its class indices are names, not
+    /// numbers, so a correlation with them would depend on how the classes happen to be numbered.
+    /// - Throws: ``MethodError`` for a label of more than two classes or a constant label.
     public func explain(_ data: ProbeData, stream: RandomStream) throws -> Explanation {
         let labels: [Double]
         switch data.target {
-        case .classes(let l, _): labels = l.map(Double.init)
+        case .classes(let l, let count):
+            guard count <= 2 else {
+                throw MethodError("pca-label-correlation needs a binary or real-valued label; this one has \(count) classes, whose numbering is arbitrary (use a probe, or one binary label per class)")
+            }
+            labels = l.map(Double.init)
         case .continuous(let v): labels = v
         }
         let x = data.activations
