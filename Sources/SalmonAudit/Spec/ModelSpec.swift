@@ -183,6 +183,36 @@ public struct ModelSpec: Sendable, Codable, Equatable {
             throw SpecError(field: "model.taskOptions.examples", "the digits hold 1,797 images; examples (\(taskOptions.examples)) + evaluationExamples (\(evaluationExamples)) must be at most 1797")
         }
         try training.validate()
+        if let builtIn, builtIn != .modularAddition, convolutions == nil { try requireFitsInMemory(builtIn) }
+    }
+
+    /// Refuses, before anything is generated or trained, a built-in task's MLP or data that cannot
+    /// fit in memory (``MemoryBudget``): the task's inputs (`examples + evaluationExamples` rows of
+    /// its features, Float32, twice: generated and split) and, per trained network, its parameters
+    /// with their gradients and AdamW's two moments (16 bytes each). `hidden: [100000, 100000]`
+    /// and `examples: 10000000` with `dimension: 100000` aborted on allocation.
+    func requireFitsInMemory(_ task: BuiltInTask) throws {
+        let features: Int
+        switch task {
+        case .plantedConcepts: features = taskOptions.dimension
+        case .sparseParity: features = taskOptions.bits
+        case .digits: features = 64
+        case .modularAddition: return
+        }
+        let rows = Double(taskOptions.examples) + Double(evaluationExamples)
+        let data = 2 * 4 * rows * Double(features)
+        do {
+            try MemoryBudget.require(data, parameter: "examples", what: "\(Int(rows)) rows of \(features) features")
+        } catch {
+            throw SpecError(field: "model.taskOptions.examples", "expected \(error.expected)")
+        }
+        let sizes = [Double(features)] + hidden.map(Double.init) + [10]
+        let parameters = zip(sizes, sizes.dropFirst()).reduce(0.0) { $0 + $1.0 * $1.1 + $1.1 }
+        do {
+            try MemoryBudget.require(16 * parameters, parameter: "hidden", what: "a network of \(Int(parameters)) parameters (weights, gradients and two AdamW moments)")
+        } catch {
+            throw SpecError(field: "model.hidden", "expected \(error.expected)")
+        }
     }
 }
 
