@@ -201,17 +201,13 @@ public struct ModelSpec: Sendable, Codable, Equatable {
         }
         let rows = Double(taskOptions.examples) + Double(evaluationExamples)
         let data = 2 * 4 * rows * Double(features)
-        do {
-            try MemoryBudget.require(data, parameter: "examples", what: "\(Int(rows)) rows of \(features) features")
-        } catch {
-            throw SpecError(field: "model.taskOptions.examples", "expected \(error.expected)")
+        if let excess = MemoryBudget.excess(data, what: "\(Int(rows)) rows of \(features) features") {
+            throw SpecError(field: "model.taskOptions.examples", "expected \(excess)")
         }
         let sizes = [Double(features)] + hidden.map(Double.init) + [10]
         let parameters = zip(sizes, sizes.dropFirst()).reduce(0.0) { $0 + $1.0 * $1.1 + $1.1 }
-        do {
-            try MemoryBudget.require(16 * parameters, parameter: "hidden", what: "a network of \(Int(parameters)) parameters (weights, gradients and two AdamW moments)")
-        } catch {
-            throw SpecError(field: "model.hidden", "expected \(error.expected)")
+        if let excess = MemoryBudget.excess(16 * parameters, what: "a network of \(Int(parameters)) parameters (weights, gradients and two AdamW moments)") {
+            throw SpecError(field: "model.hidden", "expected \(excess)")
         }
     }
 }

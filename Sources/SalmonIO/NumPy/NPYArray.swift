@@ -43,9 +43,23 @@ public struct NPYArray: Sendable, Equatable {
         try self.init(parsing: [UInt8](data), source: source, field: field)
     }
 
-    /// Parses a complete `.npy` file.
-    public init(parsing bytes: [UInt8], source: String, field: String? = nil) throws(InputError) {
-        func fail(_ expected: String) -> InputError { InputError(file: source, field: field, expected: expected) }
+    /// What a `.npy` header declares: the dtype, the shape, where the data start and how many
+    /// bytes they take.
+    struct Layout {
+        var major: Int
+        var descr: String
+        var descriptor: NPYDescriptor
+        var shape: [Int]
+        var count: Int
+        var dataStart: Int
+        var byteCount: Int
+        /// The size of the whole file the header describes.
+        var fileSize: Int { dataStart + byteCount }
+    }
+
+    /// Reads the header at the start of `bytes` (which may be only the file's beginning).
+    /// - Throws: ``InputError`` from `fail` for a bad magic, version, header or dtype.
+    static func layout(_ bytes: [UInt8], fail: (String) -> InputError) throws(InputError) -> Layout {
         guard bytes.starts(with: Self.magic) else {
             throw fail("a .npy file starting with the magic \\x93NUMPY")
         }
@@ -74,8 +88,8 @@ public struct NPYArray: Sendable, Equatable {
         case .typeString(let text):
             descr = text
         }
-        let (descriptor, problem) = NPYDescriptor.parse(descr)
-        guard let descriptor else { throw fail(problem ?? "a supported dtype") }
+        let (parsed, problem) = NPYDescriptor.parse(descr)
+        guard let descriptor = parsed else { throw fail(problem ?? "a supported dtype") }
         guard !header.fortranOrder else {
             throw fail("'fortran_order': False (C order); Fortran-ordered arrays are not supported, found True")
         }
@@ -87,12 +101,24 @@ public struct NPYArray: Sendable, Equatable {
         }
         let itemSize = descriptor.elementType.byteCount
         let (byteCount, overflow) = count.multipliedReportingOverflow(by: itemSize)
-        guard !overflow else { throw fail("a shape whose size in bytes fits in 63 bits, found \(Self.describe(header.shape))") }
-        let dataStart = headerStart + headerLength
+        guard !overflow, byteCount <= Int.max - headerStart - headerLength else {
+            throw fail("a shape whose size in bytes fits in 63 bits, found \(Self.describe(header.shape))")
+        }
+        return Layout(major: major, descr: descr, descriptor: descriptor, shape: header.shape, count: count,
+                      dataStart: headerStart + headerLength, byteCount: byteCount)
+    }
+
+    /// Parses a complete `.npy` file.
+    public init(parsing bytes: [UInt8], source: String, field: String? = nil) throws(InputError) {
+        func fail(_ expected: String) -> InputError { InputError(file: source, field: field, expected: expected) }
+        let layout = try Self.layout(bytes, fail: fail)
+        let (major, descr, descriptor, count, dataStart, byteCount) = (layout.major, layout.descr, layout.descriptor, layout.count,
+                                                                          layout.dataStart, layout.byteCount)
+        let itemSize = descriptor.elementType.byteCount
         let found = bytes.count - dataStart
         guard found == byteCount else {
             let why = found < byteCount ? "the file is truncated" : "there are bytes after the array"
-            throw fail("\(byteCount) bytes of data for shape \(Self.describe(header.shape)) of \(InputError.quoted(descr)), found \(found) (\(why))")
+            throw fail("\(byteCount) bytes of data for shape \(Self.describe(layout.shape)) of \(InputError.quoted(descr)), found \(found) (\(why))")
         }
         var data = Array(bytes[dataStart...])
         if descriptor.isBigEndian { ElementDecoding.swapByteOrder(&data, elementSize: itemSize) }
@@ -103,7 +129,7 @@ public struct NPYArray: Sendable, Equatable {
         self.descr = descr
         self.elementType = descriptor.elementType
         self.isBigEndian = descriptor.isBigEndian
-        self.shape = header.shape
+        self.shape = layout.shape
         self.elementCount = count
         self.littleEndianData = data
     }

@@ -34,6 +34,7 @@ public struct NPZArchive: Sendable {
             guard names.insert(name).inserted else {
                 throw InputError(file: source, field: field, expected: "each array name once, found it twice (\(InputError.quoted(member.name, limit: 120)))")
             }
+            try archive.requireDeclaredSize(of: member)
             let contents = try archive.contents(of: member)
             guard contents.starts(with: NPYArray.magic) else {
                 throw InputError(file: source, field: field, expected: "a .npy array (starting with \\x93NUMPY) in member \(InputError.quoted(member.name, limit: 120))")

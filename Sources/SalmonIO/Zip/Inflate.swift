@@ -14,6 +14,31 @@ enum Inflate {
     /// Why a stream could not be decompressed.
     struct Failure: Error, Equatable {
         var reason: String
+        /// The data decompress to more bytes than the output holds.
+        var isOverflow = false
+    }
+
+    /// The first bytes `input` decompresses to, at most `limit` of them (fewer when a block that
+    /// would cross the limit is not copied in part), without inflating the rest: enough to read
+    /// what a member's own header declares before committing to its whole size.
+    static func decompressPrefix(_ input: ArraySlice<UInt8>, limit: Int) throws(Failure) -> [UInt8] {
+        let output = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(limit, 1))
+        output.initialize(repeating: 0)
+        defer { output.deallocate() }
+        let result = input.withUnsafeBytes { raw -> Result<Int, Failure> in
+            var decoder = Decoder(reader: BitReader(input: raw), output: UnsafeMutableBufferPointer(rebasing: output[0..<limit]),
+                                  exact: false)
+            do throws(Failure) {
+                try decoder.run()
+                return .success(decoder.written)
+            } catch {
+                return error.isOverflow ? .success(decoder.written) : .failure(error)
+            }
+        }
+        switch result {
+        case .success(let written): return Array(output[0..<written])
+        case .failure(let failure): throw failure
+        }
     }
 
     /// Decompresses `input`, which must produce exactly `count` bytes.
@@ -181,10 +206,13 @@ enum Inflate {
         var reader: BitReader
         let output: UnsafeMutableBufferPointer<UInt8>
         var written = 0
+        /// Whether the data must fill the output exactly (false: a prefix is being read).
+        let exact: Bool
 
-        init(reader: BitReader, output: UnsafeMutableBufferPointer<UInt8>) {
+        init(reader: BitReader, output: UnsafeMutableBufferPointer<UInt8>, exact: Bool = true) {
             self.reader = reader
             self.output = output
+            self.exact = exact
         }
 
         mutating func run() throws(Failure) {
@@ -201,13 +229,13 @@ enum Inflate {
                 }
                 if reader.overrun { throw Self.truncated }
             } while last == 0
-            guard written == output.count else {
+            guard !exact || written == output.count else {
                 throw Failure(reason: "\(output.count) bytes as recorded, but the data decompressed to \(written)")
             }
         }
 
         static let truncated = Failure(reason: "more compressed data: the deflate stream ends early")
-        var tooLong: Failure { Failure(reason: "\(output.count) bytes as recorded, but the data decompresses to more") }
+        var tooLong: Failure { Failure(reason: "\(output.count) bytes as recorded, but the data decompresses to more", isOverflow: true) }
 
         /// A stored block (RFC 1951 3.2.4): LEN, its complement NLEN, then LEN raw bytes.
         mutating func stored() throws(Failure) {

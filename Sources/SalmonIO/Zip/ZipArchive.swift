@@ -1,3 +1,4 @@
+import SalmonDiagnostics
 /// The members of a zip archive and their contents, as far as `.npz` files need.
 ///
 /// Reads the end-of-central-directory record (APPNOTE.TXT 4.3.16), the central directory
@@ -137,6 +138,32 @@ struct ZipArchive {
                              expected: "members that do not overlap, found it inside \(InputError.quoted(members[a.offset].name, limit: 120))")
         }
         self.members = members
+    }
+
+    /// Checks, before inflating a deflated `.npy` member, that the size the zip records for it is
+    /// the size its own `.npy` header describes (read from the first bytes only), and that it fits
+    /// in memory: a zip bomb — a small member recorded as a gigabyte — is refused from the declared
+    /// sizes instead of after inflating it.
+    /// - Throws: ``InputError`` naming the member.
+    func requireDeclaredSize(of member: Member) throws(InputError) {
+        guard member.method == 8 else { return }
+        func memberError(_ expected: String) -> InputError {
+            InputError(file: source, field: "member \(InputError.quoted(member.name, limit: 120))", expected: expected)
+        }
+        let prefix: [UInt8]
+        do {
+            prefix = try Inflate.decompressPrefix(bytes[member.dataRange], limit: min(member.uncompressedSize, 12 + NPYArray.maximumHeaderLength))
+        } catch {
+            throw memberError("valid deflate data: \(error.reason)")
+        }
+        guard prefix.starts(with: NPYArray.magic) else { return }   // the caller names a member that is not an array
+        guard let layout = try? NPYArray.layout(prefix, fail: { memberError($0) }) else { return }   // reported when parsed whole
+        guard layout.fileSize == member.uncompressedSize else {
+            throw memberError("a member whose recorded size is its array's: the zip records \(member.uncompressedSize) uncompressed bytes, its .npy header describes \(layout.fileSize) (shape \(layout.shape)); refused before inflating")
+        }
+        if let excess = MemoryBudget.excess(Double(member.uncompressedSize), what: "\(member.uncompressedSize) uncompressed bytes") {
+            throw memberError(excess)
+        }
     }
 
     /// The uncompressed bytes of `member`, with its CRC-32 checked.

@@ -1,3 +1,4 @@
+import SalmonDiagnostics
 /// Nonparametric bootstrap resampling (Efron 1979), seeded and deterministic.
 ///
 /// A `Bootstrap` is a plan: how many resamples, which seed and stream path, how many worker
@@ -34,7 +35,9 @@ public struct Bootstrap: Sendable {
         guard resamples >= 1 else { throw StatisticsError("resamples", expected: "at least 1, found \(resamples)") }
         guard workers >= 1 else { throw StatisticsError("workers", expected: "at least 1, found \(workers)") }
         // Every replicate is kept (any interval kind, any level, afterwards).
-        try MemoryBudget.require(8 * Double(resamples), parameter: "resamples", what: "\(resamples) replicates of 8 bytes")
+        if let excess = MemoryBudget.excess(8 * Double(resamples), what: "\(resamples) replicates of 8 bytes") {
+            throw StatisticsError("resamples", expected: excess)
+        }
         self.resamples = resamples
         self.seed = seed
         self.path = path

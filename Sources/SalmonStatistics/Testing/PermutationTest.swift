@@ -1,3 +1,4 @@
+import SalmonDiagnostics
 /// The result of a two-sample permutation test.
 public struct PermutationTestResult: Sendable {
     /// The observed statistic: mean(a) − mean(b), or mean(a − b) for paired samples.
@@ -81,7 +82,9 @@ public struct PermutationTest: Sendable {
             return PermutationTestResult(statistic: observed, test: test, provenance: nil)
         }
 
-        try MemoryBudget.require(8 * Double(resamples), parameter: "resamples", what: "\(resamples) permuted statistics of 8 bytes")
+        if let excess = MemoryBudget.excess(8 * Double(resamples), what: "\(resamples) permuted statistics of 8 bytes") {
+            throw StatisticsError("resamples", expected: excess)
+        }
         let stream = RandomStream(seed: seed, path: path)
         let k = min(na, n - na)  // shuffle the smaller group into place
         let null = pooled.withUnsafeBufferPointer { data in
@@ -143,7 +146,9 @@ public struct PermutationTest: Sendable {
             return PermutationTestResult(statistic: observed, test: test, provenance: nil)
         }
 
-        try MemoryBudget.require(8 * Double(resamples), parameter: "resamples", what: "\(resamples) permuted statistics of 8 bytes")
+        if let excess = MemoryBudget.excess(8 * Double(resamples), what: "\(resamples) permuted statistics of 8 bytes") {
+            throw StatisticsError("resamples", expected: excess)
+        }
         let stream = RandomStream(seed: seed, path: path)
         let null = d.withUnsafeBufferPointer { data in
             let data = UncheckedSendable(data)

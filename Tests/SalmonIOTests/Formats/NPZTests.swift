@@ -183,4 +183,16 @@ struct NPZTests {
     @Test func emptyArchive() throws {
         #expect(try NPZArchive(parsing: ZipBuilder(members: []).bytes, source: "e").entries.isEmpty)
     }
+
+    /// A zip bomb (`Fixtures/generate_zip_bomb.py`): 64 KB that inflate to 64 MiB, its .npy header
+    /// describing 8 bytes of data. Refused from the declared sizes, before the member is inflated
+    /// (it used to be inflated whole, then refused for the bytes after the array).
+    @Test func aZipBombIsRefusedFromItsDeclaredSizes() throws {
+        let bytes = [UInt8](try Data(contentsOf: FormatFixtures.directory.appendingPathComponent("bomb.npz")))
+        #expect(bytes.count < 100_000)
+        let error = #expect(throws: InputError.self) { try NPZArchive(parsing: bytes, source: "bomb.npz") }
+        #expect(error?.field == "member \"x.npy\"", "\(String(describing: error))")
+        #expect(error?.expected.contains("the zip records 67108992 uncompressed bytes, its .npy header describes 136 (shape [2]); refused before inflating") == true,
+                "\(String(describing: error))")
+    }
 }

@@ -11,15 +11,14 @@ public enum MemoryBudget {
     /// The most one computation may allocate: half the physical memory.
     public static var limitBytes: Double { physicalBytes / 2 }
 
-    /// Refuses an allocation of `bytes` beyond ``limitBytes``.
+    /// What is expected of an allocation of `bytes` beyond ``limitBytes`` (for the caller's own
+    /// error, naming its parameter or field); nil when it fits.
     /// - Parameters:
     ///   - bytes: the estimate (a `Double`, so that an overflowing product is still compared).
-    ///   - parameter: the setting that drives it (`resamples`), named in the error.
     ///   - what: what the memory holds (`1000000000000 replicates of 8 bytes`).
-    /// - Throws: ``StatisticsError`` naming `parameter`, the estimate and the limit.
-    public static func require(_ bytes: Double, parameter: String, what: String) throws(StatisticsError) {
-        guard bytes > limitBytes else { return }
-        throw StatisticsError(parameter, expected: "a size this machine can hold: \(what) need \(format(bytes)), more than half its \(format(physicalBytes)) of memory")
+    public static func excess(_ bytes: Double, what: String) -> String? {
+        guard bytes > limitBytes else { return nil }
+        return "a size this machine can hold: \(what) need \(format(bytes)), more than half its \(format(physicalBytes)) of memory"
     }
 
     /// Bytes as a person reads them: `8 TB`, `512 MB` (decimal units, 3 significant digits).
