@@ -247,3 +247,21 @@ extension HardeningCLITests {
         }
     }
 }
+
+extension HardeningCLITests {
+    /// A file that is no array format, given where any array file is read, was parsed as
+    /// safetensors and reported as a bad header length; it is told which formats are read.
+    @Test func aNonArrayFileIsToldTheFormatsRead() throws {
+        let root = NSTemporaryDirectory() + "salmon-format-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try "0.1\n0.2\n0.3\n".write(toFile: root + "/values.txt", atomically: true, encoding: .utf8)
+        for args in [["inspect", root + "/values.txt"],
+                     ["probe", "--trained", root + "/values.txt", "--null", root + "/values.txt", "--labels", root + "/values.txt", "--out", root + "/out"]] {
+            let run = runSalmon(args)
+            #expect(run.status == 2 && run.stdout.isEmpty, "\(args): \(run.stderr)")
+            #expect(run.stderr.contains("values.txt: expected an array file: .npy (starting with \\x93NUMPY), .npz (a zip archive of .npy files) or safetensors")
+                    && run.stderr.contains("(it begins \"0.1.0.2.\")"), "\(args): \(run.stderr)")
+        }
+    }
+}

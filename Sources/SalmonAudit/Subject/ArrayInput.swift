@@ -15,7 +15,7 @@ public enum ArrayInput {
         let data: Data
         do { data = try InputFile.readData(path).data } catch { throw error }
         let bytes = [UInt8](data)
-        switch ArrayFileFormat.detect(bytes) {
+        switch try ArrayFileFormat.detect(bytes, source: path) {
         case .npy:
             let array = try NPYArray(parsing: bytes, source: path)
             return (try numbers(array), array.shape, path)

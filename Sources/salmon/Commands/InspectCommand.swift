@@ -40,7 +40,7 @@ struct InspectCommand: ParsableCommand {
     func run() throws {
         let (data, source) = try InputFile.readData(file)
         let bytes = [UInt8](data)
-        let format = ArrayFileFormat.detect(bytes)
+        let format = try ArrayFileFormat.detect(bytes, source: source)
         var rows: [Row] = []
         var metadata: [String: String]?
         switch format {
