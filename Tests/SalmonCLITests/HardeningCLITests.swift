@@ -265,3 +265,20 @@ extension HardeningCLITests {
         }
     }
 }
+
+extension HardeningCLITests {
+    /// A spec problem found after parsing (an evaluator's setting, a subject's data) named "spec:"
+    /// instead of the file: it names the spec's path, or the options of a command that builds its spec.
+    @Test func specErrorsNameTheSpecOrTheOptions() throws {
+        let root = NSTemporaryDirectory() + "salmon-specname-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let maps = (0..<(10 * 64)).map { Float($0 % 7) }
+        try AuditCLITests.npy(maps, shape: [10, 64]).write(to: URL(fileURLWithPath: root + "/m.npy"))
+        let run = runSalmon(["attribution", "--trained", root + "/m.npy", "--null", root + "/m.npy", "--null", root + "/m.npy",
+                             "--reference", root + "/m.npy", "--measure", "topk", "--top-k", "65", "--out", root + "/out"])
+        #expect(run.status == 2 && run.stderr.hasPrefix("salmon: error: salmon attribution options: field 'claims.maps.method.similarity': "),
+                "\(run.stderr)")
+        #expect(!run.stderr.contains("spec:"))
+    }
+}

@@ -68,12 +68,13 @@ struct InspectTests {
         #expect(run.stderr == "salmon: error: \(fixture(name)): \(message)\n")
     }
 
-    /// Text that is none of the formats is read as safetensors, whose first 8 bytes are a length.
-    @Test func textFileIsReportedAsSafetensors() {
+    /// Text that is none of the formats is told which formats are read (it used to be parsed as
+    /// safetensors and reported as a bad header length; issue 13).
+    @Test func textFileIsToldTheFormatsRead() {
         let run = runSalmon(["inspect", "pvalues.txt"])
         #expect(run.status == 2)
         #expect(run.stdout.isEmpty)
-        #expect(run.stderr.hasPrefix("salmon: error: pvalues.txt: expected a header length of at most 100000000 bytes"))
+        #expect(run.stderr.hasPrefix("salmon: error: pvalues.txt: expected an array file: .npy (starting with \\x93NUMPY), .npz (a zip archive of .npy files) or safetensors"))
         #expect(run.stderr.utf8.filter { $0 == 0x0A }.count == 1)
     }
 }

@@ -28,6 +28,8 @@ struct UnitEvaluator: Sendable {
         evaluators = try spec.claims.map { claim in
             do { return try claim.family.evaluator(for: claim, subject: subject, seed: spec.seed) } catch let e as AuditError {
                 throw e
+            } catch let e as SpecError {
+                throw e
             } catch {
                 throw AuditError("claim \(claim.name): \(error)")
             }

@@ -69,6 +69,10 @@ struct AttributionCommand: AsyncParsableCommand {
     var jobs: Int = ProcessorCount.active
 
     func run() async throws {
+        try await naming("salmon attribution options") { try await body() }
+    }
+
+    private func body() async throws {
         try ReportDirectory.requireOutputDirectory(out)
         guard resamples >= 100 else { throw UsageError(option: "--resamples", expected: "at least 100, found \(resamples)") }
         guard jobs >= 1 else { throw UsageError(option: "--jobs", expected: "at least 1, found \(jobs)") }

@@ -33,6 +33,10 @@ struct AuditCommand: AsyncParsableCommand {
     var baseline: String?
 
     func run() async throws {
+        try await naming(spec) { try await body() }
+    }
+
+    private func body() async throws {
         try ReportDirectory.requireOutputDirectory(out)
         let auditSpec: AuditSpec
         switch try SpecKind.read(path: spec) {

@@ -56,6 +56,10 @@ struct ProbeCommand: AsyncParsableCommand {
     @OptionGroup var run: RunOptions
 
     func run() async throws {
+        try await naming("salmon probe options") { try await body() }
+    }
+
+    private func body() async throws {
         try ReportDirectory.requireOutputDirectory(out)
         var files: [String] = []
         for pattern in null {

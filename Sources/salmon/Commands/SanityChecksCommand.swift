@@ -66,6 +66,10 @@ struct SanityChecksCommand: AsyncParsableCommand {
     var jobs: Int = ProcessorCount.active
 
     func run() async throws {
+        try await naming("salmon sanity-checks options") { try await body() }
+    }
+
+    private func body() async throws {
         try ReportDirectory.requireOutputDirectory(out)
         guard jobs >= 1 else { throw UsageError(option: "--jobs", expected: "at least 1, found \(jobs)") }
         guard seeds >= 1 else { throw UsageError(option: "--seeds", expected: "at least 1, found \(seeds)") }

@@ -83,3 +83,15 @@ func removingCreatedOutput<T>(_ out: String, _ body: () async throws -> T) async
         throw error
     }
 }
+
+/// Runs `body`, naming `file` in any ``SpecError`` that names no file of its own (errors met while
+/// building the subject or running the units are raised without the spec's path; a spec a command
+/// builds from its options has none).
+func naming<T>(_ file: String, _ body: () async throws -> T) async throws -> T {
+    do {
+        return try await body()
+    } catch var error as SpecError where error.file == "spec" {
+        error.file = file
+        throw error
+    }
+}
