@@ -19,13 +19,13 @@ public enum CSVReport {
     public static func render(_ result: AuditResult) -> String {
         var out = line(columns)
         for test in result.tests {
-            out += line(row(test, correction: result.policy.correction.rawValue))
+            out += line(row(test, policy: result.policy))
         }
         return out
     }
 
     /// The fields of one test, in ``columns`` order, unquoted.
-    static func row(_ test: TestResult, correction: String) -> [String] {
+    static func row(_ test: TestResult, policy: Policy) -> [String] {
         let n = ReportNumberFormat.exact
         return [
             test.id, test.claim, test.site, test.family, test.method, test.statistic, test.direction,
@@ -33,9 +33,9 @@ public enum CSVReport {
             "\(test.null.values.count)", "\(test.null.modelsPerDraw)",
             n(test.null.mean), n(test.null.standardDeviation), n(test.null.median), n(test.null.lower), n(test.null.upper),
             "\(test.extremeCount)", n(test.pValue), n(test.pValueInterval.lower), n(test.pValueInterval.upper),
-            n(test.adjustedPValue), correction,
+            n(test.adjustedPValue), policy.correction.rawValue,
             n(test.effect.difference), n(test.effect.standardized), n(test.effect.auroc),
-            test.verdict.rawValue, test.reason,
+            test.verdict.rawValue, AuditProse.reason(test, policy: policy),
         ]
     }
 

@@ -53,14 +53,14 @@ public enum JUnitReport {
         let testsByID = Dictionary(result.tests.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let cases = result.claims.map { outcome in
             TestCase(name: "\(outcome.claim)@\(outcome.site)",
-                     failure: outcome.holds ? nil : (outcome.message, failureText(outcome, testsByID: testsByID)))
+                     failure: outcome.holds ? nil : (AuditProse.message(outcome, in: result), failureText(outcome, in: result, testsByID: testsByID)))
         }
         return document(suite: result.name, properties: properties(result), cases: cases)
     }
 
     /// The outcome's message, then one line per test: family, estimate, null median, p, p_adj, verdict.
-    static func failureText(_ outcome: ClaimOutcome, testsByID: [String: TestResult]) -> String {
-        var text = outcome.message + "\n"
+    static func failureText(_ outcome: ClaimOutcome, in result: AuditResult, testsByID: [String: TestResult]) -> String {
+        var text = AuditProse.message(outcome, in: result) + "\n"
         text += "expected: \(outcome.expectation == .null ? "a dead salmon (negative control)" : "distinguishable")\n"
         for id in outcome.testIDs {
             guard let test = testsByID[id] else {

@@ -84,7 +84,7 @@ public enum MarkdownReport {
         for outcome in result.claims {
             let expectation = outcome.expectation == .null ? "expects a dead salmon" : "expects distinguishable"
             out += "- **\(outcome.holds ? "holds" : "fails")**: \(code(outcome.claim)) at \(code(outcome.site)) "
-            out += "(\(expectation)): \(inline(outcome.message))\n"
+            out += "(\(expectation)): \(inline(AuditProse.message(outcome, in: result)))\n"
         }
         return out
     }
@@ -126,7 +126,7 @@ public enum MarkdownReport {
                 row.append(ReportNumberFormat.bracketed(test.baselineInterval.map { ($0.lower, $0.upper) }))
                 row.append(test.leftBaseline.map { $0 ? "yes" : "no" } ?? ReportNumberFormat.absent)
             }
-            row.append(test.reason)
+            row.append(AuditProse.reason(test, policy: result.policy))
             rows.append(row)
         }
         return out + table(rows)
@@ -136,7 +136,7 @@ public enum MarkdownReport {
         let policy = result.policy
         let provenance = result.provenance
         var out = "## Methods\n\n### Verdict rule\n\n"
-        out += policy.verdictRule.split(separator: "\n", omittingEmptySubsequences: false).map { "> \($0)" }.joined(separator: "\n")
+        out += AuditProse.verdictRule(policy).split(separator: "\n", omittingEmptySubsequences: false).map { "> \($0)" }.joined(separator: "\n")
         out += "\n\n### Significance and uncertainty\n\n"
         out += "- Significance level α = \(ReportNumberFormat.plain(policy.alpha)), "
         out += "\(correctionName(policy.correction)) correction (controls the \(policy.correction.errorRate)) across all "

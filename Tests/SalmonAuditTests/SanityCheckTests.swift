@@ -164,8 +164,8 @@ import Testing
             pValues[0] = test.pValue
             let adjusted = try MultipleTesting.adjust(pValues, method: .holm, alpha: 0.05)
             return try AuditAssembler.verdict(0, pValues: pValues, adjusted: adjusted.adjusted[0], rejected: adjusted.reject[0],
-                                              pValueInterval: test.interval, extremeCount: test.extremeCount, draws: draws, difference: difference,
-                                              directedDifference: difference, smaller: false, alpha: 0.05, correction: .holm,
+                                              pValueInterval: test.interval, draws: draws,
+                                              directedDifference: difference, alpha: 0.05, correction: .holm,
                                               minimumEffect: minimumEffect).0
         }
         // Significant with a large enough effect: distinguishable.

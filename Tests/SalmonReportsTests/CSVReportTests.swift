@@ -41,10 +41,14 @@ func parseCSV(_ text: String) -> [[String]] {
     @Test func fieldsWithCommasAndQuotesAreQuoted() throws {
         let result = try ReportFixture.result()
         let csv = CSVReport.render(result)
-        // The inconclusive test's reason holds a comma and double quotes.
-        #expect(csv.contains(#","K = 9 draws, so p ≥ 0.1 > alpha; ""more nulls"" could change it""#))
+        // The inconclusive test's interval method holds a comma and double quotes.
+        #expect(csv.contains(#","two-level bootstrap (1 seed × 40 inputs, ""crossed""), B = 2000","#))
         let records = parseCSV(csv)
+        #expect(records[3][11] == ReportFixture.inconclusiveIntervalMethod)
+        // The reason is composed from the verdict's structured basis.
         #expect(records[3][29] == ReportFixture.inconclusiveReason)
+        #expect(records[1][29] == "p_adj = 0.003 ≤ α = 0.05; estimate − null median = 0.456")
+        #expect(records[2][29] == "p_adj = 1 > α = 0.05 (b = 9 of K = 9 null draws at least as large)")
         #expect(CSVReport.quoted("plain") == "plain")
         #expect(CSVReport.quoted("a\nb") == "\"a\nb\"")
     }

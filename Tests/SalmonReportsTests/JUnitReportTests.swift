@@ -65,11 +65,14 @@ final class XMLElementCollector: NSObject, XMLParserDelegate {
 
     @Test func everythingIsEscaped() throws {
         let xml = JUnitReport.render(try ReportFixture.result())
-        // The audit name is `planted <concepts> & "probes"`; the failing message holds `<=`, `&` and quotes.
+        // The audit name is `planted <concepts> & "probes"`.
         #expect(xml.contains("name=\"planted &lt;concepts&gt; &amp; &quot;probes&quot;\""))
-        #expect(xml.contains("0.500 &lt;= null median 0.500 &amp; p_adj 1 &gt; alpha 0.05 (&quot;dead salmon&quot;)"))
         #expect(!xml.contains("<concepts>"))
-        #expect(!xml.contains("\"dead salmon\""))
+        // A failure message holding `<=`, `&` and quotes is escaped in the attribute and in the body.
+        let message = #"estimate 0.500 <= null median 0.500 & p_adj 1 > alpha 0.05 ("dead salmon")"#
+        let document = JUnitReport.document(suite: "s", properties: [], cases: [.init(name: "c", failure: (message, message))])
+        #expect(document.contains("message=\"estimate 0.500 &lt;= null median 0.500 &amp; p_adj 1 &gt; alpha 0.05 (&quot;dead salmon&quot;)\""))
+        #expect(!document.contains("\"dead salmon\""))
         #expect(XMLEscaping.escape("a'b\u{1}\nc", attribute: true) == "a&apos;b\u{FFFD}&#10;c")
         #expect(XMLEscaping.escape("a\nb") == "a\nb")
     }

@@ -10,14 +10,16 @@ import SalmonStatistics
 ///   many digits (to check exact round-trips).
 /// - `label-concept@layers.0.post~moment-redraw`: dead salmon; a degenerate null (all draws
 ///   equal) and no standardized effect.
-/// - `shuffled-control@blocks.0/mlp out~random-init`: inconclusive; no interval; a reason with
-///   commas and quotes.
+/// - `shuffled-control@blocks.0/mlp out~random-init`: inconclusive because K = 9 cannot reach α;
+///   no interval; an interval method with a comma and quotes.
+///
+/// Verdicts carry only their structured basis; the prose below is what ``AuditProse`` must say.
 enum ReportFixture {
-    static let verdictRule = "distinguishable when p_adj ≤ alpha and estimate − null median ≥ minimumEffect; "
-        + "dead salmon when the upper Clopper–Pearson bound keeps p_adj > alpha; inconclusive otherwise"
     static let specHash = "sha256:5f1c0ffee0ddba11e5a1m0n00000000000000000000000000000000000000001"
-    static let failingMessage = #"label-concept at layers.0.post fails: moment-redraw estimate 0.500 <= null median 0.500 & p_adj 1 > alpha 0.05 ("dead salmon")"#
-    static let inconclusiveReason = #"K = 9 draws, so p ≥ 0.1 > alpha; "more nulls" could change it"#
+    static let failingMessage = "label-concept at layers.0.post: accuracy 0.974 [0.962, 0.984] was expected to be distinguishable "
+        + "from every null, but against moment-redraw it is dead-salmon (null median 0.5, p_adj = 1)"
+    static let inconclusiveReason = "K = 9 null draws cannot reach α: even p = 1/(K+1) = 0.1 gives p_adj = 0.3 after holm over 3 tests"
+    static let inconclusiveIntervalMethod = #"two-level bootstrap (1 seed × 40 inputs, "crossed"), B = 2000"#
 
     /// 999 null draws between 0.50 and 0.536.
     static let nullDraws: [Double] = (0..<999).map { 0.5 + 0.001 * Double(($0 * 7) % 37) }
@@ -25,7 +27,7 @@ enum ReportFixture {
     static var json: String {
         """
         {
-          "schema": "deadsalmon.audit-result/1",
+          "schema": "deadsalmon.audit-result/2",
           "name": "planted <concepts> & \\"probes\\"",
           "spec": {
             "name": "planted-concepts",
@@ -42,7 +44,7 @@ enum ReportFixture {
           },
           "policy": {
             "alpha": 0.05, "correction": "holm", "testCount": 3, "minimumEffect": 0, "requireSignificance": true,
-            "interval": "bca", "level": 0.95, "bootstrapResamples": 2000, "verdictRule": "\(verdictRule)"
+            "interval": "bca", "level": 0.95, "bootstrapResamples": 2000
           },
           "tests": [
             {
@@ -54,7 +56,7 @@ enum ReportFixture {
                        "standardDeviation": 0.010677078252031311, "median": 0.518, "lower": 0.5009, "upper": 0.5351},
               "pValue": 0.001, "pValueInterval": {"lower": 0, "upper": 0.0036821, "level": 0.95}, "extremeCount": 0,
               "adjustedPValue": 0.002997, "effect": {"difference": 0.45612345678901234, "standardized": 42.7, "auroc": 1},
-              "verdict": "distinguishable", "reason": "p_adj 0.003 ≤ alpha 0.05 and effect 0.456 ≥ 0"
+              "verdict": "distinguishable", "basis": {"rule": "significant"}
             },
             {
               "id": "label-concept@layers.0.post~moment-redraw", "claim": "label-concept", "site": "layers.0.post",
@@ -65,27 +67,27 @@ enum ReportFixture {
                        "standardDeviation": 0, "median": 0.5, "lower": 0.5, "upper": 0.5},
               "pValue": 1, "pValueInterval": {"lower": 0.6637, "upper": 1, "level": 0.95}, "extremeCount": 9,
               "adjustedPValue": 1, "effect": {"difference": 0, "auroc": 0.5},
-              "verdict": "dead-salmon", "reason": "p_adj 1 > alpha 0.05 for every p in its interval"
+              "verdict": "dead-salmon", "basis": {"rule": "notSignificant"}
             },
             {
               "id": "shuffled-control@blocks.0/mlp out~random-init", "claim": "shuffled-control", "site": "blocks.0/mlp out",
               "family": "random-init", "method": "logistic-probe", "statistic": "controlAccuracy", "direction": "larger",
-              "estimate": 0.61, "trainedValues": [0.61], "intervalMethod": "bca",
+              "estimate": 0.61, "trainedValues": [0.61],
+              "intervalMethod": "\(inconclusiveIntervalMethod.replacingOccurrences(of: "\"", with: "\\\""))",
               "null": {"values": [0.52, 0.55, 0.58, 0.6, 0.61, 0.63, 0.64, 0.66, 0.7], "modelsPerDraw": 1,
                        "mean": 0.6100000000000001, "standardDeviation": 0.05477225575051661, "median": 0.61,
                        "lower": 0.526, "upper": 0.692},
               "pValue": 0.6, "pValueInterval": {"lower": 0.2624, "upper": 0.8784, "level": 0.95}, "extremeCount": 5,
               "adjustedPValue": 1, "effect": {"difference": 0, "standardized": -1.2e-15, "auroc": 0.5},
-              "verdict": "inconclusive", "reason": "\(inconclusiveReason.replacingOccurrences(of: "\"", with: "\\\""))"
+              "verdict": "inconclusive", "basis": {"rule": "unreachable", "bestAdjustedPValue": 0.3}
             }
           ],
           "claims": [
             {"claim": "label-concept", "site": "layers.0.post", "expectation": "distinguishable", "holds": false,
-             "message": "\(failingMessage.replacingOccurrences(of: "\"", with: "\\\""))",
-             "testIDs": ["label-concept@layers.0.post~random-init", "label-concept@layers.0.post~moment-redraw"]},
+             "testIDs": ["label-concept@layers.0.post~random-init", "label-concept@layers.0.post~moment-redraw"],
+             "failingTestIDs": ["label-concept@layers.0.post~moment-redraw"]},
             {"claim": "shuffled-control", "site": "blocks.0/mlp out", "expectation": "null", "holds": true,
-             "message": "shuffled-control at blocks.0/mlp out holds: not distinguishable from random-init, as expected",
-             "testIDs": ["shuffled-control@blocks.0/mlp out~random-init"]}
+             "testIDs": ["shuffled-control@blocks.0/mlp out~random-init"], "failingTestIDs": []}
           ],
           "notes": ["moment-redraw has K = 9 null models only"]
         }

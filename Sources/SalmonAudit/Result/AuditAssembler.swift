@@ -5,22 +5,6 @@ import SalmonStatistics
 /// Monte Carlo p-values, the correction across every test, effect sizes, verdicts and claim
 /// outcomes. A pure function of the spec and the records: the same records give the same bytes.
 public enum AuditAssembler {
-    /// The verdict rule, stated in every report.
-    public static func verdictRule(alpha: Double, correction: MultipleTestingMethod, tests: Int, minimumEffect: Double,
-                                   level: Double) -> String {
-        let pct = String(format: "%g", level * 100)
-        return "A test is *distinguishable* when its Monte Carlo p-value (1 + b)/(1 + K), adjusted by \(correction.rawValue) "
-            + "across all \(tests) tests of the audit, is at most α = \(alpha) and the trained estimate exceeds the null median by "
-            + "at least the minimum effect (\(minimumEffect)) — or falls below it by that much, for a statistic where smaller "
-            + "means more structure (the p-value then counts null draws at most as large); this p-value is exact for any K, so the error rate is controlled "
-            + "whatever the number of null models. A test that is not distinguishable is *inconclusive* when the decision could "
-            + "change with more null models: the adjusted p-value would reach α at the lower end of the \(pct) % Clopper–Pearson "
-            + "interval of its tail probability, or when K is too small for even p = 1/(K + 1) to reach α after correction. "
-            + "Otherwise it is a *dead salmon*: no better than its null. A claim at a site holds when it is distinguishable from "
-            + "every null family (or, for a claim expected to be null, a dead salmon against every family); with "
-            + "requireSignificance: false, when its estimate exceeds every null median by the minimum effect (in the statistic's direction)."
-    }
-
     /// Assembles the result.
     /// - Parameters:
     ///   - records: one per unit of the audit (any order; duplicates must be identical).
@@ -106,9 +90,7 @@ public enum AuditAssembler {
         let policy = Policy(alpha: spec.alpha, correction: spec.correction, testCount: tests.count,
                             minimumEffect: spec.gate.minimumEffect, requireSignificance: spec.gate.requireSignificance,
                             interval: spec.resampling.interval, level: spec.resampling.level,
-                            bootstrapResamples: spec.resampling.bootstrap,
-                            verdictRule: verdictRule(alpha: spec.alpha, correction: spec.correction, tests: tests.count,
-                                                     minimumEffect: spec.gate.minimumEffect, level: 0.95))
+                            bootstrapResamples: spec.resampling.bootstrap)
         let provenance = Provenance(package: "DeadSalmon", packageVersion: AuditPlan.packageVersion, masterSeed: spec.seed,
                                     generator: RandomStream.generatorName, streamDerivation: RandomStream.derivationScheme,
                                     specHash: specHash, dataHash: dataHash, evaluationHash: evaluationHash, jobs: jobs, blasThreadsPerWorker: 1, shards: shards,
@@ -128,7 +110,7 @@ public enum AuditAssembler {
         let adjustment = try MultipleTesting.adjust(tests.map(\.pValue), method: spec.correction, alpha: spec.alpha)
         for i in tests.indices {
             tests[i].adjustedPValue = adjustment.adjusted[i]
-            (tests[i].verdict, tests[i].reason) = try verdict(i, tests: tests, rejected: adjustment.reject[i], spec: spec)
+            (tests[i].verdict, tests[i].basis) = try verdict(i, tests: tests, rejected: adjustment.reject[i], spec: spec)
         }
         if let baseline { applyBaseline(baseline, to: &tests, spec: spec) }
         return outcomes(tests: tests, spec: spec)
@@ -164,8 +146,6 @@ public enum AuditAssembler {
         out.baseline = BaselineReference(name: baseline.name, specHash: baseline.specHash, recordedDataHash: baseline.dataHash)
         out.provenance.nullModels = baseline.spec.nulls.reduce(0) { $0 + $1.K }
         out.policy.testCount = tests.count
-        out.policy.verdictRule = verdictRule(alpha: spec.alpha, correction: spec.correction, tests: tests.count,
-                                             minimumEffect: spec.gate.minimumEffect, level: 0.95)
         return out
     }
 
@@ -257,15 +237,14 @@ public enum AuditAssembler {
                           null: NullDistribution(values: draws, modelsPerDraw: modelsPerDraw, mean: mean, standardDeviation: sd,
                                                  median: q[1], lower: q[0], upper: q[2]),
                           pValue: p.pValue, pValueInterval: p.interval, extremeCount: p.extremeCount, adjustedPValue: p.pValue,
-                          effect: effect, verdict: .inconclusive, reason: "", baselineInterval: nil, leftBaseline: nil)
+                          effect: effect, verdict: .inconclusive, basis: VerdictBasis(.notSignificant), baselineInterval: nil, leftBaseline: nil)
     }
 
-    /// The verdict of test `i` by the rule of ``verdictRule(alpha:correction:tests:minimumEffect:level:)``.
-    static func verdict(_ i: Int, tests: [TestResult], rejected: Bool, spec: AuditSpec) throws -> (Verdict, String) {
+    /// The verdict of test `i` by the tool's one rule (below).
+    static func verdict(_ i: Int, tests: [TestResult], rejected: Bool, spec: AuditSpec) throws -> (Verdict, VerdictBasis) {
         let t = tests[i]
         return try verdict(i, pValues: tests.map(\.pValue), adjusted: t.adjustedPValue, rejected: rejected,
-                           pValueInterval: t.pValueInterval, extremeCount: t.extremeCount, draws: t.null.values.count,
-                           difference: t.effect.difference, directedDifference: t.directedDifference, smaller: t.direction == "smaller",
+                           pValueInterval: t.pValueInterval, draws: t.null.values.count, directedDifference: t.directedDifference,
                            alpha: spec.alpha, correction: spec.correction, minimumEffect: spec.gate.minimumEffect)
     }
 
@@ -274,29 +253,22 @@ public enum AuditAssembler {
     /// with a directed effect of at least `minimumEffect`; *inconclusive* when not rejected but
     /// either K = `draws` null draws cannot reach `alpha` even at p = 1/(K+1), or the p-value's
     /// Clopper–Pearson interval reaches where it would be rejected; *dead salmon* otherwise.
-    /// - Returns: the verdict and its one-line reason.
+    /// - Returns: the verdict and the branch of the rule that decided it.
     public static func verdict(_ i: Int, pValues: [Double], adjusted: Double, rejected: Bool, pValueInterval: ConfidenceInterval,
-                               extremeCount: Int, draws k: Int, difference: Double, directedDifference: Double, smaller: Bool,
-                               alpha: Double, correction: MultipleTestingMethod, minimumEffect: Double) throws -> (Verdict, String) {
-        let padj = format(adjusted)
+                               draws k: Int, directedDifference: Double,
+                               alpha: Double, correction: MultipleTestingMethod, minimumEffect: Double) throws -> (Verdict, VerdictBasis) {
         if rejected {
-            if directedDifference >= minimumEffect {
-                return (.distinguishable, "p_adj = \(padj) ≤ α = \(alpha); estimate − null median = \(format(difference))")
-            }
-            return (.deadSalmon, "p_adj = \(padj) ≤ α, but the effect \(format(difference)) is below the minimum effect \(minimumEffect)")
+            if directedDifference >= minimumEffect { return (.distinguishable, VerdictBasis(.significant)) }
+            return (.deadSalmon, VerdictBasis(.belowMinimumEffect))
         }
         var pvalues = pValues
         pvalues[i] = 1 / Double(k + 1)
         let best = try MultipleTesting.adjust(pvalues, method: correction, alpha: alpha)
-        if !best.reject[i] {
-            return (.inconclusive, "K = \(k) null draws cannot reach α: even p = 1/(K+1) = \(format(1 / Double(k + 1))) gives p_adj = \(format(best.adjusted[i])) after \(correction.rawValue) over \(pValues.count) tests")
-        }
+        if !best.reject[i] { return (.inconclusive, VerdictBasis(.unreachable, bestAdjustedPValue: best.adjusted[i])) }
         pvalues[i] = pValueInterval.lower
         let low = try MultipleTesting.adjust(pvalues, method: correction, alpha: alpha)
-        if low.reject[i] {
-            return (.inconclusive, "p_adj = \(padj) > α, but the p-value's 95 % interval reaches \(format(pValueInterval.lower)), where it would be significant: more null models could change the verdict")
-        }
-        return (.deadSalmon, "p_adj = \(padj) > α = \(alpha) (b = \(extremeCount) of K = \(k) null draws at least as \(smaller ? "small" : "large"))")
+        if low.reject[i] { return (.inconclusive, VerdictBasis(.couldChange)) }
+        return (.deadSalmon, VerdictBasis(.notSignificant))
     }
 
     static func outcomes(tests: [TestResult], spec: AuditSpec) -> [ClaimOutcome] {
@@ -304,7 +276,7 @@ public enum AuditAssembler {
         for claim in spec.claims {
             for site in AuditPlan.sites(for: claim, in: spec) {
                 let mine = tests.filter { $0.claim == claim.name && $0.site == site }
-                guard let first = mine.first else { continue }
+                guard !mine.isEmpty else { continue }
                 let failing: [TestResult]
                 switch claim.expect {
                 case .distinguishable:
@@ -315,20 +287,8 @@ public enum AuditAssembler {
                     failing = mine.filter { $0.verdict != .deadSalmon }
                 }
                 let left = mine.filter { $0.leftBaseline == true }
-                let holds = failing.isEmpty && left.isEmpty
-                let ci = first.interval.map { " [\(format($0.lower)), \(format($0.upper))]" } ?? ""
-                let head = "\(claim.name) at \(site): \(first.statistic) \(format(first.estimate))\(ci)"
-                var message: String
-                let expected = claim.expect == .distinguishable ? "distinguishable from every null" : "a dead salmon against every null (negative control)"
-                if holds {
-                    message = "\(head) is \(expected)"
-                } else {
-                    let parts = failing.map { "against \($0.family) it is \($0.verdict.rawValue) (null median \(format($0.null.median)), p_adj = \(format($0.adjustedPValue)))" }
-                        + left.map { "it left its baseline interval [\(format($0.baselineInterval?.lower ?? .nan)), \(format($0.baselineInterval?.upper ?? .nan))] (\($0.family))" }
-                    message = "\(head) was expected to be \(expected), but " + parts.joined(separator: "; ")
-                }
-                out.append(ClaimOutcome(claim: claim.name, site: site, expectation: claim.expect, holds: holds, message: message,
-                                        testIDs: mine.map(\.id)))
+                out.append(ClaimOutcome(claim: claim.name, site: site, expectation: claim.expect, holds: failing.isEmpty && left.isEmpty,
+                                        testIDs: mine.map(\.id), failingTestIDs: failing.map(\.id)))
             }
         }
         return out
@@ -343,7 +303,4 @@ public enum AuditAssembler {
             }
         }
     }
-
-    /// Numbers in messages (``MessageNumber``).
-    static func format(_ x: Double) -> String { MessageNumber.format(x) }
 }

@@ -8,7 +8,7 @@ import SalmonStatistics
 /// reproduce it byte for byte.
 public struct AuditResult: Sendable, Codable, Equatable {
     /// The JSON schema identifier; bumped on any incompatible change.
-    public static let schemaIdentifier = "deadsalmon.audit-result/1"
+    public static let schemaIdentifier = "deadsalmon.audit-result/2"
 
     public var schema: String
     public var name: String
@@ -71,7 +71,6 @@ public struct Policy: Sendable, Codable, Equatable {
     public var interval: BootstrapInterval
     public var level: Double
     public var bootstrapResamples: Int
-    public var verdictRule: String
 }
 
 /// The verdict of one test.
@@ -133,7 +132,8 @@ public struct TestResult: Sendable, Codable, Equatable {
     public var adjustedPValue: Double
     public var effect: EffectSizes
     public var verdict: Verdict
-    public var reason: String
+    /// Which branch of the verdict rule decided (reports say it in words).
+    public var basis: VerdictBasis
     /// With a baseline: whether the estimate stayed inside the interval recorded there.
     public var baselineInterval: ConfidenceInterval?
     public var leftBaseline: Bool?
@@ -149,9 +149,12 @@ public struct ClaimOutcome: Sendable, Codable, Equatable {
     public var site: String
     public var expectation: ClaimSpec.Expectation
     public var holds: Bool
-    /// One line: the claim, the numbers, and why it holds or fails.
-    public var message: String
+    /// Every test of the claim at this site (one per null family).
     public var testIDs: [String]
+    /// The tests whose verdict is not the expected one (or, with `requireSignificance: false`,
+    /// whose directed effect is below the minimum effect). The claim holds when this is empty and
+    /// no test left its baseline interval (``TestResult/leftBaseline``).
+    public var failingTestIDs: [String]
 }
 
 /// The stored baseline a result was gated against.

@@ -104,12 +104,17 @@ public struct SanityCheck: Sendable {
     /// Runs the generated audit and the study's descriptive additions.
     /// - Parameters:
     ///   - jobs: worker threads (the result does not depend on it).
+    ///   - store: where each finished unit is saved (nil saves nothing); a long study that is
+    ///     interrupted resumes from it.
+    ///   - resume: read back the units already saved in `store` for this spec instead of recomputing them.
     ///   - progress: called with (units done, units) as the audit runs.
     /// - Throws: what the audit throws (``AuditError``, ``SpecError``, ``MethodError``).
-    public func run(jobs: Int = ProcessorCount.active, progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> SanityCheckResult {
+    public func run(jobs: Int = ProcessorCount.active, store: RecordStore? = nil, resume: Bool = false,
+                    progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> SanityCheckResult {
         let spec = try self.spec()
         let subject = try Audit.subject(for: spec, specDirectory: ".", jobs: jobs)
-        guard let audit = try await Audit.run(spec: spec, subject: subject, jobs: jobs, progress: progress).result else {
+        guard let audit = try await Audit.run(spec: spec, subject: subject, jobs: jobs, store: store, resume: resume,
+                                              progress: progress).result else {
             throw AuditError("sanity check: the audit gave no result")
         }
         return try describe(audit, subject: subject, jobs: jobs)

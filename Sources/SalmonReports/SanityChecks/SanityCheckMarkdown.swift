@@ -161,7 +161,7 @@ public enum SanityCheckMarkdown {
             md += " (the false discovery rate: a family-wise correction such as Holm would need K ≥ m / α ≈ \(Int((Double(m) / c.alpha).rounded(.up))) null draws "
             md += "before any test could pass; `--correction holm` runs it)"
         }
-        md += ". The verdict is the audit's one rule: \(audit.policy.verdictRule.hasSuffix(".") ? String(audit.policy.verdictRule.dropLast()) : audit.policy.verdictRule). The minimum effect, \(ReportNumberFormat.plain(c.minimumEffect)), "
+        md += ". The verdict is the audit's one rule: \(String(AuditProse.verdictRule(audit.policy).dropLast())). The minimum effect, \(ReportNumberFormat.plain(c.minimumEffect)), "
         md += "is the study's: a tenth of the similarity scale (a drop smaller than that is called insensitive however small p is) and a tenth "
         md += "of the AUC scale for faithfulness.\n\n"
         return md
@@ -360,7 +360,7 @@ public enum SanityCheckMarkdown {
                 case .deadSalmon:
                     md += "finds a change as large as the minimum effect but not a significant one after the correction.\n"
                 case .inconclusive:
-                    md += "cannot decide: \(guided.reason).\n"
+                    md += "cannot decide: \(AuditProse.reason(guided, policy: r.audit.policy)).\n"
                 }
             }
         }

@@ -63,7 +63,7 @@ struct GateCommand: ParsableCommand {
         if let out {
             try writeReports(gated, to: out)
         } else {
-            emit(gated.claims.map { "\($0.holds ? "holds" : "FAILS")  \($0.message)" }.joined(separator: "\n") + "\n")
+            emit(gated.claims.map { "\($0.holds ? "holds" : "FAILS")  \(AuditProse.message($0, in: gated))" }.joined(separator: "\n") + "\n")
         }
         try exitForClaims(gated)
     }

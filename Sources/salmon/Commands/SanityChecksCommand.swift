@@ -59,6 +59,12 @@ struct SanityChecksCommand: AsyncParsableCommand {
     @Option(help: "Also write the audit's report directory (report.md, results.json with every null draw, junit.xml, a figure per test) here.")
     var auditOut: String?
 
+    @Option(help: "Save every finished network's results under DIR (the audit's record store), so that an interrupted run can --resume.")
+    var records: String?
+
+    @Flag(help: "Reuse the results saved in --records by an interrupted run of the same study.")
+    var resume = false
+
     @Option(parsing: .unconditional, help: "Master seed (recorded in the report).")
     var seed: UInt64 = 0
 
@@ -96,7 +102,10 @@ struct SanityChecksCommand: AsyncParsableCommand {
         let study = try SanityCheck(c)
         let started = Date()
         let progress = ProgressLine()
-        let result = try await study.run(jobs: jobs, progress: progress.callback)
+        if resume && records == nil { throw UsageError(option: "--resume", expected: "--records DIR (where the interrupted run saved its results)") }
+        if let records { try ReportDirectory.requireOutputDirectory(records) }
+        let store = records.map { RecordStore(directory: $0) }
+        let result = try await study.run(jobs: jobs, store: store, resume: resume, progress: progress.callback)
         let seconds = Date().timeIntervalSince(started)
         var command = "salmon sanity-checks" + (architecture == .cnn ? " --architecture cnn" : "") + " --out \(out) --seeds \(seeds)"
         if trainedSeeds != 3 { command += " --trained-seeds \(trainedSeeds)" }

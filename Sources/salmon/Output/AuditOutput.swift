@@ -44,7 +44,7 @@ func writeReports(_ result: AuditResult, to directory: String) throws {
     try GitHubStepSummary.append(result)
     var lines: [String] = []
     for claim in result.claims {
-        lines.append("\(claim.holds ? "holds" : "FAILS")  \(claim.message)")
+        lines.append("\(claim.holds ? "holds" : "FAILS")  \(AuditProse.message(claim, in: result))")
     }
     let counts = Dictionary(grouping: result.tests, by: \.verdict).mapValues(\.count)
     lines.append("\(result.tests.count) tests: \(counts[.distinguishable] ?? 0) distinguishable, \(counts[.deadSalmon] ?? 0) dead salmon, \(counts[.inconclusive] ?? 0) inconclusive; \(result.claims.filter(\.holds).count) of \(result.claims.count) claims hold")
