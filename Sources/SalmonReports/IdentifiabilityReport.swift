@@ -83,9 +83,9 @@ public enum IdentifiabilityReport {
                      + "which is what `salmon circuits` and this study report.")
         lines.append("")
         if !r.claims.isEmpty {
-            lines.append("The study's claim, judged by the identifiability audit's verdict rule (\(r.verdictRule)):")
+            lines.append("The study's claim, judged by the identifiability audit's verdict rule (\(IdentifiabilityProse.verdictRule(alpha: r.spec.alpha))):")
             lines.append("")
-            for c in r.claims { lines.append("- \(c.message)") }
+            for c in r.claims { lines.append("- \(IdentifiabilityProse.message(c, alpha: r.spec.alpha))") }
             lines.append("")
         }
         if !r.notes.isEmpty {

@@ -82,6 +82,12 @@ public enum ReportNumberFormat {
         return stripTrailingZeros(String(format: "%.4f", level * 100)) + " %"
     }
 
+    /// A proportion as a percentage with one decimal (`0.9734` → `97.3 %`), `—` when absent or not finite.
+    public static func proportion(_ value: Double?, decimals: Int = 1) -> String {
+        guard let value, value.isFinite else { return absent }
+        return fixed(value * 100, decimals: decimals) + " %"
+    }
+
     /// How a verdict reads in prose: `distinguishable`, `dead salmon`, `inconclusive`.
     public static func verdictText(_ verdict: Verdict) -> String {
         switch verdict {

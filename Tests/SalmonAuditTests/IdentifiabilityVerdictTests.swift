@@ -50,8 +50,6 @@ import Testing
         #expect(v(8, 12, .atLeast, 10) == .inconclusive)
         #expect(v(.nan, 12, .atLeast, 10) == .inconclusive)
         #expect(Rule.verdict(interval: nil, comparison: .atMost, threshold: 1) == .inconclusive)
-        let text = Rule.text(alpha: 0.05)
-        #expect(text.contains("one-sided 95 %") && text.contains("two-sided 90 %") && text.contains("Berger"))
     }
 
     /// v(a, b) = a + b on three seeds: the estimate is the mean over the three pairs; a resample

@@ -56,4 +56,13 @@ struct CircuitsCLITests {
                               "--architecture", "\(Self.fixtures)/architecture.json", "--task", "xnand"])
         #expect(gate.status == 2 && gate.stderr.contains("--task"))
     }
+
+    /// A CNN state dict loads, but its circuits are not enumerable: exit 2 naming the architecture's type.
+    @Test func aCNNIsRefusedNamingItsType() {
+        let cnn = packageRoot.appendingPathComponent("Tests/SalmonAuditTests/Fixtures/cnn_digits").path
+        let run = runSalmon(["circuits", "--model", "\(cnn)/seed0.safetensors", "--architecture", "\(cnn)/architecture.json"])
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("architecture.json") && run.stderr.contains("type") && run.stderr.contains("found cnn"), "\(run.stderr)")
+        #expect(run.stderr.split(separator: "\n").count == 1 && run.stdout.isEmpty)
+    }
 }

@@ -44,7 +44,7 @@ struct IdentifiabilityAuditCLITests {
         let junit = Self.text(root + "/out/junit.xml")
         #expect(junit.contains("tests=\"1\" failures=\"0\"") && junit.contains("name=\"not-unique@width-3\""))
         let json = Self.text(root + "/out/results.json")
-        #expect(json.contains("\"schema\" : \"deadsalmon.identifiability-result/1\"") && json.contains("\"specHash\""))
+        #expect(json.contains("\"schema\" : \"deadsalmon.identifiability-result/2\"") && json.contains("\"specHash\""))
         #expect(Self.text(root + "/out/networks.csv").split(separator: "\n").count == 1 + 6)
         // Re-rendered from its JSON: the same report.
         let again = runSalmon(["report", root + "/out/results.json", "--out", root + "/again"])

@@ -55,7 +55,7 @@ public struct IdentifiabilityAudit: Sendable {
             specHash: spec.hash, dataHash: FNV1a.hex(floats: data.inputs.scalars + data.targets.scalars), jobs: jobs,
             networks: widths.reduce(0) { $0 + $1.networks.count })
         return IdentifiabilityAuditResult(schema: IdentifiabilityAuditResult.schemaIdentifier, name: spec.name, spec: spec,
-                                          provenance: provenance, verdictRule: IdentifiabilityVerdictRule.text(alpha: spec.alpha),
+                                          provenance: provenance,
                                           widths: widths, claims: claims, notes: notes)
     }
 
@@ -258,14 +258,14 @@ public struct IdentifiabilityAudit: Sendable {
         var estimate: Double?
         var bounds: ConfidenceInterval?
         var verdict = IdentifiabilityVerdict.inconclusive
-        var why = ""
+        var basis = IdentifiabilityAuditResult.Basis(.noneConverged)
         switch claim.statistic {
         case .fractionWithMultiplePerfect, .convergedFraction:
             let (k, n) = claim.statistic == .convergedFraction ? (w.converged, w.trained) : (w.withMultiplePerfect, w.converged)
             estimate = n > 0 ? Double(k) / Double(n) : nil
             (verdict, bounds) = try IdentifiabilityVerdictRule.binomial(successes: k, trials: n, comparison: claim.comparison,
                                                                         threshold: claim.threshold, alpha: alpha)
-            why = n == 0 ? "no network converged" : "\(k) of \(n) \(claim.statistic == .convergedFraction ? "networks converged" : "converged networks have more than one perfect circuit")"
+            basis = n == 0 ? .init(.noneConverged) : .init(.counted, count: k, of: n)
         case .meanPerfectCircuits, .meanBestOverlap, .fractionOfPairsSharingACircuit, .meanResampleOverlap:
             let stat: IdentifiabilityAuditResult.Estimate
             switch claim.statistic {
@@ -276,10 +276,8 @@ public struct IdentifiabilityAudit: Sendable {
             }
             estimate = stat.value
             let seeds = stat.units
-            let units = claim.statistic == .meanPerfectCircuits ? "converged seeds"
-                : claim.statistic == .meanResampleOverlap ? "seeds with resampled networks to compare" : "converged seeds with circuits to compare"
             if seeds < IdentifiabilityVerdictRule.minimumBootstrapSeeds {
-                why = "\(seeds) \(units); a bootstrap verdict needs at least \(IdentifiabilityVerdictRule.minimumBootstrapSeeds)"
+                basis = .init(.tooFewSeeds, count: seeds)
             } else {
                 let boot: BootstrapResult
                 let plan = try bootstrap(w.width, claim.statistic, jobs: 1)
@@ -296,23 +294,14 @@ public struct IdentifiabilityAudit: Sendable {
                 let ci = try boot.interval(.bca, level: boundsLevel)
                 bounds = ci.isDetermined ? ci : nil
                 verdict = IdentifiabilityVerdictRule.verdict(interval: bounds, comparison: claim.comparison, threshold: claim.threshold)
-                why = bounds == nil ? "the bootstrap is degenerate (\(boot.diagnostics.first ?? "undefined acceleration"))" : "\(seeds) \(units)"
+                basis = bounds == nil ? .init(.degenerate, count: seeds, diagnostic: boot.diagnostics.first ?? "undefined acceleration")
+                    : .init(.seeds, count: seeds)
             }
         }
         let holds = verdict == .supported
-        let side = claim.comparison == .atMost ? "≤" : "≥"
-        let subject: String
-        switch claim.expect {
-        case .identifiable?: subject = "identifiable at tolerance \(format(claim.threshold))"
-        case .notIdentifiable?: subject = "not identifiable at tolerance \(format(claim.threshold))"
-        case nil: subject = "\(claim.statistic.rawValue) \(side) \(format(claim.threshold))"
-        }
-        let numbers = "\(claim.statistic.rawValue) = \(estimate.map(format) ?? "—")"
-            + (bounds.map { " [\(format($0.lower)), \(format($0.upper))] (one-sided \(IdentifiabilityVerdictRule.percent(1 - alpha)) bounds)" } ?? "")
-        let message = "\(claim.name) at width \(w.width): \(subject) is \(verdict.rawValue): \(numbers); \(why)"
         return IdentifiabilityAuditResult.ClaimResult(claim: claim.name, width: w.width, statistic: claim.statistic, comparison: claim.comparison,
                                                       threshold: claim.threshold, expect: claim.expect, estimate: estimate, bounds: bounds,
-                                                      verdict: verdict, holds: holds, message: message)
+                                                      verdict: verdict, holds: holds, basis: basis)
     }
 
     /// The seed-pair matrix of best overlaps (or of sharing, 0/1), in the order of the converged
@@ -328,6 +317,4 @@ public struct IdentifiabilityAudit: Sendable {
         }
         return m
     }
-
-    func format(_ x: Double) -> String { MessageNumber.format(x) }
 }

@@ -15,14 +15,12 @@ import SalmonStatistics
 /// give the same result.
 public struct IdentifiabilityAuditResult: Sendable, Codable, Equatable {
     /// The JSON schema identifier; bumped on any incompatible change.
-    public static let schemaIdentifier = "deadsalmon.identifiability-result/1"
+    public static let schemaIdentifier = "deadsalmon.identifiability-result/2"
 
     public var schema: String
     public var name: String
     public var spec: IdentifiabilitySpec
     public var provenance: IdentifiabilityProvenance
-    /// ``IdentifiabilityVerdictRule/text(alpha:)``: stated in every report.
-    public var verdictRule: String
     public var widths: [WidthResult]
     public var claims: [ClaimResult]
     public var notes: [String]
@@ -115,8 +113,39 @@ public struct IdentifiabilityAuditResult: Sendable, Codable, Equatable {
         public var bounds: ConfidenceInterval?
         public var verdict: IdentifiabilityVerdict
         public var holds: Bool
-        /// One line: the claim, the numbers, the verdict and why.
-        public var message: String
+        /// What the verdict rests on (reports say it in words).
+        public var basis: Basis
+    }
+
+    /// What an identifiability verdict rests on: the counts behind a Clopper–Pearson bound, the
+    /// seeds behind a bootstrap, or why there are no bounds. Reports compose the sentence
+    /// (`SalmonReports.IdentifiabilityProse`); the audit composes none.
+    public struct Basis: Sendable, Codable, Equatable {
+        public enum Kind: String, Sendable, Codable, CaseIterable {
+            /// A fraction of networks: `count` of `of` (Clopper–Pearson bounds).
+            case counted
+            /// No network converged, so there is nothing to count.
+            case noneConverged
+            /// A bootstrap over `count` seeds (the statistic's units).
+            case seeds
+            /// Only `count` seeds, fewer than ``IdentifiabilityVerdictRule/minimumBootstrapSeeds``: no verdict.
+            case tooFewSeeds
+            /// The bootstrap over `count` seeds is degenerate; `diagnostic` says how.
+            case degenerate
+        }
+        public var kind: Kind
+        public var count: Int
+        /// For ``Kind/counted``: the number of networks counted.
+        public var of: Int?
+        /// For ``Kind/degenerate``: the bootstrap's first diagnostic.
+        public var diagnostic: String?
+
+        public init(_ kind: Kind, count: Int = 0, of: Int? = nil, diagnostic: String? = nil) {
+            self.kind = kind
+            self.count = count
+            self.of = of
+            self.diagnostic = diagnostic
+        }
     }
 }
 

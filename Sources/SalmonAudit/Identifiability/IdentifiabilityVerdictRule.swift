@@ -67,20 +67,8 @@ public enum IdentifiabilityVerdictRule {
         return (verdict(interval: interval, comparison: comparison, threshold: threshold), interval)
     }
 
-    /// The rule in one paragraph, as every report states it.
-    public static func text(alpha: Double) -> String {
-        let a = alpha.description
-        return "A claim \"θ ≤ x\" is supported when the upper one-sided \(percent(1 - alpha)) confidence bound of θ is below x, "
-            + "contradicted when the lower bound is above x, and inconclusive otherwise (\"θ ≥ x\" mirrors it); it holds only when supported. "
-            + "The bounds are the ends of the two-sided \(percent(1 - 2 * alpha)) interval: Clopper–Pearson for fractions of networks (exact), "
-            + "BCa bootstrap over seeds for means and for pair statistics (seeds resampled, pairs of distinct seeds averaged), "
-            + "the latter only with at least \(minimumBootstrapSeeds) converged seeds. "
-            + "\"Identifiable at tolerance τ\" is the claim that the fraction of converged networks with more than one perfect circuit is at most τ; "
-            + "\"not identifiable\" that it is at least τ. Each verdict errs with probability at most α = \(a); "
-            + "the gate requires every claim, an intersection–union test of level α without correction (Berger 1982)."
-    }
-
-    static func percent(_ level: Double) -> String {
+    /// A level as a percentage without binary noise (`0.95` → `95 %`, `0.975` → `97.5 %`).
+    public static func percent(_ level: Double) -> String {
         let p = (level * 100 * 1e6).rounded() / 1e6   // 0.95 · 100 is 94.99999999999999 in binary
         return p == p.rounded() ? "\(Int(p)) %" : "\(p) %"
     }

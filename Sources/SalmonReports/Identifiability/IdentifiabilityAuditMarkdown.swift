@@ -39,7 +39,7 @@ public enum IdentifiabilityAuditMarkdown {
             lines.append("| \(cell(c.claim)) | \(c.width) | \(c.statistic.rawValue) | \(claimed) | \(N.fixed(c.estimate)) | \(N.bracketed(c.bounds.map { ($0.lower, $0.upper) })) | \(c.verdict.rawValue) | \(c.holds ? "yes" : "**no**") |")
         }
         lines.append("")
-        for c in r.claims { lines.append("- \(c.message)") }
+        for c in r.claims { lines.append("- \(IdentifiabilityProse.message(c, alpha: r.spec.alpha))") }
         lines.append("")
         lines.append("![Claims](\(figureDirectory)/claims.svg)")
         lines.append("")
@@ -101,7 +101,7 @@ public enum IdentifiabilityAuditMarkdown {
                      + (t.resamples > 0 ? "Resampled networks keep their seed's initialization and minibatch order and train on \(4 * t.repeats) rows drawn with replacement; they enter only the resample overlap. " : "")
                      + "Counts and fractions use the seed networks only.")
         lines.append("")
-        lines.append("Verdict rule: \(r.verdictRule)")
+        lines.append("Verdict rule: \(IdentifiabilityProse.verdictRule(alpha: r.spec.alpha))")
         lines.append("")
         if !r.notes.isEmpty {
             lines.append("## Notes")

@@ -45,7 +45,7 @@ public enum IdentifiabilityAuditWriter {
         for c in r.claims {
             out += CSVReport.line([c.claim, "\(c.width)", c.statistic.rawValue, c.comparison.rawValue, n(c.threshold), c.expect?.rawValue ?? "",
                                    n(c.estimate), n(c.bounds?.lower), n(c.bounds?.upper), n(c.bounds?.level), c.verdict.rawValue,
-                                   c.holds ? "true" : "false", c.message])
+                                   c.holds ? "true" : "false", IdentifiabilityProse.message(c, alpha: r.spec.alpha)])
         }
         return out
     }
@@ -70,7 +70,7 @@ public enum IdentifiabilityAuditWriter {
         let properties = [("package", "\(p.package) \(p.packageVersion)"), ("masterSeed", "\(p.masterSeed)"), ("generator", p.generator),
                           ("specHash", p.specHash), ("dataHash", p.dataHash), ("alpha", ReportNumberFormat.plain(r.spec.alpha))]
         let cases = r.claims.map { c in
-            JUnitReport.TestCase(name: "\(c.claim)@width-\(c.width)", failure: c.holds ? nil : (c.message, c.message + "\n" + r.verdictRule + "\n"))
+            JUnitReport.TestCase(name: "\(c.claim)@width-\(c.width)", failure: c.holds ? nil : (IdentifiabilityProse.message(c, alpha: r.spec.alpha), IdentifiabilityProse.message(c, alpha: r.spec.alpha) + "\n" + IdentifiabilityProse.verdictRule(alpha: r.spec.alpha) + "\n"))
         }
         return JUnitReport.document(suite: r.name, properties: properties, cases: cases)
     }

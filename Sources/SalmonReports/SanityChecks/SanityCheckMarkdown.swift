@@ -464,20 +464,11 @@ public enum SanityCheckMarkdown {
     static func p(_ v: Double?) -> String { ReportNumberFormat.pValue(v) }
     /// `0.899 · 0.893–0.905`: the null median and the 2.5–97.5 % range of the draws.
     static func nullSummary(_ t: TestResult) -> String { "\(fixed(t.null.median)) · \(fixed(t.null.lower))–\(fixed(t.null.upper))" }
-    static func percent(_ v: Double?) -> String {
-        guard let v, v.isFinite else { return "—" }
-        return ReportNumberFormat.fixed(v * 100, decimals: 1) + " %"
-    }
+    static func percent(_ v: Double?) -> String { ReportNumberFormat.proportion(v) }
     static func percentList(_ values: [Double]) -> String {
-        values.isEmpty ? "—" : values.map { percent($0) }.joined(separator: ", ")
+        values.isEmpty ? ReportNumberFormat.absent : values.map { percent($0) }.joined(separator: ", ")
     }
-    static func correctionName(_ method: MultipleTestingMethod) -> String {
-        switch method {
-        case .benjaminiHochberg: return "Benjamini–Hochberg"
-        case .holm: return "Holm"
-        default: return method.rawValue
-        }
-    }
+    static func correctionName(_ method: MultipleTestingMethod) -> String { MarkdownReport.correctionName(method) }
     static func mark(_ v: Verdict) -> String {
         switch v {
         case .distinguishable: return "✓"

@@ -67,8 +67,15 @@ struct CircuitsCommand: ParsableCommand {
         }
         guard threshold >= 0 && threshold < 1 else { throw UsageError(option: "--threshold", expected: "a fraction in [0, 1), found \(threshold)") }
         guard jobs >= 1 else { throw UsageError(option: "--jobs", expected: "at least 1") }
-        guard case .mlp(let mlp) = try StateDict.load(path: model, architecturePath: architecture) else {
-            throw InputError(file: architecture, field: "type", expected: "an MLP (circuit enumeration covers small MLPs)")
+        let loaded = try StateDict.load(path: model, architecturePath: architecture)
+        guard case .mlp(let mlp) = loaded else {
+            let found: String
+            switch loaded {
+            case .mlp: found = "mlp"
+            case .cnn: found = "cnn (convolutions have too many edges to enumerate their circuits)"
+            case .transformer: found = "transformer (attention has too many edges to enumerate its circuits)"
+            }
+            throw InputError(file: architecture, field: "type", expected: "mlp (circuit enumeration covers small MLPs), found \(found)")
         }
         guard mlp.sizes.first == 2 else {
             throw InputError(file: architecture, field: "sizes", expected: "2 inputs for a two-input gate, found \(mlp.sizes.first ?? 0)")

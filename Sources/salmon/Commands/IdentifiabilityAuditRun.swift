@@ -29,7 +29,7 @@ struct IdentifiabilityAuditRun {
         }
         let result = try IdentifiabilityAudit(spec: spec).run(jobs: jobs, progress: progress)
         try IdentifiabilityAuditWriter.write(result, to: out)
-        var lines = result.claims.map { "\($0.holds ? "holds" : "FAILS")  \($0.message)" }
+        var lines = result.claims.map { "\($0.holds ? "holds" : "FAILS")  \(IdentifiabilityProse.message($0, alpha: result.spec.alpha))" }
         for w in result.widths {
             lines.append("width \(w.width): \(w.converged)/\(w.trained) converged; perfect circuits median \(w.medianPerfect.map { String(format: "%g", $0) } ?? "—"); "
                          + "\(w.withMultiplePerfect)/\(w.converged) with more than one")
