@@ -9,8 +9,9 @@
 /// - `holmSidak`: step-down, max_{j≤i} 1 − (1 − p₍j₎)^{m−j+1}. FWER under independence.
 /// - `hochberg`: step-up, min_{j≥i} (m − j + 1) p₍j₎ (Hochberg 1988). FWER under independence or
 ///   positive regression dependence (PRDS).
-/// - `hommel`: Hommel (1988), by the algorithm of Wright (1992) as in statsmodels. FWER under
-///   PRDS; at least as powerful as Hochberg. O(m²).
+/// - `hommel`: Hommel (1988), Wright's (1992) adjusted values as statsmodels gives them, computed
+///   in O(m log m) through the Simes statistics' lower convex hull (``MultipleTesting``). FWER
+///   under PRDS; at least as powerful as Hochberg.
 /// - `benjaminiHochberg`: step-up, min_{j≥i} m p₍j₎ / j (Benjamini & Hochberg 1995). Controls the
 ///   false discovery rate (FDR) under independence or PRDS.
 /// - `benjaminiYekutieli`: BH × Σ_{k=1}^{m} 1/k (Benjamini & Yekutieli 2001). FDR under any dependence.
