@@ -59,4 +59,26 @@ import SalmonStatistics
             #expect(maxDifference(fast, direct) < 1e-12, "\(statistic)")
         }
     }
+
+    /// The O(n) trimmed-mean jackknife against n direct trimmed means, for every size from 2 to 40,
+    /// proportions where the cut changes between n and n − 1 and where nothing is cut, with ties.
+    @Test func trimmedMeanJackknifeMatchesDirectLeaveOneOut() {
+        var stream = RandomStream(seed: 3, path: ["trimmed-jackknife"])
+        for n in 2...40 {
+            let tied = n % 2 == 0
+            let data: [Double] = (0..<n).map { _ in tied ? Double(stream.index(below: 5)) : stream.uniform() * 10 - 3 }
+            for proportion in [0, 0.05, 0.1, 0.2, 0.25, 1.0 / 3, 0.45, 0.49] {
+                let statistic = BootstrapStatistic.trimmedMean(proportion: proportion)
+                let fast = statistic.jackknife(data)
+                let direct = data.indices.map { i in
+                    statistic.evaluate(data.enumerated().filter { $0.offset != i }.map(\.element))
+                }
+                #expect(fast.count == n)
+                let bothNaN = zip(fast, direct).allSatisfy { $0.isNaN == $1.isNaN }
+                #expect(bothNaN, "n = \(n), proportion \(proportion)")
+                let finite = zip(fast, direct).filter { !$0.0.isNaN }
+                #expect(maxDifference(finite.map(\.0), finite.map(\.1)) < 1e-12, "n = \(n), proportion \(proportion)")
+            }
+        }
+    }
 }
