@@ -117,7 +117,7 @@ public enum IdentifiabilityReport {
     }
 
     /// Perfect circuits per network (log scale) against width: each converged seed as a dot, the
-    /// median with its interquartile range as a bar.
+    /// median with its interquartile range as a bar. Drawn on ``SVGCanvas``.
     static func growthFigure(_ r: IdentifiabilityAuditResult) -> String {
         let width = 520.0, height = 300.0, left = 70.0, right = 20.0, top = 36.0, bottom = 44.0
         let points = r.widths.flatMap { w in counts(w).filter { $0 > 0 }.map { (width: w.width, perfect: $0) } }
@@ -129,57 +129,60 @@ public enum IdentifiabilityReport {
             guard let i = ws.firstIndex(of: w) else { return left }
             return left + (width - left - right) * (Double(i) + 0.5) / Double(ws.count)
         }
-        let gate = r.spec.gate.rawValue.uppercased()
-        var svg = ["<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" font-family=\"sans-serif\" font-size=\"11\">"]
-        svg.append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>")
-        svg.append("<text x=\"\(Int(width / 2))\" y=\"18\" text-anchor=\"middle\" font-size=\"13\">Perfect circuits per \(gate) network, by hidden width</text>")
+        let f = SVGCanvas.f
+        let title = "Perfect circuits per \(r.spec.gate.rawValue.uppercased()) network, by hidden width"
+        var svg = SVGCanvas.header(width: width, height: height, title: title)
+        svg += SVGCanvas.text(width / 2, 18, title, size: 13, attributes: "text-anchor=\"middle\" fill=\"#24292f\"")
         for d in 0...decades {
             let yy = y(pow(10, Double(d)))
-            svg.append(String(format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>", left, yy, width - right, yy))
-            svg.append(String(format: "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">1e%d</text>", left - 6, yy + 4, d))
+            svg += "<line x1=\"\(f(left))\" y1=\"\(f(yy))\" x2=\"\(f(width - right))\" y2=\"\(f(yy))\" stroke=\"#d0d7de\"/>\n"
+            svg += SVGCanvas.text(left - 6, yy + 4, "1e\(d)", size: 11, attributes: "text-anchor=\"end\" fill=\"#424a53\"")
         }
         for w in r.widths {
-            svg.append(String(format: "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">w = %d (n = %d)</text>", x(w.width), height - bottom + 18, w.width, w.converged))
+            svg += SVGCanvas.text(x(w.width), height - bottom + 18, "w = \(w.width) (n = \(w.converged))", size: 11,
+                                  attributes: "text-anchor=\"middle\" fill=\"#424a53\"")
             if let q = w.quartiles, let m = w.medianPerfect {
-                svg.append(String(format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#1f77b4\" stroke-width=\"6\" opacity=\"0.35\"/>", x(w.width), y(q[0]), x(w.width), y(q[1])))
-                svg.append(String(format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#1f77b4\" stroke-width=\"2\"/>", x(w.width) - 14, y(m), x(w.width) + 14, y(m)))
+                svg += "<line x1=\"\(f(x(w.width)))\" y1=\"\(f(y(q[0])))\" x2=\"\(f(x(w.width)))\" y2=\"\(f(y(q[1])))\" stroke=\"#0969da\" stroke-width=\"6\" opacity=\"0.35\"/>\n"
+                svg += "<line x1=\"\(f(x(w.width) - 14))\" y1=\"\(f(y(m)))\" x2=\"\(f(x(w.width) + 14))\" y2=\"\(f(y(m)))\" stroke=\"#0969da\" stroke-width=\"2\"/>\n"
             }
         }
         for (i, p) in points.enumerated() {
             let jitter = (Double((i * 37) % 21) - 10) * 1.2
-            svg.append(String(format: "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.2\" fill=\"#d62728\" opacity=\"0.6\"/>", x(p.width) + jitter, y(p.perfect)))
+            svg += "<circle cx=\"\(f(x(p.width) + jitter))\" cy=\"\(f(y(p.perfect)))\" r=\"2.2\" fill=\"#cf222e\" opacity=\"0.6\"/>\n"
         }
-        svg.append(String(format: "<text x=\"14\" y=\"%.1f\" transform=\"rotate(-90 14 %.1f)\" text-anchor=\"middle\">perfect circuits (log scale)</text>", height / 2, height / 2))
-        svg.append("</svg>")
-        return svg.joined(separator: "\n") + "\n"
+        svg += SVGCanvas.text(14, height / 2, "perfect circuits (log scale)", size: 11,
+                              attributes: "transform=\"rotate(-90 14 \(f(height / 2)))\" text-anchor=\"middle\" fill=\"#424a53\"")
+        return svg + SVGCanvas.close
     }
 
-    /// The distribution of perfect-circuit counts over seeds at width 3 (or the smallest width with data).
+    /// The distribution of perfect-circuit counts over seeds at width 3 (or the smallest width with
+    /// data), in 20 equal bins between the smallest and largest count. Drawn on ``SVGCanvas``.
     static func histogramFigure(_ r: IdentifiabilityAuditResult) -> String {
         let chosen = r.widths.first { $0.width == 3 && $0.converged > 0 } ?? r.widths.first { $0.converged > 0 }
         let values = (chosen.map(counts) ?? []).sorted()
         let width = 520.0, height = 260.0, left = 50.0, right = 20.0, top = 36.0, bottom = 40.0
-        var svg = ["<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" font-family=\"sans-serif\" font-size=\"11\">"]
-        svg.append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>")
-        svg.append("<text x=\"\(Int(width / 2))\" y=\"18\" text-anchor=\"middle\" font-size=\"13\">Perfect circuits per network at width \(chosen?.width ?? 0), \(values.count) converged seeds</text>")
+        let f = SVGCanvas.f
+        let title = "Perfect circuits per network at width \(chosen?.width ?? 0), \(values.count) converged seeds"
+        var svg = SVGCanvas.header(width: width, height: height, title: title)
+        svg += SVGCanvas.text(width / 2, 18, title, size: 13, attributes: "text-anchor=\"middle\" fill=\"#24292f\"")
         if let lo = values.first, let hi = values.last {
             let bins = 20
             let span = max(hi - lo, 1)
             var counts = [Int](repeating: 0, count: bins)
             for v in values { counts[min(bins - 1, Int((v - lo) / span * Double(bins)))] += 1 }
-            let top_ = Double(counts.max() ?? 1)
+            let tallest = Double(counts.max() ?? 1)
             let barWidth = (width - left - right) / Double(bins)
             for (b, c) in counts.enumerated() where c > 0 {
-                let h = (height - top - bottom) * Double(c) / top_
-                svg.append(String(format: "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#1f77b4\" opacity=\"0.7\"/>",
-                                  left + Double(b) * barWidth + 1, height - bottom - h, barWidth - 2, h))
+                let h = (height - top - bottom) * Double(c) / tallest
+                svg += "<rect x=\"\(f(left + Double(b) * barWidth + 1))\" y=\"\(f(height - bottom - h))\" width=\"\(f(barWidth - 2))\" "
+                    + "height=\"\(f(h))\" fill=\"#0969da\" opacity=\"0.7\"/>\n"
             }
-            svg.append(String(format: "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"start\">%@</text>", left, height - bottom + 16, number(lo)))
-            svg.append(String(format: "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%@</text>", width - right, height - bottom + 16, number(hi)))
-            svg.append(String(format: "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">perfect circuits</text>", width / 2, height - 8))
-            svg.append(String(format: "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%d</text>", left - 6, top + 4, Int(top_)))
+            let axis = "fill=\"#424a53\""
+            svg += SVGCanvas.text(left, height - bottom + 16, number(lo), size: 11, attributes: "text-anchor=\"start\" \(axis)")
+            svg += SVGCanvas.text(width - right, height - bottom + 16, number(hi), size: 11, attributes: "text-anchor=\"end\" \(axis)")
+            svg += SVGCanvas.text(width / 2, height - 8, "perfect circuits", size: 11, attributes: "text-anchor=\"middle\" \(axis)")
+            svg += SVGCanvas.text(left - 6, top + 4, "\(Int(tallest))", size: 11, attributes: "text-anchor=\"end\" \(axis)")
         }
-        svg.append("</svg>")
-        return svg.joined(separator: "\n") + "\n"
+        return svg + SVGCanvas.close
     }
 }

@@ -3,7 +3,8 @@
 /// and the primitives every figure writes with — text at a point, coordinates with two fixed
 /// decimals — so that figures are byte-for-byte deterministic and look alike.
 ///
-/// Used by ``NullFigure``, the sanity-check figures and the identifiability audit's figures.
+/// Used by every figure: ``NullFigure``, the sanity-check figures, the identifiability audit's
+/// figures and the identifiability study's two.
 enum SVGCanvas {
     /// The opening of a `width × height` document titled `title` (escaped), white background
     /// included; the figure appends its elements and ``close`` ends it.
