@@ -55,8 +55,10 @@ public enum NumberList {
         return (try parseWithLines(text, source: source, column: column), source)
     }
 
-    /// Reads a file (or standard input for `-`) and parses it.
+    /// Reads a file (or standard input for `-`) and parses it; one number per line is read on bytes
+    /// (``NumberLines``), a CSV column through ``CSVTable``.
     public static func read(path: String, column: String? = nil) throws(InputError) -> [Double] {
+        guard let column else { return try NumberLines.read(path: path).values }
         let (text, source) = try InputFile.readText(path)
         return try parse(text, source: source, column: column)
     }

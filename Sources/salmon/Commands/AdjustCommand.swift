@@ -36,20 +36,34 @@ struct AdjustCommand: ParsableCommand {
 
     func run() throws {
         try validateLevel(alpha, option: "--alpha")
-        let (entries, source) = try NumberList.readWithLines(path: file, column: input.column)
-        if let bad = entries.first(where: { !($0.value >= 0 && $0.value <= 1) }) {
-            throw InputError(file: source, line: bad.line, field: input.column.map { "column \"\($0)\"" },
-                             expected: "a p-value in [0, 1], found \(bad.value)")
+        let p: [Double]
+        if let column = input.column {
+            let (entries, source) = try NumberList.readWithLines(path: file, column: column)
+            if let bad = entries.first(where: { !($0.value >= 0 && $0.value <= 1) }) {
+                throw InputError(file: source, line: bad.line, field: "column \"\(column)\"", expected: "a p-value in [0, 1], found \(bad.value)")
+            }
+            p = entries.map(\.value)
+        } else {
+            p = try NumberLines.read(path: file) { $0 >= 0 && $0 <= 1 ? nil : "a p-value in [0, 1], found \($0)" }.values
         }
-        let p = entries.map(\.value)
         let result = try MultipleTesting.adjust(p, method: method, alpha: alpha)
         switch output.format {
         case .json:
             emit(try jsonText(Output(method: method.rawValue, alpha: alpha, count: p.count, pValues: p,
                                      adjusted: result.adjusted, reject: result.reject)))
         case .csv:
-            let rows = p.indices.map { [cell($0 + 1), cell(p[$0]), cell(result.adjusted[$0]), cell(result.reject[$0])] }
-            emit(CSVOutput(header: ["index", "p_value", "adjusted", "reject"], rows: rows).text)
+            // Row by row into a buffer of bytes: a million rows without a String per cell.
+            var out = OutputBuffer()
+            out.append("index,p_value,adjusted,reject\n" as StaticString)
+            for i in p.indices {
+                out.append(i + 1)
+                out.append("," as StaticString)
+                out.append(p[i])
+                out.append("," as StaticString)
+                out.append(result.adjusted[i])
+                out.append(result.reject[i] ? ",true\n" as StaticString : ",false\n")
+            }
+            out.flush()
         }
     }
 }
