@@ -171,13 +171,12 @@ public enum MarkdownReport {
             ["spec hash", provenance.specHash],
             ["data hash (data, weights, activations)", provenance.dataHash],
             ["evaluation data hash (inputs, labels, types)", provenance.evaluationHash],
-            ["worker threads (jobs)", "\(provenance.jobs)"],
-            ["BLAS threads per worker", "\(provenance.blasThreadsPerWorker)"],
-            ["shards merged", "\(provenance.shards)"],
             ["null models", "\(provenance.nullModels)"],
             ["trained models", "\(provenance.trainedModels)"],
             ["result schema", result.schema],
         ])
+        out += "\nThe numbers are the same for any number of worker threads or shards; how this run was carried out "
+        out += "is recorded beside the report in `\(ReportFiles.run)`, the one file that depends on it.\n"
         if let baseline = result.baseline {
             out += "\n### Baseline\n\n"
             out += "Null distributions were read from the stored baseline \(code(baseline.name)) (spec hash "

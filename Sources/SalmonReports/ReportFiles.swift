@@ -8,6 +8,8 @@ public enum ReportFiles {
     public static let csv = "results.csv"
     /// The versioned JSON of the whole result.
     public static let json = "results.json"
+    /// How the run was carried out (worker threads, shards): the one file that depends on it.
+    public static let run = "run.json"
     /// The JUnit XML, one test case per claim outcome.
     public static let junit = "junit.xml"
     /// The folder of SVG figures, one per test.

@@ -25,12 +25,14 @@ public enum ReportWriter {
         // Render everything first: a failure here writes nothing.
         let names = ReportFiles.figureNames(for: result)
         let figures = zip(result.tests, names).map { test, name in (name: name, svg: NullFigure.svg(for: test)) }
-        let files: [(name: String, data: Data)] = [
+        var files: [(name: String, data: Data)] = [
             (ReportFiles.csv, Data(CSVReport.render(result).utf8)),
             (ReportFiles.json, try json(result, path: join(root, ReportFiles.json))),
             (ReportFiles.junit, Data(JUnitReport.render(result).utf8)),
-            (ReportFiles.markdown, Data(MarkdownReport.render(result, figureDirectory: ReportFiles.figures).utf8)),
         ]
+        // How it was run, apart from what it found (absent when re-rendering a results.json).
+        if let run = result.run { files.append((ReportFiles.run, try run.jsonData())) }
+        files.append((ReportFiles.markdown, Data(MarkdownReport.render(result, figureDirectory: ReportFiles.figures).utf8)))
         return try ReportDirectory(figures: figures, files: files).write(to: root)
     }
 

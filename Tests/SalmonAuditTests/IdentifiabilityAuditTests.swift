@@ -26,9 +26,9 @@ import Testing
     @Test func resultsAreTheSameForAnyWorkerCountAndAgreeWithTheirNetworks() throws {
         try Self.spec.validate()
         let one = try IdentifiabilityAudit(spec: Self.spec).run(jobs: 1)
-        var two = try IdentifiabilityAudit(spec: Self.spec).run(jobs: 2)
-        two.provenance.jobs = 1
-        #expect(one == two)
+        let two = try IdentifiabilityAudit(spec: Self.spec).run(jobs: 2)
+        #expect(one.run?.jobs == 1 && two.run?.jobs == 2)
+        #expect(try one.jsonData() == two.jsonData())
 
         let w = try #require(one.widths.first)
         #expect(w.sizes == [2, 3, 3, 1] && w.candidateCircuits == 3_000 && w.networks.count == 6)

@@ -42,7 +42,11 @@ struct AuditCLITests {
 
         let two = runSalmon(["audit", "audit-small.yaml", "--out", root + "/two", "--jobs", "2"])
         #expect(two.status == 0)
-        #expect(Self.text(root + "/two/results.csv") == Self.text(root + "/one/results.csv"))
+        // Every results file is byte-identical for any --jobs; run.json alone records it.
+        for name in ["results.csv", "results.json", "report.md", "junit.xml"] {
+            #expect(Self.text(root + "/two/" + name) == Self.text(root + "/one/" + name), "\(name) differs between --jobs 1 and 2")
+        }
+        #expect(Self.text(root + "/one/run.json").contains("\"jobs\" : 1") && Self.text(root + "/two/run.json").contains("\"jobs\" : 2"))
 
         for i in 0..<3 {
             let shard = runSalmon(["audit", "audit-small.yaml", "--out", root + "/s\(i)", "--shard", "\(i)/3", "--jobs", "1"])
@@ -51,7 +55,10 @@ struct AuditCLITests {
         }
         let merged = runSalmon(["merge", root + "/s0", root + "/s1", root + "/s2", "--out", root + "/merged"])
         #expect(merged.status == 0, "stderr: \(merged.stderr)")
-        #expect(Self.text(root + "/merged/results.csv") == Self.text(root + "/one/results.csv"))
+        for name in ["results.csv", "results.json", "report.md", "junit.xml"] {
+            #expect(Self.text(root + "/merged/" + name) == Self.text(root + "/one/" + name), "\(name) differs after merging 3 shards")
+        }
+        #expect(Self.text(root + "/merged/run.json").contains("\"shards\" : 3"))
         let missing = runSalmon(["merge", root + "/s0", root + "/s2", "--out", root + "/partial"])
         #expect(missing.status == 2 && missing.stderr.contains("missing the record of"), "\(missing.stderr)")
         #expect(!FileManager.default.fileExists(atPath: root + "/partial/results.csv"))

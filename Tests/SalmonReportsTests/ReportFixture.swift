@@ -39,7 +39,7 @@ enum ReportFixture {
           "provenance": {
             "package": "deadsalmon", "packageVersion": "0.1.0", "masterSeed": 18446744073709551615,
             "generator": "xoshiro256**", "streamDerivation": "SplitMix64 over (seed, label path)",
-            "specHash": "\(specHash)", "dataHash": "sha256:da7a", "evaluationHash": "e7a1", "jobs": 2, "blasThreadsPerWorker": 1,
+            "specHash": "\(specHash)", "dataHash": "sha256:da7a", "evaluationHash": "e7a1",
             "shards": 1, "nullModels": 1017, "trainedModels": 1
           },
           "policy": {

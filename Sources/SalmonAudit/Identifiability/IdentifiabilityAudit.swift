@@ -52,11 +52,11 @@ public struct IdentifiabilityAudit: Sendable {
             generator: RandomStream.generatorName, streamDerivation: RandomStream.derivationScheme,
             streams: ["identifiability/w/s/init", "identifiability/w/s/training", "identifiability/w/resample/r",
                       "identifiability/w/s[/resample/r]/overlap-sample", "identifiability/w/bootstrap/<statistic>"],
-            specHash: spec.hash, dataHash: FNV1a.hex(floats: data.inputs.scalars + data.targets.scalars), jobs: jobs,
+            specHash: spec.hash, dataHash: FNV1a.hex(floats: data.inputs.scalars + data.targets.scalars),
             networks: widths.reduce(0) { $0 + $1.networks.count })
         return IdentifiabilityAuditResult(schema: IdentifiabilityAuditResult.schemaIdentifier, name: spec.name, spec: spec,
                                           provenance: provenance,
-                                          widths: widths, claims: claims, notes: notes)
+                                          widths: widths, claims: claims, notes: notes, run: RunEnvironment(jobs: jobs))
     }
 
     /// One network's training and circuits.

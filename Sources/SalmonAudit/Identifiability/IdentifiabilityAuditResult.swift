@@ -11,7 +11,7 @@ import SalmonStatistics
 ///
 /// Values that can be undefined (an interval of one network, a mean over no pair) are optional,
 /// never NaN, so the JSON is always valid; ``notes`` says why a value is absent. Nothing in it
-/// depends on timing or on the number of workers except `provenance.jobs`, so two runs of a spec
+/// depends on timing or on the number of workers (``run``, written to `run.json`, says how it ran), so two runs of a spec
 /// give the same result.
 public struct IdentifiabilityAuditResult: Sendable, Codable, Equatable {
     /// The JSON schema identifier; bumped on any incompatible change.
@@ -24,6 +24,12 @@ public struct IdentifiabilityAuditResult: Sendable, Codable, Equatable {
     public var widths: [WidthResult]
     public var claims: [ClaimResult]
     public var notes: [String]
+    /// How this run was carried out (`run.json`, not `results.json`); nil when read back.
+    public var run: RunEnvironment?
+
+    enum CodingKeys: String, CodingKey {
+        case schema, name, spec, provenance, widths, claims, notes
+    }
 
     /// Whether every claim is supported at every width it names (the gate's exit 0).
     public var allClaimsHold: Bool { claims.allSatisfy(\.holds) }
@@ -161,6 +167,5 @@ public struct IdentifiabilityProvenance: Sendable, Codable, Equatable {
     public var specHash: String
     /// FNV-1a of the training rows (before any resampling) as Float32 bits.
     public var dataHash: String
-    public var jobs: Int
     public var networks: Int
 }

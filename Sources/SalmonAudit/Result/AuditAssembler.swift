@@ -93,7 +93,7 @@ public enum AuditAssembler {
                             bootstrapResamples: spec.resampling.bootstrap)
         let provenance = Provenance(package: "DeadSalmon", packageVersion: AuditPlan.packageVersion, masterSeed: spec.seed,
                                     generator: RandomStream.generatorName, streamDerivation: RandomStream.derivationScheme,
-                                    specHash: specHash, dataHash: dataHash, evaluationHash: evaluationHash, jobs: jobs, blasThreadsPerWorker: 1, shards: shards,
+                                    specHash: specHash, dataHash: dataHash, evaluationHash: evaluationHash, jobs: nil, blasThreadsPerWorker: nil, shards: nil,
                                     nullModels: nullSpecs.reduce(0) { $0 + $1.K }, trainedModels: trainedCount)
         var summed: [String: Double] = [:]
         for record in byUnit.values { for (name, value) in record.diagnostics { summed[name, default: 0] += value } }
@@ -102,7 +102,7 @@ public enum AuditAssembler {
         return AuditResult(name: spec.name, spec: spec, model: model, provenance: provenance, policy: policy, tests: tests,
                            claims: claims,
                            baseline: baseline.map { BaselineReference(name: $0.name, specHash: $0.specHash, recordedDataHash: $0.dataHash) },
-                           notes: notes + diagnosticsNote)
+                           notes: notes + diagnosticsNote, run: RunEnvironment(jobs: jobs, shards: shards))
     }
 
     /// The correction across every test, the verdicts, the baseline check and the claim outcomes.

@@ -21,12 +21,19 @@ public struct AuditResult: Sendable, Codable, Equatable {
     /// Set when the nulls came from a stored baseline instead of being computed.
     public var baseline: BaselineReference?
     public var notes: [String]
+    /// How this run was carried out (written to `run.json`, not to `results.json`); nil for a
+    /// result read back from `results.json`.
+    public var run: RunEnvironment?
+
+    enum CodingKeys: String, CodingKey {
+        case schema, name, spec, model, provenance, policy, tests, claims, baseline, notes
+    }
 
     /// Whether every claim holds (the CI gate's exit 0).
     public var allClaimsHold: Bool { claims.allSatisfy(\.holds) }
 
     public init(name: String, spec: AuditSpec, model: String, provenance: Provenance, policy: Policy, tests: [TestResult],
-                claims: [ClaimOutcome], baseline: BaselineReference? = nil, notes: [String] = []) {
+                claims: [ClaimOutcome], baseline: BaselineReference? = nil, notes: [String] = [], run: RunEnvironment? = nil) {
         self.schema = Self.schemaIdentifier
         self.name = name
         self.spec = spec
@@ -37,6 +44,7 @@ public struct AuditResult: Sendable, Codable, Equatable {
         self.claims = claims
         self.baseline = baseline
         self.notes = notes
+        self.run = run
     }
 }
 
@@ -52,11 +60,11 @@ public struct Provenance: Sendable, Codable, Equatable {
     /// The hash of the evaluation data alone (inputs, labels, control types): a baseline gates
     /// only results with the same.
     public var evaluationHash: String
-    /// Worker threads of the run(s) that computed the units; BLAS ran single-threaded in each.
-    public var jobs: Int
-    public var blasThreadsPerWorker: Int
-    /// Shards merged into this result (1 for a single run).
-    public var shards: Int
+    /// Worker threads, BLAS threads and shards: nil in results since `run.json` holds them
+    /// (``RunEnvironment``); read from baselines recorded before.
+    public var jobs: Int?
+    public var blasThreadsPerWorker: Int?
+    public var shards: Int?
     public var nullModels: Int
     public var trainedModels: Int
 }

@@ -120,7 +120,7 @@ public enum IdentifiabilityAuditMarkdown {
         lines.append("| streams | \(p.streams.map { "`\($0)`" }.joined(separator: ", ")) |")
         lines.append("| spec hash | `\(p.specHash)` |")
         lines.append("| data hash | `\(p.dataHash)` |")
-        lines.append("| networks | \(p.networks) (jobs \(p.jobs); results do not depend on it) |")
+        lines.append("| networks | \(p.networks) (the same for any number of worker threads; `\(ReportFiles.run)` records how this run was carried out) |")
         lines.append("| bootstrap | B = \(r.spec.resampling.bootstrap), BCa, level \(level) |")
         lines.append("")
         return lines.joined(separator: "\n")

@@ -34,6 +34,7 @@ public enum IdentifiabilityAuditWriter {
                              expected: "a value JSON can represent, found \(value) in the result")
         }
         files.append((ReportFiles.junit, Data(junit(result).utf8)))
+        if let run = result.run { files.append((ReportFiles.run, try run.jsonData())) }
         files.append((ReportFiles.markdown, Data(IdentifiabilityAuditMarkdown.render(result).utf8)))
         return try ReportDirectory(figures: figures, files: files).write(to: root)
     }
