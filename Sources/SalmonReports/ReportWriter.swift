@@ -70,24 +70,6 @@ public enum ReportWriter {
         }
     }
 
-    /// Removes `*.svg` files in `directory` that are not among `names` (compared without case, so
-    /// that a case-insensitive file system never loses a figure just written).
-    /// Removes the figures an earlier write listed (`written`) that this one does not keep; any
-    /// other file in the directory is left alone.
-    static func removeStaleFigures(in directory: String, written: [String], keeping names: [String]) throws {
-        let keep = Set(names.map { $0.lowercased() })
-        for name in Set(written).sorted() where name.hasSuffix(".svg") && !name.hasPrefix(".") && !keep.contains(name.lowercased()) {
-            let path = join(directory, name)
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
-            do {
-                try FileManager.default.removeItem(atPath: path)
-            } catch {
-                throw InputError(file: path, expected: "a stale figure that can be removed (\(error.localizedDescription))")
-            }
-        }
-    }
-
     static func join(_ directory: String, _ name: String) -> String {
         directory.hasSuffix("/") ? directory + name : directory + "/" + name
     }
