@@ -282,3 +282,30 @@ extension HardeningCLITests {
         #expect(!run.stderr.contains("spec:"))
     }
 }
+
+/// Progress for CI logs: off a terminal, long work prints whole lines (every 10 % or 30 s, none in
+/// the first 5 s), and nothing else is on stderr.
+@Suite struct ProgressLogTests {
+    @Test func anAuditOffATerminalPrintsWholeProgressLines() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("salmon-progress-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let started = Date()
+        let run = runSalmon(["audit", "audit-small.yaml", "--out", root, "--jobs", "1"])
+        let seconds = Date().timeIntervalSince(started)
+        #expect(run.status == 0, "\(run.stderr)")
+        let lines = run.stderr.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+        #expect(run.stderr.isEmpty || run.stderr.hasSuffix("\n"))
+        #expect(!run.stderr.contains("\r"))
+        let pattern = #/salmon: models (\d+)/299 \((\d+) %\), elapsed (\d+) s, left ~(\d+) s/#
+        var done: [Int] = []
+        for line in lines {
+            let match = try #require(try pattern.wholeMatch(in: String(line)), "not a progress line: \(line)")
+            done.append(Int(match.1) ?? -1)
+            #expect(Int(match.3).map { $0 >= 5 } == true, "a line in the first 5 s: \(line)")
+        }
+        #expect(done == done.sorted(), "progress went backwards: \(done)")
+        #expect(lines.count <= 10 + Int(seconds / 30) + 1)
+        if seconds < 5 { #expect(lines.isEmpty) }
+        if seconds >= 8 { #expect(!lines.isEmpty, "\(seconds) s without a progress line") }
+    }
+}

@@ -16,24 +16,58 @@ struct RunOptions: ParsableArguments {
     }
 }
 
-/// Progress on stderr — null models done/total, elapsed, estimated time left — only when stderr is
-/// a terminal; silent otherwise (CI logs, pipes).
+/// Progress of long work on stderr: null models done/total, elapsed, estimated time left.
+///
+/// On a terminal one line is rewritten in place. Elsewhere (a CI log, a pipe, a file) a whole line
+/// is printed each time another 10 % is done or 30 s have passed since the last line, whichever
+/// comes first, and never in the first 5 s, so short runs stay silent.
 struct ProgressLine: Sendable {
     let started = Date()
-    let enabled: Bool
+    let terminal: Bool
 
-    init() { enabled = isatty(STDERR_FILENO) == 1 }
+    init() { terminal = isatty(STDERR_FILENO) == 1 }
 
     var callback: (@Sendable (Int, Int) -> Void)? {
-        guard enabled else { return nil }
         let started = self.started
-        return { done, total in
-            let elapsed = Date().timeIntervalSince(started)
-            let left = done > 0 ? elapsed / Double(done) * Double(total - done) : 0
-            let text = String(format: "\r  models %d/%d  elapsed %.0f s  left ~%.0f s ", done, total, elapsed, left)
-            FileHandle.standardError.write(Data(text.utf8))
-            if done == total { FileHandle.standardError.write(Data("\n".utf8)) }
+        if terminal {
+            return { done, total in
+                let elapsed = Date().timeIntervalSince(started)
+                let left = done > 0 ? elapsed / Double(done) * Double(total - done) : 0
+                let text = String(format: "\r  models %d/%d  elapsed %.0f s  left ~%.0f s ", done, total, elapsed, left)
+                FileHandle.standardError.write(Data(text.utf8))
+                if done == total { FileHandle.standardError.write(Data("\n".utf8)) }
+            }
         }
+        let log = ProgressLog(started: started)
+        return { done, total in log.report(done: done, total: total) }
+    }
+}
+
+/// The state of ``ProgressLine`` off a terminal, shared by the workers that report.
+final class ProgressLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private let started: Date
+    private var lastLine: Date
+    private var lastTenth = 0
+
+    init(started: Date) {
+        self.started = started
+        self.lastLine = started
+    }
+
+    func report(done: Int, total: Int) {
+        guard total > 0 else { return }
+        let now = Date()
+        let tenth = done * 10 / total
+        let line: String? = lock.withLock {
+            let elapsed = now.timeIntervalSince(started)
+            guard elapsed >= 5, tenth > lastTenth || now.timeIntervalSince(lastLine) >= 30 else { return nil }
+            lastTenth = max(lastTenth, tenth)
+            lastLine = now
+            let left = done > 0 ? elapsed / Double(done) * Double(total - done) : 0
+            return String(format: "salmon: models %d/%d (%d %%), elapsed %.0f s, left ~%.0f s\n", done, total, done * 100 / total, elapsed, left)
+        }
+        if let line { FileHandle.standardError.write(Data(line.utf8)) }
     }
 }
 
