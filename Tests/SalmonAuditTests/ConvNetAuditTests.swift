@@ -1,5 +1,6 @@
 import Foundation
 @testable import SalmonAudit
+import SalmonIO
 import SalmonMethods
 import SalmonNetworks
 import SalmonStatistics
@@ -107,6 +108,43 @@ import Testing
     }
 
     static let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/cnn_digits").path
+
+    /// `model.referenceOutputs`: PyTorch's logits of both networks (or of network 0 alone) are
+    /// accepted; one logit off by 0.01, or outputs of the wrong shape, are refused naming the file
+    /// and the place — before any null model is built. The GPT-2 fixture's last-position logits too.
+    @Test func referenceOutputsAreCheckedAfterLoading() throws {
+        let text = try String(contentsOfFile: Self.fixture + "/spec.yaml", encoding: .utf8)
+        func subject(_ reference: String, in directory: String = Self.fixture, yaml: String? = nil) throws -> any AuditSubject {
+            let spec = try AuditSpec.parse(yaml: (yaml ?? text).replacingOccurrences(of: "  inputs: inputs.npy", with: "  inputs: inputs.npy\n  referenceOutputs: \(reference)")
+                                            .replacingOccurrences(of: "  inputs: tokens.npy", with: "  inputs: tokens.npy\n  referenceOutputs: \(reference)"),
+                                           file: "spec.yaml")
+            return try Audit.subject(for: spec, specDirectory: directory, jobs: 1)
+        }
+        _ = try subject("reference_logits.npy")
+        let reference = try ArrayInput.attributionMaps(Self.fixture + "/reference_logits.npy")
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("salmon-reference-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let first = reference.values[0..<600].map(Float.init)
+        try NPYArray.serialize(first, shape: [60, 10]).write(to: URL(fileURLWithPath: scratch + "/first.npy"))
+        _ = try subject(scratch + "/first.npy")
+        var off = reference.values.map(Float.init)
+        off[600 + 7 * 10 + 3] += 0.01
+        try NPYArray.serialize(off, shape: [2, 60, 10]).write(to: URL(fileURLWithPath: scratch + "/off.npy"))
+        let wrong = #expect(throws: SpecError.self) { try subject(scratch + "/off.npy") }
+        #expect(wrong?.field == "model.referenceOutputs" && wrong?.message.contains("state dict 1, row 7, output 3") == true, "\(String(describing: wrong))")
+        try NPYArray.serialize(first, shape: [10, 60]).write(to: URL(fileURLWithPath: scratch + "/shape.npy"))
+        let shape = #expect(throws: SpecError.self) { try subject(scratch + "/shape.npy") }
+        #expect(shape?.message.contains("[60, 10]") == true && shape?.message.contains("found [10, 60]") == true)
+        // The transformer: logits at the last position of each sequence.
+        let gpt2 = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/gpt2_modular_addition").path
+        let gpt2Spec = try String(contentsOfFile: gpt2 + "/spec.yaml", encoding: .utf8)
+        _ = try subject("reference_logits.npy", in: gpt2, yaml: gpt2Spec)
+        let task = #expect(throws: SpecError.self) {
+            try AuditSpec.parse(yaml: "version: 1\nname: t\nmodel: {task: planted-concepts, referenceOutputs: r.npy}\nclaims: [{name: a, method: {name: logistic-probe}}]\nnulls: [{family: random-init, K: 9}]\n").validate()
+        }
+        #expect(task?.field == "model.referenceOutputs")
+    }
 
     /// Two CNNs PyTorch trained (`Fixtures/cnn_digits/generate.py`): loaded from their state dicts
     /// they compute PyTorch's logits (to 1e-5), and the committed spec — attribution and probe

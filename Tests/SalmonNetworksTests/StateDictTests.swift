@@ -133,4 +133,49 @@ import SalmonNetworks
         let tensor = #expect(throws: InputError.self) { try StateDict.load(file, architecture: cnn) }
         #expect(tensor?.field == "tensor \"convs.0.weight\"")
     }
+
+    /// A state dict whose modules are the user's own (`fc1`, `fc2`, `fc3`) loads through the
+    /// architecture's `names`, to the same model PyTorch's native names give; a key that names no
+    /// module, two keys on one name, and a mapped tensor that is missing are refused by name.
+    @Test func namesMapTheUsersOwnModules() throws {
+        let native = try #require(FileManager.default.contents(atPath: Self.path("mlp_sequential.safetensors")))
+        var architecture = try ModelArchitecture.read(path: Self.path("mlp_sequential.json"))
+        guard case .mlp(let model) = try StateDict.load(SafeTensors(parsing: native, source: "native"), architecture: architecture) else {
+            Issue.record("expected an MLP")
+            return
+        }
+        // The same weights under the user's names.
+        let renamed = StateDict.entries(model, architecture: architecture).map { entry in
+            var e = entry
+            e.name = e.name.replacingOccurrences(of: "^0\\.", with: "fc1.", options: .regularExpression)
+                .replacingOccurrences(of: "^2\\.", with: "fc2.", options: .regularExpression)
+                .replacingOccurrences(of: "^4\\.", with: "fc3.", options: .regularExpression)
+            return e
+        }
+        #expect(renamed.map(\.name).sorted() == ["fc1.bias", "fc1.weight", "fc2.bias", "fc2.weight", "fc3.bias", "fc3.weight"])
+        let file = try SafeTensors(parsing: Data(try SafeTensors.serialize(renamed)), source: "mine.safetensors")
+        let unmapped = #expect(throws: InputError.self) { try StateDict.load(file, architecture: architecture) }
+        #expect(unmapped?.description.contains("tensor \"0.weight\"") == true && unmapped?.description.contains("fc1.bias") == true)
+
+        architecture.names = ["0": "fc1", "2": "fc2", "4": "fc3"]
+        guard case .mlp(let mapped) = try StateDict.load(file, architecture: architecture) else {
+            Issue.record("expected an MLP")
+            return
+        }
+        #expect(mapped == model)
+        // A whole tensor name maps too, and the longest key wins.
+        architecture.names = ["0": "fc1", "0.bias": "fc1.bias", "2": "fc2", "4": "fc3"]
+        guard case .mlp(let again) = try StateDict.load(file, architecture: architecture) else { return }
+        #expect(again == model)
+
+        architecture.names = ["0": "fc1", "2": "fc2", "4": "fc3", "6": "fc4"]
+        let stray = #expect(throws: InputError.self) { try StateDict.load(file, architecture: architecture) }
+        #expect(stray?.field == "names" && stray?.description.contains("\"6\"") == true)
+        architecture.names = ["0": "fc1", "2": "fc1", "4": "fc3"]
+        let twice = #expect(throws: InputError.self) { try StateDict.load(file, architecture: architecture) }
+        #expect(twice?.field == "names" && twice?.description.contains("both mapped to \"fc1\"") == true)
+        architecture.names = ["0": "fc1", "2": "fc2", "4": "head"]
+        let missing = #expect(throws: InputError.self) { try StateDict.load(file, architecture: architecture) }
+        #expect(missing?.field == "tensor \"head.weight\" (\"4.weight\" by names)")
+    }
 }

@@ -7,6 +7,15 @@ public enum Audit {
     /// Activation files, a state dict (an MLP or a GPT-2-layout transformer, as its architecture
     /// says), or a built-in task (a transformer for a sequence task, else an MLP).
     public static func subject(for spec: AuditSpec, specDirectory: String, jobs: Int) throws -> any AuditSubject {
+        let subject = try unchecked(for: spec, specDirectory: specDirectory, jobs: jobs)
+        if let file = spec.model.referenceOutputs {
+            try ReferenceOutputs.check(subject, file: file.hasPrefix("/") ? file : specDirectory + "/" + file)
+        }
+        return subject
+    }
+
+    /// The subject, before its reference outputs (if any) are checked.
+    static func unchecked(for spec: AuditSpec, specDirectory: String, jobs: Int) throws -> any AuditSubject {
         if spec.model.activations != nil { return try ActivationSubject(spec: spec, baseDirectory: specDirectory) }
         if spec.model.maps != nil { return try AttributionMapSubject(spec: spec, baseDirectory: specDirectory) }
         if let files = spec.model.stateDict, let architecture = spec.model.architecture {

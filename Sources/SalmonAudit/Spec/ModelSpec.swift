@@ -33,13 +33,17 @@ public struct ModelSpec: Sendable, Codable, Equatable {
     /// them with `training`'s recipe (the user's own recipe should be stated there).
     public var trainingInputs: String?
     public var trainingLabels: String?
+    /// For a model loaded from a state dict: the outputs PyTorch computed on `inputs` (`.npy`,
+    /// `[n, outputs]` for trained network 0, or `[seeds, n, outputs]` for every state dict; a
+    /// transformer's logits at the last position), checked after loading (``ReferenceOutputs``).
+    public var referenceOutputs: String?
     /// A CNN instead of an MLP (image tasks: `digits`): the output channels of each convolution
     /// block (3 × 3, same padding, ReLU, 2 × 2 max pooling), followed by dense layers of `hidden` widths.
     public var convolutions: [Int]?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case task, taskOptions, hidden, activation, training, evaluationExamples, stateDict, architecture, inputs, activations, transformer
-        case convolutions, trainingInputs, trainingLabels, maps
+        case convolutions, trainingInputs, trainingLabels, maps, referenceOutputs
     }
 
     /// A model with every setting at its default (what a spec that names only `task` gets): a
@@ -73,6 +77,7 @@ public struct ModelSpec: Sendable, Codable, Equatable {
         convolutions = try c.decodeIfPresent([Int].self, forKey: .convolutions)
         trainingInputs = try c.decodeIfPresent(String.self, forKey: .trainingInputs)
         trainingLabels = try c.decodeIfPresent(String.self, forKey: .trainingLabels)
+        referenceOutputs = try c.decodeIfPresent(String.self, forKey: .referenceOutputs)
         if transformer == nil && task.flatMap(BuiltInTask.init(rawValue:))?.isSequenceTask == true { transformer = TransformerShape() }
     }
 
@@ -100,6 +105,9 @@ public struct ModelSpec: Sendable, Codable, Equatable {
     public var layerCount: Int { (convolutions?.count ?? 0) + hidden.count + 1 }
 
     func validate() throws {
+        if stateDict == nil && referenceOutputs != nil {
+            throw SpecError(field: "model.referenceOutputs", "reference outputs check a model loaded from a state dict; this model has none")
+        }
         if stateDict == nil && (trainingInputs != nil || trainingLabels != nil) {
             throw SpecError(field: trainingInputs != nil ? "model.trainingInputs" : "model.trainingLabels",
                             "training data is given for a model loaded from a state dict (a built-in task brings its own)")

@@ -25,6 +25,12 @@ import SalmonIO
 /// last; ReLU between them). Names: `convs.k.{weight,bias}` (`[out, in, 3, 3]`) and
 /// `dense.k.{weight,bias}` — the `nn.ModuleList`s of the module in
 /// `Tests/SalmonAuditTests/Fixtures/cnn_digits/generate.py` — after an optional `prefix`.
+///
+/// Every type: `names`, an object from the names above (after `prefix`) to the module names of
+/// the user's own state dict, for modules named otherwise: `{"0": "fc1", "2": "fc2", "4": "fc3"}`
+/// reads an MLP's `0.weight` from `fc1.weight`. A key maps a module (every tensor below it) or a
+/// whole tensor name; the longest key that matches wins; a key that matches nothing, or two keys
+/// mapped to one name, is an error.
 public struct ModelArchitecture: Sendable, Codable, Equatable {
     public var type: String
     // MLP
@@ -49,6 +55,7 @@ public struct ModelArchitecture: Sendable, Codable, Equatable {
     public var dense: [Int]?
     // All
     public var prefix: String?
+    public var names: [String: String]?
 
     public init(type: String) { self.type = type }
 
@@ -68,9 +75,9 @@ public struct ModelArchitecture: Sendable, Codable, Equatable {
 
     /// The keys each type reads (every other key is an error, never silently ignored).
     public static let keys: [String: [String]] = [
-        "mlp": ["type", "sizes", "hiddenActivation", "outputActivation", "negativeSlope", "naming", "prefix"],
-        "gpt2": ["type", "vocabulary", "context", "dimension", "heads", "layers", "hidden", "activation", "linearLayout", "tiedUnembedding", "prefix"],
-        "cnn": ["type", "input", "convolutions", "dense", "prefix"],
+        "mlp": ["type", "sizes", "hiddenActivation", "outputActivation", "negativeSlope", "naming", "prefix", "names"],
+        "gpt2": ["type", "vocabulary", "context", "dimension", "heads", "layers", "hidden", "activation", "linearLayout", "tiedUnembedding", "prefix", "names"],
+        "cnn": ["type", "input", "convolutions", "dense", "prefix", "names"],
     ]
 
     /// Refuses a key the architecture's type does not read, naming the nearest one it does.
@@ -84,6 +91,15 @@ public struct ModelArchitecture: Sendable, Codable, Equatable {
 
     /// Checks the fields the type needs, naming the first one at fault.
     public func validate(source: String) throws(InputError) {
+        if let names {
+            if let empty = names.sorted(by: { $0.key < $1.key }).first(where: { $0.key.isEmpty || $0.value.isEmpty }) {
+                throw InputError(file: source, field: "names", expected: "non-empty module names, found \"\(empty.key)\": \"\(empty.value)\"")
+            }
+            let targets = Dictionary(grouping: names.keys.sorted(), by: { names[$0] ?? "" })
+            if let twice = targets.sorted(by: { $0.key < $1.key }).first(where: { $0.value.count > 1 }) {
+                throw InputError(file: source, field: "names", expected: "one module per name, found \(twice.value.map { "\"\($0)\"" }.joined(separator: " and ")) both mapped to \"\(twice.key)\"")
+            }
+        }
         func need<T>(_ value: T?, _ field: String) throws(InputError) -> T {
             guard let value else { throw InputError(file: source, field: field, expected: "a value for a \(type) architecture") }
             return value

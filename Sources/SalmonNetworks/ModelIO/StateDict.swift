@@ -27,12 +27,15 @@ public enum StateDict {
     /// Builds the model an architecture describes from a parsed state dict.
     public static func load(_ file: SafeTensors, architecture: ModelArchitecture) throws(InputError) -> LoadedModel {
         try architecture.validate(source: file.source)
-        var reader = Reader(file: file)
+        var reader = Reader(file: file, names: architecture.names ?? [:])
         let model: LoadedModel
         switch architecture.type {
         case "mlp": model = .mlp(try loadMLP(&reader, architecture))
         case "cnn": model = .cnn(try loadCNN(&reader, architecture))
         default: model = .transformer(try loadTransformer(&reader, architecture))
+        }
+        if let unmatched = reader.names.keys.sorted().first(where: { !reader.matched.contains($0) }) {
+            throw InputError(file: file.source, field: "names", expected: "keys that name a module of this \(architecture.type) architecture, found \"\(unmatched)\" (it reads \(reader.requested.prefix(8).joined(separator: ", "))\(reader.requested.count > 8 ? ", …" : ""))")
         }
         if let extra = file.tensors.map(\.name).sorted().first(where: { !reader.used.contains($0) }) {
             throw InputError(file: file.source, field: "tensor \"\(extra)\"",
@@ -122,7 +125,7 @@ public enum StateDict {
         model.finalNorm = try norm("\(p)ln_f")
         if a.tiedUnembedding ?? true {
             model.unembedding = model.tokenEmbedding.weight
-            reader.used.insert("lm_head.weight")  // a tied copy may be stored as well
+            reader.used.insert(reader.mapped("lm_head.weight").name)  // a tied copy may be stored as well
         } else {
             model.unembedding = try reader.tensor("lm_head.weight", shape: [c.vocabulary, c.dimension])
         }
@@ -145,14 +148,33 @@ public enum StateDict {
     /// Reads named tensors, checking shapes and recording which names were used.
     struct Reader {
         let file: SafeTensors
+        /// The architecture's `names`: module (or tensor) names → the user's.
+        let names: [String: String]
         var used: Set<String> = []
+        /// The keys of `names` that mapped a tensor, and every name the architecture asked for.
+        var matched: Set<String> = []
+        var requested: [String] = []
 
-        mutating func tensor(_ name: String, shape: [Int]) throws(InputError) -> Tensor {
+        /// The file's name for the architecture's tensor `canonical`, and the key that mapped it.
+        func mapped(_ canonical: String) -> (name: String, key: String?) {
+            var best: String?
+            for key in names.keys where canonical == key || canonical.hasPrefix(key + ".") {
+                if key.count > (best?.count ?? -1) { best = key }
+            }
+            guard let key = best, let target = names[key] else { return (canonical, nil) }
+            return (target + canonical.dropFirst(key.count), key)
+        }
+
+        mutating func tensor(_ canonical: String, shape: [Int]) throws(InputError) -> Tensor {
+            requested.append(canonical)
+            let (name, key) = mapped(canonical)
+            if let key { matched.insert(key) }
+            let via = key == nil ? "" : " (\"\(canonical)\" by names)"
             guard let entry = file.tensors.first(where: { $0.name == name }) else {
                 let held = file.tensors.map(\.name).sorted()
                 let listed = held.prefix(12).joined(separator: ", ") + (held.count > 12 ? ", … (\(held.count) in all)" : "")
-                throw InputError(file: file.source, field: "tensor \"\(name)\"",
-                                 expected: "a tensor of shape \(shape), but the file has none of that name (it holds \(listed))")
+                throw InputError(file: file.source, field: "tensor \"\(name)\"\(via)",
+                                 expected: "a tensor of shape \(shape), but the file has none of that name (it holds \(listed)); the architecture's \"names\" maps modules named otherwise")
             }
             guard entry.shape == shape else {
                 throw InputError(file: file.source, field: "tensor \"\(name)\"", expected: "shape \(shape), found \(entry.shape)")
