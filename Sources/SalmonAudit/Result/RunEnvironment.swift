@@ -4,7 +4,7 @@ import Foundation
 /// per worker and the shards merged. Results do not depend on any of it, so it is kept out of
 /// `results.json` and `report.md` (which are then byte-identical for any `--jobs` and any shard
 /// split) and written beside them as `run.json`.
-public struct RunEnvironment: Sendable, Codable, Equatable {
+public struct RunEnvironment: Sendable, Codable, Equatable, VersionedResult {
     /// The JSON schema identifier of `run.json`.
     public static let schemaIdentifier = "deadsalmon.run/1"
 
@@ -21,14 +21,5 @@ public struct RunEnvironment: Sendable, Codable, Equatable {
         self.jobs = jobs
         self.blasThreadsPerWorker = blasThreadsPerWorker
         self.shards = shards
-    }
-
-    /// Canonical JSON (sorted keys, pretty-printed, a final newline).
-    public func jsonData() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        var data = try encoder.encode(self)
-        data.append(0x0A)
-        return data
     }
 }

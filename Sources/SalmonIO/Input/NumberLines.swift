@@ -94,8 +94,22 @@ public enum NumberLines {
         return (values, source)
     }
 
-    /// The line-by-line state across chunks.
-    struct Parser {
+    /// Parses one number per line from bytes in memory, by the same rules and with the same
+    /// messages as ``read(path:validate:)``.
+    /// - Parameter source: the name used in messages.
+    public static func parse(_ bytes: UnsafeBufferPointer<UInt8>, source: String,
+                             validate: ((Double) -> String?)? = nil) throws(InputError) -> [Double] {
+        var parser = Parser(source: source, validate: validate)
+        var values: [Double] = []
+        _ = try parser.lines(bytes, final: true, into: &values)
+        if values.isEmpty { throw InputError(file: source, expected: "at least one number, found none") }
+        return values
+    }
+
+    /// The line-by-line state across chunks, for reading a stream of bytes in pieces: feed each
+    /// piece to ``lines(_:final:into:)``, keep the bytes it did not consume (an unfinished line)
+    /// in front of the next piece, and mark the last piece `final`.
+    public struct Parser {
         let source: String
         let validate: ((Double) -> String?)?
         var line = 0
@@ -103,14 +117,14 @@ public enum NumberLines {
         var afterCarriageReturn = false
         var scratch = [CChar](repeating: 0, count: 64)
 
-        init(source: String, validate: ((Double) -> String?)?) {
+        public init(source: String, validate: ((Double) -> String?)?) {
             self.source = source
             self.validate = validate
         }
 
         /// Parses every complete line of `bytes` (all of it when `final`) and returns how many
         /// bytes it consumed.
-        mutating func lines(_ bytes: UnsafeBufferPointer<UInt8>, final: Bool, into values: inout [Double]) throws(InputError) -> Int {
+        public mutating func lines(_ bytes: UnsafeBufferPointer<UInt8>, final: Bool, into values: inout [Double]) throws(InputError) -> Int {
             var start = 0, i = 0
             let n = bytes.count
             if afterCarriageReturn && n > 0 && bytes[0] == 0x0A { start = 1; i = 1 }
