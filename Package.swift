@@ -75,7 +75,7 @@ let package = Package(
                                                      "SalmonDiagnostics", "SalmonIO"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "SalmonReportsTests", dependencies: ["SalmonReports", "SalmonAudit", "SalmonIO", "SalmonStatistics"]),
-        .testTarget(name: "SalmonCLITests", dependencies: ["salmon"], exclude: ["Snapshots"]),
+        .testTarget(name: "SalmonCLITests", dependencies: ["salmon"], exclude: ["Snapshots", "BadInputs"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -63,7 +63,7 @@ enum SalmonMain {
     }
 
     static func fail(_ message: String) -> Never {
-        FileHandle.standardError.write(Data("salmon: error: \(message)\n".utf8))
+        FileHandle.standardError.write(Data("salmon: error: \(message.escapingLineBreaks)\n".utf8))
         exit(badInputExitCode)
     }
 }

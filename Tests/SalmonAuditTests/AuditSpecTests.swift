@@ -82,3 +82,28 @@ import Testing
         #expect(other.field == "kind" && other.message.contains("identifiability"))
     }
 }
+
+/// Found by the bad-input corpus: an unquoted `expect: null` (YAML's null) was read as absent and
+/// silently became `distinguishable`, turning a negative control into a claim of structure.
+@Suite struct UnquotedNullExpectationTests {
+    @Test func anUnquotedNullExpectationIsTheNullExpectation() throws {
+        let spec = """
+            version: 1
+            name: n
+            model: {task: planted-concepts}
+            claims:
+              - {name: label, method: {name: logistic-probe}}
+              - name: ignored
+                method: {name: logistic-probe}
+                target: concept:2
+                expect: "null"
+            nulls: [{family: random-init, K: 9}]
+            """
+        let quoted = try AuditSpec.parse(yaml: spec)
+        #expect(quoted.claims[1].expect == .null && quoted.claims[0].expect == .distinguishable)
+        for form in ["null", "~", "Null"] {
+            let unquoted = try AuditSpec.parse(yaml: spec.replacingOccurrences(of: "expect: \"null\"", with: "expect: \(form)"))
+            #expect(unquoted == quoted && unquoted.hash == quoted.hash, "expect: \(form)")
+        }
+    }
+}

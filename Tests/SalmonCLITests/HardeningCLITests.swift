@@ -309,3 +309,12 @@ extension HardeningCLITests {
         if seconds >= 8 { #expect(!lines.isEmpty, "\(seconds) s without a progress line") }
     }
 }
+
+/// Found by the bad-input corpus: a huge `--jobs` overflowed the chunk count (a crash).
+@Suite struct CorpusFindingsTests {
+    @Test func aHugeJobsCountRunsAsAnyOther() {
+        let run = runSalmon(["bootstrap", "--jobs", "9223372036854775807", "--resamples", "200", "a.txt"])
+        let reference = runSalmon(["bootstrap", "--jobs", "2", "--resamples", "200", "a.txt"])
+        #expect(run.status == 0 && run.stdout == reference.stdout && !run.stdout.isEmpty, "\(run.stderr)")
+    }
+}

@@ -42,7 +42,10 @@ public struct ClaimSpec: Sendable, Codable, Equatable {
         statistic = try c.decodeIfPresent(String.self, forKey: .statistic) ?? method.statistics.first?.name ?? ""
         sites = try c.decodeIfPresent([String].self, forKey: .sites)
         controlTypes = try c.decodeIfPresent(String.self, forKey: .controlTypes)
-        let e = try c.decodeIfPresent(String.self, forKey: .expect) ?? "distinguishable"
+        // `expect: null` unquoted is YAML's null, which means the null expectation here: read as
+        // absent, it would silently turn a negative control into a claim of structure.
+        let unquotedNull = c.contains(.expect) ? (try c.decodeNil(forKey: .expect)) : false
+        let e = unquotedNull ? Expectation.null.rawValue : try c.decodeIfPresent(String.self, forKey: .expect) ?? "distinguishable"
         guard let expectation = Expectation(rawValue: e) else {
             throw SpecError(field: SpecError.path(decoder.codingPath) + ".expect", "expected 'distinguishable' or 'null', found '\(e)'")
         }

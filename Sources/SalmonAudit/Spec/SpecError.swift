@@ -16,7 +16,7 @@ public struct SpecError: SalmonError, Equatable {
     }
 
     public var description: String {
-        field.isEmpty ? "\(file): \(message)" : "\(file): field '\(field)': \(message)"
+        (field.isEmpty ? "\(file): \(message)" : "\(file): field '\(field)': \(message)").escapingLineBreaks
     }
 
     public var location: ErrorLocation { ErrorLocation(file: file, field: field.isEmpty ? nil : field) }

@@ -12,7 +12,8 @@ internal enum ReplicateRunner {
                     chunk: (Range<Int>, UnsafeMutableBufferPointer<Double>) -> Void) -> [Double] {
         var result = [Double](repeating: 0, count: count)
         guard count > 0 else { return result }
-        let chunks = workers <= 1 ? 1 : min(count, workers * 8)
+        // Any worker count is accepted (no overflow for a huge one): at most `count` chunks.
+        let chunks = workers <= 1 ? 1 : min(count, workers.multipliedReportingOverflow(by: 8).overflow ? count : workers * 8)
         result.withUnsafeMutableBufferPointer { out in
             withoutActuallyEscaping(chunk) { chunk in
                 let shared = UncheckedSendable((out, chunk))
