@@ -30,6 +30,19 @@ public struct PermutationTestResult: Sendable {
 /// arrangement b draws from its own substream, so results do not depend on the worker count.
 /// - Complexity: O(n) per arrangement, no allocation per arrangement.
 public struct PermutationTest: Sendable {
+    /// The most arrangements an exact test enumerates (about a minute of work): asking for at
+    /// least as many resamples as a larger count of arrangements is refused up front, with the
+    /// advice to ask for fewer (a Monte Carlo test), rather than running for hours or years.
+    public static let exactEnumerationLimit = 1_000_000_000
+
+    /// Refuses an exact test of more than ``exactEnumerationLimit`` arrangements.
+    static func requireEnumerable(_ total: Int) throws {
+        guard total > exactEnumerationLimit else { return }
+        throw StatisticsError("resamples", expected: "fewer resamples than the \(total) distinct arrangements of these samples: "
+                              + "with at least as many an exact test enumerates every one, which takes more than "
+                              + "\(exactEnumerationLimit); ask for a Monte Carlo test with fewer resamples")
+    }
+
     /// The number of random arrangements (and the enumeration limit for the exact test).
     public let resamples: Int
     public let seed: UInt64
@@ -64,6 +77,7 @@ public struct PermutationTest: Sendable {
         let gamma = 100 * Double.ulpOfOne * abs(observed)
 
         if let total = Self.binomial(n, na), total <= resamples {
+            try Self.requireEnumerable(total)
             var atLeast = 0, atMost = 0
             var chosen = Array(0..<na)
             var inA = [Bool](repeating: false, count: n)
@@ -132,6 +146,7 @@ public struct PermutationTest: Sendable {
         let gamma = 100 * Double.ulpOfOne * abs(observed)
 
         if n < 62, (1 << n) <= resamples {
+            try Self.requireEnumerable(1 << n)
             var atLeast = 0, atMost = 0
             let total = 1 << n
             for mask in 0..<total {

@@ -19,8 +19,8 @@ struct BootstrapCommand: ParsableCommand {
     @Option(help: "Statistic: mean|median|std|var|trimmed-mean.")
     var statistic: Statistic = .mean
 
-    @Option(parsing: .unconditional, help: "Proportion cut from each end for trimmed-mean, in [0, 0.5).")
-    var trim: Double = 0.1
+    @Option(parsing: .unconditional, help: "Proportion cut from each end for trimmed-mean, in [0, 0.5) (default 0.1).")
+    var trim: Double?
 
     @Option(help: "Interval: percentile|basic|bca.")
     var interval: BootstrapInterval = .bca
@@ -53,6 +53,10 @@ struct BootstrapCommand: ParsableCommand {
     func run() throws {
         try random.check()
         try validateLevel(level)
+        if let trim, statistic != .trimmedMean {
+            throw UsageError(option: "--trim", expected: "--statistic trimmed-mean (it is the only statistic that trims), found --statistic \(statistic.rawValue) with --trim \(trim)")
+        }
+        let trim = self.trim ?? 0.1
         if statistic == .trimmedMean && !(trim >= 0 && trim < 0.5) {
             throw UsageError(option: "--trim", expected: "a proportion in [0, 0.5), found \(trim)")
         }

@@ -42,9 +42,17 @@ struct FMRIDemoCommand: ParsableCommand {
     }
 
     func run() throws {
-        guard voxels >= 1, trials >= 2, resamples >= 1, jobs >= 1, live >= 0, live <= voxels, effect.isFinite else {
-            throw UsageError(option: "demo options",
-                             expected: "voxels ≥ 1, 0 ≤ live ≤ voxels, trials ≥ 2, resamples ≥ 1, jobs ≥ 1, a finite effect")
+        guard voxels >= 1 else { throw UsageError(option: "--voxels", expected: "at least 1, found \(voxels)") }
+        guard live >= 0 && live <= voxels else { throw UsageError(option: "--live", expected: "0 … --voxels (\(voxels)), found \(live)") }
+        guard trials >= 2 else { throw UsageError(option: "--trials", expected: "at least 2, found \(trials)") }
+        guard resamples >= 1 else { throw UsageError(option: "--resamples", expected: "at least 1, found \(resamples)") }
+        guard jobs >= 1 else { throw UsageError(option: "--jobs", expected: "at least 1, found \(jobs)") }
+        guard effect.isFinite else { throw UsageError(option: "--effect", expected: "a finite number, found \(effect)") }
+        // What the scan holds at once: the p-values of every voxel, one voxel's trials, one test's statistics.
+        for (option, bytes, what) in [("--voxels", 8 * Double(voxels), "\(voxels) p-values of 8 bytes"),
+                                      ("--trials", 16 * Double(trials), "2 × \(trials) trials of 8 bytes"),
+                                      ("--resamples", 8 * Double(resamples), "\(resamples) permuted statistics of 8 bytes")] {
+            if let excess = MemoryBudget.excess(bytes, what: what) { throw UsageError(option: option, expected: excess) }
         }
         let started = Date()
         let dead = try scan(name: "dead-salmon", effects: 0)

@@ -103,7 +103,8 @@ struct SanityChecksCommand: AsyncParsableCommand {
         let started = Date()
         let progress = ProgressLine()
         if resume && records == nil { throw UsageError(option: "--resume", expected: "--records DIR (where the interrupted run saved its results)") }
-        if let records { try ReportDirectory.requireOutputDirectory(records) }
+        if let records { try ReportDirectory.requireOutputDirectory(records, option: "--records") }
+        if let auditOut { try ReportDirectory.requireOutputDirectory(auditOut, option: "--audit-out") }
         let store = records.map { RecordStore(directory: $0) }
         let result = try await study.run(jobs: jobs, store: store, resume: resume, progress: progress.callback)
         let seconds = Date().timeIntervalSince(started)
