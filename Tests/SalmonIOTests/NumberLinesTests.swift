@@ -26,7 +26,7 @@ struct NumberLinesTests {
     /// leading or trailing point, hexadecimal), with \n, \r\n and \r endings and blank lines,
     /// about 3.4 MB: lines cross chunk boundaries, a \r\n pair too.
     @Test func sameValuesAsTheTextPathAcrossChunks() throws {
-        var stream = SplitMix64(state: 21)
+        var stream = FormatRandom(state: 21)
         var text = "\u{FEFF}"
         let endings = ["\n", "\r\n", "\r"]
         for i in 0..<400_000 {
@@ -95,18 +95,4 @@ struct NumberLinesTests {
         #expect(try Self.error("1\n" + long + "\n") == nil)   // a long decimal is still one number
         #expect(try Self.error("1\n" + long + "x\n3\n")?.line == 2)
     }
-}
-
-/// SplitMix64 (Steele, Lea & Flood 2014): a small seeded generator for test inputs.
-struct SplitMix64 {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// Uniform in [0, 1) from the top 53 bits.
-    mutating func uniform() -> Double { Double(next() >> 11) * 0x1p-53 }
 }

@@ -79,6 +79,8 @@ struct FormatRandom {
         return z ^ (z >> 31)
     }
     mutating func below(_ n: Int) -> Int { n <= 0 ? 0 : Int(next() % UInt64(n)) }
+    /// Uniform in [0, 1) from the top 53 bits.
+    mutating func uniform() -> Double { Double(next() >> 11) * 0x1p-53 }
 }
 
 /// The `InputError` `body` throws, or nil when it returns (any other error is recorded as an
