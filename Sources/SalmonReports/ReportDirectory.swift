@@ -137,7 +137,8 @@ public struct ReportDirectory: Sendable {
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: staging) else { return }
         for name in entries.sorted() {
             let stage = ReportWriter.join(staging, name)
-            if let pid = Int32(name.prefix { $0 != "-" }), pid != getpid(), kill(pid, 0) == 0 { continue }   // still writing
+            // Still writing (EPERM: alive, but another user's): left alone.
+            if let pid = Int32(name.prefix { $0 != "-" }), pid != getpid(), kill(pid, 0) == 0 || errno == EPERM { continue }
             if let data = FileManager.default.contents(atPath: ReportWriter.join(stage, journalName)),
                let journal = try? JSONDecoder().decode(Journal.self, from: data) {
                 try switchIn(stage: stage, root: root, journal: journal)
