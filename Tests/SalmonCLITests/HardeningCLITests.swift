@@ -238,7 +238,14 @@ extension HardeningCLITests {
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: root) }
         for (model, expected) in [("{task: planted-concepts, hidden: [100000, 100000]}", "field 'model.hidden': expected a size this machine can hold: a network of 10002800010 parameters"),
-                                  ("{task: planted-concepts, taskOptions: {examples: 10000000, dimension: 100000}}", "field 'model.taskOptions.examples': expected a size this machine can hold: 10001000 rows of 100000 features need 8.00 TB")] {
+                                  ("{task: planted-concepts, taskOptions: {examples: 10000000, dimension: 100000}}", "field 'model.taskOptions.examples': expected a size this machine can hold: 10001000 rows of 100000 features need 8.00 TB"),
+                                  // A CNN's dense head and a transformer were not checked at all.
+                                  ("{task: digits, taskOptions: {examples: 500}, evaluationExamples: 200, convolutions: [8], hidden: [100000, 100000]}",
+                                   "field 'model.hidden': expected a size this machine can hold: a network of 10014000090 parameters"),
+                                  ("{task: planted-concepts, taskOptions: {examples: 10000000}, hidden: [100000]}",
+                                   "field 'model.hidden': expected a size this machine can hold: the activations of 10001000 rows through a layer of 100000 values"),
+                                  ("{task: modular-addition, taskOptions: {examples: 300}, evaluationExamples: 200, transformer: {dimension: 4096, heads: 4, layers: 64, hidden: 65536}}",
+                                   "field 'model.transformer': expected a size this machine can hold: a network of 38661464064 parameters")] {
             try "name: x\nmodel: \(model)\nclaims: [{name: c, method: {name: logistic-probe}}]\nnulls: [{family: random-init, K: 9}]\n"
                 .write(toFile: root + "/big.yaml", atomically: true, encoding: .utf8)
             let run = runSalmon(["audit", root + "/big.yaml", "--out", root + "/out"])

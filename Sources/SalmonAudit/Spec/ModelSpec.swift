@@ -191,32 +191,87 @@ public struct ModelSpec: Sendable, Codable, Equatable {
             throw SpecError(field: "model.taskOptions.examples", "the digits hold 1,797 images; examples (\(taskOptions.examples)) + evaluationExamples (\(evaluationExamples)) must be at most 1797")
         }
         try training.validate()
-        if let builtIn, builtIn != .modularAddition, convolutions == nil { try requireFitsInMemory(builtIn) }
+        if let builtIn { try requireFitsInMemory(builtIn) }
     }
 
-    /// Refuses, before anything is generated or trained, a built-in task's MLP or data that cannot
-    /// fit in memory (``MemoryBudget``): the task's inputs (`examples + evaluationExamples` rows of
-    /// its features, Float32, twice: generated and split) and, per trained network, its parameters
-    /// with their gradients and AdamW's two moments (16 bytes each). `hidden: [100000, 100000]`
-    /// and `examples: 10000000` with `dimension: 100000` aborted on allocation.
+    /// Refuses, before anything is generated or trained, a built-in task's network or data that
+    /// cannot fit in memory (``MemoryBudget``), naming the field to change:
+    /// - the task's inputs: `examples + evaluationExamples` rows of its features, Float32, twice
+    ///   (generated and split) — `model.taskOptions.examples`;
+    /// - per trained network, its parameters with their gradients and AdamW's two moments (16
+    ///   bytes each) — `model.hidden`, `model.convolutions` or `model.transformer`;
+    /// - the activations a probe or attribution captures: every row through the widest layer,
+    ///   Float32, twice (captured and standardized) — the same field.
+    ///
+    /// The MLP, the CNN (3 × 3 same-padded convolutions, each followed by 2 × 2 pooling, then the
+    /// dense layers) and the transformer (GPT-2 blocks on two-token modular-addition sequences)
+    /// are each counted from the shape they are built with. `hidden: [100000, 100000]` aborted on
+    /// allocation for an MLP and for a CNN, and a transformer of 64 blocks of width 4096 did too.
     func requireFitsInMemory(_ task: BuiltInTask) throws {
-        let features: Int
+        let features: Double
         switch task {
-        case .plantedConcepts: features = taskOptions.dimension
-        case .sparseParity: features = taskOptions.bits
+        case .plantedConcepts: features = Double(taskOptions.dimension)
+        case .sparseParity: features = Double(taskOptions.bits)
         case .digits: features = 64
-        case .modularAddition: return
+        case .modularAddition: features = 2
         }
         let rows = Double(taskOptions.examples) + Double(evaluationExamples)
-        let data = 2 * 4 * rows * Double(features)
-        if let excess = MemoryBudget.excess(data, what: "\(Int(rows)) rows of \(features) features") {
+        let data = 2 * 4 * rows * features
+        if let excess = MemoryBudget.excess(data, what: "\(Int(rows)) rows of \(Int(features)) features") {
             throw SpecError(field: "model.taskOptions.examples", "expected \(excess)")
         }
-        let sizes = [Double(features)] + hidden.map(Double.init) + [10]
-        let parameters = zip(sizes, sizes.dropFirst()).reduce(0.0) { $0 + $1.0 * $1.1 + $1.1 }
-        if let excess = MemoryBudget.excess(16 * parameters, what: "a network of \(Int(parameters)) parameters (weights, gradients and two AdamW moments)") {
-            throw SpecError(field: "model.hidden", "expected \(excess)")
+        let (field, parameters, widest) = networkSize(task, features: features)
+        if let excess = MemoryBudget.excess(16 * parameters, what: "a network of \(Self.count(parameters)) parameters (weights, gradients and two AdamW moments)") {
+            throw SpecError(field: field, "expected \(excess)")
         }
+        if let excess = MemoryBudget.excess(2 * 4 * rows * widest, what: "the activations of \(Int(rows)) rows through a layer of \(Self.count(widest)) values") {
+            throw SpecError(field: field, "expected \(excess)")
+        }
+    }
+
+    /// The field that sets a built-in task's network size, its parameter count and its widest
+    /// activation per example (as `Double`s, so that a product past `Int.max` still compares).
+    private func networkSize(_ task: BuiltInTask, features: Double) -> (field: String, parameters: Double, widest: Double) {
+        if task == .modularAddition {
+            let shape = transformer ?? TransformerShape()
+            let vocabulary = Double(taskOptions.modulus ?? TaskOptions.defaultModulus)
+            let context = 2.0
+            let d = Double(shape.dimension), mlp = Double(shape.hidden ?? 4 * shape.dimension)
+            // Per block: two LayerNorms, QKV and output projections with biases, the MLP's two layers.
+            let block = 4 * d + (4 * d * d + 4 * d) + (2 * d * mlp + mlp + d)
+            let parameters = vocabulary * d + context * d + Double(shape.layers) * block + 2 * d + d * vocabulary
+            // Per sequence and block: the residual stream, QKV, the MLP's hidden layer and the
+            // attention pattern of every head.
+            let widest = Double(shape.layers) * context * (4 * d + mlp + Double(shape.heads) * context)
+            return ("model.transformer", parameters, widest)
+        }
+        var convolutionParameters = 0.0, denseParameters = 0.0
+        var widest = features
+        var width = features
+        if let convolutions {
+            var channels = 1.0, side = 8.0
+            for out in convolutions.map(Double.init) {
+                convolutionParameters += channels * out * 9 + out
+                widest = max(widest, out * side * side, channels * 9 * side * side)
+                channels = out
+                side = (side / 2).rounded(.down)
+            }
+            width = channels * side * side
+        }
+        let dense = hidden.map(Double.init) + [10]
+        for out in dense {
+            denseParameters += width * out + out
+            widest = max(widest, out)
+            width = out
+        }
+        let field = convolutionParameters > denseParameters ? "model.convolutions" : "model.hidden"
+        return (field, convolutionParameters + denseParameters, widest)
+    }
+
+    /// A count in digits (`10002800010`), or in scientific notation past 2⁵³, where a `Double`
+    /// no longer holds every integer (and `Int(_:)` would trap past `Int.max`).
+    private static func count(_ value: Double) -> String {
+        value < 9.0e15 ? String(Int64(value)) : String(format: "%.3g", value)
     }
 }
 
