@@ -158,13 +158,38 @@ public struct ReportDirectory: Sendable {
             .filter { !$0.isEmpty && !$0.contains("/") && $0 != ".." && $0 != "." }
     }
 
-    /// Refuses `''` and the filesystem root as an output directory: a report (and an audit's
-    /// records) would land in the current directory or in `/`.
-    /// - Throws: ``InputError`` naming the option.
+    /// Refuses, before any work, an output directory that cannot be one: `''` and the filesystem
+    /// root (a report, and an audit's records, would land in the current directory or in `/`), and
+    /// a path that is, or lies under, an existing file that is not a directory (found only after
+    /// hours of work before).
+    /// - Throws: ``InputError`` naming the option and the file in the way.
     public static func requireOutputDirectory(_ directory: String, option: String = "--out") throws {
         let trimmed = directory.trimmingCharacters(in: .whitespaces)
         if trimmed.isEmpty || trimmed.allSatisfy({ $0 == "/" }) {
             throw InputError(file: option, expected: "an output directory, found '\(directory)' (the current directory's '' and the filesystem root are refused)")
         }
+        // The nearest existing path on the way to the directory must be a directory.
+        var path = directory
+        while !path.isEmpty {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+                guard isDirectory.boolValue else {
+                    let what = path == directory ? "'\(directory)' is a file" : "'\(path)' on its path is a file"
+                    throw InputError(file: option, expected: "an output directory, but \(what), not a directory")
+                }
+                return
+            }
+            path = parentPath(path)
+        }
+    }
+
+    /// `a/b/c` → `a/b`, `a` → `.`, `/a` → `/` (trailing slashes ignored). Foundation's
+    /// `deletingLastPathComponent` traps on some relative paths, so the parent is cut here.
+    static func parentPath(_ path: String) -> String {
+        var bytes = Array(path.utf8)
+        while bytes.count > 1 && bytes.last == UInt8(ascii: "/") { bytes.removeLast() }
+        guard let slash = bytes.lastIndex(of: UInt8(ascii: "/")) else { return path == "." ? "" : "." }
+        if slash == 0 { return bytes.count == 1 ? "" : "/" }
+        return String(decoding: bytes[..<slash], as: UTF8.self)
     }
 }

@@ -31,6 +31,15 @@ enum SalmonMain {
         // Keep freed memory for reuse: training and audit loops would otherwise page-fault their
         // buffers back in on every step (AllocatorTuning's comment has the measurements).
         AllocatorTuning.retainFreedMemory()
+        // ArgumentParser's `help` prints the root help and exits 0 for a name it does not know
+        // (`salmon help frobnicate`): that is bad usage.
+        let arguments = CommandLine.arguments.dropFirst()
+        if arguments.first == "help", let name = arguments.dropFirst().first(where: { !$0.hasPrefix("-") }) {
+            let known = Salmon.configuration.subcommands.map { $0.configuration.commandName ?? "" }
+            if !known.contains(name) {
+                fail("help: expected a command (\(known.sorted().joined(separator: ", "))), found '\(name)'")
+            }
+        }
         var command: ParsableCommand
         do {
             command = try Salmon.parseAsRoot()

@@ -22,4 +22,11 @@ public struct RunEnvironment: Sendable, Codable, Equatable, VersionedResult {
         self.blasThreadsPerWorker = blasThreadsPerWorker
         self.shards = shards
     }
+
+    /// Counts of at least 1 each.
+    public func validate() throws {
+        for (name, value) in [("jobs", jobs), ("blasThreadsPerWorker", blasThreadsPerWorker), ("shards", shards)] where value < 1 {
+            throw SpecError(field: name, "expected at least 1, found \(value)")
+        }
+    }
 }

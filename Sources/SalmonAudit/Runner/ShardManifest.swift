@@ -33,7 +33,9 @@ public struct ShardManifest: Codable, Sendable {
         do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
             throw InputError(file: directory, expected: "a directory the shard can be written to")
         }
-        try AtomicFile.write(try JSONEncoder().encode(self), to: directory + "/" + Self.fileName)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        try AtomicFile.write(try encoder.encode(self), to: directory + "/" + Self.fileName)
     }
 
     /// Reads `directory/shard.json`.
@@ -46,21 +48,29 @@ public struct ShardManifest: Codable, Sendable {
         guard let manifest = try? CanonicalSpecDecoding.jsonDecoder().decode(ShardManifest.self, from: data), manifest.format == format else {
             throw InputError(file: path, expected: "a shard manifest (\(format))")
         }
+        guard manifest.shard.count >= 1 && (0..<manifest.shard.count).contains(manifest.shard.index) else {
+            throw InputError(file: path, field: "shard", expected: "an index in 0..<count with count ≥ 1, found \(manifest.shard.index)/\(manifest.shard.count)")
+        }
         return manifest
     }
 
     /// Merges the outputs of shard runs (each a directory holding `shard.json` and `records/`)
     /// into the result of one run: the same bytes as an unsharded run of the spec.
     /// - Returns: the result and every record (to store beside the merged reports).
-    /// - Throws: ``InputError`` when a manifest is missing, or the shards come from different
-    ///   specs or data; ``AuditError`` when a unit's record is missing.
+    /// - Throws: ``InputError`` when a manifest is missing, the shards come from different
+    ///   specs, data or splits (`0/2` beside `1/3`), or one shard is given twice; ``AuditError``
+    ///   when a unit's record is missing (naming the records of another spec that were set aside).
     public static func merge(_ directories: [String]) throws -> (result: AuditResult, records: [UnitRecord]) {
         var manifests: [ShardManifest] = []
         var records: [UnitRecord] = []
+        var setAside: [String] = []
         for directory in directories {
             let manifest = try read(directory: directory)
             manifests.append(manifest)
-            records += try RecordStore(directory: directory + "/records").loadAll().filter { $0.specHash == manifest.specHash }
+            let stored = try RecordStore(directory: directory + "/records").loadAll()
+            let own = stored.filter { $0.specHash == manifest.specHash }
+            if own.count < stored.count { setAside.append("\(stored.count - own.count) in \(directory)/records") }
+            records += own
         }
         guard let first = manifests.first else { throw InputError(file: "SHARD", expected: "at least one shard directory") }
         for (m, directory) in zip(manifests, directories) where m.specHash != first.specHash {
@@ -69,8 +79,22 @@ public struct ShardManifest: Codable, Sendable {
         guard manifests.allSatisfy({ $0.dataHash == first.dataHash }) else {
             throw InputError(file: directories.joined(separator: ", "), expected: "shards computed on the same data (their data hashes differ)")
         }
-        let result = try AuditAssembler.assemble(spec: first.spec, records: records, model: first.model, dataHash: first.dataHash,
-                                                 evaluationHash: first.evaluationHash, jobs: first.jobs, shards: first.shard.count)
-        return (result, records)
+        var given: [Int: String] = [:]
+        for (m, directory) in zip(manifests, directories) {
+            guard m.shard.count == first.shard.count else {
+                throw InputError(file: directory + "/" + fileName, field: "shard",
+                                 expected: "a shard of the same split as \(directories[0]) (of \(first.shard.count)), found \(m.shard)")
+            }
+            if let other = given.updateValue(directory, forKey: m.shard.index) {
+                throw InputError(file: directory + "/" + fileName, field: "shard", expected: "each shard once, found \(m.shard) in \(other) too")
+            }
+        }
+        do {
+            let result = try AuditAssembler.assemble(spec: first.spec, records: records, model: first.model, dataHash: first.dataHash,
+                                                     evaluationHash: first.evaluationHash, jobs: first.jobs, shards: first.shard.count)
+            return (result, records)
+        } catch let error as AuditError where !setAside.isEmpty && error.message.hasPrefix("missing") {
+            throw AuditError(error.message + " (records of another spec were set aside: \(setAside.joined(separator: ", ")))")
+        }
     }
 }

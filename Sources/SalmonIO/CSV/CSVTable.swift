@@ -32,11 +32,18 @@ public struct CSVTable: Sendable, Equatable {
     }
 
     /// The values of the column named `name`.
+    /// - Throws: ``InputError`` when no header field, or more than one, has that name (which of
+    ///   two `p` columns the user meant cannot be guessed).
     public func column(_ name: String, source: String) throws(InputError) -> [(line: Int, value: String)] {
-        guard let index = header.firstIndex(of: name) else {
+        let matches = header.indices.filter { header[$0] == name }
+        guard let index = matches.first else {
             let available = header.map { "\"\($0)\"" }.joined(separator: ", ")
             throw InputError(file: source, line: 1, field: "column \"\(name)\"",
                              expected: "a column of that name in the header; the header has \(available)")
+        }
+        guard matches.count == 1 else {
+            throw InputError(file: source, line: 1, field: "column \"\(name)\"",
+                             expected: "one column of that name in the header, found \(matches.count) (fields \(matches.map { String($0 + 1) }.joined(separator: ", ")))")
         }
         return zip(lines, rows).map { ($0, $1[index]) }
     }

@@ -41,8 +41,8 @@ struct AttributionCommand: AsyncParsableCommand {
     @Option(help: "Similarity measure: spearman-abs, spearman, ssim, cosine or topk.")
     var measure: Measure = .spearmanAbs
 
-    @Option(parsing: .unconditional, help: "k of the top-k intersection.")
-    var topK: Int = 10
+    @Option(parsing: .unconditional, help: "k of the top-k intersection (with --measure topk; default 10).")
+    var topK: Int?
 
     @Option(help: "Output directory (the audit's report).")
     var out: String
@@ -76,7 +76,10 @@ struct AttributionCommand: AsyncParsableCommand {
         try ReportDirectory.requireOutputDirectory(out)
         guard resamples >= 100 else { throw UsageError(option: "--resamples", expected: "at least 100, found \(resamples)") }
         guard jobs >= 1 else { throw UsageError(option: "--jobs", expected: "at least 1, found \(jobs)") }
-        guard topK >= 1 else { throw UsageError(option: "--top-k", expected: "at least 1, found \(topK)") }
+        if let topK {
+            guard measure == .topk else { throw UsageError(option: "--top-k", expected: "--measure topk (k is the top-k intersection's), found --measure \(measure.rawValue)") }
+            guard topK >= 1 else { throw UsageError(option: "--top-k", expected: "at least 1, found \(topK)") }
+        }
         try validateLevel(level)
         try validateLevel(alpha, option: "--alpha")
         guard minimumEffect >= 0 && minimumEffect.isFinite else {
@@ -92,7 +95,7 @@ struct AttributionCommand: AsyncParsableCommand {
             files += matches
         }
         guard !files.isEmpty else { throw UsageError(option: "--null", expected: "at least one null map file") }
-        let spec = try Self.spec(trained: [trained] + reference, nulls: files, similarity: measure == .topk ? "top-\(topK)" : measure.rawValue,
+        let spec = try Self.spec(trained: [trained] + reference, nulls: files, similarity: measure == .topk ? "top-\(topK ?? 10)" : measure.rawValue,
                                  resamples: resamples, interval: interval, level: level, alpha: alpha, minimumEffect: minimumEffect, seed: seed)
         let subject = try AttributionMapSubject(spec: spec)
         let (result, _) = try await Audit.run(spec: spec, subject: subject, jobs: jobs, progress: ProgressLine().callback)

@@ -34,6 +34,9 @@ struct CircuitsCommand: ParsableCommand {
     @Flag(help: "Also list the perfect circuits (JSON only).")
     var list = false
 
+    @Option(parsing: .unconditional, help: "Refuse a model with more candidate circuits than this (default 1e11, about 20 core-minutes).")
+    var maxCandidates: Double = CircuitEnumerator.defaultMaximumCandidates
+
     @Option(parsing: .unconditional, help: "Worker threads (the result does not depend on it).")
     var jobs: Int = ProcessorCount.active
 
@@ -67,6 +70,9 @@ struct CircuitsCommand: ParsableCommand {
         }
         guard threshold >= 0 && threshold < 1 else { throw UsageError(option: "--threshold", expected: "a fraction in [0, 1), found \(threshold)") }
         guard jobs >= 1 else { throw UsageError(option: "--jobs", expected: "at least 1") }
+        guard maxCandidates >= 1 && maxCandidates.isFinite else {
+            throw UsageError(option: "--max-candidates", expected: "a count of at least 1, found \(maxCandidates)")
+        }
         let loaded = try StateDict.load(path: model, architecturePath: architecture)
         guard case .mlp(let mlp) = loaded else {
             let found: String
@@ -80,8 +86,14 @@ struct CircuitsCommand: ParsableCommand {
         guard mlp.sizes.first == 2 else {
             throw InputError(file: architecture, field: "sizes", expected: "2 inputs for a two-input gate, found \(mlp.sizes.first ?? 0)")
         }
+        if mlp.sizes.last == 1 && mlp.sizes.count >= 3 && mlp.sizes.allSatisfy({ $0 <= 16 }) {
+            let candidates = CircuitEnumerator.candidateCount(sizes: mlp.sizes)
+            guard candidates <= maxCandidates else {
+                throw InputError(file: architecture, field: "sizes", expected: "at most --max-candidates \(String(format: "%.3g", maxCandidates)) candidate circuits; sizes \(mlp.sizes) have \(String(format: "%.3g", candidates)) (about 8e7 are checked per core-second)")
+            }
+        }
         let started = Date()
-        let enumerator = try CircuitEnumerator(model: mlp, validation: .booleanGate(table, threshold: threshold))
+        let enumerator = try CircuitEnumerator(model: mlp, validation: .booleanGate(table, threshold: threshold), maximumCandidates: maxCandidates)
         let census = enumerator.run(jobs: jobs)
         let stats = census.statistics()
         func mean(_ x: [Double]) -> Double? { x.isEmpty ? nil : x.reduce(0, +) / Double(x.count) }

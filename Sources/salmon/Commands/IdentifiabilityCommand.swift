@@ -23,7 +23,7 @@ struct IdentifiabilityCommand: ParsableCommand {
     @Option(help: "The Boolean gate: xor, and, or, nand, nor, xnor.")
     var gate: String = "xor"
 
-    @Option(help: "Hidden widths, comma-separated.")
+    @Option(parsing: .unconditional, help: "Hidden widths, comma-separated.")
     var widths: String = "2,3,4,5"
 
     @Option(parsing: .unconditional, help: "Training seeds per width.")
@@ -44,18 +44,24 @@ struct IdentifiabilityCommand: ParsableCommand {
     func run() throws {
         try ReportDirectory.requireOutputDirectory(out)
         guard let g = BooleanGate(rawValue: gate) else { throw UsageError(option: "--gate", expected: "xor, and, or, nand, nor or xnor, found '\(gate)'") }
-        let ws = widths.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard !ws.isEmpty, ws.allSatisfy({ (1...IdentifiabilitySpec.maximumWidth).contains($0) }) else {
-            throw UsageError(option: "--widths", expected: "widths in 1…\(IdentifiabilitySpec.maximumWidth), comma-separated")
+        // Every comma-separated item is a width: `2,,3` and `2,` are refused, not read as 2, 3.
+        let items = widths.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        let ws = items.compactMap { Int($0) }
+        guard ws.count == items.count, !ws.isEmpty, ws.allSatisfy({ (1...IdentifiabilitySpec.maximumWidth).contains($0) }) else {
+            throw UsageError(option: "--widths", expected: "widths in 1…\(IdentifiabilitySpec.maximumWidth), comma-separated, found '\(widths)'")
         }
-        guard seeds >= 1, jobs >= 1 else { throw UsageError(option: "--seeds/--jobs", expected: "at least 1") }
+        guard Set(ws).count == ws.count else { throw UsageError(option: "--widths", expected: "each width once, found '\(widths)'") }
+        guard seeds >= 1 else { throw UsageError(option: "--seeds", expected: "at least 1, found \(seeds)") }
+        guard jobs >= 1 else { throw UsageError(option: "--jobs", expected: "at least 1, found \(jobs)") }
         var overrides: [IdentifiabilityTrainingSpec.WidthSeeds] = []
         for o in seedsFor {
-            let parts = o.split(separator: ":")
+            let parts = o.split(separator: ":", omittingEmptySubsequences: false)
             guard parts.count == 2, let w = Int(parts[0]), let n = Int(parts[1]), n >= 1, ws.contains(w) else {
-                throw UsageError(option: "--seeds-for", expected: "WIDTH:SEEDS with WIDTH among --widths, found '\(o)'")
+                throw UsageError(option: "--seeds-for", expected: "WIDTH:SEEDS with WIDTH among --widths and SEEDS at least 1, found '\(o)'")
             }
-            overrides.removeAll { $0.width == w }
+            guard !overrides.contains(where: { $0.width == w }) else {
+                throw UsageError(option: "--seeds-for", expected: "one override per width, found width \(w) twice")
+            }
             overrides.append(IdentifiabilityTrainingSpec.WidthSeeds(width: w, seeds: n))
         }
         let started = Date()

@@ -279,7 +279,7 @@ for i, (a, b) in enumerate(zip(sizes, sizes[1:])):
     wide[f"layers.{i}.0.weight"] = torch.randn(b, a)
     wide[f"layers.{i}.0.bias"] = torch.randn(b)
 save_state_dict("circuits/wide30.safetensors", wide)
-# A [2, 8, 8, 1] MLP: within the 16-node limit, but far too many circuits to enumerate (a known bug: no refusal).
+# A [2, 8, 8, 1] MLP: within the 16-node limit, but 4.7e21 candidate circuits (beyond --max-candidates).
 torch.manual_seed(6)
 wide8 = {}
 sizes = [2, 8, 8, 1]
@@ -368,6 +368,10 @@ write_text("results/pvalue_string.json", json_text(changed(good, lambda o: o["te
 write_text("results/verdict_unknown.json", json_text(changed(good, lambda o: o["tests"][0].__setitem__("verdict", "probably"))))
 write_text("results/claim_unknown_test.json", json_text(changed(good, lambda o: o["claims"][0].__setitem__("testIDs", ["nope@nowhere~none"]))))
 write_text("results/pvalue_1.5.json", json_text(changed(good, lambda o: o["tests"][0].__setitem__("pValue", 1.5))))
+write_text("results/claim_no_test.json", json_text(changed(good, lambda o: o["claims"][0].__setitem__("testIDs", []))))
+write_text("results/claim_holds_flipped.json", json_text(changed(good, lambda o: o["claims"][0].__setitem__("holds", not o["claims"][0]["holds"]))))
+write_text("results/adjusted_below_raw.json", json_text(changed(good, lambda o: o["tests"][0].__setitem__("adjustedPValue", o["tests"][0]["pValue"] / 2))))
+write_text("results/identifiability_claim_width_unknown.json", json_text(changed(idf, lambda o: o["claims"][0].__setitem__("width", 17))))
 write_text("results/tests_object.json", json_text(changed(good, lambda o: o.__setitem__("tests", {"a": 1}))))
 assert '"alpha" : 0.05' in good_text
 write_text("results/nan_literal.json", good_text.replace('"alpha" : 0.05', '"alpha" : NaN', 1))
