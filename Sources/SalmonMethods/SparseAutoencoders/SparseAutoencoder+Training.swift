@@ -1,0 +1,275 @@
+import Foundation
+import SalmonNetworks
+import SalmonStatistics
+
+/// How a ``SparseAutoencoder`` is trained: Adam on minibatches, decoder rows kept at unit norm.
+///
+/// The loss of a batch of B rows is the summed squared error per row, averaged over rows,
+/// (1/B) Σᵢ ‖yᵢ − ŷᵢ‖², plus
+/// - for ReLU: λ (1/B) Σᵢ Σⱼ fᵢⱼ (Bricken et al. 2023);
+/// - for TopK: α (1/B) Σᵢ ‖eᵢ − êᵢ‖², the auxiliary loss of Gao et al. (2024, §A.2): e = y − ŷ
+///   is the main reconstruction's residual (held constant), ê the decoding without bias of the
+///   `auxiliaryK` largest pre-activations among the **dead** latents (ReLU applied), α =
+///   `auxiliaryCoefficient` (1/32 in the paper). A latent is dead when it has not fired on any of
+///   the last `deadWindow` training rows. The auxiliary loss revives dead latents; dead-latent
+///   resampling (Bricken et al.) is not used.
+///
+/// Decoder rows are kept at unit norm (Bricken et al.): before each step the gradient's
+/// component along each row is removed, after it each row is renormalized.
+///
+/// Inputs (and, for a transcoder, targets) are scaled during training by one constant each, so
+/// that the mean squared row norm equals the width (SAELens's `normalize_activations:
+/// expected_average_only_in`); the scales are folded into the weights afterwards, so the
+/// returned dictionary reads and writes the data's own units (its decoder rows then have norm
+/// 1/scale, the same for every latent).
+///
+/// Deterministic given its stream: the initialization from `stream.derived("init")`, the batch
+/// order of epoch e from `stream.derived("batches", e)`.
+public struct SparseAutoencoderTraining: Sendable, Hashable, Codable {
+    public var epochs: Int
+    public var batchSize: Int
+    /// Adam's step size (β₁ = 0.9, β₂ = 0.999, ε = 1e-8, no weight decay).
+    public var learningRate: Double
+    /// α of the TopK auxiliary loss.
+    public var auxiliaryCoefficient: Double
+    /// k of the auxiliary loss; default: half the target width (Gao et al.: "a power of two close
+    /// to d_model/2").
+    public var auxiliaryK: Int?
+    /// Training rows after which a latent that has not fired is dead; default: one epoch.
+    public var deadWindow: Int?
+    /// Scale inputs and targets to mean squared row norm = width during training.
+    public var normalize: Bool
+
+    public init(epochs: Int = 1, batchSize: Int = 256, learningRate: Double = 1e-3, auxiliaryCoefficient: Double = 1.0 / 32,
+                auxiliaryK: Int? = nil, deadWindow: Int? = nil, normalize: Bool = true) {
+        self.epochs = epochs
+        self.batchSize = batchSize
+        self.learningRate = learningRate
+        self.auxiliaryCoefficient = auxiliaryCoefficient
+        self.auxiliaryK = auxiliaryK
+        self.deadWindow = deadWindow
+        self.normalize = normalize
+    }
+}
+
+extension SparseAutoencoder {
+    /// The gradient of the training loss with respect to each parameter array.
+    public struct Gradients: Sendable {
+        public var encoderWeight: [Float]
+        public var encoderBias: [Float]
+        public var decoderWeight: [Float]
+        public var decoderBias: [Float]
+    }
+
+    /// The loss of one batch and its gradient (see ``SparseAutoencoderTraining`` for the loss).
+    /// - Parameters:
+    ///   - x: `rows × inputs`; y: `rows × outputs` (nil: y = x).
+    ///   - dead: for TopK, which latents are dead (the auxiliary loss reads only them); nil or
+    ///     none dead: no auxiliary loss.
+    ///   - auxiliaryK, auxiliaryCoefficient: the auxiliary loss's k and α.
+    ///   - auxiliaryTarget: the residual e the auxiliary loss reconstructs (`rows × outputs`);
+    ///     default y − ŷ of this batch. Either way it is a constant of the loss (Gao et al. detach
+    ///     it), so its gradient does not flow into the main reconstruction; a gradient check
+    ///     passes the unperturbed residual here so that finite differences see the same constant.
+    /// - Returns: the loss (accumulated in `Double`), the gradients, and the code f (so that a
+    ///   caller can track which latents fired).
+    public func lossAndGradients(x: [Float], y: [Float]? = nil, rows: Int, dead: [Bool]? = nil,
+                                 auxiliaryK: Int = 1, auxiliaryCoefficient: Float = 1.0 / 32, auxiliaryTarget: [Float]? = nil)
+        -> (loss: Double, gradients: Gradients, code: [Float]) {
+        let target = y ?? x
+        precondition(x.count == rows * inputs && target.count == rows * outputs, "SparseAutoencoder: batch sizes")
+        let z = x.withUnsafeBufferPointer { preActivations($0, rows: rows) }
+        var f = z
+        applyActivation(&f, rows: rows)
+        let reconstruction = f.withUnsafeBufferPointer { decode($0, rows: rows) }
+        let scale = 2 / Float(rows)
+        var loss = 0.0
+        // dŷ = 2(ŷ − y)/B
+        var dOut = [Float](repeating: 0, count: rows * outputs)
+        for i in dOut.indices {
+            let r = reconstruction[i] - target[i]
+            loss += Double(r) * Double(r)
+            dOut[i] = scale * r
+        }
+        loss /= Double(rows)
+        var dDecoderWeight = [Float](repeating: 0, count: latents * outputs)
+        var dDecoderBias = [Float](repeating: 0, count: outputs)
+        for r in 0..<rows { for o in 0..<outputs { dDecoderBias[o] += dOut[r * outputs + o] } }
+        Self.gemmTN(f, dOut, rows: rows, left: latents, right: outputs, into: &dDecoderWeight)
+        // dz = (dŷ · W_decᵀ + penalty) ⊙ [f > 0]
+        var dz = Self.gemmNT(dOut, decoderWeight, rows: rows, inner: outputs, columns: latents)
+        if case .relu(let l1) = activation {
+            var penalty = 0.0
+            for v in f where v > 0 { penalty += Double(v) }
+            loss += Double(l1) * penalty / Double(rows)
+            let d = l1 / Float(rows)
+            for i in dz.indices where f[i] > 0 { dz[i] += d }
+        }
+        for i in dz.indices where !(f[i] > 0) { dz[i] = 0 }
+        if case .topK = activation, let dead, dead.contains(true) {
+            var e = auxiliaryTarget ?? []
+            if auxiliaryTarget == nil { e = zip(target, reconstruction).map { $0 - $1 } }
+            precondition(e.count == rows * outputs, "SparseAutoencoder: auxiliary target size")
+            loss += auxiliaryLoss(z: z, residual: e, rows: rows, dead: dead, k: auxiliaryK,
+                                  coefficient: auxiliaryCoefficient, dz: &dz, dDecoderWeight: &dDecoderWeight)
+        }
+        var dEncoderWeight = [Float](repeating: 0, count: inputs * latents)
+        var dEncoderBias = [Float](repeating: 0, count: latents)
+        for r in 0..<rows { for j in 0..<latents { dEncoderBias[j] += dz[r * latents + j] } }
+        Self.gemmTN(x, dz, rows: rows, left: inputs, right: latents, into: &dEncoderWeight)
+        return (loss, Gradients(encoderWeight: dEncoderWeight, encoderBias: dEncoderBias,
+                                decoderWeight: dDecoderWeight, decoderBias: dDecoderBias), f)
+    }
+
+    /// Gao et al.'s auxiliary loss α(1/B)Σ‖e − ê‖² over the dead latents, with e = `residual`;
+    /// its gradient is added into `dz` and `dDecoderWeight`.
+    private func auxiliaryLoss(z: [Float], residual: [Float], rows: Int, dead: [Bool], k: Int,
+                               coefficient: Float, dz: inout [Float], dDecoderWeight: inout [Float]) -> Double {
+        let deadIndices = dead.indices.filter { dead[$0] }
+        let kAux = min(max(k, 1), deadIndices.count)
+        var code = [Float](repeating: 0, count: rows * latents)
+        var values = [Float](repeating: 0, count: deadIndices.count)
+        var scratch = [Int](repeating: 0, count: deadIndices.count)
+        for r in 0..<rows {
+            for (n, j) in deadIndices.enumerated() { values[n] = z[r * latents + j] }
+            for n in Self.largest(kAux, of: values, base: 0, count: values.count, scratch: &scratch) where values[n] > 0 {
+                code[r * latents + deadIndices[n]] = values[n]
+            }
+        }
+        // ê = f_aux · W_dec (no bias); d(aux)/dê = 2α(ê − e)/B.
+        var auxiliary = Self.gemmNN(code, decoderWeight, rows: rows, inner: latents, columns: outputs)
+        var loss = 0.0
+        let scale = 2 * coefficient / Float(rows)
+        for i in auxiliary.indices {
+            let d = auxiliary[i] - residual[i]
+            loss += Double(d) * Double(d)
+            auxiliary[i] = scale * d
+        }
+        Self.gemmTN(code, auxiliary, rows: rows, left: latents, right: outputs, into: &dDecoderWeight, accumulate: true)
+        let dCode = Self.gemmNT(auxiliary, decoderWeight, rows: rows, inner: outputs, columns: latents)
+        for i in dz.indices where code[i] > 0 { dz[i] += dCode[i] }
+        return Double(coefficient) * loss / Double(rows)
+    }
+
+    /// C (left × right) ← [C +] Aᵀ·B for A `rows × left`, B `rows × right`.
+    static func gemmTN(_ a: [Float], _ b: [Float], rows: Int, left: Int, right: Int, into c: inout [Float], accumulate: Bool = false) {
+        guard rows > 0 else { return }
+        a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in c.withUnsafeMutableBufferPointer { pc in
+            BLAS.gemm(transposeA: true, m: left, n: right, k: rows, a: pa.baseAddress!, b: pb.baseAddress!,
+                      beta: accumulate ? 1 : 0, c: pc.baseAddress!)
+        } } }
+    }
+
+    /// A (rows × inner) · Bᵀ for B `columns × inner`.
+    static func gemmNT(_ a: [Float], _ b: [Float], rows: Int, inner: Int, columns: Int) -> [Float] {
+        var c = [Float](repeating: 0, count: rows * columns)
+        guard rows > 0 else { return c }
+        a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in c.withUnsafeMutableBufferPointer { pc in
+            BLAS.gemm(transposeB: true, m: rows, n: columns, k: inner, a: pa.baseAddress!, b: pb.baseAddress!, c: pc.baseAddress!)
+        } } }
+        return c
+    }
+
+    /// A (rows × inner) · B (inner × columns).
+    static func gemmNN(_ a: [Float], _ b: [Float], rows: Int, inner: Int, columns: Int) -> [Float] {
+        var c = [Float](repeating: 0, count: rows * columns)
+        guard rows > 0 else { return c }
+        a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in c.withUnsafeMutableBufferPointer { pc in
+            BLAS.gemm(m: rows, n: columns, k: inner, a: pa.baseAddress!, b: pb.baseAddress!, c: pc.baseAddress!)
+        } } }
+        return c
+    }
+
+    /// Removes from each decoder row's gradient its component along the row (Bricken et al.), so
+    /// that a step moves the row on the unit sphere to first order.
+    mutating func projectDecoderGradient(_ gradient: inout [Float]) {
+        for j in 0..<latents {
+            let base = j * outputs
+            var dot: Float = 0
+            for o in 0..<outputs { dot += gradient[base + o] * decoderWeight[base + o] }
+            for o in 0..<outputs { gradient[base + o] -= dot * decoderWeight[base + o] }
+        }
+    }
+
+    /// Scales every decoder row to unit norm (a zero row is left as it is).
+    mutating func normalizeDecoderRows() {
+        for j in 0..<latents {
+            let base = j * outputs
+            var norm: Float = 0
+            for o in 0..<outputs { norm += decoderWeight[base + o] * decoderWeight[base + o] }
+            norm = norm.squareRoot()
+            guard norm > 0 else { continue }
+            for o in 0..<outputs { decoderWeight[base + o] /= norm }
+        }
+    }
+
+    /// The constant s with mean over rows of ‖s·row‖² equal to the width (1 for all-zero data).
+    static func normalizationScale(_ data: [Float], rows: Int, width: Int) -> Float {
+        var total = 0.0
+        for v in data { total += Double(v) * Double(v) }
+        let meanSquaredNorm = total / Double(max(rows, 1))
+        return meanSquaredNorm > 0 ? Float((Double(width) / meanSquaredNorm).squareRoot()) : 1
+    }
+
+    /// Trains a dictionary on `rows` rows of `x` (`rows × inputs`, and of `y`, `rows × outputs`,
+    /// for a transcoder), from its random initialization (``init(inputs:latents:outputs:activation:stream:)``
+    /// on `stream.derived("init")`).
+    /// - Returns: the trained dictionary in the data's units, and the mean training loss of each
+    ///   epoch (in the normalized units).
+    public static func train(x: [Float], y: [Float]? = nil, rows: Int, inputs: Int, latents: Int, outputs: Int? = nil,
+                             activation: Activation, training: SparseAutoencoderTraining, stream: RandomStream)
+        -> (autoencoder: SparseAutoencoder, epochLosses: [Double]) {
+        let outputs = outputs ?? inputs
+        precondition(rows >= 1 && training.batchSize >= 1 && training.epochs >= 0, "SparseAutoencoder.train: rows, batch size")
+        var sae = SparseAutoencoder(inputs: inputs, latents: latents, outputs: outputs, activation: activation, stream: stream.derived("init"))
+        let inputScale: Float = training.normalize ? normalizationScale(x, rows: rows, width: inputs) : 1
+        let outputScale: Float = y == nil ? inputScale : (training.normalize ? normalizationScale(y ?? [], rows: rows, width: outputs) : 1)
+        var optimizer = Optimizer(.adamW(learningRate: Float(training.learningRate), weightDecay: 0))
+        let counts = [inputs * latents, latents, latents * outputs, outputs]
+        let window = training.deadWindow ?? rows
+        let auxiliaryK = training.auxiliaryK ?? max(1, outputs / 2)
+        var lastFired = [Int](repeating: 0, count: latents)
+        var seen = 0
+        var epochLosses: [Double] = []
+        var xb = [Float](), yb = [Float]()
+        for epoch in 0..<training.epochs {
+            var order = Array(0..<rows)
+            var shuffle = stream.derived("batches", .index(epoch))
+            order.shuffle(using: &shuffle)
+            var epochLoss = 0.0
+            var start = 0
+            while start < rows {
+                let batch = order[start..<min(start + training.batchSize, rows)]
+                xb.removeAll(keepingCapacity: true)
+                for r in batch { for i in 0..<inputs { xb.append(x[r * inputs + i] * inputScale) } }
+                if let y {
+                    yb.removeAll(keepingCapacity: true)
+                    for r in batch { for o in 0..<outputs { yb.append(y[r * outputs + o] * outputScale) } }
+                }
+                let dead = (0..<latents).map { seen - lastFired[$0] >= window }
+                let (loss, gradients, code) = sae.lossAndGradients(x: xb, y: y == nil ? nil : yb, rows: batch.count, dead: dead,
+                                                           auxiliaryK: auxiliaryK, auxiliaryCoefficient: Float(training.auxiliaryCoefficient))
+                seen += batch.count
+                for r in 0..<batch.count { for j in 0..<latents where code[r * latents + j] > 0 { lastFired[j] = seen } }
+                epochLoss += loss * Double(batch.count)
+                var g = gradients
+                sae.projectDecoderGradient(&g.decoderWeight)
+                optimizer.beginStep(counts: counts)
+                optimizer.update(slot: 0, &sae.encoderWeight, gradient: g.encoderWeight)
+                optimizer.update(slot: 1, &sae.encoderBias, gradient: g.encoderBias)
+                optimizer.update(slot: 2, &sae.decoderWeight, gradient: g.decoderWeight)
+                optimizer.update(slot: 3, &sae.decoderBias, gradient: g.decoderBias)
+                sae.normalizeDecoderRows()
+                start += training.batchSize
+            }
+            epochLosses.append(epochLoss / Double(rows))
+        }
+        // Fold the scales in: z = (s_in x)·W_enc + b_enc, and y = ŷ_normalized / s_out.
+        if inputScale != 1 { for i in sae.encoderWeight.indices { sae.encoderWeight[i] *= inputScale } }
+        if outputScale != 1 {
+            for i in sae.decoderWeight.indices { sae.decoderWeight[i] /= outputScale }
+            for i in sae.decoderBias.indices { sae.decoderBias[i] /= outputScale }
+        }
+        return (sae, epochLosses)
+    }
+}

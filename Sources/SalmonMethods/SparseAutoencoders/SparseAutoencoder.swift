@@ -1,0 +1,165 @@
+import SalmonNetworks
+import SalmonStatistics
+
+/// A sparse autoencoder (or transcoder): a dictionary of `latents` directions with a sparse code.
+///
+/// For an input row x (width `inputs`) the pre-activations are z = x·W_enc + b_enc, the code is
+/// f = σ(z), and the reconstruction of the target row y (width `outputs`) is ŷ = f·W_dec + b_dec.
+/// A sparse autoencoder has y = x (Bricken et al. 2023, "Towards Monosemanticity"); a transcoder
+/// reads a layer's input and reconstructs its output (Dunefsky, Chlenski & Nanda 2024,
+/// "Transcoders find interpretable LLM feature circuits"), so `inputs` and `outputs` may differ.
+///
+/// σ is one of:
+/// - ``Activation/relu(l1:)``: f = max(z, 0), trained with an L1 penalty on f (Bricken et al.);
+/// - ``Activation/topK(k:)``: the k largest pre-activations of the row, then ReLU; every other
+///   latent is 0 (Gao et al. 2024, "Scaling and evaluating sparse autoencoders", §2.3).
+///
+/// Row j of W_dec (`decoderWeight[j*outputs ..< (j+1)*outputs]`) is latent j's direction. The
+/// encoder has no separate pre-encoder bias: `x − b_dec` before the encoder (Bricken et al.) is
+/// the same model class as x·W_enc + b_enc, with b_enc absorbing −b_dec·W_enc, and it is the only
+/// form a transcoder has.
+///
+/// Matrices are row-major `Float` buffers: W_enc is `inputs × latents`, W_dec `latents × outputs`.
+public struct SparseAutoencoder: Sendable, Hashable, Codable {
+    /// The sparsity nonlinearity and its penalty.
+    public enum Activation: Sendable, Hashable, Codable {
+        /// ReLU with an L1 penalty λ·Σⱼ fⱼ per row (the decoder rows have unit norm in training, so
+        /// this is Bricken et al.'s penalty; the norm-weighted form of later work equals it then).
+        case relu(l1: Float)
+        /// TopK: the k largest pre-activations of each row, then ReLU (Gao et al. 2024).
+        case topK(k: Int)
+    }
+
+    public let inputs: Int
+    public let latents: Int
+    public let outputs: Int
+    public var activation: Activation
+    /// W_enc, `inputs × latents`, row-major.
+    public var encoderWeight: [Float]
+    /// b_enc, `latents`.
+    public var encoderBias: [Float]
+    /// W_dec, `latents × outputs`, row-major: row j is latent j's direction.
+    public var decoderWeight: [Float]
+    /// b_dec, `outputs`.
+    public var decoderBias: [Float]
+
+    /// A randomly initialized dictionary: decoder rows drawn uniformly on the unit sphere
+    /// (normalized standard Gaussians), the encoder the decoder's transpose when `inputs ==
+    /// outputs` (Gao et al. 2024, §2.3: "we initialize the encoder to the transpose of the
+    /// decoder"; Conerly et al. 2024) and otherwise an independent draw of the same kind scaled by
+    /// √(outputs/inputs); both biases 0. Draws come from `stream` only.
+    public init(inputs: Int, latents: Int, outputs: Int? = nil, activation: Activation, stream: RandomStream) {
+        precondition(inputs >= 1 && latents >= 1 && (outputs ?? inputs) >= 1, "SparseAutoencoder: positive sizes")
+        self.inputs = inputs
+        self.latents = latents
+        self.outputs = outputs ?? inputs
+        self.activation = activation
+        var draw = stream.derived("decoder")
+        var decoder = [Float](repeating: 0, count: latents * self.outputs)
+        for j in 0..<latents {
+            var norm = 0.0
+            var row = [Double](repeating: 0, count: self.outputs)
+            for o in 0..<self.outputs { row[o] = draw.gaussian(); norm += row[o] * row[o] }
+            norm = norm.squareRoot()
+            for o in 0..<self.outputs { decoder[j * self.outputs + o] = Float(row[o] / max(norm, 1e-30)) }
+        }
+        decoderWeight = decoder
+        decoderBias = [Float](repeating: 0, count: self.outputs)
+        encoderBias = [Float](repeating: 0, count: latents)
+        var encoder = [Float](repeating: 0, count: inputs * latents)
+        if inputs == self.outputs {
+            for j in 0..<latents { for i in 0..<inputs { encoder[i * latents + j] = decoder[j * inputs + i] } }
+        } else {
+            var other = stream.derived("encoder")
+            for j in 0..<latents {
+                var norm = 0.0
+                var column = [Double](repeating: 0, count: inputs)
+                for i in 0..<inputs { column[i] = other.gaussian(); norm += column[i] * column[i] }
+                norm = norm.squareRoot()
+                let scale = (Double(self.outputs) / Double(inputs)).squareRoot() / max(norm, 1e-30)
+                for i in 0..<inputs { encoder[i * latents + j] = Float(column[i] * scale) }
+            }
+        }
+        encoderWeight = encoder
+    }
+
+    /// The pre-activations z = x·W_enc + b_enc of `rows` rows of `x` (`rows × inputs`), `rows × latents`.
+    public func preActivations(_ x: UnsafeBufferPointer<Float>, rows: Int) -> [Float] {
+        precondition(x.count == rows * inputs, "SparseAutoencoder: \(rows) rows of \(inputs) inputs")
+        var z = [Float](repeating: 0, count: rows * latents)
+        guard rows > 0 else { return z }
+        for r in 0..<rows { for j in 0..<latents { z[r * latents + j] = encoderBias[j] } }
+        encoderWeight.withUnsafeBufferPointer { w in
+            z.withUnsafeMutableBufferPointer { out in
+                BLAS.gemm(m: rows, n: latents, k: inputs, a: x.baseAddress!, b: w.baseAddress!, beta: 1, c: out.baseAddress!)
+            }
+        }
+        return z
+    }
+
+    /// The code f = σ(z) of pre-activations `z` (`rows × latents`), in place. For TopK, ties at
+    /// the k-th value are broken toward the lower latent index, so the code is deterministic.
+    public func applyActivation(_ z: inout [Float], rows: Int) {
+        switch activation {
+        case .relu:
+            for i in z.indices where !(z[i] > 0) { z[i] = 0 }
+        case .topK(let k):
+            guard k < latents else {
+                for i in z.indices where !(z[i] > 0) { z[i] = 0 }
+                return
+            }
+            var order = [Int](repeating: 0, count: latents)
+            for r in 0..<rows {
+                let base = r * latents
+                let keep = Self.largest(k, of: z, base: base, count: latents, scratch: &order)
+                var kept = [Bool](repeating: false, count: latents)
+                for j in keep { kept[j] = true }
+                for j in 0..<latents where !kept[j] || !(z[base + j] > 0) { z[base + j] = 0 }
+            }
+        }
+    }
+
+    /// The indices of the `k` largest of `values[base ..< base + count]` (larger value first; equal
+    /// values by lower index), using `scratch` (count entries) for the selection.
+    static func largest(_ k: Int, of values: [Float], base: Int, count: Int, scratch: inout [Int]) -> ArraySlice<Int> {
+        for j in 0..<count { scratch[j] = j }
+        func before(_ a: Int, _ b: Int) -> Bool {
+            let va = values[base + a], vb = values[base + b]
+            return va > vb || (va == vb && a < b)
+        }
+        // Partial selection: a heap of the k best seen so far would be O(n log k); a full sort of
+        // small rows is as fast in practice and exact in its tie-breaking.
+        scratch.withUnsafeMutableBufferPointer { s in
+            s.sort(by: before)
+        }
+        return scratch[0..<k]
+    }
+
+    /// The code f = σ(x·W_enc + b_enc), `rows × latents`.
+    public func encode(_ x: UnsafeBufferPointer<Float>, rows: Int) -> [Float] {
+        var z = preActivations(x, rows: rows)
+        applyActivation(&z, rows: rows)
+        return z
+    }
+
+    /// The reconstruction ŷ = f·W_dec + b_dec of a code `f` (`rows × latents`), `rows × outputs`.
+    public func decode(_ f: UnsafeBufferPointer<Float>, rows: Int) -> [Float] {
+        precondition(f.count == rows * latents, "SparseAutoencoder: \(rows) rows of \(latents) latents")
+        var y = [Float](repeating: 0, count: rows * outputs)
+        guard rows > 0 else { return y }
+        for r in 0..<rows { for o in 0..<outputs { y[r * outputs + o] = decoderBias[o] } }
+        decoderWeight.withUnsafeBufferPointer { w in
+            y.withUnsafeMutableBufferPointer { out in
+                BLAS.gemm(m: rows, n: outputs, k: latents, a: f.baseAddress!, b: w.baseAddress!, beta: 1, c: out.baseAddress!)
+            }
+        }
+        return y
+    }
+
+    /// The code and the reconstruction of `rows` rows of `x`.
+    public func callAsFunction(_ x: [Float], rows: Int) -> (code: [Float], reconstruction: [Float]) {
+        let f = x.withUnsafeBufferPointer { encode($0, rows: rows) }
+        let y = f.withUnsafeBufferPointer { decode($0, rows: rows) }
+        return (f, y)
+    }
+}

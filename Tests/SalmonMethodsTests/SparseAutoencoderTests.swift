@@ -1,0 +1,157 @@
+import Testing
+import SalmonMethods
+import SalmonNetworks
+import SalmonStatistics
+
+/// The sparse autoencoder's loss gradient against central finite differences, its metrics against
+/// numpy (`Fixtures/sae/generate_metrics.py`), and its training's guarantees.
+@Suite struct SparseAutoencoderTests {
+    static func gaussian(_ count: Int, seed: UInt64, _ name: String) -> [Float] {
+        var s = RandomStream(seed: seed, path: ["sae-test", .label(name)])
+        return (0..<count).map { _ in Float(s.gaussian()) }
+    }
+
+    /// The pattern the loss is smooth within: which latents fire, and which dead latents the
+    /// auxiliary loss selects. A ±h step that changes it crosses a kink and is skipped.
+    static func pattern(_ sae: SparseAutoencoder, x: [Float], rows: Int, dead: [Bool]?, auxiliaryK: Int) -> [Bool] {
+        let z = x.withUnsafeBufferPointer { sae.preActivations($0, rows: rows) }
+        var f = z
+        sae.applyActivation(&f, rows: rows)
+        var out = f.map { $0 > 0 }
+        if let dead, case .topK = sae.activation {
+            let ids = dead.indices.filter { dead[$0] }
+            for r in 0..<rows {
+                let ranked = ids.sorted { (z[r * sae.latents + $0], $1) > (z[r * sae.latents + $1], $0) }
+                out += ids.map { j in ranked.prefix(auxiliaryK).contains(j) && z[r * sae.latents + j] > 0 }
+            }
+        }
+        return out
+    }
+
+    /// Checks every parameter's analytic gradient within 2e-3 + 2e-2·|fd| (the tolerance argued in
+    /// `GradientCheckTests`), with h = 1e-2; returns how many coordinates were compared.
+    static func check(_ sae: SparseAutoencoder, x: [Float], y: [Float]?, rows: Int, dead: [Bool]?, auxiliaryK: Int = 2,
+                      sourceLocation: SourceLocation = #_sourceLocation) -> Int {
+        let h: Float = 1e-2
+        // The auxiliary loss's residual is a constant of the loss: every evaluation uses the unperturbed one.
+        let e = zip(y ?? x, sae(x, rows: rows).reconstruction).map { $0 - $1 }
+        func evaluate(_ s: SparseAutoencoder) -> (loss: Double, gradients: SparseAutoencoder.Gradients, code: [Float]) {
+            s.lossAndGradients(x: x, y: y, rows: rows, dead: dead, auxiliaryK: auxiliaryK, auxiliaryCoefficient: 0.25, auxiliaryTarget: e)
+        }
+        let base = evaluate(sae)
+        var compared = 0
+        let fields: [(String, WritableKeyPath<SparseAutoencoder, [Float]>, [Float])] = [
+            ("encoderWeight", \.encoderWeight, base.gradients.encoderWeight), ("encoderBias", \.encoderBias, base.gradients.encoderBias),
+            ("decoderWeight", \.decoderWeight, base.gradients.decoderWeight), ("decoderBias", \.decoderBias, base.gradients.decoderBias),
+        ]
+        for (name, path, analytic) in fields {
+            for k in 0..<sae[keyPath: path].count {
+                var up = sae, down = sae
+                up[keyPath: path][k] += h
+                down[keyPath: path][k] -= h
+                guard pattern(up, x: x, rows: rows, dead: dead, auxiliaryK: auxiliaryK) == pattern(down, x: x, rows: rows, dead: dead, auxiliaryK: auxiliaryK) else { continue }
+                let plus = evaluate(up).loss, minus = evaluate(down).loss
+                let fd = Float((plus - minus) / Double(2 * h))
+                #expect(abs(analytic[k] - fd) <= 2e-3 + 2e-2 * abs(fd), "\(name)[\(k)]: analytic \(analytic[k]), finite difference \(fd)",
+                        sourceLocation: sourceLocation)
+                compared += 1
+            }
+        }
+        return compared
+    }
+
+    @Test func reluL1GradientMatchesFiniteDifferences() {
+        let rows = 7, inputs = 5, latents = 9
+        var sae = SparseAutoencoder(inputs: inputs, latents: latents, activation: .relu(l1: 0.3), stream: RandomStream(seed: 11))
+        sae.encoderBias = Self.gaussian(latents, seed: 1, "be").map { $0 * 0.3 }
+        sae.decoderBias = Self.gaussian(inputs, seed: 1, "bd").map { $0 * 0.3 }
+        let x = Self.gaussian(rows * inputs, seed: 1, "x")
+        let compared = Self.check(sae, x: x, y: nil, rows: rows, dead: nil)
+        #expect(compared >= 3 * (inputs * latents + latents + latents * inputs + inputs) / 4, "compared \(compared)")
+    }
+
+    @Test func topKGradientWithAuxiliaryLossMatchesFiniteDifferences() {
+        let rows = 6, inputs = 5, latents = 10
+        var sae = SparseAutoencoder(inputs: inputs, latents: latents, activation: .topK(k: 3), stream: RandomStream(seed: 12))
+        sae.encoderBias = Self.gaussian(latents, seed: 2, "be").map { $0 * 0.3 + 0.2 }
+        sae.decoderBias = Self.gaussian(inputs, seed: 2, "bd").map { $0 * 0.3 }
+        let x = Self.gaussian(rows * inputs, seed: 2, "x")
+        let dead = (0..<latents).map { $0 % 2 == 1 }
+        let compared = Self.check(sae, x: x, y: nil, rows: rows, dead: dead, auxiliaryK: 2)
+        #expect(compared >= (inputs * latents + latents + latents * inputs + inputs) / 2, "compared \(compared)")
+        // The auxiliary loss is really there: without dead latents the loss is smaller.
+        let with = sae.lossAndGradients(x: x, rows: rows, dead: dead, auxiliaryK: 2, auxiliaryCoefficient: 0.25).loss
+        let without = sae.lossAndGradients(x: x, rows: rows, dead: nil).loss
+        #expect(with > without)
+    }
+
+    @Test func transcoderGradientMatchesFiniteDifferences() {
+        let rows = 6, inputs = 4, latents = 8, outputs = 6
+        var sae = SparseAutoencoder(inputs: inputs, latents: latents, outputs: outputs, activation: .relu(l1: 0.1), stream: RandomStream(seed: 13))
+        sae.encoderBias = Self.gaussian(latents, seed: 3, "be").map { $0 * 0.3 + 0.3 }
+        let x = Self.gaussian(rows * inputs, seed: 3, "x"), y = Self.gaussian(rows * outputs, seed: 3, "y")
+        let compared = Self.check(sae, x: x, y: y, rows: rows, dead: nil)
+        #expect(compared >= (inputs * latents + latents + latents * outputs + outputs) / 2, "compared \(compared)")
+    }
+
+    @Test func topKKeepsAtMostKLatentsAndBreaksTiesByIndex() {
+        var sae = SparseAutoencoder(inputs: 2, latents: 6, activation: .topK(k: 2), stream: RandomStream(seed: 5))
+        var z: [Float] = [1, 3, 3, -1, 2, 0.5,   -1, -2, -3, -4, -5, 0.1]
+        sae.applyActivation(&z, rows: 2)
+        #expect(z == [0, 3, 3, 0, 0, 0,   0, 0, 0, 0, 0, 0.1])
+        sae.activation = .topK(k: 1)
+        var tie: [Float] = [2, 2, 1, 0, 0, 0]
+        sae.applyActivation(&tie, rows: 1)
+        #expect(tie == [2, 0, 0, 0, 0, 0])
+    }
+
+    @Test func metricsMatchNumpy() throws {
+        struct Reference: Decodable {
+            var rows: Int, width: Int, latents: Int
+            var target: [Float], reconstruction: [Float], code: [Float]
+            var fractionOfVarianceUnexplained: Double, explainedVarianceAgainstZero: Double, legacyExplainedVariance: Double
+            var meanSquaredError: Double, cosineSimilarity: Double, meanL0: Double, deadFraction: Double, denseFraction: Double
+        }
+        let r = try Fixture.load("sae/metrics.json", as: Reference.self)
+        let m = SparseAutoencoderMetrics(target: r.target, reconstruction: r.reconstruction, code: r.code, rows: r.rows, width: r.width, latents: r.latents)
+        func close(_ a: Double, _ b: Double) -> Bool { abs(a - b) <= 1e-9 * max(1, abs(b)) }
+        #expect(close(m.fractionOfVarianceUnexplained, r.fractionOfVarianceUnexplained), "FVU \(m.fractionOfVarianceUnexplained) vs \(r.fractionOfVarianceUnexplained)")
+        #expect(close(m.explainedVariance, 1 - r.fractionOfVarianceUnexplained))
+        #expect(close(m.legacyExplainedVariance, r.legacyExplainedVariance), "legacy \(m.legacyExplainedVariance) vs \(r.legacyExplainedVariance)")
+        #expect(close(m.meanSquaredError, r.meanSquaredError))
+        #expect(close(m.cosineSimilarity, r.cosineSimilarity))
+        #expect(m.meanL0 == r.meanL0 && m.deadFraction == r.deadFraction && m.denseFraction == r.denseFraction)
+        // The centred ratio is the one reported: against zero it would read 0.987 here, not 0.724.
+        #expect(r.explainedVarianceAgainstZero > 0.98 && m.explainedVariance < 0.75)
+    }
+
+    /// Training lowers the loss, is a function of its stream, and keeps decoder rows at one norm.
+    @Test func trainingIsDeterministicAndLowersTheLoss() {
+        let rows = 400, inputs = 8, latents = 32
+        // Rows are sparse combinations of 16 unit directions.
+        var s = RandomStream(seed: 77, path: ["sae-data"])
+        let truth = Self.gaussian(16 * inputs, seed: 9, "truth")
+        var x = [Float](repeating: 0, count: rows * inputs)
+        for r in 0..<rows {
+            for _ in 0..<2 {
+                let j = Int(s.next() % 16), a = Float(1 + s.uniform())
+                for i in 0..<inputs { x[r * inputs + i] += a * truth[j * inputs + i] }
+            }
+        }
+        let training = SparseAutoencoderTraining(epochs: 20, batchSize: 50, learningRate: 3e-3)
+        let a = SparseAutoencoder.train(x: x, rows: rows, inputs: inputs, latents: latents, activation: .topK(k: 2), training: training, stream: RandomStream(seed: 3))
+        let b = SparseAutoencoder.train(x: x, rows: rows, inputs: inputs, latents: latents, activation: .topK(k: 2), training: training, stream: RandomStream(seed: 3))
+        #expect(a.autoencoder == b.autoencoder && a.epochLosses == b.epochLosses)
+        #expect(a.epochLosses.last! < 0.5 * a.epochLosses.first!, "\(a.epochLosses)")
+        let (code, reconstruction) = a.autoencoder(x, rows: rows)
+        let m = SparseAutoencoderMetrics(target: x, reconstruction: reconstruction, code: code, rows: rows, width: inputs, latents: latents)
+        #expect(m.meanL0 <= 2 && m.explainedVariance > 0.8, "\(m)")
+        var norms = Set<Int>()
+        for j in 0..<latents {
+            var n: Float = 0
+            for o in 0..<inputs { n += a.autoencoder.decoderWeight[j * inputs + o] * a.autoencoder.decoderWeight[j * inputs + o] }
+            norms.insert(Int((n.squareRoot() * 1e4).rounded()))
+        }
+        #expect(norms.count <= 2, "decoder row norms differ: \(norms)")
+    }
+}
