@@ -57,6 +57,9 @@ enum SalmonMain {
             } else {
                 try command.run()
             }
+        } catch let error as StatisticsError where error.parameter == "resamples" {
+            // The library names its parameter; the user typed the option.
+            fail("--resamples: expected \(error.expected)")
         } catch let error as any SalmonError {
             fail(error.description)
         } catch let error as ExitCode {

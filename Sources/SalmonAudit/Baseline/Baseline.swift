@@ -82,13 +82,15 @@ public struct Baseline: Sendable, Codable, Equatable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw SpecError(file: path, field: "", "no baseline here (expected a file written by 'salmon baseline record')")
         }
+        try JSONDocument.validate(data, source: path)
         struct Header: Decodable { var format: String? }
         guard let header = try? JSONDecoder().decode(Header.self, from: data), header.format == formatIdentifier else {
-            throw SpecError(file: path, field: "format", "expected '\(formatIdentifier)'")
+            let found = (try? JSONDecoder().decode(Header.self, from: data))?.format.map { "'\($0)'" } ?? "none"
+            throw SpecError(file: path, field: "format", "expected '\(formatIdentifier)' (a file written by 'salmon baseline record'), found \(found)")
         }
         let baseline: Baseline
         do { baseline = try CanonicalSpecDecoding.jsonDecoder().decode(Baseline.self, from: data) } catch let error as DecodingError {
-            throw SpecError(decoding: error, file: path)
+            throw SpecError(decoding: error, file: path, json: data)
         }
         try baseline.requireComplete(file: path)
         return baseline

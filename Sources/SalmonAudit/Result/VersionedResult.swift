@@ -1,4 +1,5 @@
 import Foundation
+import SalmonIO
 
 /// A result written as versioned JSON (`results.json`): an audit's or an identifiability audit's.
 /// The `schema` field names the format, so a reader refuses files of another kind or version.
@@ -27,11 +28,13 @@ extension VersionedResult {
     /// - Throws: ``SpecError`` naming the file (and the field) when it is not JSON, not of this
     ///   schema, or does not decode.
     public static func read(_ data: Data, source: String) throws -> Self {
+        try JSONDocument.validate(data, source: source)
         guard let header = try? JSONDecoder().decode(ResultSchemaHeader.self, from: data) else {
-            throw SpecError(file: source, field: "", "not JSON, or not an object; expected a DeadSalmon results.json")
+            throw SpecError(file: source, field: "", "expected a DeadSalmon results.json (a JSON object), found \(JSONDocument.describeValue(at: [], in: data) ?? "something else")")
         }
         guard header.schema == schemaIdentifier else {
-            throw SpecError(file: source, field: "schema", "expected '\(schemaIdentifier)', found '\(header.schema ?? "nothing")'")
+            let found = header.schema.map { "'\($0)'" } ?? header.format.map { "no schema but format '\($0)' (that file is not a results.json)" } ?? "none"
+            throw SpecError(file: source, field: "schema", "expected '\(schemaIdentifier)', found \(found)")
         }
         do {
             let result = try CanonicalSpecDecoding.jsonDecoder().decode(Self.self, from: data)
@@ -41,13 +44,13 @@ extension VersionedResult {
             throw SpecError(file: source, field: error.field, error.message)
         } catch let error as DecodingError {
             if let inner = SpecError.underlying(error) { throw SpecError(file: source, field: inner.field, inner.message) }
-            throw SpecError(decoding: error, file: source)
+            throw SpecError(decoding: error, file: source, json: data)
         }
     }
 }
 
 /// The one field every versioned result begins with.
-private struct ResultSchemaHeader: Decodable { var schema: String? }
+private struct ResultSchemaHeader: Decodable { var schema: String?; var format: String? }
 
 extension AuditResult: VersionedResult {
     /// What every audit's result satisfies: unique test ids; per test a direction of `larger` or

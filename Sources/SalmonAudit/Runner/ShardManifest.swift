@@ -45,8 +45,13 @@ public struct ShardManifest: Codable, Sendable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw InputError(file: path, expected: "a shard manifest written by 'salmon audit --shard'")
         }
-        guard let manifest = try? CanonicalSpecDecoding.jsonDecoder().decode(ShardManifest.self, from: data), manifest.format == format else {
-            throw InputError(file: path, expected: "a shard manifest (\(format))")
+        try JSONDocument.validate(data, source: path)
+        let manifest: ShardManifest
+        do { manifest = try CanonicalSpecDecoding.jsonDecoder().decode(ShardManifest.self, from: data) } catch let error as DecodingError {
+            throw SpecError(decoding: error, file: path, json: data)
+        }
+        guard manifest.format == format else {
+            throw SpecError(file: path, field: "format", "expected '\(format)' (a file written by 'salmon audit --shard'), found '\(manifest.format)'")
         }
         guard manifest.shard.count >= 1 && (0..<manifest.shard.count).contains(manifest.shard.index) else {
             throw InputError(file: path, field: "shard", expected: "an index in 0..<count with count ≥ 1, found \(manifest.shard.index)/\(manifest.shard.count)")

@@ -7,7 +7,12 @@ extension AuditSpec: YAMLSpecification {}
 extension SpecError {
     /// A decoding error as one line naming the field, what was expected and what was found (the
     /// value at that path in `yaml`, with its line), or for a YAML syntax error the line and column.
-    init(decoding error: DecodingError, file: String, yaml: String? = nil) {
+    init(decoding error: DecodingError, file: String, yaml: String? = nil, json: Data? = nil) {
+        if let json {
+            let (field, expected) = JSONDocument.describe(error, in: json)
+            self.init(file: file, field: field, "expected \(expected)")
+            return
+        }
         switch error {
         case .typeMismatch(let type, let context):
             let found = yaml.flatMap { SpecError.found(at: context.codingPath, in: $0) } ?? context.debugDescription

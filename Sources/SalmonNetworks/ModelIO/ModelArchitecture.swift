@@ -62,15 +62,49 @@ public struct ModelArchitecture: Sendable, Codable, Equatable {
     /// Reads and validates an architecture file.
     public static func read(path: String) throws -> ModelArchitecture {
         let (text, source) = try InputFile.readText(path)
+        let data = Data(text.utf8)
+        try JSONDocument.validate(data, source: source)
+        try requireIntegers(in: data, source: source)
         let architecture: ModelArchitecture
         do {
-            architecture = try JSONDecoder().decode(ModelArchitecture.self, from: Data(text.utf8))
+            architecture = try JSONDecoder().decode(ModelArchitecture.self, from: data)
+        } catch let error as DecodingError {
+            let (field, expected) = JSONDocument.describe(error, in: data)
+            if field.isEmpty { throw InputError(file: source, expected: "an architecture JSON object (see the README's \"Architecture JSON\"), found \(JSONDocument.describeValue(at: [], in: data) ?? "something else")") }
+            throw InputError(file: source, field: field, expected: expected)
         } catch {
-            throw InputError(file: source, expected: "an architecture JSON object (\(Self.describe(error)))")
+            throw InputError(file: source, expected: "an architecture JSON object")
         }
         try architecture.validate(source: source)
         try rejectUnknownKeys(in: Data(text.utf8), type: architecture.type, source: source)
         return architecture
+    }
+
+    /// The fields that hold integers, and those that hold lists of integers.
+    static let integerFields = ["vocabulary", "context", "dimension", "heads", "layers", "hidden"]
+    static let integerListFields = ["sizes", "input", "convolutions", "dense"]
+
+    /// Refuses a size that is not an integer literal (`1.5`, `1e400`, `"3"`), naming its field and
+    /// index: the JSON decoder reported these as "not valid JSON" without saying where.
+    static func requireIntegers(in data: Data, source: String) throws(InputError) {
+        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else { return }
+        for key in integerFields.sorted() {
+            guard let value = object[key] else { continue }
+            if case .invalid(let found) = JSONValue.nonNegativeInteger(value) {
+                throw InputError(file: source, field: key, expected: "a non-negative integer, found \(found)")
+            }
+        }
+        for key in integerListFields.sorted() {
+            guard let value = object[key] else { continue }
+            guard let list = value as? [Any] else {
+                throw InputError(file: source, field: key, expected: "a list of integers, found \(JSONValue.describe(value))")
+            }
+            for (i, element) in list.enumerated() {
+                if case .invalid(let found) = JSONValue.nonNegativeInteger(element) {
+                    throw InputError(file: source, field: "\(key)[\(i)]", expected: "a non-negative integer, found \(found)")
+                }
+            }
+        }
     }
 
     /// The keys each type reads (every other key is an error, never silently ignored).
@@ -165,17 +199,6 @@ public struct ModelArchitecture: Sendable, Codable, Equatable {
         case "gelu": return .gelu
         case "gelu_tanh": return .geluTanh
         default: return nil
-        }
-    }
-
-    static func describe(_ error: Error) -> String {
-        switch error {
-        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context),
-             DecodingError.keyNotFound(_, let context), DecodingError.dataCorrupted(let context):
-            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
-            return path.isEmpty ? context.debugDescription : "field \(path): \(context.debugDescription)"
-        default:
-            return "\(error)"
         }
     }
 }

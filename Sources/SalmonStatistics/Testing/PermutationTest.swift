@@ -38,9 +38,9 @@ public struct PermutationTest: Sendable {
     /// Refuses an exact test of more than ``exactEnumerationLimit`` arrangements.
     static func requireEnumerable(_ total: Int) throws {
         guard total > exactEnumerationLimit else { return }
-        throw StatisticsError("resamples", expected: "fewer resamples than the \(total) distinct arrangements of these samples: "
-                              + "with at least as many an exact test enumerates every one, which takes more than "
-                              + "\(exactEnumerationLimit); ask for a Monte Carlo test with fewer resamples")
+        throw StatisticsError("resamples", expected: "fewer resamples than the \(total) distinct arrangements of these samples "
+                              + "(with as many or more, the exact test would enumerate all of them, and it is limited to "
+                              + "\(exactEnumerationLimit) arrangements); ask for fewer, for a Monte Carlo test")
     }
 
     /// The number of random arrangements (and the enumeration limit for the exact test).

@@ -69,7 +69,7 @@ struct AttributionCommand: AsyncParsableCommand {
     var jobs: Int = ProcessorCount.active
 
     func run() async throws {
-        try await naming("salmon attribution options") { try await body() }
+        try await naming("salmon attribution options", options: Self.specOptions) { try await body() }
     }
 
     private func body() async throws {
@@ -95,6 +95,10 @@ struct AttributionCommand: AsyncParsableCommand {
             files += matches
         }
         guard !files.isEmpty else { throw UsageError(option: "--null", expected: "at least one null map file") }
+        // Each null draw averages as many null maps as there are trained maps (K ≥ K_t).
+        guard files.count >= 1 + reference.count else {
+            throw UsageError(option: "--null", expected: "at least \(1 + reference.count) null map files (each null draw is compared the way the \(1 + reference.count) trained maps are: --trained and \(reference.count) --reference), found \(files.count)")
+        }
         let spec = try Self.spec(trained: [trained] + reference, nulls: files, similarity: measure == .topk ? "top-\(topK ?? 10)" : measure.rawValue,
                                  resamples: resamples, interval: interval, level: level, alpha: alpha, minimumEffect: minimumEffect, seed: seed)
         let subject = try AttributionMapSubject(spec: spec)
@@ -103,6 +107,13 @@ struct AttributionCommand: AsyncParsableCommand {
         try writeReports(result, to: out)
         try exitForClaims(result)
     }
+
+    /// The option each field of the generated spec comes from (errors name the option).
+    static let specOptions: [String: String] = [
+        "alpha": "--alpha", "resampling.bootstrap": "--resamples", "resampling.level": "--level", "resampling.interval": "--interval",
+        "gate.minimumEffect": "--minimum-effect", "seed": "--seed",
+        "claims[0].method.similarity": "--top-k", "claims.maps.method.similarity": "--top-k",
+    ]
 
     /// The audit of supplied maps: trained network 0's maps first, then the reference seeds';
     /// one `supplied-maps` claim; the null files as the family `supplied`.

@@ -51,13 +51,13 @@ struct IdentifiabilityCommand: ParsableCommand {
             throw UsageError(option: "--widths", expected: "widths in 1…\(IdentifiabilitySpec.maximumWidth), comma-separated, found '\(widths)'")
         }
         guard Set(ws).count == ws.count else { throw UsageError(option: "--widths", expected: "each width once, found '\(widths)'") }
-        guard seeds >= 1 else { throw UsageError(option: "--seeds", expected: "at least 1, found \(seeds)") }
+        guard (1...10_000).contains(seeds) else { throw UsageError(option: "--seeds", expected: "1 … 10,000 seeds per width, found \(seeds)") }
         guard jobs >= 1 else { throw UsageError(option: "--jobs", expected: "at least 1, found \(jobs)") }
         var overrides: [IdentifiabilityTrainingSpec.WidthSeeds] = []
         for o in seedsFor {
             let parts = o.split(separator: ":", omittingEmptySubsequences: false)
-            guard parts.count == 2, let w = Int(parts[0]), let n = Int(parts[1]), n >= 1, ws.contains(w) else {
-                throw UsageError(option: "--seeds-for", expected: "WIDTH:SEEDS with WIDTH among --widths and SEEDS at least 1, found '\(o)'")
+            guard parts.count == 2, let w = Int(parts[0]), let n = Int(parts[1]), (1...10_000).contains(n), ws.contains(w) else {
+                throw UsageError(option: "--seeds-for", expected: "WIDTH:SEEDS with WIDTH among --widths and SEEDS in 1 … 10,000, found '\(o)'")
             }
             guard !overrides.contains(where: { $0.width == w }) else {
                 throw UsageError(option: "--seeds-for", expected: "one override per width, found width \(w) twice")

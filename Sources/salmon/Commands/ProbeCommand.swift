@@ -56,7 +56,7 @@ struct ProbeCommand: AsyncParsableCommand {
     @OptionGroup var run: RunOptions
 
     func run() async throws {
-        try await naming("salmon probe options") { try await body() }
+        try await naming("salmon probe options", options: Self.specOptions) { try await body() }
     }
 
     private func body() async throws {
@@ -85,6 +85,18 @@ struct ProbeCommand: AsyncParsableCommand {
     /// `targets`; the null files as the family `supplied`.
     /// - Throws: ``UsageError`` naming the option when labels and targets are both or neither
     ///   given, or control types come with targets; ``SpecError`` when the spec is invalid.
+    /// The option each field of the generated spec comes from (errors name the option).
+    static let specOptions: [String: String] = {
+        var map = ["alpha": "--alpha", "seed": "--seed", "nulls[0].K": "--null"]
+        for claim in ["claims[0]", "claims[1]", "claims.probe-accuracy", "claims.probe-selectivity", "claims.probe-r2"] {
+            map[claim + ".method.folds"] = "--folds"
+            map[claim + ".method.C"] = "--C"
+            map[claim + ".method.alpha"] = "--ridge-alpha"
+            map[claim + ".controls."] = "--control-types"
+        }
+        return map
+    }()
+
     static func spec(trained: String, nulls: [String], labels: String?, targets: String?, controlTypes: String?, C: Double,
                      ridgeAlpha: Double, folds: Int, seed: UInt64, alpha: Double) throws -> AuditSpec {
         var claims: [ClaimSpec] = []

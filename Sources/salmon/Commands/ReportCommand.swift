@@ -19,7 +19,7 @@ struct ReportCommand: ParsableCommand {
         try ReportDirectory.requireOutputDirectory(out)
         let (data, source) = try InputFile.readData(results)
         struct Header: Decodable { var schema: String? }
-        if (try? JSONDecoder().decode(Header.self, from: data))?.schema == IdentifiabilityAuditResult.schemaIdentifier {
+        if (try? JSONDecoder().decode(Header.self, from: data))?.schema?.hasPrefix("deadsalmon.identifiability-result/") == true {
             let result = try IdentifiabilityAuditResult.read(data, source: source)
             try IdentifiabilityAuditWriter.write(result, to: out)
             emit("\(result.claims.filter(\.holds).count) of \(result.claims.count) claims hold\nreports: \(out)/report.md, results.csv, networks.csv, results.json, junit.xml\n")

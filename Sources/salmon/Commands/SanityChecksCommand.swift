@@ -83,6 +83,17 @@ struct SanityChecksCommand: AsyncParsableCommand {
         guard permutedLabelSeeds >= 0 else { throw UsageError(option: "--permuted-label-seeds", expected: "at least 0, found \(permutedLabelSeeds)") }
         guard examples >= 2 && examples <= 500 else { throw UsageError(option: "--examples", expected: "in 2…500, found \(examples)") }
         guard resamples >= 100 else { throw UsageError(option: "--resamples", expected: "at least 100, found \(resamples)") }
+        // The generated spec's limits, said in the options' own terms: each randomization family
+        // holds seeds × (trained seeds − 1) null networks, at most 1,000,000.
+        guard trainedSeeds <= 10_000 else { throw UsageError(option: "--trained-seeds", expected: "at most 10,000, found \(trainedSeeds)") }
+        let perSeed = trainedSeeds - 1
+        guard seeds <= 1_000_000 / perSeed else {
+            throw UsageError(option: "--seeds", expected: "at most \(1_000_000 / perSeed) with --trained-seeds \(trainedSeeds) (a family holds seeds × \(perSeed) null networks, at most 1,000,000), found \(seeds)")
+        }
+        guard permutedLabelSeeds <= 1_000_000 / perSeed else {
+            throw UsageError(option: "--permuted-label-seeds", expected: "at most \(1_000_000 / perSeed) with --trained-seeds \(trainedSeeds), found \(permutedLabelSeeds)")
+        }
+        guard resamples <= 10_000_000 else { throw UsageError(option: "--resamples", expected: "at most 10,000,000, found \(resamples)") }
         guard minimumEffect >= 0 && minimumEffect.isFinite else {
             throw UsageError(option: "--minimum-effect", expected: "a number ≥ 0, found \(minimumEffect)")
         }

@@ -121,10 +121,19 @@ func removingCreatedOutput<T>(_ out: String, _ body: () async throws -> T) async
 /// Runs `body`, naming `file` in any ``SpecError`` that names no file of its own (errors met while
 /// building the subject or running the units are raised without the spec's path; a spec a command
 /// builds from its options has none).
-func naming<T>(_ file: String, _ body: () async throws -> T) async throws -> T {
+///
+/// - Parameter options: for a spec built from options, the option each spec field comes from
+///   (`"claims[0].method.folds": "--folds"`; a key ending in `.` matches every field below it):
+///   an error at such a field names the option the user typed, never the field they did not write.
+func naming<T>(_ file: String, options: [String: String] = [:], _ body: () async throws -> T) async throws -> T {
     do {
         return try await body()
     } catch var error as SpecError where error.file == "spec" {
+        let option = options[error.field] ?? options.first { $0.key.hasSuffix(".") && error.field.hasPrefix($0.key) }?.value
+        if let option {
+            let message = error.message.hasPrefix("expected ") ? String(error.message.dropFirst("expected ".count)) : error.message
+            throw UsageError(option: option, expected: message)
+        }
         error.file = file
         throw error
     }

@@ -8,15 +8,15 @@ import Foundation
 /// `NSNumber` (Objective-C type `c`), which would otherwise also read as the integer 1. Like
 /// serde_json in the safetensors reference implementation, only integer literals count as
 /// integers.
-enum JSONValue {
+public enum JSONValue {
     /// A value read as a non-negative integer, or the text that says what was found instead.
-    enum NonNegativeInteger {
+    public enum NonNegativeInteger: Sendable {
         case value(Int)
         case invalid(found: String)
     }
 
     /// `value` as a non-negative `Int` when it is an integer literal in range.
-    static func nonNegativeInteger(_ value: Any) -> NonNegativeInteger {
+    public static func nonNegativeInteger(_ value: Any) -> NonNegativeInteger {
         guard let number = value as? NSNumber, !(value is String) else { return .invalid(found: describe(value)) }
         if number is NSDecimalNumber { return .invalid(found: "\(number) (not an integer below 2^63)") }
         let type = String(cString: number.objCType)
@@ -38,7 +38,7 @@ enum JSONValue {
 
     /// A short description of a JSON value for a message: `"text"`, `2.5`, `true`, `null`,
     /// `an array of 3 elements`, `an object`.
-    static func describe(_ value: Any) -> String {
+    public static func describe(_ value: Any) -> String {
         switch value {
         case let string as String:
             return "the string \(InputError.quoted(string))"
