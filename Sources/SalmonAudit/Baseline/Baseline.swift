@@ -78,6 +78,12 @@ public struct Baseline: Sendable, Codable, Equatable {
     /// Reads the baseline in `directory`.
     /// - Throws: ``SpecError`` naming the file and what is wrong.
     public static func read(directory: String) throws -> Baseline {
+        guard !directory.isEmpty else { throw InputError(file: "--baseline", expected: "a baseline directory, found an empty argument") }
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), !isDirectory.boolValue {
+            let folder = (directory as NSString).deletingLastPathComponent
+            throw InputError(file: directory, expected: "a baseline directory (the folder holding baseline.json\(folder.isEmpty ? "" : ", here '\(folder)'")), found a file")
+        }
         let path = file(in: directory)
         guard let data = FileManager.default.contents(atPath: path) else {
             throw SpecError(file: path, field: "", "no baseline here (expected a file written by 'salmon baseline record')")

@@ -41,6 +41,7 @@ public struct ShardManifest: Codable, Sendable {
     /// Reads `directory/shard.json`.
     /// - Throws: ``InputError`` naming the file when it is missing or not a manifest.
     public static func read(directory: String) throws -> ShardManifest {
+        guard !directory.isEmpty else { throw InputError(file: "SHARD", expected: "a shard directory, found an empty argument") }
         let path = directory + "/" + fileName
         guard let data = FileManager.default.contents(atPath: path) else {
             throw InputError(file: path, expected: "a shard manifest written by 'salmon audit --shard'")

@@ -15,7 +15,12 @@ extension SpecError {
         }
         switch error {
         case .typeMismatch(let type, let context):
-            let found = yaml.flatMap { SpecError.found(at: context.codingPath, in: $0) } ?? context.debugDescription
+            let blank = yaml.map { $0.split(whereSeparator: \.isNewline).allSatisfy { $0.trimmingCharacters(in: .whitespaces).isEmpty || $0.trimmingCharacters(in: .whitespaces).hasPrefix("#") } } ?? false
+            if blank && context.codingPath.isEmpty {
+                self.init(file: file, field: "", "expected a YAML mapping of spec fields, found an empty document")
+                return
+            }
+            let found = yaml.flatMap { SpecError.found(at: context.codingPath, in: $0) } ?? "a value of another kind"
             self.init(file: file, field: SpecError.path(context.codingPath), "expected \(SpecError.describe(type)), found \(found)")
         case .dataCorrupted(let context) where context.underlyingError is YamlError:
             self.init(file: file, field: "", "not valid YAML: \(SpecError.describe(yamlError: context.underlyingError))")
@@ -86,6 +91,8 @@ extension SpecError {
             // Yams reports a list it wanted as `Sequence` or `UnkeyedDecodingContainer`, our arrays as `Array<…>`.
             let name = String(describing: type)
             if name.hasPrefix("Array") || name.contains("Sequence") || name.contains("Unkeyed") { return "a list" }
+            // Yams reports a single value it wanted (a string, number or boolean) as `Scalar`.
+            if name.contains("Scalar") { return "a single value" }
             return name.contains("Dictionary") || name.contains("Keyed") || name.contains("Mapping") ? "a mapping" : "a mapping (\(name))"
         }
     }

@@ -24,11 +24,8 @@ public enum SpecKind: Sendable, Equatable {
     /// - Throws: ``SpecError`` naming the file when it cannot be read, and naming the field `kind`
     ///   when its value is not one of ``names``.
     public static func read(path: String) throws -> SpecKind {
-        let text: String
-        do { text = try InputFile.readText(path).text } catch {
-            throw SpecError(file: path, field: "", "cannot read the spec: \(error.expected)")
-        }
-        return try detect(yaml: text, file: path)
+        let (text, source) = try InputFile.readText(path)
+        return try detect(yaml: text, file: source)
     }
 
     /// Tells the kind of the spec in `yaml`. Text that is not a YAML mapping is returned as an

@@ -43,11 +43,8 @@ extension YAMLSpecification {
 
     /// Reads, parses and validates the spec at `path`.
     public static func load(path: String) throws -> Self {
-        let text: String
-        do { text = try InputFile.readText(path).text } catch {
-            throw SpecError(file: path, field: "", "cannot read the spec: \(error.expected)")
-        }
-        return try parse(yaml: text, file: path)
+        let (text, source) = try InputFile.readText(path)
+        return try parse(yaml: text, file: source)
     }
 
     /// The spec as canonical JSON (sorted keys): what its hash is computed from and what results embed.

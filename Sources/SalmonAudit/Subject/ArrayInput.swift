@@ -11,9 +11,8 @@ import SalmonNetworks
 public enum ArrayInput {
     /// The raw numbers of the array at `reference` with their shape and source name.
     static func read(_ reference: String) throws -> (values: [Double], shape: [Int], source: String) {
-        let (path, name) = split(reference)
-        let data: Data
-        do { data = try InputFile.readData(path).data } catch { throw error }
+        let (file, name) = split(reference)
+        let (data, path) = try InputFile.readData(file)  // `path`: the name in messages (`<stdin>` for `-`)
         let bytes = [UInt8](data)
         switch try ArrayFileFormat.detect(bytes, source: path) {
         case .npy:

@@ -12,7 +12,18 @@ public enum InputFile {
     public static func readText(_ path: String) throws(InputError) -> (text: String, source: String) {
         let (data, source) = try readData(path)
         guard let text = String(data: data, encoding: .utf8) else {
-            throw InputError(file: source, expected: "UTF-8 text")
+            // Name the first byte that is not UTF-8, so that the user can find it.
+            var offset = 0
+            let bytes = [UInt8](data)
+            var decoder = UTF8()
+            var iterator = bytes.makeIterator()
+            loop: while true {
+                switch decoder.decode(&iterator) {
+                case .scalarValue(let scalar): offset += UTF8.width(scalar)
+                case .emptyInput, .error: break loop
+                }
+            }
+            throw InputError(file: source, expected: "UTF-8 text, found a byte that is not UTF-8 at offset \(offset)")
         }
         return (text, source)
     }
@@ -36,6 +47,7 @@ public enum InputFile {
 
     public static func readData(_ path: String) throws(InputError) -> (data: Data, source: String) {
         let source = displayName(path)
+        guard !path.isEmpty else { throw InputError(file: "''", expected: "a file name, found an empty argument") }
         if path == "-" { return (try readStandardInput(source: source), source) }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {

@@ -35,6 +35,7 @@ public enum NumberLines {
         -> (values: [Double], source: String)
     {
         let source = InputFile.displayName(path)
+        guard !path.isEmpty else { throw InputError(file: "''", expected: "a file name, found an empty argument") }
         let descriptor: Int32
         if path == "-" {
             descriptor = 0

@@ -20,6 +20,17 @@ extension SafeTensors {
         for i in 0..<8 { declared |= UInt64(bytes[i]) << (8 * UInt64(i)) }
         let available = bytes.count - 8
         if declared > UInt64(maximumHeaderLength) {
+            // Another format read as safetensors: say which, instead of quoting an absurd length.
+            if bytes.starts(with: NPYArray.magic) {
+                throw InputError(file: source, expected: "a safetensors file, found a NumPy .npy file (it begins \\x93NUMPY)")
+            }
+            if bytes.starts(with: [0x50, 0x4B, 0x03, 0x04]) || bytes.starts(with: [0x50, 0x4B, 0x05, 0x06]) {
+                throw InputError(file: source, expected: "a safetensors file, found a zip archive (an .npz file or a PyTorch .pt/.bin checkpoint; save with safetensors.torch.save_file)")
+            }
+            if bytes.prefix(64).allSatisfy({ (0x20..<0x7F).contains($0) || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
+                let shown = String(decoding: bytes.prefix(20), as: UTF8.self)
+                throw InputError(file: source, expected: "a safetensors file, found text (it begins \(InputError.quoted(shown)))")
+            }
             throw InputError(file: source, expected: "a header length of at most \(maximumHeaderLength) bytes (the safetensors limit), found \(declared)")
         }
         let length = Int(declared)

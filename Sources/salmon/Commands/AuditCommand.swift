@@ -44,7 +44,7 @@ struct AuditCommand: AsyncParsableCommand {
             try IdentifiabilityAuditRun(specPath: spec, out: out, jobs: run.jobs, shard: shard, resume: resume, baseline: baseline).run(yaml: yaml)
             return
         case .audit(let yaml):
-            auditSpec = try AuditSpec.parse(yaml: yaml, file: spec)
+            auditSpec = try AuditSpec.parse(yaml: yaml, file: InputFile.displayName(spec))
         }
         var selected = Shard.whole
         if let shard {

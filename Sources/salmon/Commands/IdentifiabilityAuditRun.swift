@@ -18,7 +18,7 @@ struct IdentifiabilityAuditRun {
     var baseline: String?
 
     func run(yaml: String) throws {
-        let spec = try IdentifiabilitySpec.parse(yaml: yaml, file: specPath)
+        let spec = try IdentifiabilitySpec.parse(yaml: yaml, file: InputFile.displayName(specPath))
         // The options that address null models have nothing to address here.
         if shard != nil { throw UsageError(option: "--shard", expected: "no sharding for an identifiability spec (it has no null models)") }
         if resume { throw UsageError(option: "--resume", expected: "no --resume for an identifiability spec (it has no saved null models)") }
