@@ -1,5 +1,6 @@
 import Foundation
 import SalmonAudit
+import SalmonDiagnostics
 import SalmonStatistics
 import Testing
 
@@ -52,8 +53,11 @@ import Testing
         let result = try #require(try await Audit.run(spec: spec, subject: subject, jobs: 2).result)
         let json = String(decoding: try result.jsonData(), as: UTF8.self)
         for text in Self.mutations(of: json, count: 1_000, seed: 2) {
-            do { _ = try AuditResult.read(Data(text.utf8), source: "r.json") } catch let e as SpecError {
+            // A malformed file is refused by the strict JSON reader (InputError, with its line) or
+            // by decoding (SpecError, with its field): either way one line naming the file.
+            do { _ = try AuditResult.read(Data(text.utf8), source: "r.json") } catch let e as any SalmonError {
                 #expect(!e.description.contains("\n"), "multi-line error: \(e.description)")
+                #expect(e.description.hasPrefix("r.json"), "\(e.description)")
             } catch {
                 Issue.record("not a SpecError: \(error)")
             }

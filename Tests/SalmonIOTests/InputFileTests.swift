@@ -52,7 +52,7 @@ struct InputFileTests {
         try withTemporaryDirectory { dir in
             let path = try dir.write("binary.txt", bytes: [0xFF, 0xFE, 0x00, 0x31, 0x00, 0x0A, 0xC3, 0x28])
             let error = try #require(readError(path))
-            #expect(error == InputError(file: path, expected: "UTF-8 text"))
+            #expect(error == InputError(file: path, expected: "UTF-8 text, found a byte that is not UTF-8 at offset 0"))
         }
     }
 
@@ -60,7 +60,8 @@ struct InputFileTests {
         try withTemporaryDirectory { dir in
             // "0.5\n" then the first two bytes of a three-byte sequence.
             let path = try dir.write("cut.txt", bytes: Array("0.5\n".utf8) + [0xE2, 0x82])
-            #expect(readError(path)?.expected == "UTF-8 text")
+            // The offset names the first byte of the cut sequence.
+            #expect(readError(path)?.expected == "UTF-8 text, found a byte that is not UTF-8 at offset 4")
         }
     }
 

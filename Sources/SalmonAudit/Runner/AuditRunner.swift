@@ -70,24 +70,35 @@ public struct AuditRunner: Sendable {
         // by a later unit), so that no partial output is left; a killed run keeps them for --resume.
         var saved: [AuditUnit] = []
         do {
-            try await withThrowingTaskGroup(of: (Int, UnitRecord).self) { group in
+            // The error reported is the first in unit order, whatever the scheduling: units are
+            // launched in order, so when one fails every earlier unit is running or done; no new
+            // unit is launched, the running ones are let finish, and the earliest failure is thrown
+            // (the one a run with --jobs 1 meets). Before, whichever failed first was reported.
+            var failure: (index: Int, error: any Error)?
+            try await withThrowingTaskGroup(of: (Int, Result<UnitRecord, any Error>).self) { group in
                 var next = 0
                 func launch() {
                     let i = todo[next]
                     let unit = units[i]
                     next += 1
-                    group.addTask { (i, try evaluator.evaluate(unit)) }
+                    group.addTask { (i, Result { try evaluator.evaluate(unit) }) }
                 }
                 for _ in 0..<min(jobs, todo.count) { launch() }
-                while let (i, record) = try await group.next() {
-                    try store?.save(record)
-                    saved.append(record.unit)
-                    records[i] = record
-                    done += 1
-                    progress?(done, units.count)
-                    if next < todo.count { launch() }
+                while let (i, outcome) = try await group.next() {
+                    switch outcome {
+                    case .failure(let error):
+                        if failure.map({ i < $0.index }) ?? true { failure = (i, error) }
+                    case .success(let record):
+                        try store?.save(record)
+                        saved.append(record.unit)
+                        records[i] = record
+                        done += 1
+                        progress?(done, units.count)
+                    }
+                    if failure == nil && next < todo.count { launch() }
                 }
             }
+            if let failure { throw failure.error }
         } catch {
             if let store { store.remove(saved) }
             throw error

@@ -95,6 +95,10 @@ public struct ShardManifest: Codable, Sendable {
                 throw InputError(file: directory + "/" + fileName, field: "shard", expected: "each shard once, found \(m.shard) in \(other) too")
             }
         }
+        let missing = (0..<first.shard.count).filter { given[$0] == nil }
+        guard missing.isEmpty else {
+            throw InputError(file: "SHARD", expected: "every shard of the \(first.shard.count)-way split, found \(given.keys.sorted().map { "\($0)/\(first.shard.count)" }.joined(separator: ", ")); missing \(missing.map { "\($0)/\(first.shard.count)" }.joined(separator: ", "))")
+        }
         do {
             let result = try AuditAssembler.assemble(spec: first.spec, records: records, model: first.model, dataHash: first.dataHash,
                                                      evaluationHash: first.evaluationHash, jobs: first.jobs, shards: first.shard.count)

@@ -47,6 +47,43 @@ extension SpecError {
         }
     }
 
+    /// Keys whose value may be YAML's null: `expect: null` is the null expectation.
+    static let nullableKeys: Set<String> = ["expect"]
+
+    /// Refuses a spec field whose value is null (`folds: null`, `bootstrap: ~`, `name:` with
+    /// nothing after it): decoding read it as absent and used the default, so the spec said one
+    /// thing and ran another (`name: ~` even became the name "~").
+    /// - Throws: ``SpecError`` naming the field and line.
+    static func rejectNullValues(in yaml: String, file: String) throws {
+        guard let root = try? Yams.compose(yaml: yaml) else { return }
+        // Aliases are expanded into the tree, so a document of nested aliases ("billion laughs")
+        // is exponentially large: stop looking after a budget far beyond any real spec, and leave
+        // such a document to the decoder, which refuses it on its first wrong type.
+        var budget = 100_000
+        func visit(_ node: Node, _ path: String) throws {
+            budget -= 1
+            guard budget > 0 else { return }
+            switch node {
+            case .mapping(let mapping):
+                for (key, value) in mapping {
+                    let name = key.string ?? "?"
+                    let field = path.isEmpty ? name : path + "." + name
+                    if case .scalar(let scalar) = value, scalar.style == .plain, ["", "~", "null", "Null", "NULL"].contains(scalar.string),
+                       !nullableKeys.contains(name) {
+                        let line = value.mark.map { " (line \($0.line))" } ?? ""
+                        throw SpecError(file: file, field: field, "expected a value, found \(scalar.string.isEmpty ? "nothing" : scalar.string)\(line); leave the field out to use its default")
+                    }
+                    try visit(value, field)
+                }
+            case .sequence(let sequence):
+                for (i, element) in sequence.enumerated() { try visit(element, "\(path)[\(i)]") }
+            case .scalar, .alias:
+                break
+            }
+        }
+        try visit(root, "")
+    }
+
     /// The node at `path` in `yaml` as a message quotes it: `'abc' (line 2)`, `a mapping (line 3)`.
     static func found(at path: [any CodingKey], in yaml: String) -> String? {
         guard var node = try? Yams.compose(yaml: yaml) else { return nil }

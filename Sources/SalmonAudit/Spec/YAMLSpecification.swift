@@ -20,6 +20,7 @@ extension YAMLSpecification {
     public static func parse(yaml: String, file: String = "spec") throws -> Self {
         let spec: Self
         do {
+            try SpecError.rejectNullValues(in: yaml, file: file)
             spec = try YAMLDecoder().decode(Self.self, from: yaml)
         } catch var error as SpecError {
             error.file = file

@@ -37,6 +37,7 @@ public struct AttributionMapSubject: AuditSubject {
             throw SpecError(field: "nulls[0].K", "expected K = \(nullFiles.count), the number of null map files, found \(k)")
         }
         let first = try ArrayInput.attributionMaps(trainedFiles[0])
+        try Self.requireVarying(first)
         var trained = [first]
         for file in trainedFiles.dropFirst() { trained.append(try Self.read(file, like: first)) }
         self.trained = trained
@@ -55,7 +56,23 @@ public struct AttributionMapSubject: AuditSubject {
         guard maps.shape == anchor.shape else {
             throw InputError(file: maps.source, expected: "maps of the trained maps' shape \(anchor.shape) (same inputs, same order), found \(maps.shape)")
         }
+        try requireVarying(maps)
         return maps
+    }
+
+    /// Refuses a file whose every map is constant: the similarity of a constant map is undefined
+    /// (no ranks, no direction) on every input, and counting all of them as 0 would make a
+    /// constant null file look like a perfect randomization and a constant trained file like no
+    /// agreement. A file with some constant maps is read; those inputs count as 0 and are named in
+    /// the report's notes.
+    static func requireVarying(_ maps: (values: [Double], shape: [Int], source: String)) throws {
+        guard let rows = maps.shape.first, rows > 0, maps.values.count % rows == 0 else { return }
+        let width = maps.values.count / rows
+        for r in 0..<rows {
+            let row = maps.values[(r * width)..<((r + 1) * width)]
+            if let first = row.first, row.contains(where: { $0 != first }) { return }
+        }
+        throw InputError(file: maps.source, expected: "maps that vary: every one of its \(rows) maps is constant, so its similarity to any map is undefined")
     }
 
     public var trainedSeeds: Int { trained.count }

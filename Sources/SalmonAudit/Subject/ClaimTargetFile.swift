@@ -1,3 +1,4 @@
+import Foundation
 import SalmonMethods
 
 /// A probe claim's target and control types, read from the files a user brings
@@ -22,6 +23,14 @@ struct ClaimTargetFile {
     /// - Throws: ``SpecError`` or `InputError` naming the file and what was expected.
     init(claim: ClaimSpec, rows: Int, of rowsSource: String, resolve: (String) -> String) throws {
         let file = resolve(claim.target)
+        // `label`, `concept:N` and `operand:N` name a built-in task's targets; here the targets come
+        // from a file, and reading `label` as a path would report a missing file the user never named.
+        let builtIn = claim.target == "label" || ["concept:", "operand:"].contains { claim.target.hasPrefix($0) && Int(claim.target.dropFirst($0.count)) != nil }
+        if builtIn && !FileManager.default.fileExists(atPath: file) {
+            let what = claim.requirements.contains(.realValuedTargets) ? "real-valued targets" : "class labels"
+            throw SpecError(field: "claims.\(claim.name).target",
+                            "expected a file of \(what) (.npy, .npz#NAME or .safetensors#NAME, one per row) for a model that is not a built-in task, found '\(claim.target)'\(claim.target == "label" ? " (the default when target is not given; it names a built-in task's labels)" : " (a built-in task's target)")")
+        }
         if claim.requirements.contains(.realValuedTargets) {
             let values = try ArrayInput.reals(file, what: "targets")
             guard values.count == rows else {

@@ -26,8 +26,8 @@ public struct InputError: SalmonError, Equatable {
     public var description: String {
         var location = file
         if let line { location += ":\(line)" }
-        if let field { return "\(location): \(field): expected \(expected)" }
-        return "\(location): expected \(expected)"
+        if let field { return "\(location): \(field): expected \(expected)".escapingLineBreaks }
+        return "\(location): expected \(expected)".escapingLineBreaks
     }
 
     /// `text` in double quotes for a one-line message: at most `limit` characters (40 unless

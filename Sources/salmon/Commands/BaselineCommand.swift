@@ -27,7 +27,11 @@ struct RecordBaselineCommand: AsyncParsableCommand {
 
     func run() async throws {
         try ReportDirectory.requireOutputDirectory(to, option: "--to")
-        let auditSpec = try AuditSpec.load(path: spec)
+        guard case .audit(let yaml) = try SpecKind.read(path: spec) else {
+            throw SpecError(file: InputFile.displayName(spec), field: "kind",
+                            "expected an audit spec: 'salmon baseline record' stores null distributions, and an identifiability spec (kind: identifiability) has none to store")
+        }
+        let auditSpec = try AuditSpec.parse(yaml: yaml, file: InputFile.displayName(spec))
         let subject = try Audit.subject(for: auditSpec, specDirectory: directory(of: spec), jobs: run.jobs)
         let (result, outcome) = try await Audit.run(spec: auditSpec, subject: subject, jobs: run.jobs, progress: ProgressLine().callback)
         guard let result else { return }
