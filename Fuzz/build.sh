@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets with swiftc (SwiftPM's executable targets bring their own `main`,
 # which would replace libFuzzer's). Output: Fuzz/.build/fuzz-number-list, fuzz-csv, fuzz-safetensors,
-# fuzz-numpy
+# fuzz-numpy, fuzz-json
 set -euo pipefail
 cd "$(dirname "$0")"
 out=.build
@@ -11,7 +11,7 @@ swiftc "${flags[@]}" -module-name SalmonDiagnostics -emit-module -emit-module-pa
   -emit-library -static -o "$out/libSalmonDiagnostics.a" $(find ../Sources/SalmonDiagnostics -name '*.swift')
 swiftc "${flags[@]}" -I "$out" -module-name SalmonIO -emit-module -emit-module-path "$out/SalmonIO.swiftmodule" \
   -emit-library -static -o "$out/libSalmonIO.a" $(find ../Sources/SalmonIO -name '*.swift')
-for target in NumberList:number-list CSV:csv SafeTensors:safetensors NumPy:numpy; do
+for target in NumberList:number-list CSV:csv SafeTensors:safetensors NumPy:numpy JSON:json; do
   source="Fuzz${target%%:*}.swift" binary="fuzz-${target#*:}"
   swiftc "${flags[@]}" -I "$out" -L "$out" -lSalmonIO -lSalmonDiagnostics "$source" -o "$out/$binary"
   echo "built $out/$binary"

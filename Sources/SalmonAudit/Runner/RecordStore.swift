@@ -63,8 +63,10 @@ public struct RecordStore: Sendable {
             guard let data = FileManager.default.contents(atPath: file) else {
                 throw SpecError(file: file, field: "", "cannot read the unit record")
             }
-            do { return try Self.decoder().decode(UnitRecord.self, from: data) } catch {
-                throw SpecError(file: file, field: "", "not a DeadSalmon unit record (\(UnitRecord.format))")
+            try JSONDocument.validate(data, source: file)
+            do { return try Self.decoder().decode(UnitRecord.self, from: data) } catch let error as DecodingError {
+                let (field, expected) = JSONDocument.describe(error, in: data)
+                throw SpecError(file: file, field: field, "expected \(expected) (a DeadSalmon unit record, \(UnitRecord.format))")
             }
         }
     }
