@@ -155,3 +155,66 @@ import SalmonStatistics
         #expect(norms.count <= 2, "decoder row norms differ: \(norms)")
     }
 }
+
+/// Dictionary matching against `scipy.optimize.linear_sum_assignment` (`Fixtures/sae/generate_matching.py`).
+@Suite struct DictionaryComparisonTests {
+    struct Reference: Decodable {
+        struct Matrix: Decodable { var rows: Int, columns: Int, values: [Double], mean: Double, rowIndices: [Int], columnIndices: [Int] }
+        struct Dictionaries: Decodable {
+            var width: Int, rowsA: Int, rowsB: Int, a: [Float], b: [Float], pwmcc: Double, mmcsAToB: Double, mmcsBToA: Double, cosines: [Double]
+        }
+        struct Codes: Decodable { var samples: Int, latentsA: Int, latentsB: Int, a: [Float], b: [Float], correlations: [Double], matchedMean: Double }
+        var matrices: [Matrix]
+        var dictionaries: Dictionaries
+        var codes: Codes
+    }
+
+    static func close(_ a: Double, _ b: Double) -> Bool { abs(a - b) <= 1e-9 * max(1, abs(b)) }
+
+    @Test func assignmentMatchesScipy() throws {
+        let r = try Fixture.load("sae/matching.json", as: Reference.self)
+        for m in r.matrices {
+            let (mean, assignment) = DictionaryComparison.matchedMean(m.values, rows: m.rows, columns: m.columns)
+            #expect(Self.close(mean, m.mean), "\(m.rows)×\(m.columns): \(mean) vs scipy \(m.mean)")
+            // Continuous random costs have one optimum: the same pairs as scipy's.
+            let pairs = Set(assignment.enumerated().compactMap { i, j in j.map { "\(i)-\($0)" } })
+            #expect(pairs == Set(zip(m.rowIndices, m.columnIndices).map { "\($0)-\($1)" }))
+        }
+    }
+
+    @Test func pairwiseDictionaryMeanCorrelationMatchesScipy() throws {
+        let d = try Fixture.load("sae/matching.json", as: Reference.self).dictionaries
+        let cos = DictionaryComparison.cosineSimilarities(d.a, rows: d.rowsA, d.b, columns: d.rowsB, width: d.width)
+        #expect(zip(cos, d.cosines).allSatisfy { Self.close($0, $1) })
+        #expect(Self.close(DictionaryComparison.matchedMean(cos, rows: d.rowsA, columns: d.rowsB).mean, d.pwmcc))
+        let mmcs = DictionaryComparison.meanMaxSimilarity(cos, rows: d.rowsA, columns: d.rowsB)
+        #expect(Self.close(mmcs.rowsToColumns, d.mmcsAToB) && Self.close(mmcs.columnsToRows, d.mmcsBToA))
+    }
+
+    @Test func activationMatchingMatchesScipy() throws {
+        let c = try Fixture.load("sae/matching.json", as: Reference.self).codes
+        let corr = DictionaryComparison.activationCorrelations(c.a, latentsA: c.latentsA, c.b, latentsB: c.latentsB, samples: c.samples)
+        #expect(zip(corr, c.correlations).allSatisfy { abs($0 - $1) <= 1e-9 })
+        #expect(Self.close(DictionaryComparison.matchedMean(corr, rows: c.latentsA, columns: c.latentsB).mean, c.matchedMean))
+    }
+
+    /// Exhaustive check on small matrices: no permutation beats the Hungarian assignment.
+    @Test func assignmentIsOptimalAgainstEveryPermutation() {
+        var s = RandomStream(seed: 5, path: ["assignment"])
+        func permutations(_ n: Int) -> [[Int]] {
+            guard n > 0 else { return [[]] }
+            return permutations(n - 1).flatMap { p in (0...p.count).map { var q = p; q.insert(n - 1, at: $0); return q } }
+        }
+        for n in 1...6 {
+            for _ in 0..<20 {
+                // Integer costs: ties are common, the optimum's value is still unique.
+                let cost = (0..<(n * n)).map { _ in Double(s.next() % 5) }
+                let match = DictionaryComparison.assignment(cost: cost, rows: n, columns: n)
+                #expect(Set(match).count == n)
+                let found = (0..<n).reduce(0.0) { $0 + cost[$1 * n + match[$1]] }
+                let best = permutations(n).map { p in (0..<n).reduce(0.0) { $0 + cost[$1 * n + p[$1]] } }.min() ?? 0
+                #expect(found == best, "n \(n): \(found) vs \(best)")
+            }
+        }
+    }
+}
