@@ -7,6 +7,7 @@ public enum ClaimFamilies {
         AttributionFamily(),
         ActivationStatisticsFamily(),
         SuppliedMapsFamily(),
+        SparseAutoencoderFamily(),
     ]
 
     /// Every method name, in registration order.

@@ -1,0 +1,278 @@
+import Foundation
+import SalmonMethods
+import SalmonNetworks
+import SalmonStatistics
+
+/// Sparse autoencoders as claims (issue 14): an SAE is trained on the activations at a site of
+/// each model — the trained networks and every null model alike — and its reconstruction and
+/// sparsity on held-out rows are the statistics. Do the trained network's activations admit a
+/// better sparse dictionary than a random network's? Heap et al. (arXiv 2501.17727) found that on
+/// the usual metrics they often do not; this family tests it with the engine's null models,
+/// bootstrap and correction.
+///
+/// Methods: `topk-sae` (TopK, k = `k`; Gao et al. 2024) and `relu-sae` (ReLU with L1 penalty `l1`;
+/// Bricken et al. 2023), both with `expansion` × the site's width latents, trained by
+/// ``SparseAutoencoder/train(x:y:rows:inputs:latents:outputs:activation:training:stream:)``.
+///
+/// The rows at the site are split once, by the method's stream (so every model meets the same
+/// split): a fraction `heldOut` is kept out of training and the statistics are computed on it.
+/// The SAE's initialization and batch order come from the method's stream too, so trained and
+/// null models are fitted identically; the SAE seed is a method seed (`resampling.methodSeeds`).
+///
+/// Statistics (``SparseAutoencoderMetrics``; the held-out mean row x̄ is fixed, and each resample
+/// of held-out rows recomputes the ratio from per-row terms):
+/// - `explainedVariance` (larger): 1 − FVU, centred; the default;
+/// - `fvu` (smaller): Σ‖x − x̂‖² / Σ‖x − x̄‖²;
+/// - `legacyExplainedVariance` (larger): SAELens's per-row ratio, averaged;
+/// - `mse` (smaller), `cosine` (larger): per-row means;
+/// - `l0` (smaller): latents active per row;
+/// - `deadFraction`, `denseFraction` (smaller): latents active on no held-out row, on more than
+///   10 % of them.
+public struct SparseAutoencoderFamily: ClaimFamily {
+    public init() {}
+
+    public enum Method: String, CaseIterable, Sendable {
+        case topK = "topk-sae"
+        case relu = "relu-sae"
+    }
+
+    public var name: String { "sparse-autoencoder" }
+    public var methods: [String] { Method.allCases.map(\.rawValue) }
+    public var siteRole: SiteRole { .measurement }
+
+    public func decodeParameters(method: String, from decoder: any Decoder) throws -> any MethodParameters {
+        guard let m = Method(rawValue: method) else { throw SpecError(field: "name", "expected one of \(methods.joined(separator: ", ")), found '\(method)'") }
+        return try SparseAutoencoderParameters(method: m, from: decoder)
+    }
+
+    public func statistics(of method: String) -> [ClaimStatistic] {
+        [
+            ClaimStatistic("explainedVariance", direction: .larger, summary: "1 − FVU on held-out rows (centred)"),
+            ClaimStatistic("fvu", direction: .smaller, summary: "fraction of variance unexplained on held-out rows, Σ‖x − x̂‖² / Σ‖x − x̄‖²"),
+            ClaimStatistic("legacyExplainedVariance", direction: .larger, summary: "SAELens's per-row explained variance, averaged (reported beside the centred one)"),
+            ClaimStatistic("mse", direction: .smaller, summary: "mean squared error per element on held-out rows"),
+            ClaimStatistic("cosine", direction: .larger, summary: "mean cosine of a held-out row and its reconstruction"),
+            ClaimStatistic("l0", direction: .smaller, summary: "latents active per held-out row"),
+            ClaimStatistic("deadFraction", direction: .smaller, summary: "fraction of latents active on no held-out row"),
+            ClaimStatistic("denseFraction", direction: .smaller, summary: "fraction of latents active on more than 10 % of held-out rows"),
+        ]
+    }
+
+    public func requirements(of claim: ClaimSpec) -> Set<ClaimRequirement> { [.activations] }
+
+    public func validate(_ claim: ClaimSpec, in spec: AuditSpec, field: String) throws {
+        try claim.method.parameters(as: SparseAutoencoderParameters.self).validate(method: Method(rawValue: claim.method.name), field: field + ".method")
+        if claim.target != "label" {
+            throw SpecError(field: field + ".target", "an SAE reads no target (it reconstructs the activations); remove 'target'")
+        }
+        if claim.controlTypes != nil {
+            throw SpecError(field: field + ".controlTypes", "control types apply to probes, not to sparse autoencoders")
+        }
+    }
+
+    public func evaluator(for claim: ClaimSpec, subject: any AuditSubject, seed: UInt64) throws -> any ClaimEvaluator {
+        let p = try claim.method.parameters(as: SparseAutoencoderParameters.self)
+        guard let method = Method(rawValue: claim.method.name) else { throw AuditError("claim \(claim.name): no SAE method '\(claim.method.name)'") }
+        return SparseAutoencoderEvaluator(method: method, parameters: p, claim: claim.name)
+    }
+
+    public func notes(diagnostics: [String: Double]) -> [String] {
+        guard let thin = diagnostics["sae.fewTrainingRows"], thin > 0 else { return [] }
+        return ["\(Int(thin)) SAE fits had fewer training rows than twice their latents; their dictionaries are underdetermined"]
+    }
+
+    public func isRandom(_ claim: ClaimSpec) -> Bool { true }
+}
+
+/// The parameters of `topk-sae` and `relu-sae`. Every key is encoded (with its default where the
+/// method does not take it), so the canonical JSON has one shape.
+public struct SparseAutoencoderParameters: MethodParameters, Equatable {
+    /// Latents per unit of the site's width (at least 1).
+    public var expansion: Int = 4
+    /// `topk-sae`: latents kept per row (fewer than the latents).
+    public var k: Int = 8
+    /// `relu-sae`: the L1 coefficient λ (positive).
+    public var l1: Double = 1e-2
+    public var epochs: Int = 20
+    public var batchSize: Int = 128
+    public var learningRate: Double = 1e-3
+    /// The fraction of rows held out of training, on which the statistics are computed.
+    public var heldOut: Double = 0.2
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case expansion, k, l1, epochs, batchSize, learningRate, heldOut }
+
+    public init() {}
+
+    static func keys(of method: SparseAutoencoderFamily.Method) -> [CodingKeys] {
+        switch method {
+        case .topK: return [.expansion, .k, .epochs, .batchSize, .learningRate, .heldOut]
+        case .relu: return [.expansion, .l1, .epochs, .batchSize, .learningRate, .heldOut]
+        }
+    }
+
+    init(method: SparseAutoencoderFamily.Method, from decoder: any Decoder) throws {
+        let keys = decoder.readsCanonicalSpec ? CodingKeys.allCases : Self.keys(of: method)
+        try decoder.rejectUnknownKeys(["name"] + keys.map(\.rawValue))
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        expansion = try c.decodeIfPresent(Int.self, forKey: .expansion) ?? expansion
+        k = try c.decodeIfPresent(Int.self, forKey: .k) ?? k
+        l1 = try c.decodeIfPresent(Double.self, forKey: .l1) ?? l1
+        epochs = try c.decodeIfPresent(Int.self, forKey: .epochs) ?? epochs
+        batchSize = try c.decodeIfPresent(Int.self, forKey: .batchSize) ?? batchSize
+        learningRate = try c.decodeIfPresent(Double.self, forKey: .learningRate) ?? learningRate
+        heldOut = try c.decodeIfPresent(Double.self, forKey: .heldOut) ?? heldOut
+    }
+
+    /// Ranges (those that need the site's width are checked when it is known). `field` is the
+    /// method block's path.
+    func validate(method: SparseAutoencoderFamily.Method?, field: String) throws {
+        guard (1...64).contains(expansion) else { throw SpecError(field: field + ".expansion", "expected 1 … 64 latents per unit of width, found \(expansion)") }
+        guard k >= 1 else { throw SpecError(field: field + ".k", "expected at least 1 latent kept per row, found \(k)") }
+        guard l1 > 0 && l1.isFinite else { throw SpecError(field: field + ".l1", "expected a positive L1 coefficient, found \(l1)") }
+        guard (1...100_000).contains(epochs) else { throw SpecError(field: field + ".epochs", "expected 1 … 100,000 epochs, found \(epochs)") }
+        guard batchSize >= 1 else { throw SpecError(field: field + ".batchSize", "expected at least 1, found \(batchSize)") }
+        guard learningRate > 0 && learningRate.isFinite else { throw SpecError(field: field + ".learningRate", "expected a positive number, found \(learningRate)") }
+        guard heldOut > 0 && heldOut < 1 else { throw SpecError(field: field + ".heldOut", "expected a fraction strictly between 0 and 1, found \(heldOut)") }
+    }
+}
+
+/// `topk-sae` or `relu-sae` on one unit at one site.
+struct SparseAutoencoderEvaluator: ClaimEvaluator {
+    let method: SparseAutoencoderFamily.Method
+    let parameters: SparseAutoencoderParameters
+    let claim: String
+
+    func evaluate(_ context: ClaimContext, statistics: [String]) throws -> ClaimEvaluation? {
+        guard let activations = context.activations, activations.shape.count == 2 else {
+            throw AuditError("\(context.unit): site '\(context.site)' produced no activations")
+        }
+        let rows = activations.shape[0], width = activations.shape[1]
+        let latents = parameters.expansion * width
+        let field = "claims.\(claim).method"
+        if method == .topK && parameters.k >= latents {
+            throw SpecError(field: field + ".k", "expected fewer than the \(latents) latents (expansion \(parameters.expansion) × width \(width) at '\(context.site)'), found \(parameters.k)")
+        }
+        let evaluationRows = Int((Double(rows) * parameters.heldOut).rounded())
+        let trainingRows = rows - evaluationRows
+        guard evaluationRows >= 2 && trainingRows >= 1 else {
+            throw SpecError(field: field + ".heldOut", "a split of the \(rows) rows at '\(context.site)' with at least 2 held out and 1 to train, found \(evaluationRows) held out")
+        }
+        // One split for every model: drawn from the method's stream, which all units share.
+        var order = Array(0..<rows)
+        var splitStream = context.stream.derived("split")
+        order.shuffle(using: &splitStream)
+        let x = activations.scalars
+        func gather(_ indices: ArraySlice<Int>) -> [Float] {
+            var out = [Float](); out.reserveCapacity(indices.count * width)
+            for r in indices { out.append(contentsOf: x[(r * width)..<((r + 1) * width)]) }
+            return out
+        }
+        let train = gather(order[..<trainingRows]), held = gather(order[trainingRows...])
+        let activation: SparseAutoencoder.Activation = method == .topK ? .topK(k: parameters.k) : .relu(l1: Float(parameters.l1))
+        let training = SparseAutoencoderTraining(epochs: parameters.epochs, batchSize: parameters.batchSize, learningRate: parameters.learningRate)
+        let (sae, _) = SparseAutoencoder.train(x: train, rows: trainingRows, inputs: width, latents: latents, activation: activation,
+                                               training: training, stream: context.stream.derived("sae"))
+        let (code, reconstruction) = sae(held, rows: evaluationRows)
+        let terms = SparseAutoencoderRowTerms(target: held, reconstruction: reconstruction, code: code, rows: evaluationRows, width: width, latents: latents)
+        var measurements: [String: ClaimMeasurement] = [:]
+        for name in statistics {
+            let value: Double
+            let resampling: ClaimResampling
+            switch name {
+            case "explainedVariance":
+                value = 1 - terms.fvu(over: nil)
+                resampling = .rows(count: evaluationRows) { 1 - terms.fvu(over: $0) }
+            case "fvu":
+                value = terms.fvu(over: nil)
+                resampling = .rows(count: evaluationRows) { terms.fvu(over: $0) }
+            case "legacyExplainedVariance":
+                value = terms.legacy(over: nil)
+                resampling = .rows(count: evaluationRows) { terms.legacy(over: $0) }
+            case "mse":
+                let scores = terms.residual.map { $0 / Double(width) }
+                value = scores.reduce(0, +) / Double(evaluationRows)
+                resampling = .meanOfScores(scores)
+            case "cosine":
+                value = terms.cosine.reduce(0, +) / Double(evaluationRows)
+                resampling = .meanOfScores(terms.cosine)
+            case "l0":
+                let scores = terms.active.map(Double.init)
+                value = scores.reduce(0, +) / Double(evaluationRows)
+                resampling = .meanOfScores(scores)
+            case "deadFraction":
+                value = terms.firingFraction(over: nil) { $0 == 0 }
+                resampling = .rows(count: evaluationRows) { idx in terms.firingFraction(over: idx) { $0 == 0 } }
+            case "denseFraction":
+                value = terms.firingFraction(over: nil) { $0 > SparseAutoencoderMetrics.denseThreshold }
+                resampling = .rows(count: evaluationRows) { idx in terms.firingFraction(over: idx) { $0 > SparseAutoencoderMetrics.denseThreshold } }
+            default:
+                throw AuditError("the sparse-autoencoder family has no statistic '\(name)'")
+            }
+            guard value.isFinite else {
+                throw AuditError("\(context.unit), claim \(claim) at \(context.site): \(name) is undefined (the held-out activations do not vary)")
+            }
+            measurements[name] = ClaimMeasurement(value: value, resampling: resampling)
+        }
+        let thin = trainingRows < 2 * latents ? 1.0 : 0.0
+        return ClaimEvaluation(measurements: measurements, diagnostics: ["sae.fewTrainingRows": thin])
+    }
+}
+
+/// The per-row terms of the SAE statistics on held-out rows, so that each resample of rows
+/// recomputes a ratio without refitting. The mean row x̄ is that of all held-out rows (fixed).
+struct SparseAutoencoderRowTerms: Sendable {
+    /// ‖xᵢ − x̂ᵢ‖², ‖xᵢ − x̄‖², cos(xᵢ, x̂ᵢ) (0 for a zero row), and the active latents per row.
+    let residual: [Double], total: [Double], cosine: [Double], active: [Int]
+    /// Row-major `rows × latents`: whether latent j fired on row i.
+    let fired: [Bool]
+    let rows: Int, latents: Int
+
+    init(target: [Float], reconstruction: [Float], code: [Float], rows: Int, width: Int, latents: Int) {
+        var mean = [Double](repeating: 0, count: width)
+        for r in 0..<rows { for c in 0..<width { mean[c] += Double(target[r * width + c]) } }
+        for c in 0..<width { mean[c] /= Double(rows) }
+        var residual = [Double](repeating: 0, count: rows), total = residual, cosine = residual
+        for r in 0..<rows {
+            var dot = 0.0, xx = 0.0, yy = 0.0
+            for c in 0..<width {
+                let x = Double(target[r * width + c]), y = Double(reconstruction[r * width + c])
+                residual[r] += (x - y) * (x - y)
+                total[r] += (x - mean[c]) * (x - mean[c])
+                dot += x * y; xx += x * x; yy += y * y
+            }
+            cosine[r] = xx > 0 && yy > 0 ? dot / (xx.squareRoot() * yy.squareRoot()) : 0
+        }
+        self.residual = residual
+        self.total = total
+        self.cosine = cosine
+        fired = code.map { $0 > 0 }
+        active = (0..<rows).map { r in (0..<latents).reduce(0) { $0 + (code[r * latents + $1] > 0 ? 1 : 0) } }
+        self.rows = rows
+        self.latents = latents
+    }
+
+    /// Σ residual / Σ total over `rows` (all rows when nil); NaN when the total is 0.
+    func fvu(over indices: UnsafeBufferPointer<Int>?) -> Double {
+        var r = 0.0, t = 0.0
+        if let indices { for i in indices { r += residual[i]; t += total[i] } } else { r = residual.reduce(0, +); t = total.reduce(0, +) }
+        return t > 0 ? r / t : .nan
+    }
+
+    /// The mean of 1 − residual/total over the rows with a non-zero total; NaN when none has.
+    func legacy(over indices: UnsafeBufferPointer<Int>?) -> Double {
+        var sum = 0.0, n = 0
+        func add(_ i: Int) { if total[i] > 0 { sum += 1 - residual[i] / total[i]; n += 1 } }
+        if let indices { for i in indices { add(i) } } else { for i in 0..<rows { add(i) } }
+        return n > 0 ? sum / Double(n) : .nan
+    }
+
+    /// The fraction of latents whose firing fraction over the rows satisfies `keep`.
+    func firingFraction(over indices: UnsafeBufferPointer<Int>?, _ keep: (Double) -> Bool) -> Double {
+        var counts = [Int](repeating: 0, count: latents)
+        var n = 0
+        func add(_ i: Int) { n += 1; for j in 0..<latents where fired[i * latents + j] { counts[j] += 1 } }
+        if let indices { for i in indices { add(i) } } else { for i in 0..<rows { add(i) } }
+        guard n > 0 else { return .nan }
+        return Double(counts.filter { keep(Double($0) / Double(n)) }.count) / Double(latents)
+    }
+}
