@@ -129,10 +129,11 @@ extension SparseAutoencoder {
         let kAux = min(max(k, 1), deadIndices.count)
         var code = [Float](repeating: 0, count: rows * latents)
         var values = [Float](repeating: 0, count: deadIndices.count)
-        var scratch = [Int](repeating: 0, count: deadIndices.count)
+        var heap = TopKHeap(capacity: kAux)
         for r in 0..<rows {
             for (n, j) in deadIndices.enumerated() { values[n] = z[r * latents + j] }
-            for n in Self.largest(kAux, of: values, base: 0, count: values.count, scratch: &scratch) where values[n] > 0 {
+            values.withUnsafeBufferPointer { heap.select(from: $0) }
+            for n in heap.indices[0..<kAux] where values[n] > 0 {
                 code[r * latents + deadIndices[n]] = values[n]
             }
         }

@@ -86,15 +86,21 @@ public struct SparseAutoencoder: Sendable, Hashable, Codable {
     /// The pre-activations z = x·W_enc + b_enc of `rows` rows of `x` (`rows × inputs`), `rows × latents`.
     public func preActivations(_ x: UnsafeBufferPointer<Float>, rows: Int) -> [Float] {
         precondition(x.count == rows * inputs, "SparseAutoencoder: \(rows) rows of \(inputs) inputs")
-        var z = [Float](repeating: 0, count: rows * latents)
-        guard rows > 0 else { return z }
-        for r in 0..<rows { for j in 0..<latents { z[r * latents + j] = encoderBias[j] } }
-        encoderWeight.withUnsafeBufferPointer { w in
-            z.withUnsafeMutableBufferPointer { out in
-                BLAS.gemm(m: rows, n: latents, k: inputs, a: x.baseAddress!, b: w.baseAddress!, beta: 1, c: out.baseAddress!)
+        return Self.affine(x, rows: rows, weight: encoderWeight, bias: encoderBias, inner: inputs)
+    }
+
+    /// x·W + b for `rows` rows of `x` (`rows × inner`), W `inner × bias.count`, on BLAS.
+    static func affine(_ x: UnsafeBufferPointer<Float>, rows: Int, weight: [Float], bias: [Float], inner: Int) -> [Float] {
+        let outer = bias.count
+        var out = [Float](repeating: 0, count: rows * outer)
+        guard rows > 0 else { return out }
+        for r in 0..<rows { for j in 0..<outer { out[r * outer + j] = bias[j] } }
+        weight.withUnsafeBufferPointer { w in
+            out.withUnsafeMutableBufferPointer { o in
+                BLAS.gemm(m: rows, n: outer, k: inner, a: x.baseAddress!, b: w.baseAddress!, beta: 1, c: o.baseAddress!)
             }
         }
-        return z
+        return out
     }
 
     /// The code f = σ(z) of pre-activations `z` (`rows × latents`), in place. For TopK, ties at
@@ -108,31 +114,18 @@ public struct SparseAutoencoder: Sendable, Hashable, Codable {
                 for i in z.indices where !(z[i] > 0) { z[i] = 0 }
                 return
             }
-            var order = [Int](repeating: 0, count: latents)
-            for r in 0..<rows {
-                let base = r * latents
-                let keep = Self.largest(k, of: z, base: base, count: latents, scratch: &order)
-                var kept = [Bool](repeating: false, count: latents)
-                for j in keep { kept[j] = true }
-                for j in 0..<latents where !kept[j] || !(z[base + j] > 0) { z[base + j] = 0 }
+            var heap = TopKHeap(capacity: k)
+            var keptValues = [Float](repeating: 0, count: k)
+            z.withUnsafeMutableBufferPointer { zp in
+                for r in 0..<rows {
+                    let row = UnsafeMutableBufferPointer(rebasing: zp[(r * latents)..<((r + 1) * latents)])
+                    heap.select(from: UnsafeBufferPointer(row))
+                    for i in 0..<k { keptValues[i] = row[heap.indices[i]] }
+                    for j in 0..<latents { row[j] = 0 }
+                    for i in 0..<k where keptValues[i] > 0 { row[heap.indices[i]] = keptValues[i] }
+                }
             }
         }
-    }
-
-    /// The indices of the `k` largest of `values[base ..< base + count]` (larger value first; equal
-    /// values by lower index), using `scratch` (count entries) for the selection.
-    static func largest(_ k: Int, of values: [Float], base: Int, count: Int, scratch: inout [Int]) -> ArraySlice<Int> {
-        for j in 0..<count { scratch[j] = j }
-        func before(_ a: Int, _ b: Int) -> Bool {
-            let va = values[base + a], vb = values[base + b]
-            return va > vb || (va == vb && a < b)
-        }
-        // Partial selection: a heap of the k best seen so far would be O(n log k); a full sort of
-        // small rows is as fast in practice and exact in its tie-breaking.
-        scratch.withUnsafeMutableBufferPointer { s in
-            s.sort(by: before)
-        }
-        return scratch[0..<k]
     }
 
     /// The code f = σ(x·W_enc + b_enc), `rows × latents`.
@@ -145,15 +138,7 @@ public struct SparseAutoencoder: Sendable, Hashable, Codable {
     /// The reconstruction ŷ = f·W_dec + b_dec of a code `f` (`rows × latents`), `rows × outputs`.
     public func decode(_ f: UnsafeBufferPointer<Float>, rows: Int) -> [Float] {
         precondition(f.count == rows * latents, "SparseAutoencoder: \(rows) rows of \(latents) latents")
-        var y = [Float](repeating: 0, count: rows * outputs)
-        guard rows > 0 else { return y }
-        for r in 0..<rows { for o in 0..<outputs { y[r * outputs + o] = decoderBias[o] } }
-        decoderWeight.withUnsafeBufferPointer { w in
-            y.withUnsafeMutableBufferPointer { out in
-                BLAS.gemm(m: rows, n: outputs, k: latents, a: f.baseAddress!, b: w.baseAddress!, beta: 1, c: out.baseAddress!)
-            }
-        }
-        return y
+        return Self.affine(f, rows: rows, weight: decoderWeight, bias: decoderBias, inner: latents)
     }
 
     /// The code and the reconstruction of `rows` rows of `x`.
@@ -161,5 +146,53 @@ public struct SparseAutoencoder: Sendable, Hashable, Codable {
         let f = x.withUnsafeBufferPointer { encode($0, rows: rows) }
         let y = f.withUnsafeBufferPointer { decode($0, rows: rows) }
         return (f, y)
+    }
+}
+
+/// Selection of the k largest values of a row in O(n log k): a min-heap of the k best seen so far,
+/// whose root is the worst of them (the smaller value; of equal values, the higher index), so that
+/// ties at the k-th value go to the lower index, as a stable sort would give.
+struct TopKHeap {
+    let capacity: Int
+    /// After ``select(from:)``: the indices of the selected values, heap-ordered.
+    private(set) var indices: [Int]
+    private var values: [Float]
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        indices = [Int](repeating: 0, count: capacity)
+        values = [Float](repeating: 0, count: capacity)
+    }
+
+    /// Whether (a, i) ranks below (b, j): a smaller value, or an equal one at a higher index.
+    @inline(__always) private static func worse(_ a: Float, _ i: Int, _ b: Float, _ j: Int) -> Bool {
+        a < b || (a == b && i > j)
+    }
+
+    private mutating func siftDown(_ start: Int, count: Int) {
+        var i = start
+        while true {
+            let left = 2 * i + 1, right = left + 1
+            var smallest = i
+            if left < count && Self.worse(values[left], indices[left], values[smallest], indices[smallest]) { smallest = left }
+            if right < count && Self.worse(values[right], indices[right], values[smallest], indices[smallest]) { smallest = right }
+            if smallest == i { return }
+            values.swapAt(i, smallest)
+            indices.swapAt(i, smallest)
+            i = smallest
+        }
+    }
+
+    /// Selects the `min(capacity, row.count)` largest entries of `row`.
+    mutating func select(from row: UnsafeBufferPointer<Float>) {
+        let k = min(capacity, row.count)
+        guard k > 0 else { return }
+        for i in 0..<k { values[i] = row[i]; indices[i] = i }
+        for i in stride(from: k / 2 - 1, through: 0, by: -1) { siftDown(i, count: k) }
+        for j in k..<row.count where Self.worse(values[0], indices[0], row[j], j) {
+            values[0] = row[j]
+            indices[0] = j
+            siftDown(0, count: k)
+        }
     }
 }
