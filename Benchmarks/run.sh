@@ -31,6 +31,10 @@ out=results/latest.jsonl
   [ -d "$cnn_data" ] || python3 attribution_cnn_peer.py --make-data "$cnn_data" --seed 0 >/dev/null
   "$bench" attribution-cnn "$cnn_data" | sed 's/^{/{"impl": "deadsalmon", /'
   python3 attribution_cnn_peer.py "$cnn_data" | sed 's/^{/{"impl": "peer", /'
+  sae_data=.build/sae_data.npy
+  [ -f "$sae_data" ] || python3 sae_peer.py --make-data "$sae_data" --seed 0
+  "$bench" sae "$sae_data" | sed 's/^{/{"impl": "deadsalmon", /'
+  python3 sae_peer.py "$sae_data" | sed 's/^{/{"impl": "peer", /'
   ./whole_process.sh 1 | sed "s/^{/{\"kind\": \"whole-process\", /"
 } > "$out.tmp"
 mv "$out.tmp" "$out"

@@ -95,7 +95,7 @@ def main():
                 start = time.perf_counter()
                 loss = epoch(x, activation)
                 best = min(best, time.perf_counter() - start)
-            print(json.dumps({"name": f"sae_{activation}_train_epoch", "rows": x.shape[0], "width": x.shape[1],
+            print(json.dumps({"name": f"sae_{activation}_train_epoch_t{threads}", "peer": "pytorch", "rows": x.shape[0], "width": x.shape[1],
                               "latents": EXPANSION * x.shape[1], "threads": threads, "seconds": best, "epochLoss": loss,
                               "torch": torch.__version__}))
 

@@ -23,7 +23,7 @@ func runSparseAutoencoderBenchmark(path: String) throws {
                                                           training: training, stream: RandomStream(seed: 1))
                 loss = losses[0]
             }
-            report("sae_\(name)_train_epoch", ["rows": rows, "width": width, "latents": latents, "threads": threads,
+            report("sae_\(name)_train_epoch_t\(threads)", ["rows": rows, "width": width, "latents": latents, "threads": threads,
                                                 "seconds": time, "epochLoss": loss])
         }
     }

@@ -86,26 +86,40 @@ extension SparseAutoencoder {
         var loss = 0.0
         // dŷ = 2(ŷ − y)/B
         var dOut = [Float](repeating: 0, count: rows * outputs)
-        for i in dOut.indices {
-            let r = reconstruction[i] - target[i]
-            loss += Double(r) * Double(r)
-            dOut[i] = scale * r
+        dOut.withUnsafeMutableBufferPointer { d in
+            reconstruction.withUnsafeBufferPointer { rp in
+                target.withUnsafeBufferPointer { tp in
+                    for i in 0..<d.count {
+                        let r = rp[i] - tp[i]
+                        loss += Double(r) * Double(r)
+                        d[i] = scale * r
+                    }
+                }
+            }
         }
         loss /= Double(rows)
         var dDecoderWeight = [Float](repeating: 0, count: latents * outputs)
-        var dDecoderBias = [Float](repeating: 0, count: outputs)
-        for r in 0..<rows { for o in 0..<outputs { dDecoderBias[o] += dOut[r * outputs + o] } }
+        let dDecoderBias = Self.columnSums(dOut, rows: rows, columns: outputs)
         Self.gemmTN(f, dOut, rows: rows, left: latents, right: outputs, into: &dDecoderWeight)
-        // dz = (dŷ · W_decᵀ + penalty) ⊙ [f > 0]
+        // dz = (dŷ · W_decᵀ + penalty) ⊙ [f > 0], in one pass.
         var dz = Self.gemmNT(dOut, decoderWeight, rows: rows, inner: outputs, columns: latents)
-        if case .relu(let l1) = activation {
-            var penalty = 0.0
-            for v in f where v > 0 { penalty += Double(v) }
-            loss += Double(l1) * penalty / Double(rows)
-            let d = l1 / Float(rows)
-            for i in dz.indices where f[i] > 0 { dz[i] += d }
+        var l1: Float = 0
+        if case .relu(let coefficient) = activation { l1 = coefficient }
+        let penaltyGradient = l1 / Float(rows)
+        var penalty = 0.0
+        dz.withUnsafeMutableBufferPointer { d in
+            f.withUnsafeBufferPointer { fp in
+                for i in 0..<d.count {
+                    if fp[i] > 0 {
+                        d[i] += penaltyGradient
+                        penalty += Double(fp[i])
+                    } else {
+                        d[i] = 0
+                    }
+                }
+            }
         }
-        for i in dz.indices where !(f[i] > 0) { dz[i] = 0 }
+        if l1 > 0 { loss += Double(l1) * penalty / Double(rows) }
         if case .topK = activation, let dead, dead.contains(true) {
             var e = auxiliaryTarget ?? []
             if auxiliaryTarget == nil { e = zip(target, reconstruction).map { $0 - $1 } }
@@ -114,8 +128,7 @@ extension SparseAutoencoder {
                                   coefficient: auxiliaryCoefficient, dz: &dz, dDecoderWeight: &dDecoderWeight)
         }
         var dEncoderWeight = [Float](repeating: 0, count: inputs * latents)
-        var dEncoderBias = [Float](repeating: 0, count: latents)
-        for r in 0..<rows { for j in 0..<latents { dEncoderBias[j] += dz[r * latents + j] } }
+        let dEncoderBias = Self.columnSums(dz, rows: rows, columns: latents)
         Self.gemmTN(x, dz, rows: rows, left: inputs, right: latents, into: &dEncoderWeight)
         return (loss, Gradients(encoderWeight: dEncoderWeight, encoderBias: dEncoderBias,
                                 decoderWeight: dDecoderWeight, decoderBias: dDecoderBias), f)
@@ -150,6 +163,17 @@ extension SparseAutoencoder {
         let dCode = Self.gemmNT(auxiliary, decoderWeight, rows: rows, inner: outputs, columns: latents)
         for i in dz.indices where code[i] > 0 { dz[i] += dCode[i] }
         return Double(coefficient) * loss / Double(rows)
+    }
+
+    /// The sums of the columns of a row-major `rows × columns` matrix (Aᵀ·1 on BLAS).
+    static func columnSums(_ a: [Float], rows: Int, columns: Int) -> [Float] {
+        var out = [Float](repeating: 0, count: columns)
+        guard rows > 0 else { return out }
+        let ones = [Float](repeating: 1, count: rows)
+        a.withUnsafeBufferPointer { pa in ones.withUnsafeBufferPointer { po in out.withUnsafeMutableBufferPointer { py in
+            BLAS.gemv(transpose: true, rows: rows, columns: columns, a: pa.baseAddress!, x: po.baseAddress!, y: py.baseAddress!)
+        } } }
+        return out
     }
 
     /// C (left × right) ← [C +] Aᵀ·B for A `rows × left`, B `rows × right`.
@@ -204,6 +228,19 @@ extension SparseAutoencoder {
         }
     }
 
+    /// `out` ← the rows `rows` of `data` (`width` each), times `scale`, contiguous.
+    static func gather(_ data: [Float], rows: ArraySlice<Int>, width: Int, scale: Float, into out: inout [Float]) {
+        if out.count != rows.count * width { out = [Float](repeating: 0, count: rows.count * width) }
+        data.withUnsafeBufferPointer { d in
+            out.withUnsafeMutableBufferPointer { o in
+                for (n, r) in rows.enumerated() {
+                    let source = r * width, target = n * width
+                    for c in 0..<width { o[target + c] = d[source + c] * scale }
+                }
+            }
+        }
+    }
+
     /// The constant s with mean over rows of ‖s·row‖² equal to the width (1 for all-zero data).
     static func normalizationScale(_ data: [Float], rows: Int, width: Int) -> Float {
         var total = 0.0
@@ -230,6 +267,8 @@ extension SparseAutoencoder {
         let window = training.deadWindow ?? rows
         let auxiliaryK = training.auxiliaryK ?? max(1, outputs / 2)
         var lastFired = [Int](repeating: 0, count: latents)
+        var tracksDeadLatents = false
+        if case .topK = activation { tracksDeadLatents = true }
         var seen = 0
         var epochLosses: [Double] = []
         var xb = [Float](), yb = [Float]()
@@ -241,17 +280,21 @@ extension SparseAutoencoder {
             var start = 0
             while start < rows {
                 let batch = order[start..<min(start + training.batchSize, rows)]
-                xb.removeAll(keepingCapacity: true)
-                for r in batch { for i in 0..<inputs { xb.append(x[r * inputs + i] * inputScale) } }
-                if let y {
-                    yb.removeAll(keepingCapacity: true)
-                    for r in batch { for o in 0..<outputs { yb.append(y[r * outputs + o] * outputScale) } }
-                }
-                let dead = (0..<latents).map { seen - lastFired[$0] >= window }
+                Self.gather(x, rows: batch, width: inputs, scale: inputScale, into: &xb)
+                if let y { Self.gather(y, rows: batch, width: outputs, scale: outputScale, into: &yb) }
+                // Dead latents matter only to the TopK auxiliary loss; a ReLU SAE does not track them.
+                let dead: [Bool]? = tracksDeadLatents ? (0..<latents).map { seen - lastFired[$0] >= window } : nil
                 let (loss, gradients, code) = sae.lossAndGradients(x: xb, y: y == nil ? nil : yb, rows: batch.count, dead: dead,
                                                            auxiliaryK: auxiliaryK, auxiliaryCoefficient: Float(training.auxiliaryCoefficient))
                 seen += batch.count
-                for r in 0..<batch.count { for j in 0..<latents where code[r * latents + j] > 0 { lastFired[j] = seen } }
+                if tracksDeadLatents { code.withUnsafeBufferPointer { c in
+                    lastFired.withUnsafeMutableBufferPointer { last in
+                        for r in 0..<batch.count {
+                            let base = r * latents
+                            for j in 0..<latents where c[base + j] > 0 { last[j] = seen }
+                        }
+                    }
+                } }
                 epochLoss += loss * Double(batch.count)
                 var g = gradients
                 sae.projectDecoderGradient(&g.decoderWeight)

@@ -108,10 +108,10 @@ public struct SparseAutoencoder: Sendable, Hashable, Codable {
     public func applyActivation(_ z: inout [Float], rows: Int) {
         switch activation {
         case .relu:
-            for i in z.indices where !(z[i] > 0) { z[i] = 0 }
+            Self.rectify(&z)
         case .topK(let k):
             guard k < latents else {
-                for i in z.indices where !(z[i] > 0) { z[i] = 0 }
+                Self.rectify(&z)
                 return
             }
             var heap = TopKHeap(capacity: k)
@@ -125,6 +125,13 @@ public struct SparseAutoencoder: Sendable, Hashable, Codable {
                     for i in 0..<k where keptValues[i] > 0 { row[heap.indices[i]] = keptValues[i] }
                 }
             }
+        }
+    }
+
+    /// max(z, 0) in place (NaN becomes 0).
+    static func rectify(_ z: inout [Float]) {
+        z.withUnsafeMutableBufferPointer { p in
+            for i in 0..<p.count { p[i] = p[i] > 0 ? p[i] : 0 }
         }
     }
 
