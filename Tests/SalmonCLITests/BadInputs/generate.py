@@ -271,22 +271,20 @@ offset = 8 + header_length + header_json["layers.1.0.bias"]["data_offsets"][0] +
 xor[offset:offset + 4] = struct.pack("<f", float("inf"))
 write_bytes("circuits/xor_inf.safetensors", xor)
 
+def random_mlp(sizes, seed):
+    """A state dict of an MLP with standard-normal weights and biases, in modulelist naming."""
+    torch.manual_seed(seed)
+    tensors = {}
+    for i, (a, b) in enumerate(zip(sizes, sizes[1:])):
+        tensors[f"layers.{i}.0.weight"] = torch.randn(b, a)
+        tensors[f"layers.{i}.0.bias"] = torch.randn(b)
+    return tensors
+
+
 # A [2, 30, 30, 1] MLP: its layers are wider than circuit enumeration allows.
-torch.manual_seed(5)
-wide = {}
-sizes = [2, 30, 30, 1]
-for i, (a, b) in enumerate(zip(sizes, sizes[1:])):
-    wide[f"layers.{i}.0.weight"] = torch.randn(b, a)
-    wide[f"layers.{i}.0.bias"] = torch.randn(b)
-save_state_dict("circuits/wide30.safetensors", wide)
+save_state_dict("circuits/wide30.safetensors", random_mlp([2, 30, 30, 1], seed=5))
 # A [2, 8, 8, 1] MLP: within the 16-node limit, but 4.7e21 candidate circuits (beyond --max-candidates).
-torch.manual_seed(6)
-wide8 = {}
-sizes = [2, 8, 8, 1]
-for i, (a, b) in enumerate(zip(sizes, sizes[1:])):
-    wide8[f"layers.{i}.0.weight"] = torch.randn(b, a)
-    wide8[f"layers.{i}.0.bias"] = torch.randn(b)
-save_state_dict("circuits/wide8.safetensors", wide8)
+save_state_dict("circuits/wide8.safetensors", random_mlp([2, 8, 8, 1], seed=6))
 
 # --- Text files that are not UTF-8 (or not text at all) ------------------------------------------
 write_bytes("numbers/bad_utf8_line3.txt", b"0.1\n0.2\n0.\xff3\n")
