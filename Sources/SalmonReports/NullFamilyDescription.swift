@@ -23,6 +23,12 @@ public enum NullFamilyDescription {
             return "a network of the same architecture trained from a fresh initialization on the training inputs with their labels randomly permuted (Adebayo et al. 2018's data randomization): training without the link between inputs and labels."
         case .supplied:
             return "null models supplied by the user as activation files (see the model line): whatever those files were made from."
+        case .gaussianActivations:
+            return "the trained network's activations at the site replaced by as many rows drawn from a Gaussian with their mean and covariance: the same first and second moments, no other structure."
+        case .frozenDecoder:
+            return "the trained network's activations, read by the same sparse autoencoder with its decoder frozen at a random initialization and only its encoder and biases trained (Korznikov et al. 2026): do the learned feature directions matter?"
+        case .frozenEncoder:
+            return "the trained network's activations, read by the same sparse autoencoder with its encoder frozen at a random initialization and only its decoder and biases trained (Korznikov et al. 2026): do the learned activation patterns matter?"
         }
     }
 }

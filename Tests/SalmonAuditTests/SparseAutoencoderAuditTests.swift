@@ -101,6 +101,121 @@ import Testing
         }
     }
 
+    /// The families that keep the trained network: `frozen-decoder` and `frozen-encoder` are the
+    /// same SAE on trained network 0's activations with one matrix frozen at the initialization of
+    /// `… → "sae" → "frozen" → k`; `gaussian-activations` is the same SAE on Gaussian rows with the
+    /// trained activations' moments. A probe claim in the same spec is tested against
+    /// `gaussian-activations` (it reads activations) but not against the SAE's estimator nulls.
+    @Test func nullsThatKeepTheTrainedNetworkAreTheDocumentedVariants() async throws {
+        let spec = try AuditSpec.parse(yaml: """
+            name: sae-estimator-nulls
+            seed: 6
+            model:
+              task: planted-concepts
+              taskOptions: {examples: 200, concepts: 3, dimension: 8, labelConcepts: [0], noise: 0.3}
+              hidden: [12]
+              training: {epochs: 10, batchSize: 50, learningRate: 0.02}
+              evaluationExamples: 200
+            sites: [layers.0.post]
+            claims:
+              - {name: sae, method: {name: topk-sae, k: 3, expansion: 2, epochs: 20}, statistic: fvu}
+              - {name: probe, method: {name: logistic-probe}}
+            nulls:
+              - {family: random-init, K: 2}
+              - {family: frozen-decoder, K: 3}
+              - {family: frozen-encoder, K: 3}
+              - {family: gaussian-activations, K: 3}
+            resampling: {bootstrap: 100}
+            """, file: "estimator-nulls.yaml")
+        let subject = try Audit.subject(for: spec, specDirectory: ".", jobs: 1)
+        let result = try #require(try await Audit.run(spec: spec, subject: subject, jobs: 2).result)
+        #expect(Set(result.tests.map(\.id)) == [
+            "sae@layers.0.post~random-init", "sae@layers.0.post~frozen-decoder", "sae@layers.0.post~frozen-encoder",
+            "sae@layers.0.post~gaussian-activations", "probe@layers.0.post~random-init", "probe@layers.0.post~gaussian-activations",
+        ])
+        let site = "layers.0.post"
+        let trainedActivations = try #require(try subject.activations(.trained(seed: 0), sites: [site])[site])
+        for k in 0..<3 {
+            let frozen = try #require(try subject.activations(.null(family: "frozen-decoder", index: k), sites: [site])[site])
+            #expect(frozen == trainedActivations)
+            let drawn = try #require(try subject.activations(.null(family: "gaussian-activations", index: k), sites: [site])[site])
+            let expected = try ActivationLevelNull.gaussianDraw(like: trainedActivations,
+                                                                stream: RandomStream(seed: 6, path: ["null", "gaussian-activations", .index(k), .label(site)]))
+            #expect(drawn == expected && drawn.shape == trainedActivations.shape)
+        }
+        func fvu(_ a: Tensor, frozen: SparseAutoencoderTraining.FrozenWeights?, draw: Int?) -> Double {
+            let rows = a.shape[0], width = a.shape[1], held = Int((Double(rows) * 0.2).rounded())
+            let stream = RandomStream(seed: 6, path: ["method", "sae", .label(site)])
+            var order = Array(0..<rows)
+            var split = stream.derived("split")
+            order.shuffle(using: &split)
+            func rowsOf(_ ids: ArraySlice<Int>) -> [Float] { ids.flatMap { a.scalars[($0 * width)..<(($0 + 1) * width)] } }
+            let train = rowsOf(order[..<(rows - held)]), test = rowsOf(order[(rows - held)...])
+            var saeStream = stream.derived("sae")
+            if let draw { saeStream = saeStream.derived("frozen", .index(draw)) }
+            let (sae, _) = SparseAutoencoder.train(x: train, rows: rows - held, inputs: width, latents: 2 * width, activation: .topK(k: 3),
+                                                   training: SparseAutoencoderTraining(epochs: 20, batchSize: 128, frozen: frozen), stream: saeStream)
+            let (code, reconstruction) = sae(test, rows: held)
+            return SparseAutoencoderMetrics(target: test, reconstruction: reconstruction, code: code, rows: held, width: width, latents: 2 * width)
+                .fractionOfVarianceUnexplained
+        }
+        func close(_ a: Double, _ b: Double) -> Bool { abs(a - b) <= 1e-9 * max(1, abs(b)) }
+        func test(_ family: String) throws -> TestResult { try #require(result.tests.first { $0.id == "sae@\(site)~\(family)" }) }
+        let decoder = try test("frozen-decoder"), encoder = try test("frozen-encoder"), gaussian = try test("gaussian-activations")
+        #expect(close(decoder.estimate, fvu(trainedActivations, frozen: nil, draw: nil)))
+        for k in 0..<3 {
+            #expect(close(decoder.null.values[k], fvu(trainedActivations, frozen: .decoder, draw: k)), "frozen decoder \(k)")
+            #expect(close(encoder.null.values[k], fvu(trainedActivations, frozen: .encoder, draw: k)), "frozen encoder \(k)")
+            let drawn = try #require(try subject.activations(.null(family: "gaussian-activations", index: k), sites: [site])[site])
+            #expect(close(gaussian.null.values[k], fvu(drawn, frozen: nil, draw: nil)), "gaussian \(k)")
+        }
+        // Training the decoder matters on these activations: every frozen-decoder FVU is worse.
+        #expect(decoder.null.values.allSatisfy { $0 > decoder.estimate }, "\(decoder.estimate) vs \(decoder.null.values)")
+    }
+
+    /// A spec naming an estimator-level null that no claim offers, or drawing activations no claim
+    /// reads, is refused naming the family's field.
+    @Test(arguments: [
+        ("[{name: probe, method: {name: logistic-probe}}]", "frozen-decoder", "offered by topk-sae, relu-sae"),
+        ("[{name: grad, method: {name: gradient}, statistic: deletionAUC}]", "gaussian-activations", "no claim here reads activations"),
+    ])
+    func nullsThatApplyToNoClaimAreRefused(claims: String, family: String, message: String) throws {
+        do {
+            _ = try AuditSpec.parse(yaml: """
+                name: n
+                model:
+                  task: planted-concepts
+                  hidden: [6]
+                sites: [layers.0.post]
+                claims: \(claims)
+                nulls: [{family: random-init, K: 2}, {family: \(family), K: 2}]
+                """, file: "n.yaml")
+            Issue.record("accepted \(family) with \(claims)")
+        } catch let error as SpecError {
+            #expect(error.field == "nulls[1].family" && error.description.contains(message), "\(error)")
+        }
+    }
+
+    /// Calibration of the families that keep the trained network: with the "trained" SAE one more
+    /// draw of `frozen-decoder` (a frozen-decoder SAE on the trained activations) or of
+    /// `gaussian-activations` (an SAE on one more Gaussian redraw), explained variance is called
+    /// distinguishable at α = 0.05 at a rate inside the binomial 99.9 % band (K = 19, one test).
+    @Test(arguments: ["frozen-decoder", "gaussian-activations"])
+    func anSAEClaimThatIsOneMoreDrawOfAnActivationLevelNullIsDistinguishableFivePercentOfTheTime(family: String) async throws {
+        let n = 400
+        let band = BinomialDistribution.centralBand(level: 0.999, trials: n, probability: 0.05)
+        var distinguishable = 0
+        for r in 0..<n {
+            let spec = try OneMoreNullDraw.calibrationSpec(seed: UInt64(7000 + r), method: "{name: topk-sae, k: 2, expansion: 2, epochs: 3, batchSize: 40}",
+                                                           K: 19, statistic: "explainedVariance", family: family)
+            let subject = OneMoreNullDraw(base: try NetworkSubject(spec: spec), family: family, index: 19)
+            let result = try #require(try await Audit.run(spec: spec, subject: subject, jobs: 2).result)
+            if result.tests[0].verdict == .distinguishable { distinguishable += 1 }
+        }
+        #expect(band.contains(distinguishable), "\(family): \(distinguishable) of \(n) distinguishable, 99.9 % band \(band)")
+        print("calibration: SAE explained variance against \(family) \(distinguishable)/\(n), 99.9 % band for 5 %: \(band)")
+    }
+
     /// Calibration: with the "trained" network one more random-init draw, explained variance is
     /// called distinguishable at α = 0.05 at a rate inside the binomial 99.9 % band (K = 19, one
     /// test: distinguishable means the trained value is the largest of 20 exchangeable ones).

@@ -154,6 +154,49 @@ import SalmonStatistics
         }
         #expect(norms.count <= 2, "decoder row norms differ: \(norms)")
     }
+
+    /// Korznikov et al.'s baselines: a frozen matrix stays at its initialization (up to the
+    /// normalization scale folded into it, one constant for the whole matrix) while the other
+    /// matrix and both biases train, and the frozen SAE reconstructs worse than the full one on
+    /// sparse data.
+    @Test(arguments: [SparseAutoencoderTraining.FrozenWeights.decoder, .encoder])
+    func aFrozenMatrixStaysAtItsInitialization(frozen: SparseAutoencoderTraining.FrozenWeights) {
+        let rows = 400, inputs = 8, latents = 32
+        var s = RandomStream(seed: 78, path: ["sae-data"])
+        let truth = Self.gaussian(16 * inputs, seed: 10, "truth")
+        var x = [Float](repeating: 0, count: rows * inputs)
+        for r in 0..<rows {
+            for _ in 0..<2 {
+                let j = Int(s.next() % 16), a = Float(1 + s.uniform())
+                for i in 0..<inputs { x[r * inputs + i] += a * truth[j * inputs + i] }
+            }
+        }
+        let stream = RandomStream(seed: 4)
+        let initial = SparseAutoencoder(inputs: inputs, latents: latents, activation: .topK(k: 2), stream: stream.derived("init"))
+        let full = SparseAutoencoderTraining(epochs: 30, batchSize: 50, learningRate: 3e-3)
+        var baseline = full
+        baseline.frozen = frozen
+        let trained = SparseAutoencoder.train(x: x, rows: rows, inputs: inputs, latents: latents, activation: .topK(k: 2), training: full, stream: stream).autoencoder
+        let fixed = SparseAutoencoder.train(x: x, rows: rows, inputs: inputs, latents: latents, activation: .topK(k: 2), training: baseline, stream: stream).autoencoder
+        /// The one ratio b = c·a over the whole matrix, or nil when there is none (to 1e-5).
+        func ratio(_ b: [Float], _ a: [Float]) -> Float? {
+            guard let i = a.indices.max(by: { abs(a[$0]) < abs(a[$1]) }) else { return nil }
+            let c = b[i] / a[i]
+            return zip(a, b).allSatisfy { abs($1 - c * $0) <= 1e-5 * max(1, abs($1)) } ? c : nil
+        }
+        let (kept, moved) = frozen == .decoder ? (fixed.decoderWeight, fixed.encoderWeight) : (fixed.encoderWeight, fixed.decoderWeight)
+        let (keptInitial, movedInitial) = frozen == .decoder ? (initial.decoderWeight, initial.encoderWeight) : (initial.encoderWeight, initial.decoderWeight)
+        let c = ratio(kept, keptInitial)
+        #expect(c != nil && c! > 0, "the frozen \(frozen) changed direction")
+        #expect(ratio(moved, movedInitial) == nil, "the trained matrix did not move")
+        #expect(fixed.encoderBias != initial.encoderBias && fixed.decoderBias != initial.decoderBias)
+        func fvu(_ sae: SparseAutoencoder) -> Double {
+            let (code, reconstruction) = sae(x, rows: rows)
+            return SparseAutoencoderMetrics(target: x, reconstruction: reconstruction, code: code, rows: rows, width: inputs, latents: latents)
+                .fractionOfVarianceUnexplained
+        }
+        #expect(fvu(fixed) > fvu(trained), "frozen \(frozen): FVU \(fvu(fixed)) vs trained \(fvu(trained))")
+    }
 }
 
 /// Dictionary matching against `scipy.optimize.linear_sum_assignment` (`Fixtures/sae/generate_matching.py`).

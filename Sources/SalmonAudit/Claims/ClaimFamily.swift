@@ -41,12 +41,17 @@ public protocol ClaimFamily: Sendable {
     /// initialization, SmoothGrad's noise), so that `resampling.methodSeeds` repeats it with
     /// independent streams and the method's own randomness enters the interval.
     func isRandom(_ claim: ClaimSpec) -> Bool
+    /// The estimator-level null families (``NullSpec/Family/isEstimatorLevel``) the family's
+    /// evaluator applies when ``ClaimContext/standIn`` is one of their null units; its claims are
+    /// tested against these and no claim of another family is.
+    var estimatorNulls: Set<String> { get }
 }
 
 extension ClaimFamily {
     public func validate(_ claim: ClaimSpec, in spec: AuditSpec, field: String) throws {}
     public func notes(diagnostics: [String: Double]) -> [String] { [] }
     public func isRandom(_ claim: ClaimSpec) -> Bool { false }
+    public var estimatorNulls: Set<String> { [] }
 
     /// The statistic `name` of `method`, if the method offers it.
     public func statistic(_ name: String, of method: String) -> ClaimStatistic? {
@@ -79,6 +84,10 @@ public protocol ClaimEvaluator: Sendable {
 /// What an evaluator is given for one unit at one site.
 public struct ClaimContext: Sendable {
     public var unit: AuditUnit
+    /// The unit the subject evaluates `unit` as (``AuditSubject/standIn(_:)``): `unit` itself,
+    /// except in a calibration run, where a trained unit stands for one more null draw. An
+    /// evaluator that applies estimator-level nulls reads its variant from here.
+    public var standIn: AuditUnit
     public var site: String
     /// The activations `[evaluation rows, width]` at `site` when the family requires them.
     public var activations: Tensor?
@@ -92,6 +101,7 @@ public struct ClaimContext: Sendable {
     public init(unit: AuditUnit, site: String, activations: Tensor?, stream: RandomStream, subject: any AuditSubject,
                 memo: UnitMemo = UnitMemo()) {
         self.unit = unit
+        standIn = subject.standIn(unit)
         self.site = site
         self.activations = activations
         self.stream = stream

@@ -36,7 +36,14 @@ public enum AuditPlan {
     /// only changes the models of the site-dependent families with the site, so it is tested
     /// against the others once, at its first site (the same null models at every site would only
     /// repeat the test).
+    ///
+    /// A family that keeps the trained network is tested only where it applies: an
+    /// estimator-level family (`frozen-decoder`) against the claims whose family offers it
+    /// (``ClaimFamily/estimatorNulls``), `gaussian-activations` against claims that read activations.
     public static func isTested(_ claim: ClaimSpec, at site: String, against family: String, in spec: AuditSpec) -> Bool {
+        if let kind = NullSpec.Family(rawValue: family), kind.keepsTrainedNetwork {
+            return kind.isEstimatorLevel ? claim.family.estimatorNulls.contains(family) : claim.requirements.contains(.activations)
+        }
         guard claim.family.siteRole == .randomizationStage, !siteDependentFamilies.contains(family) else { return true }
         return site == sites(for: claim, in: spec).first
     }

@@ -137,7 +137,18 @@ public struct AuditSpec: Sendable, Codable, Equatable {
                 if let s = nearestName(to: null.family, in: NullSpec.families) { message += "; did you mean '\(s)'?" }
                 throw SpecError(field: "nulls[\(i)].family", message + " (allowed: \(NullSpec.families.joined(separator: ", ")))")
             }
-            if (null.family == "supplied") != (model.activations != nil || model.maps != nil) {
+            if let family = NullSpec.Family(rawValue: null.family), family.keepsTrainedNetwork {
+                if model.maps != nil {
+                    throw SpecError(field: "nulls[\(i)].family", "'\(null.family)' reads the trained model's activations, which map files do not have")
+                }
+                if family.isEstimatorLevel, !claims.contains(where: { $0.family.estimatorNulls.contains(null.family) }) {
+                    let offering = ClaimFamilies.registered.filter { $0.estimatorNulls.contains(null.family) }.flatMap(\.methods)
+                    throw SpecError(field: "nulls[\(i)].family", "'\(null.family)' is a null of the method, offered by \(offering.joined(separator: ", ")); no claim here uses one")
+                }
+                if !claims.contains(where: { $0.requirements.contains(.activations) }) {
+                    throw SpecError(field: "nulls[\(i)].family", "'\(null.family)' draws at the activations, and no claim here reads activations")
+                }
+            } else if (null.family == "supplied") != (model.activations != nil || model.maps != nil) {
                 throw SpecError(field: "nulls[\(i)].family", model.activations != nil || model.maps != nil
                     ? "\(model.maps != nil ? "map" : "activation") files come with the family 'supplied' only" : "'supplied' needs model.activations or model.maps")
             }
@@ -192,6 +203,23 @@ public struct NullSpec: Sendable, Codable, Equatable {
         case permutedLabels = "permuted-labels"
         /// Null models supplied as activation files.
         case supplied
+        /// Activations drawn from a Gaussian with the mean and covariance of the trained
+        /// network's activations at the site (``ActivationLevelNull``).
+        case gaussianActivations = "gaussian-activations"
+        /// The trained network's activations, read by a method whose decoder is frozen at its
+        /// random initialization (an estimator-level null; Korznikov et al. 2026).
+        case frozenDecoder = "frozen-decoder"
+        /// The trained network's activations, read by a method whose encoder is frozen at its
+        /// random initialization (an estimator-level null; Korznikov et al. 2026).
+        case frozenEncoder = "frozen-encoder"
+
+        /// Whether the family keeps the trained network and draws its nulls at the activations or
+        /// in the method (``ActivationLevelNull``): null k reads trained network k mod K_t.
+        public var keepsTrainedNetwork: Bool { self == .gaussianActivations || isEstimatorLevel }
+
+        /// Whether the family varies the method rather than the model: only the claim families
+        /// that offer it (``ClaimFamily/estimatorNulls``) are tested against it.
+        public var isEstimatorLevel: Bool { self == .frozenDecoder || self == .frozenEncoder }
     }
 
     public static let families = Family.allCases.map(\.rawValue)

@@ -123,6 +123,8 @@ public struct ActivationSubject: AuditSubject {
     }
 
     public func activations(_ unit: AuditUnit, sites: Set<String>) throws -> [String: Tensor] {
+        if let drawn = try ActivationLevelNull.activations(unit, sites: sites, trainedSeeds: trainedSeeds, seed: spec.seed,
+                                                           trained: activations) { return drawn }
         var out: [String: Tensor] = [:]
         for site in sites {
             guard let trained = trainedActivations[site], let siteFiles = files[site] else {

@@ -32,6 +32,9 @@ public protocol AuditSubject: Sendable {
     /// The attribution maps of the model `unit` names, for a subject made of map files
     /// (``AttributionMapSubject``): the values (row-major), their shape and the file.
     func attributionMaps(_ unit: AuditUnit) throws -> (values: [Double], shape: [Int], source: String)
+    /// The unit this subject evaluates `unit` as: `unit` itself, except for a subject whose trained
+    /// models are more null draws (``OneMoreNullDraw``).
+    func standIn(_ unit: AuditUnit) -> AuditUnit
 }
 
 extension AuditSubject {
@@ -46,6 +49,8 @@ extension AuditSubject {
     public func attributionMaps(_ unit: AuditUnit) throws -> (values: [Double], shape: [Int], source: String) {
         throw AuditError("supplied-maps claims need map files (model.maps); this subject (\(modelDescription)) has none")
     }
+
+    public func standIn(_ unit: AuditUnit) -> AuditUnit { unit }
 }
 
 extension AuditSubject {

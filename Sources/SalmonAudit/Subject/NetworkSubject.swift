@@ -167,7 +167,9 @@ public struct LayeredNetworkSubject<Model: AuditedNetwork>: AuditSubject {
     public func sites(for claim: ClaimSpec) -> [String] { AuditPlan.sites(for: claim, in: spec) }
 
     public func activations(_ unit: AuditUnit, sites: Set<String>) throws -> [String: Tensor] {
-        try activations(unit, sites: sites, model: { u, site in
+        if let drawn = try ActivationLevelNull.activations(unit, sites: sites, trainedSeeds: trainedSeeds, seed: spec.seed,
+                                                           trained: activations) { return drawn }
+        return try activations(unit, sites: sites, model: { u, site in
             if case .null(_, let k) = u { return try model(u, site: site, base: k % trained.count) }
             return try model(u, site: site, base: 0)
         }, capture: capture)
@@ -216,6 +218,8 @@ public struct LayeredNetworkSubject<Model: AuditedNetwork>: AuditSubject {
                 return NullModels.reinitialized(base, stream: stream)
             case .supplied:
                 throw AuditError("\(unit): the family 'supplied' has no network (its null models are activation files)")
+            case .gaussianActivations, .frozenDecoder, .frozenEncoder:
+                throw AuditError("\(unit): the family '\(familyName)' keeps the trained network and has no null network")
             }
         }
     }

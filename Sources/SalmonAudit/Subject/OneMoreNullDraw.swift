@@ -35,7 +35,7 @@ public struct OneMoreNullDraw: AuditSubject {
     }
 
     /// The null model standing in for `unit` (itself when it is a null model).
-    func standIn(_ unit: AuditUnit) -> AuditUnit {
+    public func standIn(_ unit: AuditUnit) -> AuditUnit {
         if case .trained(let s) = unit { return .null(family: family, index: index + s) }
         return unit
     }
@@ -51,9 +51,10 @@ public struct OneMoreNullDraw: AuditSubject {
     /// so that a single test decides and "distinguishable" should come out at rate α. `statistic`
     /// (default: the method's first) and `trainedSeeds` (K_t) serve attribution claims, whose
     /// `similarityToTrained` needs K_t ≥ 2. `hidden` is the width of the one hidden layer;
-    /// `methodSeeds` sets `resampling.methodSeeds`.
+    /// `methodSeeds` sets `resampling.methodSeeds`; `family` is the null family (random-init by default).
     public static func calibrationSpec(seed: UInt64, method: String, K: Int, statistic: String? = nil,
-                                       trainedSeeds: Int = 1, hidden: Int = 6, methodSeeds: Int? = nil) throws -> AuditSpec {
+                                       trainedSeeds: Int = 1, hidden: Int = 6, methodSeeds: Int? = nil,
+                                       family: String = "random-init") throws -> AuditSpec {
         try AuditSpec.parse(yaml: """
             name: calibration
             seed: \(seed)
@@ -66,7 +67,7 @@ public struct OneMoreNullDraw: AuditSubject {
             claims:
               - {name: c, method: \(method), sites: [layers.0.post]\(statistic.map { ", statistic: \($0)" } ?? "")}
             nulls:
-              - {family: random-init, K: \(K)}
+              - {family: \(family), K: \(K)}
             resampling: {bootstrap: 100, interval: percentile\(methodSeeds.map { ", methodSeeds: \($0)" } ?? "")}
             """, file: "calibration spec")
     }

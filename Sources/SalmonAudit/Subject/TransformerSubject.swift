@@ -174,7 +174,9 @@ public struct TransformerSubject: AuditSubject {
     public func sites(for claim: ClaimSpec) -> [String] { AuditPlan.sites(for: claim, in: spec) }
 
     public func activations(_ unit: AuditUnit, sites: Set<String>) throws -> [String: Tensor] {
-        try activations(unit, sites: sites, model: { try model($0, site: $1) }, capture: capture)
+        if let drawn = try ActivationLevelNull.activations(unit, sites: sites, trainedSeeds: trainedSeeds, seed: spec.seed,
+                                                           trained: activations) { return drawn }
+        return try activations(unit, sites: sites, model: { try model($0, site: $1) }, capture: capture)
     }
 
     /// The component of the transformer a site belongs to.
@@ -237,6 +239,8 @@ public struct TransformerSubject: AuditSubject {
             return fresh
         case .supplied:
             throw AuditError("\(unit): the family 'supplied' has no network (its null models are activation files)")
+        case .gaussianActivations, .frozenDecoder, .frozenEncoder:
+            throw AuditError("\(unit): the family '\(familyName)' keeps the trained network and has no null network")
         }
     }
 

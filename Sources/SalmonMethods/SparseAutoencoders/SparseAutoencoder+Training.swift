@@ -23,6 +23,11 @@ import SalmonStatistics
 /// returned dictionary reads and writes the data's own units (its decoder rows then have norm
 /// 1/scale, the same for every latent).
 ///
+/// With ``frozen`` set, one weight matrix stays at its random initialization and only the other
+/// and both biases are trained: Korznikov et al. (2026, "Sanity checks for sparse autoencoders:
+/// do SAEs beat random baselines?", arXiv 2602.14111) use such SAEs — frozen decoder, frozen
+/// encoder — as baselines a trained SAE must beat.
+///
 /// Deterministic given its stream: the initialization from `stream.derived("init")`, the batch
 /// order of epoch e from `stream.derived("batches", e)`.
 public struct SparseAutoencoderTraining: Sendable, Hashable, Codable {
@@ -39,9 +44,19 @@ public struct SparseAutoencoderTraining: Sendable, Hashable, Codable {
     public var deadWindow: Int?
     /// Scale inputs and targets to mean squared row norm = width during training.
     public var normalize: Bool
+    /// The weight matrix kept at its initialization, if any.
+    public var frozen: FrozenWeights?
+
+    /// A weight matrix a baseline SAE does not train.
+    public enum FrozenWeights: String, Sendable, Hashable, Codable {
+        /// W_dec: the latents' directions stay random (their rows stay at unit norm).
+        case decoder
+        /// W_enc: which latents fire on which rows is a random projection, up to the trained bias.
+        case encoder
+    }
 
     public init(epochs: Int = 1, batchSize: Int = 256, learningRate: Double = 1e-3, auxiliaryCoefficient: Double = 1.0 / 32,
-                auxiliaryK: Int? = nil, deadWindow: Int? = nil, normalize: Bool = true) {
+                auxiliaryK: Int? = nil, deadWindow: Int? = nil, normalize: Bool = true, frozen: FrozenWeights? = nil) {
         self.epochs = epochs
         self.batchSize = batchSize
         self.learningRate = learningRate
@@ -49,6 +64,7 @@ public struct SparseAutoencoderTraining: Sendable, Hashable, Codable {
         self.auxiliaryK = auxiliaryK
         self.deadWindow = deadWindow
         self.normalize = normalize
+        self.frozen = frozen
     }
 }
 
@@ -299,11 +315,13 @@ extension SparseAutoencoder {
                 var g = gradients
                 sae.projectDecoderGradient(&g.decoderWeight)
                 optimizer.beginStep(counts: counts)
-                optimizer.update(slot: 0, &sae.encoderWeight, gradient: g.encoderWeight)
+                if training.frozen != .encoder { optimizer.update(slot: 0, &sae.encoderWeight, gradient: g.encoderWeight) }
                 optimizer.update(slot: 1, &sae.encoderBias, gradient: g.encoderBias)
-                optimizer.update(slot: 2, &sae.decoderWeight, gradient: g.decoderWeight)
+                if training.frozen != .decoder {
+                    optimizer.update(slot: 2, &sae.decoderWeight, gradient: g.decoderWeight)
+                    sae.normalizeDecoderRows()
+                }
                 optimizer.update(slot: 3, &sae.decoderBias, gradient: g.decoderBias)
-                sae.normalizeDecoderRows()
                 start += training.batchSize
             }
             epochLosses.append(epochLoss / Double(rows))

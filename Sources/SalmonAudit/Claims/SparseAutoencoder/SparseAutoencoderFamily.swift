@@ -28,6 +28,12 @@ import SalmonStatistics
 /// - `l0` (smaller): latents active per row;
 /// - `deadFraction`, `denseFraction` (smaller): latents active on no held-out row, on more than
 ///   10 % of them.
+///
+/// Estimator-level nulls (``estimatorNulls``): against `frozen-decoder` and `frozen-encoder`, null
+/// k is the same SAE trained on the same trained network's activations (the same split) with its decoder or encoder frozen at a random initialization drawn from
+/// `… → "sae" → "frozen" → k` (``SparseAutoencoderTraining/frozen``; Korznikov et al. 2026,
+/// arXiv 2602.14111). Under R method seeds each frozen draw is averaged over R runs, as the
+/// trained SAE is.
 public struct SparseAutoencoderFamily: ClaimFamily {
     public init() {}
 
@@ -82,6 +88,8 @@ public struct SparseAutoencoderFamily: ClaimFamily {
     }
 
     public func isRandom(_ claim: ClaimSpec) -> Bool { true }
+
+    public var estimatorNulls: Set<String> { [NullSpec.Family.frozenDecoder.rawValue, NullSpec.Family.frozenEncoder.rawValue] }
 }
 
 /// The parameters of `topk-sae` and `relu-sae`. Every key is encoded (with its default where the
@@ -138,6 +146,11 @@ public struct SparseAutoencoderParameters: MethodParameters, Equatable {
 
 /// `topk-sae` or `relu-sae` on one unit at one site.
 struct SparseAutoencoderEvaluator: ClaimEvaluator {
+    /// The weights each estimator-level null family freezes.
+    static let frozenWeights: [String: SparseAutoencoderTraining.FrozenWeights] = [
+        NullSpec.Family.frozenDecoder.rawValue: .decoder, NullSpec.Family.frozenEncoder.rawValue: .encoder,
+    ]
+
     let method: SparseAutoencoderFamily.Method
     let parameters: SparseAutoencoderParameters
     let claim: String
@@ -169,9 +182,15 @@ struct SparseAutoencoderEvaluator: ClaimEvaluator {
         }
         let train = gather(order[..<trainingRows]), held = gather(order[trainingRows...])
         let activation: SparseAutoencoder.Activation = method == .topK ? .topK(k: parameters.k) : .relu(l1: Float(parameters.l1))
-        let training = SparseAutoencoderTraining(epochs: parameters.epochs, batchSize: parameters.batchSize, learningRate: parameters.learningRate)
+        var training = SparseAutoencoderTraining(epochs: parameters.epochs, batchSize: parameters.batchSize, learningRate: parameters.learningRate)
+        var saeStream = context.stream.derived("sae")
+        if case .null(let family, let k) = context.standIn, let frozen = Self.frozenWeights[family] {
+            // The same split as the trained SAE; a fresh initialization and batch order per null draw.
+            training.frozen = frozen
+            saeStream = saeStream.derived("frozen", .index(k))
+        }
         let (sae, _) = SparseAutoencoder.train(x: train, rows: trainingRows, inputs: width, latents: latents, activation: activation,
-                                               training: training, stream: context.stream.derived("sae"))
+                                               training: training, stream: saeStream)
         let (code, reconstruction) = sae(held, rows: evaluationRows)
         let terms = SparseAutoencoderRowTerms(target: held, reconstruction: reconstruction, code: code, rows: evaluationRows, width: width, latents: latents)
         var measurements: [String: ClaimMeasurement] = [:]
