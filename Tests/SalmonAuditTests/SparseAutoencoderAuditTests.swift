@@ -173,6 +173,45 @@ import Testing
         #expect(decoder.null.values.allSatisfy { $0 > decoder.estimate }, "\(decoder.estimate) vs \(decoder.null.values)")
     }
 
+    /// Stability across SAE seeds: the value is the Hungarian-matched mean decoder cosine (PW-MCC),
+    /// or activation correlation on the held-out rows, of the SAE and a second one trained beside
+    /// it from `… → "sae" → "second"`; it has no interval over inputs, and says why.
+    @Test func stabilityIsTheMatchedSimilarityOfTwoSeedsTrainedInOnePass() async throws {
+        let spec = try Self.spec("{name: topk-sae, k: 3, expansion: 2, epochs: 10}", statistics: ["decoderStability", "activationStability"], K: 3)
+        let subject = try Audit.subject(for: spec, specDirectory: ".", jobs: 1)
+        let result = try #require(try await Audit.run(spec: spec, subject: subject, jobs: 2).result)
+        let site = "layers.0.post"
+        func stability(_ unit: AuditUnit, claim: String) throws -> Double {
+            let a = try #require(try subject.activations(unit, sites: [site])[site])
+            let rows = a.shape[0], width = a.shape[1], held = Int((Double(rows) * 0.2).rounded())
+            let stream = RandomStream(seed: 5, path: ["method", .label(claim), .label(site)])
+            var order = Array(0..<rows)
+            var split = stream.derived("split")
+            order.shuffle(using: &split)
+            func rowsOf(_ ids: ArraySlice<Int>) -> [Float] { ids.flatMap { a.scalars[($0 * width)..<(($0 + 1) * width)] } }
+            let train = rowsOf(order[..<(rows - held)]), test = rowsOf(order[(rows - held)...])
+            let sae = stream.derived("sae")
+            let pair = SparseAutoencoder.train(x: train, rows: rows - held, inputs: width, latents: 2 * width, activation: .topK(k: 3),
+                                               training: SparseAutoencoderTraining(epochs: 10, batchSize: 128), seeds: [sae, sae.derived("second")]).autoencoders
+            let similarity: [Double]
+            if claim == "decoderStability" {
+                similarity = DictionaryComparison.cosineSimilarities(pair[0].decoderWeight, rows: 2 * width, pair[1].decoderWeight, columns: 2 * width, width: width)
+            } else {
+                similarity = DictionaryComparison.activationCorrelations(pair[0](test, rows: held).code, latentsA: 2 * width,
+                                                                         pair[1](test, rows: held).code, latentsB: 2 * width, samples: held)
+            }
+            return DictionaryComparison.matchedMean(similarity, rows: 2 * width, columns: 2 * width).mean
+        }
+        for claim in ["decoderStability", "activationStability"] {
+            let test = try #require(result.tests.first { $0.statistic == claim })
+            #expect(test.direction == "larger")
+            #expect(abs(test.estimate - (try stability(.trained(seed: 0), claim: claim))) <= 1e-12, "\(claim)")
+            #expect(abs(test.null.values[1] - (try stability(.null(family: "random-init", index: 1), claim: claim))) <= 1e-12, "\(claim)")
+            #expect(test.estimate > 0 && test.estimate <= 1)
+            #expect(test.interval == nil)
+        }
+    }
+
     /// A spec naming an estimator-level null that no claim offers, or drawing activations no claim
     /// reads, is refused naming the family's field.
     @Test(arguments: [
@@ -216,21 +255,23 @@ import Testing
         print("calibration: SAE explained variance against \(family) \(distinguishable)/\(n), 99.9 % band for 5 %: \(band)")
     }
 
-    /// Calibration: with the "trained" network one more random-init draw, explained variance is
-    /// called distinguishable at α = 0.05 at a rate inside the binomial 99.9 % band (K = 19, one
-    /// test: distinguishable means the trained value is the largest of 20 exchangeable ones).
-    @Test func anSAEClaimOnARandomInitTrainedModelIsDistinguishableFivePercentOfTheTime() async throws {
+    /// Calibration: with the "trained" network one more random-init draw, explained variance (and
+    /// the decoder stability across SAE seeds) is called distinguishable at α = 0.05 at a rate
+    /// inside the binomial 99.9 % band (K = 19, one test: distinguishable means the trained value
+    /// is the largest of 20 exchangeable ones).
+    @Test(arguments: ["explainedVariance", "decoderStability"])
+    func anSAEClaimOnARandomInitTrainedModelIsDistinguishableFivePercentOfTheTime(statistic: String) async throws {
         let n = 400
         let band = BinomialDistribution.centralBand(level: 0.999, trials: n, probability: 0.05)
         var distinguishable = 0
         for r in 0..<n {
             let spec = try OneMoreNullDraw.calibrationSpec(seed: UInt64(5000 + r), method: "{name: topk-sae, k: 2, expansion: 2, epochs: 3, batchSize: 40}",
-                                                           K: 19, statistic: "explainedVariance")
+                                                           K: 19, statistic: statistic)
             let subject = OneMoreNullDraw(base: try NetworkSubject(spec: spec), index: 19)
             let result = try #require(try await Audit.run(spec: spec, subject: subject, jobs: 2).result)
             if result.tests[0].verdict == .distinguishable { distinguishable += 1 }
         }
-        #expect(band.contains(distinguishable), "SAE explained variance: \(distinguishable) of \(n) distinguishable, 99.9 % band \(band)")
-        print("calibration: SAE explained variance \(distinguishable)/\(n), 99.9 % band for 5 %: \(band)")
+        #expect(band.contains(distinguishable), "SAE \(statistic): \(distinguishable) of \(n) distinguishable, 99.9 % band \(band)")
+        print("calibration: SAE \(statistic) \(distinguishable)/\(n), 99.9 % band for 5 %: \(band)")
     }
 }

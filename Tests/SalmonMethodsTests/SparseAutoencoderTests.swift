@@ -155,6 +155,28 @@ import SalmonStatistics
         #expect(norms.count <= 2, "decoder row norms differ: \(norms)")
     }
 
+    /// Several seeds in one pass: each dictionary is the one its stream gives alone with the first
+    /// stream's batch order, so dictionary 0 is the single-seed dictionary and the others differ
+    /// from it only by their initialization.
+    @Test func severalSeedsInOnePassAreEachTheirOwnDictionary() {
+        let rows = 300, inputs = 6, latents = 18
+        let x = Self.gaussian(rows * inputs, seed: 12, "x")
+        let training = SparseAutoencoderTraining(epochs: 3, batchSize: 64)
+        let seeds = [RandomStream(seed: 8), RandomStream(seed: 9), RandomStream(seed: 10)]
+        let together = SparseAutoencoder.train(x: x, rows: rows, inputs: inputs, latents: latents, activation: .topK(k: 3),
+                                               training: training, seeds: seeds)
+        #expect(together.autoencoders.count == 3 && together.epochLosses.count == 3)
+        let alone = SparseAutoencoder.train(x: x, rows: rows, inputs: inputs, latents: latents, activation: .topK(k: 3),
+                                            training: training, stream: seeds[0])
+        #expect(together.autoencoders[0] == alone.autoencoder && together.epochLosses[0] == alone.epochLosses)
+        #expect(together.autoencoders[1] != together.autoencoders[0] && together.autoencoders[2] != together.autoencoders[1])
+        // Seed 1 alone, but with seed 0's batches: the init of seed 1 and the order of seed 0.
+        // (The batch order is the only thing seed 0 contributes to dictionary 1.)
+        let pair = SparseAutoencoder.train(x: x, rows: rows, inputs: inputs, latents: latents, activation: .topK(k: 3),
+                                           training: training, seeds: [seeds[0], seeds[1]])
+        #expect(pair.autoencoders[1] == together.autoencoders[1])
+    }
+
     /// Korznikov et al.'s baselines: a frozen matrix stays at its initialization (up to the
     /// normalization scale folded into it, one constant for the whole matrix) while the other
     /// matrix and both biases train, and the frozen SAE reconstructs worse than the full one on

@@ -273,65 +273,91 @@ extension SparseAutoencoder {
     public static func train(x: [Float], y: [Float]? = nil, rows: Int, inputs: Int, latents: Int, outputs: Int? = nil,
                              activation: Activation, training: SparseAutoencoderTraining, stream: RandomStream)
         -> (autoencoder: SparseAutoencoder, epochLosses: [Double]) {
+        let one = train(x: x, y: y, rows: rows, inputs: inputs, latents: latents, outputs: outputs, activation: activation,
+                        training: training, seeds: [stream])
+        return (one.autoencoders[0], one.epochLosses[0])
+    }
+
+    /// Trains one dictionary per stream in `seeds` in a single pass over the data: each batch is
+    /// gathered once and every dictionary takes its step on it, so S seeds cost one pass of reads
+    /// and S passes of arithmetic (issue 14: "multiple SAE seeds from one pass over the
+    /// activations"). Dictionary s starts from `seeds[s].derived("init")`; the batch order of
+    /// epoch e comes from `seeds[0].derived("batches", e)` and is shared, so the dictionaries
+    /// differ only by their initialization — the seed-to-seed variation Paulo & Belrose (arXiv
+    /// 2501.16615) measure. With one stream this is ``train(x:y:rows:inputs:latents:outputs:activation:training:stream:)``.
+    /// - Returns: the dictionaries and each one's mean training loss per epoch, in `seeds`' order.
+    public static func train(x: [Float], y: [Float]? = nil, rows: Int, inputs: Int, latents: Int, outputs: Int? = nil,
+                             activation: Activation, training: SparseAutoencoderTraining, seeds: [RandomStream])
+        -> (autoencoders: [SparseAutoencoder], epochLosses: [[Double]]) {
         let outputs = outputs ?? inputs
-        precondition(rows >= 1 && training.batchSize >= 1 && training.epochs >= 0, "SparseAutoencoder.train: rows, batch size")
-        var sae = SparseAutoencoder(inputs: inputs, latents: latents, outputs: outputs, activation: activation, stream: stream.derived("init"))
+        precondition(rows >= 1 && training.batchSize >= 1 && training.epochs >= 0 && !seeds.isEmpty, "SparseAutoencoder.train: rows, batch size, seeds")
+        var saes = seeds.map { SparseAutoencoder(inputs: inputs, latents: latents, outputs: outputs, activation: activation, stream: $0.derived("init")) }
         let inputScale: Float = training.normalize ? normalizationScale(x, rows: rows, width: inputs) : 1
         let outputScale: Float = y == nil ? inputScale : (training.normalize ? normalizationScale(y ?? [], rows: rows, width: outputs) : 1)
-        var optimizer = Optimizer(.adamW(learningRate: Float(training.learningRate), weightDecay: 0))
+        var optimizers = seeds.map { _ in Optimizer(.adamW(learningRate: Float(training.learningRate), weightDecay: 0)) }
         let counts = [inputs * latents, latents, latents * outputs, outputs]
         let window = training.deadWindow ?? rows
         let auxiliaryK = training.auxiliaryK ?? max(1, outputs / 2)
-        var lastFired = [Int](repeating: 0, count: latents)
+        var lastFired = [[Int]](repeating: [Int](repeating: 0, count: latents), count: seeds.count)
         var tracksDeadLatents = false
         if case .topK = activation { tracksDeadLatents = true }
         var seen = 0
-        var epochLosses: [Double] = []
+        var epochLosses = [[Double]](repeating: [], count: seeds.count)
         var xb = [Float](), yb = [Float]()
         for epoch in 0..<training.epochs {
             var order = Array(0..<rows)
-            var shuffle = stream.derived("batches", .index(epoch))
+            var shuffle = seeds[0].derived("batches", .index(epoch))
             order.shuffle(using: &shuffle)
-            var epochLoss = 0.0
+            var epochLoss = [Double](repeating: 0, count: seeds.count)
             var start = 0
             while start < rows {
                 let batch = order[start..<min(start + training.batchSize, rows)]
                 Self.gather(x, rows: batch, width: inputs, scale: inputScale, into: &xb)
                 if let y { Self.gather(y, rows: batch, width: outputs, scale: outputScale, into: &yb) }
-                // Dead latents matter only to the TopK auxiliary loss; a ReLU SAE does not track them.
-                let dead: [Bool]? = tracksDeadLatents ? (0..<latents).map { seen - lastFired[$0] >= window } : nil
-                let (loss, gradients, code) = sae.lossAndGradients(x: xb, y: y == nil ? nil : yb, rows: batch.count, dead: dead,
-                                                           auxiliaryK: auxiliaryK, auxiliaryCoefficient: Float(training.auxiliaryCoefficient))
-                seen += batch.count
-                if tracksDeadLatents { code.withUnsafeBufferPointer { c in
-                    lastFired.withUnsafeMutableBufferPointer { last in
-                        for r in 0..<batch.count {
-                            let base = r * latents
-                            for j in 0..<latents where c[base + j] > 0 { last[j] = seen }
+                for s in saes.indices {
+                    // Dead latents matter only to the TopK auxiliary loss; a ReLU SAE does not track them.
+                    let dead: [Bool]? = tracksDeadLatents ? (0..<latents).map { seen - lastFired[s][$0] >= window } : nil
+                    let (loss, gradients, code) = saes[s].lossAndGradients(x: xb, y: y == nil ? nil : yb, rows: batch.count, dead: dead,
+                                                                          auxiliaryK: auxiliaryK, auxiliaryCoefficient: Float(training.auxiliaryCoefficient))
+                    if tracksDeadLatents { code.withUnsafeBufferPointer { c in
+                        lastFired[s].withUnsafeMutableBufferPointer { last in
+                            for r in 0..<batch.count {
+                                let base = r * latents
+                                for j in 0..<latents where c[base + j] > 0 { last[j] = seen + batch.count }
+                            }
                         }
-                    }
-                } }
-                epochLoss += loss * Double(batch.count)
-                var g = gradients
-                sae.projectDecoderGradient(&g.decoderWeight)
-                optimizer.beginStep(counts: counts)
-                if training.frozen != .encoder { optimizer.update(slot: 0, &sae.encoderWeight, gradient: g.encoderWeight) }
-                optimizer.update(slot: 1, &sae.encoderBias, gradient: g.encoderBias)
-                if training.frozen != .decoder {
-                    optimizer.update(slot: 2, &sae.decoderWeight, gradient: g.decoderWeight)
-                    sae.normalizeDecoderRows()
+                    } }
+                    epochLoss[s] += loss * Double(batch.count)
+                    saes[s].step(gradients, optimizer: &optimizers[s], counts: counts, frozen: training.frozen)
                 }
-                optimizer.update(slot: 3, &sae.decoderBias, gradient: g.decoderBias)
+                seen += batch.count
                 start += training.batchSize
             }
-            epochLosses.append(epochLoss / Double(rows))
+            for s in saes.indices { epochLosses[s].append(epochLoss[s] / Double(rows)) }
         }
         // Fold the scales in: z = (s_in x)·W_enc + b_enc, and y = ŷ_normalized / s_out.
-        if inputScale != 1 { for i in sae.encoderWeight.indices { sae.encoderWeight[i] *= inputScale } }
-        if outputScale != 1 {
-            for i in sae.decoderWeight.indices { sae.decoderWeight[i] /= outputScale }
-            for i in sae.decoderBias.indices { sae.decoderBias[i] /= outputScale }
+        for s in saes.indices {
+            if inputScale != 1 { for i in saes[s].encoderWeight.indices { saes[s].encoderWeight[i] *= inputScale } }
+            if outputScale != 1 {
+                for i in saes[s].decoderWeight.indices { saes[s].decoderWeight[i] /= outputScale }
+                for i in saes[s].decoderBias.indices { saes[s].decoderBias[i] /= outputScale }
+            }
         }
-        return (sae, epochLosses)
+        return (saes, epochLosses)
+    }
+
+    /// One Adam step on `gradients`: the decoder gradient projected off its rows, the frozen
+    /// matrix (if any) left alone, the decoder rows renormalized.
+    mutating func step(_ gradients: Gradients, optimizer: inout Optimizer, counts: [Int], frozen: SparseAutoencoderTraining.FrozenWeights?) {
+        var g = gradients
+        optimizer.beginStep(counts: counts)
+        if frozen != .encoder { optimizer.update(slot: 0, &encoderWeight, gradient: g.encoderWeight) }
+        optimizer.update(slot: 1, &encoderBias, gradient: g.encoderBias)
+        if frozen != .decoder {
+            projectDecoderGradient(&g.decoderWeight)
+            optimizer.update(slot: 2, &decoderWeight, gradient: g.decoderWeight)
+            normalizeDecoderRows()
+        }
+        optimizer.update(slot: 3, &decoderBias, gradient: g.decoderBias)
     }
 }

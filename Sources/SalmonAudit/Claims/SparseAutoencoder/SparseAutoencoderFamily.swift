@@ -27,7 +27,15 @@ import SalmonStatistics
 /// - `mse` (smaller), `cosine` (larger): per-row means;
 /// - `l0` (smaller): latents active per row;
 /// - `deadFraction`, `denseFraction` (smaller): latents active on no held-out row, on more than
-///   10 % of them.
+///   10 % of them;
+/// - `decoderStability`, `activationStability` (larger): the stability of the dictionary across
+///   SAE seeds. A second SAE is trained beside the first in the same pass (same batches, its own
+///   initialization from `… → "sae" → "second"`), and the latents of the two are matched one to
+///   one by the Hungarian method: by the cosine of their decoder rows (the pairwise dictionary
+///   mean correlation coefficient, PW-MCC; Song et al., arXiv 2505.20254) or by the Pearson
+///   correlation of their activations on the held-out rows (Paulo & Belrose, arXiv 2501.16615, who
+///   find about 30 % of latents shared across seeds). Each is the mean over the matched pairs. They
+///   are properties of two dictionaries, not means over inputs: they have no interval over inputs.
 ///
 /// Estimator-level nulls (``estimatorNulls``): against `frozen-decoder` and `frozen-encoder`, null
 /// k is the same SAE trained on the same trained network's activations (the same split) with its decoder or encoder frozen at a random initialization drawn from
@@ -61,6 +69,8 @@ public struct SparseAutoencoderFamily: ClaimFamily {
             ClaimStatistic("l0", direction: .smaller, summary: "latents active per held-out row"),
             ClaimStatistic("deadFraction", direction: .smaller, summary: "fraction of latents active on no held-out row"),
             ClaimStatistic("denseFraction", direction: .smaller, summary: "fraction of latents active on more than 10 % of held-out rows"),
+            ClaimStatistic("decoderStability", direction: .larger, summary: "PW-MCC: mean decoder cosine of two SAE seeds' latents, Hungarian-matched"),
+            ClaimStatistic("activationStability", direction: .larger, summary: "mean held-out activation correlation of two SAE seeds' latents, Hungarian-matched"),
         ]
     }
 
@@ -189,8 +199,10 @@ struct SparseAutoencoderEvaluator: ClaimEvaluator {
             training.frozen = frozen
             saeStream = saeStream.derived("frozen", .index(k))
         }
-        let (sae, _) = SparseAutoencoder.train(x: train, rows: trainingRows, inputs: width, latents: latents, activation: activation,
-                                               training: training, stream: saeStream)
+        let stability = statistics.contains("decoderStability") || statistics.contains("activationStability")
+        let saes = SparseAutoencoder.train(x: train, rows: trainingRows, inputs: width, latents: latents, activation: activation,
+                                           training: training, seeds: stability ? [saeStream, saeStream.derived("second")] : [saeStream]).autoencoders
+        let sae = saes[0]
         let (code, reconstruction) = sae(held, rows: evaluationRows)
         let terms = SparseAutoencoderRowTerms(target: held, reconstruction: reconstruction, code: code, rows: evaluationRows, width: width, latents: latents)
         var measurements: [String: ClaimMeasurement] = [:]
@@ -224,6 +236,16 @@ struct SparseAutoencoderEvaluator: ClaimEvaluator {
             case "denseFraction":
                 value = terms.firingFraction(over: nil) { $0 > SparseAutoencoderMetrics.denseThreshold }
                 resampling = .rows(count: evaluationRows) { idx in terms.firingFraction(over: idx) { $0 > SparseAutoencoderMetrics.denseThreshold } }
+            case "decoderStability":
+                let cosines = DictionaryComparison.cosineSimilarities(saes[0].decoderWeight, rows: latents, saes[1].decoderWeight,
+                                                                      columns: latents, width: width)
+                value = DictionaryComparison.matchedMean(cosines, rows: latents, columns: latents).mean
+                resampling = .none(reason: "PW-MCC compares two dictionaries; it is not a mean over inputs")
+            case "activationStability":
+                let other = saes[1](held, rows: evaluationRows).code
+                let correlations = DictionaryComparison.activationCorrelations(code, latentsA: latents, other, latentsB: latents, samples: evaluationRows)
+                value = DictionaryComparison.matchedMean(correlations, rows: latents, columns: latents).mean
+                resampling = .none(reason: "matched activation correlation compares two dictionaries; its resampling over inputs is not implemented")
             default:
                 throw AuditError("the sparse-autoencoder family has no statistic '\(name)'")
             }
