@@ -13,7 +13,7 @@ struct Salmon: AsyncParsableCommand {
             """,
         version: AuditPlan.packageVersion,
         subcommands: [
-            DemoCommand.self, AuditCommand.self, ProbeCommand.self, ReportCommand.self, MergeCommand.self,
+            DemoCommand.self, AuditCommand.self, ProbeCommand.self, SAECommand.self, ReportCommand.self, MergeCommand.self,
             BaselineCommand.self, GateCommand.self, CircuitsCommand.self, IdentifiabilityCommand.self,
             AdjustCommand.self, BootstrapCommand.self, PermutationTestCommand.self, CompareCommand.self,
             InspectCommand.self, FMRIDemoCommand.self,

@@ -72,6 +72,9 @@ struct UnitEvaluator: Sendable {
                     let evaluation: ClaimEvaluation?
                     do { evaluation = try evaluator.evaluate(context, statistics: [claim.statistic]) } catch let e as AuditError {
                         throw e
+                    } catch let e as SpecError {
+                        // A parameter only the data can refute (TopK's k against the site's width): the field to fix.
+                        throw e
                     } catch {
                         throw AuditError("\(unit), claim \(claim.name) at \(site): \(error)")
                     }

@@ -10,6 +10,9 @@
 ///     layer2: {trained: trained/l2.npy, nulls: "nulls/*/l2.npy"}
 /// ```
 ///
+/// `nulls` may be left out when the audit's null families keep the trained network
+/// (`gaussian-activations`, an SAE's `frozen-decoder`): null files are the family `supplied`.
+///
 /// Every site has the same number of null files (null model k of each site is the k-th file, in
 /// list order or, for a glob, in byte order of the paths) and the same rows (the evaluation
 /// inputs); widths may differ from site to site.
@@ -23,17 +26,18 @@ public struct ActivationFiles: Sendable, Codable, Equatable {
     /// The trained and null files of one site.
     public struct SiteFiles: Sendable, Codable, Equatable {
         public var trained: String
-        public var nulls: NullFiles
+        /// Absent: no null files (the null families keep the trained network).
+        public var nulls: NullFiles?
 
         enum CodingKeys: String, CodingKey, CaseIterable { case trained, nulls }
 
-        public init(trained: String, nulls: NullFiles) { self.trained = trained; self.nulls = nulls }
+        public init(trained: String, nulls: NullFiles?) { self.trained = trained; self.nulls = nulls }
 
         public init(from decoder: any Decoder) throws {
             try decoder.rejectUnknownKeys(CodingKeys.allCases.map(\.rawValue))
             let c = try decoder.container(keyedBy: CodingKeys.self)
             trained = try c.decode(String.self, forKey: .trained)
-            nulls = try c.decode(NullFiles.self, forKey: .nulls)
+            nulls = try c.decodeIfPresent(NullFiles.self, forKey: .nulls)
         }
     }
 
@@ -62,7 +66,8 @@ public struct ActivationFiles: Sendable, Codable, Equatable {
 
     enum CodingKeys: String, CodingKey, CaseIterable { case trained, nulls, sites }
 
-    public init(trained: String, nulls: [String]) { self.trained = trained; self.nulls = .list(nulls) }
+    /// One site; `nulls` empty: no null files.
+    public init(trained: String, nulls: [String]) { self.trained = trained; self.nulls = nulls.isEmpty ? nil : .list(nulls) }
 
     public init(sites: [String: SiteFiles]) { self.sites = sites }
 
@@ -80,19 +85,23 @@ public struct ActivationFiles: Sendable, Codable, Equatable {
     /// Each site's files, by name (the single-site form as the site `activations`).
     public var bySite: [String: SiteFiles] {
         if let sites { return sites }
-        if let trained, let nulls { return [Self.singleSite: SiteFiles(trained: trained, nulls: nulls)] }
+        if let trained { return [Self.singleSite: SiteFiles(trained: trained, nulls: nulls)] }
         return [:]
     }
 
     /// The site names in the order claims use by default (byte order).
     public var siteNames: [String] { bySite.keys.sorted() }
 
-    /// The number of null files when every site lists them (nil when some site gives a glob).
+    /// The number of null files when every site lists them (nil when some site gives a glob; 0
+    /// when none gives any).
     public var listedNullCount: Int? {
         var counts = Set<Int>()
         for files in bySite.values {
-            guard case .list(let l) = files.nulls else { return nil }
-            counts.insert(l.count)
+            switch files.nulls {
+            case .list(let l)?: counts.insert(l.count)
+            case nil: counts.insert(0)
+            case .pattern?: return nil
+            }
         }
         return counts.count == 1 ? counts.first : nil
     }
@@ -106,22 +115,27 @@ public struct ActivationFiles: Sendable, Codable, Equatable {
             guard !sites.isEmpty else { throw SpecError(field: field + ".sites", "expected at least one site") }
         } else {
             guard trained != nil else { throw SpecError(field: field + ".trained", "expected the trained model's activation file (or 'sites')") }
-            guard nulls != nil else { throw SpecError(field: field + ".nulls", "expected the null models' activation files (a list or a glob)") }
         }
         var counts: [String: Int] = [:]
         for (name, files) in bySite.sorted(by: { $0.key < $1.key }) {
             let at = sites == nil ? field : field + ".sites.\(name)"
             guard !name.isEmpty else { throw SpecError(field: field + ".sites", "a site needs a name") }
             switch files.nulls {
-            case .list(let l):
-                guard !l.isEmpty else { throw SpecError(field: at + ".nulls", "expected at least one null activation file") }
+            case .list(let l)?:
+                guard !l.isEmpty else { throw SpecError(field: at + ".nulls", "expected at least one null activation file (or no 'nulls')") }
                 counts[name] = l.count
-            case .pattern(let p):
+            case .pattern(let p)?:
                 guard !p.isEmpty else { throw SpecError(field: at + ".nulls", "expected a glob pattern or a list of files, found an empty string") }
+            case nil:
+                counts[name] = 0
             }
         }
         let sorted = counts.sorted { $0.key < $1.key }
         if let a = sorted.first, let b = sorted.first(where: { $0.value != a.value }) {
+            if a.value == 0 || b.value == 0 {
+                let (without, with) = a.value == 0 ? (a.key, b.key) : (b.key, a.key)
+                throw SpecError(field: field + ".sites.\(without).nulls", "expected null files, as site '\(with)' has (every site needs the same null models)")
+            }
             throw SpecError(field: field + ".sites", "every site needs the same null models: \(a.key) lists \(a.value) files, \(b.key) \(b.value)")
         }
     }

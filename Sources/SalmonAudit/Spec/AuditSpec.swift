@@ -155,7 +155,7 @@ public struct AuditSpec: Sendable, Codable, Equatable {
             if case .list(let l) = model.maps?.nulls, null.K != l.count {
                 throw SpecError(field: "nulls[\(i)].K", "expected K = \(l.count), the number of null map files, found \(null.K)")
             }
-            if let count = model.activations?.listedNullCount, null.K != count {
+            if null.family == NullSpec.Family.supplied.rawValue, let count = model.activations?.listedNullCount, count > 0, null.K != count {
                 throw SpecError(field: "nulls[\(i)].K", "expected K = \(count), the number of null activation files, found \(null.K)")
             }
             if let epochs = null.epochs {
@@ -170,6 +170,17 @@ public struct AuditSpec: Sendable, Codable, Equatable {
                 throw SpecError(field: "nulls[\(i)].family", model.activations != nil
                     ? "permuted-labels retrains the network, which activation files do not have"
                     : "permuted-labels retrains the network on permuted training labels: give model.trainingInputs and model.trainingLabels (and model.training, the recipe)")
+            }
+        }
+        if let files = model.activations {
+            let hasNullFiles = files.listedNullCount != 0
+            let supplied = families.contains(NullSpec.Family.supplied.rawValue)
+            if supplied && !hasNullFiles {
+                throw SpecError(field: files.sites == nil ? "model.activations.nulls" : "model.activations.sites",
+                                "the family 'supplied' needs the null models' activation files (a list or a glob)")
+            }
+            if hasNullFiles && !supplied {
+                throw SpecError(field: "nulls", "the null activation files are the family 'supplied'; add {family: supplied, K: …}")
             }
         }
         try resampling.validate()

@@ -47,8 +47,9 @@ public struct ActivationSubject: AuditSubject {
             let field = declared.sites == nil ? "model.activations.nulls" : "model.activations.sites.\(site).nulls"
             let nulls: [String]
             switch given.nulls {
-            case .list(let l): nulls = l.map(resolve)
-            case .pattern(let p):
+            case nil: nulls = []
+            case .list(let l)?: nulls = l.map(resolve)
+            case .pattern(let p)?:
                 // The spec's folder is a literal path: its glob characters are escaped.
                 let literal = { (s: String) in s.map { "*?[]\\".contains($0) ? "\\\($0)" : String($0) }.joined() }
                 nulls = try Self.expand(p.hasPrefix("/") || baseDirectory == "." ? p : literal(baseDirectory) + "/" + p)
