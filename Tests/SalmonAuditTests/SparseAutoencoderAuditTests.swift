@@ -212,6 +212,131 @@ import Testing
         }
     }
 
+    /// Loss recovered and the KL score on a transformer trained here: the SAE's held-out
+    /// reconstructions are spliced in at the last position of `blocks.0.resid`, and the values
+    /// equal a computation from the transformer's own forward pass with that site replaced. A
+    /// splice of the clean activations changes nothing; the frozen-decoder nulls are spliced into
+    /// the trained network.
+    @Test func lossRecoveredAndKLScoreSpliceTheReconstructionIntoTheTransformer() async throws {
+        let spec = try AuditSpec.parse(yaml: """
+            name: sae-splice
+            seed: 8
+            model:
+              task: modular-addition
+              taskOptions: {modulus: 13, examples: 89}
+              transformer: {dimension: 16, heads: 2, layers: 1}
+              training: {epochs: 60, batchSize: 89, learningRate: 0.01, weightDecay: 0.1}
+              evaluationExamples: 80
+            sites: [blocks.0.resid]
+            claims:
+              - {name: loss, method: {name: topk-sae, k: 4, expansion: 2, epochs: 30}, statistic: lossRecovered}
+              - {name: kl, method: {name: topk-sae, k: 4, expansion: 2, epochs: 30}, statistic: klScore}
+            nulls:
+              - {family: random-init, K: 2}
+              - {family: frozen-decoder, K: 2}
+            resampling: {bootstrap: 100}
+            """, file: "splice.yaml")
+        let subject = try #require(try Audit.subject(for: spec, specDirectory: ".", jobs: 1) as? TransformerSubject)
+        let result = try #require(try await Audit.run(spec: spec, subject: subject, jobs: 2).result)
+        let site = "blocks.0.resid", network = subject.trained[0]
+        let a = try #require(try subject.activations(.trained(seed: 0), sites: [site])[site])
+        let rows = a.shape[0], width = a.shape[1], held = Int((Double(rows) * 0.2).rounded())
+        /// Log-softmax at the last position of the evaluation sequences `ids`, the site's
+        /// last-position rows replaced by `rowsAtSite` (nil: clean), in Float64.
+        func logProbabilities(_ ids: [Int], _ rowsAtSite: [Float]?) -> [[Double]] {
+            let tokens = ids.flatMap { subject.evaluation[$0] }
+            var hooks = Hooks.none
+            if let rowsAtSite {
+                var full = network.forward(tokens: tokens, batch: ids.count, length: 2, hooks: Hooks(capture: [site])).captured[site]!
+                for b in ids.indices { for j in 0..<width { full.scalars[(b * 2 + 1) * width + j] = rowsAtSite[b * width + j] } }
+                hooks = Hooks(replace: [site: full])
+            }
+            let logits = network.forward(tokens: tokens, batch: ids.count, length: 2, hooks: hooks).logits
+            return ids.indices.map { b in
+                let row = (0..<13).map { Double(logits.scalars[(b * 2 + 1) * 13 + $0]) }
+                let top = row.max()!
+                let lse = top + log(row.map { exp($0 - top) }.reduce(0, +))
+                return row.map { $0 - lse }
+            }
+        }
+        func expected(_ claim: String, frozen: Int?) throws -> Double {
+            let stream = RandomStream(seed: 8, path: ["method", .label(claim), .label(site)])
+            var order = Array(0..<rows)
+            var split = stream.derived("split")
+            order.shuffle(using: &split)
+            let heldIDs = Array(order[(rows - held)...])
+            func rowsOf(_ ids: ArraySlice<Int>) -> [Float] { ids.flatMap { a.scalars[($0 * width)..<(($0 + 1) * width)] } }
+            let train = rowsOf(order[..<(rows - held)]), test = rowsOf(order[(rows - held)...])
+            var saeStream = stream.derived("sae")
+            if let frozen { saeStream = saeStream.derived("frozen", .index(frozen)) }
+            let (sae, _) = SparseAutoencoder.train(x: train, rows: rows - held, inputs: width, latents: 2 * width, activation: .topK(k: 4),
+                                                   training: SparseAutoencoderTraining(epochs: 30, batchSize: 128, frozen: frozen == nil ? nil : .decoder),
+                                                   stream: saeStream)
+            let clean = logProbabilities(heldIDs, nil), zero = logProbabilities(heldIDs, [Float](repeating: 0, count: held * width))
+            let spliced = logProbabilities(heldIDs, sae(test, rows: held).reconstruction)
+            if claim == "loss" {
+                let probe = try subject.probeData(claim: spec.claims[0], activations: a)
+                guard case .classes(let labels, _) = probe.target else { throw AuditError("labels") }
+                func total(_ lp: [[Double]]) -> Double { heldIDs.indices.reduce(0) { $0 - lp[$1][labels[heldIDs[$1]]] } }
+                return (total(zero) - total(spliced)) / (total(zero) - total(clean))
+            }
+            func kl(_ q: [[Double]]) -> Double {
+                heldIDs.indices.reduce(0) { t, r in t + max(0, (0..<13).reduce(0) { $0 + exp(clean[r][$1]) * (clean[r][$1] - q[r][$1]) }) }
+            }
+            return (kl(zero) - kl(spliced)) / kl(zero)
+        }
+        // Float32 log-probabilities from the subject, Float64 here: agreement to 1e-4.
+        for (claim, statistic) in [("loss", "lossRecovered"), ("kl", "klScore")] {
+            let trained = try #require(result.tests.first { $0.id == "\(claim)@\(site)~random-init" })
+            #expect(trained.statistic == statistic && trained.direction == "larger")
+            #expect(abs(trained.estimate - (try expected(claim, frozen: nil))) < 1e-4, "\(claim): \(trained.estimate)")
+            #expect(trained.interval != nil)
+            let frozen = try #require(result.tests.first { $0.id == "\(claim)@\(site)~frozen-decoder" })
+            for k in 0..<2 {
+                #expect(abs(frozen.null.values[k] - (try expected(claim, frozen: k))) < 1e-4, "\(claim) frozen \(k): \(frozen.null.values[k])")
+            }
+        }
+        // Splicing the clean activations back in is the clean pass.
+        let ids = Array(0..<10)
+        let same = try subject.splicedLogProbabilities(.trained(seed: 0), site: site, rows: ids, replacement: Array(a.scalars[0..<(10 * width)]))
+        let clean = try subject.splicedLogProbabilities(.trained(seed: 0), site: site, rows: ids, replacement: nil)
+        #expect(zip(same.scalars, clean.scalars).allSatisfy { abs($0 - $1) <= 1e-5 })
+        #expect(throws: AuditError.self) { try subject.splicedLogProbabilities(.trained(seed: 0), site: "blocks.0.resid.mid", rows: ids, replacement: nil) }
+    }
+
+    /// Calibration of the spliced statistics on a transformer: with the "trained" transformer one
+    /// more random-init draw (loss recovered) or the "trained" SAE one more frozen-decoder draw
+    /// (KL score), distinguishable at a rate inside the binomial 99.9 % band at α = 0.05 (K = 19).
+    @Test(arguments: [("lossRecovered", "random-init"), ("klScore", "frozen-decoder")])
+    func splicedStatisticsAreCalibrated(statistic: String, family: String) async throws {
+        let n = 400
+        let band = BinomialDistribution.centralBand(level: 0.999, trials: n, probability: 0.05)
+        var distinguishable = 0
+        for r in 0..<n {
+            let spec = try AuditSpec.parse(yaml: """
+                name: calibration
+                seed: \(9000 + r)
+                model:
+                  task: modular-addition
+                  taskOptions: {modulus: 7, examples: 10}
+                  transformer: {dimension: 8, heads: 1, layers: 1}
+                  training: {epochs: 1, batchSize: 10}
+                  evaluationExamples: 39
+                sites: [blocks.0.resid]
+                claims:
+                  - {name: c, method: {name: topk-sae, k: 2, expansion: 2, epochs: 3, batchSize: 16}, statistic: \(statistic)}
+                nulls:
+                  - {family: \(family), K: 19}
+                resampling: {bootstrap: 100, interval: percentile}
+                """, file: "calibration")
+            let subject = OneMoreNullDraw(base: try Audit.subject(for: spec, specDirectory: ".", jobs: 1), family: family, index: 19)
+            let result = try #require(try await Audit.run(spec: spec, subject: subject, jobs: 2).result)
+            if result.tests[0].verdict == .distinguishable { distinguishable += 1 }
+        }
+        #expect(band.contains(distinguishable), "\(statistic) against \(family): \(distinguishable) of \(n) distinguishable, 99.9 % band \(band)")
+        print("calibration: SAE \(statistic) against \(family) \(distinguishable)/\(n), 99.9 % band for 5 %: \(band)")
+    }
+
     /// A spec naming an estimator-level null that no claim offers, or drawing activations no claim
     /// reads, is refused naming the family's field.
     @Test(arguments: [

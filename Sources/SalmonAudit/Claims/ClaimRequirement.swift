@@ -20,13 +20,16 @@ public enum ClaimRequirement: Sendable, Hashable {
     case attributionMaps
     /// At least this many trained networks (K_t), e.g. to compare seeds with each other.
     case trainedSeeds(atLeast: Int)
+    /// The model's output with the activation at a site replaced (a reconstruction spliced into
+    /// the forward pass): ``AuditSubject/splicedLogProbabilities(_:site:rows:replacement:)``.
+    case splicedOutputs
 
     /// The claim field a missing requirement is reported on.
     var field: String {
         switch self {
         case .activations, .network, .tokenSequences, .attributionMaps: return "method"
         case .classLabels, .realValuedTargets, .explainedOutputs, .groundTruth: return "target"
-        case .trainedSeeds: return "statistic"
+        case .trainedSeeds, .splicedOutputs: return "statistic"
         }
     }
 
@@ -42,6 +45,7 @@ public enum ClaimRequirement: Sendable, Hashable {
         case .tokenSequences: return "token sequences as inputs"
         case .attributionMaps: return "attribution map files (model.maps)"
         case .trainedSeeds(let n): return "at least \(n) trained networks (model.training.seeds ≥ \(n))"
+        case .splicedOutputs: return "the model's outputs with a site's activation replaced (a transformer trained here)"
         }
     }
 }
@@ -81,7 +85,7 @@ public struct SubjectCapabilities: Sendable {
             remedies = [:]
             seedRemedy = "give one state dict per trained seed (model.stateDict: [seed0.safetensors, seed1.safetensors, …])"
         } else if model.transformer != nil {
-            provided = [.activations, .classLabels, .tokenSequences]
+            provided = [.activations, .classLabels, .tokenSequences, .splicedOutputs]
             trainedSeeds = model.training.seeds
             description = "the transformer trained on '\(model.task ?? "")'"
             let remedy = "attribution claims audit MLPs for now (TransformerAttribution explains a transformer's tokens in the library)"

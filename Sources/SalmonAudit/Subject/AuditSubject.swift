@@ -35,6 +35,12 @@ public protocol AuditSubject: Sendable {
     /// The unit this subject evaluates `unit` as: `unit` itself, except for a subject whose trained
     /// models are more null draws (``OneMoreNullDraw``).
     func standIn(_ unit: AuditUnit) -> AuditUnit
+    /// The log-probabilities over the outputs `[rows.count, outputs]` of the model `unit` names on
+    /// the evaluation rows `rows`, with its activation at `site` (at the position the subject reads
+    /// its sites) replaced by `replacement` (`rows.count × width`, row-major; nil: unchanged). For a
+    /// family that keeps the trained network, the model is trained network k mod K_t.
+    /// (``ClaimRequirement/splicedOutputs``: an SAE's loss recovered and KL score.)
+    func splicedLogProbabilities(_ unit: AuditUnit, site: String, rows: [Int], replacement: [Float]?) throws -> Tensor
 }
 
 extension AuditSubject {
@@ -51,6 +57,10 @@ extension AuditSubject {
     }
 
     public func standIn(_ unit: AuditUnit) -> AuditUnit { unit }
+
+    public func splicedLogProbabilities(_ unit: AuditUnit, site: String, rows: [Int], replacement: [Float]?) throws -> Tensor {
+        throw AuditError("splicing a reconstruction into the forward pass needs a transformer trained here; this subject (\(modelDescription)) cannot")
+    }
 }
 
 extension AuditSubject {

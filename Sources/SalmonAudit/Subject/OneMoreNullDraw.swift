@@ -33,6 +33,9 @@ public struct OneMoreNullDraw: AuditSubject {
     public func attributionMaps(_ unit: AuditUnit) throws -> (values: [Double], shape: [Int], source: String) {
         try base.attributionMaps(standIn(unit))
     }
+    public func splicedLogProbabilities(_ unit: AuditUnit, site: String, rows: [Int], replacement: [Float]?) throws -> Tensor {
+        try base.splicedLogProbabilities(standIn(unit), site: site, rows: rows, replacement: replacement)
+    }
 
     /// The null model standing in for `unit` (itself when it is a null model).
     public func standIn(_ unit: AuditUnit) -> AuditUnit {

@@ -1,3 +1,4 @@
+import Foundation
 import SalmonDiagnostics
 import SalmonMethods
 import SalmonNetworks
@@ -48,7 +49,7 @@ public struct TransformerSubject: AuditSubject {
 
     /// What a transformer subject gives its claims (attribution claims audit MLPs for now).
     static func capabilities(fromFile: Bool) -> Set<ClaimRequirement> {
-        fromFile ? [.activations, .classLabels, .realValuedTargets, .tokenSequences] : [.activations, .classLabels, .tokenSequences]
+        fromFile ? [.activations, .classLabels, .realValuedTargets, .tokenSequences] : [.activations, .classLabels, .tokenSequences, .splicedOutputs]
     }
 
     /// Generates the task's data and trains the K_t transformers (`jobs` at a time).
@@ -242,6 +243,61 @@ public struct TransformerSubject: AuditSubject {
         case .gaussianActivations, .frozenDecoder, .frozenEncoder:
             throw AuditError("\(unit): the family '\(familyName)' keeps the trained network and has no null network")
         }
+    }
+
+    /// The sites whose value a forward pass can replace (the others are read only).
+    static func isReplaceable(_ site: String) -> Bool {
+        if site == "embed" { return true }
+        let parts = site.split(separator: ".", maxSplits: 2)
+        guard parts.count == 3, parts[0] == "blocks", Int(parts[1]) != nil else { return false }
+        return ["attn.out", "mlp.hidden", "mlp.out", "resid"].contains(String(parts[2]))
+    }
+
+    /// The next-token log-probabilities at the last position of evaluation sequences `rows`, with
+    /// the activation at `site` there (the row the audit reads) replaced by `replacement`; every
+    /// other position keeps its own value, so the splice changes only what the last position
+    /// computes from the site on (log-softmax in Float64).
+    public func splicedLogProbabilities(_ unit: AuditUnit, site: String, rows: [Int], replacement: [Float]?) throws -> Tensor {
+        guard Self.isReplaceable(site) else {
+            throw AuditError("\(unit): a reconstruction cannot be spliced in at '\(site)', which a transformer reads but does not replace; splice at embed or blocks.i.{attn.out, mlp.hidden, mlp.out, resid}")
+        }
+        guard rows.allSatisfy({ evaluation.indices.contains($0) }) else { throw AuditError("\(unit): evaluation rows out of range") }
+        let network: Transformer
+        if case .null(let name, let k) = unit, let family = NullSpec.Family(rawValue: name), family.keepsTrainedNetwork {
+            network = trained[k % trained.count]
+        } else {
+            network = try model(unit, site: site)
+        }
+        let length = evaluation.first?.count ?? 0, n = rows.count
+        let tokens = rows.flatMap { evaluation[$0] }
+        var hooks = Hooks.none
+        if let replacement {
+            guard var full = network.forward(tokens: tokens, batch: n, length: length, hooks: Hooks(capture: [site])).captured[site] else {
+                throw AuditError("\(unit): site '\(site)' produced no activations")
+            }
+            let width = full.shape[1]
+            guard replacement.count == n * width else {
+                throw AuditError("\(unit): a replacement of \(replacement.count) values for \(n) rows of width \(width) at '\(site)'")
+            }
+            for b in 0..<n {
+                let to = (b * length + length - 1) * width
+                for j in 0..<width { full.scalars[to + j] = replacement[b * width + j] }
+            }
+            hooks = Hooks(replace: [site: full])
+        }
+        let logits = network.forward(tokens: tokens, batch: n, length: length, hooks: hooks).logits
+        let outputs = logits.shape[1]
+        var out = [Float](repeating: 0, count: n * outputs)
+        for b in 0..<n {
+            let from = (b * length + length - 1) * outputs
+            var top = -Double.infinity
+            for v in 0..<outputs { top = max(top, Double(logits.scalars[from + v])) }
+            var total = 0.0
+            for v in 0..<outputs { total += exp(Double(logits.scalars[from + v]) - top) }
+            let logTotal = top + log(total)
+            for v in 0..<outputs { out[b * outputs + v] = Float(Double(logits.scalars[from + v]) - logTotal) }
+        }
+        return Tensor(shape: [n, outputs], scalars: out)
     }
 
     /// The activations at `sites` at the last position of every evaluation sequence.

@@ -35,7 +35,17 @@ import SalmonStatistics
 ///   mean correlation coefficient, PW-MCC; Song et al., arXiv 2505.20254) or by the Pearson
 ///   correlation of their activations on the held-out rows (Paulo & Belrose, arXiv 2501.16615, who
 ///   find about 30 % of latents shared across seeds). Each is the mean over the matched pairs. They
-///   are properties of two dictionaries, not means over inputs: they have no interval over inputs.
+///   are properties of two dictionaries, not means over inputs: they have no interval over inputs;
+/// - `lossRecovered`, `klScore` (larger), on a model that can be run with a site replaced
+///   (``ClaimRequirement/splicedOutputs``: a transformer trained here): the held-out rows'
+///   reconstructions are spliced into the forward pass at the site (at the position the site is
+///   read), and the next-token cross-entropy L (against the claim's labels) and the KL divergence
+///   from the clean output distribution are summed over the held-out rows, clean, spliced and with
+///   the site zero-ablated: lossRecovered = (L_zero − L_SAE)/(L_zero − L_clean), klScore =
+///   (KL_zero − KL_SAE)/KL_zero (SAEBench, Karvonen et al. 2025, "core" metrics; the loss
+///   recovered of Bricken et al. 2023). Ratios of sums, resampled over the held-out rows. For
+///   `gaussian-activations` the model is the trained network and the spliced rows are the SAE's
+///   reconstructions of the Gaussian rows (what an SAE of Gaussian data would put in its place).
 ///
 /// Estimator-level nulls (``estimatorNulls``): against `frozen-decoder` and `frozen-encoder`, null
 /// k is the same SAE trained on the same trained network's activations (the same split) with its decoder or encoder frozen at a random initialization drawn from
@@ -71,10 +81,18 @@ public struct SparseAutoencoderFamily: ClaimFamily {
             ClaimStatistic("denseFraction", direction: .smaller, summary: "fraction of latents active on more than 10 % of held-out rows"),
             ClaimStatistic("decoderStability", direction: .larger, summary: "PW-MCC: mean decoder cosine of two SAE seeds' latents, Hungarian-matched"),
             ClaimStatistic("activationStability", direction: .larger, summary: "mean held-out activation correlation of two SAE seeds' latents, Hungarian-matched"),
+            ClaimStatistic("lossRecovered", direction: .larger, summary: "(L_zero − L_SAE)/(L_zero − L_clean): next-token loss with the reconstruction spliced in"),
+            ClaimStatistic("klScore", direction: .larger, summary: "(KL_zero − KL_SAE)/KL_zero: KL from the clean outputs with the reconstruction spliced in"),
         ]
     }
 
-    public func requirements(of claim: ClaimSpec) -> Set<ClaimRequirement> { [.activations] }
+    public func requirements(of claim: ClaimSpec) -> Set<ClaimRequirement> {
+        switch claim.statistic {
+        case "lossRecovered": return [.activations, .splicedOutputs, .classLabels]
+        case "klScore": return [.activations, .splicedOutputs]
+        default: return [.activations]
+        }
+    }
 
     public func validate(_ claim: ClaimSpec, in spec: AuditSpec, field: String) throws {
         try claim.method.parameters(as: SparseAutoencoderParameters.self).validate(method: Method(rawValue: claim.method.name), field: field + ".method")
@@ -84,12 +102,18 @@ public struct SparseAutoencoderFamily: ClaimFamily {
         if claim.controlTypes != nil {
             throw SpecError(field: field + ".controlTypes", "control types apply to probes, not to sparse autoencoders")
         }
+        if claim.requirements.contains(.splicedOutputs), spec.model.transformer != nil {
+            for site in AuditPlan.sites(for: claim, in: spec) where !TransformerSubject.isReplaceable(site) {
+                throw SpecError(field: claim.sites == nil ? "sites" : field + ".sites",
+                                "\(claim.statistic) splices the reconstruction in at '\(site)', which a transformer reads but does not replace; expected embed or blocks.i.{attn.out, mlp.hidden, mlp.out, resid}")
+            }
+        }
     }
 
     public func evaluator(for claim: ClaimSpec, subject: any AuditSubject, seed: UInt64) throws -> any ClaimEvaluator {
         let p = try claim.method.parameters(as: SparseAutoencoderParameters.self)
         guard let method = Method(rawValue: claim.method.name) else { throw AuditError("claim \(claim.name): no SAE method '\(claim.method.name)'") }
-        return SparseAutoencoderEvaluator(method: method, parameters: p, claim: claim.name)
+        return SparseAutoencoderEvaluator(method: method, parameters: p, claim: claim.name, claimSpec: claim)
     }
 
     public func notes(diagnostics: [String: Double]) -> [String] {
@@ -164,6 +188,7 @@ struct SparseAutoencoderEvaluator: ClaimEvaluator {
     let method: SparseAutoencoderFamily.Method
     let parameters: SparseAutoencoderParameters
     let claim: String
+    let claimSpec: ClaimSpec
 
     func evaluate(_ context: ClaimContext, statistics: [String]) throws -> ClaimEvaluation? {
         guard let activations = context.activations, activations.shape.count == 2 else {
@@ -190,6 +215,7 @@ struct SparseAutoencoderEvaluator: ClaimEvaluator {
             for r in indices { out.append(contentsOf: x[(r * width)..<((r + 1) * width)]) }
             return out
         }
+        let heldRows = Array(order[trainingRows...])
         let train = gather(order[..<trainingRows]), held = gather(order[trainingRows...])
         let activation: SparseAutoencoder.Activation = method == .topK ? .topK(k: parameters.k) : .relu(l1: Float(parameters.l1))
         var training = SparseAutoencoderTraining(epochs: parameters.epochs, batchSize: parameters.batchSize, learningRate: parameters.learningRate)
@@ -246,6 +272,16 @@ struct SparseAutoencoderEvaluator: ClaimEvaluator {
                 let correlations = DictionaryComparison.activationCorrelations(code, latentsA: latents, other, latentsB: latents, samples: evaluationRows)
                 value = DictionaryComparison.matchedMean(correlations, rows: latents, columns: latents).mean
                 resampling = .none(reason: "matched activation correlation compares two dictionaries; its resampling over inputs is not implemented")
+            case "lossRecovered", "klScore":
+                let spliced = try SplicedOutputs(context: context, claim: claimSpec, rows: heldRows, reconstruction: reconstruction,
+                                                 width: width, labels: name == "lossRecovered")
+                if name == "lossRecovered" {
+                    value = spliced.lossRecovered(over: nil)
+                    resampling = .rows(count: evaluationRows) { spliced.lossRecovered(over: $0) }
+                } else {
+                    value = spliced.klScore(over: nil)
+                    resampling = .rows(count: evaluationRows) { spliced.klScore(over: $0) }
+                }
             default:
                 throw AuditError("the sparse-autoencoder family has no statistic '\(name)'")
             }
@@ -256,5 +292,66 @@ struct SparseAutoencoderEvaluator: ClaimEvaluator {
         }
         let thin = trainingRows < 2 * latents ? 1.0 : 0.0
         return ClaimEvaluation(measurements: measurements, diagnostics: ["sae.fewTrainingRows": thin])
+    }
+}
+
+/// The per-row losses of a reconstruction spliced into the forward pass, clean and zero-ablated
+/// (see ``SparseAutoencoderFamily``: `lossRecovered`, `klScore`), on the held-out rows.
+struct SplicedOutputs: Sendable {
+    /// Per held-out row: cross-entropy against the label (clean, zero-ablated, spliced), or empty
+    /// without labels; KL from the clean distribution (zero-ablated, spliced).
+    var clean: [Double] = [], zero: [Double] = [], spliced: [Double] = []
+    var klZero: [Double] = [], klSpliced: [Double] = []
+
+    init(context: ClaimContext, claim: ClaimSpec, rows: [Int], reconstruction: [Float], width: Int, labels: Bool) throws {
+        let unit = context.standIn
+        let subject = context.subject
+        let base = try subject.splicedLogProbabilities(unit, site: context.site, rows: rows, replacement: nil)
+        let ablated = try subject.splicedLogProbabilities(unit, site: context.site, rows: rows,
+                                                          replacement: [Float](repeating: 0, count: rows.count * width))
+        let patched = try subject.splicedLogProbabilities(unit, site: context.site, rows: rows, replacement: reconstruction)
+        let outputs = base.shape[1]
+        func kl(_ q: Tensor, _ r: Int) -> Double {
+            var total = 0.0
+            for v in 0..<outputs {
+                let lp = Double(base.scalars[r * outputs + v])
+                total += exp(lp) * (lp - Double(q.scalars[r * outputs + v]))
+            }
+            return max(total, 0)
+        }
+        for r in rows.indices {
+            klZero.append(kl(ablated, r))
+            klSpliced.append(kl(patched, r))
+        }
+        guard labels else { return }
+        guard let activations = context.activations, case .classes(let values, _) = try subject.probeData(claim: claim, activations: activations).target else {
+            throw AuditError("\(context.unit), claim \(claim.name): loss recovered needs class labels")
+        }
+        for (r, row) in rows.enumerated() {
+            let label = values[row]
+            guard (0..<outputs).contains(label) else { throw AuditError("\(context.unit), claim \(claim.name): label \(label) of row \(row) is not an output") }
+            clean.append(-Double(base.scalars[r * outputs + label]))
+            zero.append(-Double(ablated.scalars[r * outputs + label]))
+            spliced.append(-Double(patched.scalars[r * outputs + label]))
+        }
+    }
+
+    static func sum(_ x: [Double], over rows: UnsafeBufferPointer<Int>?) -> Double {
+        guard let rows else { return x.reduce(0, +) }
+        var total = 0.0
+        for r in rows { total += x[r] }
+        return total
+    }
+
+    /// (ΣL_zero − ΣL_SAE)/(ΣL_zero − ΣL_clean) over `rows` (all when nil).
+    func lossRecovered(over rows: UnsafeBufferPointer<Int>?) -> Double {
+        let z = Self.sum(zero, over: rows)
+        return (z - Self.sum(spliced, over: rows)) / (z - Self.sum(clean, over: rows))
+    }
+
+    /// (ΣKL_zero − ΣKL_SAE)/ΣKL_zero over `rows` (all when nil).
+    func klScore(over rows: UnsafeBufferPointer<Int>?) -> Double {
+        let z = Self.sum(klZero, over: rows)
+        return (z - Self.sum(klSpliced, over: rows)) / z
     }
 }
