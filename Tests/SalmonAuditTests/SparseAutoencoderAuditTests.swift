@@ -9,6 +9,43 @@ import Testing
 /// end on an MLP, its `smaller` statistics tested in the `less` direction, its parameters refused
 /// with their field, and its calibration when the "trained" model is one more null draw.
 @Suite struct SparseAutoencoderAuditTests {
+    /// The documented refit of an SAE claim (expansion 2, TopK, batch 128), independent of the
+    /// evaluator: the rows of `a` split by `seed → "method" → claim → site → "split"` (the last 20 %
+    /// held out), the SAEs trained on the others from `… → "sae"` (`… → "frozen" → draw` for a
+    /// frozen-matrix null; a second seed from `… → "second"`).
+    struct Refit {
+        var saes: [SparseAutoencoder]
+        var test: [Float]
+        var heldIDs: [Int]
+        var width: Int
+        var held: Int { heldIDs.count }
+        var latents: Int { 2 * width }
+
+        init(_ a: Tensor, seed: UInt64, claim: String, site: String, k: Int, epochs: Int,
+             frozen: SparseAutoencoderTraining.FrozenWeights? = nil, draw: Int? = nil, seeds: Int = 1) {
+            let rows = a.shape[0], width = a.shape[1], held = Int((Double(rows) * 0.2).rounded())
+            let stream = RandomStream(seed: seed, path: ["method", .label(claim), .label(site)])
+            var order = Array(0..<rows)
+            var split = stream.derived("split")
+            order.shuffle(using: &split)
+            func rowsOf(_ ids: ArraySlice<Int>) -> [Float] { ids.flatMap { a.scalars[($0 * width)..<(($0 + 1) * width)] } }
+            var sae = stream.derived("sae")
+            if let draw { sae = sae.derived("frozen", .index(draw)) }
+            saes = SparseAutoencoder.train(x: rowsOf(order[..<(rows - held)]), rows: rows - held, inputs: width, latents: 2 * width,
+                                           activation: .topK(k: k), training: SparseAutoencoderTraining(epochs: epochs, batchSize: 128, frozen: frozen),
+                                           seeds: seeds == 1 ? [sae] : [sae, sae.derived("second")]).autoencoders
+            test = rowsOf(order[(rows - held)...])
+            heldIDs = Array(order[(rows - held)...])
+            self.width = width
+        }
+
+        /// The metrics of the first SAE on the held-out rows.
+        var metrics: SparseAutoencoderMetrics {
+            let (code, reconstruction) = saes[0](test, rows: held)
+            return SparseAutoencoderMetrics(target: test, reconstruction: reconstruction, code: code, rows: held, width: width, latents: latents)
+        }
+    }
+
     static func spec(_ method: String, statistics: [String], K: Int = 9) throws -> AuditSpec {
         try AuditSpec.parse(yaml: """
             name: sae-of-an-mlp
@@ -37,18 +74,7 @@ import Testing
         let result = try #require(try await Audit.run(spec: spec, subject: subject, jobs: 2).result)
         let site = "layers.0.post"
         func fitted(_ unit: AuditUnit, claim: String) throws -> SparseAutoencoderMetrics {
-            let a = try #require(try subject.activations(unit, sites: [site])[site])
-            let rows = a.shape[0], width = a.shape[1], held = Int((Double(rows) * 0.2).rounded())
-            let stream = RandomStream(seed: 5, path: ["method", .label(claim), .label(site)])
-            var order = Array(0..<rows)
-            var split = stream.derived("split")
-            order.shuffle(using: &split)
-            func rowsOf(_ ids: ArraySlice<Int>) -> [Float] { ids.flatMap { a.scalars[($0 * width)..<(($0 + 1) * width)] } }
-            let train = rowsOf(order[..<(rows - held)]), test = rowsOf(order[(rows - held)...])
-            let (sae, _) = SparseAutoencoder.train(x: train, rows: rows - held, inputs: width, latents: 2 * width, activation: .topK(k: 3),
-                                                   training: SparseAutoencoderTraining(epochs: 60, batchSize: 128), stream: stream.derived("sae"))
-            let (code, reconstruction) = sae(test, rows: held)
-            return SparseAutoencoderMetrics(target: test, reconstruction: reconstruction, code: code, rows: held, width: width, latents: 2 * width)
+            Refit(try #require(try subject.activations(unit, sites: [site])[site]), seed: 5, claim: claim, site: site, k: 3, epochs: 60).metrics
         }
         let fvu = try #require(result.tests.first { $0.statistic == "fvu" })
         let ev = try #require(result.tests.first { $0.statistic == "explainedVariance" })
@@ -144,20 +170,7 @@ import Testing
             #expect(drawn == expected && drawn.shape == trainedActivations.shape)
         }
         func fvu(_ a: Tensor, frozen: SparseAutoencoderTraining.FrozenWeights?, draw: Int?) -> Double {
-            let rows = a.shape[0], width = a.shape[1], held = Int((Double(rows) * 0.2).rounded())
-            let stream = RandomStream(seed: 6, path: ["method", "sae", .label(site)])
-            var order = Array(0..<rows)
-            var split = stream.derived("split")
-            order.shuffle(using: &split)
-            func rowsOf(_ ids: ArraySlice<Int>) -> [Float] { ids.flatMap { a.scalars[($0 * width)..<(($0 + 1) * width)] } }
-            let train = rowsOf(order[..<(rows - held)]), test = rowsOf(order[(rows - held)...])
-            var saeStream = stream.derived("sae")
-            if let draw { saeStream = saeStream.derived("frozen", .index(draw)) }
-            let (sae, _) = SparseAutoencoder.train(x: train, rows: rows - held, inputs: width, latents: 2 * width, activation: .topK(k: 3),
-                                                   training: SparseAutoencoderTraining(epochs: 20, batchSize: 128, frozen: frozen), stream: saeStream)
-            let (code, reconstruction) = sae(test, rows: held)
-            return SparseAutoencoderMetrics(target: test, reconstruction: reconstruction, code: code, rows: held, width: width, latents: 2 * width)
-                .fractionOfVarianceUnexplained
+            Refit(a, seed: 6, claim: "sae", site: site, k: 3, epochs: 20, frozen: frozen, draw: draw).metrics.fractionOfVarianceUnexplained
         }
         func close(_ a: Double, _ b: Double) -> Bool { abs(a - b) <= 1e-9 * max(1, abs(b)) }
         func test(_ family: String) throws -> TestResult { try #require(result.tests.first { $0.id == "sae@\(site)~\(family)" }) }
@@ -182,25 +195,16 @@ import Testing
         let result = try #require(try await Audit.run(spec: spec, subject: subject, jobs: 2).result)
         let site = "layers.0.post"
         func stability(_ unit: AuditUnit, claim: String) throws -> Double {
-            let a = try #require(try subject.activations(unit, sites: [site])[site])
-            let rows = a.shape[0], width = a.shape[1], held = Int((Double(rows) * 0.2).rounded())
-            let stream = RandomStream(seed: 5, path: ["method", .label(claim), .label(site)])
-            var order = Array(0..<rows)
-            var split = stream.derived("split")
-            order.shuffle(using: &split)
-            func rowsOf(_ ids: ArraySlice<Int>) -> [Float] { ids.flatMap { a.scalars[($0 * width)..<(($0 + 1) * width)] } }
-            let train = rowsOf(order[..<(rows - held)]), test = rowsOf(order[(rows - held)...])
-            let sae = stream.derived("sae")
-            let pair = SparseAutoencoder.train(x: train, rows: rows - held, inputs: width, latents: 2 * width, activation: .topK(k: 3),
-                                               training: SparseAutoencoderTraining(epochs: 10, batchSize: 128), seeds: [sae, sae.derived("second")]).autoencoders
+            let r = Refit(try #require(try subject.activations(unit, sites: [site])[site]), seed: 5, claim: claim, site: site, k: 3, epochs: 10, seeds: 2)
+            let (pair, n) = (r.saes, r.latents)
             let similarity: [Double]
             if claim == "decoderStability" {
-                similarity = DictionaryComparison.cosineSimilarities(pair[0].decoderWeight, rows: 2 * width, pair[1].decoderWeight, columns: 2 * width, width: width)
+                similarity = DictionaryComparison.cosineSimilarities(pair[0].decoderWeight, rows: n, pair[1].decoderWeight, columns: n, width: r.width)
             } else {
-                similarity = DictionaryComparison.activationCorrelations(pair[0](test, rows: held).code, latentsA: 2 * width,
-                                                                         pair[1](test, rows: held).code, latentsB: 2 * width, samples: held)
+                similarity = DictionaryComparison.activationCorrelations(pair[0](r.test, rows: r.held).code, latentsA: n,
+                                                                         pair[1](r.test, rows: r.held).code, latentsB: n, samples: r.held)
             }
-            return DictionaryComparison.matchedMean(similarity, rows: 2 * width, columns: 2 * width).mean
+            return DictionaryComparison.matchedMean(similarity, rows: n, columns: n).mean
         }
         for claim in ["decoderStability", "activationStability"] {
             let test = try #require(result.tests.first { $0.statistic == claim })
@@ -240,7 +244,7 @@ import Testing
         let result = try #require(try await Audit.run(spec: spec, subject: subject, jobs: 2).result)
         let site = "blocks.0.resid", network = subject.trained[0]
         let a = try #require(try subject.activations(.trained(seed: 0), sites: [site])[site])
-        let rows = a.shape[0], width = a.shape[1], held = Int((Double(rows) * 0.2).rounded())
+        let width = a.shape[1], held = Int((Double(a.shape[0]) * 0.2).rounded())
         /// Log-softmax at the last position of the evaluation sequences `ids`, the site's
         /// last-position rows replaced by `rowsAtSite` (nil: clean), in Float64.
         func logProbabilities(_ ids: [Int], _ rowsAtSite: [Float]?) -> [[Double]] {
@@ -260,18 +264,8 @@ import Testing
             }
         }
         func expected(_ claim: String, frozen: Int?) throws -> Double {
-            let stream = RandomStream(seed: 8, path: ["method", .label(claim), .label(site)])
-            var order = Array(0..<rows)
-            var split = stream.derived("split")
-            order.shuffle(using: &split)
-            let heldIDs = Array(order[(rows - held)...])
-            func rowsOf(_ ids: ArraySlice<Int>) -> [Float] { ids.flatMap { a.scalars[($0 * width)..<(($0 + 1) * width)] } }
-            let train = rowsOf(order[..<(rows - held)]), test = rowsOf(order[(rows - held)...])
-            var saeStream = stream.derived("sae")
-            if let frozen { saeStream = saeStream.derived("frozen", .index(frozen)) }
-            let (sae, _) = SparseAutoencoder.train(x: train, rows: rows - held, inputs: width, latents: 2 * width, activation: .topK(k: 4),
-                                                   training: SparseAutoencoderTraining(epochs: 30, batchSize: 128, frozen: frozen == nil ? nil : .decoder),
-                                                   stream: saeStream)
+            let r = Refit(a, seed: 8, claim: claim, site: site, k: 4, epochs: 30, frozen: frozen == nil ? nil : .decoder, draw: frozen)
+            let (heldIDs, sae, test) = (r.heldIDs, r.saes[0], r.test)
             let clean = logProbabilities(heldIDs, nil), zero = logProbabilities(heldIDs, [Float](repeating: 0, count: held * width))
             let spliced = logProbabilities(heldIDs, sae(test, rows: held).reconstruction)
             if claim == "loss" {

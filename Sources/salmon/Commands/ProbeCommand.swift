@@ -61,19 +61,32 @@ struct ProbeCommand: AsyncParsableCommand {
 
     private func body() async throws {
         try ReportDirectory.requireOutputDirectory(out)
-        var files: [String] = []
-        for pattern in null {
-            let matches = Self.glob(pattern)
-            guard !matches.isEmpty else { throw UsageError(option: "--null", expected: "files matching '\(pattern)', found none") }
-            files += matches
-        }
+        let files = try Self.nullFiles(null)
         guard !files.isEmpty else { throw UsageError(option: "--null", expected: "at least one null activation file") }
         let spec = try Self.spec(trained: trained, nulls: files, labels: labels, targets: targets, controlTypes: controlTypes,
                                  C: inverseRegularization, ridgeAlpha: ridgeAlpha, folds: folds, seed: seed, alpha: alpha)
+        try await Self.audit(spec, out: out, jobs: run.jobs)
+    }
+
+    /// The files the `--null` patterns match, pattern by pattern.
+    /// - Throws: ``UsageError`` naming `--null` when a pattern matches nothing.
+    static func nullFiles(_ patterns: [String]) throws -> [String] {
+        var files: [String] = []
+        for pattern in patterns {
+            let matches = glob(pattern)
+            guard !matches.isEmpty else { throw UsageError(option: "--null", expected: "files matching '\(pattern)', found none") }
+            files += matches
+        }
+        return files
+    }
+
+    /// Runs the audit of supplied activations `spec` into `out` (records there, reports, the exit
+    /// status of its claims): what `salmon probe` and `salmon sae` do once their spec is built.
+    static func audit(_ spec: AuditSpec, out: String, jobs: Int) async throws {
         let subject = try ActivationSubject(spec: spec)
         let store = try recordStore(in: out)
         let (result, _) = try await removingCreatedOutput(out) {
-            try await Audit.run(spec: spec, subject: subject, jobs: run.jobs, store: store, progress: ProgressLine().callback)
+            try await Audit.run(spec: spec, subject: subject, jobs: jobs, store: store, progress: ProgressLine().callback)
         }
         guard let result else { return }
         try writeReports(result, to: out)

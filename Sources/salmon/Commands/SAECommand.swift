@@ -79,22 +79,10 @@ struct SAECommand: AsyncParsableCommand {
 
     private func body() async throws {
         try ReportDirectory.requireOutputDirectory(out)
-        var files: [String] = []
-        for pattern in null {
-            let matches = ProbeCommand.glob(pattern)
-            guard !matches.isEmpty else { throw UsageError(option: "--null", expected: "files matching '\(pattern)', found none") }
-            files += matches
-        }
+        let files = try ProbeCommand.nullFiles(null)
         let spec = try Self.spec(trained: trained, nulls: files, gaussian: gaussian, frozenDecoder: frozenDecoder, frozenEncoder: frozenEncoder,
                                  parameters: try parameters(), method: method, statistics: statistic, methodSeeds: methodSeeds, seed: seed, alpha: alpha)
-        let subject = try ActivationSubject(spec: spec)
-        let store = try recordStore(in: out)
-        let (result, _) = try await removingCreatedOutput(out) {
-            try await Audit.run(spec: spec, subject: subject, jobs: run.jobs, store: store, progress: ProgressLine().callback)
-        }
-        guard let result else { return }
-        try writeReports(result, to: out)
-        try exitForClaims(result)
+        try await ProbeCommand.audit(spec, out: out, jobs: run.jobs)
     }
 
     /// The SAE's parameters from the options (the other method's option is an error).
