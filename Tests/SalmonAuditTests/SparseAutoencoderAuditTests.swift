@@ -331,6 +331,53 @@ import Testing
         print("calibration: SAE \(statistic) against \(family) \(distinguishable)/\(n), 99.9 % band for 5 %: \(band)")
     }
 
+    /// The best single-latent detector of a planted concept: the largest over latents of the
+    /// pairwise AUROC (concept rows above the others, ties one half), counted pair by pair here.
+    @Test func maxConceptAUROCIsTheBestLatentDetectorOfTheConcept() async throws {
+        let spec = try AuditSpec.parse(yaml: """
+            name: sae-concept
+            seed: 5
+            model:
+              task: planted-concepts
+              taskOptions: {examples: 200, concepts: 3, dimension: 8, labelConcepts: [0], noise: 0.3}
+              hidden: [12]
+              training: {epochs: 10, batchSize: 50, learningRate: 0.02}
+              evaluationExamples: 200
+            claims:
+              - {name: concept, method: {name: topk-sae, k: 3, expansion: 2, epochs: 20}, sites: [layers.0.post], statistic: maxConceptAUROC, target: "concept:1"}
+            nulls:
+              - {family: random-init, K: 3}
+            resampling: {bootstrap: 200}
+            """, file: "concept.yaml")
+        let subject = try Audit.subject(for: spec, specDirectory: ".", jobs: 1)
+        let result = try #require(try await Audit.run(spec: spec, subject: subject, jobs: 2).result)
+        let site = "layers.0.post"
+        func expected(_ unit: AuditUnit) throws -> Double {
+            let a = try #require(try subject.activations(unit, sites: [site])[site])
+            let r = Refit(a, seed: 5, claim: "concept", site: site, k: 3, epochs: 20)
+            guard case .classes(let labels, 2) = try subject.probeData(claim: spec.claims[0], activations: a).target else { throw AuditError("labels") }
+            let code = r.saes[0](r.test, rows: r.held).code
+            var best = 0.0
+            for j in 0..<r.latents {
+                var wins = 0.0, pairs = 0.0
+                for p in 0..<r.held where labels[r.heldIDs[p]] == 1 {
+                    for q in 0..<r.held where labels[r.heldIDs[q]] == 0 {
+                        let (x, y) = (code[p * r.latents + j], code[q * r.latents + j])
+                        wins += x > y ? 1 : (x == y ? 0.5 : 0)
+                        pairs += 1
+                    }
+                }
+                best = max(best, wins / pairs)
+            }
+            return best
+        }
+        let test = try #require(result.tests.first)
+        #expect(test.statistic == "maxConceptAUROC" && test.direction == "larger")
+        #expect(abs(test.estimate - (try expected(.trained(seed: 0)))) <= 1e-12, "\(test.estimate)")
+        #expect(abs(test.null.values[2] - (try expected(.null(family: "random-init", index: 2)))) <= 1e-12)
+        #expect(test.estimate > 0.5 && test.estimate <= 1 && test.interval != nil)
+    }
+
     /// A spec naming an estimator-level null that no claim offers, or drawing activations no claim
     /// reads, is refused naming the family's field.
     @Test(arguments: [
@@ -378,7 +425,7 @@ import Testing
     /// the decoder stability across SAE seeds) is called distinguishable at α = 0.05 at a rate
     /// inside the binomial 99.9 % band (K = 19, one test: distinguishable means the trained value
     /// is the largest of 20 exchangeable ones).
-    @Test(arguments: ["explainedVariance", "decoderStability"])
+    @Test(arguments: ["explainedVariance", "decoderStability", "maxConceptAUROC"])
     func anSAEClaimOnARandomInitTrainedModelIsDistinguishableFivePercentOfTheTime(statistic: String) async throws {
         let n = 400
         let band = BinomialDistribution.centralBand(level: 0.999, trials: n, probability: 0.05)

@@ -45,7 +45,14 @@ import SalmonStatistics
 ///   (KL_zero − KL_SAE)/KL_zero (SAEBench, Karvonen et al. 2025, "core" metrics; the loss
 ///   recovered of Bricken et al. 2023). Ratios of sums, resampled over the held-out rows. For
 ///   `gaussian-activations` the model is the trained network and the spliced rows are the SAE's
-///   reconstructions of the Gaussian rows (what an SAE of Gaussian data would put in its place).
+///   reconstructions of the Gaussian rows (what an SAE of Gaussian data would put in its place);
+/// - `maxConceptAUROC` (larger): for a binary concept (the claim's `target`, two classes; the
+///   larger label is the concept), the largest over latents of the AUROC with which the latent's
+///   activation separates the held-out rows with the concept from those without it,
+///   P(f_j(concept) > f_j(other)) + ½ P(=) (the best single-latent detector, as in Gao et al. 2024's
+///   probe-based and Heap et al.'s concept evaluations); a maximum over latents, so the null
+///   models' SAEs get the same selection. Resampled over held-out rows (a resample without both
+///   classes has no AUROC and leaves the interval undetermined, with a note).
 ///
 /// Estimator-level nulls (``estimatorNulls``): against `frozen-decoder` and `frozen-encoder`, null
 /// k is the same SAE trained on the same trained network's activations (the same split) with its decoder or encoder frozen at a random initialization drawn from
@@ -83,6 +90,7 @@ public struct SparseAutoencoderFamily: ClaimFamily {
             ClaimStatistic("activationStability", direction: .larger, summary: "mean held-out activation correlation of two SAE seeds' latents, Hungarian-matched"),
             ClaimStatistic("lossRecovered", direction: .larger, summary: "(L_zero − L_SAE)/(L_zero − L_clean): next-token loss with the reconstruction spliced in"),
             ClaimStatistic("klScore", direction: .larger, summary: "(KL_zero − KL_SAE)/KL_zero: KL from the clean outputs with the reconstruction spliced in"),
+            ClaimStatistic("maxConceptAUROC", direction: .larger, summary: "the largest AUROC of any latent for a binary concept (the claim's target) on held-out rows"),
         ]
     }
 
@@ -90,14 +98,15 @@ public struct SparseAutoencoderFamily: ClaimFamily {
         switch claim.statistic {
         case "lossRecovered": return [.activations, .splicedOutputs, .classLabels]
         case "klScore": return [.activations, .splicedOutputs]
+        case "maxConceptAUROC": return [.activations, .classLabels]
         default: return [.activations]
         }
     }
 
     public func validate(_ claim: ClaimSpec, in spec: AuditSpec, field: String) throws {
         try claim.method.parameters(as: SparseAutoencoderParameters.self).validate(method: Method(rawValue: claim.method.name), field: field + ".method")
-        if claim.target != "label" {
-            throw SpecError(field: field + ".target", "an SAE reads no target (it reconstructs the activations); remove 'target'")
+        if claim.target != "label" && claim.statistic != "maxConceptAUROC" {
+            throw SpecError(field: field + ".target", "\(claim.statistic) reads no target (the SAE reconstructs the activations; only maxConceptAUROC takes a concept); remove 'target'")
         }
         if claim.controlTypes != nil {
             throw SpecError(field: field + ".controlTypes", "control types apply to probes, not to sparse autoencoders")
@@ -282,6 +291,10 @@ struct SparseAutoencoderEvaluator: ClaimEvaluator {
                     value = spliced.klScore(over: nil)
                     resampling = .rows(count: evaluationRows) { spliced.klScore(over: $0) }
                 }
+            case "maxConceptAUROC":
+                let concept = try ConceptDetection(context: context, claim: claimSpec, rows: heldRows, code: code, latents: latents)
+                value = concept.maxAUROC(over: nil)
+                resampling = .rows(count: evaluationRows) { concept.maxAUROC(over: $0) }
             default:
                 throw AuditError("the sparse-autoencoder family has no statistic '\(name)'")
             }
@@ -353,5 +366,47 @@ struct SplicedOutputs: Sendable {
     func klScore(over rows: UnsafeBufferPointer<Int>?) -> Double {
         let z = Self.sum(klZero, over: rows)
         return (z - Self.sum(klSpliced, over: rows)) / z
+    }
+}
+
+/// How well the best single latent detects a binary concept on the held-out rows
+/// (``SparseAutoencoderFamily``'s `maxConceptAUROC`).
+struct ConceptDetection: Sendable {
+    /// Per held-out row: whether it has the concept, and its code (`latents` values).
+    let positive: [Bool]
+    let code: [Float]
+    let latents: Int
+
+    init(context: ClaimContext, claim: ClaimSpec, rows: [Int], code: [Float], latents: Int) throws {
+        guard let activations = context.activations, case .classes(let values, let count) = try context.subject.probeData(claim: claim, activations: activations).target else {
+            throw AuditError("\(context.unit), claim \(claim.name): maxConceptAUROC needs class labels")
+        }
+        guard count == 2 else {
+            throw SpecError(field: "claims.\(claim.name).target", "a binary concept (two classes) for maxConceptAUROC, found \(count) classes")
+        }
+        positive = rows.map { values[$0] == 1 }
+        self.code = code
+        self.latents = latents
+    }
+
+    /// The largest AUROC over latents on `rows` (indices into the held-out rows; all when nil);
+    /// NaN when the rows do not hold both classes.
+    func maxAUROC(over rows: UnsafeBufferPointer<Int>?) -> Double {
+        let ids = rows.map(Array.init) ?? Array(positive.indices)
+        var best = -Double.infinity
+        var withConcept: [Double] = [], without: [Double] = []
+        withConcept.reserveCapacity(ids.count)
+        without.reserveCapacity(ids.count)
+        for j in 0..<latents {
+            withConcept.removeAll(keepingCapacity: true)
+            without.removeAll(keepingCapacity: true)
+            for r in ids {
+                let v = Double(code[r * latents + j])
+                if positive[r] { withConcept.append(v) } else { without.append(v) }
+            }
+            guard let auroc = try? EffectSize.auroc(withConcept, without) else { return .nan }
+            best = max(best, auroc)
+        }
+        return best
     }
 }
