@@ -22,7 +22,7 @@ import Testing
         var latents: Int { 2 * width }
 
         init(_ a: Tensor, seed: UInt64, claim: String, site: String, k: Int, epochs: Int,
-             frozen: SparseAutoencoderTraining.FrozenWeights? = nil, draw: Int? = nil, seeds: Int = 1) {
+             frozen: SparseAutoencoderTraining.FrozenWeights? = nil, draw: Int? = nil, seeds: Int = 1, batchTopK: Bool = false) {
             let rows = a.shape[0], width = a.shape[1], held = Int((Double(rows) * 0.2).rounded())
             let stream = RandomStream(seed: seed, path: ["method", .label(claim), .label(site)])
             var order = Array(0..<rows)
@@ -32,7 +32,7 @@ import Testing
             var sae = stream.derived("sae")
             if let draw { sae = sae.derived("frozen", .index(draw)) }
             saes = SparseAutoencoder.train(x: rowsOf(order[..<(rows - held)]), rows: rows - held, inputs: width, latents: 2 * width,
-                                           activation: .topK(k: k), training: SparseAutoencoderTraining(epochs: epochs, batchSize: 128, frozen: frozen),
+                                           activation: batchTopK ? .batchTopK(k: k, threshold: 0) : .topK(k: k), training: SparseAutoencoderTraining(epochs: epochs, batchSize: 128, frozen: frozen),
                                            seeds: seeds == 1 ? [sae] : [sae, sae.derived("second")]).autoencoders
             test = rowsOf(order[(rows - held)...])
             heldIDs = Array(order[(rows - held)...])
@@ -92,6 +92,22 @@ import Testing
         #expect(fvu.pValue == Double(1 + fvu.null.values.count { $0 <= fvu.estimate }) / k1)
         #expect(ev.pValue == Double(1 + ev.null.values.count { $0 >= ev.estimate }) / k1)
         #expect(fvu.estimate > 0 && fvu.estimate < 1, "FVU \(fvu.estimate)")
+    }
+
+    /// `batchtopk-sae` is the BatchTopK dictionary of the same split and stream, used with its
+    /// learned threshold on the held-out rows.
+    @Test func batchTopKClaimsAreTheBatchTopKRefit() async throws {
+        let spec = try Self.spec("{name: batchtopk-sae, k: 3, expansion: 2, epochs: 30}", statistics: ["explainedVariance", "l0"], K: 2)
+        let subject = try Audit.subject(for: spec, specDirectory: ".", jobs: 1)
+        let result = try #require(try await Audit.run(spec: spec, subject: subject, jobs: 2).result)
+        let site = "layers.0.post"
+        let a = try #require(try subject.activations(.trained(seed: 0), sites: [site])[site])
+        for statistic in ["explainedVariance", "l0"] {
+            let m = Refit(a, seed: 5, claim: statistic, site: site, k: 3, epochs: 30, batchTopK: true).metrics
+            let test = try #require(result.tests.first { $0.statistic == statistic })
+            let expected = statistic == "l0" ? m.meanL0 : m.explainedVariance
+            #expect(abs(test.estimate - expected) <= 1e-9 * max(1, abs(expected)), "\(statistic): \(test.estimate) vs \(expected)")
+        }
     }
 
     /// The fit is a function of the method's stream: the same spec gives the same values.
@@ -381,7 +397,7 @@ import Testing
     /// A spec naming an estimator-level null that no claim offers, or drawing activations no claim
     /// reads, is refused naming the family's field.
     @Test(arguments: [
-        ("[{name: probe, method: {name: logistic-probe}}]", "frozen-decoder", "offered by topk-sae, relu-sae"),
+        ("[{name: probe, method: {name: logistic-probe}}]", "frozen-decoder", "offered by topk-sae, batchtopk-sae, relu-sae"),
         ("[{name: grad, method: {name: gradient}, statistic: deletionAUC}]", "gaussian-activations", "no claim here reads activations"),
     ])
     func nullsThatApplyToNoClaimAreRefused(claims: String, family: String, message: String) throws {

@@ -16,9 +16,9 @@ import SalmonStatistics
     static func pattern(_ sae: SparseAutoencoder, x: [Float], rows: Int, dead: [Bool]?, auxiliaryK: Int) -> [Bool] {
         let z = x.withUnsafeBufferPointer { sae.preActivations($0, rows: rows) }
         var f = z
-        sae.applyActivation(&f, rows: rows)
+        sae.applyTrainingActivation(&f, rows: rows)
         var out = f.map { $0 > 0 }
-        if let dead, case .topK = sae.activation {
+        if let dead, sae.activation.usesAuxiliaryLoss {
             let ids = dead.indices.filter { dead[$0] }
             for r in 0..<rows {
                 let ranked = ids.sorted { (z[r * sae.latents + $0], $1) > (z[r * sae.latents + $1], $0) }
@@ -83,6 +83,44 @@ import SalmonStatistics
         let with = sae.lossAndGradients(x: x, rows: rows, dead: dead, auxiliaryK: 2, auxiliaryCoefficient: 0.25).loss
         let without = sae.lossAndGradients(x: x, rows: rows, dead: nil).loss
         #expect(with > without)
+    }
+
+    @Test func batchTopKGradientWithAuxiliaryLossMatchesFiniteDifferences() {
+        let rows = 6, inputs = 5, latents = 10
+        var sae = SparseAutoencoder(inputs: inputs, latents: latents, activation: .batchTopK(k: 3, threshold: 0), stream: RandomStream(seed: 14))
+        sae.encoderBias = Self.gaussian(latents, seed: 4, "be").map { $0 * 0.3 + 0.2 }
+        sae.decoderBias = Self.gaussian(inputs, seed: 4, "bd").map { $0 * 0.3 }
+        let x = Self.gaussian(rows * inputs, seed: 4, "x")
+        let dead = (0..<latents).map { $0 % 3 == 2 }
+        let compared = Self.check(sae, x: x, y: nil, rows: rows, dead: dead, auxiliaryK: 2)
+        #expect(compared >= (inputs * latents + latents + latents * inputs + inputs) / 2, "compared \(compared)")
+    }
+
+    /// BatchTopK keeps the k·B largest rectified values of the whole batch in training (so rows
+    /// differ in how many fire), learns a positive threshold, and in use fires about k per row.
+    @Test func batchTopKKeepsKPerRowOnAverageAndLearnsItsThreshold() {
+        var sae = SparseAutoencoder(inputs: 2, latents: 4, activation: .batchTopK(k: 2, threshold: 0), stream: RandomStream(seed: 6))
+        var z: [Float] = [5, 4, 3, 0.5,   -1, 0.2, 0.1, -3]
+        sae.applyTrainingActivation(&z, rows: 2)
+        #expect(z == [5, 4, 3, 0.5, 0, 0, 0, 0])
+        sae.activation = .batchTopK(k: 2, threshold: 0.3)
+        var used: [Float] = [5, 4, 3, 0.25, -1, 0.31, 0.3, -3]
+        sae.applyActivation(&used, rows: 2)
+        #expect(used == [5, 4, 3, 0, 0, 0.31, 0, 0])
+
+        let (x, truth) = SparseAutoencoderRecoveryTests.toyData(rows: 3000, width: 16, features: 24, active: 2, seed: 41)
+        let trained = SparseAutoencoder.train(x: x, rows: 3000, inputs: 16, latents: 48, activation: .batchTopK(k: 2, threshold: 0),
+                                              training: SparseAutoencoderTraining(epochs: 20, batchSize: 128, learningRate: 3e-3),
+                                              stream: RandomStream(seed: 7)).autoencoder
+        guard case .batchTopK(2, let threshold) = trained.activation else { Issue.record("activation \(trained.activation)"); return }
+        #expect(threshold > 0)
+        let (code, reconstruction) = trained(x, rows: 3000)
+        let m = SparseAutoencoderMetrics(target: x, reconstruction: reconstruction, code: code, rows: 3000, width: 16, latents: 48)
+        #expect(m.meanL0 > 1 && m.meanL0 < 4 && m.explainedVariance > 0.8, "\(m)")
+        let cosines = DictionaryComparison.cosineSimilarities(truth, rows: 24, trained.decoderWeight, columns: 48, width: 16)
+        let found = DictionaryComparison.meanMaxSimilarity(cosines, rows: 24, columns: 48).rowsToColumns
+        #expect(found >= 0.9, "true → learned mean max cosine \(found)")
+        print("BatchTopK on 3,000 rows (24 features in 16 dimensions, 2 active per row): L0 \(m.meanL0), EV \(m.explainedVariance), threshold \(threshold), MMCS \(found)")
     }
 
     @Test func transcoderGradientMatchesFiniteDifferences() {

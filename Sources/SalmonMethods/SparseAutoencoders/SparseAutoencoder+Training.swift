@@ -7,7 +7,7 @@ import SalmonStatistics
 /// The loss of a batch of B rows is the summed squared error per row, averaged over rows,
 /// (1/B) Σᵢ ‖yᵢ − ŷᵢ‖², plus
 /// - for ReLU: λ (1/B) Σᵢ Σⱼ fᵢⱼ (Bricken et al. 2023);
-/// - for TopK: α (1/B) Σᵢ ‖eᵢ − êᵢ‖², the auxiliary loss of Gao et al. (2024, §A.2): e = y − ŷ
+/// - for TopK and BatchTopK: α (1/B) Σᵢ ‖eᵢ − êᵢ‖², the auxiliary loss of Gao et al. (2024, §A.2): e = y − ŷ
 ///   is the main reconstruction's residual (held constant), ê the decoding without bias of the
 ///   `auxiliaryK` largest pre-activations among the **dead** latents (ReLU applied), α =
 ///   `auxiliaryCoefficient` (1/32 in the paper). A latent is dead when it has not fired on any of
@@ -96,7 +96,7 @@ extension SparseAutoencoder {
         precondition(x.count == rows * inputs && target.count == rows * outputs, "SparseAutoencoder: batch sizes")
         let z = x.withUnsafeBufferPointer { preActivations($0, rows: rows) }
         var f = z
-        applyActivation(&f, rows: rows)
+        applyTrainingActivation(&f, rows: rows)
         let reconstruction = f.withUnsafeBufferPointer { decode($0, rows: rows) }
         let scale = 2 / Float(rows)
         var loss = 0.0
@@ -136,7 +136,7 @@ extension SparseAutoencoder {
             }
         }
         if l1 > 0 { loss += Double(l1) * penalty / Double(rows) }
-        if case .topK = activation, let dead, dead.contains(true) {
+        if activation.usesAuxiliaryLoss, let dead, dead.contains(true) {
             var e = auxiliaryTarget ?? []
             if auxiliaryTarget == nil { e = zip(target, reconstruction).map { $0 - $1 } }
             precondition(e.count == rows * outputs, "SparseAutoencoder: auxiliary target size")
@@ -299,8 +299,8 @@ extension SparseAutoencoder {
         let window = training.deadWindow ?? rows
         let auxiliaryK = training.auxiliaryK ?? max(1, outputs / 2)
         var lastFired = [[Int]](repeating: [Int](repeating: 0, count: latents), count: seeds.count)
-        var tracksDeadLatents = false
-        if case .topK = activation { tracksDeadLatents = true }
+        let tracksDeadLatents = activation.usesAuxiliaryLoss
+        var thresholds = [Double](repeating: 0, count: seeds.count)
         var seen = 0
         var epochLosses = [[Double]](repeating: [], count: seeds.count)
         var xb = [Float](), yb = [Float]()
@@ -327,6 +327,9 @@ extension SparseAutoencoder {
                             }
                         }
                     } }
+                    if case .batchTopK = activation, let smallest = code.lazy.filter({ $0 > 0 }).min() {
+                        thresholds[s] = 0.99 * thresholds[s] + 0.01 * Double(smallest)
+                    }
                     epochLoss[s] += loss * Double(batch.count)
                     saes[s].step(gradients, optimizer: &optimizers[s], counts: counts, frozen: training.frozen)
                 }
@@ -335,8 +338,10 @@ extension SparseAutoencoder {
             }
             for s in saes.indices { epochLosses[s].append(epochLoss[s] / Double(rows)) }
         }
-        // Fold the scales in: z = (s_in x)·W_enc + b_enc, and y = ŷ_normalized / s_out.
+        // Fold the scales in: z = (s_in x)·W_enc + b_enc, and y = ŷ_normalized / s_out. The
+        // pre-activations, and with them a BatchTopK threshold, are unchanged by the fold.
         for s in saes.indices {
+            if case .batchTopK(let k, _) = activation { saes[s].activation = .batchTopK(k: k, threshold: Float(thresholds[s])) }
             if inputScale != 1 { for i in saes[s].encoderWeight.indices { saes[s].encoderWeight[i] *= inputScale } }
             if outputScale != 1 {
                 for i in saes[s].decoderWeight.indices { saes[s].decoderWeight[i] /= outputScale }

@@ -12,7 +12,11 @@ import SalmonStatistics
 /// σ is one of:
 /// - ``Activation/relu(l1:)``: f = max(z, 0), trained with an L1 penalty on f (Bricken et al.);
 /// - ``Activation/topK(k:)``: the k largest pre-activations of the row, then ReLU; every other
-///   latent is 0 (Gao et al. 2024, "Scaling and evaluating sparse autoencoders", §2.3).
+///   latent is 0 (Gao et al. 2024, "Scaling and evaluating sparse autoencoders", §2.3);
+/// - ``Activation/batchTopK(k:threshold:)``: in training, the k·B largest rectified
+///   pre-activations of a batch of B rows, wherever they fall (k per row on average); in use, a
+///   JumpReLU with one learned threshold θ, f = z·[z > θ] (Bussmann, Leask & Nanda 2024,
+///   "BatchTopK sparse autoencoders", arXiv 2412.06410; SAELens saves them as JumpReLU SAEs).
 ///
 /// Row j of W_dec (`decoderWeight[j*outputs ..< (j+1)*outputs]`) is latent j's direction. The
 /// encoder has no separate pre-encoder bias: `x − b_dec` before the encoder (Bricken et al.) is
@@ -28,6 +32,18 @@ public struct SparseAutoencoder: Sendable, Hashable, Codable {
         case relu(l1: Float)
         /// TopK: the k largest pre-activations of each row, then ReLU (Gao et al. 2024).
         case topK(k: Int)
+        /// BatchTopK: k·B per batch of B rows in training; the threshold θ in use (learned in
+        /// training as SAELens does: an exponential moving average, rate 0.01, of the smallest
+        /// positive activation kept in each batch).
+        case batchTopK(k: Int, threshold: Float)
+
+        /// Whether dead latents are tracked and revived by the auxiliary loss (the TopK family).
+        public var usesAuxiliaryLoss: Bool {
+            switch self {
+            case .relu: return false
+            case .topK, .batchTopK: return true
+            }
+        }
     }
 
     public let inputs: Int
@@ -109,6 +125,11 @@ public struct SparseAutoencoder: Sendable, Hashable, Codable {
         switch activation {
         case .relu:
             Self.rectify(&z)
+        case .batchTopK(_, let threshold):
+            let cut = max(threshold, 0)
+            z.withUnsafeMutableBufferPointer { p in
+                for i in 0..<p.count { p[i] = p[i] > cut ? p[i] : 0 }
+            }
         case .topK(let k):
             guard k < latents else {
                 Self.rectify(&z)
@@ -126,6 +147,20 @@ public struct SparseAutoencoder: Sendable, Hashable, Codable {
                 }
             }
         }
+    }
+
+    /// The code of a training batch: as ``applyActivation(_:rows:)``, except that BatchTopK keeps
+    /// the k·`rows` largest rectified values of the whole batch (ties to the lower flat index).
+    public func applyTrainingActivation(_ z: inout [Float], rows: Int) {
+        guard case .batchTopK(let k, _) = activation else { return applyActivation(&z, rows: rows) }
+        Self.rectify(&z)
+        let keep = k * rows
+        guard keep < z.count else { return }
+        var heap = TopKHeap(capacity: keep)
+        z.withUnsafeBufferPointer { heap.select(from: $0) }
+        var kept = [Bool](repeating: false, count: z.count)
+        for i in heap.indices[0..<keep] { kept[i] = true }
+        for i in z.indices where !kept[i] { z[i] = 0 }
     }
 
     /// max(z, 0) in place (NaN becomes 0).

@@ -35,7 +35,7 @@ struct SAECommand: AsyncParsableCommand {
     @Option(help: "Output directory.")
     var out: String
 
-    @Option(help: "The SAE: topk (TopK, --k) or relu (ReLU with an L1 penalty, --l1).")
+    @Option(help: "The SAE: topk (TopK, --k), batchtopk (BatchTopK, --k on average) or relu (ReLU with an L1 penalty, --l1).")
     var method: String = "topk"
 
     @Option(parsing: .unconditional, help: "TopK: latents kept per row.")
@@ -89,14 +89,14 @@ struct SAECommand: AsyncParsableCommand {
     private func parameters() throws -> SparseAutoencoderParameters {
         var p = SparseAutoencoderParameters()
         switch method {
-        case "topk":
+        case "topk", "batchtopk":
             if l1 != nil { throw UsageError(option: "--l1", expected: "no L1 coefficient for a TopK SAE (it takes --k)") }
             p.k = k ?? p.k
         case "relu":
             if k != nil { throw UsageError(option: "--k", expected: "no k for a ReLU SAE (it takes --l1)") }
             p.l1 = l1 ?? p.l1
         default:
-            throw UsageError(option: "--method", expected: "topk or relu, found '\(method)'")
+            throw UsageError(option: "--method", expected: "topk, batchtopk or relu, found '\(method)'")
         }
         p.expansion = expansion
         p.epochs = epochs
@@ -130,7 +130,8 @@ struct SAECommand: AsyncParsableCommand {
     static func spec(trained: String, nulls: [String], gaussian: Int?, frozenDecoder: Int?, frozenEncoder: Int?,
                      parameters: SparseAutoencoderParameters, method: String, statistics: [String], methodSeeds: Int?,
                      seed: UInt64, alpha: Double) throws -> AuditSpec {
-        let name = method == "relu" ? SparseAutoencoderFamily.Method.relu.rawValue : SparseAutoencoderFamily.Method.topK.rawValue
+        let name = [("relu", SparseAutoencoderFamily.Method.relu), ("batchtopk", .batchTopK)].first { $0.0 == method }?.1.rawValue
+            ?? SparseAutoencoderFamily.Method.topK.rawValue
         let offered = SparseAutoencoderFamily().statistics(of: name).map(\.name)
         let chosen = statistics.isEmpty ? [offered[0]] : statistics
         var seen = Set<String>()

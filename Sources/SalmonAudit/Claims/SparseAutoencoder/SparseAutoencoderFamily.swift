@@ -10,8 +10,9 @@ import SalmonStatistics
 /// the usual metrics they often do not; this family tests it with the engine's null models,
 /// bootstrap and correction.
 ///
-/// Methods: `topk-sae` (TopK, k = `k`; Gao et al. 2024) and `relu-sae` (ReLU with L1 penalty `l1`;
-/// Bricken et al. 2023), both with `expansion` × the site's width latents, trained by
+/// Methods: `topk-sae` (TopK, k = `k`; Gao et al. 2024), `batchtopk-sae` (BatchTopK, k per row on
+/// average in training, a learned threshold in use; Bussmann et al. 2024) and `relu-sae` (ReLU with
+/// L1 penalty `l1`; Bricken et al. 2023), both with `expansion` × the site's width latents, trained by
 /// ``SparseAutoencoder/train(x:y:rows:inputs:latents:outputs:activation:training:stream:)``.
 ///
 /// The rows at the site are split once, by the method's stream (so every model meets the same
@@ -64,6 +65,7 @@ public struct SparseAutoencoderFamily: ClaimFamily {
 
     public enum Method: String, CaseIterable, Sendable {
         case topK = "topk-sae"
+        case batchTopK = "batchtopk-sae"
         case relu = "relu-sae"
     }
 
@@ -156,7 +158,7 @@ public struct SparseAutoencoderParameters: MethodParameters, Equatable {
 
     static func keys(of method: SparseAutoencoderFamily.Method) -> [CodingKeys] {
         switch method {
-        case .topK: return [.expansion, .k, .epochs, .batchSize, .learningRate, .heldOut]
+        case .topK, .batchTopK: return [.expansion, .k, .epochs, .batchSize, .learningRate, .heldOut]
         case .relu: return [.expansion, .l1, .epochs, .batchSize, .learningRate, .heldOut]
         }
     }
@@ -206,7 +208,7 @@ struct SparseAutoencoderEvaluator: ClaimEvaluator {
         let rows = activations.shape[0], width = activations.shape[1]
         let latents = parameters.expansion * width
         let field = "claims.\(claim).method"
-        if method == .topK && parameters.k >= latents {
+        if method != .relu && parameters.k >= latents {
             throw SpecError(field: field + ".k", "expected fewer than the \(latents) latents (expansion \(parameters.expansion) × width \(width) at '\(context.site)'), found \(parameters.k)")
         }
         let evaluationRows = Int((Double(rows) * parameters.heldOut).rounded())
@@ -226,7 +228,12 @@ struct SparseAutoencoderEvaluator: ClaimEvaluator {
         }
         let heldRows = Array(order[trainingRows...])
         let train = gather(order[..<trainingRows]), held = gather(order[trainingRows...])
-        let activation: SparseAutoencoder.Activation = method == .topK ? .topK(k: parameters.k) : .relu(l1: Float(parameters.l1))
+        let activation: SparseAutoencoder.Activation
+        switch method {
+        case .topK: activation = .topK(k: parameters.k)
+        case .batchTopK: activation = .batchTopK(k: parameters.k, threshold: 0)
+        case .relu: activation = .relu(l1: Float(parameters.l1))
+        }
         var training = SparseAutoencoderTraining(epochs: parameters.epochs, batchSize: parameters.batchSize, learningRate: parameters.learningRate)
         var saeStream = context.stream.derived("sae")
         if case .null(let family, let k) = context.standIn, let frozen = Self.frozenWeights[family] {
