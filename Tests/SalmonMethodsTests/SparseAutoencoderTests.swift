@@ -163,12 +163,11 @@ import SalmonStatistics
         #expect(r.explainedVarianceAgainstZero > 0.98 && m.explainedVariance < 0.75)
     }
 
-    /// Training lowers the loss, is a function of its stream, and keeps decoder rows at one norm.
-    @Test func trainingIsDeterministicAndLowersTheLoss() {
-        let rows = 400, inputs = 8, latents = 32
-        // Rows are sparse combinations of 16 unit directions.
-        var s = RandomStream(seed: 77, path: ["sae-data"])
-        let truth = Self.gaussian(16 * inputs, seed: 9, "truth")
+    /// `rows` rows of width `inputs`, each the sum of 2 of 16 Gaussian directions (drawn with
+    /// `truthSeed`) with weights in [1, 2), the choices drawn from `seed`.
+    static func sparseRows(_ rows: Int, inputs: Int, seed: UInt64, truthSeed: UInt64) -> [Float] {
+        var s = RandomStream(seed: seed, path: ["sae-data"])
+        let truth = gaussian(16 * inputs, seed: truthSeed, "truth")
         var x = [Float](repeating: 0, count: rows * inputs)
         for r in 0..<rows {
             for _ in 0..<2 {
@@ -176,6 +175,13 @@ import SalmonStatistics
                 for i in 0..<inputs { x[r * inputs + i] += a * truth[j * inputs + i] }
             }
         }
+        return x
+    }
+
+    /// Training lowers the loss, is a function of its stream, and keeps decoder rows at one norm.
+    @Test func trainingIsDeterministicAndLowersTheLoss() {
+        let rows = 400, inputs = 8, latents = 32
+        let x = Self.sparseRows(rows, inputs: inputs, seed: 77, truthSeed: 9)
         let training = SparseAutoencoderTraining(epochs: 20, batchSize: 50, learningRate: 3e-3)
         let a = SparseAutoencoder.train(x: x, rows: rows, inputs: inputs, latents: latents, activation: .topK(k: 2), training: training, stream: RandomStream(seed: 3))
         let b = SparseAutoencoder.train(x: x, rows: rows, inputs: inputs, latents: latents, activation: .topK(k: 2), training: training, stream: RandomStream(seed: 3))
@@ -222,15 +228,7 @@ import SalmonStatistics
     @Test(arguments: [SparseAutoencoderTraining.FrozenWeights.decoder, .encoder])
     func aFrozenMatrixStaysAtItsInitialization(frozen: SparseAutoencoderTraining.FrozenWeights) {
         let rows = 400, inputs = 8, latents = 32
-        var s = RandomStream(seed: 78, path: ["sae-data"])
-        let truth = Self.gaussian(16 * inputs, seed: 10, "truth")
-        var x = [Float](repeating: 0, count: rows * inputs)
-        for r in 0..<rows {
-            for _ in 0..<2 {
-                let j = Int(s.next() % 16), a = Float(1 + s.uniform())
-                for i in 0..<inputs { x[r * inputs + i] += a * truth[j * inputs + i] }
-            }
-        }
+        let x = Self.sparseRows(rows, inputs: inputs, seed: 78, truthSeed: 10)
         let stream = RandomStream(seed: 4)
         let initial = SparseAutoencoder(inputs: inputs, latents: latents, activation: .topK(k: 2), stream: stream.derived("init"))
         let full = SparseAutoencoderTraining(epochs: 30, batchSize: 50, learningRate: 3e-3)
