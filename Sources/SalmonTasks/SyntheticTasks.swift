@@ -100,6 +100,25 @@ public enum SyntheticTasks {
                                      "directions": Tensor(shape: [concepts, dimension], scalars: directions)])
     }
 
+    /// The data of Elhage et al.'s toy models of superposition ("Toy models of superposition",
+    /// 2022, §2: "each feature xᵢ … is zero with probability S, and otherwise uniformly distributed
+    /// between [0, 1]"), as an autoencoding task: the inputs are `features` such features (each
+    /// nonzero with probability 1 − sparsity, then U(0, 1), independently), and the target is the
+    /// input itself. A network with a narrower first layer must compress the features; at its
+    /// pre-activation h = W₁x + b₁ feature i's direction is column i of W₁. Ground truth:
+    /// `directions`, each feature's direction in input space (the identity, `[features, features]`).
+    public static func sparseFeatures(features n: Int, sparsity: Double, examples: Int, stream: RandomStream) -> Dataset {
+        precondition(n >= 1 && examples >= 1 && sparsity >= 0 && sparsity < 1, "sparse features: sizes ≥ 1, sparsity in [0, 1)")
+        var s = stream.derived("features")
+        var values = [Float](repeating: 0, count: examples * n)
+        for i in 0..<(examples * n) where s.uniform() >= sparsity { values[i] = Float(s.uniform()) }
+        var identity = [Float](repeating: 0, count: n * n)
+        for i in 0..<n { identity[i * n + i] = 1 }
+        let features = Tensor(shape: [examples, n], scalars: values)
+        return Dataset(name: "toy-superposition", inputs: features, targets: features, classes: nil,
+                       groundTruth: ["directions": Tensor(shape: [n, n], scalars: identity)])
+    }
+
     /// Toy superposition (Elhage et al., "Toy models of superposition", 2022): `features` sparse
     /// features, each active with probability 1 − sparsity with a value U(0, 1), embedded in fewer
     /// `dimension`s by a fixed matrix of random unit columns; the target is the sparse feature

@@ -22,7 +22,8 @@ import Testing
         var latents: Int { 2 * width }
 
         init(_ a: Tensor, seed: UInt64, claim: String, site: String, k: Int, epochs: Int,
-             frozen: SparseAutoencoderTraining.FrozenWeights? = nil, draw: Int? = nil, seeds: Int = 1, batchTopK: Bool = false) {
+             frozen: SparseAutoencoderTraining.FrozenWeights? = nil, draw: Int? = nil, seeds: Int = 1, batchTopK: Bool = false,
+             learningRate: Double = 1e-3) {
             let rows = a.shape[0], width = a.shape[1], held = Int((Double(rows) * 0.2).rounded())
             let stream = RandomStream(seed: seed, path: ["method", .label(claim), .label(site)])
             var order = Array(0..<rows)
@@ -32,7 +33,7 @@ import Testing
             var sae = stream.derived("sae")
             if let draw { sae = sae.derived("frozen", .index(draw)) }
             saes = SparseAutoencoder.train(x: rowsOf(order[..<(rows - held)]), rows: rows - held, inputs: width, latents: 2 * width,
-                                           activation: batchTopK ? .batchTopK(k: k, threshold: 0) : .topK(k: k), training: SparseAutoencoderTraining(epochs: epochs, batchSize: 128, frozen: frozen),
+                                           activation: batchTopK ? .batchTopK(k: k, threshold: 0) : .topK(k: k), training: SparseAutoencoderTraining(epochs: epochs, batchSize: 128, learningRate: learningRate, frozen: frozen),
                                            seeds: seeds == 1 ? [sae] : [sae, sae.derived("second")]).autoencoders
             test = rowsOf(order[(rows - held)...])
             heldIDs = Array(order[(rows - held)...])
@@ -394,6 +395,86 @@ import Testing
         #expect(test.estimate > 0.5 && test.estimate <= 1 && test.interval != nil)
     }
 
+    /// A toy model of superposition: 32 sparse features (S = 0.95) through a 16-wide layer.
+    static func toySpec(_ claims: String, nulls: String, seeds: Int = 1) throws -> AuditSpec {
+        try AuditSpec.parse(yaml: """
+            name: sae-toy
+            seed: 8
+            model:
+              task: toy-superposition
+              taskOptions: {features: 32, sparsity: 0.95, examples: 2000}
+              hidden: [16]
+              training: {epochs: 20, batchSize: 100, learningRate: 0.005, seeds: \(seeds)}
+              evaluationExamples: 2000
+            sites: [layers.0.pre]
+            claims: \(claims)
+            nulls: \(nulls)
+            resampling: {bootstrap: 200}
+            """, file: "toy.yaml")
+    }
+
+    /// The true features of toy superposition at `layers.0.pre` are the columns of the first
+    /// weight of the model the unit names — trained, a random-init null, and for a family that
+    /// keeps the trained network, trained network k mod K_t; at `input` they are the unit vectors;
+    /// elsewhere there are none.
+    @Test func trueFeatureDirectionsAreTheFirstLayersColumns() throws {
+        let spec = try Self.toySpec("[{name: r, method: {name: topk-sae, k: 2}, statistic: featureRecovery}]",
+                                    nulls: "[{family: random-init, K: 2}, {family: frozen-decoder, K: 2}]", seeds: 2)
+        let subject = try NetworkSubject(spec: spec)
+        func columns(_ mlp: MLP) -> [Float] {
+            let w = mlp.layers[0].weight   // [16, 32]
+            return (0..<32).flatMap { i in (0..<16).map { h in w.scalars[h * 32 + i] } }
+        }
+        let trained = try subject.trueFeatureDirections(.trained(seed: 1), site: "layers.0.pre")
+        #expect(trained.shape == [32, 16])
+        for (a, b) in zip(trained.scalars, columns(subject.trained[1])) { #expect(abs(a - b) <= 1e-6) }
+        let null = try subject.trueFeatureDirections(.null(family: "random-init", index: 1), site: "layers.0.pre")
+        let fresh = try subject.model(.null(family: "random-init", index: 1), site: "layers.0.pre", base: 1)
+        for (a, b) in zip(null.scalars, columns(fresh)) { #expect(abs(a - b) <= 1e-6) }
+        #expect(null.scalars != trained.scalars)
+        let kept = try subject.trueFeatureDirections(.null(family: "frozen-decoder", index: 3), site: "layers.0.pre")
+        #expect(kept.scalars == trained.scalars)
+        let input = try subject.trueFeatureDirections(.trained(seed: 0), site: "input")
+        #expect(input.shape == [32, 32] && input.scalars.enumerated().allSatisfy { $0.element == ($0.offset % 33 == 0 ? 1 : 0) })
+        #expect(throws: AuditError.self) { try subject.trueFeatureDirections(.trained(seed: 0), site: "layers.0.post") }
+    }
+
+    /// On toy superposition, featureRecovery and dictionaryMatch are the mean best cosines between
+    /// the SAE's decoder rows and the first layer's columns (the documented refit), in both
+    /// directions; a trained SAE finds the features far better than one whose decoder stays at
+    /// its random initialization.
+    @Test func groundTruthRecoveryComparesTheDecoderWithTheFirstLayersColumns() async throws {
+        let method = "{name: topk-sae, k: 2, expansion: 2, epochs: 200, learningRate: 0.003}"
+        let spec = try Self.toySpec("[{name: recovery, method: \(method), statistic: featureRecovery}, {name: match, method: \(method), statistic: dictionaryMatch}]",
+                                    nulls: "[{family: frozen-decoder, K: 5}]")
+        let subject = try Audit.subject(for: spec, specDirectory: ".", jobs: 1)
+        let result = try #require(try await Audit.run(spec: spec, subject: subject, jobs: 2).result)
+        let site = "layers.0.pre"
+        let a = try #require(try subject.activations(.trained(seed: 0), sites: [site])[site])
+        let truth = try subject.trueFeatureDirections(.trained(seed: 0), site: site).scalars
+        for (claim, trueToLearned) in [("recovery", true), ("match", false)] {
+            let decoder = Refit(a, seed: 8, claim: claim, site: site, k: 2, epochs: 200, learningRate: 0.003).saes[0].decoderWeight
+            var sum = 0.0
+            // 32 features and 2 × 16 = 32 latents. True → learned: each feature's best latent;
+            // learned → true: each latent's best feature.
+            for i in 0..<32 {
+                var best = -Double.infinity
+                for j in 0..<32 {
+                    let g = truth[(trueToLearned ? i : j) * 16 ..< ((trueToLearned ? i : j) + 1) * 16]
+                    let d = decoder[(trueToLearned ? j : i) * 16 ..< ((trueToLearned ? j : i) + 1) * 16]
+                    let dot = zip(g, d).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+                    let norms = (g.reduce(0.0) { $0 + Double($1 * $1) } * d.reduce(0.0) { $0 + Double($1 * $1) }).squareRoot()
+                    best = max(best, dot / norms)
+                }
+                sum += best
+            }
+            let test = try #require(result.tests.first { $0.claim == claim })
+            #expect(abs(test.estimate - sum / 32) <= 1e-6, "\(claim): \(test.estimate) vs \(sum / 32)")
+            #expect(test.interval == nil && test.direction == "larger")
+            #expect(test.estimate > 0.8 && test.null.values.allSatisfy { $0 < 0.6 }, "\(claim): \(test.estimate) vs frozen \(test.null.values)")
+        }
+    }
+
     /// A spec naming an estimator-level null that no claim offers, or drawing activations no claim
     /// reads, is refused naming the family's field.
     @Test(arguments: [
@@ -438,18 +519,20 @@ import Testing
     }
 
     /// Calibration: with the "trained" network one more random-init draw, explained variance, FVU
-    /// (tested in the less direction), the decoder and activation stability across SAE seeds, and
-    /// the best concept AUROC are each called distinguishable at α = 0.05 at a rate inside the
+    /// (tested in the less direction), the decoder and activation stability across SAE seeds, the
+    /// best concept AUROC and the recovery of the planted concepts' directions (at layers.0.pre,
+    /// where they are W₁uⱼ) are each called distinguishable at α = 0.05 at a rate inside the
     /// binomial 99.9 % band (K = 19, one test: distinguishable means the trained value is the most
     /// extreme of 20 exchangeable ones).
-    @Test(arguments: ["explainedVariance", "fvu", "decoderStability", "activationStability", "maxConceptAUROC"])
+    @Test(arguments: ["explainedVariance", "fvu", "decoderStability", "activationStability", "maxConceptAUROC", "featureRecovery"])
     func anSAEClaimOnARandomInitTrainedModelIsDistinguishableFivePercentOfTheTime(statistic: String) async throws {
         let n = 400
         let band = BinomialDistribution.centralBand(level: 0.999, trials: n, probability: 0.05)
         var distinguishable = 0
         for r in 0..<n {
             let spec = try OneMoreNullDraw.calibrationSpec(seed: UInt64(5000 + r), method: "{name: topk-sae, k: 2, expansion: 2, epochs: 3, batchSize: 40}",
-                                                           K: 19, statistic: statistic)
+                                                           K: 19, statistic: statistic,
+                                                           site: statistic == "featureRecovery" ? "layers.0.pre" : "layers.0.post")
             let subject = OneMoreNullDraw(base: try NetworkSubject(spec: spec), index: 19)
             let result = try #require(try await Audit.run(spec: spec, subject: subject, jobs: 2).result)
             if result.tests[0].verdict == .distinguishable { distinguishable += 1 }

@@ -71,6 +71,25 @@ import SalmonTasks
         #expect(zip(reconstructed.scalars, d.inputs.scalars).allSatisfy { abs($0 - $1) < 1e-6 })
     }
 
+    /// Elhage et al.'s data: each feature nonzero with probability 1 − S (within 4 standard
+    /// errors on 40,000 draws), then uniform on (0, 1) (mean ½, variance 1/12, within 4 SE); the
+    /// target is the input; the directions are the unit vectors.
+    @Test func sparseFeaturesAreZeroWithProbabilitySElseUniform() throws {
+        let d = SyntheticTasks.sparseFeatures(features: 20, sparsity: 0.9, examples: 2000, stream: RandomStream(seed: 4))
+        #expect(d.inputs.shape == [2000, 20] && d.targets.scalars == d.inputs.scalars && d.classes == nil)
+        let active = d.inputs.scalars.filter { $0 != 0 }.map(Double.init)
+        let p = Double(active.count) / 40_000
+        #expect(abs(p - 0.1) < 4 * (0.1 * 0.9 / 40_000).squareRoot(), "\(p)")
+        #expect(active.allSatisfy { $0 > 0 && $0 < 1 })
+        let se = (1.0 / 12 / Double(active.count)).squareRoot()
+        #expect(abs(Descriptive.mean(active) - 0.5) < 4 * se)
+        #expect(abs(Descriptive.variance(active) - 1.0 / 12) < 4 * 0.075 / Double(active.count).squareRoot())
+        let directions = try #require(d.groundTruth["directions"])
+        #expect(directions.shape == [20, 20] && (0..<20).allSatisfy { i in (0..<20).allSatisfy { directions[i, $0] == (i == $0 ? 1 : 0) } })
+        let again = SyntheticTasks.sparseFeatures(features: 20, sparsity: 0.9, examples: 2000, stream: RandomStream(seed: 4))
+        #expect(again.inputs.scalars == d.inputs.scalars)
+    }
+
     @Test func digitsLoad() throws {
         let d = try Digits.load()
         #expect(d.count == 1797 && d.features == 64 && d.classes == 10)

@@ -12,7 +12,8 @@ public enum ClaimRequirement: Sendable, Hashable {
     case realValuedTargets
     /// Per evaluation input, the network output to explain (its class label: the claim's `target`).
     case explainedOutputs
-    /// The task's ground truth (planted concepts).
+    /// The directions of the task's true features at the claim's sites
+    /// (``AuditSubject/trueFeatureDirections(_:site:)``: planted concepts, toy superposition).
     case groundTruth
     /// Token sequences as inputs (a transformer's).
     case tokenSequences
@@ -28,8 +29,8 @@ public enum ClaimRequirement: Sendable, Hashable {
     var field: String {
         switch self {
         case .activations, .network, .tokenSequences, .attributionMaps: return "method"
-        case .classLabels, .realValuedTargets, .explainedOutputs, .groundTruth: return "target"
-        case .trainedSeeds, .splicedOutputs: return "statistic"
+        case .classLabels, .realValuedTargets, .explainedOutputs: return "target"
+        case .trainedSeeds, .splicedOutputs, .groundTruth: return "statistic"
         }
     }
 
@@ -41,7 +42,7 @@ public enum ClaimRequirement: Sendable, Hashable {
         case .classLabels: return "a class label per evaluation input"
         case .realValuedTargets: return "real-valued targets"
         case .explainedOutputs: return "the output to explain for each evaluation input (its label)"
-        case .groundTruth: return "the task's ground truth"
+        case .groundTruth: return "the directions of the task's true features"
         case .tokenSequences: return "token sequences as inputs"
         case .attributionMaps: return "attribution map files (model.maps)"
         case .trainedSeeds(let n): return "at least \(n) trained networks (model.training.seeds ≥ \(n))"
@@ -92,10 +93,15 @@ public struct SubjectCapabilities: Sendable {
             remedies = [.network: remedy, .explainedOutputs: remedy]
             seedRemedy = "raise model.training.seeds"
         } else {
-            provided = [.activations, .network, .classLabels, .explainedOutputs, .groundTruth]
+            let task = model.task.flatMap(ModelSpec.BuiltInTask.init(rawValue:))
+            provided = [.activations, .network, .classLabels]
+            if task?.isRegressionTask != true { provided.insert(.explainedOutputs) }
+            if task?.hasFeatureDirections == true { provided.insert(.groundTruth) }
             trainedSeeds = model.training.seeds
             description = "the built-in task '\(model.task ?? "")' with \(model.training.seeds) trained seed\(model.training.seeds == 1 ? "" : "s")"
-            remedies = [.realValuedTargets: "the built-in tasks have class labels only; give a model as stateDict or activations, with target: FILE.npy"]
+            remedies = [.realValuedTargets: "the built-in tasks have class labels only; give a model as stateDict or activations, with target: FILE.npy",
+                        .groundTruth: "the tasks planted-concepts and toy-superposition know their features' directions",
+                        .explainedOutputs: "toy-superposition's outputs are real-valued reconstructions, with no class to explain"]
             seedRemedy = "raise model.training.seeds"
         }
     }

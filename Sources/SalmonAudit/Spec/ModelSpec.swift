@@ -88,9 +88,18 @@ public struct ModelSpec: Sendable, Codable, Equatable {
         case digits
         /// (a + b) mod p from the token pair [a, b], learned by a transformer.
         case modularAddition = "modular-addition"
+        /// Elhage et al.'s toy model of superposition: sparse features reconstructed through a
+        /// narrower hidden layer (a regression task, mean squared error).
+        case toySuperposition = "toy-superposition"
 
         /// Whether the task's inputs are token sequences (its model a transformer).
         public var isSequenceTask: Bool { self == .modularAddition }
+        /// Whether the task's target is real-valued (its network trained on mean squared error).
+        public var isRegressionTask: Bool { self == .toySuperposition }
+        /// Whether the task knows the direction of each of its features in input space, so that a
+        /// site linear in the inputs has known true features (``SyntheticTasks/plantedConcepts(examples:concepts:dimension:labelConcepts:noise:stream:)``,
+        /// ``SyntheticTasks/sparseFeatures(features:sparsity:examples:stream:)``).
+        public var hasFeatureDirections: Bool { self == .plantedConcepts || self == .toySuperposition }
     }
 
     public static let tasks = BuiltInTask.allCases.map(\.rawValue)
@@ -187,6 +196,9 @@ public struct ModelSpec: Sendable, Codable, Equatable {
         } else if taskOptions.modulus != nil || taskOptions.corruption != nil {
             throw SpecError(field: "model.taskOptions", "modulus and corruption are options of modular-addition, not of '\(task ?? "")'")
         }
+        if builtIn != .toySuperposition && (taskOptions.features != nil || taskOptions.sparsity != nil) {
+            throw SpecError(field: "model.taskOptions", "features and sparsity are options of toy-superposition, not of '\(task ?? "")'")
+        }
         if task == "digits" && taskOptions.examples + evaluationExamples > 1797 {
             throw SpecError(field: "model.taskOptions.examples", "the digits hold 1,797 images; examples (\(taskOptions.examples)) + evaluationExamples (\(evaluationExamples)) must be at most 1797")
         }
@@ -214,6 +226,7 @@ public struct ModelSpec: Sendable, Codable, Equatable {
         case .sparseParity: features = Double(taskOptions.bits)
         case .digits: features = 64
         case .modularAddition: features = 2
+        case .toySuperposition: features = Double(taskOptions.features ?? TaskOptions.defaultFeatures)
         }
         let rows = Double(taskOptions.examples) + Double(evaluationExamples)
         let data = 2 * 4 * rows * features
@@ -258,7 +271,8 @@ public struct ModelSpec: Sendable, Codable, Equatable {
             }
             width = channels * side * side
         }
-        let dense = hidden.map(Double.init) + [10]
+        // The output layer: at most 10 classes, or one output per feature reconstructed.
+        let dense = hidden.map(Double.init) + [task == .toySuperposition ? features : 10]
         for out in dense {
             denseParameters += width * out + out
             widest = max(widest, out)
@@ -322,10 +336,16 @@ public struct TaskOptions: Sendable, Codable, Equatable {
     public var modulus: Int?
     /// Modular addition: the fraction of labels replaced by a wrong one (default 0).
     public var corruption: Double?
+    /// Toy superposition: the number of sparse features (default 20).
+    public var features: Int?
+    /// Toy superposition: the probability S that a feature is zero (default 0.9).
+    public var sparsity: Double?
 
     static let defaultModulus = 23
+    static let defaultFeatures = 20
+    static let defaultSparsity = 0.9
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case examples, concepts, dimension, labelConcepts, noise, bits, relevant, modulus, corruption }
+    enum CodingKeys: String, CodingKey, CaseIterable { case examples, concepts, dimension, labelConcepts, noise, bits, relevant, modulus, corruption, features, sparsity }
 
     public init() {
         examples = 2000; concepts = 3; dimension = 16; labelConcepts = [0, 1]; noise = 0.5; bits = 8; relevant = 3
@@ -344,6 +364,8 @@ public struct TaskOptions: Sendable, Codable, Equatable {
         relevant = try c.decodeIfPresent(Int.self, forKey: .relevant) ?? d.relevant
         modulus = try c.decodeIfPresent(Int.self, forKey: .modulus)
         corruption = try c.decodeIfPresent(Double.self, forKey: .corruption)
+        features = try c.decodeIfPresent(Int.self, forKey: .features)
+        sparsity = try c.decodeIfPresent(Double.self, forKey: .sparsity)
     }
 
     func validate() throws {
@@ -356,6 +378,12 @@ public struct TaskOptions: Sendable, Codable, Equatable {
         }
         guard noise.isFinite && noise >= 0 else { throw SpecError(field: "model.taskOptions.noise", "expected a finite number ≥ 0, found \(noise)") }
         guard bits >= 1, bits <= 62, relevant >= 1, relevant <= bits else { throw SpecError(field: "model.taskOptions", "sparse parity needs 1 ≤ relevant ≤ bits ≤ 62") }
+        if let features, !(1...100_000).contains(features) {
+            throw SpecError(field: "model.taskOptions.features", "expected 1 … 100,000 features, found \(features)")
+        }
+        if let sparsity, !(sparsity >= 0 && sparsity < 1) {
+            throw SpecError(field: "model.taskOptions.sparsity", "expected a probability in [0, 1), found \(sparsity)")
+        }
     }
 }
 

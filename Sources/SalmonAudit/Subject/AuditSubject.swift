@@ -41,6 +41,11 @@ public protocol AuditSubject: Sendable {
     /// family that keeps the trained network, the model is trained network k mod K_t.
     /// (``ClaimRequirement/splicedOutputs``: an SAE's loss recovered and KL score.)
     func splicedLogProbabilities(_ unit: AuditUnit, site: String, rows: [Int], replacement: [Float]?) throws -> Tensor
+    /// The directions of the task's true features at `site` of the model `unit` names
+    /// (`[features, width]`, row i feature i), where the site is a linear image of the features
+    /// (``ClaimRequirement/groundTruth``: an SAE's ground-truth recovery). For a family that keeps
+    /// the trained network, the model is trained network k mod K_t.
+    func trueFeatureDirections(_ unit: AuditUnit, site: String) throws -> Tensor
 }
 
 extension AuditSubject {
@@ -60,6 +65,10 @@ extension AuditSubject {
 
     public func splicedLogProbabilities(_ unit: AuditUnit, site: String, rows: [Int], replacement: [Float]?) throws -> Tensor {
         throw AuditError("splicing a reconstruction into the forward pass needs a transformer trained here; this subject (\(modelDescription)) cannot")
+    }
+
+    public func trueFeatureDirections(_ unit: AuditUnit, site: String) throws -> Tensor {
+        throw AuditError("true feature directions need a built-in task that knows them (planted-concepts, toy-superposition); this subject (\(modelDescription)) has none")
     }
 }
 

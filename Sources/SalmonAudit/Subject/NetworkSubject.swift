@@ -24,6 +24,9 @@ public struct LayeredNetworkSubject<Model: AuditedNetwork>: AuditSubject {
     /// The training data (nil for a model loaded from a file).
     public let training: Dataset?
     public let evaluationInputs: Tensor
+    /// Each feature's direction in input space (`[features, inputs]`), for a task that has them
+    /// (``ModelSpec/BuiltInTask/hasFeatureDirections``); nil otherwise.
+    public let featureDirections: Tensor?
     public let trained: [Model]
     public let trainingPlan: TrainingSpec
     let targets: [String: ProbeData.Target]
@@ -59,6 +62,9 @@ public struct LayeredNetworkSubject<Model: AuditedNetwork>: AuditSubject {
             trainRows = order.dropFirst(spec.model.evaluationExamples).prefix(options.examples).sorted()
         case .modularAddition:
             throw SpecError(field: "model.task", "modular-addition trains a transformer (TransformerSubject), not an MLP")
+        case .toySuperposition:
+            all = SyntheticTasks.sparseFeatures(features: options.features ?? TaskOptions.defaultFeatures,
+                                                sparsity: options.sparsity ?? TaskOptions.defaultSparsity, examples: total, stream: stream)
         case .plantedConcepts:
             all = SyntheticTasks.plantedConcepts(examples: total, concepts: options.concepts, dimension: options.dimension,
                                                  labelConcepts: options.labelConcepts, noise: options.noise, stream: stream)
@@ -67,8 +73,10 @@ public struct LayeredNetworkSubject<Model: AuditedNetwork>: AuditSubject {
         let evaluation = Self.subset(all, rows: evalRows)
         self.training = training
         evaluationInputs = evaluation.inputs
+        featureDirections = all.groundTruth["directions"]
         trainingPlan = spec.model.training
-        let classes = all.classes ?? 2
+        // A regression task's network has one output per target column.
+        let classes = all.classes ?? (all.targets.rank == 2 ? all.targets.shape[1] : 1)
         let prototype = try Model.make(spec.model, features: all.features, classes: classes,
                                        stream: RandomStream(seed: spec.seed, path: ["trained", 0, "init"]))
         let plan = spec.model.training
@@ -85,14 +93,16 @@ public struct LayeredNetworkSubject<Model: AuditedNetwork>: AuditSubject {
             var model = prototype.reinitialized(initializer: .pytorchDefault,
                                                 stream: RandomStream(seed: spec.seed, path: ["trained", .index(s), "init"]))
             model.train(inputs: train.inputs, targets: train.targets,
-                        plan: Self.plan(plan, stream: RandomStream(seed: spec.seed, path: ["trained", .index(s), "training"])))
+                        plan: Self.plan(plan, loss: Self.trainingLoss(spec), stream: RandomStream(seed: spec.seed, path: ["trained", .index(s), "training"])))
             return model
         }
         trained = models
         var targets: [String: ProbeData.Target] = [:], types: [String: [Int]] = [:]
         let labels = evaluation.targets.scalars.map { Int($0) }
         attributionTargets = Dictionary(uniqueKeysWithValues: spec.claims.filter { $0.requirements.contains(.explainedOutputs) }.map { ($0.name, labels) })
-        let source = task == "sparse-parity" ? evaluation.inputs : (evaluation.groundTruth["concepts"] ?? evaluation.inputs)
+        var source = task == "sparse-parity" ? evaluation.inputs : (evaluation.groundTruth["concepts"] ?? evaluation.inputs)
+        // Toy superposition's concept j is "feature j is active".
+        if builtIn == .toySuperposition { source.scalars = source.scalars.map { $0 > 0 ? 1 : 0 } }
         let width = source.shape[1], n = evaluation.count
         let typeIDs = denseIDs((0..<n).map { i in
             (0..<width).reduce(0) { ($0 &* 31) &+ Int(source.scalars[i * width + $1]) } }).ids
@@ -123,18 +133,26 @@ public struct LayeredNetworkSubject<Model: AuditedNetwork>: AuditSubject {
     }
 
     /// The training plan of `t`: AdamW on cross-entropy, minibatches drawn from `stream`.
-    public static func plan(_ t: TrainingSpec, stream: RandomStream) -> TrainingPlan {
-        TrainingPlan(loss: .crossEntropy, optimizer: .adamW(learningRate: Float(t.learningRate), weightDecay: Float(t.weightDecay)),
+    public static func plan(_ t: TrainingSpec, loss: Loss = .crossEntropy, stream: RandomStream) -> TrainingPlan {
+        TrainingPlan(loss: loss, optimizer: .adamW(learningRate: Float(t.learningRate), weightDecay: Float(t.weightDecay)),
                      batchSize: t.batchSize, maxEpochs: t.epochs, stream: stream)
     }
 
+
+    /// The loss a spec's built-in task trains on: mean squared error for a regression task
+    /// (toy-superposition), cross-entropy otherwise.
+    static func trainingLoss(_ spec: AuditSpec) -> Loss {
+        spec.model.task.flatMap(ModelSpec.BuiltInTask.init(rawValue:))?.isRegressionTask == true ? .meanSquaredError : .crossEntropy
+    }
 
     static func subset(_ d: Dataset, rows: [Int]) -> Dataset {
         var truth: [String: Tensor] = [:]
         for (name, t) in d.groundTruth where t.rank == 2 && t.shape[0] == d.count { truth[name] = t.rows(rows) }
         for (name, t) in d.groundTruth where t.rank != 2 || t.shape[0] != d.count { truth[name] = t }
+        let columns = d.targets.count / max(d.count, 1)
+        let targets = d.targets.reshaped([d.count, columns]).rows(rows)
         return Dataset(name: d.name, inputs: d.inputs.rows(rows),
-                       targets: d.targets.reshaped([d.count, 1]).rows(rows).reshaped([rows.count]),
+                       targets: d.targets.rank == 1 ? targets.reshaped([rows.count]) : targets,
                        classes: d.classes, groundTruth: truth)
     }
 
@@ -144,18 +162,22 @@ public struct LayeredNetworkSubject<Model: AuditedNetwork>: AuditSubject {
     }
 
     static func checkTarget(_ claim: ClaimSpec, task: String, options: TaskOptions) throws {
-        if task == "digits" && claim.controlTypes != nil {
-            throw SpecError(field: "claims.\(claim.name).controlTypes", "the digits task has no planted concepts to build control types from")
+        if (task == "digits" || task == "toy-superposition") && claim.controlTypes != nil {
+            throw SpecError(field: "claims.\(claim.name).controlTypes", "the \(task) task has no planted concepts to build control types from")
+        }
+        if task == "toy-superposition" && claim.target == "label" {
+            throw SpecError(field: "claims.\(claim.name).target", "toy-superposition's target is real-valued (the features themselves); a class label is 'feature:N', whether feature N is active")
         }
         if claim.target == "label" { return }
         guard task != "digits" else {
             throw SpecError(field: "claims.\(claim.name).target", "the digits task has one target, 'label'; found '\(claim.target)'")
         }
         let parts = claim.target.split(separator: ":")
-        let kind = task == "sparse-parity" ? "bit" : "concept"
-        let count = task == "sparse-parity" ? options.bits : options.concepts
+        let kind = task == "sparse-parity" ? "bit" : task == "toy-superposition" ? "feature" : "concept"
+        let count = task == "sparse-parity" ? options.bits : task == "toy-superposition" ? options.features ?? TaskOptions.defaultFeatures : options.concepts
         guard parts.count == 2, parts[0] == kind, let j = Int(parts[1]), (0..<count).contains(j) else {
-            throw SpecError(field: "claims.\(claim.name).target", "expected 'label' or '\(kind):N' with N in 0..<\(count), found '\(claim.target)'")
+            let label = task == "toy-superposition" ? "" : "'label' or "
+            throw SpecError(field: "claims.\(claim.name).target", "expected \(label)'\(kind):N' with N in 0..<\(count), found '\(claim.target)'")
         }
         if let types = claim.controlTypes, types != "concepts" {
             throw SpecError(field: "claims.\(claim.name).controlTypes", "a built-in task takes controlTypes 'concepts', found '\(types)'")
@@ -183,6 +205,35 @@ public struct LayeredNetworkSubject<Model: AuditedNetwork>: AuditSubject {
     public func network(_ unit: AuditUnit, site: String, base: Int) throws -> any AttributableModel {
         try model(unit, site: site, base: base)
     }
+
+    /// The true features' directions at `site`: at `input` the task's own (``featureDirections``);
+    /// at `layers.0.pre` of an MLP, whose value is W₁x + b₁, their images under W₁ (row i is
+    /// W₁dᵢ for feature direction dᵢ). Deeper sites are not linear in the features and have none.
+    public func trueFeatureDirections(_ unit: AuditUnit, site: String) throws -> Tensor {
+        guard let directions = featureDirections else {
+            throw AuditError("true feature directions need a built-in task that knows them (planted-concepts, toy-superposition); this subject (\(modelDescription)) has none")
+        }
+        if site == "input" { return directions }
+        guard site == Self.linearSite else {
+            throw AuditError("true feature directions are known at input and \(Self.linearSite), the sites linear in the features; not at '\(site)'")
+        }
+        let network: Model
+        if case .null(let name, let k) = unit, NullSpec.Family(rawValue: name)?.keepsTrainedNetwork == true {
+            network = trained[k % trained.count]
+        } else if case .null(_, let k) = unit {
+            network = try model(unit, site: site, base: k % trained.count)
+        } else {
+            network = try model(unit, site: site, base: 0)
+        }
+        guard let mlp = network as? MLP, let first = mlp.layers.first else {
+            throw AuditError("true feature directions at \(Self.linearSite) are those of an MLP's first layer; this subject (\(modelDescription)) is not an MLP")
+        }
+        // [features, inputs] · W₁ᵀ ([inputs, hidden]) = [features, hidden].
+        return BLAS.matmul(directions, first.weight, transposeB: true)
+    }
+
+    /// The one hidden site that is a linear function of the inputs.
+    static var linearSite: String { "layers.0.pre" }
 
     /// The network `unit` names, as its own type (see ``network(_:site:base:)``).
     public func model(_ unit: AuditUnit, site: String, base: Int) throws -> Model {
@@ -213,7 +264,7 @@ public struct LayeredNetworkSubject<Model: AuditedNetwork>: AuditSubject {
                 guard let training else { throw AuditError("permuted-labels needs training data") }
                 return NullModels.retrainedOnPermutedLabels(
                     like: base, inputs: training.inputs, targets: training.targets,
-                    plan: Self.plan(Self.retrainingPlan(spec), stream: stream.derived("training")), stream: stream).model
+                    plan: Self.plan(Self.retrainingPlan(spec), loss: Self.trainingLoss(spec), stream: stream.derived("training")), stream: stream).model
             case .randomInit:
                 return NullModels.reinitialized(base, stream: stream)
             case .supplied:
@@ -300,6 +351,7 @@ extension LayeredNetworkSubject {
             throw SpecError(field: "model.inputs", "expected \(mlp.inputWidth) features per row, found \(x.shape[1])")
         }
         evaluationInputs = x
+        featureDirections = nil
         try Self.checkSites(spec, layers: mlp.layerCount)
         var targets: [String: ProbeData.Target] = [:], types: [String: [Int]] = [:], explained: [String: [Int]] = [:]
         var hashed: [Float] = x.scalars

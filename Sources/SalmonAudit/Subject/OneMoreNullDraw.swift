@@ -36,6 +36,9 @@ public struct OneMoreNullDraw: AuditSubject {
     public func splicedLogProbabilities(_ unit: AuditUnit, site: String, rows: [Int], replacement: [Float]?) throws -> Tensor {
         try base.splicedLogProbabilities(standIn(unit), site: site, rows: rows, replacement: replacement)
     }
+    public func trueFeatureDirections(_ unit: AuditUnit, site: String) throws -> Tensor {
+        try base.trueFeatureDirections(standIn(unit), site: site)
+    }
 
     /// The null model standing in for `unit` (itself when it is a null model).
     public func standIn(_ unit: AuditUnit) -> AuditUnit {
@@ -57,7 +60,7 @@ public struct OneMoreNullDraw: AuditSubject {
     /// `methodSeeds` sets `resampling.methodSeeds`; `family` is the null family (random-init by default).
     public static func calibrationSpec(seed: UInt64, method: String, K: Int, statistic: String? = nil,
                                        trainedSeeds: Int = 1, hidden: Int = 6, methodSeeds: Int? = nil,
-                                       family: String = "random-init") throws -> AuditSpec {
+                                       family: String = "random-init", site: String = "layers.0.post") throws -> AuditSpec {
         try AuditSpec.parse(yaml: """
             name: calibration
             seed: \(seed)
@@ -68,7 +71,7 @@ public struct OneMoreNullDraw: AuditSubject {
               training: {epochs: 1, seeds: \(trainedSeeds)}
               evaluationExamples: 150
             claims:
-              - {name: c, method: \(method), sites: [layers.0.post]\(statistic.map { ", statistic: \($0)" } ?? "")}
+              - {name: c, method: \(method), sites: [\(site)]\(statistic.map { ", statistic: \($0)" } ?? "")}
             nulls:
               - {family: \(family), K: \(K)}
             resampling: {bootstrap: 100, interval: percentile\(methodSeeds.map { ", methodSeeds: \($0)" } ?? "")}

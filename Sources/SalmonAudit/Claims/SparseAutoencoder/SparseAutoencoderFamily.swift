@@ -53,7 +53,17 @@ import SalmonStatistics
 ///   P(f_j(concept) > f_j(other)) + ½ P(=) (the best single-latent detector, as in Gao et al. 2024's
 ///   probe-based and Heap et al.'s concept evaluations); a maximum over latents, so the null
 ///   models' SAEs get the same selection. Resampled over held-out rows (a resample without both
-///   classes has no AUROC and leaves the interval undetermined, with a note).
+///   classes has no AUROC and leaves the interval undetermined, with a note);
+/// - `featureRecovery`, `dictionaryMatch` (larger), where the task knows its true features'
+///   directions at the site (``ClaimRequirement/groundTruth``: toy superposition and planted
+///   concepts, at `input` and at `layers.0.pre`, the sites linear in the features): with
+///   c_ij the cosine of true direction gᵢ (of the model the unit names: a random network embeds
+///   the features by its own W₁) and decoder row dⱼ, featureRecovery = (1/F) Σᵢ maxⱼ c_ij (true →
+///   learned: how well some latent finds each true feature) and dictionaryMatch = (1/M) Σⱼ maxᵢ
+///   c_ij (learned → true: the mean max cosine similarity, MMCS, of Sharkey, Braun & Millidge
+///   2022, "Taking features out of superposition with sparse autoencoders"). A true direction of
+///   norm 0 (a feature the network drops) has cosine 0 with every latent. Properties of two sets
+///   of directions, with no interval over inputs.
 ///
 /// Estimator-level nulls (``estimatorNulls``): against `frozen-decoder` and `frozen-encoder`, null
 /// k is the same SAE trained on the same trained network's activations (the same split) with its decoder or encoder frozen at a random initialization drawn from
@@ -93,6 +103,8 @@ public struct SparseAutoencoderFamily: ClaimFamily {
             ClaimStatistic("lossRecovered", direction: .larger, summary: "(L_zero − L_SAE)/(L_zero − L_clean): next-token loss with the reconstruction spliced in"),
             ClaimStatistic("klScore", direction: .larger, summary: "(KL_zero − KL_SAE)/KL_zero: KL from the clean outputs with the reconstruction spliced in"),
             ClaimStatistic("maxConceptAUROC", direction: .larger, summary: "the largest AUROC of any latent for a binary concept (the claim's target) on held-out rows"),
+            ClaimStatistic("featureRecovery", direction: .larger, summary: "mean over the true features of the best cosine of any decoder row (true → learned)"),
+            ClaimStatistic("dictionaryMatch", direction: .larger, summary: "MMCS: mean over latents of the best cosine of any true feature (learned → true)"),
         ]
     }
 
@@ -101,6 +113,7 @@ public struct SparseAutoencoderFamily: ClaimFamily {
         case "lossRecovered": return [.activations, .splicedOutputs, .classLabels]
         case "klScore": return [.activations, .splicedOutputs]
         case "maxConceptAUROC": return [.activations, .classLabels]
+        case "featureRecovery", "dictionaryMatch": return [.activations, .groundTruth]
         default: return [.activations]
         }
     }
@@ -112,6 +125,12 @@ public struct SparseAutoencoderFamily: ClaimFamily {
         }
         if claim.controlTypes != nil {
             throw SpecError(field: field + ".controlTypes", "control types apply to probes, not to sparse autoencoders")
+        }
+        if claim.requirements.contains(.groundTruth) {
+            for site in AuditPlan.sites(for: claim, in: spec) where site != "input" && site != NetworkSubject.linearSite {
+                throw SpecError(field: claim.sites == nil ? "sites" : field + ".sites",
+                                "\(claim.statistic) compares the dictionary with the true features' directions, known at input and \(NetworkSubject.linearSite) (the sites linear in the features); found '\(site)'")
+            }
         }
         if claim.requirements.contains(.splicedOutputs), spec.model.transformer != nil {
             for site in AuditPlan.sites(for: claim, in: spec) where !TransformerSubject.isReplaceable(site) {
@@ -298,6 +317,16 @@ struct SparseAutoencoderEvaluator: ClaimEvaluator {
                     value = spliced.klScore(over: nil)
                     resampling = .rows(count: evaluationRows) { spliced.klScore(over: $0) }
                 }
+            case "featureRecovery", "dictionaryMatch":
+                let truth = try context.subject.trueFeatureDirections(context.standIn, site: context.site)
+                guard truth.rank == 2, truth.shape[1] == width else {
+                    throw AuditError("\(context.unit): true feature directions of width \(truth.shape.last ?? 0) at '\(context.site)', whose width is \(width)")
+                }
+                let features = truth.shape[0]
+                let cosines = DictionaryComparison.cosineSimilarities(truth.scalars, rows: features, sae.decoderWeight, columns: latents, width: width)
+                let best = DictionaryComparison.meanMaxSimilarity(cosines, rows: features, columns: latents)
+                value = name == "featureRecovery" ? best.rowsToColumns : best.columnsToRows
+                resampling = .none(reason: "ground-truth recovery compares the dictionary with the true directions; it is not a mean over inputs")
             case "maxConceptAUROC":
                 let concept = try ConceptDetection(context: context, claim: claimSpec, rows: heldRows, code: code, latents: latents)
                 value = concept.maxAUROC(over: nil)
