@@ -22,7 +22,7 @@ import Testing
         var latents: Int { 2 * width }
 
         init(_ a: Tensor, seed: UInt64, claim: String, site: String, k: Int, epochs: Int,
-             frozen: SparseAutoencoderTraining.FrozenWeights? = nil, draw: Int? = nil, seeds: Int = 1, batchTopK: Bool = false,
+             frozen: SparseAutoencoderTraining.FrozenWeights? = nil, draw: Int? = nil, seeds: Int = 1, activation: SparseAutoencoder.Activation? = nil,
              learningRate: Double = 1e-3) {
             let rows = a.shape[0], width = a.shape[1], held = Int((Double(rows) * 0.2).rounded())
             let stream = RandomStream(seed: seed, path: ["method", .label(claim), .label(site)])
@@ -33,7 +33,7 @@ import Testing
             var sae = stream.derived("sae")
             if let draw { sae = sae.derived("frozen", .index(draw)) }
             saes = SparseAutoencoder.train(x: rowsOf(order[..<(rows - held)]), rows: rows - held, inputs: width, latents: 2 * width,
-                                           activation: batchTopK ? .batchTopK(k: k, threshold: 0) : .topK(k: k), training: SparseAutoencoderTraining(epochs: epochs, batchSize: 128, learningRate: learningRate, frozen: frozen),
+                                           activation: activation ?? .topK(k: k), training: SparseAutoencoderTraining(epochs: epochs, batchSize: 128, learningRate: learningRate, frozen: frozen),
                                            seeds: seeds == 1 ? [sae] : [sae, sae.derived("second")]).autoencoders
             test = rowsOf(order[(rows - held)...])
             heldIDs = Array(order[(rows - held)...])
@@ -104,10 +104,40 @@ import Testing
         let site = "layers.0.post"
         let a = try #require(try subject.activations(.trained(seed: 0), sites: [site])[site])
         for statistic in ["explainedVariance", "l0"] {
-            let m = Refit(a, seed: 5, claim: statistic, site: site, k: 3, epochs: 30, batchTopK: true).metrics
+            let m = Refit(a, seed: 5, claim: statistic, site: site, k: 3, epochs: 30, activation: .batchTopK(k: 3, threshold: 0)).metrics
             let test = try #require(result.tests.first { $0.statistic == statistic })
             let expected = statistic == "l0" ? m.meanL0 : m.explainedVariance
             #expect(abs(test.estimate - expected) <= 1e-9 * max(1, abs(expected)), "\(statistic): \(test.estimate) vs \(expected)")
+        }
+    }
+
+    /// `jumprelu-sae` is the JumpReLU dictionary of the same split and stream (its L0
+    /// coefficient, bandwidth and initial threshold as given), used with its learned thresholds.
+    @Test func jumpReLUClaimsAreTheJumpReLURefit() async throws {
+        let spec = try Self.spec("{name: jumprelu-sae, l0Coefficient: 0.5, bandwidth: 0.1, initialThreshold: 0.5, expansion: 2, epochs: 30}",
+                                 statistics: ["explainedVariance", "l0"], K: 2)
+        let subject = try Audit.subject(for: spec, specDirectory: ".", jobs: 1)
+        let result = try #require(try await Audit.run(spec: spec, subject: subject, jobs: 2).result)
+        let site = "layers.0.post"
+        let a = try #require(try subject.activations(.trained(seed: 0), sites: [site])[site])
+        for statistic in ["explainedVariance", "l0"] {
+            let rows = a.shape[0], width = a.shape[1], held = Int((Double(rows) * 0.2).rounded())
+            let stream = RandomStream(seed: 5, path: ["method", .label(statistic), .label(site)])
+            var order = Array(0..<rows)
+            var split = stream.derived("split")
+            order.shuffle(using: &split)
+            func rowsOf(_ ids: ArraySlice<Int>) -> [Float] { ids.flatMap { a.scalars[($0 * width)..<(($0 + 1) * width)] } }
+            let sae = SparseAutoencoder.train(x: rowsOf(order[..<(rows - held)]), rows: rows - held, inputs: width, latents: 2 * width,
+                                              activation: .jumpReLU(l0: 0.5, bandwidth: 0.1),
+                                              training: SparseAutoencoderTraining(epochs: 30, batchSize: 128, initialThreshold: 0.5),
+                                              stream: stream.derived("sae")).autoencoder
+            let test = rowsOf(order[(rows - held)...])
+            let (code, reconstruction) = sae(test, rows: held)
+            let m = SparseAutoencoderMetrics(target: test, reconstruction: reconstruction, code: code, rows: held, width: width, latents: 2 * width)
+            let result = try #require(result.tests.first { $0.statistic == statistic })
+            let expected = statistic == "l0" ? m.meanL0 : m.explainedVariance
+            #expect(abs(result.estimate - expected) <= 1e-9 * max(1, abs(expected)), "\(statistic): \(result.estimate) vs \(expected)")
+            #expect(sae.thresholds.count == 2 * width && sae.thresholds.allSatisfy { $0 > 0 } && sae.thresholds != [Float](repeating: 0.5, count: 2 * width))
         }
     }
 
@@ -524,20 +554,25 @@ import Testing
     /// where they are W₁uⱼ) are each called distinguishable at α = 0.05 at a rate inside the
     /// binomial 99.9 % band (K = 19, one test: distinguishable means the trained value is the most
     /// extreme of 20 exchangeable ones).
-    @Test(arguments: ["explainedVariance", "fvu", "decoderStability", "activationStability", "maxConceptAUROC", "featureRecovery"])
-    func anSAEClaimOnARandomInitTrainedModelIsDistinguishableFivePercentOfTheTime(statistic: String) async throws {
+    /// The other methods (BatchTopK, ReLU-L1, JumpReLU) are calibrated on explained variance.
+    @Test(arguments: [
+        ("explainedVariance", "topk-sae, k: 2"), ("fvu", "topk-sae, k: 2"), ("decoderStability", "topk-sae, k: 2"),
+        ("activationStability", "topk-sae, k: 2"), ("maxConceptAUROC", "topk-sae, k: 2"), ("featureRecovery", "topk-sae, k: 2"),
+        ("explainedVariance", "batchtopk-sae, k: 2"), ("explainedVariance", "relu-sae, l1: 0.01"), ("explainedVariance", "jumprelu-sae"),
+    ])
+    func anSAEClaimOnARandomInitTrainedModelIsDistinguishableFivePercentOfTheTime(statistic: String, method: String) async throws {
         let n = 400
         let band = BinomialDistribution.centralBand(level: 0.999, trials: n, probability: 0.05)
         var distinguishable = 0
         for r in 0..<n {
-            let spec = try OneMoreNullDraw.calibrationSpec(seed: UInt64(5000 + r), method: "{name: topk-sae, k: 2, expansion: 2, epochs: 3, batchSize: 40}",
+            let spec = try OneMoreNullDraw.calibrationSpec(seed: UInt64(5000 + r), method: "{name: \(method), expansion: 2, epochs: 3, batchSize: 40}",
                                                            K: 19, statistic: statistic,
                                                            site: statistic == "featureRecovery" ? "layers.0.pre" : "layers.0.post")
             let subject = OneMoreNullDraw(base: try NetworkSubject(spec: spec), index: 19)
             let result = try #require(try await Audit.run(spec: spec, subject: subject, jobs: 2).result)
             if result.tests[0].verdict == .distinguishable { distinguishable += 1 }
         }
-        #expect(band.contains(distinguishable), "SAE \(statistic): \(distinguishable) of \(n) distinguishable, 99.9 % band \(band)")
-        print("calibration: SAE \(statistic) \(distinguishable)/\(n), 99.9 % band for 5 %: \(band)")
+        #expect(band.contains(distinguishable), "SAE \(statistic) (\(method)): \(distinguishable) of \(n) distinguishable, 99.9 % band \(band)")
+        print("calibration: SAE \(statistic) (\(method)) \(distinguishable)/\(n), 99.9 % band for 5 %: \(band)")
     }
 }

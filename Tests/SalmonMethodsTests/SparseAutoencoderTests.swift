@@ -96,6 +96,87 @@ import SalmonStatistics
         #expect(compared >= (inputs * latents + latents + latents * inputs + inputs) / 2, "compared \(compared)")
     }
 
+    /// JumpReLU's reconstruction gradients in the four matrices are true gradients (the L0 term
+    /// is constant wherever the firing pattern is): checked against finite differences.
+    @Test func jumpReLUGradientMatchesFiniteDifferences() {
+        let rows = 7, inputs = 5, latents = 9
+        var sae = SparseAutoencoder(inputs: inputs, latents: latents, activation: .jumpReLU(l0: 0.2, bandwidth: 0.1), stream: RandomStream(seed: 15))
+        sae.encoderBias = Self.gaussian(latents, seed: 5, "be").map { $0 * 0.3 }
+        sae.decoderBias = Self.gaussian(inputs, seed: 5, "bd").map { $0 * 0.3 }
+        sae.thresholds = Self.gaussian(latents, seed: 5, "theta").map { 0.1 + abs($0) * 0.3 }
+        let x = Self.gaussian(rows * inputs, seed: 5, "x")
+        let compared = Self.check(sae, x: x, y: nil, rows: rows, dead: nil)
+        #expect(compared >= 3 * (inputs * latents + latents + latents * inputs + inputs) / 4, "compared \(compared)")
+    }
+
+    /// The threshold's pseudo-gradient is Rajamanoharan et al.'s (eqs. 11–12), computed here
+    /// directly: for t = log θ, θⱼ Σᵢ [∂L/∂fᵢⱼ·(−θⱼ/ε) + (λ/B)(−1/ε)]·[|zᵢⱼ − θⱼ| < ε/2], with
+    /// ∂L/∂fᵢⱼ = (2/B)(ŷᵢ − xᵢ)·dⱼ; the loss adds λ times the mean L0.
+    @Test func jumpReLUThresholdPseudoGradientIsThePapersFormula() {
+        let rows = 12, inputs = 4, latents = 6
+        let lambda: Float = 0.3, epsilon: Float = 0.8
+        var sae = SparseAutoencoder(inputs: inputs, latents: latents, activation: .jumpReLU(l0: lambda, bandwidth: epsilon), stream: RandomStream(seed: 16))
+        sae.thresholds = Self.gaussian(latents, seed: 6, "theta").map { 0.2 + abs($0) * 0.2 }
+        sae.encoderBias = Self.gaussian(latents, seed: 6, "be").map { $0 * 0.2 + 0.3 }
+        let x = Self.gaussian(rows * inputs, seed: 6, "x")
+        let (loss, gradients, code) = sae.lossAndGradients(x: x, rows: rows)
+        let z = x.withUnsafeBufferPointer { sae.preActivations($0, rows: rows) }
+        let reconstruction = sae(x, rows: rows).reconstruction
+        var expected = [Double](repeating: 0, count: latents), active = 0, inWindow = 0
+        var squared = 0.0
+        for r in 0..<rows {
+            for i in 0..<inputs { squared += Double(reconstruction[r * inputs + i] - x[r * inputs + i]) * Double(reconstruction[r * inputs + i] - x[r * inputs + i]) }
+            for j in 0..<latents {
+                let theta = Double(sae.thresholds[j]), value = Double(z[r * latents + j])
+                #expect((code[r * latents + j] > 0) == (value > theta))
+                if value > theta { active += 1 }
+                guard abs(value - theta) < Double(epsilon) / 2 else { continue }
+                inWindow += 1
+                var dCode = 0.0
+                for i in 0..<inputs {
+                    dCode += 2 / Double(rows) * Double(reconstruction[r * inputs + i] - x[r * inputs + i]) * Double(sae.decoderWeight[j * inputs + i])
+                }
+                expected[j] += theta * (dCode * (-theta / Double(epsilon)) + Double(lambda) / Double(rows) * (-1 / Double(epsilon)))
+            }
+        }
+        #expect(inWindow >= rows * latents / 5, "only \(inWindow) pre-activations within the kernel")
+        #expect(gradients.logThresholds.count == latents)
+        for j in 0..<latents { #expect(abs(Double(gradients.logThresholds[j]) - expected[j]) <= 1e-5 * max(1, abs(expected[j])), "θ[\(j)]") }
+        let l0Term = Double(lambda) * Double(active) / Double(rows)
+        #expect(abs(loss - (squared / Double(rows) + l0Term)) <= 1e-5 * loss)
+        #expect(SparseAutoencoder(inputs: 2, latents: 3, activation: .topK(k: 1), stream: RandomStream(seed: 1)).thresholds.isEmpty)
+    }
+
+    /// Trained on rows made of 2 of 24 unit directions in 16 dimensions (30 epochs, about 700
+    /// steps), JumpReLU with λ = 1 finds the directions (true → learned mean max cosine ≥ 0.95)
+    /// at an L0 near the true 2; λ = 0.1 buys explained variance with a denser code. Its
+    /// thresholds move off their initial value. From SAELens's initial θ = 0.01 the same run
+    /// stays dense (L0 above 15 for both λ): the default initial threshold's reason.
+    @Test func jumpReLURecoversASparseDictionaryAndTradesL0ForReconstruction() {
+        let (x, truth) = SparseAutoencoderRecoveryTests.toyData(rows: 3000, width: 16, features: 24, active: 2, seed: 43)
+        var l0s: [Double] = [], evs: [Double] = []
+        for lambda: Float in [0.1, 1.0] {
+            let trained = SparseAutoencoder.train(x: x, rows: 3000, inputs: 16, latents: 48, activation: .jumpReLU(l0: lambda, bandwidth: 0.05),
+                                                  training: SparseAutoencoderTraining(epochs: 30, batchSize: 128, learningRate: 3e-3),
+                                                  stream: RandomStream(seed: 8)).autoencoder
+            let (code, reconstruction) = trained(x, rows: 3000)
+            let m = SparseAutoencoderMetrics(target: x, reconstruction: reconstruction, code: code, rows: 3000, width: 16, latents: 48)
+            let cosines = DictionaryComparison.cosineSimilarities(truth, rows: 24, trained.decoderWeight, columns: 48, width: 16)
+            let found = DictionaryComparison.meanMaxSimilarity(cosines, rows: 24, columns: 48).rowsToColumns
+            print("JumpReLU λ = \(lambda) on 3,000 rows (24 features in 16 dimensions, 2 active per row): L0 \(m.meanL0), EV \(m.explainedVariance), MMCS \(found), mean θ \(trained.thresholds.reduce(0, +) / 48)")
+            #expect(found >= (lambda == 1 ? 0.95 : 0.8) && m.explainedVariance > 0.85, "λ \(lambda): MMCS \(found), \(m)")
+            #expect(trained.thresholds.contains { abs($0 - SparseAutoencoder.initialThreshold) > 0.1 })
+            l0s.append(m.meanL0)
+            evs.append(m.explainedVariance)
+        }
+        #expect(l0s[1] < l0s[0] && evs[1] < evs[0] && l0s[1] > 1.5 && l0s[1] < 2.5, "L0 \(l0s), EV \(evs)")
+        let slow = SparseAutoencoder.train(x: x, rows: 3000, inputs: 16, latents: 48, activation: .jumpReLU(l0: 1, bandwidth: 0.05),
+                                           training: SparseAutoencoderTraining(epochs: 30, batchSize: 128, learningRate: 3e-3, initialThreshold: 0.01),
+                                           stream: RandomStream(seed: 8)).autoencoder
+        let dense = slow(x, rows: 3000).code.count { $0 > 0 }
+        #expect(Double(dense) / 3000 > 15, "L0 from θ = 0.01: \(Double(dense) / 3000)")
+    }
+
     /// BatchTopK keeps the k·B largest rectified values of the whole batch in training (so rows
     /// differ in how many fire), learns a positive threshold, and in use fires about k per row.
     @Test func batchTopKKeepsKPerRowOnAverageAndLearnsItsThreshold() {

@@ -12,7 +12,15 @@ import SalmonStatistics
 ///   `auxiliaryK` largest pre-activations among the **dead** latents (ReLU applied), α =
 ///   `auxiliaryCoefficient` (1/32 in the paper). A latent is dead when it has not fired on any of
 ///   the last `deadWindow` training rows. The auxiliary loss revives dead latents; dead-latent
-///   resampling (Bricken et al.) is not used.
+///   resampling (Bricken et al.) is not used;
+/// - for JumpReLU: λ (1/B) Σᵢ Σⱼ H(zᵢⱼ − θⱼ), λ times the batch's mean L0 (Rajamanoharan et al.
+///   2024, eq. 10), with θⱼ = exp(tⱼ) and tⱼ the trained parameter (SAELens's `log_threshold`).
+///   H and the jump in f = z·H(z − θ) have no useful gradient in θ; the pseudo-derivatives of the
+///   paper (eqs. 11–12) replace them, with the rectangle kernel K(u) = [−½ < u < ½] and bandwidth
+///   ε: ∂f/∂θ := −(θ/ε) K((z − θ)/ε) and ∂H/∂θ := −(1/ε) K((z − θ)/ε). The gradient in z is
+///   the ordinary one, H(z − θ), for f and 0 for the L0 term. θ starts at
+///   ``SparseAutoencoder/initialThreshold``; λ is constant from the first step (the paper and
+///   Gemma Scope warm λ up; SAELens's default is no warm-up, as here). No auxiliary loss.
 ///
 /// Decoder rows are kept at unit norm (Bricken et al.): before each step the gradient's
 /// component along each row is removed, after it each row is renormalized.
@@ -46,6 +54,9 @@ public struct SparseAutoencoderTraining: Sendable, Hashable, Codable {
     public var normalize: Bool
     /// The weight matrix kept at its initialization, if any.
     public var frozen: FrozenWeights?
+    /// JumpReLU: every θⱼ's value at the first step, in the normalized units (default
+    /// ``SparseAutoencoder/initialThreshold``).
+    public var initialThreshold: Float
 
     /// A weight matrix a baseline SAE does not train.
     public enum FrozenWeights: String, Sendable, Hashable, Codable {
@@ -56,7 +67,8 @@ public struct SparseAutoencoderTraining: Sendable, Hashable, Codable {
     }
 
     public init(epochs: Int = 1, batchSize: Int = 256, learningRate: Double = 1e-3, auxiliaryCoefficient: Double = 1.0 / 32,
-                auxiliaryK: Int? = nil, deadWindow: Int? = nil, normalize: Bool = true, frozen: FrozenWeights? = nil) {
+                auxiliaryK: Int? = nil, deadWindow: Int? = nil, normalize: Bool = true, frozen: FrozenWeights? = nil,
+                initialThreshold: Float = SparseAutoencoder.initialThreshold) {
         self.epochs = epochs
         self.batchSize = batchSize
         self.learningRate = learningRate
@@ -65,6 +77,7 @@ public struct SparseAutoencoderTraining: Sendable, Hashable, Codable {
         self.deadWindow = deadWindow
         self.normalize = normalize
         self.frozen = frozen
+        self.initialThreshold = initialThreshold
     }
 }
 
@@ -75,6 +88,8 @@ extension SparseAutoencoder {
         public var encoderBias: [Float]
         public var decoderWeight: [Float]
         public var decoderBias: [Float]
+        /// JumpReLU: the pseudo-gradient in tⱼ = log θⱼ (empty otherwise).
+        public var logThresholds: [Float]
     }
 
     /// The loss of one batch and its gradient (see ``SparseAutoencoderTraining`` for the loss).
@@ -121,6 +136,12 @@ extension SparseAutoencoder {
         var dz = Self.gemmNT(dOut, decoderWeight, rows: rows, inner: outputs, columns: latents)
         var l1: Float = 0
         if case .relu(let coefficient) = activation { l1 = coefficient }
+        var dLogThresholds: [Float] = []
+        if case .jumpReLU(let lambda, let bandwidth) = activation {
+            let (l0Loss, gradient) = jumpReLUThresholdTerms(z: z, dCode: dz, rows: rows, l0: lambda, bandwidth: bandwidth)
+            loss += l0Loss
+            dLogThresholds = gradient
+        }
         let penaltyGradient = l1 / Float(rows)
         var penalty = 0.0
         dz.withUnsafeMutableBufferPointer { d in
@@ -147,7 +168,27 @@ extension SparseAutoencoder {
         let dEncoderBias = Self.columnSums(dz, rows: rows, columns: latents)
         Self.gemmTN(x, dz, rows: rows, left: inputs, right: latents, into: &dEncoderWeight)
         return (loss, Gradients(encoderWeight: dEncoderWeight, encoderBias: dEncoderBias,
-                                decoderWeight: dDecoderWeight, decoderBias: dDecoderBias), f)
+                                decoderWeight: dDecoderWeight, decoderBias: dDecoderBias, logThresholds: dLogThresholds), f)
+    }
+
+    /// JumpReLU's L0 loss λ(1/B)ΣᵢΣⱼH(zᵢⱼ − θⱼ) and the pseudo-gradient of the whole loss in
+    /// tⱼ = log θⱼ (see ``SparseAutoencoderTraining``): θⱼ Σᵢ [gᵢⱼ·(−θⱼ/ε) + (λ/B)·(−1/ε)]·K((zᵢⱼ − θⱼ)/ε),
+    /// with gᵢⱼ = ∂L/∂fᵢⱼ (`dCode`, before the mask) and K the rectangle kernel.
+    func jumpReLUThresholdTerms(z: [Float], dCode: [Float], rows: Int, l0 lambda: Float, bandwidth epsilon: Float) -> (loss: Double, gradient: [Float]) {
+        var active = 0
+        var gradient = [Double](repeating: 0, count: latents)
+        let penalty = Double(lambda) / Double(rows) * (-1 / Double(epsilon))
+        for r in 0..<rows {
+            let base = r * latents
+            for j in 0..<latents {
+                let theta = thresholds[j], value = z[base + j]
+                if value > theta { active += 1 }
+                let u = (value - theta) / epsilon
+                guard u > -0.5 && u < 0.5 else { continue }
+                gradient[j] += Double(dCode[base + j]) * Double(-theta / epsilon) + penalty
+            }
+        }
+        return (Double(lambda) * Double(active) / Double(rows), (0..<latents).map { Float(gradient[$0] * Double(thresholds[$0])) })
     }
 
     /// Gao et al.'s auxiliary loss α(1/B)Σ‖e − ê‖² over the dead latents, with e = `residual`;
@@ -292,10 +333,13 @@ extension SparseAutoencoder {
         let outputs = outputs ?? inputs
         precondition(rows >= 1 && training.batchSize >= 1 && training.epochs >= 0 && !seeds.isEmpty, "SparseAutoencoder.train: rows, batch size, seeds")
         var saes = seeds.map { SparseAutoencoder(inputs: inputs, latents: latents, outputs: outputs, activation: activation, stream: $0.derived("init")) }
+        for s in saes.indices where activation.hasThresholds {
+            saes[s].thresholds = [Float](repeating: training.initialThreshold, count: latents)
+        }
         let inputScale: Float = training.normalize ? normalizationScale(x, rows: rows, width: inputs) : 1
         let outputScale: Float = y == nil ? inputScale : (training.normalize ? normalizationScale(y ?? [], rows: rows, width: outputs) : 1)
         var optimizers = seeds.map { _ in Optimizer(.adamW(learningRate: Float(training.learningRate), weightDecay: 0)) }
-        let counts = [inputs * latents, latents, latents * outputs, outputs]
+        let counts = [inputs * latents, latents, latents * outputs, outputs] + (activation.hasThresholds ? [latents] : [])
         let window = training.deadWindow ?? rows
         let auxiliaryK = training.auxiliaryK ?? max(1, outputs / 2)
         var lastFired = [[Int]](repeating: [Int](repeating: 0, count: latents), count: seeds.count)
@@ -364,5 +408,10 @@ extension SparseAutoencoder {
             normalizeDecoderRows()
         }
         optimizer.update(slot: 3, &decoderBias, gradient: g.decoderBias)
+        if activation.hasThresholds {
+            var logThresholds = thresholds.map { Foundation.log($0) }
+            optimizer.update(slot: 4, &logThresholds, gradient: g.logThresholds)
+            thresholds = logThresholds.map { Foundation.exp($0) }
+        }
     }
 }

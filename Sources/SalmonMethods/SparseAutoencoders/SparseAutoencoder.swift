@@ -16,7 +16,11 @@ import SalmonStatistics
 /// - ``Activation/batchTopK(k:threshold:)``: in training, the k·B largest rectified
 ///   pre-activations of a batch of B rows, wherever they fall (k per row on average); in use, a
 ///   JumpReLU with one learned threshold θ, f = z·[z > θ] (Bussmann, Leask & Nanda 2024,
-///   "BatchTopK sparse autoencoders", arXiv 2412.06410; SAELens saves them as JumpReLU SAEs).
+///   "BatchTopK sparse autoencoders", arXiv 2412.06410; SAELens saves them as JumpReLU SAEs);
+/// - ``Activation/jumpReLU(l0:bandwidth:)``: f = z·[z > θⱼ] with a learned threshold θⱼ > 0 per
+///   latent (``thresholds``), trained with an L0 penalty through straight-through pseudo-derivatives
+///   (Rajamanoharan et al. 2024, "Jumping ahead: improving reconstruction fidelity with JumpReLU
+///   sparse autoencoders", arXiv 2407.14435; see ``SparseAutoencoderTraining``).
 ///
 /// Row j of W_dec (`decoderWeight[j*outputs ..< (j+1)*outputs]`) is latent j's direction. The
 /// encoder has no separate pre-encoder bias: `x − b_dec` before the encoder (Bricken et al.) is
@@ -36,15 +40,33 @@ public struct SparseAutoencoder: Sendable, Hashable, Codable {
         /// training as SAELens does: an exponential moving average, rate 0.01, of the smallest
         /// positive activation kept in each batch).
         case batchTopK(k: Int, threshold: Float)
+        /// JumpReLU: f = z·[z > θⱼ], trained with the penalty λ·L0 (`l0` = λ) and pseudo-derivatives
+        /// of kernel bandwidth ε (`bandwidth`).
+        case jumpReLU(l0: Float, bandwidth: Float)
 
         /// Whether dead latents are tracked and revived by the auxiliary loss (the TopK family).
         public var usesAuxiliaryLoss: Bool {
             switch self {
-            case .relu: return false
+            case .relu, .jumpReLU: return false
             case .topK, .batchTopK: return true
             }
         }
+
+        /// Whether the activation has a learned threshold per latent (``SparseAutoencoder/thresholds``).
+        public var hasThresholds: Bool {
+            if case .jumpReLU = self { return true }
+            return false
+        }
     }
+
+    /// A JumpReLU SAE's default initial threshold, θⱼ = 1 for every latent, in the normalized
+    /// training units (mean squared row norm = width, so that a unit-norm encoder column's
+    /// pre-activation has a standard deviation of about 1): one standard deviation of a random
+    /// projection. SAELens's default, 0.01, suits runs of 10⁸ tokens and more; Adam moves log θ by
+    /// about the learning rate per step, so over the few thousand steps of an audit's SAE θ stays
+    /// near where it starts — from 0.01, 700 steps at 3e-3 left 17 of 48 latents on per row where
+    /// 2 features were, from 1, 2.0 (`jumpReLURecoversASparseDictionaryAndTradesL0ForReconstruction`).
+    public static let initialThreshold: Float = 1
 
     public let inputs: Int
     public let latents: Int
@@ -58,6 +80,8 @@ public struct SparseAutoencoder: Sendable, Hashable, Codable {
     public var decoderWeight: [Float]
     /// b_dec, `outputs`.
     public var decoderBias: [Float]
+    /// JumpReLU: θⱼ > 0 per latent (`latents`); empty for the other activations.
+    public var thresholds: [Float]
 
     /// A randomly initialized dictionary: decoder rows drawn uniformly on the unit sphere
     /// (normalized standard Gaussians), the encoder the decoder's transpose when `inputs ==
@@ -82,6 +106,7 @@ public struct SparseAutoencoder: Sendable, Hashable, Codable {
         decoderWeight = decoder
         decoderBias = [Float](repeating: 0, count: self.outputs)
         encoderBias = [Float](repeating: 0, count: latents)
+        thresholds = activation.hasThresholds ? [Float](repeating: Self.initialThreshold, count: latents) : []
         var encoder = [Float](repeating: 0, count: inputs * latents)
         if inputs == self.outputs {
             for j in 0..<latents { for i in 0..<inputs { encoder[i * latents + j] = decoder[j * inputs + i] } }
@@ -129,6 +154,17 @@ public struct SparseAutoencoder: Sendable, Hashable, Codable {
             let cut = max(threshold, 0)
             z.withUnsafeMutableBufferPointer { p in
                 for i in 0..<p.count { p[i] = p[i] > cut ? p[i] : 0 }
+            }
+        case .jumpReLU:
+            precondition(thresholds.count == latents && z.count == rows * latents, "SparseAutoencoder: one threshold per latent")
+            z.withUnsafeMutableBufferPointer { p in
+                thresholds.withUnsafeBufferPointer { theta in
+                    for r in 0..<rows {
+                        let base = r * latents
+                        // θ > 0 (it is exp of a parameter), so this is also a ReLU.
+                        for j in 0..<latents { p[base + j] = p[base + j] > max(theta[j], 0) ? p[base + j] : 0 }
+                    }
+                }
             }
         case .topK(let k):
             guard k < latents else {

@@ -35,7 +35,7 @@ struct SAECommand: AsyncParsableCommand {
     @Option(help: "Output directory.")
     var out: String
 
-    @Option(help: "The SAE: topk (TopK, --k), batchtopk (BatchTopK, --k on average) or relu (ReLU with an L1 penalty, --l1).")
+    @Option(help: "The SAE: topk (TopK, --k), batchtopk (BatchTopK, --k on average), relu (ReLU with an L1 penalty, --l1) or jumprelu (learned thresholds, L0 penalty --l0-coefficient).")
     var method: String = "topk"
 
     @Option(parsing: .unconditional, help: "TopK: latents kept per row.")
@@ -43,6 +43,15 @@ struct SAECommand: AsyncParsableCommand {
 
     @Option(parsing: .unconditional, help: "ReLU: the L1 coefficient.")
     var l1: Double?
+
+    @Option(parsing: .unconditional, help: "JumpReLU: the L0 coefficient (default 1).")
+    var l0Coefficient: Double?
+
+    @Option(parsing: .unconditional, help: "JumpReLU: the pseudo-derivatives' kernel bandwidth (default 0.05).")
+    var bandwidth: Double?
+
+    @Option(parsing: .unconditional, help: "JumpReLU: every threshold's initial value, in the normalized units (default 1).")
+    var initialThreshold: Double?
 
     @Option(parsing: .unconditional, help: "Latents per unit of the activations' width.")
     var expansion: Int = 4
@@ -88,6 +97,10 @@ struct SAECommand: AsyncParsableCommand {
     /// The SAE's parameters from the options (the other method's option is an error).
     private func parameters() throws -> SparseAutoencoderParameters {
         var p = SparseAutoencoderParameters()
+        let jumpReLUOptions: [(String, Double?)] = [("--l0-coefficient", l0Coefficient), ("--bandwidth", bandwidth), ("--initial-threshold", initialThreshold)]
+        if method != "jumprelu", let given = jumpReLUOptions.first(where: { $0.1 != nil }) {
+            throw UsageError(option: given.0, expected: "no \(given.0) for a \(method) SAE (JumpReLU takes it)")
+        }
         switch method {
         case "topk", "batchtopk":
             if l1 != nil { throw UsageError(option: "--l1", expected: "no L1 coefficient for a TopK SAE (it takes --k)") }
@@ -95,8 +108,14 @@ struct SAECommand: AsyncParsableCommand {
         case "relu":
             if k != nil { throw UsageError(option: "--k", expected: "no k for a ReLU SAE (it takes --l1)") }
             p.l1 = l1 ?? p.l1
+        case "jumprelu":
+            if k != nil { throw UsageError(option: "--k", expected: "no k for a JumpReLU SAE (it takes --l0-coefficient)") }
+            if l1 != nil { throw UsageError(option: "--l1", expected: "no L1 coefficient for a JumpReLU SAE (it takes --l0-coefficient)") }
+            p.l0Coefficient = l0Coefficient ?? 1
+            p.bandwidth = bandwidth ?? 0.05
+            p.initialThreshold = initialThreshold ?? Double(SparseAutoencoder.initialThreshold)
         default:
-            throw UsageError(option: "--method", expected: "topk, batchtopk or relu, found '\(method)'")
+            throw UsageError(option: "--method", expected: "topk, batchtopk, relu or jumprelu, found '\(method)'")
         }
         p.expansion = expansion
         p.epochs = epochs
@@ -110,7 +129,7 @@ struct SAECommand: AsyncParsableCommand {
     static let specOptions: [String: String] = {
         var map = ["alpha": "--alpha", "seed": "--seed", "resampling.methodSeeds": "--method-seeds", "model.activations.nulls": "--null",
                    "nulls": "--null"]
-        let keys = ["k": "--k", "l1": "--l1", "expansion": "--expansion", "epochs": "--epochs", "batchSize": "--batch-size",
+        let keys = ["k": "--k", "l1": "--l1", "l0Coefficient": "--l0-coefficient", "bandwidth": "--bandwidth", "initialThreshold": "--initial-threshold", "expansion": "--expansion", "epochs": "--epochs", "batchSize": "--batch-size",
                     "learningRate": "--learning-rate", "heldOut": "--held-out"]
         let statistics = SparseAutoencoderFamily().statistics(of: SparseAutoencoderFamily.Method.topK.rawValue).map(\.name)
         let claims = (0..<statistics.count).map { "claims[\($0)]" } + statistics.map { "claims.\($0)" }
@@ -130,7 +149,7 @@ struct SAECommand: AsyncParsableCommand {
     static func spec(trained: String, nulls: [String], gaussian: Int?, frozenDecoder: Int?, frozenEncoder: Int?,
                      parameters: SparseAutoencoderParameters, method: String, statistics: [String], methodSeeds: Int?,
                      seed: UInt64, alpha: Double) throws -> AuditSpec {
-        let name = [("relu", SparseAutoencoderFamily.Method.relu), ("batchtopk", .batchTopK)].first { $0.0 == method }?.1.rawValue
+        let name = [("relu", SparseAutoencoderFamily.Method.relu), ("batchtopk", .batchTopK), ("jumprelu", .jumpReLU)].first { $0.0 == method }?.1.rawValue
             ?? SparseAutoencoderFamily.Method.topK.rawValue
         let offered = SparseAutoencoderFamily().statistics(of: name).map(\.name)
         let chosen = statistics.isEmpty ? [offered[0]] : statistics

@@ -11,8 +11,10 @@ import SalmonStatistics
 /// bootstrap and correction.
 ///
 /// Methods: `topk-sae` (TopK, k = `k`; Gao et al. 2024), `batchtopk-sae` (BatchTopK, k per row on
-/// average in training, a learned threshold in use; Bussmann et al. 2024) and `relu-sae` (ReLU with
-/// L1 penalty `l1`; Bricken et al. 2023), both with `expansion` × the site's width latents, trained by
+/// average in training, a learned threshold in use; Bussmann et al. 2024), `relu-sae` (ReLU with
+/// L1 penalty `l1`; Bricken et al. 2023) and `jumprelu-sae` (a learned threshold per latent, L0
+/// penalty `l0Coefficient`, pseudo-derivative bandwidth `bandwidth`, thresholds starting at
+/// `initialThreshold`; Rajamanoharan et al. 2024), each with `expansion` × the site's width latents, trained by
 /// ``SparseAutoencoder/train(x:y:rows:inputs:latents:outputs:activation:training:stream:)``.
 ///
 /// The rows at the site are split once, by the method's stream (so every model meets the same
@@ -77,6 +79,7 @@ public struct SparseAutoencoderFamily: ClaimFamily {
         case topK = "topk-sae"
         case batchTopK = "batchtopk-sae"
         case relu = "relu-sae"
+        case jumpReLU = "jumprelu-sae"
     }
 
     public var name: String { "sparse-autoencoder" }
@@ -165,13 +168,20 @@ public struct SparseAutoencoderParameters: MethodParameters, Equatable {
     public var k: Int = 8
     /// `relu-sae`: the L1 coefficient λ (positive).
     public var l1: Double = 1e-2
+    /// `jumprelu-sae`: the L0 coefficient λ (SAELens's `l0_coefficient`, default 1), the
+    /// pseudo-derivatives' bandwidth ε (default 0.05, SAELens's) and the thresholds' initial value
+    /// (default ``SparseAutoencoder/initialThreshold``). Nil for the other methods, and then not
+    /// written to the canonical spec.
+    public var l0Coefficient: Double?
+    public var bandwidth: Double?
+    public var initialThreshold: Double?
     public var epochs: Int = 20
     public var batchSize: Int = 128
     public var learningRate: Double = 1e-3
     /// The fraction of rows held out of training, on which the statistics are computed.
     public var heldOut: Double = 0.2
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case expansion, k, l1, epochs, batchSize, learningRate, heldOut }
+    enum CodingKeys: String, CodingKey, CaseIterable { case expansion, k, l1, l0Coefficient, bandwidth, initialThreshold, epochs, batchSize, learningRate, heldOut }
 
     public init() {}
 
@@ -179,6 +189,7 @@ public struct SparseAutoencoderParameters: MethodParameters, Equatable {
         switch method {
         case .topK, .batchTopK: return [.expansion, .k, .epochs, .batchSize, .learningRate, .heldOut]
         case .relu: return [.expansion, .l1, .epochs, .batchSize, .learningRate, .heldOut]
+        case .jumpReLU: return [.expansion, .l0Coefficient, .bandwidth, .initialThreshold, .epochs, .batchSize, .learningRate, .heldOut]
         }
     }
 
@@ -193,6 +204,14 @@ public struct SparseAutoencoderParameters: MethodParameters, Equatable {
         batchSize = try c.decodeIfPresent(Int.self, forKey: .batchSize) ?? batchSize
         learningRate = try c.decodeIfPresent(Double.self, forKey: .learningRate) ?? learningRate
         heldOut = try c.decodeIfPresent(Double.self, forKey: .heldOut) ?? heldOut
+        l0Coefficient = try c.decodeIfPresent(Double.self, forKey: .l0Coefficient)
+        bandwidth = try c.decodeIfPresent(Double.self, forKey: .bandwidth)
+        initialThreshold = try c.decodeIfPresent(Double.self, forKey: .initialThreshold)
+        if method == .jumpReLU {
+            l0Coefficient = l0Coefficient ?? 1
+            bandwidth = bandwidth ?? 0.05
+            initialThreshold = initialThreshold ?? Double(SparseAutoencoder.initialThreshold)
+        }
     }
 
     /// Ranges (those that need the site's width are checked when it is known). `field` is the
@@ -201,6 +220,11 @@ public struct SparseAutoencoderParameters: MethodParameters, Equatable {
         guard (1...64).contains(expansion) else { throw SpecError(field: field + ".expansion", "expected 1 … 64 latents per unit of width, found \(expansion)") }
         guard k >= 1 else { throw SpecError(field: field + ".k", "expected at least 1 latent kept per row, found \(k)") }
         guard l1 > 0 && l1.isFinite else { throw SpecError(field: field + ".l1", "expected a positive L1 coefficient, found \(l1)") }
+        for (key, value) in [("l0Coefficient", l0Coefficient), ("bandwidth", bandwidth), ("initialThreshold", initialThreshold)] {
+            if let value, !(value > 0 && value.isFinite && value <= 1e6) {
+                throw SpecError(field: field + "." + key, "expected a positive number (at most 1e6), found \(value)")
+            }
+        }
         guard (1...100_000).contains(epochs) else { throw SpecError(field: field + ".epochs", "expected 1 … 100,000 epochs, found \(epochs)") }
         guard batchSize >= 1 else { throw SpecError(field: field + ".batchSize", "expected at least 1, found \(batchSize)") }
         guard learningRate > 0 && learningRate.isFinite else { throw SpecError(field: field + ".learningRate", "expected a positive number, found \(learningRate)") }
@@ -227,7 +251,7 @@ struct SparseAutoencoderEvaluator: ClaimEvaluator {
         let rows = activations.shape[0], width = activations.shape[1]
         let latents = parameters.expansion * width
         let field = "claims.\(claim).method"
-        if method != .relu && parameters.k >= latents {
+        if (method == .topK || method == .batchTopK) && parameters.k >= latents {
             throw SpecError(field: field + ".k", "expected fewer than the \(latents) latents (expansion \(parameters.expansion) × width \(width) at '\(context.site)'), found \(parameters.k)")
         }
         let evaluationRows = Int((Double(rows) * parameters.heldOut).rounded())
@@ -252,8 +276,10 @@ struct SparseAutoencoderEvaluator: ClaimEvaluator {
         case .topK: activation = .topK(k: parameters.k)
         case .batchTopK: activation = .batchTopK(k: parameters.k, threshold: 0)
         case .relu: activation = .relu(l1: Float(parameters.l1))
+        case .jumpReLU: activation = .jumpReLU(l0: Float(parameters.l0Coefficient ?? 1), bandwidth: Float(parameters.bandwidth ?? 0.05))
         }
-        var training = SparseAutoencoderTraining(epochs: parameters.epochs, batchSize: parameters.batchSize, learningRate: parameters.learningRate)
+        var training = SparseAutoencoderTraining(epochs: parameters.epochs, batchSize: parameters.batchSize, learningRate: parameters.learningRate,
+                                                 initialThreshold: Float(parameters.initialThreshold ?? Double(SparseAutoencoder.initialThreshold)))
         var saeStream = context.stream.derived("sae")
         if case .null(let family, let k) = context.standIn, let frozen = Self.frozenWeights[family] {
             // The same split as the trained SAE; a fresh initialization and batch order per null draw.
