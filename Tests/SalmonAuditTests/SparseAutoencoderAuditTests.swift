@@ -425,6 +425,52 @@ import Testing
         #expect(test.estimate > 0.5 && test.estimate <= 1 && test.interval != nil)
     }
 
+    /// sparseProbing is the held-out accuracy of the k-sparse probe selected and fitted on the
+    /// refit SAE's training rows (the same split), with an interval over held-out rows.
+    @Test func sparseProbingIsTheHeldOutAccuracyOfTheKSparseProbe() async throws {
+        let spec = try AuditSpec.parse(yaml: """
+            name: sae-sparse-probe
+            seed: 5
+            model:
+              task: planted-concepts
+              taskOptions: {examples: 200, concepts: 3, dimension: 8, labelConcepts: [0], noise: 0.3}
+              hidden: [12]
+              training: {epochs: 10, batchSize: 50, learningRate: 0.02}
+              evaluationExamples: 200
+            claims:
+              - {name: probe, method: {name: topk-sae, k: 3, expansion: 2, epochs: 20, probeK: 2}, sites: [layers.0.post], statistic: sparseProbing, target: "concept:0"}
+            nulls:
+              - {family: random-init, K: 3}
+            resampling: {bootstrap: 200}
+            """, file: "probe.yaml")
+        let subject = try Audit.subject(for: spec, specDirectory: ".", jobs: 1)
+        let result = try #require(try await Audit.run(spec: spec, subject: subject, jobs: 2).result)
+        let site = "layers.0.post"
+        func expected(_ unit: AuditUnit) throws -> Double {
+            let a = try #require(try subject.activations(unit, sites: [site])[site])
+            let r = Refit(a, seed: 5, claim: "probe", site: site, k: 3, epochs: 20)
+            guard case .classes(let labels, 2) = try subject.probeData(claim: spec.claims[0], activations: a).target else { throw AuditError("labels") }
+            let width = a.shape[1], rows = a.shape[0]
+            let trainIDs = Set(0..<rows).subtracting(r.heldIDs)
+            // The training rows in the split's order: the complement of the held-out rows, as Refit orders them.
+            var order = Array(0..<rows)
+            var split = RandomStream(seed: 5, path: ["method", "probe", .label(site)]).derived("split")
+            order.shuffle(using: &split)
+            let trainOrder = Array(order[..<(rows - r.held)])
+            #expect(Set(trainOrder) == trainIDs)
+            let x = trainOrder.flatMap { a.scalars[($0 * width)..<(($0 + 1) * width)] }
+            let probe = try SparseProbe(code: r.saes[0](x, rows: trainOrder.count).code, rows: trainOrder.count, width: r.latents,
+                                        labels: trainOrder.map { labels[$0] }, k: 2)
+            let predictions = probe.predict(code: r.saes[0](r.test, rows: r.held).code, rows: r.held, width: r.latents)
+            return Double(zip(predictions, r.heldIDs).count { $0 == labels[$1] }) / Double(r.held)
+        }
+        let test = try #require(result.tests.first)
+        #expect(test.statistic == "sparseProbing" && test.direction == "larger")
+        #expect(test.estimate == (try expected(.trained(seed: 0))), "\(test.estimate)")
+        #expect(test.null.values[1] == (try expected(.null(family: "random-init", index: 1))))
+        #expect(test.estimate > 0.6 && test.interval != nil, "\(test.estimate), nulls \(test.null.values)")
+    }
+
     /// A toy model of superposition: 32 sparse features (S = 0.95) through a 16-wide layer.
     static func toySpec(_ claims: String, nulls: String, seeds: Int = 1) throws -> AuditSpec {
         try AuditSpec.parse(yaml: """
@@ -550,14 +596,14 @@ import Testing
 
     /// Calibration: with the "trained" network one more random-init draw, explained variance, FVU
     /// (tested in the less direction), the decoder and activation stability across SAE seeds, the
-    /// best concept AUROC and the recovery of the planted concepts' directions (at layers.0.pre,
+    /// best concept AUROC, the 1-sparse probe's accuracy and the recovery of the planted concepts' directions (at layers.0.pre,
     /// where they are W₁uⱼ) are each called distinguishable at α = 0.05 at a rate inside the
     /// binomial 99.9 % band (K = 19, one test: distinguishable means the trained value is the most
     /// extreme of 20 exchangeable ones).
     /// The other methods (BatchTopK, ReLU-L1, JumpReLU) are calibrated on explained variance.
     @Test(arguments: [
         ("explainedVariance", "topk-sae, k: 2"), ("fvu", "topk-sae, k: 2"), ("decoderStability", "topk-sae, k: 2"),
-        ("activationStability", "topk-sae, k: 2"), ("maxConceptAUROC", "topk-sae, k: 2"), ("featureRecovery", "topk-sae, k: 2"),
+        ("activationStability", "topk-sae, k: 2"), ("maxConceptAUROC", "topk-sae, k: 2"), ("featureRecovery", "topk-sae, k: 2"), ("sparseProbing", "topk-sae, k: 2"),
         ("explainedVariance", "batchtopk-sae, k: 2"), ("explainedVariance", "relu-sae, l1: 0.01"), ("explainedVariance", "jumprelu-sae"),
     ])
     func anSAEClaimOnARandomInitTrainedModelIsDistinguishableFivePercentOfTheTime(statistic: String, method: String) async throws {

@@ -338,6 +338,34 @@ import SalmonStatistics
     }
 }
 
+/// k-sparse probing against scikit-learn (`Fixtures/sae/generate_sparse_probing.py`).
+@Suite struct SparseProbeTests {
+    struct Reference: Decodable {
+        struct Case: Decodable { var k: Int, latents: [Int], coefficients: [Double], intercept: Double, predictions: [Int], accuracy: Double }
+        var rows: Int, width: Int, train: Int, code: [Float], labels: [Int], cases: [Case]
+    }
+
+    /// The kept latents (ranked by the class-mean difference), the probe's coefficients and
+    /// intercept (to 1e-6), and every held-out prediction equal scikit-learn's for k = 1, 3, 6.
+    @Test func selectionAndProbeMatchScikitLearn() throws {
+        let r = try Fixture.load("sae/sparse_probing.json", as: Reference.self)
+        let train = Array(r.code[..<(r.train * r.width)]), test = Array(r.code[(r.train * r.width)...])
+        for c in r.cases {
+            let probe = try SparseProbe(code: train, rows: r.train, width: r.width, labels: Array(r.labels[..<r.train]), k: c.k)
+            #expect(probe.latents == c.latents, "k = \(c.k): \(probe.latents) vs \(c.latents)")
+            for (a, b) in zip(probe.model.weights, c.coefficients) { #expect(abs(a - b) <= 1e-6 * max(1, abs(b)), "k = \(c.k): \(a) vs \(b)") }
+            #expect(abs(probe.model.intercepts[0] - c.intercept) <= 1e-6 * max(1, abs(c.intercept)))
+            #expect(probe.predict(code: test, rows: r.rows - r.train, width: r.width) == c.predictions)
+        }
+    }
+
+    /// One class only, or k outside 1 … width, is refused.
+    @Test func oneClassOrABadKIsRefused() {
+        #expect(throws: MethodError.self) { try SparseProbe(code: [1, 0, 0, 1], rows: 2, width: 2, labels: [1, 1], k: 1) }
+        #expect(throws: MethodError.self) { try SparseProbe(code: [1, 0, 0, 1], rows: 2, width: 2, labels: [0, 1], k: 3) }
+    }
+}
+
 /// Dictionary matching against `scipy.optimize.linear_sum_assignment` (`Fixtures/sae/generate_matching.py`).
 @Suite struct DictionaryComparisonTests {
     struct Reference: Decodable {

@@ -56,6 +56,11 @@ import SalmonStatistics
 ///   probe-based and Heap et al.'s concept evaluations); a maximum over latents, so the null
 ///   models' SAEs get the same selection. Resampled over held-out rows (a resample without both
 ///   classes has no AUROC and leaves the interval undetermined, with a note);
+/// - `sparseProbing` (larger), for a binary concept (the claim's `target`): the held-out accuracy
+///   of a logistic regression on the `probeK` latents (default 1) whose mean activation differs
+///   most between the classes on the SAE's training rows (``SparseProbe``; SAEBench's k-sparse
+///   probing, Gao et al. 2024 §4.4), selected and fitted on the training rows; resampled over the
+///   held-out rows with the probe fixed;
 /// - `featureRecovery`, `dictionaryMatch` (larger), where the task knows its true features'
 ///   directions at the site (``ClaimRequirement/groundTruth``: toy superposition and planted
 ///   concepts, at `input` and at `layers.0.pre`, the sites linear in the features): with
@@ -106,6 +111,7 @@ public struct SparseAutoencoderFamily: ClaimFamily {
             ClaimStatistic("lossRecovered", direction: .larger, summary: "(L_zero − L_SAE)/(L_zero − L_clean): next-token loss with the reconstruction spliced in"),
             ClaimStatistic("klScore", direction: .larger, summary: "(KL_zero − KL_SAE)/KL_zero: KL from the clean outputs with the reconstruction spliced in"),
             ClaimStatistic("maxConceptAUROC", direction: .larger, summary: "the largest AUROC of any latent for a binary concept (the claim's target) on held-out rows"),
+            ClaimStatistic("sparseProbing", direction: .larger, summary: "held-out accuracy of a logistic probe on the probeK latents whose class means differ most (a binary concept)"),
             ClaimStatistic("featureRecovery", direction: .larger, summary: "mean over the true features of the best cosine of any decoder row (true → learned)"),
             ClaimStatistic("dictionaryMatch", direction: .larger, summary: "MMCS: mean over latents of the best cosine of any true feature (learned → true)"),
         ]
@@ -115,7 +121,7 @@ public struct SparseAutoencoderFamily: ClaimFamily {
         switch claim.statistic {
         case "lossRecovered": return [.activations, .splicedOutputs, .classLabels]
         case "klScore": return [.activations, .splicedOutputs]
-        case "maxConceptAUROC": return [.activations, .classLabels]
+        case "maxConceptAUROC", "sparseProbing": return [.activations, .classLabels]
         case "featureRecovery", "dictionaryMatch": return [.activations, .groundTruth]
         default: return [.activations]
         }
@@ -123,8 +129,11 @@ public struct SparseAutoencoderFamily: ClaimFamily {
 
     public func validate(_ claim: ClaimSpec, in spec: AuditSpec, field: String) throws {
         try claim.method.parameters(as: SparseAutoencoderParameters.self).validate(method: Method(rawValue: claim.method.name), field: field + ".method")
-        if claim.target != "label" && claim.statistic != "maxConceptAUROC" {
-            throw SpecError(field: field + ".target", "\(claim.statistic) reads no target (the SAE reconstructs the activations; only maxConceptAUROC takes a concept); remove 'target'")
+        if claim.target != "label" && claim.statistic != "maxConceptAUROC" && claim.statistic != "sparseProbing" {
+            throw SpecError(field: field + ".target", "\(claim.statistic) reads no target (the SAE reconstructs the activations; only maxConceptAUROC and sparseProbing take a concept); remove 'target'")
+        }
+        if try claim.method.parameters(as: SparseAutoencoderParameters.self).probeK != nil && claim.statistic != "sparseProbing" {
+            throw SpecError(field: field + ".method.probeK", "probeK is the number of latents of sparseProbing; this claim's statistic is \(claim.statistic)")
         }
         if claim.controlTypes != nil {
             throw SpecError(field: field + ".controlTypes", "control types apply to probes, not to sparse autoencoders")
@@ -175,21 +184,24 @@ public struct SparseAutoencoderParameters: MethodParameters, Equatable {
     public var l0Coefficient: Double?
     public var bandwidth: Double?
     public var initialThreshold: Double?
+    /// `sparseProbing`: the number of latents the probe reads (default 1; nil when not given, and
+    /// then not written to the canonical spec).
+    public var probeK: Int?
     public var epochs: Int = 20
     public var batchSize: Int = 128
     public var learningRate: Double = 1e-3
     /// The fraction of rows held out of training, on which the statistics are computed.
     public var heldOut: Double = 0.2
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case expansion, k, l1, l0Coefficient, bandwidth, initialThreshold, epochs, batchSize, learningRate, heldOut }
+    enum CodingKeys: String, CodingKey, CaseIterable { case expansion, k, l1, l0Coefficient, bandwidth, initialThreshold, epochs, batchSize, learningRate, heldOut, probeK }
 
     public init() {}
 
     static func keys(of method: SparseAutoencoderFamily.Method) -> [CodingKeys] {
         switch method {
-        case .topK, .batchTopK: return [.expansion, .k, .epochs, .batchSize, .learningRate, .heldOut]
-        case .relu: return [.expansion, .l1, .epochs, .batchSize, .learningRate, .heldOut]
-        case .jumpReLU: return [.expansion, .l0Coefficient, .bandwidth, .initialThreshold, .epochs, .batchSize, .learningRate, .heldOut]
+        case .topK, .batchTopK: return [.expansion, .k, .epochs, .batchSize, .learningRate, .heldOut, .probeK]
+        case .relu: return [.expansion, .l1, .epochs, .batchSize, .learningRate, .heldOut, .probeK]
+        case .jumpReLU: return [.expansion, .l0Coefficient, .bandwidth, .initialThreshold, .epochs, .batchSize, .learningRate, .heldOut, .probeK]
         }
     }
 
@@ -207,6 +219,7 @@ public struct SparseAutoencoderParameters: MethodParameters, Equatable {
         l0Coefficient = try c.decodeIfPresent(Double.self, forKey: .l0Coefficient)
         bandwidth = try c.decodeIfPresent(Double.self, forKey: .bandwidth)
         initialThreshold = try c.decodeIfPresent(Double.self, forKey: .initialThreshold)
+        probeK = try c.decodeIfPresent(Int.self, forKey: .probeK)
         if method == .jumpReLU {
             l0Coefficient = l0Coefficient ?? 1
             bandwidth = bandwidth ?? 0.05
@@ -220,6 +233,7 @@ public struct SparseAutoencoderParameters: MethodParameters, Equatable {
         guard (1...64).contains(expansion) else { throw SpecError(field: field + ".expansion", "expected 1 … 64 latents per unit of width, found \(expansion)") }
         guard k >= 1 else { throw SpecError(field: field + ".k", "expected at least 1 latent kept per row, found \(k)") }
         guard l1 > 0 && l1.isFinite else { throw SpecError(field: field + ".l1", "expected a positive L1 coefficient, found \(l1)") }
+        if let probeK, probeK < 1 { throw SpecError(field: field + ".probeK", "expected at least 1 latent for the sparse probe, found \(probeK)") }
         for (key, value) in [("l0Coefficient", l0Coefficient), ("bandwidth", bandwidth), ("initialThreshold", initialThreshold)] {
             if let value, !(value > 0 && value.isFinite && value <= 1e6) {
                 throw SpecError(field: field + "." + key, "expected a positive number (at most 1e6), found \(value)")
@@ -353,6 +367,11 @@ struct SparseAutoencoderEvaluator: ClaimEvaluator {
                 let best = DictionaryComparison.meanMaxSimilarity(cosines, rows: features, columns: latents)
                 value = name == "featureRecovery" ? best.rowsToColumns : best.columnsToRows
                 resampling = .none(reason: "ground-truth recovery compares the dictionary with the true directions; it is not a mean over inputs")
+            case "sparseProbing":
+                let correct = try Self.sparseProbeCorrectness(context: context, claim: claimSpec, sae: sae, training: (train, order[..<trainingRows]),
+                                                               held: (code, heldRows), latents: latents, k: parameters.probeK ?? 1)
+                value = correct.reduce(0, +) / Double(evaluationRows)
+                resampling = .meanOfScores(correct)
             case "maxConceptAUROC":
                 let concept = try ConceptDetection(context: context, claim: claimSpec, rows: heldRows, code: code, latents: latents)
                 value = concept.maxAUROC(over: nil)
@@ -367,6 +386,31 @@ struct SparseAutoencoderEvaluator: ClaimEvaluator {
         }
         let thin = trainingRows < 2 * latents ? 1.0 : 0.0
         return ClaimEvaluation(measurements: measurements, diagnostics: ["sae.fewTrainingRows": thin])
+    }
+
+    /// Per held-out row, 1 when the k-sparse probe (``SparseProbe``, selected and fitted on the
+    /// SAE's training rows) classifies it correctly, else 0.
+    static func sparseProbeCorrectness(context: ClaimContext, claim: ClaimSpec, sae: SparseAutoencoder,
+                                       training: (x: [Float], rows: ArraySlice<Int>), held: (code: [Float], rows: [Int]),
+                                       latents: Int, k: Int) throws -> [Double] {
+        guard let activations = context.activations, case .classes(let values, let count) = try context.subject.probeData(claim: claim, activations: activations).target else {
+            throw AuditError("\(context.unit), claim \(claim.name): sparseProbing needs class labels")
+        }
+        guard count == 2 else {
+            throw SpecError(field: "claims.\(claim.name).target", "a binary concept (two classes) for sparseProbing, found \(count) classes")
+        }
+        guard k <= latents else {
+            throw SpecError(field: "claims.\(claim.name).method.probeK", "expected at most the \(latents) latents, found \(k)")
+        }
+        let trainingCode = sae(training.x, rows: training.rows.count).code
+        let probe: SparseProbe
+        do {
+            probe = try SparseProbe(code: trainingCode, rows: training.rows.count, width: latents, labels: training.rows.map { values[$0] }, k: k)
+        } catch let error as MethodError {
+            throw AuditError("\(context.unit), claim \(claim.name) at \(context.site): \(error.message)")
+        }
+        let predictions = probe.predict(code: held.code, rows: held.rows.count, width: latents)
+        return zip(predictions, held.rows).map { $0 == values[$1] ? 1 : 0 }
     }
 }
 
