@@ -19,6 +19,8 @@ public enum NullFamilyDescription {
             return "the entries of every weight matrix and bias vector shuffled within that tensor: each layer's distribution of weights kept, their arrangement destroyed."
         case .momentRedraw:
             return "every parameter tensor redrawn from a normal distribution with that tensor's mean and standard deviation (Heap et al. 2025)."
+        case .momentRedrawExceptEmbeddings:
+            return "every parameter tensor but the token and position embeddings redrawn from a normal distribution with that tensor's mean and standard deviation, the trained embeddings kept (Heap et al. 2025's \"excl. embeddings\"): what do the trained embeddings alone carry?"
         case .permutedLabels:
             return "a network of the same architecture trained from a fresh initialization on the training inputs with their labels randomly permuted (Adebayo et al. 2018's data randomization): training without the link between inputs and labels."
         case .supplied:

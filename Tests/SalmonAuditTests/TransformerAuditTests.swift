@@ -101,6 +101,37 @@ import Testing
         #expect(cascadeTest.null.values == draws)
     }
 
+    /// Heap et al.'s two moment redraws: `moment-redraw` redraws every tensor, and
+    /// `moment-redraw-except-embeddings` the same way from its own stream but keeps the trained
+    /// token and position embeddings, so its embed site equals the trained network's and its
+    /// deeper sites do not. A layered network, which has no embeddings, refuses the second.
+    @Test func momentRedrawExceptEmbeddingsKeepsTheTrainedEmbeddings() throws {
+        let spec = try AuditSpec.parse(yaml: Self.yaml.replacingOccurrences(of: "  - {family: random-init, K: 5}",
+                                                                            with: "  - {family: moment-redraw, K: 5}\n  - {family: moment-redraw-except-embeddings, K: 5}"))
+        let subject = try #require(try Audit.subject(for: spec, specDirectory: ".", jobs: 2) as? TransformerSubject)
+        let model = subject.trained[0]
+        for k in [0, 4] {
+            let stream = RandomStream(seed: 4, path: ["null", "moment-redraw-except-embeddings", .index(k)])
+            let redrawn = NullModels.redrawnFromMoments(model, stream: stream)
+            let kept = NullModels.redrawnFromMomentsExceptEmbeddings(model, stream: stream)
+            #expect(kept.tokenEmbedding == model.tokenEmbedding && kept.positionEmbedding == model.positionEmbedding)
+            #expect(kept.blocks == redrawn.blocks && kept.unembedding == redrawn.unembedding && kept.blocks != model.blocks)
+            let null = try subject.activations(.null(family: "moment-redraw-except-embeddings", index: k), sites: ["embed", "blocks.1.resid"])
+            let trained = try subject.activations(.trained(seed: 0), sites: ["embed", "blocks.1.resid"])
+            #expect(null["embed"] == trained["embed"] && null["blocks.1.resid"] != trained["blocks.1.resid"])
+            let all = try subject.activations(.null(family: "moment-redraw", index: k), sites: ["embed"])
+            #expect(all["embed"] != trained["embed"])
+        }
+        #expect(throws: SpecError.self) {
+            _ = try AuditSpec.parse(yaml: """
+                name: mlp
+                model: {task: planted-concepts, hidden: [4]}
+                claims: [{name: p, method: {name: logistic-probe}, sites: [layers.0.post]}]
+                nulls: [{family: moment-redraw-except-embeddings, K: 2}]
+                """)
+        }
+    }
+
     @Test func transformerSitesAndClaimsAreCheckedNamingTheField() throws {
         func refusal(_ edit: (String) -> String) -> String {
             do {

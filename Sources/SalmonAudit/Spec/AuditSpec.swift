@@ -166,6 +166,9 @@ public struct AuditSpec: Sendable, Codable, Equatable {
                     throw SpecError(field: "nulls[\(i)].epochs", "expected 1 … 100,000 epochs, found \(epochs)")
                 }
             }
+            if null.family == NullSpec.Family.momentRedrawExceptEmbeddings.rawValue && (model.activations != nil || model.maps != nil || (model.task != nil && model.transformer == nil)) {
+                throw SpecError(field: "nulls[\(i)].family", "'\(null.family)' keeps a transformer's embeddings; \(model.task.map { "the built-in task '\($0)'" } ?? "this model") has an MLP or CNN, with none (use moment-redraw)")
+            }
             if null.family == NullSpec.Family.permutedLabels.rawValue && model.isFileModel && model.trainingInputs == nil {
                 throw SpecError(field: "nulls[\(i)].family", model.activations != nil
                     ? "permuted-labels retrains the network, which activation files do not have"
@@ -211,6 +214,9 @@ public struct NullSpec: Sendable, Codable, Equatable {
         case independentLayer = "independent-layer"
         case withinLayerPermutation = "within-layer-permutation"
         case momentRedraw = "moment-redraw"
+        /// A transformer's moment redraw with its trained token and position embeddings kept
+        /// (Heap et al. 2025's "excl. embeddings").
+        case momentRedrawExceptEmbeddings = "moment-redraw-except-embeddings"
         case permutedLabels = "permuted-labels"
         /// Null models supplied as activation files.
         case supplied

@@ -123,7 +123,11 @@ public struct LayeredNetworkSubject<Model: AuditedNetwork>: AuditSubject {
         modelDescription = "\(prototype.architectureDescription(spec.model)) trained on \(task) (\(training.count) examples, \(plan.epochs) epochs of AdamW, \(seeds) seed\(seeds == 1 ? "" : "s")); \(evaluation.count) held-out evaluation inputs"
     }
 
+    /// Refuses the sites this network does not have, and the null family it cannot make.
     static func checkSites(_ spec: AuditSpec, layers: Int) throws {
+        if let i = spec.nulls.firstIndex(where: { $0.family == NullSpec.Family.momentRedrawExceptEmbeddings.rawValue }) {
+            throw SpecError(field: "nulls[\(i)].family", "'\(spec.nulls[i].family)' keeps a transformer's embeddings; a layered network has none (use moment-redraw)")
+        }
         for claim in spec.claims {
             for site in AuditPlan.sites(for: claim, in: spec)
             where Self.layer(of: site, layers: layers) == nil && (site != "input" || claim.family.siteRole == .randomizationStage) {
@@ -260,6 +264,9 @@ public struct LayeredNetworkSubject<Model: AuditedNetwork>: AuditSubject {
                 return NullModels.permutedWithinLayers(base, stream: stream)
             case .momentRedraw:
                 return NullModels.redrawnFromMoments(base, stream: stream)
+            case .momentRedrawExceptEmbeddings:
+                // Refused when the subject is made (checkSites).
+                throw AuditError("\(unit): '\(familyName)' keeps a transformer's embeddings; this network has none")
             case .permutedLabels:
                 guard let training else { throw AuditError("permuted-labels needs training data") }
                 return NullModels.retrainedOnPermutedLabels(

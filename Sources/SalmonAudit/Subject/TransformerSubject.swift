@@ -230,6 +230,8 @@ public struct TransformerSubject: AuditSubject {
             return NullModels.permutedWithinLayers(base, stream: stream)
         case .momentRedraw:
             return NullModels.redrawnFromMoments(base, stream: stream)
+        case .momentRedrawExceptEmbeddings:
+            return NullModels.redrawnFromMomentsExceptEmbeddings(base, stream: stream)
         case .permutedLabels:
             guard let training else { throw AuditError("permuted-labels retrains the network, which needs training data (a built-in task's, or model.trainingInputs and trainingLabels)") }
             var fresh = NullModels.reinitialized(base, stream: stream.derived("init"))

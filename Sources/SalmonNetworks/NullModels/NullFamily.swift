@@ -136,6 +136,17 @@ public enum NullModels {
     }
 
     /// Block `block` re-initialized, everything else kept.
+    /// Heap et al. 2025's moment redraw excluding the embeddings ("re-randomized excl.
+    /// embeddings"): every parameter tensor redrawn as ``redrawnFromMoments(_:stream:)`` does (the
+    /// same draws, from the same stream), then the trained token and position embeddings put back.
+    /// The unembedding is redrawn.
+    public static func redrawnFromMomentsExceptEmbeddings(_ model: Transformer, stream: RandomStream) -> Transformer {
+        var out = redrawnFromMoments(model, stream: stream)
+        out.tokenEmbedding = model.tokenEmbedding
+        out.positionEmbedding = model.positionEmbedding
+        return out
+    }
+
     public static func independentBlock(_ model: Transformer, block: Int, stream: RandomStream) -> Transformer {
         precondition(model.blocks.indices.contains(block), "block \(block) outside 0..<\(model.blocks.count)")
         var out = model
