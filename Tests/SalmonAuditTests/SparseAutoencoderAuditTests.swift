@@ -141,6 +141,81 @@ import Testing
         }
     }
 
+    /// A transcoder claim (`reads: layers.0.post` at `layers.1.pre`) is the dictionary trained to
+    /// map the first site's rows to the second's, with the documented split, for the trained
+    /// network, a random-init null and a frozen-decoder null; its explained variance is that of
+    /// the second site.
+    @Test func transcoderClaimsReconstructOneSiteFromAnother() async throws {
+        let spec = try AuditSpec.parse(yaml: """
+            name: transcoder
+            seed: 5
+            model:
+              task: planted-concepts
+              taskOptions: {examples: 200, concepts: 3, dimension: 8, labelConcepts: [0], noise: 0.3}
+              hidden: [12, 10]
+              training: {epochs: 10, batchSize: 50, learningRate: 0.02}
+              evaluationExamples: 200
+            claims:
+              - {name: t, method: {name: topk-sae, k: 3, expansion: 2, epochs: 200, reads: layers.0.post}, sites: [layers.1.pre], statistic: explainedVariance}
+            nulls:
+              - {family: random-init, K: 3}
+              - {family: frozen-decoder, K: 2}
+            resampling: {bootstrap: 200}
+            """, file: "transcoder.yaml")
+        let subject = try Audit.subject(for: spec, specDirectory: ".", jobs: 1)
+        let result = try #require(try await Audit.run(spec: spec, subject: subject, jobs: 2).result)
+        func expected(_ unit: AuditUnit, data: AuditUnit, frozen: Int? = nil) throws -> Double {
+            let captured = try subject.activations(data, sites: ["layers.0.post", "layers.1.pre"])
+            let x = try #require(captured["layers.0.post"]), y = try #require(captured["layers.1.pre"])
+            let rows = y.shape[0], held = Int((Double(rows) * 0.2).rounded())
+            let stream = RandomStream(seed: 5, path: ["method", "t", "layers.1.pre"])
+            var order = Array(0..<rows)
+            var split = stream.derived("split")
+            order.shuffle(using: &split)
+            func rowsOf(_ t: Tensor, _ ids: ArraySlice<Int>) -> [Float] { ids.flatMap { t.scalars[($0 * t.shape[1])..<(($0 + 1) * t.shape[1])] } }
+            var sae = stream.derived("sae")
+            if let frozen { sae = sae.derived("frozen", .index(frozen)) }
+            let transcoder = SparseAutoencoder.train(x: rowsOf(x, order[..<(rows - held)]), y: rowsOf(y, order[..<(rows - held)]), rows: rows - held,
+                                                     inputs: 12, latents: 20, outputs: 10, activation: .topK(k: 3),
+                                                     training: SparseAutoencoderTraining(epochs: 200, batchSize: 128, frozen: frozen == nil ? nil : .decoder),
+                                                     stream: sae).autoencoder
+            #expect(transcoder.inputs == 12 && transcoder.outputs == 10)
+            let target = rowsOf(y, order[(rows - held)...])
+            let (code, reconstruction) = transcoder(rowsOf(x, order[(rows - held)...]), rows: held)
+            return SparseAutoencoderMetrics(target: target, reconstruction: reconstruction, code: code, rows: held, width: 10, latents: 20).explainedVariance
+        }
+        let random = try #require(result.tests.first { $0.family == "random-init" })
+        let frozen = try #require(result.tests.first { $0.family == "frozen-decoder" })
+        func close(_ a: Double, _ b: Double) -> Bool { abs(a - b) <= 1e-9 * max(1, abs(b)) }
+        #expect(close(random.estimate, try expected(.trained(seed: 0), data: .trained(seed: 0))), "\(random.estimate)")
+        #expect(close(random.null.values[2], try expected(.null(family: "random-init", index: 2), data: .null(family: "random-init", index: 2))))
+        #expect(close(frozen.null.values[1], try expected(.trained(seed: 0), data: .trained(seed: 0), frozen: 1)))
+        #expect(random.estimate > 0.5 && random.interval != nil, "\(random.estimate)")
+    }
+
+    /// A transcoder that reads its own site, reads a site the network lacks, claims ground truth,
+    /// or meets a family whose model or draw differs between its two sites is refused, naming the field.
+    @Test(arguments: [
+        ("{name: topk-sae, k: 2, reads: layers.0.post}", "sites: [layers.0.post]", "random-init", "claims[0].method.reads", "also the claim's site"),
+        ("{name: topk-sae, k: 2, reads: layers.0.post}", "sites: [layers.1.pre]", "cascading-top-down", "nulls[0].family", "not defined for the transcoder"),
+        ("{name: topk-sae, k: 2, reads: layers.0.post}", "sites: [layers.1.pre]", "gaussian-activations", "nulls[0].family", "not defined for the transcoder"),
+        ("{name: topk-sae, k: 2, reads: layers.7.post}", "sites: [layers.1.pre]", "random-init", "claims.t.method.reads", "unknown site 'layers.7.post'"),
+    ])
+    func transcodersAreRefusedWhereTheyAreUndefined(method: String, sites: String, family: String, field: String, message: String) async throws {
+        do {
+            let spec = try AuditSpec.parse(yaml: """
+                name: transcoder
+                model: {task: planted-concepts, hidden: [6, 5]}
+                claims: [{name: t, method: \(method), \(sites)}]
+                nulls: [{family: \(family), K: 2}]
+                """, file: "t.yaml")
+            _ = try Audit.subject(for: spec, specDirectory: ".", jobs: 1)
+            Issue.record("accepted \(method) at \(sites) against \(family)")
+        } catch let error as SpecError {
+            #expect(error.field == field && error.description.contains(message), "\(error)")
+        }
+    }
+
     /// The fit is a function of the method's stream: the same spec gives the same values.
     @Test func theAuditIsReproducible() async throws {
         let spec = try Self.spec("{name: relu-sae, l1: 0.01, expansion: 2, epochs: 5}", statistics: ["mse"], K: 4)
@@ -600,11 +675,13 @@ import Testing
     /// where they are W₁uⱼ) are each called distinguishable at α = 0.05 at a rate inside the
     /// binomial 99.9 % band (K = 19, one test: distinguishable means the trained value is the most
     /// extreme of 20 exchangeable ones).
-    /// The other methods (BatchTopK, ReLU-L1, JumpReLU) are calibrated on explained variance.
+    /// The other methods (BatchTopK, ReLU-L1, JumpReLU, and a transcoder from layers.0.post to
+    /// the logits) are calibrated on explained variance.
     @Test(arguments: [
         ("explainedVariance", "topk-sae, k: 2"), ("fvu", "topk-sae, k: 2"), ("decoderStability", "topk-sae, k: 2"),
         ("activationStability", "topk-sae, k: 2"), ("maxConceptAUROC", "topk-sae, k: 2"), ("featureRecovery", "topk-sae, k: 2"), ("sparseProbing", "topk-sae, k: 2"),
         ("explainedVariance", "batchtopk-sae, k: 2"), ("explainedVariance", "relu-sae, l1: 0.01"), ("explainedVariance", "jumprelu-sae"),
+        ("explainedVariance", "topk-sae, k: 1, reads: layers.0.post"),
     ])
     func anSAEClaimOnARandomInitTrainedModelIsDistinguishableFivePercentOfTheTime(statistic: String, method: String) async throws {
         let n = 400
@@ -613,7 +690,7 @@ import Testing
         for r in 0..<n {
             let spec = try OneMoreNullDraw.calibrationSpec(seed: UInt64(5000 + r), method: "{name: \(method), expansion: 2, epochs: 3, batchSize: 40}",
                                                            K: 19, statistic: statistic,
-                                                           site: statistic == "featureRecovery" ? "layers.0.pre" : "layers.0.post")
+                                                           site: statistic == "featureRecovery" ? "layers.0.pre" : method.contains("reads:") ? "layers.1.pre" : "layers.0.post")
             let subject = OneMoreNullDraw(base: try NetworkSubject(spec: spec), index: 19)
             let result = try #require(try await Audit.run(spec: spec, subject: subject, jobs: 2).result)
             if result.tests[0].verdict == .distinguishable { distinguishable += 1 }

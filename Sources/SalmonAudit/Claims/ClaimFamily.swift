@@ -45,6 +45,10 @@ public protocol ClaimFamily: Sendable {
     /// evaluator applies when ``ClaimContext/standIn`` is one of their null units; its claims are
     /// tested against these and no claim of another family is.
     var estimatorNulls: Set<String> { get }
+    /// The sites `claim` reads besides its own (a transcoder reads a layer's input to reconstruct
+    /// its output at the claim's site): captured for every unit and given to the evaluator in
+    /// ``ClaimContext/activations(at:)``. Empty for most claims.
+    func readSites(of claim: ClaimSpec) -> [String]
 }
 
 extension ClaimFamily {
@@ -52,6 +56,7 @@ extension ClaimFamily {
     public func notes(diagnostics: [String: Double]) -> [String] { [] }
     public func isRandom(_ claim: ClaimSpec) -> Bool { false }
     public var estimatorNulls: Set<String> { [] }
+    public func readSites(of claim: ClaimSpec) -> [String] { [] }
 
     /// The statistic `name` of `method`, if the method offers it.
     public func statistic(_ name: String, of method: String) -> ClaimStatistic? {
@@ -91,6 +96,8 @@ public struct ClaimContext: Sendable {
     public var site: String
     /// The activations `[evaluation rows, width]` at `site` when the family requires them.
     public var activations: Tensor?
+    /// The unit's activations at every site any claim reads (with ``activations``'s site among them).
+    public var unitActivations: [String: Tensor]
     /// The method's stream: the same for every unit, so trained and null models meet identical
     /// folds, control labels and noise, and stay exchangeable under the null.
     public var stream: RandomStream
@@ -99,14 +106,21 @@ public struct ClaimContext: Sendable {
     public var memo: UnitMemo
 
     public init(unit: AuditUnit, site: String, activations: Tensor?, stream: RandomStream, subject: any AuditSubject,
-                memo: UnitMemo = UnitMemo()) {
+                memo: UnitMemo = UnitMemo(), unitActivations: [String: Tensor] = [:]) {
         self.unit = unit
+        self.unitActivations = unitActivations
         standIn = subject.standIn(unit)
         self.site = site
         self.activations = activations
         self.stream = stream
         self.subject = subject
         self.memo = memo
+    }
+
+    /// The unit's activations at `site`, one of the sites the claim reads (``ClaimFamily/readSites(of:)``).
+    public func activations(at site: String) throws -> Tensor {
+        guard let a = unitActivations[site] else { throw AuditError("\(unit): site '\(site)' produced no activations") }
+        return a
     }
 
     /// The network the unit names at the context's site, made from trained network `base`

@@ -63,9 +63,15 @@ public enum AuditPlan {
     public static let siteDependentFamilies: Set<String> = ["cascading-top-down", "cascading-bottom-up", "independent-layer"]
 
     /// Every site whose activations some claim reads (``ClaimRequirement/activations``).
+    /// With them, the sites claims read besides their own (``ClaimFamily/readSites(of:)``).
     public static func allSites(_ spec: AuditSpec) -> Set<String> {
-        Set(spec.claims.filter { $0.requirements.contains(.activations) }.flatMap { sites(for: $0, in: spec) })
+        Set(spec.claims.filter { $0.requirements.contains(.activations) }.flatMap { sites(for: $0, in: spec) + $0.family.readSites(of: $0) })
     }
+
+    /// The null families a claim that reads a second site (``ClaimFamily/readSites(of:)``) is not
+    /// defined against: the site-dependent ones, whose model differs between the two sites, and
+    /// `gaussian-activations`, which draws each site independently.
+    public static let familiesUndefinedAcrossSites: Set<String> = siteDependentFamilies.union([NullSpec.Family.gaussianActivations.rawValue])
 
     /// The stream of `claim`'s method at `site`: `seed → "method" → claim → site` for a claim that
     /// measures at its sites, `seed → "method" → claim` for one whose sites are randomization stages.

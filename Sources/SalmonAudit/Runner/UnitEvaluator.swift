@@ -68,7 +68,8 @@ struct UnitEvaluator: Sendable {
                 var measurements: [ClaimMeasurement] = []
                 for r in 0..<runs {
                     let context = ClaimContext(unit: unit, site: site, activations: siteActivations,
-                                               stream: r == 0 ? base : base.derived("method-seed", .index(r)), subject: subject, memo: memo)
+                                               stream: r == 0 ? base : base.derived("method-seed", .index(r)), subject: subject, memo: memo,
+                                               unitActivations: activations)
                     let evaluation: ClaimEvaluation?
                     do { evaluation = try evaluator.evaluate(context, statistics: [claim.statistic]) } catch let e as AuditError {
                         throw e

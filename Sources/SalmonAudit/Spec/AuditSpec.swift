@@ -117,6 +117,9 @@ public struct AuditSpec: Sendable, Codable, Equatable {
                     throw SpecError(field: claim.sites == nil ? "sites" : field + ".sites",
                                     message + " (the activation files give \(names.joined(separator: ", ")))")
                 }
+                for site in claim.family.readSites(of: claim) where !names.contains(site) {
+                    throw SpecError(field: field + ".method.reads", "unknown site '\(site)' (the activation files give \(names.joined(separator: ", ")))")
+                }
             }
             if claim.family.siteRole == .measurement && claim.sites == nil && sites == nil && model.stateDict != nil {
                 throw SpecError(field: field + ".sites", "a model loaded from a state dict needs sites (top-level 'sites' or per claim)")

@@ -133,6 +133,9 @@ public struct LayeredNetworkSubject<Model: AuditedNetwork>: AuditSubject {
             where Self.layer(of: site, layers: layers) == nil && (site != "input" || claim.family.siteRole == .randomizationStage) {
                 throw SpecError(field: "sites", "unknown site '\(site)'; this network has input and layers.0–\(layers - 1).pre|post")
             }
+            for site in claim.family.readSites(of: claim) where Self.layer(of: site, layers: layers) == nil && site != "input" {
+                throw SpecError(field: "claims.\(claim.name).method.reads", "unknown site '\(site)'; this network has input and layers.0–\(layers - 1).pre|post")
+            }
         }
     }
 

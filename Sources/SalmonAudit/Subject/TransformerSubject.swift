@@ -167,6 +167,11 @@ public struct TransformerSubject: AuditSubject {
                 if let near = nearestName(to: site, in: Array(known)) { message += "; did you mean '\(near)'?" }
                 throw SpecError(field: "sites", message + " (sites: embed, blocks.i.{resid.pre, attn.heads, attn.out, resid.mid, mlp.hidden, mlp.out, resid}, final, logits)")
             }
+            for site in claim.family.readSites(of: claim) where !known.contains(site) {
+                var message = "unknown site '\(site)' of a \(layers)-block transformer"
+                if let near = nearestName(to: site, in: Array(known)) { message += "; did you mean '\(near)'?" }
+                throw SpecError(field: "claims.\(claim.name).method.reads", message)
+            }
         }
     }
 

@@ -17,6 +17,15 @@ import SalmonStatistics
 /// `initialThreshold`; Rajamanoharan et al. 2024), each with `expansion` × the site's width latents, trained by
 /// ``SparseAutoencoder/train(x:y:rows:inputs:latents:outputs:activation:training:stream:)``.
 ///
+/// Transcoders (Dunefsky, Chlenski & Nanda 2024): with `reads: SITE` the dictionary reads the
+/// activations at SITE (a layer's input, e.g. `blocks.i.resid.mid`, the residual stream the MLP
+/// reads, before its LayerNorm) and reconstructs those at the claim's site (its output, e.g.
+/// `blocks.i.mlp.out`); every statistic is then about the reconstruction of the claim's site
+/// (loss recovered splices the transcoder's output in there), latents = `expansion` × that
+/// site's width. Not defined against the site-dependent null families, whose model differs
+/// between the two sites, nor against `gaussian-activations`, which draws each site
+/// independently (``AuditPlan/familiesUndefinedAcrossSites``): refused in the spec.
+///
 /// The rows at the site are split once, by the method's stream (so every model meets the same
 /// split): a fraction `heldOut` is kept out of training and the statistics are computed on it.
 /// The SAE's initialization and batch order come from the method's stream too, so trained and
@@ -138,6 +147,17 @@ public struct SparseAutoencoderFamily: ClaimFamily {
         if claim.controlTypes != nil {
             throw SpecError(field: field + ".controlTypes", "control types apply to probes, not to sparse autoencoders")
         }
+        if let reads = try claim.method.parameters(as: SparseAutoencoderParameters.self).reads {
+            if AuditPlan.sites(for: claim, in: spec).contains(reads) {
+                throw SpecError(field: field + ".method.reads", "a transcoder reads one site and reconstructs another; '\(reads)' is also the claim's site (without 'reads' the method is a sparse autoencoder)")
+            }
+            if claim.requirements.contains(.groundTruth) {
+                throw SpecError(field: field + ".statistic", "\(claim.statistic) compares a dictionary with the true features of the site it reads; a transcoder (reads: \(reads)) reconstructs another site")
+            }
+            if let i = spec.nulls.firstIndex(where: { AuditPlan.familiesUndefinedAcrossSites.contains($0.family) }) {
+                throw SpecError(field: "nulls[\(i)].family", "'\(spec.nulls[i].family)' is not defined for the transcoder claim \(claim.name), which reads '\(reads)' and reconstructs another site (the family's model, or its draw, differs between the two); audit transcoders against random-init, moment-redraw, within-layer-permutation, permuted-labels, supplied or the frozen-matrix nulls")
+            }
+        }
         if claim.requirements.contains(.groundTruth) {
             for site in AuditPlan.sites(for: claim, in: spec) where site != "input" && site != NetworkSubject.linearSite {
                 throw SpecError(field: claim.sites == nil ? "sites" : field + ".sites",
@@ -166,6 +186,10 @@ public struct SparseAutoencoderFamily: ClaimFamily {
     public func isRandom(_ claim: ClaimSpec) -> Bool { true }
 
     public var estimatorNulls: Set<String> { [NullSpec.Family.frozenDecoder.rawValue, NullSpec.Family.frozenEncoder.rawValue] }
+
+    public func readSites(of claim: ClaimSpec) -> [String] {
+        ((try? claim.method.parameters(as: SparseAutoencoderParameters.self))?.reads).map { [$0] } ?? []
+    }
 }
 
 /// The parameters of `topk-sae` and `relu-sae`. Every key is encoded (with its default where the
@@ -187,21 +211,23 @@ public struct SparseAutoencoderParameters: MethodParameters, Equatable {
     /// `sparseProbing`: the number of latents the probe reads (default 1; nil when not given, and
     /// then not written to the canonical spec).
     public var probeK: Int?
+    /// A transcoder's input site (nil: a sparse autoencoder, which reads the claim's own site).
+    public var reads: String?
     public var epochs: Int = 20
     public var batchSize: Int = 128
     public var learningRate: Double = 1e-3
     /// The fraction of rows held out of training, on which the statistics are computed.
     public var heldOut: Double = 0.2
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case expansion, k, l1, l0Coefficient, bandwidth, initialThreshold, epochs, batchSize, learningRate, heldOut, probeK }
+    enum CodingKeys: String, CodingKey, CaseIterable { case expansion, k, l1, l0Coefficient, bandwidth, initialThreshold, epochs, batchSize, learningRate, heldOut, probeK, reads }
 
     public init() {}
 
     static func keys(of method: SparseAutoencoderFamily.Method) -> [CodingKeys] {
         switch method {
-        case .topK, .batchTopK: return [.expansion, .k, .epochs, .batchSize, .learningRate, .heldOut, .probeK]
-        case .relu: return [.expansion, .l1, .epochs, .batchSize, .learningRate, .heldOut, .probeK]
-        case .jumpReLU: return [.expansion, .l0Coefficient, .bandwidth, .initialThreshold, .epochs, .batchSize, .learningRate, .heldOut, .probeK]
+        case .topK, .batchTopK: return [.expansion, .k, .epochs, .batchSize, .learningRate, .heldOut, .probeK, .reads]
+        case .relu: return [.expansion, .l1, .epochs, .batchSize, .learningRate, .heldOut, .probeK, .reads]
+        case .jumpReLU: return [.expansion, .l0Coefficient, .bandwidth, .initialThreshold, .epochs, .batchSize, .learningRate, .heldOut, .probeK, .reads]
         }
     }
 
@@ -220,6 +246,7 @@ public struct SparseAutoencoderParameters: MethodParameters, Equatable {
         bandwidth = try c.decodeIfPresent(Double.self, forKey: .bandwidth)
         initialThreshold = try c.decodeIfPresent(Double.self, forKey: .initialThreshold)
         probeK = try c.decodeIfPresent(Int.self, forKey: .probeK)
+        reads = try c.decodeIfPresent(String.self, forKey: .reads)
         if method == .jumpReLU {
             l0Coefficient = l0Coefficient ?? 1
             bandwidth = bandwidth ?? 0.05
@@ -277,14 +304,26 @@ struct SparseAutoencoderEvaluator: ClaimEvaluator {
         var order = Array(0..<rows)
         var splitStream = context.stream.derived("split")
         order.shuffle(using: &splitStream)
-        let x = activations.scalars
-        func gather(_ indices: ArraySlice<Int>) -> [Float] {
+        // A transcoder's input rows (the same rows, another site).
+        var input: Tensor?
+        if let reads = parameters.reads {
+            let a = try context.activations(at: reads)
+            guard a.rank == 2, a.shape[0] == rows else {
+                throw AuditError("\(context.unit), claim \(claim): '\(reads)' has \(a.shape.first ?? 0) rows, '\(context.site)' \(rows); a transcoder reads the same inputs at both")
+            }
+            input = a
+        }
+        let inputWidth = input?.shape[1] ?? width
+        func gather(_ x: [Float], width: Int, _ indices: ArraySlice<Int>) -> [Float] {
             var out = [Float](); out.reserveCapacity(indices.count * width)
             for r in indices { out.append(contentsOf: x[(r * width)..<((r + 1) * width)]) }
             return out
         }
         let heldRows = Array(order[trainingRows...])
-        let train = gather(order[..<trainingRows]), held = gather(order[trainingRows...])
+        let train = gather(activations.scalars, width: width, order[..<trainingRows])
+        let held = gather(activations.scalars, width: width, order[trainingRows...])
+        let trainInput = input.map { gather($0.scalars, width: inputWidth, order[..<trainingRows]) } ?? train
+        let heldInput = input.map { gather($0.scalars, width: inputWidth, order[trainingRows...]) } ?? held
         let activation: SparseAutoencoder.Activation
         switch method {
         case .topK: activation = .topK(k: parameters.k)
@@ -301,10 +340,11 @@ struct SparseAutoencoderEvaluator: ClaimEvaluator {
             saeStream = saeStream.derived("frozen", .index(k))
         }
         let stability = statistics.contains("decoderStability") || statistics.contains("activationStability")
-        let saes = SparseAutoencoder.train(x: train, rows: trainingRows, inputs: width, latents: latents, activation: activation,
-                                           training: training, seeds: stability ? [saeStream, saeStream.derived("second")] : [saeStream]).autoencoders
+        let saes = SparseAutoencoder.train(x: trainInput, y: input == nil ? nil : train, rows: trainingRows, inputs: inputWidth, latents: latents,
+                                           outputs: width, activation: activation, training: training,
+                                           seeds: stability ? [saeStream, saeStream.derived("second")] : [saeStream]).autoencoders
         let sae = saes[0]
-        let (code, reconstruction) = sae(held, rows: evaluationRows)
+        let (code, reconstruction) = sae(heldInput, rows: evaluationRows)
         let terms = SparseAutoencoderRowTerms(target: held, reconstruction: reconstruction, code: code, rows: evaluationRows, width: width, latents: latents)
         var measurements: [String: ClaimMeasurement] = [:]
         for name in statistics {
@@ -343,7 +383,7 @@ struct SparseAutoencoderEvaluator: ClaimEvaluator {
                 value = DictionaryComparison.matchedMean(cosines, rows: latents, columns: latents).mean
                 resampling = .none(reason: "PW-MCC compares two dictionaries; it is not a mean over inputs")
             case "activationStability":
-                let other = saes[1](held, rows: evaluationRows).code
+                let other = saes[1](heldInput, rows: evaluationRows).code
                 let correlations = DictionaryComparison.activationCorrelations(code, latentsA: latents, other, latentsB: latents, samples: evaluationRows)
                 value = DictionaryComparison.matchedMean(correlations, rows: latents, columns: latents).mean
                 resampling = .none(reason: "matched activation correlation compares two dictionaries; its resampling over inputs is not implemented")
@@ -368,7 +408,7 @@ struct SparseAutoencoderEvaluator: ClaimEvaluator {
                 value = name == "featureRecovery" ? best.rowsToColumns : best.columnsToRows
                 resampling = .none(reason: "ground-truth recovery compares the dictionary with the true directions; it is not a mean over inputs")
             case "sparseProbing":
-                let correct = try Self.sparseProbeCorrectness(context: context, claim: claimSpec, sae: sae, training: (train, order[..<trainingRows]),
+                let correct = try Self.sparseProbeCorrectness(context: context, claim: claimSpec, sae: sae, training: (trainInput, order[..<trainingRows]),
                                                                held: (code, heldRows), latents: latents, k: parameters.probeK ?? 1)
                 value = correct.reduce(0, +) / Double(evaluationRows)
                 resampling = .meanOfScores(correct)
