@@ -17,13 +17,16 @@ import Testing
         var saes: [SparseAutoencoder]
         var test: [Float]
         var heldIDs: [Int]
+        /// The training rows, in the split's order, and their activations.
+        var trainIDs: [Int]
+        var train: [Float]
         var width: Int
         var held: Int { heldIDs.count }
         var latents: Int { 2 * width }
 
         init(_ a: Tensor, seed: UInt64, claim: String, site: String, k: Int, epochs: Int,
              frozen: SparseAutoencoderTraining.FrozenWeights? = nil, draw: Int? = nil, seeds: Int = 1, activation: SparseAutoencoder.Activation? = nil,
-             learningRate: Double = 1e-3) {
+             learningRate: Double = 1e-3, initialThreshold: Float = SparseAutoencoder.initialThreshold) {
             let rows = a.shape[0], width = a.shape[1], held = Int((Double(rows) * 0.2).rounded())
             let stream = RandomStream(seed: seed, path: ["method", .label(claim), .label(site)])
             var order = Array(0..<rows)
@@ -32,8 +35,11 @@ import Testing
             func rowsOf(_ ids: ArraySlice<Int>) -> [Float] { ids.flatMap { a.scalars[($0 * width)..<(($0 + 1) * width)] } }
             var sae = stream.derived("sae")
             if let draw { sae = sae.derived("frozen", .index(draw)) }
-            saes = SparseAutoencoder.train(x: rowsOf(order[..<(rows - held)]), rows: rows - held, inputs: width, latents: 2 * width,
-                                           activation: activation ?? .topK(k: k), training: SparseAutoencoderTraining(epochs: epochs, batchSize: 128, learningRate: learningRate, frozen: frozen),
+            trainIDs = Array(order[..<(rows - held)])
+            train = rowsOf(order[..<(rows - held)])
+            saes = SparseAutoencoder.train(x: train, rows: rows - held, inputs: width, latents: 2 * width, activation: activation ?? .topK(k: k),
+                                           training: SparseAutoencoderTraining(epochs: epochs, batchSize: 128, learningRate: learningRate, frozen: frozen,
+                                                                               initialThreshold: initialThreshold),
                                            seeds: seeds == 1 ? [sae] : [sae, sae.derived("second")]).autoencoders
             test = rowsOf(order[(rows - held)...])
             heldIDs = Array(order[(rows - held)...])
@@ -121,98 +127,13 @@ import Testing
         let site = "layers.0.post"
         let a = try #require(try subject.activations(.trained(seed: 0), sites: [site])[site])
         for statistic in ["explainedVariance", "l0"] {
-            let rows = a.shape[0], width = a.shape[1], held = Int((Double(rows) * 0.2).rounded())
-            let stream = RandomStream(seed: 5, path: ["method", .label(statistic), .label(site)])
-            var order = Array(0..<rows)
-            var split = stream.derived("split")
-            order.shuffle(using: &split)
-            func rowsOf(_ ids: ArraySlice<Int>) -> [Float] { ids.flatMap { a.scalars[($0 * width)..<(($0 + 1) * width)] } }
-            let sae = SparseAutoencoder.train(x: rowsOf(order[..<(rows - held)]), rows: rows - held, inputs: width, latents: 2 * width,
-                                              activation: .jumpReLU(l0: 0.5, bandwidth: 0.1),
-                                              training: SparseAutoencoderTraining(epochs: 30, batchSize: 128, initialThreshold: 0.5),
-                                              stream: stream.derived("sae")).autoencoder
-            let test = rowsOf(order[(rows - held)...])
-            let (code, reconstruction) = sae(test, rows: held)
-            let m = SparseAutoencoderMetrics(target: test, reconstruction: reconstruction, code: code, rows: held, width: width, latents: 2 * width)
-            let result = try #require(result.tests.first { $0.statistic == statistic })
+            let r = Refit(a, seed: 5, claim: statistic, site: site, k: 0, epochs: 30, activation: .jumpReLU(l0: 0.5, bandwidth: 0.1), initialThreshold: 0.5)
+            let m = r.metrics
+            let test = try #require(result.tests.first { $0.statistic == statistic })
             let expected = statistic == "l0" ? m.meanL0 : m.explainedVariance
-            #expect(abs(result.estimate - expected) <= 1e-9 * max(1, abs(expected)), "\(statistic): \(result.estimate) vs \(expected)")
-            #expect(sae.thresholds.count == 2 * width && sae.thresholds.allSatisfy { $0 > 0 } && sae.thresholds != [Float](repeating: 0.5, count: 2 * width))
-        }
-    }
-
-    /// A transcoder claim (`reads: layers.0.post` at `layers.1.pre`) is the dictionary trained to
-    /// map the first site's rows to the second's, with the documented split, for the trained
-    /// network, a random-init null and a frozen-decoder null; its explained variance is that of
-    /// the second site.
-    @Test func transcoderClaimsReconstructOneSiteFromAnother() async throws {
-        let spec = try AuditSpec.parse(yaml: """
-            name: transcoder
-            seed: 5
-            model:
-              task: planted-concepts
-              taskOptions: {examples: 200, concepts: 3, dimension: 8, labelConcepts: [0], noise: 0.3}
-              hidden: [12, 10]
-              training: {epochs: 10, batchSize: 50, learningRate: 0.02}
-              evaluationExamples: 200
-            claims:
-              - {name: t, method: {name: topk-sae, k: 3, expansion: 2, epochs: 200, reads: layers.0.post}, sites: [layers.1.pre], statistic: explainedVariance}
-            nulls:
-              - {family: random-init, K: 3}
-              - {family: frozen-decoder, K: 2}
-            resampling: {bootstrap: 200}
-            """, file: "transcoder.yaml")
-        let subject = try Audit.subject(for: spec, specDirectory: ".", jobs: 1)
-        let result = try #require(try await Audit.run(spec: spec, subject: subject, jobs: 2).result)
-        func expected(_ unit: AuditUnit, data: AuditUnit, frozen: Int? = nil) throws -> Double {
-            let captured = try subject.activations(data, sites: ["layers.0.post", "layers.1.pre"])
-            let x = try #require(captured["layers.0.post"]), y = try #require(captured["layers.1.pre"])
-            let rows = y.shape[0], held = Int((Double(rows) * 0.2).rounded())
-            let stream = RandomStream(seed: 5, path: ["method", "t", "layers.1.pre"])
-            var order = Array(0..<rows)
-            var split = stream.derived("split")
-            order.shuffle(using: &split)
-            func rowsOf(_ t: Tensor, _ ids: ArraySlice<Int>) -> [Float] { ids.flatMap { t.scalars[($0 * t.shape[1])..<(($0 + 1) * t.shape[1])] } }
-            var sae = stream.derived("sae")
-            if let frozen { sae = sae.derived("frozen", .index(frozen)) }
-            let transcoder = SparseAutoencoder.train(x: rowsOf(x, order[..<(rows - held)]), y: rowsOf(y, order[..<(rows - held)]), rows: rows - held,
-                                                     inputs: 12, latents: 20, outputs: 10, activation: .topK(k: 3),
-                                                     training: SparseAutoencoderTraining(epochs: 200, batchSize: 128, frozen: frozen == nil ? nil : .decoder),
-                                                     stream: sae).autoencoder
-            #expect(transcoder.inputs == 12 && transcoder.outputs == 10)
-            let target = rowsOf(y, order[(rows - held)...])
-            let (code, reconstruction) = transcoder(rowsOf(x, order[(rows - held)...]), rows: held)
-            return SparseAutoencoderMetrics(target: target, reconstruction: reconstruction, code: code, rows: held, width: 10, latents: 20).explainedVariance
-        }
-        let random = try #require(result.tests.first { $0.family == "random-init" })
-        let frozen = try #require(result.tests.first { $0.family == "frozen-decoder" })
-        func close(_ a: Double, _ b: Double) -> Bool { abs(a - b) <= 1e-9 * max(1, abs(b)) }
-        #expect(close(random.estimate, try expected(.trained(seed: 0), data: .trained(seed: 0))), "\(random.estimate)")
-        #expect(close(random.null.values[2], try expected(.null(family: "random-init", index: 2), data: .null(family: "random-init", index: 2))))
-        #expect(close(frozen.null.values[1], try expected(.trained(seed: 0), data: .trained(seed: 0), frozen: 1)))
-        #expect(random.estimate > 0.5 && random.interval != nil, "\(random.estimate)")
-    }
-
-    /// A transcoder that reads its own site, reads a site the network lacks, claims ground truth,
-    /// or meets a family whose model or draw differs between its two sites is refused, naming the field.
-    @Test(arguments: [
-        ("{name: topk-sae, k: 2, reads: layers.0.post}", "sites: [layers.0.post]", "random-init", "claims[0].method.reads", "also the claim's site"),
-        ("{name: topk-sae, k: 2, reads: layers.0.post}", "sites: [layers.1.pre]", "cascading-top-down", "nulls[0].family", "not defined for the transcoder"),
-        ("{name: topk-sae, k: 2, reads: layers.0.post}", "sites: [layers.1.pre]", "gaussian-activations", "nulls[0].family", "not defined for the transcoder"),
-        ("{name: topk-sae, k: 2, reads: layers.7.post}", "sites: [layers.1.pre]", "random-init", "claims.t.method.reads", "unknown site 'layers.7.post'"),
-    ])
-    func transcodersAreRefusedWhereTheyAreUndefined(method: String, sites: String, family: String, field: String, message: String) async throws {
-        do {
-            let spec = try AuditSpec.parse(yaml: """
-                name: transcoder
-                model: {task: planted-concepts, hidden: [6, 5]}
-                claims: [{name: t, method: \(method), \(sites)}]
-                nulls: [{family: \(family), K: 2}]
-                """, file: "t.yaml")
-            _ = try Audit.subject(for: spec, specDirectory: ".", jobs: 1)
-            Issue.record("accepted \(method) at \(sites) against \(family)")
-        } catch let error as SpecError {
-            #expect(error.field == field && error.description.contains(message), "\(error)")
+            #expect(abs(test.estimate - expected) <= 1e-9 * max(1, abs(expected)), "\(statistic): \(test.estimate) vs \(expected)")
+            let thresholds = r.saes[0].thresholds
+            #expect(thresholds.count == r.latents && thresholds.allSatisfy { $0 > 0 } && thresholds != [Float](repeating: 0.5, count: r.latents))
         }
     }
 
@@ -455,7 +376,10 @@ import Testing
 
     /// The best single-latent detector of a planted concept: the largest over latents of the
     /// pairwise AUROC (concept rows above the others, ties one half), counted pair by pair here.
-    @Test func maxConceptAUROCIsTheBestLatentDetectorOfTheConcept() async throws {
+    /// One concept claim (`statistic` of a binary `target`) on the planted-concepts MLP, audited
+    /// against 3 random-init draws; with, for a unit, the documented refit and its labels.
+    static func conceptAudit(claim: String, method: String, statistic: String, target: String) async throws
+        -> (result: AuditResult, refit: (AuditUnit) throws -> (refit: Refit, labels: [Int])) {
         let spec = try AuditSpec.parse(yaml: """
             name: sae-concept
             seed: 5
@@ -466,18 +390,25 @@ import Testing
               training: {epochs: 10, batchSize: 50, learningRate: 0.02}
               evaluationExamples: 200
             claims:
-              - {name: concept, method: {name: topk-sae, k: 3, expansion: 2, epochs: 20}, sites: [layers.0.post], statistic: maxConceptAUROC, target: "concept:1"}
+              - {name: \(claim), method: \(method), sites: [layers.0.post], statistic: \(statistic), target: "\(target)"}
             nulls:
               - {family: random-init, K: 3}
             resampling: {bootstrap: 200}
             """, file: "concept.yaml")
         let subject = try Audit.subject(for: spec, specDirectory: ".", jobs: 1)
         let result = try #require(try await Audit.run(spec: spec, subject: subject, jobs: 2).result)
-        let site = "layers.0.post"
-        func expected(_ unit: AuditUnit) throws -> Double {
-            let a = try #require(try subject.activations(unit, sites: [site])[site])
-            let r = Refit(a, seed: 5, claim: "concept", site: site, k: 3, epochs: 20)
+        return (result, { unit in
+            let a = try #require(try subject.activations(unit, sites: ["layers.0.post"])["layers.0.post"])
             guard case .classes(let labels, 2) = try subject.probeData(claim: spec.claims[0], activations: a).target else { throw AuditError("labels") }
+            return (Refit(a, seed: 5, claim: claim, site: "layers.0.post", k: 3, epochs: 20), labels)
+        })
+    }
+
+    @Test func maxConceptAUROCIsTheBestLatentDetectorOfTheConcept() async throws {
+        let (result, refit) = try await Self.conceptAudit(claim: "concept", method: "{name: topk-sae, k: 3, expansion: 2, epochs: 20}",
+                                                          statistic: "maxConceptAUROC", target: "concept:1")
+        func expected(_ unit: AuditUnit) throws -> Double {
+            let (r, labels) = try refit(unit)
             let code = r.saes[0](r.test, rows: r.held).code
             var best = 0.0
             for j in 0..<r.latents {
@@ -503,39 +434,12 @@ import Testing
     /// sparseProbing is the held-out accuracy of the k-sparse probe selected and fitted on the
     /// refit SAE's training rows (the same split), with an interval over held-out rows.
     @Test func sparseProbingIsTheHeldOutAccuracyOfTheKSparseProbe() async throws {
-        let spec = try AuditSpec.parse(yaml: """
-            name: sae-sparse-probe
-            seed: 5
-            model:
-              task: planted-concepts
-              taskOptions: {examples: 200, concepts: 3, dimension: 8, labelConcepts: [0], noise: 0.3}
-              hidden: [12]
-              training: {epochs: 10, batchSize: 50, learningRate: 0.02}
-              evaluationExamples: 200
-            claims:
-              - {name: probe, method: {name: topk-sae, k: 3, expansion: 2, epochs: 20, probeK: 2}, sites: [layers.0.post], statistic: sparseProbing, target: "concept:0"}
-            nulls:
-              - {family: random-init, K: 3}
-            resampling: {bootstrap: 200}
-            """, file: "probe.yaml")
-        let subject = try Audit.subject(for: spec, specDirectory: ".", jobs: 1)
-        let result = try #require(try await Audit.run(spec: spec, subject: subject, jobs: 2).result)
-        let site = "layers.0.post"
+        let (result, refit) = try await Self.conceptAudit(claim: "probe", method: "{name: topk-sae, k: 3, expansion: 2, epochs: 20, probeK: 2}",
+                                                          statistic: "sparseProbing", target: "concept:0")
         func expected(_ unit: AuditUnit) throws -> Double {
-            let a = try #require(try subject.activations(unit, sites: [site])[site])
-            let r = Refit(a, seed: 5, claim: "probe", site: site, k: 3, epochs: 20)
-            guard case .classes(let labels, 2) = try subject.probeData(claim: spec.claims[0], activations: a).target else { throw AuditError("labels") }
-            let width = a.shape[1], rows = a.shape[0]
-            let trainIDs = Set(0..<rows).subtracting(r.heldIDs)
-            // The training rows in the split's order: the complement of the held-out rows, as Refit orders them.
-            var order = Array(0..<rows)
-            var split = RandomStream(seed: 5, path: ["method", "probe", .label(site)]).derived("split")
-            order.shuffle(using: &split)
-            let trainOrder = Array(order[..<(rows - r.held)])
-            #expect(Set(trainOrder) == trainIDs)
-            let x = trainOrder.flatMap { a.scalars[($0 * width)..<(($0 + 1) * width)] }
-            let probe = try SparseProbe(code: r.saes[0](x, rows: trainOrder.count).code, rows: trainOrder.count, width: r.latents,
-                                        labels: trainOrder.map { labels[$0] }, k: 2)
+            let (r, labels) = try refit(unit)
+            let probe = try SparseProbe(code: r.saes[0](r.train, rows: r.trainIDs.count).code, rows: r.trainIDs.count, width: r.latents,
+                                        labels: r.trainIDs.map { labels[$0] }, k: 2)
             let predictions = probe.predict(code: r.saes[0](r.test, rows: r.held).code, rows: r.held, width: r.latents)
             return Double(zip(predictions, r.heldIDs).count { $0 == labels[$1] }) / Double(r.held)
         }
