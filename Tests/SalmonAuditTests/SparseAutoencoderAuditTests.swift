@@ -137,6 +137,92 @@ import Testing
         }
     }
 
+    /// A transcoder claim (`reads: layers.0.post` at `layers.1.pre`) is the dictionary trained to
+    /// map the first site's rows to the second's, with the documented split, for the trained
+    /// network, a random-init null and a frozen-decoder null; its explained variance is that of
+    /// the second site.
+    @Test func transcoderClaimsReconstructOneSiteFromAnother() async throws {
+        let spec = try AuditSpec.parse(yaml: """
+            name: transcoder
+            seed: 5
+            model:
+              task: planted-concepts
+              taskOptions: {examples: 200, concepts: 3, dimension: 8, labelConcepts: [0], noise: 0.3}
+              hidden: [12, 10]
+              training: {epochs: 10, batchSize: 50, learningRate: 0.02}
+              evaluationExamples: 200
+            claims:
+              - {name: t, method: {name: topk-sae, k: 3, expansion: 2, epochs: 200, reads: layers.0.post}, sites: [layers.1.pre], statistic: explainedVariance}
+            nulls:
+              - {family: random-init, K: 3}
+              - {family: frozen-decoder, K: 2}
+            resampling: {bootstrap: 200}
+            """, file: "transcoder.yaml")
+        let subject = try Audit.subject(for: spec, specDirectory: ".", jobs: 1)
+        let result = try #require(try await Audit.run(spec: spec, subject: subject, jobs: 2).result)
+        func expected(_ unit: AuditUnit, data: AuditUnit, frozen: Int? = nil) throws -> Double {
+            let captured = try subject.activations(data, sites: ["layers.0.post", "layers.1.pre"])
+            let x = try #require(captured["layers.0.post"]), y = try #require(captured["layers.1.pre"])
+            let rows = y.shape[0], held = Int((Double(rows) * 0.2).rounded())
+            let stream = RandomStream(seed: 5, path: ["method", "t", "layers.1.pre"])
+            var order = Array(0..<rows)
+            var split = stream.derived("split")
+            order.shuffle(using: &split)
+            func rowsOf(_ t: Tensor, _ ids: ArraySlice<Int>) -> [Float] { ids.flatMap { t.scalars[($0 * t.shape[1])..<(($0 + 1) * t.shape[1])] } }
+            var sae = stream.derived("sae")
+            if let frozen { sae = sae.derived("frozen", .index(frozen)) }
+            let transcoder = SparseAutoencoder.train(x: rowsOf(x, order[..<(rows - held)]), y: rowsOf(y, order[..<(rows - held)]), rows: rows - held,
+                                                     inputs: 12, latents: 20, outputs: 10, activation: .topK(k: 3),
+                                                     training: SparseAutoencoderTraining(epochs: 200, batchSize: 128, frozen: frozen == nil ? nil : .decoder),
+                                                     stream: sae).autoencoder
+            #expect(transcoder.inputs == 12 && transcoder.outputs == 10)
+            let target = rowsOf(y, order[(rows - held)...])
+            let (code, reconstruction) = transcoder(rowsOf(x, order[(rows - held)...]), rows: held)
+            return SparseAutoencoderMetrics(target: target, reconstruction: reconstruction, code: code, rows: held, width: 10, latents: 20).explainedVariance
+        }
+        let random = try #require(result.tests.first { $0.family == "random-init" })
+        let frozen = try #require(result.tests.first { $0.family == "frozen-decoder" })
+        func close(_ a: Double, _ b: Double) -> Bool { abs(a - b) <= 1e-9 * max(1, abs(b)) }
+        #expect(close(random.estimate, try expected(.trained(seed: 0), data: .trained(seed: 0))), "\(random.estimate)")
+        #expect(close(random.null.values[2], try expected(.null(family: "random-init", index: 2), data: .null(family: "random-init", index: 2))))
+        #expect(close(frozen.null.values[1], try expected(.trained(seed: 0), data: .trained(seed: 0), frozen: 1)))
+        #expect(random.estimate > 0.5 && random.interval != nil, "\(random.estimate)")
+    }
+
+    /// A transcoder that reads its own site, reads a site the network lacks, claims ground truth,
+    /// or meets a family whose model or draw differs between its two sites is refused, naming the field.
+    @Test(arguments: [
+        ("{name: topk-sae, k: 2, reads: layers.0.post}", "sites: [layers.0.post]", "random-init", "claims[0].method.reads", "also the claim's site"),
+        ("{name: topk-sae, k: 2, reads: layers.0.post}", "sites: [layers.1.pre]", "cascading-top-down", "nulls[0].family", "not defined for the transcoder"),
+        ("{name: topk-sae, k: 2, reads: layers.0.post}", "sites: [layers.1.pre]", "gaussian-activations", "nulls[0].family", "not defined for the transcoder"),
+        ("{name: topk-sae, k: 2, reads: layers.7.post}", "sites: [layers.1.pre]", "random-init", "claims.t.method.reads", "unknown site 'layers.7.post'"),
+    ])
+    func transcodersAreRefusedWhereTheyAreUndefined(method: String, sites: String, family: String, field: String, message: String) async throws {
+        do {
+            let spec = try AuditSpec.parse(yaml: """
+                name: transcoder
+                model: {task: planted-concepts, hidden: [6, 5]}
+                claims: [{name: t, method: \(method), \(sites)}]
+                nulls: [{family: \(family), K: 2}]
+                """, file: "t.yaml")
+            _ = try Audit.subject(for: spec, specDirectory: ".", jobs: 1)
+            Issue.record("accepted \(method) at \(sites) against \(family)")
+        } catch let error as SpecError {
+            #expect(error.field == field && error.description.contains(message), "\(error)")
+        }
+    }
+
+    /// An SAE whose training diverges (a step size of 1e35) is an error naming the unit and the
+    /// claim, not a statistic computed from NaN weights (which cosines would read as 0).
+    @Test func aDivergedFitIsAnErrorNotAValue() async throws {
+        let spec = try Self.spec("{name: topk-sae, k: 2, expansion: 2, epochs: 5, learningRate: 1e35}", statistics: ["decoderStability"], K: 2)
+        let subject = try Audit.subject(for: spec, specDirectory: ".", jobs: 1)
+        await #expect(throws: AuditError.self) { _ = try await Audit.run(spec: spec, subject: subject, jobs: 1) }
+        do { _ = try await Audit.run(spec: spec, subject: subject, jobs: 1) } catch let error as AuditError {
+            #expect(error.message.contains("diverged") && error.message.contains("decoderStability"), "\(error)")
+        }
+    }
+
     /// The fit is a function of the method's stream: the same spec gives the same values.
     @Test func theAuditIsReproducible() async throws {
         let spec = try Self.spec("{name: relu-sae, l1: 0.01, expansion: 2, epochs: 5}", statistics: ["mse"], K: 4)

@@ -99,7 +99,9 @@ public struct SubjectCapabilities: Sendable {
             if task?.hasFeatureDirections == true { provided.insert(.groundTruth) }
             trainedSeeds = model.training.seeds
             description = "the built-in task '\(model.task ?? "")' with \(model.training.seeds) trained seed\(model.training.seeds == 1 ? "" : "s")"
-            remedies = [.realValuedTargets: "the built-in tasks have class labels only; give a model as stateDict or activations, with target: FILE.npy",
+            remedies = [.realValuedTargets: task == .toySuperposition
+                            ? "toy-superposition's claims take class targets 'feature:N' (whether feature N is on); for real-valued targets give a model as stateDict or activations, with target: FILE.npy"
+                            : "the built-in tasks have class labels only; give a model as stateDict or activations, with target: FILE.npy",
                         .groundTruth: "the tasks planted-concepts and toy-superposition know their features' directions",
                         .explainedOutputs: "toy-superposition's outputs are real-valued reconstructions, with no class to explain"]
             seedRemedy = "raise model.training.seeds"

@@ -170,7 +170,8 @@ public struct AuditSpec: Sendable, Codable, Equatable {
                 }
             }
             if null.family == NullSpec.Family.momentRedrawExceptEmbeddings.rawValue && (model.activations != nil || model.maps != nil || (model.task != nil && model.transformer == nil)) {
-                throw SpecError(field: "nulls[\(i)].family", "'\(null.family)' keeps a transformer's embeddings; \(model.task.map { "the built-in task '\($0)'" } ?? "this model") has an MLP or CNN, with none (use moment-redraw)")
+                throw SpecError(field: "nulls[\(i)].family", "'\(null.family)' keeps a transformer's embeddings; " + (model.task.map { "the built-in task '\($0)' trains an MLP or CNN, which has none (use moment-redraw)" }
+                                    ?? "\(model.maps != nil ? "map" : "activation") files have no network to redraw"))
             }
             if null.family == NullSpec.Family.permutedLabels.rawValue && model.isFileModel && model.trainingInputs == nil {
                 throw SpecError(field: "nulls[\(i)].family", model.activations != nil

@@ -192,8 +192,10 @@ public struct SparseAutoencoderFamily: ClaimFamily {
     }
 }
 
-/// The parameters of `topk-sae` and `relu-sae`. Every key is encoded (with its default where the
-/// method does not take it), so the canonical JSON has one shape.
+/// The parameters of the SAE methods (`topk-sae`, `batchtopk-sae`, `relu-sae`, `jumprelu-sae`).
+/// The non-optional keys are encoded for every method (with their defaults where the method does
+/// not take them); the optional ones (JumpReLU's, `probeK`, `reads`) only when set, so that specs
+/// written before they existed keep their hash.
 public struct SparseAutoencoderParameters: MethodParameters, Equatable {
     /// Latents per unit of the site's width (at least 1).
     public var expansion: Int = 4
@@ -273,7 +275,7 @@ public struct SparseAutoencoderParameters: MethodParameters, Equatable {
     }
 }
 
-/// `topk-sae` or `relu-sae` on one unit at one site.
+/// An SAE method (or a transcoder, with `reads`) on one unit at one site.
 struct SparseAutoencoderEvaluator: ClaimEvaluator {
     /// The weights each estimator-level null family freezes.
     static let frozenWeights: [String: SparseAutoencoderTraining.FrozenWeights] = [
@@ -343,6 +345,10 @@ struct SparseAutoencoderEvaluator: ClaimEvaluator {
         let saes = SparseAutoencoder.train(x: trainInput, y: input == nil ? nil : train, rows: trainingRows, inputs: inputWidth, latents: latents,
                                            outputs: width, activation: activation, training: training,
                                            seeds: stability ? [saeStream, saeStream.derived("second")] : [saeStream]).autoencoders
+        // A diverged fit must not pass: cosines and correlations would read its NaN rows as 0.
+        guard saes.allSatisfy({ $0.encoderWeight.allSatisfy(\.isFinite) && $0.decoderWeight.allSatisfy(\.isFinite) && $0.thresholds.allSatisfy(\.isFinite) }) else {
+            throw AuditError("\(context.unit), claim \(claim) at \(context.site): the SAE's training diverged (non-finite weights); lower method.learningRate")
+        }
         let sae = saes[0]
         let (code, reconstruction) = sae(heldInput, rows: evaluationRows)
         let terms = SparseAutoencoderRowTerms(target: held, reconstruction: reconstruction, code: code, rows: evaluationRows, width: width, latents: latents)
@@ -403,6 +409,10 @@ struct SparseAutoencoderEvaluator: ClaimEvaluator {
                     throw AuditError("\(context.unit): true feature directions of width \(truth.shape.last ?? 0) at '\(context.site)', whose width is \(width)")
                 }
                 let features = truth.shape[0]
+                // A diverged network (NaN weights) must not pass as cosine 0.
+                guard truth.scalars.allSatisfy(\.isFinite) else {
+                    throw AuditError("\(context.unit), claim \(claim) at \(context.site): \(name) is undefined (the network's true feature directions are not finite)")
+                }
                 let cosines = DictionaryComparison.cosineSimilarities(truth.scalars, rows: features, sae.decoderWeight, columns: latents, width: width)
                 let best = DictionaryComparison.meanMaxSimilarity(cosines, rows: features, columns: latents)
                 value = name == "featureRecovery" ? best.rowsToColumns : best.columnsToRows
