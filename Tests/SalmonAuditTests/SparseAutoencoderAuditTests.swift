@@ -667,9 +667,12 @@ import Testing
     /// extreme of 20 exchangeable ones).
     /// The other methods (BatchTopK, ReLU-L1, JumpReLU, and a transcoder from layers.0.post to
     /// the logits) are calibrated on explained variance.
+    /// L0 is calibrated on a ReLU SAE (a TopK SAE's L0 is k on almost every row, so its draws tie).
     @Test(arguments: [
         ("explainedVariance", "topk-sae, k: 2"), ("fvu", "topk-sae, k: 2"), ("decoderStability", "topk-sae, k: 2"),
         ("activationStability", "topk-sae, k: 2"), ("maxConceptAUROC", "topk-sae, k: 2"), ("featureRecovery", "topk-sae, k: 2"), ("sparseProbing", "topk-sae, k: 2"),
+        ("dictionaryMatch", "topk-sae, k: 2"), ("legacyExplainedVariance", "topk-sae, k: 2"), ("mse", "topk-sae, k: 2"),
+        ("cosine", "topk-sae, k: 2"), ("l0", "relu-sae, l1: 0.01"),
         ("explainedVariance", "batchtopk-sae, k: 2"), ("explainedVariance", "relu-sae, l1: 0.01"), ("explainedVariance", "jumprelu-sae"),
         ("explainedVariance", "topk-sae, k: 1, reads: layers.0.post"),
     ])
@@ -680,7 +683,7 @@ import Testing
         for r in 0..<n {
             let spec = try OneMoreNullDraw.calibrationSpec(seed: UInt64(5000 + r), method: "{name: \(method), expansion: 2, epochs: 3, batchSize: 40}",
                                                            K: 19, statistic: statistic,
-                                                           site: statistic == "featureRecovery" ? "layers.0.pre" : method.contains("reads:") ? "layers.1.pre" : "layers.0.post")
+                                                           site: ["featureRecovery", "dictionaryMatch"].contains(statistic) ? "layers.0.pre" : method.contains("reads:") ? "layers.1.pre" : "layers.0.post")
             let subject = OneMoreNullDraw(base: try NetworkSubject(spec: spec), index: 19)
             let result = try #require(try await Audit.run(spec: spec, subject: subject, jobs: 2).result)
             if result.tests[0].verdict == .distinguishable { distinguishable += 1 }

@@ -111,9 +111,8 @@ struct SAECommand: AsyncParsableCommand {
         case "jumprelu":
             if k != nil { throw UsageError(option: "--k", expected: "no k for a JumpReLU SAE (it takes --l0-coefficient)") }
             if l1 != nil { throw UsageError(option: "--l1", expected: "no L1 coefficient for a JumpReLU SAE (it takes --l0-coefficient)") }
-            p.l0Coefficient = l0Coefficient ?? 1
-            p.bandwidth = bandwidth ?? 0.05
-            p.initialThreshold = initialThreshold ?? Double(SparseAutoencoder.initialThreshold)
+            (p.l0Coefficient, p.bandwidth, p.initialThreshold) = (l0Coefficient, bandwidth, initialThreshold)
+            p.fillJumpReLUDefaults()
         default:
             throw UsageError(option: "--method", expected: "topk, batchtopk, relu or jumprelu, found '\(method)'")
         }

@@ -249,10 +249,27 @@ public struct SparseAutoencoderParameters: MethodParameters, Equatable {
         initialThreshold = try c.decodeIfPresent(Double.self, forKey: .initialThreshold)
         probeK = try c.decodeIfPresent(Int.self, forKey: .probeK)
         reads = try c.decodeIfPresent(String.self, forKey: .reads)
-        if method == .jumpReLU {
-            l0Coefficient = l0Coefficient ?? 1
-            bandwidth = bandwidth ?? 0.05
-            initialThreshold = initialThreshold ?? Double(SparseAutoencoder.initialThreshold)
+        if method == .jumpReLU { fillJumpReLUDefaults() }
+    }
+
+    /// JumpReLU's defaults: λ = 1 and ε = 0.05 (SAELens's), θ₀ = ``SparseAutoencoder/initialThreshold``.
+    public static let defaultL0Coefficient = 1.0, defaultBandwidth = 0.05
+
+    /// Sets JumpReLU's parameters that are not given to their defaults (so that the canonical
+    /// spec of a `jumprelu-sae` claim states them).
+    public mutating func fillJumpReLUDefaults() {
+        l0Coefficient = l0Coefficient ?? Self.defaultL0Coefficient
+        bandwidth = bandwidth ?? Self.defaultBandwidth
+        initialThreshold = initialThreshold ?? Double(SparseAutoencoder.initialThreshold)
+    }
+
+    /// The dictionary's nonlinearity for `method` with these parameters.
+    func activation(for method: SparseAutoencoderFamily.Method) -> SparseAutoencoder.Activation {
+        switch method {
+        case .topK: return .topK(k: k)
+        case .batchTopK: return .batchTopK(k: k, threshold: 0)
+        case .relu: return .relu(l1: Float(l1))
+        case .jumpReLU: return .jumpReLU(l0: Float(l0Coefficient ?? Self.defaultL0Coefficient), bandwidth: Float(bandwidth ?? Self.defaultBandwidth))
         }
     }
 
@@ -326,15 +343,9 @@ struct SparseAutoencoderEvaluator: ClaimEvaluator {
         let held = gather(activations.scalars, width: width, order[trainingRows...])
         let trainInput = input.map { gather($0.scalars, width: inputWidth, order[..<trainingRows]) } ?? train
         let heldInput = input.map { gather($0.scalars, width: inputWidth, order[trainingRows...]) } ?? held
-        let activation: SparseAutoencoder.Activation
-        switch method {
-        case .topK: activation = .topK(k: parameters.k)
-        case .batchTopK: activation = .batchTopK(k: parameters.k, threshold: 0)
-        case .relu: activation = .relu(l1: Float(parameters.l1))
-        case .jumpReLU: activation = .jumpReLU(l0: Float(parameters.l0Coefficient ?? 1), bandwidth: Float(parameters.bandwidth ?? 0.05))
-        }
+        let activation = parameters.activation(for: method)
         var training = SparseAutoencoderTraining(epochs: parameters.epochs, batchSize: parameters.batchSize, learningRate: parameters.learningRate,
-                                                 initialThreshold: Float(parameters.initialThreshold ?? Double(SparseAutoencoder.initialThreshold)))
+                                                 initialThreshold: parameters.initialThreshold.map(Float.init) ?? SparseAutoencoder.initialThreshold)
         var saeStream = context.stream.derived("sae")
         if case .null(let family, let k) = context.standIn, let frozen = Self.frozenWeights[family] {
             // The same split as the trained SAE; a fresh initialization and batch order per null draw.
@@ -438,17 +449,24 @@ struct SparseAutoencoderEvaluator: ClaimEvaluator {
         return ClaimEvaluation(measurements: measurements, diagnostics: ["sae.fewTrainingRows": thin])
     }
 
+    /// The claim's binary concept (0 or 1) for every evaluation row (maxConceptAUROC, sparseProbing).
+    /// - Throws: ``SpecError`` naming the target when it has more than two classes.
+    static func binaryConcept(_ context: ClaimContext, claim: ClaimSpec) throws -> [Int] {
+        guard let activations = context.activations, case .classes(let values, let count) = try context.subject.probeData(claim: claim, activations: activations).target else {
+            throw AuditError("\(context.unit), claim \(claim.name): \(claim.statistic) needs class labels")
+        }
+        guard count == 2 else {
+            throw SpecError(field: "claims.\(claim.name).target", "a binary concept (two classes) for \(claim.statistic), found \(count) classes")
+        }
+        return values
+    }
+
     /// Per held-out row, 1 when the k-sparse probe (``SparseProbe``, selected and fitted on the
     /// SAE's training rows) classifies it correctly, else 0.
     static func sparseProbeCorrectness(context: ClaimContext, claim: ClaimSpec, sae: SparseAutoencoder,
                                        training: (x: [Float], rows: ArraySlice<Int>), held: (code: [Float], rows: [Int]),
                                        latents: Int, k: Int) throws -> [Double] {
-        guard let activations = context.activations, case .classes(let values, let count) = try context.subject.probeData(claim: claim, activations: activations).target else {
-            throw AuditError("\(context.unit), claim \(claim.name): sparseProbing needs class labels")
-        }
-        guard count == 2 else {
-            throw SpecError(field: "claims.\(claim.name).target", "a binary concept (two classes) for sparseProbing, found \(count) classes")
-        }
+        let values = try binaryConcept(context, claim: claim)
         guard k <= latents else {
             throw SpecError(field: "claims.\(claim.name).method.probeK", "expected at most the \(latents) latents, found \(k)")
         }
@@ -534,12 +552,7 @@ struct ConceptDetection: Sendable {
     let latents: Int
 
     init(context: ClaimContext, claim: ClaimSpec, rows: [Int], code: [Float], latents: Int) throws {
-        guard let activations = context.activations, case .classes(let values, let count) = try context.subject.probeData(claim: claim, activations: activations).target else {
-            throw AuditError("\(context.unit), claim \(claim.name): maxConceptAUROC needs class labels")
-        }
-        guard count == 2 else {
-            throw SpecError(field: "claims.\(claim.name).target", "a binary concept (two classes) for maxConceptAUROC, found \(count) classes")
-        }
+        let values = try SparseAutoencoderEvaluator.binaryConcept(context, claim: claim)
         positive = rows.map { values[$0] == 1 }
         self.code = code
         self.latents = latents
