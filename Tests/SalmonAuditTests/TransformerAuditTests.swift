@@ -132,6 +132,25 @@ import Testing
         }
     }
 
+    /// `fourier:K` is the binary concept cos(2πK·(a + b mod p)/p) > 0 of each held-out pair,
+    /// recomputed here from the pairs; every frequency of modulus 7 splits the sums 4 to 3 or 3 to 4.
+    @Test func fourierTargetIsTheSignOfTheSumsCosine() throws {
+        for k in 1...3 {
+            let spec = try AuditSpec.parse(yaml: Self.yaml.replacingOccurrences(of: "operand:0", with: "fourier:\(k)"))
+            let subject = try #require(try Audit.subject(for: spec, specDirectory: ".", jobs: 1) as? TransformerSubject)
+            let claim = try #require(spec.claims.first { $0.name == "first" })
+            let activations = try #require(try subject.activations(.trained(seed: 0), sites: ["final"])["final"])
+            let expected = subject.evaluation.map { cos(2 * Double.pi * Double(k * (($0[0] + $0[1]) % 7)) / 7) > 0 ? 1 : 0 }
+            guard case .classes(let values, let count) = try subject.probeData(claim: claim, activations: activations).target else {
+                Issue.record("fourier:\(k) is not a class target"); continue
+            }
+            #expect(count == 2 && values == expected)
+            #expect(Set(values) == [0, 1])
+            let positives = (0..<7).filter { cos(2 * Double.pi * Double(k * $0) / 7) > 0 }.count
+            #expect(positives == 3 || positives == 4)
+        }
+    }
+
     @Test func transformerSitesAndClaimsAreCheckedNamingTheField() throws {
         func refusal(_ edit: (String) -> String) -> String {
             do {
@@ -149,6 +168,10 @@ import Testing
         #expect(attribution.contains("t.yaml: field 'claims[1].method'") && attribution.contains("attribution claims audit MLPs"), "\(attribution)")
         let target = refusal { $0.replacingOccurrences(of: "operand:0", with: "operand:2") }
         #expect(target.contains("claims.first.target") && target.contains("operand:1"), "\(target)")
+        for frequency in ["fourier:0", "fourier:4", "fourier:x"] {
+            let fourier = refusal { $0.replacingOccurrences(of: "operand:0", with: frequency) }
+            #expect(fourier.contains("claims.first.target") && fourier.contains("1 … 3 (modulus 7)") && fourier.contains(frequency), "\(fourier)")
+        }
         let pairs = refusal { $0.replacingOccurrences(of: "examples: 30", with: "examples: 31") }
         #expect(pairs.contains("model.taskOptions.examples") && pairs.contains("49 pairs"), "\(pairs)")
         let mlp = refusal { $0.replacingOccurrences(of: "task: modular-addition", with: "task: digits") }

@@ -23,9 +23,9 @@ struct ClaimTargetFile {
     /// - Throws: ``SpecError`` or `InputError` naming the file and what was expected.
     init(claim: ClaimSpec, rows: Int, of rowsSource: String, resolve: (String) -> String) throws {
         let file = resolve(claim.target)
-        // `label`, `concept:N`, `feature:N` and `operand:N` name a built-in task's targets; here the targets come
+        // `label`, `concept:N`, `feature:N`, `operand:N` and `fourier:N` name a built-in task's targets; here the targets come
         // from a file, and reading `label` as a path would report a missing file the user never named.
-        let builtIn = claim.target == "label" || ["concept:", "feature:", "operand:"].contains { claim.target.hasPrefix($0) && Int(claim.target.dropFirst($0.count)) != nil }
+        let builtIn = claim.target == "label" || ["concept:", "feature:", "operand:", "fourier:"].contains { claim.target.hasPrefix($0) && Int(claim.target.dropFirst($0.count)) != nil }
         if builtIn && !FileManager.default.fileExists(atPath: file) {
             let what = claim.requirements.contains(.realValuedTargets) ? "real-valued targets" : "class labels"
             throw SpecError(field: "claims.\(claim.name).target",

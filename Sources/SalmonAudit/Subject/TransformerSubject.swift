@@ -74,6 +74,30 @@ public struct TransformerSubject: AuditSubject {
         let train = (sequences: trainRows.map(sequence), targets: trainRows.map { labels[$0] })
         training = train
         evaluation = evalRows.map(sequence)
+        var targets: [String: ProbeData.Target] = [:]
+        for claim in spec.claims where claim.requirements.contains(.classLabels) {
+            let field = "claims.\(claim.name)"
+            if claim.controlTypes != nil {
+                throw SpecError(field: field + ".controlTypes", "modular addition has no control types (every pair is its own type)")
+            }
+            let values: [Int]
+            var classes = p
+            switch claim.target {
+            case "label": values = evalRows.map { labels[$0] }
+            case "clean": values = evalRows.map { clean[$0] }
+            case "operand:0", "operand:1": values = evalRows.map { sequence($0)[claim.target == "operand:0" ? 0 : 1] }
+            case let fourier where fourier.hasPrefix("fourier:"):
+                guard let k = Int(fourier.dropFirst("fourier:".count)), (1...(p - 1) / 2).contains(k) else {
+                    throw SpecError(field: field + ".target", "expected fourier:K with K a frequency in 1 … \((p - 1) / 2) (modulus \(p)), found '\(fourier)'")
+                }
+                values = evalRows.map { Self.fourierConcept(sum: clean[$0], frequency: k, modulus: p) }
+                classes = 2
+            case let other:
+                throw SpecError(field: field + ".target", "modular addition's targets are label, clean (the uncorrupted sum), operand:0, operand:1 and fourier:K (cos(2πK·sum/p) > 0); found '\(other)'")
+            }
+            targets[claim.name] = .classes(values, count: classes)
+        }
+        self.targets = targets   // checked before the (long) training, so a bad target fails at once
         let configuration = TransformerConfiguration(vocabulary: p, context: 2, dimension: shape.dimension, heads: shape.heads,
                                                      layers: shape.layers, hidden: shape.hidden)
         let plan = spec.model.training
@@ -85,29 +109,22 @@ public struct TransformerSubject: AuditSubject {
                         plan: NetworkSubject.plan(plan, stream: RandomStream(seed: spec.seed, path: ["trained", .index(s), "training"])))
             return model
         }
-        var targets: [String: ProbeData.Target] = [:]
-        for claim in spec.claims where claim.requirements.contains(.classLabels) {
-            let field = "claims.\(claim.name)"
-            if claim.controlTypes != nil {
-                throw SpecError(field: field + ".controlTypes", "modular addition has no control types (every pair is its own type)")
-            }
-            let values: [Int]
-            switch claim.target {
-            case "label": values = evalRows.map { labels[$0] }
-            case "clean": values = evalRows.map { clean[$0] }
-            case "operand:0", "operand:1": values = evalRows.map { sequence($0)[claim.target == "operand:0" ? 0 : 1] }
-            case let other:
-                throw SpecError(field: field + ".target", "modular addition's targets are label, clean (the uncorrupted sum), operand:0 and operand:1; found '\(other)'")
-            }
-            targets[claim.name] = .classes(values, count: p)
-        }
-        self.targets = targets
         let tokens = evaluation.flatMap { $0 }.map(Float.init)
         evaluationHash = FNV1a.hex(floats: tokens + evalRows.map { Float(labels[$0]) })
         dataHash = FNV1a.hex(floats: train.sequences.flatMap { $0 }.map(Float.init) + train.targets.map(Float.init) + tokens
                              + evalRows.map { Float(labels[$0]) } + trained.flatMap { $0.parameterArrays.flatMap { $0 } })
         let corruption = options.corruption.map { $0 > 0 ? ", \($0 * 100)% of labels corrupted" : "" } ?? ""
         modelDescription = "transformer (d \(shape.dimension), \(shape.heads) heads, \(shape.layers) block\(shape.layers == 1 ? "" : "s")) trained on modular addition mod \(p)\(corruption) (\(train.sequences.count) pairs, \(plan.epochs) epochs of AdamW, \(plan.seeds) seed\(plan.seeds == 1 ? "" : "s")); \(evaluation.count) held-out pairs"
+    }
+
+    /// The binary concept `fourier:K` of modular addition: 1 when cos(2πK·s/p) > 0 for the clean
+    /// sum s, else 0. Networks trained on modular addition compute the sum through a few such
+    /// Fourier features (Nanda et al. 2023, "Progress measures for grokking via mechanistic
+    /// interpretability", ICLR), so this is a concept a trained network is known to represent and
+    /// an SAE latent can be scored on (`maxConceptAUROC`, `sparseProbing`). For odd p the cosine is
+    /// never exactly 0; about half the sums are positive.
+    static func fourierConcept(sum s: Int, frequency k: Int, modulus p: Int) -> Int {
+        cos(2 * Double.pi * Double(k * s % p) / Double(p)) > 0 ? 1 : 0
     }
 
     /// A GPT-2-layout transformer loaded from a state dict, read on the token sequences of
