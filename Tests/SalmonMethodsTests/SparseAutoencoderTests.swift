@@ -259,6 +259,44 @@ import SalmonStatistics
         return x
     }
 
+    /// A batch shared among workers (``RowBlocks``: blocks of rows forward and back, parts of the
+    /// latents for the weight gradients) gives the same bits as one worker, for every activation,
+    /// the TopK auxiliary loss and a transcoder. The batch (700 rows × 256 latents: 2 blocks,
+    /// the last one short, and 2 parts of the latents) is above the threshold for blocks.
+    @Test(arguments: ["relu", "topk", "topk-dead", "batchtopk", "jumprelu", "transcoder"])
+    func aBatchGivesTheSameBitsOnAnyNumberOfWorkers(_ variant: String) {
+        let rows = 700, inputs = 16, latents = 256
+        let outputs = variant == "transcoder" ? 10 : inputs
+        let activation: SparseAutoencoder.Activation = switch variant {
+        case "relu": .relu(l1: 0.05)
+        case "batchtopk": .batchTopK(k: 6, threshold: 0)
+        case "jumprelu": .jumpReLU(l0: 0.1, bandwidth: 0.5)
+        default: .topK(k: 6)
+        }
+        var sae = SparseAutoencoder(inputs: inputs, latents: latents, outputs: outputs, activation: activation, stream: RandomStream(seed: 41))
+        if activation.hasThresholds { sae.thresholds = (0..<latents).map { Float($0 % 7) * 0.1 + 0.05 } }
+        let x = Self.gaussian(rows * inputs, seed: 42, "x")
+        let y: [Float]? = variant == "transcoder" ? Self.gaussian(rows * outputs, seed: 43, "y") : nil
+        let dead: [Bool]? = variant == "topk-dead" ? (0..<latents).map { $0 % 3 == 0 } : nil
+        let blocks = RowBlocks(rows: rows, elementsPerRow: latents)
+        #expect(blocks.count == 2 && blocks.range(1) == 512..<700 && blocks.columnParts(latents) == [0..<128, 128..<256])
+        #expect(RowBlocks(rows: 511, elementsPerRow: 128).count == 1 && !RowBlocks(rows: 511, elementsPerRow: 128).isBlocked)
+        let one = sae.lossAndGradients(x: x, y: y, rows: rows, dead: dead, auxiliaryK: 5, threads: 1)
+        for threads in [2, 3, 8] {
+            let many = sae.lossAndGradients(x: x, y: y, rows: rows, dead: dead, auxiliaryK: 5, threads: threads)
+            #expect(many.loss == one.loss && many.code == one.code, "\(variant), \(threads) workers")
+            #expect(many.gradients.encoderWeight == one.gradients.encoderWeight && many.gradients.encoderBias == one.gradients.encoderBias,
+                    "\(variant), \(threads) workers")
+            #expect(many.gradients.decoderWeight == one.gradients.decoderWeight && many.gradients.decoderBias == one.gradients.decoderBias,
+                    "\(variant), \(threads) workers")
+            #expect(many.gradients.logThresholds == one.gradients.logThresholds, "\(variant), \(threads) workers")
+        }
+        #expect(one.loss.isFinite && one.gradients.encoderWeight.contains { $0 != 0 })
+        let fired = SparseAutoencoder.firedLatents(one.code, rows: rows, latents: latents, threads: 1)
+        #expect(SparseAutoencoder.firedLatents(one.code, rows: rows, latents: latents, threads: 2) == fired)
+        #expect(fired == (0..<latents).filter { j in (0..<rows).contains { one.code[$0 * latents + j] > 0 } })
+    }
+
     /// Training lowers the loss, is a function of its stream, and keeps decoder rows at one norm.
     @Test func trainingIsDeterministicAndLowersTheLoss() {
         let rows = 400, inputs = 8, latents = 32

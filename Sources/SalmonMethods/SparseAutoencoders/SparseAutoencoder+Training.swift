@@ -102,61 +102,116 @@ extension SparseAutoencoder {
     ///     default y − ŷ of this batch. Either way it is a constant of the loss (Gao et al. detach
     ///     it), so its gradient does not flow into the main reconstruction; a gradient check
     ///     passes the unperturbed residual here so that finite differences see the same constant.
+    ///   - threads: the workers the batch may use (``RowBlocks``); default ``BLAS/threadCount``.
+    ///     The result is the same for any number.
     /// - Returns: the loss (accumulated in `Double`), the gradients, and the code f (so that a
     ///   caller can track which latents fired).
     public func lossAndGradients(x: [Float], y: [Float]? = nil, rows: Int, dead: [Bool]? = nil,
-                                 auxiliaryK: Int = 1, auxiliaryCoefficient: Float = 1.0 / 32, auxiliaryTarget: [Float]? = nil)
+                                 auxiliaryK: Int = 1, auxiliaryCoefficient: Float = 1.0 / 32, auxiliaryTarget: [Float]? = nil,
+                                 threads: Int? = nil)
         -> (loss: Double, gradients: Gradients, code: [Float]) {
         let target = y ?? x
         precondition(x.count == rows * inputs && target.count == rows * outputs, "SparseAutoencoder: batch sizes")
-        let z = x.withUnsafeBufferPointer { preActivations($0, rows: rows) }
-        var f = z
-        applyTrainingActivation(&f, rows: rows)
-        let reconstruction = f.withUnsafeBufferPointer { decode($0, rows: rows) }
-        let scale = 2 / Float(rows)
-        var loss = 0.0
-        // dŷ = 2(ŷ − y)/B
-        var dOut = [Float](repeating: 0, count: rows * outputs)
-        dOut.withUnsafeMutableBufferPointer { d in
-            reconstruction.withUnsafeBufferPointer { rp in
-                target.withUnsafeBufferPointer { tp in
-                    for i in 0..<d.count {
-                        let r = rp[i] - tp[i]
-                        loss += Double(r) * Double(r)
-                        d[i] = scale * r
-                    }
+        let (inputs, latents, outputs, activation) = (inputs, latents, outputs, activation)
+        // One pool of workers for the products and the element-wise work (``RowBlocks``): a block
+        // of rows at a time forward and back, then a part of the latents (columns) at a time for
+        // the weight gradients. The blocks depend on the shape only, so the bits do not depend on
+        // `threads`.
+        let blocks = RowBlocks(rows: rows, elementsPerRow: latents)
+        let threads = threads ?? BLAS.threadCount
+        var batchTopK = false, jumpReLU = false
+        var l1: Float = 0
+        switch activation {
+        case .relu(let coefficient): l1 = coefficient
+        case .batchTopK: batchTopK = true
+        case .jumpReLU: jumpReLU = true
+        case .topK: break
+        }
+        let scale = 2 / Float(rows), penaltyGradient = l1 / Float(rows)
+        // Every element of these is written before it is read (no zero fill).
+        func uninitialized(_ n: Int) -> [Float] { [Float](unsafeUninitializedCapacity: n) { _, initialized in initialized = n } }
+        var z = uninitialized(rows * latents), f = uninitialized(rows * latents), dz = uninitialized(rows * latents)
+        var reconstruction = uninitialized(rows * outputs), dOut = uninitialized(rows * outputs)
+        var blockLoss = [Double](repeating: 0, count: blocks.count), blockPenalty = blockLoss
+        /// dz ← (dz + penalty) ⊙ [f > 0] on the rows of block b, and (for an L1 penalty) the
+        /// block's Σ f into blockPenalty[b], in four running sums (f ≥ 0: an inactive latent adds 0).
+        func mask(_ b: Int, dz: UnsafeMutableBufferPointer<Float>, f: UnsafeBufferPointer<Float>, penalty: UnsafeMutableBufferPointer<Double>) {
+            let elements = (blocks.range(b).lowerBound * latents)..<(blocks.range(b).upperBound * latents)
+            for i in elements { dz[i] = f[i] > 0 ? dz[i] + penaltyGradient : 0 }
+            guard l1 > 0 else { return }
+            var sums: (Double, Double, Double, Double) = (0, 0, 0, 0)
+            var i = elements.lowerBound
+            while i + 4 <= elements.upperBound {
+                sums.0 += Double(f[i]); sums.1 += Double(f[i + 1]); sums.2 += Double(f[i + 2]); sums.3 += Double(f[i + 3])
+                i += 4
+            }
+            while i < elements.upperBound { sums.0 += Double(f[i]); i += 1 }
+            penalty[b] = (sums.0 + sums.1) + (sums.2 + sums.3)
+        }
+        // z itself is read after the activation only by JumpReLU's threshold terms and the
+        // auxiliary loss; otherwise f is computed in place, without a copy of z.
+        let keepsPreActivations = jumpReLU || (activation.usesAuxiliaryLoss && dead?.contains(true) == true)
+        x.withUnsafeBufferPointer { xp in encoderWeight.withUnsafeBufferPointer { we in encoderBias.withUnsafeBufferPointer { be in
+        thresholds.withUnsafeBufferPointer { theta in z.withUnsafeMutableBufferPointer { zp in f.withUnsafeMutableBufferPointer { fp in
+            // z = x·W_enc + b_enc; f = σ(z) (BatchTopK selects over the whole batch, below).
+            blocks.forEach(threads: threads) { _, r in
+                let zRows = zp.baseAddress! + r.lowerBound * latents, fRows = fp.baseAddress! + r.lowerBound * latents
+                Self.affine(into: keepsPreActivations ? zRows : fRows, x: xp.baseAddress! + r.lowerBound * inputs, rows: r.count,
+                            weight: we.baseAddress!, bias: be.baseAddress!, outer: latents, inner: inputs)
+                if keepsPreActivations { fRows.update(from: zRows, count: r.count * latents) }
+                if !batchTopK {
+                    Self.activate(UnsafeMutableBufferPointer(start: fRows, count: r.count * latents), rows: r.count,
+                                  latents: latents, activation: activation, thresholds: theta)
                 }
             }
-        }
-        loss /= Double(rows)
-        var dDecoderWeight = [Float](repeating: 0, count: latents * outputs)
-        let dDecoderBias = Self.columnSums(dOut, rows: rows, columns: outputs)
-        Self.gemmTN(f, dOut, rows: rows, left: latents, right: outputs, into: &dDecoderWeight)
-        // dz = (dŷ · W_decᵀ + penalty) ⊙ [f > 0], in one pass.
-        var dz = Self.gemmNT(dOut, decoderWeight, rows: rows, inner: outputs, columns: latents)
-        var l1: Float = 0
-        if case .relu(let coefficient) = activation { l1 = coefficient }
+        } } } } } }
+        if batchTopK { applyTrainingActivation(&f, rows: rows) }
+        target.withUnsafeBufferPointer { tp in
+        decoderWeight.withUnsafeBufferPointer { wd in decoderBias.withUnsafeBufferPointer { bd in
+        f.withUnsafeBufferPointer { fp in
+        reconstruction.withUnsafeMutableBufferPointer { rp in dOut.withUnsafeMutableBufferPointer { dp in
+        dz.withUnsafeMutableBufferPointer { dzp in
+        blockLoss.withUnsafeMutableBufferPointer { lossOf in blockPenalty.withUnsafeMutableBufferPointer { penaltyOf in
+            // ŷ = f·W_dec + b_dec; dŷ = 2(ŷ − y)/B with the squared error per block; dz = dŷ·W_decᵀ,
+            // masked (JumpReLU's threshold terms read it unmasked, below).
+            blocks.forEach(threads: threads) { b, r in
+                Self.affine(into: rp.baseAddress! + r.lowerBound * outputs, x: fp.baseAddress! + r.lowerBound * latents, rows: r.count,
+                            weight: wd.baseAddress!, bias: bd.baseAddress!, outer: outputs, inner: latents)
+                var sum = 0.0
+                for i in (r.lowerBound * outputs)..<(r.upperBound * outputs) {
+                    let e = rp[i] - tp[i]
+                    sum += Double(e) * Double(e)
+                    dp[i] = scale * e
+                }
+                lossOf[b] = sum
+                BLAS.gemm(transposeB: true, m: r.count, n: latents, k: outputs, a: dp.baseAddress! + r.lowerBound * outputs,
+                          b: wd.baseAddress!, c: dzp.baseAddress! + r.lowerBound * latents)
+                if !jumpReLU { mask(b, dz: dzp, f: fp, penalty: penaltyOf) }
+            }
+        } } } } } } } } }
+        var loss = blockLoss.reduce(0, +) / Double(rows)
         var dLogThresholds: [Float] = []
         if case .jumpReLU(let lambda, let bandwidth) = activation {
             let (l0Loss, gradient) = jumpReLUThresholdTerms(z: z, dCode: dz, rows: rows, l0: lambda, bandwidth: bandwidth)
             loss += l0Loss
             dLogThresholds = gradient
+            dz.withUnsafeMutableBufferPointer { dzp in f.withUnsafeBufferPointer { fp in blockPenalty.withUnsafeMutableBufferPointer { penaltyOf in
+                blocks.forEach(threads: threads) { b, _ in mask(b, dz: dzp, f: fp, penalty: penaltyOf) }
+            } } }
         }
-        let penaltyGradient = l1 / Float(rows)
-        var penalty = 0.0
-        dz.withUnsafeMutableBufferPointer { d in
-            f.withUnsafeBufferPointer { fp in
-                for i in 0..<d.count {
-                    if fp[i] > 0 {
-                        d[i] += penaltyGradient
-                        penalty += Double(fp[i])
-                    } else {
-                        d[i] = 0
-                    }
-                }
+        if l1 > 0 { loss += Double(l1) * blockPenalty.reduce(0, +) / Double(rows) }
+        // The weight gradients, each worker a share of the latents: dW_dec = fᵀ·dŷ (its rows), then
+        // the auxiliary loss's share; dW_enc = xᵀ·dz (its columns).
+        let columns = blocks.columnParts(latents)
+        var dDecoderWeight = [Float](repeating: 0, count: latents * outputs)
+        f.withUnsafeBufferPointer { fp in dOut.withUnsafeBufferPointer { dp in dDecoderWeight.withUnsafeMutableBufferPointer { dw in
+            RowBlocks.forEach(items: columns.count, threads: threads) { part in
+                let c = columns[part]
+                BLAS.gemm(transposeA: true, m: c.count, n: outputs, k: rows, a: fp.baseAddress! + c.lowerBound, lda: latents,
+                          b: dp.baseAddress!, c: dw.baseAddress! + c.lowerBound * outputs)
             }
-        }
-        if l1 > 0 { loss += Double(l1) * penalty / Double(rows) }
+        } } }
+        let dDecoderBias = Self.columnSums(dOut, rows: rows, columns: outputs)
         if activation.usesAuxiliaryLoss, let dead, dead.contains(true) {
             var e = auxiliaryTarget ?? []
             if auxiliaryTarget == nil { e = zip(target, reconstruction).map { $0 - $1 } }
@@ -165,8 +220,20 @@ extension SparseAutoencoder {
                                   coefficient: auxiliaryCoefficient, dz: &dz, dDecoderWeight: &dDecoderWeight)
         }
         var dEncoderWeight = [Float](repeating: 0, count: inputs * latents)
-        let dEncoderBias = Self.columnSums(dz, rows: rows, columns: latents)
-        Self.gemmTN(x, dz, rows: rows, left: inputs, right: latents, into: &dEncoderWeight)
+        var dEncoderBias = [Float](repeating: 0, count: latents)
+        x.withUnsafeBufferPointer { xp in dz.withUnsafeBufferPointer { dzp in
+        dEncoderWeight.withUnsafeMutableBufferPointer { dw in dEncoderBias.withUnsafeMutableBufferPointer { db in
+            let ones = [Float](repeating: 1, count: rows)
+            ones.withUnsafeBufferPointer { one in
+                RowBlocks.forEach(items: columns.count, threads: threads) { part in
+                    let c = columns[part]
+                    BLAS.gemm(transposeA: true, m: inputs, n: c.count, k: rows, a: xp.baseAddress!, b: dzp.baseAddress! + c.lowerBound,
+                              ldb: latents, c: dw.baseAddress! + c.lowerBound, ldc: latents)
+                    BLAS.gemv(transpose: true, rows: rows, columns: c.count, a: dzp.baseAddress! + c.lowerBound, lda: latents,
+                              x: one.baseAddress!, y: db.baseAddress! + c.lowerBound)
+                }
+            }
+        } } } }
         return (loss, Gradients(encoderWeight: dEncoderWeight, encoderBias: dEncoderBias,
                                 decoderWeight: dDecoderWeight, decoderBias: dDecoderBias, logThresholds: dLogThresholds), f)
     }
@@ -244,12 +311,14 @@ extension SparseAutoencoder {
 
     /// A (rows × inner) · Bᵀ for B `columns × inner`.
     static func gemmNT(_ a: [Float], _ b: [Float], rows: Int, inner: Int, columns: Int) -> [Float] {
-        var c = [Float](repeating: 0, count: rows * columns)
-        guard rows > 0 else { return c }
-        a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in c.withUnsafeMutableBufferPointer { pc in
-            BLAS.gemm(transposeB: true, m: rows, n: columns, k: inner, a: pa.baseAddress!, b: pb.baseAddress!, c: pc.baseAddress!)
-        } } }
-        return c
+        guard rows > 0 && columns > 0 && inner > 0 else { return [Float](repeating: 0, count: rows * columns) }
+        // β = 0: BLAS writes C without reading it, so C needs no zero fill first.
+        return [Float](unsafeUninitializedCapacity: rows * columns) { pc, initialized in
+            a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in
+                BLAS.gemm(transposeB: true, m: rows, n: columns, k: inner, a: pa.baseAddress!, b: pb.baseAddress!, c: pc.baseAddress!)
+            } }
+            initialized = rows * columns
+        }
     }
 
     /// A (rows × inner) · B (inner × columns).
@@ -348,6 +417,11 @@ extension SparseAutoencoder {
         var seen = 0
         var epochLosses = [[Double]](repeating: [], count: seeds.count)
         var xb = [Float](), yb = [Float]()
+        // The step's own workers (``RowBlocks``) take the cores OpenBLAS would have used; BLAS
+        // stays single-threaded throughout, so that its idle threads do not spin beside them.
+        let threads = BLAS.threadCount
+        BLAS.enterSingleThreaded()
+        defer { BLAS.leaveSingleThreaded() }
         for epoch in 0..<training.epochs {
             var order = Array(0..<rows)
             var shuffle = seeds[0].derived("batches", .index(epoch))
@@ -362,15 +436,11 @@ extension SparseAutoencoder {
                     // Dead latents matter only to the TopK auxiliary loss; a ReLU SAE does not track them.
                     let dead: [Bool]? = tracksDeadLatents ? (0..<latents).map { seen - lastFired[s][$0] >= window } : nil
                     let (loss, gradients, code) = saes[s].lossAndGradients(x: xb, y: y == nil ? nil : yb, rows: batch.count, dead: dead,
-                                                                          auxiliaryK: auxiliaryK, auxiliaryCoefficient: Float(training.auxiliaryCoefficient))
-                    if tracksDeadLatents { code.withUnsafeBufferPointer { c in
-                        lastFired[s].withUnsafeMutableBufferPointer { last in
-                            for r in 0..<batch.count {
-                                let base = r * latents
-                                for j in 0..<latents where c[base + j] > 0 { last[j] = seen + batch.count }
-                            }
-                        }
-                    } }
+                                                                          auxiliaryK: auxiliaryK, auxiliaryCoefficient: Float(training.auxiliaryCoefficient),
+                                                                          threads: threads)
+                    if tracksDeadLatents {
+                        for j in firedLatents(code, rows: batch.count, latents: latents, threads: threads) { lastFired[s][j] = seen + batch.count }
+                    }
                     if case .batchTopK = activation, let smallest = code.lazy.filter({ $0 > 0 }).min() {
                         thresholds[s] = 0.99 * thresholds[s] + 0.01 * Double(smallest)
                     }
@@ -393,6 +463,25 @@ extension SparseAutoencoder {
             }
         }
         return (saes, epochLosses)
+    }
+
+    /// The latents that fire (f > 0) on any of `rows` rows of a code, in increasing order; the
+    /// rows are scanned in blocks (``RowBlocks``) and the blocks' answers merged.
+    package static func firedLatents(_ code: [Float], rows: Int, latents: Int, threads: Int) -> [Int] {
+        let blocks = RowBlocks(rows: rows, elementsPerRow: latents)
+        var fired = [Bool](repeating: false, count: blocks.count * latents)
+        code.withUnsafeBufferPointer { c in
+            fired.withUnsafeMutableBufferPointer { flags in
+                blocks.forEach(threads: threads) { b, block in
+                    let mine = b * latents
+                    for r in block {
+                        let base = r * latents
+                        for j in 0..<latents where c[base + j] > 0 { flags[mine + j] = true }
+                    }
+                }
+            }
+        }
+        return (0..<latents).filter { j in (0..<blocks.count).contains { fired[$0 * latents + j] } }
     }
 
     /// One Adam step on `gradients`: the decoder gradient projected off its rows, the frozen

@@ -133,54 +133,69 @@ public struct SparseAutoencoder: Sendable, Hashable, Codable {
     /// x·W + b for `rows` rows of `x` (`rows × inner`), W `inner × bias.count`, on BLAS.
     static func affine(_ x: UnsafeBufferPointer<Float>, rows: Int, weight: [Float], bias: [Float], inner: Int) -> [Float] {
         let outer = bias.count
-        var out = [Float](repeating: 0, count: rows * outer)
-        guard rows > 0 else { return out }
-        for r in 0..<rows { for j in 0..<outer { out[r * outer + j] = bias[j] } }
-        weight.withUnsafeBufferPointer { w in
-            out.withUnsafeMutableBufferPointer { o in
-                BLAS.gemm(m: rows, n: outer, k: inner, a: x.baseAddress!, b: w.baseAddress!, beta: 1, c: o.baseAddress!)
+        guard rows > 0 && outer > 0 && inner > 0 else { return (0..<rows).flatMap { _ in bias } }
+        return [Float](unsafeUninitializedCapacity: rows * outer) { out, initialized in
+            weight.withUnsafeBufferPointer { w in
+                bias.withUnsafeBufferPointer { b in
+                    affine(into: out.baseAddress!, x: x.baseAddress!, rows: rows, weight: w.baseAddress!, bias: b.baseAddress!, outer: outer, inner: inner)
+                }
             }
+            initialized = rows * outer
         }
-        return out
+    }
+
+    /// out ← x·W + b for `rows` rows of `x` (`rows × inner`), W `inner × outer`, `out` `rows × outer`
+    /// (uninitialized memory is fine: every element is written).
+    static func affine(into out: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, rows: Int, weight: UnsafePointer<Float>,
+                       bias: UnsafePointer<Float>, outer: Int, inner: Int) {
+        guard rows > 0 && outer > 0 else { return }
+        for r in 0..<rows { (out + r * outer).initialize(from: bias, count: outer) }
+        BLAS.gemm(m: rows, n: outer, k: inner, a: x, b: weight, beta: 1, c: out)
     }
 
     /// The code f = σ(z) of pre-activations `z` (`rows × latents`), in place. For TopK, ties at
     /// the k-th value are broken toward the lower latent index, so the code is deterministic.
+    /// Row by row (``RowBlocks``), so the code does not depend on the thread count.
     public func applyActivation(_ z: inout [Float], rows: Int) {
+        precondition(z.count == rows * latents, "SparseAutoencoder: \(rows) rows of \(latents) latents")
+        let latents = latents, activation = activation
+        z.withUnsafeMutableBufferPointer { zp in
+            thresholds.withUnsafeBufferPointer { theta in
+                RowBlocks(rows: rows, elementsPerRow: latents).forEach { _, block in
+                    let p = UnsafeMutableBufferPointer(rebasing: zp[(block.lowerBound * latents)..<(block.upperBound * latents)])
+                    Self.activate(p, rows: block.count, latents: latents, activation: activation, thresholds: theta)
+                }
+            }
+        }
+    }
+
+    /// σ on `rows` contiguous rows of pre-activations, in place (``applyActivation(_:rows:)``;
+    /// not BatchTopK's training selection, which spans the batch).
+    static func activate(_ p: UnsafeMutableBufferPointer<Float>, rows: Int, latents: Int, activation: Activation,
+                                 thresholds theta: UnsafeBufferPointer<Float>) {
         switch activation {
         case .relu:
-            Self.rectify(&z)
+            rectify(p)
         case .batchTopK(_, let threshold):
             let cut = max(threshold, 0)
-            z.withUnsafeMutableBufferPointer { p in
-                for i in 0..<p.count { p[i] = p[i] > cut ? p[i] : 0 }
-            }
+            for i in 0..<p.count { p[i] = p[i] > cut ? p[i] : 0 }
         case .jumpReLU:
-            precondition(thresholds.count == latents && z.count == rows * latents, "SparseAutoencoder: one threshold per latent")
-            z.withUnsafeMutableBufferPointer { p in
-                thresholds.withUnsafeBufferPointer { theta in
-                    for r in 0..<rows {
-                        let base = r * latents
-                        // θ > 0 (it is exp of a parameter), so this is also a ReLU.
-                        for j in 0..<latents { p[base + j] = p[base + j] > max(theta[j], 0) ? p[base + j] : 0 }
-                    }
-                }
+            precondition(theta.count == latents, "SparseAutoencoder: one threshold per latent")
+            for r in 0..<rows {
+                let base = r * latents
+                // θ > 0 (it is exp of a parameter), so this is also a ReLU.
+                for j in 0..<latents { p[base + j] = p[base + j] > max(theta[j], 0) ? p[base + j] : 0 }
             }
         case .topK(let k):
-            guard k < latents else {
-                Self.rectify(&z)
-                return
-            }
+            guard k < latents else { return rectify(p) }
             var heap = TopKHeap(capacity: k)
             var keptValues = [Float](repeating: 0, count: k)
-            z.withUnsafeMutableBufferPointer { zp in
-                for r in 0..<rows {
-                    let row = UnsafeMutableBufferPointer(rebasing: zp[(r * latents)..<((r + 1) * latents)])
-                    heap.select(from: UnsafeBufferPointer(row))
-                    for i in 0..<k { keptValues[i] = row[heap.indices[i]] }
-                    for j in 0..<latents { row[j] = 0 }
-                    for i in 0..<k where keptValues[i] > 0 { row[heap.indices[i]] = keptValues[i] }
-                }
+            for r in 0..<rows {
+                let row = UnsafeMutableBufferPointer(rebasing: p[(r * latents)..<((r + 1) * latents)])
+                heap.select(from: UnsafeBufferPointer(row))
+                for i in 0..<k { keptValues[i] = row[heap.indices[i]] }
+                row.update(repeating: 0)
+                for i in 0..<k where keptValues[i] > 0 { row[heap.indices[i]] = keptValues[i] }
             }
         }
     }
@@ -201,9 +216,12 @@ public struct SparseAutoencoder: Sendable, Hashable, Codable {
 
     /// max(z, 0) in place (NaN becomes 0).
     static func rectify(_ z: inout [Float]) {
-        z.withUnsafeMutableBufferPointer { p in
-            for i in 0..<p.count { p[i] = p[i] > 0 ? p[i] : 0 }
-        }
+        z.withUnsafeMutableBufferPointer { rectify($0) }
+    }
+
+    /// max(z, 0) in place (NaN becomes 0).
+    static func rectify(_ p: UnsafeMutableBufferPointer<Float>) {
+        for i in 0..<p.count { p[i] = p[i] > 0 ? p[i] : 0 }
     }
 
     /// The code f = σ(x·W_enc + b_enc), `rows × latents`.
@@ -247,16 +265,18 @@ struct TopKHeap {
         a < b || (a == b && i > j)
     }
 
-    private mutating func siftDown(_ start: Int, count: Int) {
+    /// Restores the heap below `start` (`count` entries), on the heap's own buffers.
+    @inline(__always)
+    private static func siftDown(_ start: Int, count: Int, values: UnsafeMutablePointer<Float>, indices: UnsafeMutablePointer<Int>) {
         var i = start
         while true {
             let left = 2 * i + 1, right = left + 1
             var smallest = i
-            if left < count && Self.worse(values[left], indices[left], values[smallest], indices[smallest]) { smallest = left }
-            if right < count && Self.worse(values[right], indices[right], values[smallest], indices[smallest]) { smallest = right }
+            if left < count && worse(values[left], indices[left], values[smallest], indices[smallest]) { smallest = left }
+            if right < count && worse(values[right], indices[right], values[smallest], indices[smallest]) { smallest = right }
             if smallest == i { return }
-            values.swapAt(i, smallest)
-            indices.swapAt(i, smallest)
+            (values[i], values[smallest]) = (values[smallest], values[i])
+            (indices[i], indices[smallest]) = (indices[smallest], indices[i])
             i = smallest
         }
     }
@@ -265,12 +285,21 @@ struct TopKHeap {
     mutating func select(from row: UnsafeBufferPointer<Float>) {
         let k = min(capacity, row.count)
         guard k > 0 else { return }
-        for i in 0..<k { values[i] = row[i]; indices[i] = i }
-        for i in stride(from: k / 2 - 1, through: 0, by: -1) { siftDown(i, count: k) }
-        for j in k..<row.count where Self.worse(values[0], indices[0], row[j], j) {
-            values[0] = row[j]
-            indices[0] = j
-            siftDown(0, count: k)
+        values.withUnsafeMutableBufferPointer { vb in
+            indices.withUnsafeMutableBufferPointer { ib in
+                let v = vb.baseAddress!, ix = ib.baseAddress!
+                for i in 0..<k { v[i] = row[i]; ix[i] = i }
+                for i in stride(from: k / 2 - 1, through: 0, by: -1) { Self.siftDown(i, count: k, values: v, indices: ix) }
+                // Every index in the heap is below j, so (row[j], j) outranks the root exactly when
+                // row[j] > root: an equal value at a higher index does not.
+                var root = v[0]
+                for j in k..<row.count where row[j] > root {
+                    v[0] = row[j]
+                    ix[0] = j
+                    Self.siftDown(0, count: k, values: v, indices: ix)
+                    root = v[0]
+                }
+            }
         }
     }
 }

@@ -33,7 +33,7 @@ internal enum ReplicateRunner {
 }
 
 /// A value handed across threads where the caller guarantees data-race freedom (disjoint writes).
-internal struct UncheckedSendable<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
+package struct UncheckedSendable<T>: @unchecked Sendable {
+    package let value: T
+    package init(_ value: T) { self.value = value }
 }
