@@ -427,10 +427,12 @@ import Testing
         #expect(throws: AuditError.self) { try subject.splicedLogProbabilities(.trained(seed: 0), site: "blocks.0.resid.mid", rows: ids, replacement: nil) }
     }
 
-    /// Calibration of the spliced statistics on a transformer: with the "trained" transformer one
-    /// more random-init draw (loss recovered) or the "trained" SAE one more frozen-decoder draw
+    /// Calibration on a transformer: with the "trained" transformer one more random-init draw
+    /// (loss recovered), one more moment redraw (FVU) or one more moment redraw that keeps the
+    /// trained embeddings (explained variance), or the "trained" SAE one more frozen-decoder draw
     /// (KL score), distinguishable at a rate inside the binomial 99.9 % band at α = 0.05 (K = 19).
-    @Test(arguments: [("lossRecovered", "random-init"), ("klScore", "frozen-decoder")])
+    @Test(arguments: [("lossRecovered", "random-init"), ("klScore", "frozen-decoder"), ("fvu", "moment-redraw"),
+                      ("explainedVariance", "moment-redraw-except-embeddings")])
     func splicedStatisticsAreCalibrated(statistic: String, family: String) async throws {
         let n = 400
         let band = BinomialDistribution.centralBand(level: 0.999, trials: n, probability: 0.05)
@@ -690,5 +692,29 @@ import Testing
         }
         #expect(band.contains(distinguishable), "SAE \(statistic) (\(method)): \(distinguishable) of \(n) distinguishable, 99.9 % band \(band)")
         print("calibration: SAE \(statistic) (\(method)) \(distinguishable)/\(n), 99.9 % band for 5 %: \(band)")
+    }
+
+    /// The sparsity fractions count latents, so their draws tie often; a tie counts against the
+    /// claim ((1 + b)/(1 + B) with b the draws at least as extreme), which makes the test
+    /// conservative: with the "trained" network one more random-init draw, distinguishable must
+    /// come out at most at the top of the binomial 99.9 % band at α = 0.05 (K = 19), and the
+    /// statistic must vary across draws (else the check would hold by ties alone).
+    @Test(arguments: [("deadFraction", "relu-sae, l1: 0.3"), ("denseFraction", "topk-sae, k: 2")])
+    func sparsityFractionsAreConservativeUnderTies(statistic: String, method: String) async throws {
+        let n = 400
+        let band = BinomialDistribution.centralBand(level: 0.999, trials: n, probability: 0.05)
+        var distinguishable = 0
+        var values = Set<Double>()
+        for r in 0..<n {
+            let spec = try OneMoreNullDraw.calibrationSpec(seed: UInt64(6000 + r), method: "{name: \(method), expansion: 2, epochs: 3, batchSize: 40}",
+                                                           K: 19, statistic: statistic)
+            let subject = OneMoreNullDraw(base: try NetworkSubject(spec: spec), index: 19)
+            let result = try #require(try await Audit.run(spec: spec, subject: subject, jobs: 2).result)
+            if result.tests[0].verdict == .distinguishable { distinguishable += 1 }
+            values.insert(result.tests[0].estimate)
+        }
+        #expect(distinguishable <= band.upperBound, "SAE \(statistic) (\(method)): \(distinguishable) of \(n) distinguishable, 99.9 % band \(band)")
+        #expect(values.count >= 3, "SAE \(statistic) (\(method)) takes only the values \(values.sorted())")
+        print("calibration: SAE \(statistic) (\(method)) \(distinguishable)/\(n) (conservative under ties), 99.9 % band for 5 %: \(band); \(values.count) distinct values")
     }
 }
