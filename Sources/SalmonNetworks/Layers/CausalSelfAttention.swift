@@ -34,7 +34,10 @@ public struct CausalSelfAttention: Sendable, Equatable {
     ///
     /// Per sequence and head, S = Q Kᵀ/√d_h and O = A V are strided sgemms on the fused q|k|v
     /// projection (row stride 3d), with no copies; the causal mask and the softmax run over rows.
-    func forward(_ x: Tensor, batch: Int, length t: Int, headMask: [Float]?) -> (Tensor, Cache) {
+    /// With a head mask m and a fill F (`[batch·T, d]`, the concatenated outputs of another run),
+    /// head h's slice is m_h·O_h + (1 − m_h)·F_h: with m_h = 0, activation patching of the head
+    /// (its output replaced by F's before the output projection). F is a constant of the pass.
+    func forward(_ x: Tensor, batch: Int, length t: Int, headMask: [Float]?, headFill: Tensor? = nil) -> (Tensor, Cache) {
         let d = dimension, h = heads, dh = d / h
         let scale = 1 / Float(dh).squareRoot()
         let projected = qkv.forward(x)
@@ -65,6 +68,20 @@ public struct CausalSelfAttention: Sendable, Equatable {
                             }
                             BLAS.gemm(m: t, n: dh, k: t, alpha: headMask?[head] ?? 1, a: pattern, lda: t, b: v, ldb: 3 * d,
                                       c: o + b * t * d + head * dh, ldc: d)
+                        }
+                    }
+                }
+            }
+        }
+        if let fill = headFill, let mask = headMask {
+            precondition(fill.shape == [batch * t, d] && mask.count == h, "head fill [batch·T, d] and one mask factor per head")
+            concatenated.scalars.withUnsafeMutableBufferPointer { o in
+                fill.scalars.withUnsafeBufferPointer { f in
+                    for head in 0..<h where mask[head] != 1 {
+                        let keep = 1 - mask[head]
+                        for r in 0..<(batch * t) {
+                            let base = r * d + head * dh
+                            for c in base..<(base + dh) { o[c] += keep * f[c] }
                         }
                     }
                 }

@@ -20,6 +20,8 @@ public struct Hooks: Sendable {
     /// value ← value·mask + fill·(1 − mask). Without a fill a masked unit is 0 (zero ablation); with
     /// the units' mean over a dataset it is mean ablation, with their values on other inputs
     /// resample ablation (Chan et al., "Causal scrubbing", 2022; Conmy et al., ACDC, 2023).
+    /// At a transformer's `blocks.i.attn.heads` the mask has one factor per head and the fill is
+    /// the concatenated head outputs `[batch·T, d]` (of another input: head patching).
     public var nodeFills: [String: Tensor]
 
     public init(capture: Set<String> = [], replace: [String: Tensor] = [:], nodeMasks: [String: [Float]] = [:],

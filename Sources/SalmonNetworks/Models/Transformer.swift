@@ -128,7 +128,8 @@ extension Transformer {
             hooks.captureOnly("blocks.\(i).resid.pre", x, captured: &captured)
             let (h1, c1) = block.norm1.forward(x)
             var (a, ca) = block.attention.forward(h1, batch: batch, length: length,
-                                                  headMask: hooks.nodeMasks["blocks.\(i).attn.heads"])
+                                                  headMask: hooks.nodeMasks["blocks.\(i).attn.heads"],
+                                                  headFill: hooks.nodeFills["blocks.\(i).attn.heads"])
             hooks.captureOnly("blocks.\(i).attn.heads", ca.concatenated, captured: &captured)
             let aReplaced = hooks.process("blocks.\(i).attn.out", &a, captured: &captured)
             var x1 = x

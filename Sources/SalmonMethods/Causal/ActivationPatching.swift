@@ -1,0 +1,172 @@
+import SalmonNetworks
+
+/// A transformer component whose activation ``ActivationPatching`` takes from the clean run.
+public enum PatchingComponent: Hashable, Sendable, CustomStringConvertible {
+    /// Head `head` of block `block`: its output before the block's output projection (its slice
+    /// of `blocks.i.attn.heads`), at every position.
+    case head(block: Int, head: Int)
+    /// A whole hook site at every position: `embed`, or of block i `attn.out`, `mlp.hidden`,
+    /// `mlp.out`, `resid` (the sites a forward pass can replace; see ``Transformer/sites(layers:)``).
+    case site(String)
+    /// One position of such a site (the residual stream at one token, say); the other positions
+    /// keep the corrupted run's values.
+    case position(site: String, position: Int)
+
+    /// `blocks.i.attn.heads.h`, the site's name, or `site@position`.
+    public var description: String {
+        switch self {
+        case .head(let block, let head): return "blocks.\(block).attn.heads.\(head)"
+        case .site(let site): return site
+        case .position(let site, let position): return "\(site)@\(position)"
+        }
+    }
+
+    /// Sites whose value a forward pass replaces (the others are read-only views of these).
+    public static func isReplaceable(_ site: String) -> Bool {
+        site == "embed" || ["attn.out", "mlp.hidden", "mlp.out", "resid"].contains { site.hasPrefix("blocks.") && site.hasSuffix("." + $0) }
+    }
+}
+
+/// Activation patching: the model runs on corrupted inputs with one component's activation taken
+/// from its run on the clean inputs, and the statistic is how much of the clean behaviour returns
+/// (Vig et al. 2020, "Causal mediation analysis for interpreting neural NLP"; Meng et al. 2022,
+/// "Locating and editing factual associations in GPT"; Heimersheim & Nanda 2024, "How to use and
+/// interpret activation patching", whose normalization this is).
+///
+/// The behaviour of sequence b is its logit difference at the last position,
+/// LD_b = logit(correct_b) − logit(wrong_b). For a component c,
+///
+///     recovered(c) = (LD̄_patched − LD̄_corrupt) / (LD̄_clean − LD̄_corrupt),
+///
+/// with LD̄ the mean over the sequences: 1 when the patch restores the clean behaviour, 0 when
+/// it changes nothing (computed on means, not per sequence, where a small denominator would
+/// dominate). Patching the residual stream after the last block at the last position restores
+/// the clean logits exactly; patching nothing is the corrupted run (both tested).
+///
+/// Deterministic: no random draws. Clean and corrupted runs are made once, with every site
+/// captured, when the value is made.
+public struct ActivationPatching: Sendable {
+    public let model: Transformer
+    public let batch: Int
+    public let length: Int
+    /// Per sequence: the answer token and the token it is contrasted with.
+    public let correct: [Int]
+    public let wrong: [Int]
+    /// Per sequence, LD on the clean and on the corrupted inputs.
+    public let cleanDifferences: [Double]
+    public let corruptedDifferences: [Double]
+    let corrupted: [Int]
+    let cleanSites: [String: Tensor]
+    let corruptedSites: [String: Tensor]
+
+    /// - Parameters:
+    ///   - clean, corrupted: `batch` sequences of `length` tokens each, batch-major, the same shape.
+    ///   - correct, wrong: one answer and one contrast token per sequence, read at the last position.
+    /// - Throws: ``MethodError`` naming what is inconsistent (shapes, a token outside the vocabulary).
+    public init(model: Transformer, clean: [Int], corrupted: [Int], batch: Int, length: Int, correct: [Int], wrong: [Int]) throws {
+        let c = model.configuration
+        guard batch >= 1, length >= 1, length <= c.context else {
+            throw MethodError("activation patching: expected at least one sequence of 1 … \(c.context) tokens, found \(batch) of \(length)")
+        }
+        guard clean.count == batch * length, corrupted.count == batch * length else {
+            throw MethodError("activation patching: clean and corrupted inputs must both be \(batch) × \(length) tokens, found \(clean.count) and \(corrupted.count)")
+        }
+        guard correct.count == batch, wrong.count == batch else {
+            throw MethodError("activation patching: one correct and one wrong answer per sequence (\(batch)), found \(correct.count) and \(wrong.count)")
+        }
+        for (name, tokens) in [("clean input", clean), ("corrupted input", corrupted), ("correct answer", correct), ("wrong answer", wrong)] {
+            if let i = tokens.firstIndex(where: { !(0..<c.vocabulary).contains($0) }) {
+                throw MethodError("activation patching: \(name) \(i) is token \(tokens[i]), outside the vocabulary 0 … \(c.vocabulary - 1)")
+            }
+        }
+        self.model = model
+        self.batch = batch
+        self.length = length
+        self.correct = correct
+        self.wrong = wrong
+        self.corrupted = corrupted
+        let sites = Set(Transformer.sites(layers: c.layers))
+        let cleanPass = model.forward(tokens: clean, batch: batch, length: length, hooks: Hooks(capture: sites))
+        let corruptedPass = model.forward(tokens: corrupted, batch: batch, length: length, hooks: Hooks(capture: sites))
+        cleanSites = cleanPass.captured
+        corruptedSites = corruptedPass.captured
+        cleanDifferences = Self.logitDifferences(cleanPass.logits, batch: batch, length: length, correct: correct, wrong: wrong)
+        corruptedDifferences = Self.logitDifferences(corruptedPass.logits, batch: batch, length: length, correct: correct, wrong: wrong)
+    }
+
+    /// LD per sequence at its last position.
+    static func logitDifferences(_ logits: Tensor, batch: Int, length: Int, correct: [Int], wrong: [Int]) -> [Double] {
+        let vocabulary = logits.shape[1]
+        return (0..<batch).map { b in
+            let row = (b * length + length - 1) * vocabulary
+            return Double(logits.scalars[row + correct[b]]) - Double(logits.scalars[row + wrong[b]])
+        }
+    }
+
+    /// The hooks that patch `component` into the corrupted run.
+    /// - Throws: ``MethodError`` for a block, head, site or position the model does not have.
+    public func hooks(patching component: PatchingComponent) throws -> Hooks {
+        let c = model.configuration
+        switch component {
+        case .head(let block, let head):
+            guard (0..<c.layers).contains(block), (0..<c.heads).contains(head) else {
+                throw MethodError("activation patching: no head \(component) (blocks 0 … \(c.layers - 1), heads 0 … \(c.heads - 1))")
+            }
+            let site = "blocks.\(block).attn.heads"
+            var mask = [Float](repeating: 1, count: c.heads)
+            mask[head] = 0
+            return Hooks(nodeMasks: [site: mask], nodeFills: [site: try captured(cleanSites, site)])
+        case .site(let site):
+            try checkReplaceable(site)
+            return Hooks(replace: [site: try captured(cleanSites, site)])
+        case .position(let site, let position):
+            try checkReplaceable(site)
+            guard (0..<length).contains(position) else {
+                throw MethodError("activation patching: position \(position) of \(site) is outside the \(length) positions")
+            }
+            let clean = try captured(cleanSites, site)
+            var patched = try captured(corruptedSites, site)
+            let width = clean.shape[1]
+            for b in 0..<batch {
+                let row = (b * length + position) * width
+                for j in row..<(row + width) { patched.scalars[j] = clean.scalars[j] }
+            }
+            return Hooks(replace: [site: patched])
+        }
+    }
+
+    private func checkReplaceable(_ site: String) throws {
+        let known = Transformer.sites(layers: model.configuration.layers)
+        guard known.contains(site), PatchingComponent.isReplaceable(site) else {
+            throw MethodError("activation patching: '\(site)' is not a site a forward pass replaces; expected embed or blocks.i.{attn.out, mlp.hidden, mlp.out, resid} for i in 0 … \(model.configuration.layers - 1) (heads: blocks.i.attn.heads.h)")
+        }
+    }
+
+    private func captured(_ sites: [String: Tensor], _ site: String) throws -> Tensor {
+        guard let value = sites[site] else { throw MethodError("activation patching: site \(site) was not captured") }
+        return value
+    }
+
+    /// LD per sequence of the corrupted run with `component` patched from the clean run.
+    public func patchedDifferences(_ component: PatchingComponent) throws -> [Double] {
+        let pass = model.forward(tokens: corrupted, batch: batch, length: length, hooks: try hooks(patching: component))
+        return Self.logitDifferences(pass.logits, batch: batch, length: length, correct: correct, wrong: wrong)
+    }
+
+    /// (LD̄_patched − LD̄_corrupt)/(LD̄_clean − LD̄_corrupt) over the sequences `rows` (all by
+    /// default; a bootstrap passes a resample, repeats allowed); NaN when the clean and corrupted
+    /// means are equal (the inputs do not differ in behaviour).
+    public static func recovered(patched: [Double], clean: [Double], corrupted: [Double], rows: [Int]? = nil) -> Double {
+        let rows = rows ?? Array(patched.indices)
+        guard !rows.isEmpty else { return .nan }
+        var p = 0.0, c = 0.0, k = 0.0
+        for r in rows { p += patched[r]; c += clean[r]; k += corrupted[r] }
+        let denominator = c - k
+        return denominator == 0 ? .nan : (p - k) / denominator
+    }
+
+    /// The recovered fraction of `component` over all sequences.
+    public func recovered(_ component: PatchingComponent) throws -> Double {
+        Self.recovered(patched: try patchedDifferences(component), clean: cleanDifferences, corrupted: corruptedDifferences)
+    }
+}
