@@ -8,6 +8,7 @@ public enum ClaimFamilies {
         ActivationStatisticsFamily(),
         SuppliedMapsFamily(),
         SparseAutoencoderFamily(),
+        ActivationPatchingFamily(),
     ]
 
     /// Every method name, in registration order.

@@ -24,11 +24,14 @@ public enum ClaimRequirement: Sendable, Hashable {
     /// The model's output with the activation at a site replaced (a reconstruction spliced into
     /// the forward pass): ``AuditSubject/splicedLogProbabilities(_:site:rows:replacement:)``.
     case splicedOutputs
+    /// Clean and corrupted inputs with an answer and a contrast token per pair, and the model
+    /// itself to run them with a component patched (``AuditSubject/activationPatching(_:site:)``).
+    case counterfactualPairs
 
     /// The claim field a missing requirement is reported on.
     var field: String {
         switch self {
-        case .activations, .network, .tokenSequences, .attributionMaps: return "method"
+        case .activations, .network, .tokenSequences, .attributionMaps, .counterfactualPairs: return "method"
         case .classLabels, .realValuedTargets, .explainedOutputs: return "target"
         case .trainedSeeds, .splicedOutputs, .groundTruth: return "statistic"
         }
@@ -47,6 +50,7 @@ public enum ClaimRequirement: Sendable, Hashable {
         case .attributionMaps: return "attribution map files (model.maps)"
         case .trainedSeeds(let n): return "at least \(n) trained networks (model.training.seeds ≥ \(n))"
         case .splicedOutputs: return "the model's outputs with a site's activation replaced (a transformer trained here)"
+        case .counterfactualPairs: return "clean and corrupted inputs with answers, run with a component patched (a transformer trained here on modular addition)"
         }
     }
 }
@@ -86,7 +90,7 @@ public struct SubjectCapabilities: Sendable {
             remedies = [:]
             seedRemedy = "give one state dict per trained seed (model.stateDict: [seed0.safetensors, seed1.safetensors, …])"
         } else if model.transformer != nil {
-            provided = [.activations, .classLabels, .tokenSequences, .splicedOutputs]
+            provided = [.activations, .classLabels, .tokenSequences, .splicedOutputs, .counterfactualPairs]
             trainedSeeds = model.training.seeds
             description = "the transformer trained on '\(model.task ?? "")'"
             let remedy = "attribution claims audit MLPs for now (TransformerAttribution explains a transformer's tokens in the library)"

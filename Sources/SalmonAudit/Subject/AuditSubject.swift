@@ -46,6 +46,10 @@ public protocol AuditSubject: Sendable {
     /// (``ClaimRequirement/groundTruth``: an SAE's ground-truth recovery). For a family that keeps
     /// the trained network, the model is trained network k mod K_t.
     func trueFeatureDirections(_ unit: AuditUnit, site: String) throws -> Tensor
+    /// The clean and corrupted runs of the model `unit` names (at `site`'s stage, for a
+    /// site-dependent family) on the subject's counterfactual pairs, ready to patch components
+    /// (``ClaimRequirement/counterfactualPairs``: activation-patching claims).
+    func activationPatching(_ unit: AuditUnit, site: String) throws -> ActivationPatching
 }
 
 extension AuditSubject {
@@ -69,6 +73,10 @@ extension AuditSubject {
 
     public func trueFeatureDirections(_ unit: AuditUnit, site: String) throws -> Tensor {
         throw AuditError("true feature directions need a built-in task that knows them (planted-concepts, toy-superposition); this subject (\(modelDescription)) has none")
+    }
+
+    public func activationPatching(_ unit: AuditUnit, site: String) throws -> ActivationPatching {
+        throw AuditError("activation patching needs clean and corrupted inputs (a transformer trained here on modular addition); this subject (\(modelDescription)) has none")
     }
 }
 

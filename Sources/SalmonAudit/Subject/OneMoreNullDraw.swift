@@ -39,6 +39,9 @@ public struct OneMoreNullDraw: AuditSubject {
     public func trueFeatureDirections(_ unit: AuditUnit, site: String) throws -> Tensor {
         try base.trueFeatureDirections(standIn(unit), site: site)
     }
+    public func activationPatching(_ unit: AuditUnit, site: String) throws -> ActivationPatching {
+        try base.activationPatching(standIn(unit), site: site)
+    }
 
     /// The null model standing in for `unit` (itself when it is a null model).
     public func standIn(_ unit: AuditUnit) -> AuditUnit {

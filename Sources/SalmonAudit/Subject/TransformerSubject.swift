@@ -35,7 +35,19 @@ import SalmonTasks
 /// The others: `random-init` (GPT-2 initialization), `within-layer-permutation` and
 /// `moment-redraw` (every parameter tensor), `permuted-labels` (retrained from a fresh
 /// initialization on permuted training targets; built-in task only).
+///
+/// Activation patching's pairs (``CounterfactualPairs``) on modular addition: each held-out pair
+/// (a, b) is clean; its corruption is (a′, b) with a′ = a + δ mod p, δ uniform on 1 … p − 1 from
+/// `seed → "counterfactual"`; the answer is the clean sum a + b mod p, the contrast a′ + b mod p.
 public struct TransformerSubject: AuditSubject {
+    /// Clean and corrupted token sequences with, per pair, the answer and its contrast.
+    public struct CounterfactualPairs: Sendable, Equatable {
+        public var clean: [[Int]]
+        public var corrupted: [[Int]]
+        public var correct: [Int]
+        public var wrong: [Int]
+    }
+
     public let spec: AuditSpec
     public let trained: [Transformer]
     /// The evaluation sequences (all of one length).
@@ -43,13 +55,15 @@ public struct TransformerSubject: AuditSubject {
     /// The training sequences and their targets (nil for a model loaded from a file).
     let training: (sequences: [[Int]], targets: [Int])?
     let targets: [String: ProbeData.Target]
+    /// Activation patching's pairs (built-in modular addition; nil for a model from a file).
+    public let counterfactuals: CounterfactualPairs?
     public let modelDescription: String
     public let dataHash: String
     public let evaluationHash: String
 
     /// What a transformer subject gives its claims (attribution claims audit MLPs for now).
     static func capabilities(fromFile: Bool) -> Set<ClaimRequirement> {
-        fromFile ? [.activations, .classLabels, .realValuedTargets, .tokenSequences] : [.activations, .classLabels, .tokenSequences, .splicedOutputs]
+        fromFile ? [.activations, .classLabels, .realValuedTargets, .tokenSequences] : [.activations, .classLabels, .tokenSequences, .splicedOutputs, .counterfactualPairs]
     }
 
     /// Generates the task's data and trains the K_t transformers (`jobs` at a time).
@@ -58,7 +72,7 @@ public struct TransformerSubject: AuditSubject {
             throw SpecError(field: "model.task", "a transformer subject trains on a sequence task (modular-addition)")
         }
         self.spec = spec
-        try Self.check(spec, capabilities: Self.capabilities(fromFile: false), layers: shape.layers)
+        try Self.check(spec, capabilities: Self.capabilities(fromFile: false), layers: shape.layers, heads: shape.heads)
         let options = spec.model.taskOptions
         let p = options.modulus ?? TaskOptions.defaultModulus
         let stream = RandomStream(seed: spec.seed, path: ["task"])
@@ -98,6 +112,14 @@ public struct TransformerSubject: AuditSubject {
             targets[claim.name] = .classes(values, count: classes)
         }
         self.targets = targets   // checked before the (long) training, so a bad target fails at once
+        var delta = RandomStream(seed: spec.seed, path: ["counterfactual"])
+        let corrupted = evaluation.map { pair -> [Int] in
+            let shift = 1 + Int(delta.next() % UInt64(p - 1))
+            return [(pair[0] + shift) % p, pair[1]]
+        }
+        counterfactuals = CounterfactualPairs(clean: evaluation, corrupted: corrupted,
+                                              correct: evaluation.map { ($0[0] + $0[1]) % p },
+                                              wrong: corrupted.map { ($0[0] + $0[1]) % p })
         let configuration = TransformerConfiguration(vocabulary: p, context: 2, dimension: shape.dimension, heads: shape.heads,
                                                      layers: shape.layers, hidden: shape.hidden)
         let plan = spec.model.training
@@ -135,7 +157,8 @@ public struct TransformerSubject: AuditSubject {
             throw SpecError(field: "model", "a state-dict model needs stateDict, architecture and inputs")
         }
         self.spec = spec
-        try Self.check(spec, capabilities: Self.capabilities(fromFile: true), layers: model.configuration.layers)
+        try Self.check(spec, capabilities: Self.capabilities(fromFile: true), layers: model.configuration.layers,
+                       heads: model.configuration.heads)
         trained = models
         let c = model.configuration
         var trainingHash: [Float] = []
@@ -154,6 +177,7 @@ public struct TransformerSubject: AuditSubject {
             training = nil
         }
         evaluation = try ArrayInput.tokenSequences(resolve(inputs), vocabulary: c.vocabulary, context: c.context)
+        counterfactuals = nil
         var targets: [String: ProbeData.Target] = [:]
         var hashed = evaluation.flatMap { $0 }.map(Float.init)
         for claim in spec.claims where !claim.requirements.isDisjoint(with: [.classLabels, .realValuedTargets]) {
@@ -171,13 +195,24 @@ public struct TransformerSubject: AuditSubject {
     }
 
     /// Every claim's requirements met by `capabilities`, and every site a transformer site.
-    static func check(_ spec: AuditSpec, capabilities: Set<ClaimRequirement>, layers: Int) throws {
+    static func check(_ spec: AuditSpec, capabilities: Set<ClaimRequirement>, layers: Int, heads: Int) throws {
         let known = Set(Transformer.sites(layers: layers))
         for claim in spec.claims {
             for requirement in claim.requirements.sorted(by: { ($0.field, $0.phrase) < ($1.field, $1.phrase) })
             where !capabilities.contains(requirement) {
                 throw SpecError(field: "claims.\(claim.name).\(requirement.field)",
                                 "method '\(claim.method.name)' needs \(requirement.phrase), which a transformer subject cannot give yet (attribution claims audit MLPs; TransformerAttribution explains a transformer's tokens in the library)")
+            }
+            if claim.requirements.contains(.counterfactualPairs) {
+                for site in AuditPlan.sites(for: claim, in: spec) {
+                    guard let component = PatchingComponent(parsing: site) else {
+                        throw SpecError(field: "claims.\(claim.name).sites", "'\(site)' names no component; expected blocks.i.attn.heads.h, embed, blocks.i.{attn.out, mlp.hidden, mlp.out, resid}, or one of these at one position, SITE@p")
+                    }
+                    do { try component.check(layers: layers, heads: heads, length: 2) } catch let error as MethodError {
+                        throw SpecError(field: "claims.\(claim.name).sites", error.message.replacingOccurrences(of: "activation patching: ", with: ""))
+                    }
+                }
+                continue
             }
             for site in AuditPlan.sites(for: claim, in: spec) where !known.contains(site) {
                 var message = "unknown site '\(site)' of a \(layers)-block transformer"
@@ -211,7 +246,9 @@ public struct TransformerSubject: AuditSubject {
 
     /// `blocks.i.resid.pre` is the residual stream *entering* block i: it belongs to what produced
     /// it, block i − 1 (the embeddings for block 0), so that re-initializing "its" component changes it.
-    static func component(of site: String) -> Component? {
+    static func component(of name: String) -> Component? {
+        // A patching claim's `SITE@p` (one position of a site) belongs to the site's component.
+        let site = name.split(separator: "@").first.map(String.init) ?? name
         if site == "embed" { return .embeddings }
         if site == "final" || site == "logits" { return .unembedding }
         let parts = site.split(separator: ".")
@@ -281,6 +318,20 @@ public struct TransformerSubject: AuditSubject {
     /// the activation at `site` there (the row the audit reads) replaced by `replacement`; every
     /// other position keeps its own value, so the splice changes only what the last position
     /// computes from the site on (log-softmax in Float64).
+    public func activationPatching(_ unit: AuditUnit, site: String) throws -> ActivationPatching {
+        guard let pairs = counterfactuals else {
+            throw AuditError("activation patching needs clean and corrupted inputs; a transformer loaded from a file has none yet")
+        }
+        let network = try model(unit, site: site)
+        let length = pairs.clean.first?.count ?? 0
+        do {
+            return try ActivationPatching(model: network, clean: pairs.clean.flatMap { $0 }, corrupted: pairs.corrupted.flatMap { $0 },
+                                          batch: pairs.clean.count, length: length, correct: pairs.correct, wrong: pairs.wrong)
+        } catch let error as MethodError {
+            throw AuditError("\(unit): \(error.message)")
+        }
+    }
+
     public func splicedLogProbabilities(_ unit: AuditUnit, site: String, rows: [Int], replacement: [Float]?) throws -> Tensor {
         guard Self.isReplaceable(site) else {
             throw AuditError("\(unit): a reconstruction cannot be spliced in at '\(site)', which a transformer reads but does not replace; splice at embed or blocks.i.{attn.out, mlp.hidden, mlp.out, resid}")

@@ -25,6 +25,48 @@ public enum PatchingComponent: Hashable, Sendable, CustomStringConvertible {
     public static func isReplaceable(_ site: String) -> Bool {
         site == "embed" || ["attn.out", "mlp.hidden", "mlp.out", "resid"].contains { site.hasPrefix("blocks.") && site.hasSuffix("." + $0) }
     }
+
+    /// The component a name written as ``description`` names: `blocks.i.attn.heads.h`, `SITE@p`
+    /// or `SITE` (nil when an index is not an integer; ``check(layers:heads:length:)`` checks the rest).
+    public init?(parsing name: String) {
+        if let at = name.lastIndex(of: "@") {
+            guard let position = Int(name[name.index(after: at)...]) else { return nil }
+            self = .position(site: String(name[..<at]), position: position)
+            return
+        }
+        let parts = name.split(separator: ".", omittingEmptySubsequences: false)
+        if parts.count == 5, parts[0] == "blocks", parts[2] == "attn", parts[3] == "heads" {
+            guard let block = Int(parts[1]), let head = Int(parts[4]) else { return nil }
+            self = .head(block: block, head: head)
+            return
+        }
+        self = .site(name)
+    }
+
+    /// Checks the component against a transformer of `layers` blocks and `heads` heads read on
+    /// sequences of `length` tokens.
+    /// - Throws: ``MethodError`` naming the block, head, site or position it does not have.
+    public func check(layers: Int, heads: Int, length: Int) throws {
+        switch self {
+        case .head(let block, let head):
+            guard (0..<layers).contains(block), (0..<heads).contains(head) else {
+                throw MethodError("activation patching: no head \(self) (blocks 0 … \(layers - 1), heads 0 … \(heads - 1))")
+            }
+        case .site(let site):
+            try Self.checkReplaceable(site, layers: layers)
+        case .position(let site, let position):
+            try Self.checkReplaceable(site, layers: layers)
+            guard (0..<length).contains(position) else {
+                throw MethodError("activation patching: position \(position) of \(site) is outside the \(length) positions")
+            }
+        }
+    }
+
+    private static func checkReplaceable(_ site: String, layers: Int) throws {
+        guard Transformer.sites(layers: layers).contains(site), isReplaceable(site) else {
+            throw MethodError("activation patching: '\(site)' is not a site a forward pass replaces; expected embed or blocks.i.{attn.out, mlp.hidden, mlp.out, resid} for i in 0 … \(layers - 1) (heads: blocks.i.attn.heads.h; one position: SITE@p)")
+        }
+    }
 }
 
 /// Activation patching: the model runs on corrupted inputs with one component's activation taken
@@ -107,23 +149,16 @@ public struct ActivationPatching: Sendable {
     /// - Throws: ``MethodError`` for a block, head, site or position the model does not have.
     public func hooks(patching component: PatchingComponent) throws -> Hooks {
         let c = model.configuration
+        try component.check(layers: c.layers, heads: c.heads, length: length)
         switch component {
         case .head(let block, let head):
-            guard (0..<c.layers).contains(block), (0..<c.heads).contains(head) else {
-                throw MethodError("activation patching: no head \(component) (blocks 0 … \(c.layers - 1), heads 0 … \(c.heads - 1))")
-            }
             let site = "blocks.\(block).attn.heads"
             var mask = [Float](repeating: 1, count: c.heads)
             mask[head] = 0
             return Hooks(nodeMasks: [site: mask], nodeFills: [site: try captured(cleanSites, site)])
         case .site(let site):
-            try checkReplaceable(site)
             return Hooks(replace: [site: try captured(cleanSites, site)])
         case .position(let site, let position):
-            try checkReplaceable(site)
-            guard (0..<length).contains(position) else {
-                throw MethodError("activation patching: position \(position) of \(site) is outside the \(length) positions")
-            }
             let clean = try captured(cleanSites, site)
             var patched = try captured(corruptedSites, site)
             let width = clean.shape[1]
@@ -132,13 +167,6 @@ public struct ActivationPatching: Sendable {
                 for j in row..<(row + width) { patched.scalars[j] = clean.scalars[j] }
             }
             return Hooks(replace: [site: patched])
-        }
-    }
-
-    private func checkReplaceable(_ site: String) throws {
-        let known = Transformer.sites(layers: model.configuration.layers)
-        guard known.contains(site), PatchingComponent.isReplaceable(site) else {
-            throw MethodError("activation patching: '\(site)' is not a site a forward pass replaces; expected embed or blocks.i.{attn.out, mlp.hidden, mlp.out, resid} for i in 0 … \(model.configuration.layers - 1) (heads: blocks.i.attn.heads.h)")
         }
     }
 

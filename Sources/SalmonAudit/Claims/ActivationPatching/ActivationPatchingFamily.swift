@@ -1,0 +1,90 @@
+import SalmonMethods
+import SalmonNetworks
+
+/// Activation patching (``ActivationPatching``) as claims: "this component carries the answer".
+/// Each site of the claim names a component — a head `blocks.i.attn.heads.h`, a site that a
+/// forward pass replaces (`embed`, `blocks.i.{attn.out, mlp.hidden, mlp.out, resid}`), or one
+/// position of one, `SITE@p` — and its statistic is the logit difference it recovers when the
+/// clean run's activation is patched into the corrupted run,
+/// `logitDifferenceRecovered` = (LD̄_patched − LD̄_corrupt)/(LD̄_clean − LD̄_corrupt) over the
+/// subject's clean/corrupted pairs (``AuditSubject/activationPatching(_:site:)``), larger = more
+/// of the behaviour runs through the component. Every model — trained and null — is patched on
+/// the same pairs with its own clean and corrupted runs, so the values are exchangeable under a
+/// null. Resampled over the pairs (the ratio of means recomputed on each resample). The method is
+/// deterministic and reads no target.
+///
+/// On a random network LD_clean − LD_corrupt is small and the ratio can be far outside [0, 1]
+/// (as an SAE's loss recovered is); the null distribution shows it, and the rank test is valid
+/// whatever its spread.
+public struct ActivationPatchingFamily: ClaimFamily {
+    public init() {}
+
+    public var name: String { "activation-patching" }
+    public var methods: [String] { ["activation-patching"] }
+    public var siteRole: SiteRole { .measurement }
+
+    public func decodeParameters(method: String, from decoder: any Decoder) throws -> any MethodParameters {
+        try ActivationPatchingParameters(from: decoder)
+    }
+
+    public func statistics(of method: String) -> [ClaimStatistic] {
+        [ClaimStatistic("logitDifferenceRecovered", direction: .larger,
+                        summary: "(LD_patched − LD_corrupt)/(LD_clean − LD_corrupt): the logit difference the component's clean activation restores")]
+    }
+
+    public func requirements(of claim: ClaimSpec) -> Set<ClaimRequirement> { [.counterfactualPairs] }
+
+    public func validate(_ claim: ClaimSpec, in spec: AuditSpec, field: String) throws {
+        if claim.target != "label" {
+            throw SpecError(field: field + ".target", "activation-patching reads no target (its answers come with the clean/corrupted pairs); remove 'target'")
+        }
+        if claim.controlTypes != nil {
+            throw SpecError(field: field + ".controlTypes", "control types apply to probes, not to activation patching")
+        }
+        if let i = spec.nulls.firstIndex(where: { $0.family == NullSpec.Family.gaussianActivations.rawValue }) {
+            throw SpecError(field: "nulls[\(i)].family", "'gaussian-activations' redraws activations, but the activation-patching claim \(claim.name) runs the network itself; audit it against model nulls (random-init, moment-redraw, cascading, …)")
+        }
+    }
+
+    public func evaluator(for claim: ClaimSpec, subject: any AuditSubject, seed: UInt64) throws -> any ClaimEvaluator {
+        ActivationPatchingEvaluator(claim: claim.name)
+    }
+}
+
+/// The parameters of `activation-patching`: none yet (the pairs come from the subject).
+public struct ActivationPatchingParameters: MethodParameters, Equatable, Decodable {
+    public init() {}
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(["name"])
+    }
+}
+
+/// `activation-patching` on one unit at one site (a component).
+struct ActivationPatchingEvaluator: ClaimEvaluator {
+    let claim: String
+
+    func evaluate(_ context: ClaimContext, statistics: [String]) throws -> ClaimEvaluation? {
+        guard let component = PatchingComponent(parsing: context.site) else {
+            throw AuditError("claim \(claim): '\(context.site)' names no component")
+        }
+        // The clean and corrupted runs of the unit's network, once per unit and network stage.
+        let patching = try context.memo.value("patching|\(context.networkKey(base: 0))") {
+            try context.subject.activationPatching(context.unit, site: context.site)
+        }
+        let patched = try patching.patchedDifferences(component)
+        let (clean, corrupted) = (patching.cleanDifferences, patching.corruptedDifferences)
+        let value = ActivationPatching.recovered(patched: patched, clean: clean, corrupted: corrupted)
+        guard value.isFinite else {
+            throw AuditError("\(context.unit), claim \(claim) at \(context.site): logitDifferenceRecovered is undefined (the clean and corrupted runs have the same mean logit difference)")
+        }
+        var measurements: [String: ClaimMeasurement] = [:]
+        for name in statistics {
+            guard name == "logitDifferenceRecovered" else { throw AuditError("activation-patching has no statistic '\(name)'") }
+            measurements[name] = ClaimMeasurement(value: value, resampling: .rows(count: patched.count) {
+                ActivationPatching.recovered(patched: patched, clean: clean, corrupted: corrupted, rows: Array($0))
+            })
+        }
+        return ClaimEvaluation(measurements: measurements)
+    }
+}
