@@ -46,6 +46,30 @@ import SalmonStatistics
         #expect(abs(ActivationPatching.recovered(patched: patched, clean: p.cleanDifferences, corrupted: p.corruptedDifferences, rows: rows) - expected) <= 1e-12)
     }
 
+    /// A patched run starts at the component's block from the corrupted residual entering it:
+    /// the same logit differences, bit for bit, as the whole corrupted forward pass with the patch.
+    @Test func aPatchedRunFromItsBlockIsTheWholeRunBitForBit() throws {
+        let p = try Self.patching()
+        let corrupted = try #require(Self.corruptedTokens(p))
+        let components: [PatchingComponent] = [.head(block: 0, head: 1), .head(block: 1, head: 0), .site("blocks.0.mlp.hidden"),
+                                               .site("blocks.1.attn.out"), .position(site: "blocks.1.mlp.out", position: 2),
+                                               .position(site: "embed", position: 1), .site("blocks.0.resid")]
+        for component in components {
+            let whole = p.model.forward(tokens: corrupted, batch: 6, length: 4, hooks: try p.hooks(patching: component)).logits
+            var differences: [Double] = []
+            for b in 0..<6 {
+                let row = (b * 4 + 3) * 11
+                let answer = Double(whole.scalars[row + p.correct[b]]), contrast = Double(whole.scalars[row + p.wrong[b]])
+                differences.append(answer - contrast)
+            }
+            #expect(try p.patchedDifferences(component) == differences, "\(component)")
+        }
+        #expect(PatchingComponent.head(block: 1, head: 0).block == 1 && PatchingComponent.site("embed").block == nil
+                && PatchingComponent.position(site: "blocks.0.resid", position: 1).block == 0)
+        let all = try p.recovered(components, threads: 2)
+        #expect(all == (try components.map { try p.recovered($0) }))
+    }
+
     /// The corrupted tokens, rebuilt as `patching()` makes them.
     static func corruptedTokens(_ p: ActivationPatching) -> [Int]? {
         var stream = RandomStream(seed: 22)

@@ -4,6 +4,7 @@
 //   salmon-bench memory N B            peak resident memory of a BCa bootstrap of the mean
 //   salmon-bench calibration R         BCa / percentile coverage for the exponential mean, n = 50
 //   salmon-bench sae ACTS.npy          one epoch of TopK and ReLU-L1 SAE training (sae_peer.py: PyTorch)
+//   salmon-bench patching DIR          activation patching of every head over 1,000 pairs (patching_peer.py: PyTorch)
 //
 // The Python peers (scipy, statsmodels) are measured by peers.py in the same run (run.sh).
 import Foundation
@@ -384,6 +385,9 @@ case "attribution": runAttributionBenchmark(directory: arguments[2])
 case "sae":
     guard arguments.count > 2 else { fatalError("usage: salmon-bench sae ACTIVATIONS.npy") }
     try runSparseAutoencoderBenchmark(path: arguments[2])
+case "patching":
+    guard arguments.count > 2 else { fatalError("usage: salmon-bench patching DIR (from patching_peer.py --make-data DIR)") }
+    try runActivationPatchingBenchmark(directory: arguments[2])
 case "attribution-cnn":
     guard arguments.count > 2 else { fatalError("usage: salmon-bench attribution-cnn DIR") }
     runConvolutionalAttributionBenchmark(directory: arguments[2])

@@ -12,6 +12,19 @@ public enum PatchingComponent: Hashable, Sendable, CustomStringConvertible {
     /// keep the corrupted run's values.
     case position(site: String, position: Int)
 
+    /// The block the component belongs to (nil for the embeddings).
+    public var block: Int? {
+        let site: String
+        switch self {
+        case .head(let block, _): return block
+        case .site(let name): site = name
+        case .position(let name, _): site = name
+        }
+        let parts = site.split(separator: ".")
+        guard parts.count >= 3, parts[0] == "blocks" else { return nil }
+        return Int(parts[1])
+    }
+
     /// `blocks.i.attn.heads.h`, the site's name, or `site@position`.
     public var description: String {
         switch self {
@@ -128,8 +141,12 @@ public struct ActivationPatching: Sendable {
         self.wrong = wrong
         self.corrupted = corrupted
         let sites = Set(Transformer.sites(layers: c.layers))
-        let cleanPass = model.forward(tokens: clean, batch: batch, length: length, hooks: Hooks(capture: sites))
-        let corruptedPass = model.forward(tokens: corrupted, batch: batch, length: length, hooks: Hooks(capture: sites))
+        // The two runs on two threads when BLAS may use two (each then single-threaded: the
+        // same bits either way).
+        let runs = Self.inParallel(count: 2, threads: BLAS.threadCount) { i in
+            model.forward(tokens: i == 0 ? clean : corrupted, batch: batch, length: length, hooks: Hooks(capture: sites))
+        }
+        let (cleanPass, corruptedPass) = (runs[0], runs[1])
         cleanSites = cleanPass.captured
         corruptedSites = corruptedPass.captured
         cleanDifferences = Self.logitDifferences(cleanPass.logits, batch: batch, length: length, correct: correct, wrong: wrong)
@@ -175,10 +192,18 @@ public struct ActivationPatching: Sendable {
         return value
     }
 
-    /// LD per sequence of the corrupted run with `component` patched from the clean run.
+    /// LD per sequence of the corrupted run with `component` patched from the clean run. The run
+    /// starts at the component's block from the corrupted run's residual stream entering it (the
+    /// patch cannot change anything before it), which gives the bits of the whole forward pass.
     public func patchedDifferences(_ component: PatchingComponent) throws -> [Double] {
-        let pass = model.forward(tokens: corrupted, batch: batch, length: length, hooks: try hooks(patching: component))
-        return Self.logitDifferences(pass.logits, batch: batch, length: length, correct: correct, wrong: wrong)
+        let hooks = try hooks(patching: component)
+        let logits: Tensor
+        if let start = component.block, let entering = corruptedSites["blocks.\(start).resid.pre"] {
+            logits = model.logits(tokens: corrupted, batch: batch, length: length, hooks: hooks, startingAt: start, residual: entering)
+        } else {
+            logits = model.forward(tokens: corrupted, batch: batch, length: length, hooks: hooks).logits
+        }
+        return Self.logitDifferences(logits, batch: batch, length: length, correct: correct, wrong: wrong)
     }
 
     /// (LD̄_patched − LD̄_corrupt)/(LD̄_clean − LD̄_corrupt) over the sequences `rows` (all by
@@ -196,5 +221,26 @@ public struct ActivationPatching: Sendable {
     /// The recovered fraction of `component` over all sequences.
     public func recovered(_ component: PatchingComponent) throws -> Double {
         Self.recovered(patched: try patchedDifferences(component), clean: cleanDifferences, corrupted: corruptedDifferences)
+    }
+
+    /// The recovered fraction of each of `components` (a sweep over every head, say), the patched
+    /// runs on up to `threads` threads with BLAS single-threaded; the values do not depend on
+    /// `threads`.
+    /// - Throws: ``MethodError`` for the first component the model does not have, before any run.
+    public func recovered(_ components: [PatchingComponent], threads: Int = BLAS.threadCount) throws -> [Double] {
+        let c = model.configuration
+        for component in components { try component.check(layers: c.layers, heads: c.heads, length: length) }
+        let results = Self.inParallel(count: components.count, threads: threads) { i in
+            Result { try recovered(components[i]) }
+        }
+        return try results.map { try $0.get() }
+    }
+
+    /// `body(0) … body(count − 1)` on up to `threads` threads (BLAS single-threaded meanwhile), in order.
+    static func inParallel<T: Sendable>(count: Int, threads: Int, _ body: @Sendable (Int) -> T) -> [T] {
+        guard threads > 1 && count > 1 else { return (0..<count).map(body) }
+        BLAS.enterSingleThreaded()
+        defer { BLAS.leaveSingleThreaded() }
+        return ParallelMap.run(count: count, jobs: threads, body)
     }
 }

@@ -123,8 +123,31 @@ extension Transformer {
         var x = tokenEmbedding.forward(tokens)
         Self.add(&x, positionEmbedding.forward((0..<(batch * length)).map { $0 % length }))
         let embedReplaced = hooks.process("embed", &x, captured: &captured)
+        return forward(from: 0, residual: x, tokens: tokens, batch: batch, length: length, hooks: hooks,
+                       captured: captured, embedReplaced: embedReplaced)
+    }
+
+    /// The logits of a run that enters block `start` with the residual stream `residual`
+    /// (`[batch·length, d]`) — what the embeddings and blocks before `start` give on these tokens,
+    /// for a caller who knows that part of the run is unchanged (activation patching of a component
+    /// in block `start` or later: the same bits as the whole forward pass, without recomputing what
+    /// the patch cannot change). Hooks act from block `start` on. Inference only (no backward).
+    public func logits(tokens: [Int], batch: Int, length: Int, hooks: Hooks = .none, startingAt start: Int, residual: Tensor) -> Tensor {
+        precondition((0...blocks.count).contains(start) && residual.shape == [batch * length, configuration.dimension],
+                     "a run entering block \(start) of \(blocks.count) with a [batch·length, d] residual")
+        return forward(from: start, residual: residual, tokens: tokens, batch: batch, length: length, hooks: hooks,
+                       captured: [:], embedReplaced: false).logits
+    }
+
+    /// Blocks `start` … L−1, the final norm and the unembedding on the residual `x` entering block
+    /// `start` (block caches only for those blocks: a pass from `start` > 0 is never backpropagated).
+    func forward(from start: Int, residual: Tensor, tokens: [Int], batch: Int, length: Int, hooks: Hooks,
+                 captured: [String: Tensor], embedReplaced: Bool) -> TransformerPass {
+        let c = configuration
+        var captured = captured
+        var x = residual
         var caches: [BlockCache] = []
-        for (i, block) in blocks.enumerated() {
+        for (i, block) in blocks.enumerated() where i >= start {
             hooks.captureOnly("blocks.\(i).resid.pre", x, captured: &captured)
             let (h1, c1) = block.norm1.forward(x)
             var (a, ca) = block.attention.forward(h1, batch: batch, length: length,
