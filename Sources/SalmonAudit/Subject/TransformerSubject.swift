@@ -306,13 +306,6 @@ public struct TransformerSubject: AuditSubject {
         }
     }
 
-    /// The sites whose value a forward pass can replace (the others are read only).
-    static func isReplaceable(_ site: String) -> Bool {
-        if site == "embed" { return true }
-        let parts = site.split(separator: ".", maxSplits: 2)
-        guard parts.count == 3, parts[0] == "blocks", Int(parts[1]) != nil else { return false }
-        return ["attn.out", "mlp.hidden", "mlp.out", "resid"].contains(String(parts[2]))
-    }
 
     /// The next-token log-probabilities at the last position of evaluation sequences `rows`, with
     /// the activation at `site` there (the row the audit reads) replaced by `replacement`; every
@@ -333,7 +326,7 @@ public struct TransformerSubject: AuditSubject {
     }
 
     public func splicedLogProbabilities(_ unit: AuditUnit, site: String, rows: [Int], replacement: [Float]?) throws -> Tensor {
-        guard Self.isReplaceable(site) else {
+        guard Transformer.isReplaceable(site) else {
             throw AuditError("\(unit): a reconstruction cannot be spliced in at '\(site)', which a transformer reads but does not replace; splice at embed or blocks.i.{attn.out, mlp.hidden, mlp.out, resid}")
         }
         guard rows.allSatisfy({ evaluation.indices.contains($0) }) else { throw AuditError("\(unit): evaluation rows out of range") }

@@ -34,11 +34,6 @@ public enum PatchingComponent: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    /// Sites whose value a forward pass replaces (the others are read-only views of these).
-    public static func isReplaceable(_ site: String) -> Bool {
-        site == "embed" || ["attn.out", "mlp.hidden", "mlp.out", "resid"].contains { site.hasPrefix("blocks.") && site.hasSuffix("." + $0) }
-    }
-
     /// The component a name written as ``description`` names: `blocks.i.attn.heads.h`, `SITE@p`
     /// or `SITE` (nil when an index is not an integer; ``check(layers:heads:length:)`` checks the rest).
     public init?(parsing name: String) {
@@ -76,7 +71,7 @@ public enum PatchingComponent: Hashable, Sendable, CustomStringConvertible {
     }
 
     private static func checkReplaceable(_ site: String, layers: Int) throws {
-        guard Transformer.sites(layers: layers).contains(site), isReplaceable(site) else {
+        guard Transformer.sites(layers: layers).contains(site), Transformer.isReplaceable(site) else {
             throw MethodError("activation patching: '\(site)' is not a site a forward pass replaces; expected embed or blocks.i.{attn.out, mlp.hidden, mlp.out, resid} for i in 0 … \(layers - 1) (heads: blocks.i.attn.heads.h; one position: SITE@p)")
         }
     }

@@ -190,6 +190,15 @@ extension Transformer {
         } + ["final", "logits"]
     }
 
+    /// Whether a forward pass can replace the value at `site` (``Hooks/replace``): `embed` and
+    /// `blocks.i.{attn.out, mlp.hidden, mlp.out, resid}`; the other sites are read only.
+    public static func isReplaceable(_ site: String) -> Bool {
+        if site == "embed" { return true }
+        let parts = site.split(separator: ".", maxSplits: 2)
+        guard parts.count == 3, parts[0] == "blocks", Int(parts[1]) != nil else { return false }
+        return ["attn.out", "mlp.hidden", "mlp.out", "resid"].contains(String(parts[2]))
+    }
+
     /// x += y, element-wise, on the contiguous buffers.
     static func add(_ x: inout Tensor, _ y: Tensor) {
         x.scalars.withUnsafeMutableBufferPointer { xs in

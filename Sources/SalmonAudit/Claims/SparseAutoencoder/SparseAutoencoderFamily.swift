@@ -165,7 +165,7 @@ public struct SparseAutoencoderFamily: ClaimFamily {
             }
         }
         if claim.requirements.contains(.splicedOutputs), spec.model.transformer != nil {
-            for site in AuditPlan.sites(for: claim, in: spec) where !TransformerSubject.isReplaceable(site) {
+            for site in AuditPlan.sites(for: claim, in: spec) where !Transformer.isReplaceable(site) {
                 throw SpecError(field: claim.sites == nil ? "sites" : field + ".sites",
                                 "\(claim.statistic) splices the reconstruction in at '\(site)', which a transformer reads but does not replace; expected embed or blocks.i.{attn.out, mlp.hidden, mlp.out, resid}")
             }
