@@ -119,6 +119,10 @@ extension SparseAutoencoder {
         // `threads`.
         let blocks = RowBlocks(rows: rows, elementsPerRow: latents)
         let threads = threads ?? BLAS.threadCount
+        // Every product of the step single-threaded, whatever BLAS is set to elsewhere (a
+        // multi-threaded OpenBLAS may sum in another order): the step's own workers are its threads.
+        BLAS.enterSingleThreaded()
+        defer { BLAS.leaveSingleThreaded() }
         var batchTopK = false, jumpReLU = false
         var l1: Float = 0
         switch activation {
