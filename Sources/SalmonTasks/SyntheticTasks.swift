@@ -58,6 +58,78 @@ public enum SyntheticTasks {
                                      "corrupted": Tensor(shape: [n], scalars: corrupted)])
     }
 
+    /// Modular addition for an MLP, in the setting of Gromov 2023 and Doshi et al. 2023 ("To grok
+    /// or not to grok", arXiv 2310.13061): every pair (a, b) with a, b ∈ 0..<p, in an order shuffled
+    /// by `stream.derived("order")`; input the concatenated one-hot codes of a and b (2p values),
+    /// label (a + b) mod p. The first `trainingExamples` rows are the training set, and the first
+    /// ⌊ξ · trainingExamples⌋ of them (a uniformly random subset, since the order is) have their
+    /// label replaced by a different one drawn uniformly from the other p − 1
+    /// (`stream.derived("corruption")`); the remaining rows keep their true labels. Doshi et al.
+    /// draw the replacement from all p labels, so about 1/p of their "corrupted" labels are right;
+    /// here every corrupted label is wrong, so accuracy on them measures memorization alone.
+    ///
+    /// Ground truth, one row per example (so a split of the rows splits them too): `clean` (`[n, 1]`,
+    /// the uncorrupted labels), `corrupted` (`[n, 1]`, 1 on corrupted rows) and `operands` (`[n, 2]`: a and b).
+    public static func oneHotModularAddition(modulus p: Int, trainingExamples: Int, corruption: Double = 0,
+                                             stream: RandomStream) -> Dataset {
+        precondition(p >= 2 && corruption >= 0 && corruption <= 1, "modular addition: p ≥ 2, corruption in [0, 1]")
+        precondition((0...(p * p)).contains(trainingExamples), "modular addition: at most p² training examples")
+        let n = p * p
+        var order = Array(0..<n)
+        var s = stream.derived("order")
+        order.shuffle(using: &s)
+        var inputs = [Float](repeating: 0, count: n * 2 * p)
+        var clean = [Float](repeating: 0, count: n), operands = [Float](repeating: 0, count: 2 * n)
+        for (row, pair) in order.enumerated() {
+            let a = pair / p, b = pair % p
+            inputs[row * 2 * p + a] = 1
+            inputs[row * 2 * p + p + b] = 1
+            clean[row] = Float((a + b) % p)
+            operands[2 * row] = Float(a)
+            operands[2 * row + 1] = Float(b)
+        }
+        var labels = clean, corrupted = [Float](repeating: 0, count: n)
+        var c = stream.derived("corruption")
+        for row in 0..<Int(corruption * Double(trainingExamples)) {
+            labels[row] = Float((Int(clean[row]) + 1 + c.index(below: p - 1)) % p)
+            corrupted[row] = 1
+        }
+        return Dataset(name: "modular-addition-one-hot-\(p)", inputs: Tensor(shape: [n, 2 * p], scalars: inputs),
+                       targets: Tensor(shape: [n], scalars: labels), classes: p,
+                       groundTruth: ["clean": Tensor(shape: [n, 1], scalars: clean),
+                                     "corrupted": Tensor(shape: [n, 1], scalars: corrupted),
+                                     "operands": Tensor(shape: [n, 2], scalars: operands)])
+    }
+
+    /// Induction on repeated random tokens (Olsson et al., "In-context learning and induction
+    /// heads", 2022): each example draws `half` distinct tokens t₁ … t_h uniformly from
+    /// `0..<vocabulary` and repeats all but the last, [t₁, …, t_h, t₁, …, t_{h−1}] (length 2h − 1);
+    /// the label is t_h, the token that followed t_{h−1} the first time — what an induction head
+    /// (a previous-token head in an earlier block, then a head attending to the token after the
+    /// current token's earlier occurrence) predicts at the last position. The tokens are distinct,
+    /// so the earlier occurrence is unique and the answer determined.
+    ///
+    /// Inputs are the tokens as Float (`[examples, 2h − 1]`); `groundTruth["answerPosition"]` holds
+    /// h − 1, the position of the answer's first occurrence (the same in every example).
+    /// - Precondition: 2 ≤ half ≤ vocabulary.
+    public static func induction(vocabulary: Int, half: Int, examples: Int, stream: RandomStream) -> Dataset {
+        precondition(half >= 2 && half <= vocabulary && examples >= 1, "induction: 2 ≤ half ≤ vocabulary, examples ≥ 1")
+        let length = 2 * half - 1
+        var s = stream
+        var inputs = [Float](repeating: 0, count: examples * length), labels = [Float](repeating: 0, count: examples)
+        for e in 0..<examples {
+            let tokens = s.subset(of: vocabulary, count: half)
+            var order = tokens
+            order.shuffle(using: &s)
+            for i in 0..<half { inputs[e * length + i] = Float(order[i]) }
+            for i in 0..<(half - 1) { inputs[e * length + half + i] = Float(order[i]) }
+            labels[e] = Float(order[half - 1])
+        }
+        return Dataset(name: "induction-\(vocabulary)-\(half)", inputs: Tensor(shape: [examples, length], scalars: inputs),
+                       targets: Tensor(shape: [examples], scalars: labels), classes: vocabulary,
+                       groundTruth: ["answerPosition": Tensor(shape: [1], scalars: [Float(half - 1)])])
+    }
+
     /// Planted concepts: `concepts` latent bits z ~ Bernoulli(½) per example; the input is
     /// x = Σ_j z_j u_j + σ ε with fixed random unit directions u_j ∈ ℝ^dimension and ε ~ N(0, I);
     /// the label is the parity (XOR) of the concepts listed in `labelConcepts` (a single concept

@@ -65,13 +65,7 @@ import Testing
     }
 
     @Test func componentsAndNullsThePatchingCannotTakeAreRefusedNamingTheField() throws {
-        func refusal(_ edit: (String) -> String) -> String {
-            do {
-                let spec = try AuditSpec.parse(yaml: edit(Self.yaml), file: "p.yaml")
-                _ = try Audit.subject(for: spec, specDirectory: ".", jobs: 1)
-                return "accepted"
-            } catch { return "\(error)" }
-        }
+        func refusal(_ edit: (String) -> String) -> String { subjectRefusal(of: Self.yaml, file: "p.yaml", edit) }
         let head = refusal { $0.replacingOccurrences(of: "blocks.0.attn.heads.1,", with: "blocks.0.attn.heads.2,") }
         #expect(head.contains("claims.carries.sites") && head.contains("no head blocks.0.attn.heads.2") && head.contains("heads 0 … 1"), "\(head)")
         let readOnly = refusal { $0.replacingOccurrences(of: "blocks.1.mlp.out,", with: "blocks.1.resid.mid,") }
@@ -97,10 +91,8 @@ import Testing
     /// 99.9 % band (K = 19, one test).
     @Test func aPatchingClaimOnARandomInitTrainedModelIsDistinguishableFivePercentOfTheTime() async throws {
         let n = 400
-        let band = BinomialDistribution.centralBand(level: 0.999, trials: n, probability: 0.05)
-        var distinguishable = 0
-        for r in 0..<n {
-            let spec = try AuditSpec.parse(yaml: """
+        let (distinguishable, band) = try await calibrationCount(audits: n) { r in
+            try AuditSpec.parse(yaml: """
                 name: calibration
                 seed: \(11000 + r)
                 model:
@@ -115,9 +107,6 @@ import Testing
                   - {family: random-init, K: 19}
                 resampling: {bootstrap: 100, interval: percentile}
                 """, file: "calibration")
-            let subject = OneMoreNullDraw(base: try Audit.subject(for: spec, specDirectory: ".", jobs: 1), index: 19)
-            let result = try #require(try await Audit.run(spec: spec, subject: subject, jobs: 2).result)
-            if result.tests[0].verdict == .distinguishable { distinguishable += 1 }
         }
         #expect(band.contains(distinguishable), "\(distinguishable) of \(n) distinguishable, 99.9 % band \(band)")
         print("calibration: activation patching (head) against random-init \(distinguishable)/\(n), 99.9 % band for 5 %: \(band)")

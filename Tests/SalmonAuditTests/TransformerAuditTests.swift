@@ -152,13 +152,7 @@ import Testing
     }
 
     @Test func transformerSitesAndClaimsAreCheckedNamingTheField() throws {
-        func refusal(_ edit: (String) -> String) -> String {
-            do {
-                let spec = try AuditSpec.parse(yaml: edit(Self.yaml), file: "t.yaml")
-                _ = try Audit.subject(for: spec, specDirectory: ".", jobs: 1)
-                return "accepted"
-            } catch { return "\(error)" }
-        }
+        func refusal(_ edit: (String) -> String) -> String { subjectRefusal(of: Self.yaml, file: "t.yaml", edit) }
         let site = refusal { $0.replacingOccurrences(of: "blocks.1.resid, final", with: "blocks.1.resid.post, final") }
         #expect(site.contains("unknown site 'blocks.1.resid.post'") && site.contains("did you mean"), "\(site)")
         let attribution = refusal {

@@ -38,6 +38,42 @@ import SalmonTasks
         }
     }
 
+    @Test func oneHotModularAdditionCorruptsOnlyTrainingLabels() throws {
+        let d = SyntheticTasks.oneHotModularAddition(modulus: 11, trainingExamples: 60, corruption: 0.35, stream: RandomStream(seed: 4))
+        #expect(d.count == 121 && d.features == 22 && d.classes == 11)
+        let clean = try #require(d.groundTruth["clean"]), corrupted = try #require(d.groundTruth["corrupted"])
+        let operands = try #require(d.groundTruth["operands"])
+        // ⌊0.35 · 60⌋ = 21 corrupted rows, all among the 60 training rows, each with a wrong label.
+        #expect(corrupted.scalars.reduce(0, +) == 21)
+        #expect(corrupted.scalars[60...].allSatisfy { $0 == 0 })
+        var pairs = Set<Int>()
+        for i in 0..<d.count {
+            let row = (0..<22).map { d.inputs[i, $0] }
+            let (a, b) = (Int(operands[i, 0]), Int(operands[i, 1]))
+            #expect(row.reduce(0, +) == 2 && row[a] == 1 && row[11 + b] == 1)
+            pairs.insert(a * 11 + b)
+            #expect(clean.scalars[i] == Float((a + b) % 11))
+            #expect((d.targets.scalars[i] != clean.scalars[i]) == (corrupted.scalars[i] == 1))
+        }
+        #expect(pairs.count == 121, "every pair once")
+    }
+
+    @Test func inductionSequencesRepeatDistinctTokensAndAskForTheNextOne() throws {
+        let d = SyntheticTasks.induction(vocabulary: 12, half: 5, examples: 300, stream: RandomStream(seed: 5))
+        #expect(d.count == 300 && d.features == 9 && d.classes == 12)
+        #expect(try #require(d.groundTruth["answerPosition"]).scalars == [4])
+        var firstTokens = [Int](repeating: 0, count: 12)
+        for e in 0..<d.count {
+            let s = (0..<9).map { Int(d.inputs[e, $0]) }
+            #expect(Set(s[0..<5]).count == 5 && s[0..<5].allSatisfy { (0..<12).contains($0) })
+            #expect(Array(s[5..<9]) == Array(s[0..<4]))
+            #expect(Int(d.targets.scalars[e]) == s[4])
+            firstTokens[s[0]] += 1
+        }
+        // The first token is uniform over the vocabulary: 25 per token in expectation (sd ≈ 4.8).
+        #expect(firstTokens.allSatisfy { abs($0 - 25) <= 20 }, "\(firstTokens)")
+    }
+
     @Test func plantedConceptsCarryTheirConcepts() throws {
         let d = SyntheticTasks.plantedConcepts(examples: 2000, concepts: 4, dimension: 16, labelConcepts: [0, 2],
                                                noise: 0.3, stream: RandomStream(seed: 3))

@@ -9,6 +9,8 @@ public enum ClaimFamilies {
         SuppliedMapsFamily(),
         SparseAutoencoderFamily(),
         ActivationPatchingFamily(),
+        NeuronAblationFamily(),
+        CircuitDiscoveryFamily(),
     ]
 
     /// Every method name, in registration order.

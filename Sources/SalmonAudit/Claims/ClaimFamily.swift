@@ -45,6 +45,9 @@ public protocol ClaimFamily: Sendable {
     /// evaluator applies when ``ClaimContext/standIn`` is one of their null units; its claims are
     /// tested against these and no claim of another family is.
     var estimatorNulls: Set<String> { get }
+    /// The estimator-level null families `claim` is tested against: ``estimatorNulls`` unless the
+    /// claim's parameters leave a family nothing to vary (a neuron ablation that removes no units).
+    func estimatorNulls(of claim: ClaimSpec) -> Set<String>
     /// The sites `claim` reads besides its own (a transcoder reads a layer's input to reconstruct
     /// its output at the claim's site): captured for every unit and given to the evaluator in
     /// ``ClaimContext/activations(at:)``. Empty for most claims.
@@ -56,6 +59,7 @@ extension ClaimFamily {
     public func notes(diagnostics: [String: Double]) -> [String] { [] }
     public func isRandom(_ claim: ClaimSpec) -> Bool { false }
     public var estimatorNulls: Set<String> { [] }
+    public func estimatorNulls(of claim: ClaimSpec) -> Set<String> { estimatorNulls }
     public func readSites(of claim: ClaimSpec) -> [String] { [] }
 
     /// The statistic `name` of `method`, if the method offers it.

@@ -27,11 +27,15 @@ public enum ClaimRequirement: Sendable, Hashable {
     /// Clean and corrupted inputs with an answer and a contrast token per pair, and the model
     /// itself to run them with a component patched (``AuditSubject/activationPatching(_:site:)``).
     case counterfactualPairs
+    /// The network's components (an MLP's hidden units; a transformer's heads and MLP blocks)
+    /// ablatable one by one, with the task's answers on the evaluation rows to judge a circuit by
+    /// (``AuditSubject/circuitProblem(_:site:ablation:stream:)``: circuit discovery).
+    case circuitComponents
 
     /// The claim field a missing requirement is reported on.
     var field: String {
         switch self {
-        case .activations, .network, .tokenSequences, .attributionMaps, .counterfactualPairs: return "method"
+        case .activations, .network, .tokenSequences, .attributionMaps, .counterfactualPairs, .circuitComponents: return "method"
         case .classLabels, .realValuedTargets, .explainedOutputs: return "target"
         case .trainedSeeds, .splicedOutputs, .groundTruth: return "statistic"
         }
@@ -51,6 +55,7 @@ public enum ClaimRequirement: Sendable, Hashable {
         case .trainedSeeds(let n): return "at least \(n) trained networks (model.training.seeds ≥ \(n))"
         case .splicedOutputs: return "the model's outputs with a site's activation replaced (a transformer trained here)"
         case .counterfactualPairs: return "clean and corrupted inputs with answers, run with a component patched (a transformer trained here on modular addition)"
+        case .circuitComponents: return "a network trained here on a classification task, whose components can be ablated and judged by its answers"
         }
     }
 }
@@ -90,7 +95,7 @@ public struct SubjectCapabilities: Sendable {
             remedies = [:]
             seedRemedy = "give one state dict per trained seed (model.stateDict: [seed0.safetensors, seed1.safetensors, …])"
         } else if model.transformer != nil {
-            provided = [.activations, .classLabels, .tokenSequences, .splicedOutputs, .counterfactualPairs]
+            provided = [.activations, .classLabels, .tokenSequences, .splicedOutputs, .counterfactualPairs, .circuitComponents]
             trainedSeeds = model.training.seeds
             description = "the transformer trained on '\(model.task ?? "")'"
             let remedy = "attribution claims audit MLPs for now (TransformerAttribution explains a transformer's tokens in the library)"
@@ -100,6 +105,7 @@ public struct SubjectCapabilities: Sendable {
             let task = model.task.flatMap(ModelSpec.BuiltInTask.init(rawValue:))
             provided = [.activations, .network, .classLabels]
             if task?.isRegressionTask != true { provided.insert(.explainedOutputs) }
+            if task?.isRegressionTask != true && model.convolutions == nil { provided.insert(.circuitComponents) }
             if task?.hasFeatureDirections == true { provided.insert(.groundTruth) }
             trainedSeeds = model.training.seeds
             description = "the built-in task '\(model.task ?? "")' with \(model.training.seeds) trained seed\(model.training.seeds == 1 ? "" : "s")"

@@ -21,8 +21,12 @@ public enum AuditPlan {
         switch claim.family.siteRole {
         case .randomizationStage:
             if let own = claim.sites { return own }
-            let layers = spec.model.layerCount
             let cascade = spec.nulls.contains { siteDependentFamilies.contains($0.family) }
+            if let transformer = spec.model.transformer {
+                let blocks = transformer.layers
+                return (cascade ? Array((0..<blocks).reversed()) : [blocks - 1]).map { "blocks.\($0).resid" }
+            }
+            let layers = spec.model.layerCount
             return (cascade ? Array((0..<layers).reversed()) : [layers - 1]).map { "layers.\($0).post" }
         case .measurement:
             if let own = claim.sites ?? spec.sites { return own }
@@ -42,7 +46,7 @@ public enum AuditPlan {
     /// (``ClaimFamily/estimatorNulls``), `gaussian-activations` against claims that read activations.
     public static func isTested(_ claim: ClaimSpec, at site: String, against family: String, in spec: AuditSpec) -> Bool {
         if let kind = NullSpec.Family(rawValue: family), kind.keepsTrainedNetwork {
-            return kind.isEstimatorLevel ? claim.family.estimatorNulls.contains(family) : claim.requirements.contains(.activations)
+            return kind.isEstimatorLevel ? claim.family.estimatorNulls(of: claim).contains(family) : claim.requirements.contains(.activations)
         }
         guard claim.family.siteRole == .randomizationStage, !siteDependentFamilies.contains(family) else { return true }
         return site == sites(for: claim, in: spec).first

@@ -144,11 +144,11 @@ public struct AuditSpec: Sendable, Codable, Equatable {
                 if model.maps != nil {
                     throw SpecError(field: "nulls[\(i)].family", "'\(null.family)' reads the trained model's activations, which map files do not have")
                 }
-                if family.isEstimatorLevel, !claims.contains(where: { $0.family.estimatorNulls.contains(null.family) }) {
+                if family.isEstimatorLevel, !claims.contains(where: { $0.family.estimatorNulls(of: $0).contains(null.family) }) {
                     let offering = ClaimFamilies.registered.filter { $0.estimatorNulls.contains(null.family) }.flatMap(\.methods)
                     throw SpecError(field: "nulls[\(i)].family", "'\(null.family)' is a null of the method, offered by \(offering.joined(separator: ", ")); no claim here uses one")
                 }
-                if !claims.contains(where: { $0.requirements.contains(.activations) }) {
+                if !family.isEstimatorLevel, !claims.contains(where: { $0.requirements.contains(.activations) }) {
                     throw SpecError(field: "nulls[\(i)].family", "'\(null.family)' draws at the activations, and no claim here reads activations")
                 }
             } else if (null.family == "supplied") != (model.activations != nil || model.maps != nil) {
@@ -233,6 +233,12 @@ public struct NullSpec: Sendable, Codable, Equatable {
         /// The trained network's activations, read by a method whose encoder is frozen at its
         /// random initialization (an estimator-level null; Korznikov et al. 2026).
         case frozenEncoder = "frozen-encoder"
+        /// The trained network, with a neuron ablation's units drawn uniformly at random from the
+        /// layer instead of chosen by its score (an estimator-level null).
+        case randomUnits = "random-units"
+        /// The trained network, with a discovered circuit replaced by circuits of the same size
+        /// whose components are drawn at random (an estimator-level null; Shi et al. 2024).
+        case randomCircuits = "random-circuits"
 
         /// Whether the family keeps the trained network and draws its nulls at the activations or
         /// in the method (``ActivationLevelNull``): null k reads trained network k mod K_t.
@@ -240,7 +246,7 @@ public struct NullSpec: Sendable, Codable, Equatable {
 
         /// Whether the family varies the method rather than the model: only the claim families
         /// that offer it (``ClaimFamily/estimatorNulls``) are tested against it.
-        public var isEstimatorLevel: Bool { self == .frozenDecoder || self == .frozenEncoder }
+        public var isEstimatorLevel: Bool { self == .frozenDecoder || self == .frozenEncoder || self == .randomUnits || self == .randomCircuits }
     }
 
     public static let families = Family.allCases.map(\.rawValue)

@@ -40,10 +40,19 @@ public struct ModelSpec: Sendable, Codable, Equatable {
     /// A CNN instead of an MLP (image tasks: `digits`): the output channels of each convolution
     /// block (3 × 3, same padding, ReLU, 2 × 2 max pooling), followed by dense layers of `hidden` widths.
     public var convolutions: [Int]?
+    /// A built-in task's MLP: whether its layers have biases (absent: true; `false` is
+    /// `nn.Linear(…, bias=False)`, as in Doshi et al. 2023). Not written to the canonical spec
+    /// when absent, so specs written before it existed keep their hash.
+    public var bias: Bool?
+    /// A built-in task's MLP: how its layers are initialized — `pytorch-default` (absent),
+    /// `xavier-uniform`, or `normal:SD` (N(0, SD²) weights, zero biases). Trained networks and
+    /// every null model that redraws layers (random-init, cascading, independent layer,
+    /// permuted labels) draw from it.
+    public var initialization: String?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case task, taskOptions, hidden, activation, training, evaluationExamples, stateDict, architecture, inputs, activations, transformer
-        case convolutions, trainingInputs, trainingLabels, maps, referenceOutputs
+        case convolutions, trainingInputs, trainingLabels, maps, referenceOutputs, bias, initialization
     }
 
     /// A model with every setting at its default (what a spec that names only `task` gets): a
@@ -78,6 +87,8 @@ public struct ModelSpec: Sendable, Codable, Equatable {
         trainingInputs = try c.decodeIfPresent(String.self, forKey: .trainingInputs)
         trainingLabels = try c.decodeIfPresent(String.self, forKey: .trainingLabels)
         referenceOutputs = try c.decodeIfPresent(String.self, forKey: .referenceOutputs)
+        bias = try c.decodeIfPresent(Bool.self, forKey: .bias)
+        initialization = try c.decodeIfPresent(String.self, forKey: .initialization)
         if transformer == nil && task.flatMap(BuiltInTask.init(rawValue:))?.isSequenceTask == true { transformer = TransformerShape() }
     }
 
@@ -91,9 +102,15 @@ public struct ModelSpec: Sendable, Codable, Equatable {
         /// Elhage et al.'s toy model of superposition: sparse features reconstructed through a
         /// narrower hidden layer (a regression task, mean squared error).
         case toySuperposition = "toy-superposition"
+        /// (a + b) mod p from the one-hot codes of a and b (2p inputs), learned by an MLP; training
+        /// labels corrupted by `taskOptions.corruption` (Gromov 2023; Doshi et al. 2023).
+        case modularAdditionOneHot = "modular-addition-one-hot"
+        /// Repeated random tokens: predict at the last position the token that followed the
+        /// current one earlier in the sequence (induction heads; Olsson et al. 2022), learned by a transformer.
+        case induction
 
         /// Whether the task's inputs are token sequences (its model a transformer).
-        public var isSequenceTask: Bool { self == .modularAddition }
+        public var isSequenceTask: Bool { self == .modularAddition || self == .induction }
         /// Whether the task's target is real-valued (its network trained on mean squared error).
         public var isRegressionTask: Bool { self == .toySuperposition }
         /// Whether the task knows the direction of each of its features in input space, so that a
@@ -104,10 +121,26 @@ public struct ModelSpec: Sendable, Codable, Equatable {
 
     public static let tasks = BuiltInTask.allCases.map(\.rawValue)
     /// The hidden activations of a built-in task's MLP, by name.
-    static let hiddenActivations: [String: Activation] = ["relu": .relu, "tanh": .tanh, "gelu": .gelu, "sigmoid": .sigmoid]
-    public static let activations = ["relu", "tanh", "gelu", "sigmoid"]
+    static let hiddenActivations: [String: Activation] = ["relu": .relu, "tanh": .tanh, "gelu": .gelu, "sigmoid": .sigmoid, "square": .square]
+    public static let activations = ["relu", "tanh", "gelu", "sigmoid", "square"]
 
     public var isFileModel: Bool { stateDict != nil || activations != nil || maps != nil }
+
+    /// The initializer `initialization` names (pytorch-default when absent).
+    /// - Throws: ``SpecError`` naming `model.initialization`.
+    public func initializer() throws -> Initializer {
+        guard let initialization else { return .pytorchDefault }
+        switch initialization {
+        case "pytorch-default": return .pytorchDefault
+        case "xavier-uniform": return .xavierUniform
+        default:
+            let parts = initialization.split(separator: ":", omittingEmptySubsequences: false)
+            if parts.count == 2, parts[0] == "normal", let sd = Double(parts[1]), sd > 0, sd <= 1e3 {
+                return .normal(standardDeviation: Float(sd))
+            }
+            throw SpecError(field: "model.initialization", "expected pytorch-default, xavier-uniform or normal:SD with 0 < SD ≤ 1000, found '\(initialization)'")
+        }
+    }
 
     /// L, the layers with parameters of the MLP or CNN a built-in task trains (convolutions, then
     /// dense layers, the logits last).
@@ -166,7 +199,7 @@ public struct ModelSpec: Sendable, Codable, Equatable {
         let builtIn = task.flatMap(BuiltInTask.init(rawValue:))
         if let shape = transformer {
             guard builtIn?.isSequenceTask == true else {
-                throw SpecError(field: "model.transformer", "a transformer is trained on a sequence task (modular-addition); task '\(task ?? "")' has an MLP (model.hidden)")
+                throw SpecError(field: "model.transformer", "a transformer is trained on a sequence task (modular-addition, induction); task '\(task ?? "")' has an MLP (model.hidden)")
             }
             try shape.validate()
         }
@@ -184,7 +217,22 @@ public struct ModelSpec: Sendable, Codable, Equatable {
                 throw SpecError(field: "model.activation", "a CNN uses ReLU (its pooling and guided backpropagation assume it), found '\(activation)'")
             }
         }
-        if builtIn == .modularAddition {
+        if bias != nil || initialization != nil {
+            let field = bias != nil ? "model.bias" : "model.initialization"
+            guard builtIn != nil, transformer == nil, convolutions == nil else {
+                throw SpecError(field: field, "applies to the MLP a built-in task trains, not to \(transformer != nil ? "a transformer" : convolutions != nil ? "a CNN" : "a model loaded from files")")
+            }
+            _ = try initializer()
+        }
+        if let loss = training.loss {
+            guard builtIn != nil, transformer == nil else {
+                throw SpecError(field: "model.training.loss", "applies to a network a built-in task trains on class labels (a transformer trains on cross-entropy)")
+            }
+            guard builtIn?.isRegressionTask != true else {
+                throw SpecError(field: "model.training.loss", "'\(loss)' reads class labels; \(task ?? "") is a regression task (mean squared error)")
+            }
+        }
+        if builtIn == .modularAddition || builtIn == .modularAdditionOneHot {
             let p = taskOptions.modulus ?? TaskOptions.defaultModulus
             guard (2...1000).contains(p) else { throw SpecError(field: "model.taskOptions.modulus", "expected 2 … 1000, found \(p)") }
             if let c = taskOptions.corruption, !(c >= 0 && c <= 1) {
@@ -194,7 +242,16 @@ public struct ModelSpec: Sendable, Codable, Equatable {
                 throw SpecError(field: "model.taskOptions.examples", "modular addition mod \(p) has \(p * p) pairs; examples (\(taskOptions.examples)) + evaluationExamples (\(evaluationExamples)) must be at most \(p * p)")
             }
         } else if taskOptions.modulus != nil || taskOptions.corruption != nil {
-            throw SpecError(field: "model.taskOptions", "modulus and corruption are options of modular-addition, not of '\(task ?? "")'")
+            throw SpecError(field: "model.taskOptions", "modulus and corruption are options of modular-addition and modular-addition-one-hot, not of '\(task ?? "")'")
+        }
+        if builtIn == .induction {
+            let v = taskOptions.vocabulary ?? TaskOptions.defaultInductionVocabulary, h = taskOptions.tokens ?? TaskOptions.defaultInductionTokens
+            guard (3...100_000).contains(v) else { throw SpecError(field: "model.taskOptions.vocabulary", "expected 3 … 100,000 tokens, found \(v)") }
+            guard h >= 2, h < v, h <= 512 else {
+                throw SpecError(field: "model.taskOptions.tokens", "expected 2 … \(min(v - 1, 512)) distinct tokens (fewer than the vocabulary \(v), so a corrupted sequence has a token to put in), found \(h)")
+            }
+        } else if taskOptions.vocabulary != nil || taskOptions.tokens != nil {
+            throw SpecError(field: "model.taskOptions", "vocabulary and tokens are options of induction, not of '\(task ?? "")'")
         }
         if builtIn != .toySuperposition && (taskOptions.features != nil || taskOptions.sparsity != nil) {
             throw SpecError(field: "model.taskOptions", "features and sparsity are options of toy-superposition, not of '\(task ?? "")'")
@@ -226,6 +283,8 @@ public struct ModelSpec: Sendable, Codable, Equatable {
         case .sparseParity: features = Double(taskOptions.bits)
         case .digits: features = 64
         case .modularAddition: features = 2
+        case .modularAdditionOneHot: features = 2 * Double(taskOptions.modulus ?? TaskOptions.defaultModulus)
+        case .induction: features = Double(2 * (taskOptions.tokens ?? TaskOptions.defaultInductionTokens) - 1)
         case .toySuperposition: features = Double(taskOptions.features ?? TaskOptions.defaultFeatures)
         }
         let rows = Double(taskOptions.examples) + Double(evaluationExamples)
@@ -245,10 +304,11 @@ public struct ModelSpec: Sendable, Codable, Equatable {
     /// The field that sets a built-in task's network size, its parameter count and its widest
     /// activation per example (as `Double`s, so that a product past `Int.max` still compares).
     private func networkSize(_ task: BuiltInTask, features: Double) -> (field: String, parameters: Double, widest: Double) {
-        if task == .modularAddition {
+        if task.isSequenceTask {
             let shape = transformer ?? TransformerShape()
-            let vocabulary = Double(taskOptions.modulus ?? TaskOptions.defaultModulus)
-            let context = 2.0
+            let induction = task == .induction
+            let vocabulary = Double(induction ? taskOptions.vocabulary ?? TaskOptions.defaultInductionVocabulary : taskOptions.modulus ?? TaskOptions.defaultModulus)
+            let context = induction ? features : 2.0
             let d = Double(shape.dimension), mlp = Double(shape.hidden ?? 4 * shape.dimension)
             // Per block: two LayerNorms, QKV and output projections with biases, the MLP's two layers.
             let block = 4 * d + (4 * d * d + 4 * d) + (2 * d * mlp + mlp + d)
@@ -271,8 +331,9 @@ public struct ModelSpec: Sendable, Codable, Equatable {
             }
             width = channels * side * side
         }
-        // The output layer: at most 10 classes, or one output per feature reconstructed.
-        let dense = hidden.map(Double.init) + [task == .toySuperposition ? features : 10]
+        // The output layer: at most 10 classes, p for modular addition, or one output per feature reconstructed.
+        let outputs = task == .toySuperposition ? features : task == .modularAdditionOneHot ? features / 2 : 10
+        let dense = hidden.map(Double.init) + [outputs]
         for out in dense {
             denseParameters += width * out + out
             widest = max(widest, out)
@@ -338,14 +399,20 @@ public struct TaskOptions: Sendable, Codable, Equatable {
     public var corruption: Double?
     /// Toy superposition: the number of sparse features (default 20).
     public var features: Int?
+    /// Induction: the vocabulary (default 16) and h, the distinct tokens repeated (default 5; the
+    /// sequence is 2h − 1 tokens long).
+    public var vocabulary: Int?
+    public var tokens: Int?
     /// Toy superposition: the probability S that a feature is zero (default 0.9).
     public var sparsity: Double?
 
     static let defaultModulus = 23
     static let defaultFeatures = 20
     static let defaultSparsity = 0.9
+    static let defaultInductionVocabulary = 16
+    static let defaultInductionTokens = 5
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case examples, concepts, dimension, labelConcepts, noise, bits, relevant, modulus, corruption, features, sparsity }
+    enum CodingKeys: String, CodingKey, CaseIterable { case examples, concepts, dimension, labelConcepts, noise, bits, relevant, modulus, corruption, features, sparsity, vocabulary, tokens }
 
     public init() {
         examples = 2000; concepts = 3; dimension = 16; labelConcepts = [0, 1]; noise = 0.5; bits = 8; relevant = 3
@@ -366,6 +433,8 @@ public struct TaskOptions: Sendable, Codable, Equatable {
         corruption = try c.decodeIfPresent(Double.self, forKey: .corruption)
         features = try c.decodeIfPresent(Int.self, forKey: .features)
         sparsity = try c.decodeIfPresent(Double.self, forKey: .sparsity)
+        vocabulary = try c.decodeIfPresent(Int.self, forKey: .vocabulary)
+        tokens = try c.decodeIfPresent(Int.self, forKey: .tokens)
     }
 
     func validate() throws {
@@ -430,8 +499,17 @@ public struct TrainingSpec: Sendable, Codable, Equatable {
     public var weightDecay: Double
     /// K_t: independently trained networks (seeds); their statistics are averaged and resampled two-level.
     public var seeds: Int
+    /// A built-in task's MLP: its loss, `cross-entropy` or `mse-one-hot` (mean squared error to
+    /// the one-hot label, Doshi et al. 2023); absent: the task's own (mean squared error for a
+    /// regression task, cross-entropy otherwise). Not written to the canonical spec when absent.
+    public var loss: String?
+    /// AdamW's β₂ (absent: 0.999, PyTorch's default; 0.98 in Doshi et al. 2023). Not written when absent.
+    public var beta2: Double?
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case epochs, batchSize, learningRate, weightDecay, seeds }
+    enum CodingKeys: String, CodingKey, CaseIterable { case epochs, batchSize, learningRate, weightDecay, seeds, loss, beta2 }
+
+    /// The losses `loss` names.
+    public static let losses = ["cross-entropy", "mse-one-hot"]
 
     public init() { epochs = 40; batchSize = 100; learningRate = 0.01; weightDecay = 0.0; seeds = 1 }
 
@@ -444,6 +522,8 @@ public struct TrainingSpec: Sendable, Codable, Equatable {
         learningRate = try c.decodeIfPresent(Double.self, forKey: .learningRate) ?? d.learningRate
         weightDecay = try c.decodeIfPresent(Double.self, forKey: .weightDecay) ?? d.weightDecay
         seeds = try c.decodeIfPresent(Int.self, forKey: .seeds) ?? d.seeds
+        loss = try c.decodeIfPresent(String.self, forKey: .loss)
+        beta2 = try c.decodeIfPresent(Double.self, forKey: .beta2)
     }
 
     func validate() throws {
@@ -452,5 +532,11 @@ public struct TrainingSpec: Sendable, Codable, Equatable {
         guard learningRate > 0 && learningRate.isFinite else { throw SpecError(field: "model.training.learningRate", "expected a positive number, found \(learningRate)") }
         guard weightDecay >= 0 && weightDecay.isFinite else { throw SpecError(field: "model.training.weightDecay", "expected ≥ 0, found \(weightDecay)") }
         guard seeds >= 1 && seeds <= 10_000 else { throw SpecError(field: "model.training.seeds", "expected 1 ≤ K_t ≤ 10,000 trained seeds, found \(seeds)") }
+        if let loss, !Self.losses.contains(loss) {
+            throw SpecError(field: "model.training.loss", "expected \(Self.losses.joined(separator: " or ")), found '\(loss)'")
+        }
+        if let beta2, !(beta2 >= 0 && beta2 < 1) {
+            throw SpecError(field: "model.training.beta2", "expected a number in [0, 1), found \(beta2)")
+        }
     }
 }

@@ -1,5 +1,6 @@
 import SalmonMethods
 import SalmonNetworks
+import SalmonStatistics
 
 /// What an audit is run on: it yields, for any unit (trained seed or null model), the activations
 /// at the claimed sites on the evaluation inputs, and the probe targets of each claim.
@@ -50,6 +51,14 @@ public protocol AuditSubject: Sendable {
     /// site-dependent family) on the subject's counterfactual pairs, ready to patch components
     /// (``ClaimRequirement/counterfactualPairs``: activation-patching claims).
     func activationPatching(_ unit: AuditUnit, site: String) throws -> ActivationPatching
+    /// The rows of a named subset of the task's data with their labels, the same for every unit:
+    /// `evaluation`, `training`, `training-clean`, `training-corrupted` (neuron-ablation claims).
+    func labelledRows(_ subset: String) throws -> (inputs: Tensor, labels: [Int])
+    /// The components of the model `unit` names (at `site`'s stage for a site-dependent family;
+    /// for a family that keeps the trained network, trained network k mod K_t), each removable by
+    /// `ablation` (resampling from `stream`), with the accuracy of the network without a set of
+    /// them on the evaluation rows (``ClaimRequirement/circuitComponents``: circuit discovery).
+    func circuitProblem(_ unit: AuditUnit, site: String, ablation: GreedyCircuitSearch.Ablation, stream: RandomStream) throws -> GreedyCircuitSearch.Problem
 }
 
 extension AuditSubject {
@@ -77,6 +86,14 @@ extension AuditSubject {
 
     public func activationPatching(_ unit: AuditUnit, site: String) throws -> ActivationPatching {
         throw AuditError("activation patching needs clean and corrupted inputs (a transformer trained here on modular addition); this subject (\(modelDescription)) has none")
+    }
+
+    public func circuitProblem(_ unit: AuditUnit, site: String, ablation: GreedyCircuitSearch.Ablation, stream: RandomStream) throws -> GreedyCircuitSearch.Problem {
+        throw AuditError("circuit discovery needs a network trained here whose components can be ablated; this subject (\(modelDescription)) has none")
+    }
+
+    public func labelledRows(_ subset: String) throws -> (inputs: Tensor, labels: [Int]) {
+        throw AuditError("labelled subsets of the data need an MLP trained here on a built-in task; this subject (\(modelDescription)) has none")
     }
 }
 

@@ -32,11 +32,12 @@ extension MLP: AuditedNetwork {
         guard let activation = ModelSpec.hiddenActivations[model.activation] else {
             throw SpecError(field: "model.activation", "unknown activation '\(model.activation)' (allowed: \(ModelSpec.activations.joined(separator: ", ")))")
         }
-        return MLP(sizes: [features] + model.hidden + [classes], hiddenActivation: activation, stream: stream)
+        return MLP(sizes: [features] + model.hidden + [classes], hiddenActivation: activation, initializer: try model.initializer(),
+                   hasBias: model.bias ?? true, stream: stream)
     }
 
     public func architectureDescription(_ model: ModelSpec) -> String {
-        "MLP \(sizes.map(String.init).joined(separator: "–")) (\(model.activation))"
+        "MLP \(sizes.map(String.init).joined(separator: "–")) (\(model.activation)\(hasBias ? "" : ", no biases")\(model.initialization.map { ", initialized \($0)" } ?? ""))"
     }
 
     public var loadedDescription: String { "MLP \(sizes.map(String.init).joined(separator: "–"))" }

@@ -24,6 +24,8 @@ public struct LayeredNetworkSubject<Model: AuditedNetwork>: AuditSubject {
     /// The training data (nil for a model loaded from a file).
     public let training: Dataset?
     public let evaluationInputs: Tensor
+    /// The evaluation inputs' class labels (nil for a regression task or a model loaded from a file).
+    public let evaluationLabels: [Int]?
     /// Each feature's direction in input space (`[features, inputs]`), for a task that has them
     /// (``ModelSpec/BuiltInTask/hasFeatureDirections``); nil otherwise.
     public let featureDirections: Tensor?
@@ -61,7 +63,12 @@ public struct LayeredNetworkSubject<Model: AuditedNetwork>: AuditSubject {
             evalRows = order.prefix(spec.model.evaluationExamples).sorted()
             trainRows = order.dropFirst(spec.model.evaluationExamples).prefix(options.examples).sorted()
         case .modularAddition:
-            throw SpecError(field: "model.task", "modular-addition trains a transformer (TransformerSubject), not an MLP")
+            throw SpecError(field: "model.task", "modular-addition trains a transformer (TransformerSubject), not an MLP; for an MLP on one-hot pairs use modular-addition-one-hot")
+        case .induction:
+            throw SpecError(field: "model.task", "induction trains a transformer (TransformerSubject), not an MLP")
+        case .modularAdditionOneHot:
+            all = SyntheticTasks.oneHotModularAddition(modulus: options.modulus ?? TaskOptions.defaultModulus, trainingExamples: options.examples,
+                                                       corruption: options.corruption ?? 0, stream: stream)
         case .toySuperposition:
             all = SyntheticTasks.sparseFeatures(features: options.features ?? TaskOptions.defaultFeatures,
                                                 sparsity: options.sparsity ?? TaskOptions.defaultSparsity, examples: total, stream: stream)
@@ -73,10 +80,12 @@ public struct LayeredNetworkSubject<Model: AuditedNetwork>: AuditSubject {
         let evaluation = Self.subset(all, rows: evalRows)
         self.training = training
         evaluationInputs = evaluation.inputs
+        evaluationLabels = builtIn.isRegressionTask ? nil : evaluation.targets.scalars.map { Int($0) }
         featureDirections = all.groundTruth["directions"]
         trainingPlan = spec.model.training
         // A regression task's network has one output per target column.
         let classes = all.classes ?? (all.targets.rank == 2 ? all.targets.shape[1] : 1)
+        let initializer = try spec.model.initializer()
         let prototype = try Model.make(spec.model, features: all.features, classes: classes,
                                        stream: RandomStream(seed: spec.seed, path: ["trained", 0, "init"]))
         let plan = spec.model.training
@@ -90,7 +99,7 @@ public struct LayeredNetworkSubject<Model: AuditedNetwork>: AuditSubject {
         BLAS.enterSingleThreaded()
         defer { BLAS.leaveSingleThreaded() }
         let models = ParallelMap.run(count: seeds, jobs: jobs) { s -> Model in
-            var model = prototype.reinitialized(initializer: .pytorchDefault,
+            var model = prototype.reinitialized(initializer: initializer,
                                                 stream: RandomStream(seed: spec.seed, path: ["trained", .index(s), "init"]))
             model.train(inputs: train.inputs, targets: train.targets,
                         plan: Self.plan(plan, loss: Self.trainingLoss(spec), stream: RandomStream(seed: spec.seed, path: ["trained", .index(s), "training"])))
@@ -120,7 +129,13 @@ public struct LayeredNetworkSubject<Model: AuditedNetwork>: AuditSubject {
         evaluationHash = FNV1a.hex(floats: evaluation.inputs.scalars + evaluation.targets.scalars)
         dataHash = FNV1a.hex(floats: training.inputs.scalars + training.targets.scalars + evaluation.inputs.scalars
                              + evaluation.targets.scalars + models.flatMap { $0.parameterArrays.flatMap { $0 } })
-        modelDescription = "\(prototype.architectureDescription(spec.model)) trained on \(task) (\(training.count) examples, \(plan.epochs) epochs of AdamW, \(seeds) seed\(seeds == 1 ? "" : "s")); \(evaluation.count) held-out evaluation inputs"
+        // The recipe's details, for the keys added after the first reports were written (so their
+        // model lines stay as they were).
+        var recipe = ""
+        if plan.loss != nil || plan.beta2 != nil {
+            recipe = " (\([plan.loss, plan.beta2.map { "β₂ \($0)" }, "weight decay \(plan.weightDecay)", options.corruption.map { "\($0 * 100)% of training labels corrupted" }].compactMap { $0 }.joined(separator: ", ")))"
+        }
+        modelDescription = "\(prototype.architectureDescription(spec.model)) trained on \(task) (\(training.count) examples, \(plan.epochs) epochs of AdamW\(recipe), \(seeds) seed\(seeds == 1 ? "" : "s")); \(evaluation.count) held-out evaluation inputs"
     }
 
     /// Refuses the sites this network does not have, and the null family it cannot make.
@@ -141,15 +156,20 @@ public struct LayeredNetworkSubject<Model: AuditedNetwork>: AuditSubject {
 
     /// The training plan of `t`: AdamW on cross-entropy, minibatches drawn from `stream`.
     public static func plan(_ t: TrainingSpec, loss: Loss = .crossEntropy, stream: RandomStream) -> TrainingPlan {
-        TrainingPlan(loss: loss, optimizer: .adamW(learningRate: Float(t.learningRate), weightDecay: Float(t.weightDecay)),
+        TrainingPlan(loss: loss, optimizer: .adamW(learningRate: Float(t.learningRate), beta2: Float(t.beta2 ?? 0.999), weightDecay: Float(t.weightDecay)),
                      batchSize: t.batchSize, maxEpochs: t.epochs, stream: stream)
     }
 
 
-    /// The loss a spec's built-in task trains on: mean squared error for a regression task
-    /// (toy-superposition), cross-entropy otherwise.
+    /// The loss a spec's built-in task trains on: `model.training.loss` when given, else mean
+    /// squared error for a regression task (toy-superposition) and cross-entropy otherwise.
     static func trainingLoss(_ spec: AuditSpec) -> Loss {
-        spec.model.task.flatMap(ModelSpec.BuiltInTask.init(rawValue:))?.isRegressionTask == true ? .meanSquaredError : .crossEntropy
+        switch spec.model.training.loss {
+        case "mse-one-hot": return .meanSquaredErrorToOneHot
+        case "cross-entropy": return .crossEntropy
+        default:
+            return spec.model.task.flatMap(ModelSpec.BuiltInTask.init(rawValue:))?.isRegressionTask == true ? .meanSquaredError : .crossEntropy
+        }
     }
 
     static func subset(_ d: Dataset, rows: [Int]) -> Dataset {
@@ -176,6 +196,9 @@ public struct LayeredNetworkSubject<Model: AuditedNetwork>: AuditSubject {
             throw SpecError(field: "claims.\(claim.name).target", "toy-superposition's target is real-valued (the features themselves); a class label is 'feature:N', whether feature N is active")
         }
         if claim.target == "label" { return }
+        guard task != "modular-addition-one-hot" else {
+            throw SpecError(field: "claims.\(claim.name).target", "modular-addition-one-hot has one target, 'label' (the training labels as corrupted; evaluation labels are clean); found '\(claim.target)'")
+        }
         guard task != "digits" else {
             throw SpecError(field: "claims.\(claim.name).target", "the digits task has one target, 'label'; found '\(claim.target)'")
         }
@@ -252,17 +275,18 @@ public struct LayeredNetworkSubject<Model: AuditedNetwork>: AuditSubject {
             let base = trained[base]
             let stream = RandomStream(seed: spec.seed, path: ["null", .label(familyName), .index(k)])
             let layers = base.layerCount
+            let initializer = try spec.model.initializer()
             guard let family = NullSpec.Family(rawValue: familyName) else { throw AuditError("\(unit): unknown null family '\(familyName)'") }
             switch family {
             case .cascadingTopDown:
                 guard let l = Self.layer(of: site, layers: layers) else { return base }
-                return NullModels.cascade(base, topDown: true, stream: stream)[layers - 1 - l]
+                return NullModels.cascade(base, topDown: true, initializer: initializer, stream: stream)[layers - 1 - l]
             case .cascadingBottomUp:
                 guard let l = Self.layer(of: site, layers: layers) else { return base }
-                return NullModels.cascade(base, topDown: false, stream: stream)[l]
+                return NullModels.cascade(base, topDown: false, initializer: initializer, stream: stream)[l]
             case .independentLayer:
                 guard let l = Self.layer(of: site, layers: layers) else { return base }
-                return NullModels.independentLayer(base, layer: l, stream: stream)
+                return NullModels.independentLayer(base, layer: l, initializer: initializer, stream: stream)
             case .withinLayerPermutation:
                 return NullModels.permutedWithinLayers(base, stream: stream)
             case .momentRedraw:
@@ -274,15 +298,50 @@ public struct LayeredNetworkSubject<Model: AuditedNetwork>: AuditSubject {
                 guard let training else { throw AuditError("permuted-labels needs training data") }
                 return NullModels.retrainedOnPermutedLabels(
                     like: base, inputs: training.inputs, targets: training.targets,
-                    plan: Self.plan(Self.retrainingPlan(spec), loss: Self.trainingLoss(spec), stream: stream.derived("training")), stream: stream).model
+                    plan: Self.plan(Self.retrainingPlan(spec), loss: Self.trainingLoss(spec), stream: stream.derived("training")),
+                    initializer: initializer, stream: stream).model
             case .randomInit:
-                return NullModels.reinitialized(base, stream: stream)
+                return NullModels.reinitialized(base, initializer: initializer, stream: stream)
             case .supplied:
                 throw AuditError("\(unit): the family 'supplied' has no network (its null models are activation files)")
+            case .randomUnits, .randomCircuits:
+                // A method-level null: the trained network, with the method's units or circuit drawn at random.
+                return base
             case .gaussianActivations, .frozenDecoder, .frozenEncoder:
                 throw AuditError("\(unit): the family '\(familyName)' keeps the trained network and has no null network")
             }
         }
+    }
+
+    /// The rows of `subset` with their labels: the evaluation rows, the training rows, or the
+    /// training rows whose label the task kept (`training-clean`) or replaced (`training-corrupted`).
+    public func labelledRows(_ subset: String) throws -> (inputs: Tensor, labels: [Int]) {
+        if subset == "evaluation" {
+            guard let evaluationLabels else { throw AuditError("this subject (\(modelDescription)) has no class labels for its evaluation inputs") }
+            return (evaluationInputs, evaluationLabels)
+        }
+        guard let training, training.targets.rank == 1 else {
+            throw AuditError("this subject (\(modelDescription)) has no labelled training rows")
+        }
+        let labels = training.targets.scalars.map { Int($0) }
+        if subset == "training" { return (training.inputs, labels) }
+        guard let flags = training.groundTruth["corrupted"], flags.count == labels.count, subset == "training-clean" || subset == "training-corrupted" else {
+            throw AuditError("no subset '\(subset)' of this subject's data (\(modelDescription))")
+        }
+        let corrupted = subset == "training-corrupted"
+        let rows = labels.indices.filter { (flags.scalars[$0] != 0) == corrupted }
+        return (training.inputs.rows(rows), rows.map { labels[$0] })
+    }
+
+    /// The hidden units of the MLP `unit` names, judged by accuracy on the evaluation labels.
+    public func circuitProblem(_ unit: AuditUnit, site: String, ablation: GreedyCircuitSearch.Ablation, stream: RandomStream) throws -> GreedyCircuitSearch.Problem {
+        guard let evaluationLabels else { throw AuditError("this subject (\(modelDescription)) has no class labels to judge a circuit by") }
+        var base = 0
+        if case .null(_, let k) = unit { base = k % trained.count }
+        guard let mlp = try model(unit, site: site, base: base) as? MLP else {
+            throw AuditError("circuit discovery searches an MLP's hidden units or a transformer's heads; this subject (\(modelDescription)) is neither")
+        }
+        return GreedyCircuitSearch.mlpNodes(mlp, inputs: evaluationInputs, targets: evaluationLabels.map(Float.init), ablation: ablation, stream: stream)
     }
 
     public func attributionData(claim: ClaimSpec) throws -> (inputs: Tensor, targets: [Int]) {
@@ -361,6 +420,7 @@ extension LayeredNetworkSubject {
             throw SpecError(field: "model.inputs", "expected \(mlp.inputWidth) features per row, found \(x.shape[1])")
         }
         evaluationInputs = x
+        evaluationLabels = nil
         featureDirections = nil
         try Self.checkSites(spec, layers: mlp.layerCount)
         var targets: [String: ProbeData.Target] = [:], types: [String: [Int]] = [:], explained: [String: [Int]] = [:]

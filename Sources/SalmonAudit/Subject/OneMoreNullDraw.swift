@@ -1,5 +1,6 @@
 import SalmonMethods
 import SalmonNetworks
+import SalmonStatistics
 
 /// A subject whose "trained" models are more draws from a null family: trained network s is null
 /// model `index + s` of `family` (the audit's own nulls of that family being 0 … K−1,
@@ -41,6 +42,12 @@ public struct OneMoreNullDraw: AuditSubject {
     }
     public func activationPatching(_ unit: AuditUnit, site: String) throws -> ActivationPatching {
         try base.activationPatching(standIn(unit), site: site)
+    }
+    public func labelledRows(_ subset: String) throws -> (inputs: Tensor, labels: [Int]) {
+        try base.labelledRows(subset)
+    }
+    public func circuitProblem(_ unit: AuditUnit, site: String, ablation: GreedyCircuitSearch.Ablation, stream: RandomStream) throws -> GreedyCircuitSearch.Problem {
+        try base.circuitProblem(standIn(unit), site: site, ablation: ablation, stream: stream)
     }
 
     /// The null model standing in for `unit` (itself when it is a null model).

@@ -63,16 +63,60 @@ public struct TransformerSubject: AuditSubject {
 
     /// What a transformer subject gives its claims (attribution claims audit MLPs for now).
     static func capabilities(fromFile: Bool) -> Set<ClaimRequirement> {
-        fromFile ? [.activations, .classLabels, .realValuedTargets, .tokenSequences] : [.activations, .classLabels, .tokenSequences, .splicedOutputs, .counterfactualPairs]
+        fromFile ? [.activations, .classLabels, .realValuedTargets, .tokenSequences] : [.activations, .classLabels, .tokenSequences, .splicedOutputs, .counterfactualPairs, .circuitComponents]
     }
 
     /// Generates the task's data and trains the K_t transformers (`jobs` at a time).
     public init(spec: AuditSpec, jobs: Int = 1) throws {
-        guard let task = spec.model.task, ModelSpec.BuiltInTask(rawValue: task) == .modularAddition, let shape = spec.model.transformer else {
-            throw SpecError(field: "model.task", "a transformer subject trains on a sequence task (modular-addition)")
+        guard let task = spec.model.task, ModelSpec.BuiltInTask(rawValue: task)?.isSequenceTask == true, let shape = spec.model.transformer else {
+            throw SpecError(field: "model.task", "a transformer subject trains on a sequence task (modular-addition, induction)")
         }
         self.spec = spec
-        try Self.check(spec, capabilities: Self.capabilities(fromFile: false), layers: shape.layers, heads: shape.heads)
+        let length = ModelSpec.BuiltInTask(rawValue: task) == .induction ? 2 * (spec.model.taskOptions.tokens ?? TaskOptions.defaultInductionTokens) - 1 : 2
+        try Self.check(spec, capabilities: Self.capabilities(fromFile: false), layers: shape.layers, heads: shape.heads, length: length)
+        let data = ModelSpec.BuiltInTask(rawValue: task) == .induction ? try Self.inductionData(spec) : try Self.modularAdditionData(spec)
+        let train = data.training
+        training = train
+        evaluation = data.evaluation
+        targets = data.targets   // checked before the (long) training, so a bad target fails at once
+        counterfactuals = data.counterfactuals
+        let configuration = TransformerConfiguration(vocabulary: data.vocabulary, context: data.context, dimension: shape.dimension, heads: shape.heads,
+                                                     layers: shape.layers, hidden: shape.hidden)
+        let plan = spec.model.training
+        BLAS.enterSingleThreaded()
+        defer { BLAS.leaveSingleThreaded() }
+        trained = ParallelMap.run(count: plan.seeds, jobs: jobs) { s -> Transformer in
+            var model = Transformer(configuration, stream: RandomStream(seed: spec.seed, path: ["trained", .index(s), "init"]))
+            model.train(sequences: train.sequences, targets: train.targets,
+                        plan: NetworkSubject.plan(plan, stream: RandomStream(seed: spec.seed, path: ["trained", .index(s), "training"])))
+            return model
+        }
+        let tokens = evaluation.flatMap { $0 }.map(Float.init)
+        let evaluationLabels = data.evaluationLabels.map(Float.init)
+        evaluationHash = FNV1a.hex(floats: tokens + evaluationLabels)
+        dataHash = FNV1a.hex(floats: train.sequences.flatMap { $0 }.map(Float.init) + train.targets.map(Float.init) + tokens
+                             + evaluationLabels + trained.flatMap { $0.parameterArrays.flatMap { $0 } })
+        modelDescription = "transformer (d \(shape.dimension), \(shape.heads) heads, \(shape.layers) block\(shape.layers == 1 ? "" : "s")) trained on \(data.description) (\(train.sequences.count) \(data.rows), \(plan.epochs) epochs of AdamW, \(plan.seeds) seed\(plan.seeds == 1 ? "" : "s")); \(evaluation.count) held-out \(data.rows)"
+    }
+
+    /// The data of a sequence task, as the subject holds it.
+    struct SequenceTaskData {
+        var training: (sequences: [[Int]], targets: [Int])
+        var evaluation: [[Int]]
+        /// The evaluation rows' labels (hashed with the inputs).
+        var evaluationLabels: [Int]
+        var targets: [String: ProbeData.Target]
+        var counterfactuals: CounterfactualPairs
+        var vocabulary: Int
+        var context: Int
+        /// "modular addition mod 23" and the like, for the model line.
+        var description: String
+        /// What a row is ("pairs", "sequences").
+        var rows: String
+    }
+
+    /// Modular addition's data: see the type's comment.
+    static func modularAdditionData(_ spec: AuditSpec) throws -> SequenceTaskData {
         let options = spec.model.taskOptions
         let p = options.modulus ?? TaskOptions.defaultModulus
         let stream = RandomStream(seed: spec.seed, path: ["task"])
@@ -86,8 +130,7 @@ public struct TransformerSubject: AuditSubject {
         let labels = all.targets.scalars.map { Int($0) }
         let clean = (all.groundTruth["clean"]?.scalars ?? all.targets.scalars).map { Int($0) }
         let train = (sequences: trainRows.map(sequence), targets: trainRows.map { labels[$0] })
-        training = train
-        evaluation = evalRows.map(sequence)
+        let evaluation = evalRows.map(sequence)
         var targets: [String: ProbeData.Target] = [:]
         for claim in spec.claims where claim.requirements.contains(.classLabels) {
             let field = "claims.\(claim.name)"
@@ -111,32 +154,63 @@ public struct TransformerSubject: AuditSubject {
             }
             targets[claim.name] = .classes(values, count: classes)
         }
-        self.targets = targets   // checked before the (long) training, so a bad target fails at once
         var delta = RandomStream(seed: spec.seed, path: ["counterfactual"])
         let corrupted = evaluation.map { pair -> [Int] in
             let shift = 1 + Int(delta.next() % UInt64(p - 1))
             return [(pair[0] + shift) % p, pair[1]]
         }
-        counterfactuals = CounterfactualPairs(clean: evaluation, corrupted: corrupted,
+        let counterfactuals = CounterfactualPairs(clean: evaluation, corrupted: corrupted,
                                               correct: evaluation.map { ($0[0] + $0[1]) % p },
                                               wrong: corrupted.map { ($0[0] + $0[1]) % p })
-        let configuration = TransformerConfiguration(vocabulary: p, context: 2, dimension: shape.dimension, heads: shape.heads,
-                                                     layers: shape.layers, hidden: shape.hidden)
-        let plan = spec.model.training
-        BLAS.enterSingleThreaded()
-        defer { BLAS.leaveSingleThreaded() }
-        trained = ParallelMap.run(count: plan.seeds, jobs: jobs) { s -> Transformer in
-            var model = Transformer(configuration, stream: RandomStream(seed: spec.seed, path: ["trained", .index(s), "init"]))
-            model.train(sequences: train.sequences, targets: train.targets,
-                        plan: NetworkSubject.plan(plan, stream: RandomStream(seed: spec.seed, path: ["trained", .index(s), "training"])))
-            return model
-        }
-        let tokens = evaluation.flatMap { $0 }.map(Float.init)
-        evaluationHash = FNV1a.hex(floats: tokens + evalRows.map { Float(labels[$0]) })
-        dataHash = FNV1a.hex(floats: train.sequences.flatMap { $0 }.map(Float.init) + train.targets.map(Float.init) + tokens
-                             + evalRows.map { Float(labels[$0]) } + trained.flatMap { $0.parameterArrays.flatMap { $0 } })
         let corruption = options.corruption.map { $0 > 0 ? ", \($0 * 100)% of labels corrupted" : "" } ?? ""
-        modelDescription = "transformer (d \(shape.dimension), \(shape.heads) heads, \(shape.layers) block\(shape.layers == 1 ? "" : "s")) trained on modular addition mod \(p)\(corruption) (\(train.sequences.count) pairs, \(plan.epochs) epochs of AdamW, \(plan.seeds) seed\(plan.seeds == 1 ? "" : "s")); \(evaluation.count) held-out pairs"
+        return SequenceTaskData(training: train, evaluation: evaluation, evaluationLabels: evalRows.map { labels[$0] }, targets: targets,
+                                counterfactuals: counterfactuals, vocabulary: p, context: 2,
+                                description: "modular addition mod \(p)\(corruption)", rows: "pairs")
+    }
+
+    /// Induction's data (``SyntheticTasks/induction(vocabulary:half:examples:stream:)``): the first
+    /// `evaluationExamples` sequences drawn from `seed → "task"` are held out, the next
+    /// `taskOptions.examples` train. The only target is `label`, the answer at the last position.
+    /// Counterfactual pairs: each held-out sequence is clean; its corruption replaces the answer's
+    /// first occurrence (position h − 1) by a token the sequence does not hold, drawn uniformly
+    /// from `seed → "counterfactual"`; the answer is the clean label t_h, the contrast the
+    /// replacement — what an induction mechanism would copy from the corrupted sequence.
+    static func inductionData(_ spec: AuditSpec) throws -> SequenceTaskData {
+        let options = spec.model.taskOptions
+        let v = options.vocabulary ?? TaskOptions.defaultInductionVocabulary, h = options.tokens ?? TaskOptions.defaultInductionTokens
+        let n = spec.model.evaluationExamples, total = n + options.examples
+        let all = SyntheticTasks.induction(vocabulary: v, half: h, examples: total, stream: RandomStream(seed: spec.seed, path: ["task"]))
+        let length = 2 * h - 1
+        let sequences = (0..<total).map { r in (0..<length).map { Int(all.inputs.scalars[r * length + $0]) } }
+        let labels = all.targets.scalars.map { Int($0) }
+        var targets: [String: ProbeData.Target] = [:]
+        for claim in spec.claims where claim.requirements.contains(.classLabels) {
+            let field = "claims.\(claim.name)"
+            if claim.controlTypes != nil {
+                throw SpecError(field: field + ".controlTypes", "induction has no control types (every sequence is its own type)")
+            }
+            guard claim.target == "label" else {
+                throw SpecError(field: field + ".target", "induction's target is label (the token to copy at the last position); found '\(claim.target)'")
+            }
+            targets[claim.name] = .classes(Array(labels[0..<n]), count: v)
+        }
+        let evaluation = Array(sequences[0..<n])
+        var draw = RandomStream(seed: spec.seed, path: ["counterfactual"])
+        var corrupted: [[Int]] = [], wrong: [Int] = []
+        for sequence in evaluation {
+            let held = Set(sequence)
+            let absent = (0..<v).filter { !held.contains($0) }
+            let replacement = absent[draw.index(below: absent.count)]
+            var c = sequence
+            c[h - 1] = replacement
+            corrupted.append(c)
+            wrong.append(replacement)
+        }
+        let counterfactuals = CounterfactualPairs(clean: evaluation, corrupted: corrupted, correct: Array(labels[0..<n]), wrong: wrong)
+        return SequenceTaskData(training: (Array(sequences[n...]), Array(labels[n...])), evaluation: evaluation,
+                                evaluationLabels: Array(labels[0..<n]), targets: targets, counterfactuals: counterfactuals,
+                                vocabulary: v, context: length,
+                                description: "induction (\(h) distinct tokens of \(v) repeated, length \(length))", rows: "sequences")
     }
 
     /// The binary concept `fourier:K` of modular addition: 1 when cos(2πK·s/p) > 0 for the clean
@@ -158,7 +232,7 @@ public struct TransformerSubject: AuditSubject {
         }
         self.spec = spec
         try Self.check(spec, capabilities: Self.capabilities(fromFile: true), layers: model.configuration.layers,
-                       heads: model.configuration.heads)
+                       heads: model.configuration.heads, length: model.configuration.context)
         trained = models
         let c = model.configuration
         var trainingHash: [Float] = []
@@ -195,7 +269,8 @@ public struct TransformerSubject: AuditSubject {
     }
 
     /// Every claim's requirements met by `capabilities`, and every site a transformer site.
-    static func check(_ spec: AuditSpec, capabilities: Set<ClaimRequirement>, layers: Int, heads: Int) throws {
+    /// `length` is the sequences' length (positions a component `SITE@p` may name).
+    static func check(_ spec: AuditSpec, capabilities: Set<ClaimRequirement>, layers: Int, heads: Int, length: Int) throws {
         let known = Set(Transformer.sites(layers: layers))
         for claim in spec.claims {
             for requirement in claim.requirements.sorted(by: { ($0.field, $0.phrase) < ($1.field, $1.phrase) })
@@ -208,7 +283,7 @@ public struct TransformerSubject: AuditSubject {
                     guard let component = PatchingComponent(parsing: site) else {
                         throw SpecError(field: "claims.\(claim.name).sites", "'\(site)' names no component; expected blocks.i.attn.heads.h, embed, blocks.i.{attn.out, mlp.hidden, mlp.out, resid}, or one of these at one position, SITE@p")
                     }
-                    do { try component.check(layers: layers, heads: heads, length: 2) } catch let error as MethodError {
+                    do { try component.check(layers: layers, heads: heads, length: length) } catch let error as MethodError {
                         throw SpecError(field: "claims.\(claim.name).sites", error.message.replacingOccurrences(of: "activation patching: ", with: ""))
                     }
                 }
@@ -301,7 +376,7 @@ public struct TransformerSubject: AuditSubject {
             return fresh
         case .supplied:
             throw AuditError("\(unit): the family 'supplied' has no network (its null models are activation files)")
-        case .gaussianActivations, .frozenDecoder, .frozenEncoder:
+        case .gaussianActivations, .frozenDecoder, .frozenEncoder, .randomUnits, .randomCircuits:
             throw AuditError("\(unit): the family '\(familyName)' keeps the trained network and has no null network")
         }
     }
@@ -323,6 +398,24 @@ public struct TransformerSubject: AuditSubject {
         } catch let error as MethodError {
             throw AuditError("\(unit): \(error.message)")
         }
+    }
+
+    /// Heads and MLP blocks of the model `unit` names (for a family that keeps the trained network,
+    /// trained network k mod K_t), judged by next-token accuracy on the clean answers of the
+    /// held-out pairs at the last position.
+    public func circuitProblem(_ unit: AuditUnit, site: String, ablation: GreedyCircuitSearch.Ablation, stream: RandomStream) throws -> GreedyCircuitSearch.Problem {
+        guard let pairs = counterfactuals else {
+            throw AuditError("circuit discovery needs the task's answers; a transformer loaded from a file has none yet")
+        }
+        let network: Transformer
+        if case .null(let name, let k) = unit, let family = NullSpec.Family(rawValue: name), family.keepsTrainedNetwork {
+            network = trained[k % trained.count]
+        } else {
+            network = try model(unit, site: site)
+        }
+        return GreedyCircuitSearch.transformerComponents(network, tokens: evaluation.flatMap { $0 }, batch: evaluation.count,
+                                                         length: evaluation.first?.count ?? 0, targets: pairs.correct,
+                                                         ablation: ablation, stream: stream)
     }
 
     public func splicedLogProbabilities(_ unit: AuditUnit, site: String, rows: [Int], replacement: [Float]?) throws -> Tensor {

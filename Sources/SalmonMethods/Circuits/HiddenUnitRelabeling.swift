@@ -98,6 +98,6 @@ public struct HiddenUnitRelabeling: Sendable, Hashable {
             }
             layers[i] = Linear(weight: weight, bias: bias)
         }
-        return MLP(layers: layers, hiddenActivation: model.hiddenActivation, outputActivation: model.outputActivation)
+        return MLP(layers: layers, hiddenActivation: model.hiddenActivation, outputActivation: model.outputActivation, hasBias: model.hasBias)
     }
 }

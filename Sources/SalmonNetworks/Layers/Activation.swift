@@ -6,6 +6,8 @@ import Foundation
 /// approximation ½x(1 + tanh(√(2/π)(x + 0.044715x³))) that GPT-2 uses (`nn.GELU(approximate="tanh")`,
 /// Hugging Face's `gelu_new`) — Hendrycks & Gimpel 2016.
 /// `leakyReLU(slope:)` is PyTorch's `nn.LeakyReLU(negative_slope)` (0.01 by default there).
+/// `square` is z² (`torch.pow(x, 2)`), the hidden activation of the modular-arithmetic MLPs of
+/// Gromov 2023 and Doshi et al. 2023, which makes the network a quadratic form of its one-hot inputs.
 public enum Activation: Sendable, Equatable, Hashable, Codable {
     case identity
     case relu
@@ -14,6 +16,7 @@ public enum Activation: Sendable, Equatable, Hashable, Codable {
     case sigmoid
     case gelu
     case geluTanh
+    case square
 
     /// f(z).
     @inlinable
@@ -26,6 +29,7 @@ public enum Activation: Sendable, Equatable, Hashable, Codable {
         case .sigmoid: return 1 / (1 + FastMath.exp(-z))
         case .gelu: return Self.gelu(z)
         case .geluTanh: return Self.geluTanh(z)
+        case .square: return z * z
         }
     }
 
@@ -75,6 +79,7 @@ public enum Activation: Sendable, Equatable, Hashable, Codable {
             return s * (1 - s)
         case .gelu: return Self.geluDerivative(z)
         case .geluTanh: return Self.geluTanhDerivative(z)
+        case .square: return 2 * z
         }
     }
 
@@ -88,6 +93,7 @@ public enum Activation: Sendable, Equatable, Hashable, Codable {
                 case .relu: for i in 0..<zs.count { os[i] = max(zs[i], 0) }
                 case .gelu: for i in 0..<zs.count { os[i] = Activation.gelu(zs[i]) }
                 case .geluTanh: for i in 0..<zs.count { os[i] = Activation.geluTanh(zs[i]) }
+                case .square: for i in 0..<zs.count { os[i] = zs[i] * zs[i] }
                 default: for i in 0..<zs.count { os[i] = apply(zs[i]) }
                 }
             }
@@ -104,6 +110,7 @@ public enum Activation: Sendable, Equatable, Hashable, Codable {
                 case .relu: for i in 0..<g.count { g[i] = zs[i] > 0 ? g[i] : 0 }
                 case .gelu: Self.multiplyByGELUDerivative(g, zs)
                 case .geluTanh: for i in 0..<g.count { g[i] *= Activation.geluTanhDerivative(zs[i]) }
+                case .square: for i in 0..<g.count { g[i] *= 2 * zs[i] }
                 default: for i in 0..<g.count { g[i] *= derivative(zs[i]) }
                 }
             }

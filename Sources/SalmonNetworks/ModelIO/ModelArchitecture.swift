@@ -187,7 +187,7 @@ public struct ModelArchitecture: Sendable, Codable, Equatable {
         }
     }
 
-    static let activationNames = ["identity", "relu", "leaky_relu", "tanh", "sigmoid", "gelu", "gelu_tanh"]
+    static let activationNames = ["identity", "relu", "leaky_relu", "tanh", "sigmoid", "gelu", "gelu_tanh", "square"]
 
     static func activation(_ name: String, slope: Float) -> Activation? {
         switch name {
@@ -198,6 +198,7 @@ public struct ModelArchitecture: Sendable, Codable, Equatable {
         case "sigmoid": return .sigmoid
         case "gelu": return .gelu
         case "gelu_tanh": return .geluTanh
+        case "square": return .square
         default: return nil
         }
     }

@@ -48,7 +48,7 @@ extension ParameterizedModel {
         let rows = targets.reshaped([n, targets.count / n])
         return train(examples: n, plan: plan, gradients: { model, indices in
             let t = rows.rows(indices)
-            let batchTargets = plan.loss == .crossEntropy ? t.reshaped([indices.count]) : t
+            let batchTargets = plan.loss.takesClassIndices ? t.reshaped([indices.count]) : t
             return backpropagate(model, inputs.rows(indices)) { plan.loss.evaluate(output: $0, targets: batchTargets).gradient }
         }, loss: { model in plan.loss.evaluate(output: output(model, inputs), targets: targets).value })
     }

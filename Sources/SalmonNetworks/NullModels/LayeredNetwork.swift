@@ -22,7 +22,8 @@ extension MLP: LayeredNetwork {
 
     /// ``MLP/init(sizes:hiddenActivation:outputActivation:initializer:stream:)`` with this network's sizes and activations.
     public func reinitialized(initializer: Initializer, stream: RandomStream) -> MLP {
-        MLP(sizes: sizes, hiddenActivation: hiddenActivation, outputActivation: outputActivation, initializer: initializer, stream: stream)
+        MLP(sizes: sizes, hiddenActivation: hiddenActivation, outputActivation: outputActivation, initializer: initializer,
+            hasBias: hasBias, stream: stream)
     }
 
     /// This network with linear layers `layers` taken from `source`.

@@ -84,13 +84,15 @@ extension TrainingReport {
 
 extension MLP {
     /// The parameters as flat arrays, in state-dict order: layer 0 weight, layer 0 bias, layer 1 …
+    /// (without biases, the weights alone).
     public var parameterArrays: [[Float]] {
-        get { layers.flatMap { [$0.weight.scalars, $0.bias.scalars] } }
+        get { hasBias ? layers.flatMap { [$0.weight.scalars, $0.bias.scalars] } : layers.map(\.weight.scalars) }
         set {
-            precondition(newValue.count == 2 * layers.count, "two arrays per layer")
+            let perLayer = hasBias ? 2 : 1
+            precondition(newValue.count == perLayer * layers.count, "\(perLayer) array\(perLayer == 1 ? "" : "s") per layer")
             for i in layers.indices {
-                layers[i].weight.scalars = newValue[2 * i]
-                layers[i].bias.scalars = newValue[2 * i + 1]
+                layers[i].weight.scalars = newValue[perLayer * i]
+                if hasBias { layers[i].bias.scalars = newValue[2 * i + 1] }
             }
         }
     }
@@ -106,7 +108,7 @@ extension MLP {
         trainSupervised(inputs: inputs, targets: targets, plan: plan, output: { $0($1) }, backpropagate: { model, x, lossGradient in
             let pass = model.forward(x)
             let g = model.backward(pass, outputGradient: lossGradient(pass.output))
-            return zip(g.weights, g.biases).flatMap { [$0.scalars, $1.scalars] }
+            return model.hasBias ? zip(g.weights, g.biases).flatMap { [$0.scalars, $1.scalars] } : g.weights.map(\.scalars)
         })
     }
 }

@@ -30,6 +30,16 @@ extension RandomStream {
         return Int(m.high)
     }
 
+    /// `count` distinct integers drawn uniformly from `0 ..< population`, ascending: a partial
+    /// Fisher–Yates shuffle (every subset of that size equally likely; `count` draws).
+    /// - Precondition: `0 ≤ count ≤ population`.
+    public mutating func subset(of population: Int, count: Int) -> [Int] {
+        precondition(count >= 0 && count <= population, "a subset of 0 … \(population) elements, found \(count)")
+        var pool = Array(0..<population)
+        for i in 0..<count { pool.swapAt(i, i + index(below: population - i)) }
+        return pool.prefix(count).sorted()
+    }
+
     /// Two independent uniform integers in `0 ..< bound` from one 64-bit draw (bound < 2³²).
     ///
     /// Lemire's method on each 32-bit half; xoshiro256** has no weak low bits, so both halves are

@@ -1,0 +1,179 @@
+import SalmonMethods
+import SalmonNetworks
+import SalmonStatistics
+
+/// Circuit discovery (``GreedyCircuitSearch``, ACDC-style greedy pruning) as claims: "this
+/// behaviour runs through a small circuit", "the circuit found is better than a random one of the
+/// same size", "restarts find the same circuit". The search reads the whole network — components
+/// are an MLP's hidden units or a transformer's attention heads and MLP blocks, judged by accuracy
+/// on the subject's evaluation rows (for a transformer, the clean answers of its held-out pairs at
+/// the last position) — so a site names only the stage at which the site-dependent null families
+/// randomize the network (``SiteRole/randomizationStage``).
+///
+/// Statistics of restart 0's circuit (restart r visits components in an order shuffled from the
+/// claim's method stream, the same for every model):
+/// - `circuitFraction`: components kept / components (smaller: a sparser circuit);
+/// - `faithfulness`: the circuit's accuracy / the full network's (larger). Against the method-level
+///   null `random-circuits` (``estimatorNulls``) null draw k is, on trained network k mod K_t, the
+///   faithfulness of a circuit of the same size as the one the search finds there, its components
+///   drawn uniformly at random (from the method stream `→ "random-circuits" → k`): Shi et al.
+///   2024's sufficiency test against random circuits of the same size, with the Monte Carlo
+///   p-value (1 + b)/(1 + B) and the audit's correction across tests;
+/// - `restartAgreement`: the mean Jaccard overlap of the circuits of every pair of restarts
+///   (larger: the search's answer does not depend on its order; `restarts` ≥ 2).
+/// None is resampled over rows (the search would be re-run on each resample); the interval is
+/// omitted with that reason.
+///
+/// A model with accuracy 0 on the evaluation rows (a random network may get none of a few rows
+/// right) has no behaviour there for a circuit to keep: its circuit is empty by convention —
+/// faithfulness 1, circuitFraction 0, restartAgreement 1 — and the report says how many such
+/// models there were.
+public struct CircuitDiscoveryFamily: ClaimFamily {
+    public init() {}
+
+    public var name: String { "circuit-discovery" }
+    public var methods: [String] { ["greedy-circuit"] }
+    public var siteRole: SiteRole { .randomizationStage }
+
+    public func decodeParameters(method: String, from decoder: any Decoder) throws -> any MethodParameters {
+        try GreedyCircuitParameters(from: decoder)
+    }
+
+    public func statistics(of method: String) -> [ClaimStatistic] {
+        [ClaimStatistic("faithfulness", direction: .larger, summary: "the circuit's accuracy over the full network's"),
+         ClaimStatistic("circuitFraction", direction: .smaller, summary: "the fraction of components the circuit keeps"),
+         ClaimStatistic("restartAgreement", direction: .larger, summary: "the mean Jaccard overlap of the circuits found by different restarts")]
+    }
+
+    public func requirements(of claim: ClaimSpec) -> Set<ClaimRequirement> { [.circuitComponents] }
+
+    public var estimatorNulls: Set<String> { [NullSpec.Family.randomCircuits.rawValue] }
+
+    /// `random-circuits` replaces the found circuit by random ones of its size: it tests faithfulness only.
+    public func estimatorNulls(of claim: ClaimSpec) -> Set<String> {
+        claim.statistic == "faithfulness" ? estimatorNulls : []
+    }
+
+    public func isRandom(_ claim: ClaimSpec) -> Bool { true }
+
+    public func notes(diagnostics: [String: Double]) -> [String] {
+        guard let zero = diagnostics["circuit.zeroAccuracy"], zero > 0 else { return [] }
+        return ["\(Int(zero)) circuit searches met a model with accuracy 0 on the evaluation rows; its circuit is empty by convention (faithfulness 1, circuitFraction 0)"]
+    }
+
+    public func validate(_ claim: ClaimSpec, in spec: AuditSpec, field: String) throws {
+        let p = try claim.method.parameters(as: GreedyCircuitParameters.self)
+        if claim.target != "label" {
+            throw SpecError(field: field + ".target", "greedy-circuit judges circuits by the task's own answers; remove 'target'")
+        }
+        if claim.controlTypes != nil {
+            throw SpecError(field: field + ".controlTypes", "control types apply to probes, not to circuit discovery")
+        }
+        guard p.threshold > 0 && p.threshold <= 1 else {
+            throw SpecError(field: field + ".method.threshold", "expected a faithfulness threshold in (0, 1], found \(p.threshold)")
+        }
+        guard (1...100).contains(p.restarts) else { throw SpecError(field: field + ".method.restarts", "expected 1 … 100 restarts, found \(p.restarts)") }
+        if claim.statistic == "restartAgreement" && p.restarts < 2 {
+            throw SpecError(field: field + ".method.restarts", "restartAgreement compares restarts; expected at least 2, found \(p.restarts)")
+        }
+        if let i = spec.nulls.firstIndex(where: { $0.family == NullSpec.Family.gaussianActivations.rawValue }) {
+            throw SpecError(field: "nulls[\(i)].family", "'gaussian-activations' redraws activations, but the circuit-discovery claim \(claim.name) runs the network itself; audit it against random-circuits or model nulls")
+        }
+        if !spec.nulls.contains(where: { !(NullSpec.Family(rawValue: $0.family)?.isEstimatorLevel ?? false) }) && claim.statistic != "faithfulness" {
+            throw SpecError(field: field + ".statistic", "random-circuits tests faithfulness only; \(claim.statistic) needs a model null (random-init, moment-redraw, …)")
+        }
+    }
+
+    public func evaluator(for claim: ClaimSpec, subject: any AuditSubject, seed: UInt64) throws -> any ClaimEvaluator {
+        GreedyCircuitEvaluator(claim: claim.name, parameters: try claim.method.parameters(as: GreedyCircuitParameters.self))
+    }
+}
+
+/// The parameters of `greedy-circuit`.
+public struct GreedyCircuitParameters: MethodParameters, Equatable, Codable {
+    /// The search keeps removing components while faithfulness stays at or above this.
+    public var threshold: Double = 0.9
+    /// How a removed component is replaced.
+    public var ablation: GreedyCircuitSearch.Ablation = .zero
+    /// Searches in differently shuffled orders.
+    public var restarts: Int = 1
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case threshold, ablation, restarts }
+
+    public init() {}
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(["name"] + CodingKeys.allCases.map(\.rawValue))
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        threshold = try c.decodeIfPresent(Double.self, forKey: .threshold) ?? threshold
+        restarts = try c.decodeIfPresent(Int.self, forKey: .restarts) ?? restarts
+        if let raw = try c.decodeIfPresent(String.self, forKey: .ablation) {
+            guard let value = GreedyCircuitSearch.Ablation(rawValue: raw) else {
+                throw SpecError(field: SpecError.path(decoder.codingPath) + ".ablation",
+                                "expected \(GreedyCircuitSearch.Ablation.allCases.map(\.rawValue).joined(separator: ", ")), found '\(raw)'")
+            }
+            ablation = value
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(threshold, forKey: .threshold)
+        try c.encode(ablation.rawValue, forKey: .ablation)
+        try c.encode(restarts, forKey: .restarts)
+    }
+}
+
+/// `greedy-circuit` on one unit (the site names its randomization stage).
+struct GreedyCircuitEvaluator: ClaimEvaluator {
+    let claim: String
+    let parameters: GreedyCircuitParameters
+
+    func evaluate(_ context: ClaimContext, statistics: [String]) throws -> ClaimEvaluation? {
+        let problem = try context.memo.value("circuit.problem|\(parameters.ablation.rawValue)|\(context.stream.key)|\(context.networkKey(base: 0))") {
+            try context.subject.circuitProblem(context.unit, site: context.site, ablation: parameters.ablation, stream: context.stream.derived("resample"))
+        }
+        if problem.accuracy([]) == 0 {
+            // Nothing to explain: the empty circuit keeps all of the network's (zero) correct answers.
+            var measurements: [String: ClaimMeasurement] = [:]
+            for name in statistics {
+                guard let value = ["faithfulness": 1.0, "circuitFraction": 0.0, "restartAgreement": 1.0][name] else {
+                    throw AuditError("greedy-circuit has no statistic '\(name)'")
+                }
+                measurements[name] = ClaimMeasurement(value: value, resampling: .none(reason: "the circuit search is not re-run on resampled rows"))
+            }
+            return ClaimEvaluation(measurements: measurements, diagnostics: ["circuit.zeroAccuracy": 1])
+        }
+        let search = GreedyCircuitSearch(threshold: parameters.threshold, restarts: parameters.restarts,
+                                         seed: context.stream.derived("greedy-circuit").seed)
+        let result: GreedyCircuitSearch.Result
+        do { result = try search.run(problem) } catch let e as MethodError {
+            throw AuditError("\(context.unit), claim \(claim): \(e.message)")
+        }
+        guard let found = result.circuits.first else { throw AuditError("\(context.unit), claim \(claim): the search returned no circuit") }
+        let components = result.components.count
+        var measurements: [String: ClaimMeasurement] = [:]
+        let reason = ClaimResampling.none(reason: "the circuit search is not re-run on resampled rows")
+        for name in statistics {
+            let value: Double
+            switch name {
+            case "faithfulness":
+                if case .null(let family, let k) = context.standIn, family == NullSpec.Family.randomCircuits.rawValue {
+                    // A circuit of the found one's size, its components drawn at random.
+                    var draw = context.stream.derived("random-circuits", .index(k))
+                    let kept = Set(draw.subset(of: components, count: found.kept.count))
+                    value = problem.accuracy(Set(0..<components).subtracting(kept)) / result.fullAccuracy
+                } else {
+                    value = found.faithfulness
+                }
+            case "circuitFraction": value = Double(found.kept.count) / Double(max(components, 1))
+            case "restartAgreement":
+                guard let agreement = result.meanJaccard else { throw AuditError("claim \(claim): restartAgreement needs at least 2 restarts") }
+                value = agreement
+            default: throw AuditError("greedy-circuit has no statistic '\(name)'")
+            }
+            measurements[name] = ClaimMeasurement(value: value, resampling: reason)
+        }
+        return ClaimEvaluation(measurements: measurements, diagnostics: ["circuit.evaluations": Double(found.evaluations)])
+    }
+}
