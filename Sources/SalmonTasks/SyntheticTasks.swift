@@ -101,33 +101,36 @@ public enum SyntheticTasks {
                                      "operands": Tensor(shape: [n, 2], scalars: operands)])
     }
 
-    /// Induction on repeated random tokens (Olsson et al., "In-context learning and induction
-    /// heads", 2022): each example draws `half` distinct tokens t₁ … t_h uniformly from
-    /// `0..<vocabulary` and repeats all but the last, [t₁, …, t_h, t₁, …, t_{h−1}] (length 2h − 1);
-    /// the label is t_h, the token that followed t_{h−1} the first time — what an induction head
-    /// (a previous-token head in an earlier block, then a head attending to the token after the
-    /// current token's earlier occurrence) predicts at the last position. The tokens are distinct,
-    /// so the earlier occurrence is unique and the answer determined.
+    /// Induction (associative recall; Olsson et al., "In-context learning and induction heads",
+    /// 2022): each example draws `half` distinct tokens t₀ … t_{h−1} uniformly from
+    /// `0..<vocabulary`, then repeats one of them, t_j with j uniform in 0 … h − 2:
+    /// [t₀, …, t_{h−1}, t_j] (length h + 1). The label is t_{j+1}, the token that followed t_j the
+    /// first time — what an induction mechanism (attend from the last position to the position
+    /// after t_j's earlier occurrence and copy its token) predicts. The tokens are distinct, so the
+    /// earlier occurrence is unique; and every token but t_j occurs once, so no count of tokens
+    /// (which token is not repeated) gives the answer away — the answer's position varies.
     ///
-    /// Inputs are the tokens as Float (`[examples, 2h − 1]`); `groundTruth["answerPosition"]` holds
-    /// h − 1, the position of the answer's first occurrence (the same in every example).
+    /// Inputs are the tokens as Float (`[examples, h + 1]`); `groundTruth["answerPosition"]`
+    /// (`[examples, 1]`) holds j + 1, the position of the answer's first occurrence.
     /// - Precondition: 2 ≤ half ≤ vocabulary.
     public static func induction(vocabulary: Int, half: Int, examples: Int, stream: RandomStream) -> Dataset {
         precondition(half >= 2 && half <= vocabulary && examples >= 1, "induction: 2 ≤ half ≤ vocabulary, examples ≥ 1")
-        let length = 2 * half - 1
+        let length = half + 1
         var s = stream
         var inputs = [Float](repeating: 0, count: examples * length), labels = [Float](repeating: 0, count: examples)
+        var positions = [Float](repeating: 0, count: examples)
         for e in 0..<examples {
-            let tokens = s.subset(of: vocabulary, count: half)
-            var order = tokens
+            var order = s.subset(of: vocabulary, count: half)
             order.shuffle(using: &s)
+            let j = s.index(below: half - 1)
             for i in 0..<half { inputs[e * length + i] = Float(order[i]) }
-            for i in 0..<(half - 1) { inputs[e * length + half + i] = Float(order[i]) }
-            labels[e] = Float(order[half - 1])
+            inputs[e * length + half] = Float(order[j])
+            labels[e] = Float(order[j + 1])
+            positions[e] = Float(j + 1)
         }
         return Dataset(name: "induction-\(vocabulary)-\(half)", inputs: Tensor(shape: [examples, length], scalars: inputs),
                        targets: Tensor(shape: [examples], scalars: labels), classes: vocabulary,
-                       groundTruth: ["answerPosition": Tensor(shape: [1], scalars: [Float(half - 1)])])
+                       groundTruth: ["answerPosition": Tensor(shape: [examples, 1], scalars: positions)])
     }
 
     /// Planted concepts: `concepts` latent bits z ~ Bernoulli(½) per example; the input is

@@ -58,20 +58,23 @@ import SalmonTasks
         #expect(pairs.count == 121, "every pair once")
     }
 
-    @Test func inductionSequencesRepeatDistinctTokensAndAskForTheNextOne() throws {
-        let d = SyntheticTasks.induction(vocabulary: 12, half: 5, examples: 300, stream: RandomStream(seed: 5))
-        #expect(d.count == 300 && d.features == 9 && d.classes == 12)
-        #expect(try #require(d.groundTruth["answerPosition"]).scalars == [4])
-        var firstTokens = [Int](repeating: 0, count: 12)
+    @Test func inductionSequencesRepeatOneTokenAndAskForTheOneAfterIt() throws {
+        let d = SyntheticTasks.induction(vocabulary: 12, half: 5, examples: 400, stream: RandomStream(seed: 5))
+        #expect(d.count == 400 && d.features == 6 && d.classes == 12)
+        let positions = try #require(d.groundTruth["answerPosition"])
+        var firstTokens = [Int](repeating: 0, count: 12), answerPositions = [Int](repeating: 0, count: 6)
         for e in 0..<d.count {
-            let s = (0..<9).map { Int(d.inputs[e, $0]) }
+            let s = (0..<6).map { Int(d.inputs[e, $0]) }
             #expect(Set(s[0..<5]).count == 5 && s[0..<5].allSatisfy { (0..<12).contains($0) })
-            #expect(Array(s[5..<9]) == Array(s[0..<4]))
-            #expect(Int(d.targets.scalars[e]) == s[4])
+            let j = try #require(s[0..<4].firstIndex(of: s[5]), "the last token is one of the first four")
+            #expect(Int(d.targets.scalars[e]) == s[j + 1] && Int(positions.scalars[e]) == j + 1)
             firstTokens[s[0]] += 1
+            answerPositions[j + 1] += 1
         }
-        // The first token is uniform over the vocabulary: 25 per token in expectation (sd ≈ 4.8).
-        #expect(firstTokens.allSatisfy { abs($0 - 25) <= 20 }, "\(firstTokens)")
+        // The first token is uniform over the vocabulary (33 per token in expectation, sd ≈ 5.5), and
+        // the answer's position over 1 … 4 (100 each, sd ≈ 8.7).
+        #expect(firstTokens.allSatisfy { abs($0 - 33) <= 25 }, "\(firstTokens)")
+        #expect(answerPositions[0] == 0 && answerPositions[5] == 0 && answerPositions[1...4].allSatisfy { abs($0 - 100) <= 35 }, "\(answerPositions)")
     }
 
     @Test func plantedConceptsCarryTheirConcepts() throws {

@@ -105,8 +105,8 @@ public struct ModelSpec: Sendable, Codable, Equatable {
         /// (a + b) mod p from the one-hot codes of a and b (2p inputs), learned by an MLP; training
         /// labels corrupted by `taskOptions.corruption` (Gromov 2023; Doshi et al. 2023).
         case modularAdditionOneHot = "modular-addition-one-hot"
-        /// Repeated random tokens: predict at the last position the token that followed the
-        /// current one earlier in the sequence (induction heads; Olsson et al. 2022), learned by a transformer.
+        /// Distinct random tokens and one of them again: predict at the last position the token
+        /// that followed it earlier (induction heads; Olsson et al. 2022), learned by a transformer.
         case induction
 
         /// Whether the task's inputs are token sequences (its model a transformer).
@@ -284,7 +284,7 @@ public struct ModelSpec: Sendable, Codable, Equatable {
         case .digits: features = 64
         case .modularAddition: features = 2
         case .modularAdditionOneHot: features = 2 * Double(taskOptions.modulus ?? TaskOptions.defaultModulus)
-        case .induction: features = Double(2 * (taskOptions.tokens ?? TaskOptions.defaultInductionTokens) - 1)
+        case .induction: features = Double((taskOptions.tokens ?? TaskOptions.defaultInductionTokens) + 1)
         case .toySuperposition: features = Double(taskOptions.features ?? TaskOptions.defaultFeatures)
         }
         let rows = Double(taskOptions.examples) + Double(evaluationExamples)
@@ -399,8 +399,8 @@ public struct TaskOptions: Sendable, Codable, Equatable {
     public var corruption: Double?
     /// Toy superposition: the number of sparse features (default 20).
     public var features: Int?
-    /// Induction: the vocabulary (default 16) and h, the distinct tokens repeated (default 5; the
-    /// sequence is 2h − 1 tokens long).
+    /// Induction: the vocabulary (default 16) and h, the distinct tokens before the repeated one
+    /// (default 5; the sequence is h + 1 tokens long).
     public var vocabulary: Int?
     public var tokens: Int?
     /// Toy superposition: the probability S that a feature is zero (default 0.9).

@@ -72,7 +72,7 @@ public struct TransformerSubject: AuditSubject {
             throw SpecError(field: "model.task", "a transformer subject trains on a sequence task (modular-addition, induction)")
         }
         self.spec = spec
-        let length = ModelSpec.BuiltInTask(rawValue: task) == .induction ? 2 * (spec.model.taskOptions.tokens ?? TaskOptions.defaultInductionTokens) - 1 : 2
+        let length = ModelSpec.BuiltInTask(rawValue: task) == .induction ? (spec.model.taskOptions.tokens ?? TaskOptions.defaultInductionTokens) + 1 : 2
         try Self.check(spec, capabilities: Self.capabilities(fromFile: false), layers: shape.layers, heads: shape.heads, length: length)
         let data = ModelSpec.BuiltInTask(rawValue: task) == .induction ? try Self.inductionData(spec) : try Self.modularAdditionData(spec)
         let train = data.training
@@ -172,15 +172,17 @@ public struct TransformerSubject: AuditSubject {
     /// `evaluationExamples` sequences drawn from `seed → "task"` are held out, the next
     /// `taskOptions.examples` train. The only target is `label`, the answer at the last position.
     /// Counterfactual pairs: each held-out sequence is clean; its corruption replaces the answer's
-    /// first occurrence (position h − 1) by a token the sequence does not hold, drawn uniformly
-    /// from `seed → "counterfactual"`; the answer is the clean label t_h, the contrast the
+    /// first occurrence (position j + 1) by a token the sequence does not hold, drawn uniformly
+    /// from `seed → "counterfactual"`; the answer is the clean label t_{j+1}, the contrast the
     /// replacement — what an induction mechanism would copy from the corrupted sequence.
     static func inductionData(_ spec: AuditSpec) throws -> SequenceTaskData {
         let options = spec.model.taskOptions
         let v = options.vocabulary ?? TaskOptions.defaultInductionVocabulary, h = options.tokens ?? TaskOptions.defaultInductionTokens
         let n = spec.model.evaluationExamples, total = n + options.examples
         let all = SyntheticTasks.induction(vocabulary: v, half: h, examples: total, stream: RandomStream(seed: spec.seed, path: ["task"]))
-        let length = 2 * h - 1
+        let length = h + 1
+        let positions = (all.groundTruth["answerPosition"]?.scalars ?? []).map { Int($0) }
+        guard positions.count == total else { throw AuditError("induction: the task gave no answer positions") }
         let sequences = (0..<total).map { r in (0..<length).map { Int(all.inputs.scalars[r * length + $0]) } }
         let labels = all.targets.scalars.map { Int($0) }
         var targets: [String: ProbeData.Target] = [:]
@@ -197,12 +199,12 @@ public struct TransformerSubject: AuditSubject {
         let evaluation = Array(sequences[0..<n])
         var draw = RandomStream(seed: spec.seed, path: ["counterfactual"])
         var corrupted: [[Int]] = [], wrong: [Int] = []
-        for sequence in evaluation {
+        for (r, sequence) in evaluation.enumerated() {
             let held = Set(sequence)
             let absent = (0..<v).filter { !held.contains($0) }
             let replacement = absent[draw.index(below: absent.count)]
             var c = sequence
-            c[h - 1] = replacement
+            c[positions[r]] = replacement
             corrupted.append(c)
             wrong.append(replacement)
         }
@@ -210,7 +212,7 @@ public struct TransformerSubject: AuditSubject {
         return SequenceTaskData(training: (Array(sequences[n...]), Array(labels[n...])), evaluation: evaluation,
                                 evaluationLabels: Array(labels[0..<n]), targets: targets, counterfactuals: counterfactuals,
                                 vocabulary: v, context: length,
-                                description: "induction (\(h) distinct tokens of \(v) repeated, length \(length))", rows: "sequences")
+                                description: "induction (\(h) distinct tokens of \(v), then one of them again)", rows: "sequences")
     }
 
     /// The binary concept `fourier:K` of modular addition: 1 when cos(2πK·s/p) > 0 for the clean
