@@ -136,6 +136,33 @@ import Testing
         #expect(files.contains("claims[0].method") && files.contains("components can be ablated"), "\(files)")
     }
 
+    /// Calibration of the search's other statistics against random-init: `circuitFraction` and
+    /// `restartAgreement` with the "trained" network one more random-init draw. Both take few
+    /// values (fractions of 12 units, overlaps of 3 restarts), so ties make the test conservative:
+    /// the rate is checked from above and printed.
+    @Test(arguments: [("circuitFraction", "threshold: 0.9"), ("restartAgreement", "threshold: 0.9, restarts: 3")])
+    func theSearchsStatisticsOnARandomInitDrawAreDistinguishableAtMostFivePercentOfTheTime(statistic: String, method: String) async throws {
+        let (distinguishable, band) = try await calibrationCount(audits: 400) { r in
+            try AuditSpec.parse(yaml: """
+                name: calibration
+                seed: \(15000 + r)
+                model:
+                  task: planted-concepts
+                  taskOptions: {examples: 40, concepts: 2, dimension: 6, labelConcepts: [0], noise: 0.5}
+                  hidden: [12]
+                  training: {epochs: 5, seeds: 1}
+                  evaluationExamples: 49
+                claims:
+                  - {name: c, method: {name: greedy-circuit, \(method)}, sites: [layers.0.post], statistic: \(statistic)}
+                nulls:
+                  - {family: random-init, K: 19}
+                resampling: {bootstrap: 100, interval: percentile}
+                """, file: "calibration")
+        }
+        #expect(distinguishable <= band.upperBound, "\(distinguishable) of 400 distinguishable, 99.9 % band \(band)")
+        print("calibration: circuit \(statistic) against random-init \(distinguishable)/400, 99.9 % band for 5 %: \(band)")
+    }
+
     /// Calibration of the sufficiency test: with the "trained" circuit one more random circuit of
     /// the found one's size, faithfulness is called distinguishable at α = 0.05 at most at the upper
     /// end of the binomial 99.9 % band. Faithfulness takes few values (accuracies on 49 rows), and

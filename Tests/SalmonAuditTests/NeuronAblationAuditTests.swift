@@ -117,6 +117,36 @@ import Testing
         #expect(gaussian.contains("nulls[1].family"), "\(gaussian)")
     }
 
+    /// Calibration of the other statistics and the other score: `accuracyDrop` (fourier-ipr) on
+    /// the training rows and `ablatedAccuracy` (weight-norm, highest) on the evaluation rows, with
+    /// the "trained" network one more random-init draw. Accuracies on a few rows tie, and ties count
+    /// against the trained value, so the rate is checked from above and printed.
+    @Test(arguments: [("accuracyDrop", "score: fourier-ipr, count: 16, subset: training"),
+                      ("ablatedAccuracy", "score: weight-norm, select: highest, count: 16, subset: evaluation")])
+    func theOtherStatisticsOnANullDrawAreDistinguishableAtMostFivePercentOfTheTime(statistic: String, method: String) async throws {
+        let (distinguishable, band) = try await calibrationCount(audits: 400) { r in
+            try AuditSpec.parse(yaml: """
+                name: calibration
+                seed: \(14000 + r)
+                model:
+                  task: modular-addition-one-hot
+                  taskOptions: {modulus: 11, examples: 20, corruption: 0.3}
+                  evaluationExamples: 100
+                  hidden: [48]
+                  activation: square
+                  bias: false
+                  training: {epochs: 3, batchSize: 20, loss: mse-one-hot}
+                claims:
+                  - {name: c, method: {name: neuron-ablation, \(method)}, sites: [layers.0.post], statistic: \(statistic)}
+                nulls:
+                  - {family: random-init, K: 19}
+                resampling: {bootstrap: 100, interval: percentile}
+                """, file: "calibration")
+        }
+        #expect(distinguishable <= band.upperBound, "\(distinguishable) of 400 distinguishable, 99.9 % band \(band)")
+        print("calibration: neuron ablation \(statistic) against random-init \(distinguishable)/400, 99.9 % band for 5 %: \(band)")
+    }
+
     /// Calibration: with the "trained" models one more draw of the null, a pruning claim is called
     /// distinguishable at α = 0.05 at a rate inside the binomial 99.9 % band (K = 19, one test) —
     /// against random-init (the whole procedure on a fresh network) and against random-units (the

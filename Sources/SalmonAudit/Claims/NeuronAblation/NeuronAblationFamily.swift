@@ -180,7 +180,10 @@ struct NeuronAblationEvaluator: ClaimEvaluator {
         if case .null(let family, let k) = context.standIn, family == NullSpec.Family.randomUnits.rawValue {
             units = NeuronAblation.randomUnits(width: ablation.width, count: parameters.count, stream: context.stream.derived("random-units", .index(k)))
         } else {
-            let scores = try Self.scores(model, layer: layer, parameters: parameters)
+            // Claims on the same network with the same score share it (computed once per unit).
+            let scores = try context.memo.value("ablation.scores|\(parameters.score.rawValue)|\(parameters.exponent)|\(layer)|\(context.networkKey(base: base))") {
+                try Self.scores(model, layer: layer, parameters: parameters)
+            }
             if let bad = scores.firstIndex(where: { !$0.isFinite }) {
                 throw AuditError("\(context.unit), claim \(claim): the \(parameters.score.rawValue) score of unit \(bad) is not finite")
             }
