@@ -31,6 +31,8 @@ public enum NullFamilyDescription {
             return "the trained network's activations, read by the same sparse autoencoder with its decoder frozen at a random initialization and only its encoder and biases trained (Korznikov et al. 2026): do the learned feature directions matter?"
         case .randomCircuits:
             return "the trained network, with the circuit the search found replaced by circuits of the same size whose components are drawn at random (Shi et al. 2024's sufficiency test): is the found circuit better than chance ones of its size?"
+        case .untrainedMap:
+            return "the trained network, intervened on through the same alignment map left at its random initialization (no training): does the trained map find more than a random map of its kind does?"
         case .randomUnits:
             return "the trained network with as many units removed as the claim's score chose, drawn uniformly at random from the same layer: does the score pick units that matter more than chance ones?"
         case .frozenEncoder:

@@ -133,6 +133,39 @@ public enum SyntheticTasks {
                        groundTruth: ["answerPosition": Tensor(shape: [examples, 1], scalars: positions)])
     }
 
+    /// Hierarchical equality (Premack's match-to-sample in sequence form; Geiger et al. 2024 and
+    /// Sutter et al. 2025 align its variables with DAS): four tokens [a, b, c, d] from
+    /// `2..<vocabulary`; the label is token 1 when (a = b) = (c = d), else token 0. The two
+    /// intermediate variables are left = (a = b) and right = (c = d). Each is true with
+    /// probability ½ (b = a, else b uniform among the other tokens; likewise d), independently, so
+    /// the label is balanced and neither variable alone predicts it.
+    ///
+    /// Inputs are the tokens as Float (`[examples, 4]`); `groundTruth["variables"]`
+    /// (`[examples, 2]`) holds left and right as 0/1.
+    /// - Precondition: vocabulary ≥ 4 (two answer tokens and at least two input tokens).
+    public static func hierarchicalEquality(vocabulary: Int, examples: Int, stream: RandomStream) -> Dataset {
+        precondition(vocabulary >= 4 && examples >= 1, "hierarchical equality: vocabulary ≥ 4, examples ≥ 1")
+        var s = stream
+        var inputs = [Float](repeating: 0, count: examples * 4), labels = [Float](repeating: 0, count: examples)
+        var variables = [Float](repeating: 0, count: examples * 2)
+        let symbols = vocabulary - 2
+        for e in 0..<examples {
+            var equal = [false, false]
+            for half in 0..<2 {
+                let first = s.index(below: symbols)
+                equal[half] = s.uniform() < 0.5
+                let second = equal[half] ? first : (first + 1 + s.index(below: symbols - 1)) % symbols
+                inputs[e * 4 + 2 * half] = Float(2 + first)
+                inputs[e * 4 + 2 * half + 1] = Float(2 + second)
+                variables[e * 2 + half] = equal[half] ? 1 : 0
+            }
+            labels[e] = equal[0] == equal[1] ? 1 : 0
+        }
+        return Dataset(name: "hierarchical-equality-\(vocabulary)", inputs: Tensor(shape: [examples, 4], scalars: inputs),
+                       targets: Tensor(shape: [examples], scalars: labels), classes: vocabulary,
+                       groundTruth: ["variables": Tensor(shape: [examples, 2], scalars: variables)])
+    }
+
     /// Planted concepts: `concepts` latent bits z ~ Bernoulli(½) per example; the input is
     /// x = Σ_j z_j u_j + σ ε with fixed random unit directions u_j ∈ ℝ^dimension and ε ~ N(0, I);
     /// the label is the parity (XOR) of the concepts listed in `labelConcepts` (a single concept

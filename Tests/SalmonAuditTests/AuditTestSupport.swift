@@ -30,3 +30,31 @@ func calibrationCount(audits: Int = 400, family: String = "random-init", index: 
     }
     return (distinguishable, BinomialDistribution.centralBand(level: 0.999, trials: audits, probability: 0.05))
 }
+
+/// The calibration experiment of ``calibrationCount(audits:family:index:spec:)`` for a statistic
+/// with ties (an accuracy over finitely many rows): ties count as extreme, so the test is
+/// conservative and its rate below 5 %. Exactly: with K = 19 the test rejects only when the
+/// trained value exceeds every null value (p = 1/20), and under exchangeability — given the 20
+/// values of an audit — the trained value is any one of them with probability 1/20. So among the
+/// `eligible` audits whose largest value is unique, the rejections are Binomial(eligible, 1/20),
+/// and the others cannot reject. Returns the rejections, the eligible audits and the binomial
+/// 99.9 % band for them.
+func tieAwareCalibration(audits: Int = 400, family: String = "random-init", index: Int = 19,
+                         spec: (Int) throws -> AuditSpec) async throws -> (distinguishable: Int, eligible: Int, band: ClosedRange<Int>) {
+    var distinguishable = 0, eligible = 0
+    for r in 0..<audits {
+        let spec = try spec(r)
+        let subject = OneMoreNullDraw(base: try Audit.subject(for: spec, specDirectory: ".", jobs: 1), family: family, index: index)
+        guard let result = try await Audit.run(spec: spec, subject: subject, jobs: 2).result, result.tests.count == 1 else {
+            throw AuditError("calibration audit \(r): expected one test")
+        }
+        let test = result.tests[0]
+        guard test.null.values.count == 19 else { throw AuditError("calibration audit \(r): expected 19 null draws") }
+        let values = [test.estimate] + test.null.values
+        let top = values.max() ?? 0
+        let tie = 1e-12 * max(1, abs(top))
+        if values.filter({ abs($0 - top) <= tie }).count == 1 { eligible += 1 }
+        if test.verdict == .distinguishable { distinguishable += 1 }
+    }
+    return (distinguishable, eligible, BinomialDistribution.centralBand(level: 0.999, trials: eligible, probability: 0.05))
+}

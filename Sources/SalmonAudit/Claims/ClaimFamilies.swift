@@ -11,6 +11,7 @@ public enum ClaimFamilies {
         ActivationPatchingFamily(),
         NeuronAblationFamily(),
         CircuitDiscoveryFamily(),
+        InterchangeInterventionFamily(),
     ]
 
     /// Every method name, in registration order.

@@ -31,11 +31,12 @@ public enum ClaimRequirement: Sendable, Hashable {
     /// ablatable one by one, with the task's answers on the evaluation rows to judge a circuit by
     /// (``AuditSubject/circuitProblem(_:site:ablation:stream:)``: circuit discovery).
     case circuitComponents
+    case interchangePairs
 
     /// The claim field a missing requirement is reported on.
     var field: String {
         switch self {
-        case .activations, .network, .tokenSequences, .attributionMaps, .counterfactualPairs, .circuitComponents: return "method"
+        case .activations, .network, .tokenSequences, .attributionMaps, .counterfactualPairs, .circuitComponents, .interchangePairs: return "method"
         case .classLabels, .realValuedTargets, .explainedOutputs: return "target"
         case .trainedSeeds, .splicedOutputs, .groundTruth: return "statistic"
         }
@@ -56,6 +57,7 @@ public enum ClaimRequirement: Sendable, Hashable {
         case .splicedOutputs: return "the model's outputs with a site's activation replaced (a transformer trained here)"
         case .counterfactualPairs: return "clean and corrupted inputs with answers, run with a component patched (a transformer trained here on modular addition)"
         case .circuitComponents: return "a network trained here on a classification task, whose components can be ablated and judged by its answers"
+        case .interchangePairs: return "base and source inputs with a causal variable's counterfactual answers (a transformer trained here on hierarchical-equality)"
         }
     }
 }
@@ -95,7 +97,7 @@ public struct SubjectCapabilities: Sendable {
             remedies = [:]
             seedRemedy = "give one state dict per trained seed (model.stateDict: [seed0.safetensors, seed1.safetensors, …])"
         } else if model.transformer != nil {
-            provided = [.activations, .classLabels, .tokenSequences, .splicedOutputs, .counterfactualPairs, .circuitComponents]
+            provided = [.activations, .classLabels, .tokenSequences, .splicedOutputs, .counterfactualPairs, .circuitComponents, .interchangePairs]
             trainedSeeds = model.training.seeds
             description = "the transformer trained on '\(model.task ?? "")'"
             let remedy = "attribution claims audit MLPs for now (TransformerAttribution explains a transformer's tokens in the library)"

@@ -239,6 +239,9 @@ public struct NullSpec: Sendable, Codable, Equatable {
         /// The trained network, with a discovered circuit replaced by circuits of the same size
         /// whose components are drawn at random (an estimator-level null; Shi et al. 2024).
         case randomCircuits = "random-circuits"
+        /// The trained network, read through an alignment map left at its random initialization
+        /// instead of trained (an estimator-level null for interchange interventions).
+        case untrainedMap = "untrained-map"
 
         /// Whether the family keeps the trained network and draws its nulls at the activations or
         /// in the method (``ActivationLevelNull``): null k reads trained network k mod K_t.
@@ -246,7 +249,7 @@ public struct NullSpec: Sendable, Codable, Equatable {
 
         /// Whether the family varies the method rather than the model: only the claim families
         /// that offer it (``ClaimFamily/estimatorNulls``) are tested against it.
-        public var isEstimatorLevel: Bool { self == .frozenDecoder || self == .frozenEncoder || self == .randomUnits || self == .randomCircuits }
+        public var isEstimatorLevel: Bool { self == .frozenDecoder || self == .frozenEncoder || self == .randomUnits || self == .randomCircuits || self == .untrainedMap }
     }
 
     public static let families = Family.allCases.map(\.rawValue)

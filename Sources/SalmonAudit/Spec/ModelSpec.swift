@@ -108,9 +108,13 @@ public struct ModelSpec: Sendable, Codable, Equatable {
         /// Distinct random tokens and one of them again: predict at the last position the token
         /// that followed it earlier (induction heads; Olsson et al. 2022), learned by a transformer.
         case induction
+        /// Four tokens [a, b, c, d]: answer 1 when (a = b) = (c = d), else 0, learned by a
+        /// transformer; its variables left = (a = b) and right = (c = d) are what distributed
+        /// alignment search aligns (Geiger et al. 2024; Sutter et al. 2025).
+        case hierarchicalEquality = "hierarchical-equality"
 
         /// Whether the task's inputs are token sequences (its model a transformer).
-        public var isSequenceTask: Bool { self == .modularAddition || self == .induction }
+        public var isSequenceTask: Bool { self == .modularAddition || self == .induction || self == .hierarchicalEquality }
         /// Whether the task's target is real-valued (its network trained on mean squared error).
         public var isRegressionTask: Bool { self == .toySuperposition }
         /// Whether the task knows the direction of each of its features in input space, so that a
@@ -199,7 +203,7 @@ public struct ModelSpec: Sendable, Codable, Equatable {
         let builtIn = task.flatMap(BuiltInTask.init(rawValue:))
         if let shape = transformer {
             guard builtIn?.isSequenceTask == true else {
-                throw SpecError(field: "model.transformer", "a transformer is trained on a sequence task (modular-addition, induction); task '\(task ?? "")' has an MLP (model.hidden)")
+                throw SpecError(field: "model.transformer", "a transformer is trained on a sequence task (modular-addition, induction, hierarchical-equality); task '\(task ?? "")' has an MLP (model.hidden)")
             }
             try shape.validate()
         }
@@ -250,8 +254,16 @@ public struct ModelSpec: Sendable, Codable, Equatable {
             guard h >= 2, h < v, h <= 512 else {
                 throw SpecError(field: "model.taskOptions.tokens", "expected 2 … \(min(v - 1, 512)) distinct tokens (fewer than the vocabulary \(v), so a corrupted sequence has a token to put in), found \(h)")
             }
+        } else if builtIn == .hierarchicalEquality {
+            let v = taskOptions.vocabulary ?? TaskOptions.defaultEqualityVocabulary
+            guard (4...100_000).contains(v) else {
+                throw SpecError(field: "model.taskOptions.vocabulary", "expected 4 … 100,000 tokens (the answers 0 and 1 and at least two symbols), found \(v)")
+            }
+            if taskOptions.tokens != nil {
+                throw SpecError(field: "model.taskOptions.tokens", "hierarchical-equality's sequences are always 4 tokens; tokens is an option of induction")
+            }
         } else if taskOptions.vocabulary != nil || taskOptions.tokens != nil {
-            throw SpecError(field: "model.taskOptions", "vocabulary and tokens are options of induction, not of '\(task ?? "")'")
+            throw SpecError(field: "model.taskOptions", "vocabulary and tokens are options of induction (and vocabulary of hierarchical-equality), not of '\(task ?? "")'")
         }
         if builtIn != .toySuperposition && (taskOptions.features != nil || taskOptions.sparsity != nil) {
             throw SpecError(field: "model.taskOptions", "features and sparsity are options of toy-superposition, not of '\(task ?? "")'")
@@ -285,6 +297,7 @@ public struct ModelSpec: Sendable, Codable, Equatable {
         case .modularAddition: features = 2
         case .modularAdditionOneHot: features = 2 * Double(taskOptions.modulus ?? TaskOptions.defaultModulus)
         case .induction: features = Double((taskOptions.tokens ?? TaskOptions.defaultInductionTokens) + 1)
+        case .hierarchicalEquality: features = 4
         case .toySuperposition: features = Double(taskOptions.features ?? TaskOptions.defaultFeatures)
         }
         let rows = Double(taskOptions.examples) + Double(evaluationExamples)
@@ -306,9 +319,12 @@ public struct ModelSpec: Sendable, Codable, Equatable {
     private func networkSize(_ task: BuiltInTask, features: Double) -> (field: String, parameters: Double, widest: Double) {
         if task.isSequenceTask {
             let shape = transformer ?? TransformerShape()
-            let induction = task == .induction
-            let vocabulary = Double(induction ? taskOptions.vocabulary ?? TaskOptions.defaultInductionVocabulary : taskOptions.modulus ?? TaskOptions.defaultModulus)
-            let context = induction ? features : 2.0
+            let vocabulary: Double, context: Double
+            switch task {
+            case .induction: (vocabulary, context) = (Double(taskOptions.vocabulary ?? TaskOptions.defaultInductionVocabulary), features)
+            case .hierarchicalEquality: (vocabulary, context) = (Double(taskOptions.vocabulary ?? TaskOptions.defaultEqualityVocabulary), 4)
+            default: (vocabulary, context) = (Double(taskOptions.modulus ?? TaskOptions.defaultModulus), 2)
+            }
             let d = Double(shape.dimension), mlp = Double(shape.hidden ?? 4 * shape.dimension)
             // Per block: two LayerNorms, QKV and output projections with biases, the MLP's two layers.
             let block = 4 * d + (4 * d * d + 4 * d) + (2 * d * mlp + mlp + d)
@@ -411,6 +427,7 @@ public struct TaskOptions: Sendable, Codable, Equatable {
     static let defaultSparsity = 0.9
     static let defaultInductionVocabulary = 16
     static let defaultInductionTokens = 5
+    static let defaultEqualityVocabulary = 10
 
     enum CodingKeys: String, CodingKey, CaseIterable { case examples, concepts, dimension, labelConcepts, noise, bits, relevant, modulus, corruption, features, sparsity, vocabulary, tokens }
 

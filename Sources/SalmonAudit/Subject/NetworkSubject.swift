@@ -64,8 +64,8 @@ public struct LayeredNetworkSubject<Model: AuditedNetwork>: AuditSubject {
             trainRows = order.dropFirst(spec.model.evaluationExamples).prefix(options.examples).sorted()
         case .modularAddition:
             throw SpecError(field: "model.task", "modular-addition trains a transformer (TransformerSubject), not an MLP; for an MLP on one-hot pairs use modular-addition-one-hot")
-        case .induction:
-            throw SpecError(field: "model.task", "induction trains a transformer (TransformerSubject), not an MLP")
+        case .induction, .hierarchicalEquality:
+            throw SpecError(field: "model.task", "\(task) trains a transformer (TransformerSubject), not an MLP")
         case .modularAdditionOneHot:
             all = SyntheticTasks.oneHotModularAddition(modulus: options.modulus ?? TaskOptions.defaultModulus, trainingExamples: options.examples,
                                                        corruption: options.corruption ?? 0, stream: stream)
@@ -304,7 +304,7 @@ public struct LayeredNetworkSubject<Model: AuditedNetwork>: AuditSubject {
                 return NullModels.reinitialized(base, initializer: initializer, stream: stream)
             case .supplied:
                 throw AuditError("\(unit): the family 'supplied' has no network (its null models are activation files)")
-            case .randomUnits, .randomCircuits:
+            case .randomUnits, .randomCircuits, .untrainedMap:
                 // A method-level null: the trained network, with the method's units or circuit drawn at random.
                 return base
             case .gaussianActivations, .frozenDecoder, .frozenEncoder:

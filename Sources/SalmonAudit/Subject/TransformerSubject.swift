@@ -57,13 +57,17 @@ public struct TransformerSubject: AuditSubject {
     let targets: [String: ProbeData.Target]
     /// Activation patching's pairs (built-in modular addition; nil for a model from a file).
     public let counterfactuals: CounterfactualPairs?
+    /// Interchange-intervention pairs per causal variable of the task (hierarchical-equality's
+    /// `left` and `right`): training pairs on the training sequences, evaluation pairs on the
+    /// held-out ones. Empty for tasks without variables and models from files.
+    public let interchange: [String: (training: InterchangePairs, evaluation: InterchangePairs)]
     public let modelDescription: String
     public let dataHash: String
     public let evaluationHash: String
 
     /// What a transformer subject gives its claims (attribution claims audit MLPs for now).
     static func capabilities(fromFile: Bool) -> Set<ClaimRequirement> {
-        fromFile ? [.activations, .classLabels, .realValuedTargets, .tokenSequences] : [.activations, .classLabels, .tokenSequences, .splicedOutputs, .counterfactualPairs, .circuitComponents]
+        fromFile ? [.activations, .classLabels, .realValuedTargets, .tokenSequences] : [.activations, .classLabels, .tokenSequences, .splicedOutputs, .counterfactualPairs, .circuitComponents, .interchangePairs]
     }
 
     /// Generates the task's data and trains the K_t transformers (`jobs` at a time).
@@ -72,9 +76,16 @@ public struct TransformerSubject: AuditSubject {
             throw SpecError(field: "model.task", "a transformer subject trains on a sequence task (modular-addition, induction)")
         }
         self.spec = spec
-        let length = ModelSpec.BuiltInTask(rawValue: task) == .induction ? (spec.model.taskOptions.tokens ?? TaskOptions.defaultInductionTokens) + 1 : 2
+        let builtIn = ModelSpec.BuiltInTask(rawValue: task)
+        let length = builtIn == .induction ? (spec.model.taskOptions.tokens ?? TaskOptions.defaultInductionTokens) + 1 : builtIn == .hierarchicalEquality ? 4 : 2
         try Self.check(spec, capabilities: Self.capabilities(fromFile: false), layers: shape.layers, heads: shape.heads, length: length)
-        let data = ModelSpec.BuiltInTask(rawValue: task) == .induction ? try Self.inductionData(spec) : try Self.modularAdditionData(spec)
+        let data: SequenceTaskData
+        switch builtIn {
+        case .induction: data = try Self.inductionData(spec)
+        case .hierarchicalEquality: data = try Self.hierarchicalEqualityData(spec)
+        default: data = try Self.modularAdditionData(spec)
+        }
+        interchange = data.interchange
         let train = data.training
         training = train
         evaluation = data.evaluation
@@ -107,6 +118,7 @@ public struct TransformerSubject: AuditSubject {
         var evaluationLabels: [Int]
         var targets: [String: ProbeData.Target]
         var counterfactuals: CounterfactualPairs
+        var interchange: [String: (training: InterchangePairs, evaluation: InterchangePairs)] = [:]
         var vocabulary: Int
         var context: Int
         /// "modular addition mod 23" and the like, for the model line.
@@ -215,6 +227,77 @@ public struct TransformerSubject: AuditSubject {
                                 description: "induction (\(h) distinct tokens of \(v), then one of them again)", rows: "sequences")
     }
 
+    /// Hierarchical equality's data (``SyntheticTasks/hierarchicalEquality(vocabulary:examples:stream:)``):
+    /// the first `evaluationExamples` sequences drawn from `seed → "task"` are held out, the next
+    /// `taskOptions.examples` train. Targets: `label` (the answer token, 0 or 1), `left` (a = b) and
+    /// `right` (c = d), each two classes.
+    ///
+    /// Counterfactual pairs (activation patching): each held-out sequence is clean; its corruption
+    /// flips left (b ← a when a ≠ b, else b ← another symbol drawn from `seed → "counterfactual"`),
+    /// which flips the answer: the answer is the clean label, the contrast the other answer.
+    ///
+    /// Interchange pairs for variable V (`left`, `right`): every training sequence is a base once,
+    /// with a source drawn uniformly from the training sequences (`seed → "interchange" → V →
+    /// "training"`); likewise every held-out sequence, with a held-out source (`… → "evaluation"`).
+    /// The answer is the high-level model's with V set to its value on the source — for left,
+    /// 1 when left(source) = right(base) — and the contrast the other answer. About half the pairs
+    /// leave the answer unchanged (the source's V equals the base's), as in DAS's evaluations.
+    static func hierarchicalEqualityData(_ spec: AuditSpec) throws -> SequenceTaskData {
+        let options = spec.model.taskOptions
+        let v = options.vocabulary ?? TaskOptions.defaultEqualityVocabulary
+        let n = spec.model.evaluationExamples, total = n + options.examples
+        let all = SyntheticTasks.hierarchicalEquality(vocabulary: v, examples: total, stream: RandomStream(seed: spec.seed, path: ["task"]))
+        let sequences = (0..<total).map { r in (0..<4).map { Int(all.inputs.scalars[r * 4 + $0]) } }
+        let labels = all.targets.scalars.map { Int($0) }
+        let variables = all.groundTruth["variables"]?.scalars.map { Int($0) } ?? []
+        guard variables.count == 2 * total else { throw AuditError("hierarchical-equality: the task gave no variables") }
+        var targets: [String: ProbeData.Target] = [:]
+        for claim in spec.claims where claim.requirements.contains(.classLabels) {
+            let field = "claims.\(claim.name)"
+            if claim.controlTypes != nil {
+                throw SpecError(field: field + ".controlTypes", "hierarchical-equality has no control types")
+            }
+            switch claim.target {
+            case "label": targets[claim.name] = .classes(Array(labels[0..<n]), count: 2)
+            case "left", "right":
+                let column = claim.target == "left" ? 0 : 1
+                targets[claim.name] = .classes((0..<n).map { variables[2 * $0 + column] }, count: 2)
+            case let other:
+                throw SpecError(field: field + ".target", "hierarchical-equality's targets are label, left (a = b) and right (c = d); found '\(other)'")
+            }
+        }
+        let evaluation = Array(sequences[0..<n])
+        var draw = RandomStream(seed: spec.seed, path: ["counterfactual"])
+        let corrupted = evaluation.map { s -> [Int] in
+            var c = s
+            c[1] = s[0] != s[1] ? s[0] : 2 + (s[0] - 2 + 1 + draw.index(below: v - 3)) % (v - 2)
+            return c
+        }
+        let counterfactuals = CounterfactualPairs(clean: evaluation, corrupted: corrupted, correct: Array(labels[0..<n]),
+                                                  wrong: labels[0..<n].map { 1 - $0 })
+        var interchange: [String: (training: InterchangePairs, evaluation: InterchangePairs)] = [:]
+        for (column, variable) in ["left", "right"].enumerated() {
+            func pairs(_ rows: Range<Int>, _ part: String) -> InterchangePairs {
+                var stream = RandomStream(seed: spec.seed, path: ["interchange", .label(variable), .label(part)])
+                var p = InterchangePairs(base: [], source: [], correct: [], wrong: [])
+                for b in rows {
+                    let s = rows.lowerBound + stream.index(below: rows.count)
+                    let value = variables[2 * s + column], other = variables[2 * b + 1 - column]
+                    let answer = value == other ? 1 : 0
+                    p.base.append(sequences[b]); p.source.append(sequences[s]); p.correct.append(answer); p.wrong.append(1 - answer)
+                }
+                return p
+            }
+            interchange[variable] = (pairs(n..<total, "training"), pairs(0..<n, "evaluation"))
+        }
+        var data = SequenceTaskData(training: (Array(sequences[n...]), Array(labels[n...])), evaluation: evaluation,
+                                    evaluationLabels: Array(labels[0..<n]), targets: targets, counterfactuals: counterfactuals,
+                                    vocabulary: v, context: 4,
+                                    description: "hierarchical equality ((a = b) = (c = d) over \(v - 2) symbols)", rows: "sequences")
+        data.interchange = interchange
+        return data
+    }
+
     /// The binary concept `fourier:K` of modular addition: 1 when cos(2πK·s/p) > 0 for the clean
     /// sum s, else 0. Networks trained on modular addition compute the sum through a few such
     /// Fourier features (Nanda et al. 2023, "Progress measures for grokking via mechanistic
@@ -254,6 +337,7 @@ public struct TransformerSubject: AuditSubject {
         }
         evaluation = try ArrayInput.tokenSequences(resolve(inputs), vocabulary: c.vocabulary, context: c.context)
         counterfactuals = nil
+        interchange = [:]
         var targets: [String: ProbeData.Target] = [:]
         var hashed = evaluation.flatMap { $0 }.map(Float.init)
         for claim in spec.claims where !claim.requirements.isDisjoint(with: [.classLabels, .realValuedTargets]) {
@@ -280,7 +364,7 @@ public struct TransformerSubject: AuditSubject {
                 throw SpecError(field: "claims.\(claim.name).\(requirement.field)",
                                 "method '\(claim.method.name)' needs \(requirement.phrase), which a transformer subject cannot give yet (attribution claims audit MLPs; TransformerAttribution explains a transformer's tokens in the library)")
             }
-            if claim.requirements.contains(.counterfactualPairs) {
+            if !claim.requirements.isDisjoint(with: [.counterfactualPairs, .interchangePairs]) {
                 for site in AuditPlan.sites(for: claim, in: spec) {
                     guard let component = PatchingComponent(parsing: site) else {
                         throw SpecError(field: "claims.\(claim.name).sites", "'\(site)' names no component; expected blocks.i.attn.heads.h, embed, blocks.i.{attn.out, mlp.hidden, mlp.out, resid}, or one of these at one position, SITE@p")
@@ -378,7 +462,7 @@ public struct TransformerSubject: AuditSubject {
             return fresh
         case .supplied:
             throw AuditError("\(unit): the family 'supplied' has no network (its null models are activation files)")
-        case .gaussianActivations, .frozenDecoder, .frozenEncoder, .randomUnits, .randomCircuits:
+        case .gaussianActivations, .frozenDecoder, .frozenEncoder, .randomUnits, .randomCircuits, .untrainedMap:
             throw AuditError("\(unit): the family '\(familyName)' keeps the trained network and has no null network")
         }
     }
@@ -400,6 +484,32 @@ public struct TransformerSubject: AuditSubject {
         } catch let error as MethodError {
             throw AuditError("\(unit): \(error.message)")
         }
+    }
+
+    /// Distributed alignment search on the model `unit` names (for a family that keeps the trained
+    /// network, trained network k mod K_t) at `site` = `SITE@p`, on sequences of the task's length.
+    public func alignmentSearch(_ unit: AuditUnit, site: String) throws -> DistributedAlignmentSearch {
+        guard case .position(let name, let position)? = PatchingComponent(parsing: site) else {
+            throw AuditError("\(unit): an interchange intervention acts at one position of a site, SITE@p; found '\(site)'")
+        }
+        let network: Transformer
+        if case .null(let familyName, let k) = unit, let family = NullSpec.Family(rawValue: familyName), family.keepsTrainedNetwork {
+            network = trained[k % trained.count]
+        } else {
+            network = try model(unit, site: site)
+        }
+        do {
+            return try DistributedAlignmentSearch(model: network, site: name, position: position, length: evaluation.first?.count ?? 0)
+        } catch let error as MethodError {
+            throw AuditError("\(unit): \(error.message)")
+        }
+    }
+
+    public func interchangePairs(variable: String) throws -> (training: InterchangePairs, evaluation: InterchangePairs) {
+        guard let pairs = interchange[variable] else {
+            throw AuditError("no interchange pairs for the variable '\(variable)' (hierarchical-equality's variables: left, right)")
+        }
+        return pairs
     }
 
     /// Heads and MLP blocks of the model `unit` names (for a family that keeps the trained network,
