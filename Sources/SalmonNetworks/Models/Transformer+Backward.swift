@@ -77,13 +77,15 @@ extension Transformer {
             let dInWeight = BLAS.matmul(dg, cache.mlpInput, transposeA: true)
             let dInBias = CausalSelfAttention.columnSums(dg)
             let dh2 = BLAS.matmul(dg, block.mlpIn.weight)
-            let (dFromNorm2, dNorm2Weight, dNorm2Bias) = block.norm2.backward(dh2, cache.norm2)
+            var (dFromNorm2, dNorm2Weight, dNorm2Bias) = block.norm2.backward(dh2, cache.norm2)
+            site("blocks.\(i).mlp.in", &dFromNorm2, replaced: cache.mlpInputReplaced)
             var dx1 = dx
             Transformer.add(&dx1, dFromNorm2)
             var da = dx1
             site("blocks.\(i).attn.out", &da, replaced: cache.attentionReplaced)
             let (dh1, ag) = block.attention.backward(da, cache.attention, batch: pass.batch, length: pass.length)
-            let (dFromNorm1, dNorm1Weight, dNorm1Bias) = block.norm1.backward(dh1, cache.norm1)
+            var (dFromNorm1, dNorm1Weight, dNorm1Bias) = block.norm1.backward(dh1, cache.norm1)
+            site("blocks.\(i).attn.in", &dFromNorm1, replaced: cache.attentionInputReplaced)
             dx = dx1
             Transformer.add(&dx, dFromNorm1)
             blockGradients[i] = [dNorm1Weight.scalars, dNorm1Bias.scalars, ag.qkv.0.scalars, ag.qkv.1.scalars,

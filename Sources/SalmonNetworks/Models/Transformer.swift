@@ -46,7 +46,10 @@ public struct TransformerBlock: Sendable, Equatable {
 /// stream entering block i), `blocks.i.resid.mid` (after attention, before the MLP),
 /// `blocks.i.attn.heads` (the heads' outputs before the projection, concatenated: `[rows, d]`,
 /// head h in columns h·d/H ..< (h+1)·d/H), `final` (after the final LayerNorm) and `logits`.
-/// ``sites(layers:)`` lists them all.
+/// ``sites(layers:)`` lists them all. Branch inputs (path patching; not in ``sites(layers:)``):
+/// `blocks.i.attn.in` and `blocks.i.mlp.in`, the residual stream as block i's attention (resp. MLP)
+/// branch reads it, before its LayerNorm — replacing one changes what that branch reads and
+/// leaves the skip path alone (edge patching: Wang et al. 2023's path patching; Syed et al. 2023).
 public struct Transformer: Sendable, Equatable {
     public var configuration: TransformerConfiguration
     public var tokenEmbedding: Embedding
@@ -88,6 +91,8 @@ public struct Transformer: Sendable, Equatable {
         var attentionReplaced: Bool
         var norm2Input: Tensor
         var norm2: LayerNorm.Cache
+        var attentionInputReplaced: Bool
+        var mlpInputReplaced: Bool
         var mlpInput: Tensor
         var preActivation: Tensor
         var hidden: Tensor
@@ -149,7 +154,9 @@ extension Transformer {
         var caches: [BlockCache] = []
         for (i, block) in blocks.enumerated() where i >= start {
             hooks.captureOnly("blocks.\(i).resid.pre", x, captured: &captured)
-            let (h1, c1) = block.norm1.forward(x)
+            var attentionInput = x
+            let attentionInputReplaced = hooks.process("blocks.\(i).attn.in", &attentionInput, captured: &captured)
+            let (h1, c1) = block.norm1.forward(attentionInput)
             var (a, ca) = block.attention.forward(h1, batch: batch, length: length,
                                                   headMask: hooks.nodeMasks["blocks.\(i).attn.heads"],
                                                   headFill: hooks.nodeFills["blocks.\(i).attn.heads"])
@@ -158,7 +165,9 @@ extension Transformer {
             var x1 = x
             Self.add(&x1, a)
             hooks.captureOnly("blocks.\(i).resid.mid", x1, captured: &captured)
-            let (h2, c2) = block.norm2.forward(x1)
+            var mlpBranchInput = x1
+            let mlpInputReplaced = hooks.process("blocks.\(i).mlp.in", &mlpBranchInput, captured: &captured)
+            let (h2, c2) = block.norm2.forward(mlpBranchInput)
             let u = block.mlpIn.forward(h2)
             var g = u
             c.activation.apply(u.scalars, into: &g.scalars)
@@ -169,6 +178,7 @@ extension Transformer {
             Self.add(&x2, m)
             let rReplaced = hooks.process("blocks.\(i).resid", &x2, captured: &captured)
             caches.append(BlockCache(norm1: c1, attention: ca, attentionReplaced: aReplaced, norm2Input: x1, norm2: c2,
+                                     attentionInputReplaced: attentionInputReplaced, mlpInputReplaced: mlpInputReplaced,
                                      mlpInput: h2, preActivation: u, hidden: g, hiddenReplaced: gReplaced,
                                      mlpReplaced: mReplaced, residReplaced: rReplaced))
             x = x2
