@@ -58,8 +58,23 @@ import SalmonStatistics
         }
         #expect(!ratios.isEmpty)
         for r in ratios { #expect(r > 2.5 && r < 6, "slope error ratio \(r) between t = 0.02 and t = 0.005") }
-        // At t = 1 (the real patch) EAP ranks edges as exact patching does, roughly.
+        // At t = 1 (the real patch) EAP ranks edges as exact patching does, roughly. The patch is
+        // activation patching's `.edge` component, which starts at the reader's block.
         let exact = try edges.map { try eap.patchedChange($0) }
+        for (edge, change) in zip(edges, exact) {
+            let component = try #require(PatchingComponent(parsing: "\(edge.writer)->\(edge.reader)"))
+            #expect(component == .edge(edge) && component.description == "\(edge.writer)->\(edge.reader)")
+            let patched = try eap.patching.patchedDifferences(component)
+            let mean = (patched.reduce(0, +) - eap.patching.corruptedDifferences.reduce(0, +)) / 6
+            #expect(abs(mean - change) <= 1e-5 * max(1, abs(change)), "\(edge): \(mean) vs \(change)")
+        }
+        // Per-sequence shares average to the score.
+        for (edge, score) in zip(edges, scores) {
+            let shares = try eap.sequenceScores(edge)
+            #expect(abs(shares.reduce(0, +) / 6 - score) <= 1e-12 * max(1, abs(score)))
+        }
+        #expect(PatchingComponent(parsing: "blocks.0.mlp->blocks.0.attn.in").map { c in (try? c.check(layers: 2, heads: 2, length: 4)) == nil } == true)
+        #expect(PatchingComponent(parsing: "blocks.0.mlp->blocks.x.attn.in") == nil)
         print("EAP vs exact edge patching (t = 1), Spearman:", try Correlation.spearman(scores, exact))
     }
 }

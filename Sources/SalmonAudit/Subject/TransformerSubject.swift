@@ -25,7 +25,8 @@ import SalmonTasks
 /// k mod K_t. The site-dependent families act on the component a site belongs to (block i for
 /// `blocks.i.*`, the embeddings for `embed`, the unembedding and final norm for `final` and
 /// `logits`; `blocks.i.resid.pre`, the stream entering block i, belongs to block i − 1 or, for
-/// block 0, to the embeddings):
+/// block 0, to the embeddings; a patching component `SITE@p` to its site's, an edge
+/// `WRITER->READER` to its writer's):
 /// - `cascading-top-down`: stages unembedding, block L−1, …, block 0, embeddings; the site is
 ///   tested at the stage where its own component has just been re-initialized (everything above it
 ///   random, everything below trained).
@@ -367,7 +368,7 @@ public struct TransformerSubject: AuditSubject {
             if !claim.requirements.isDisjoint(with: [.counterfactualPairs, .interchangePairs]) {
                 for site in AuditPlan.sites(for: claim, in: spec) {
                     guard let component = PatchingComponent(parsing: site) else {
-                        throw SpecError(field: "claims.\(claim.name).sites", "'\(site)' names no component; expected blocks.i.attn.heads.h, embed, blocks.i.{attn.out, mlp.hidden, mlp.out, resid}, or one of these at one position, SITE@p")
+                        throw SpecError(field: "claims.\(claim.name).sites", "'\(site)' names no component; expected blocks.i.attn.heads.h, embed, blocks.i.{attn.out, mlp.hidden, mlp.out, resid}, one of these at one position, SITE@p, or an edge WRITER->READER (writers embed, blocks.i.attn.heads.h, blocks.i.mlp; readers blocks.j.attn.in, blocks.j.mlp.in, logits)")
                     }
                     do { try component.check(layers: layers, heads: heads, length: length) } catch let error as MethodError {
                         throw SpecError(field: "claims.\(claim.name).sites", error.message.replacingOccurrences(of: "activation patching: ", with: ""))
@@ -408,8 +409,10 @@ public struct TransformerSubject: AuditSubject {
     /// `blocks.i.resid.pre` is the residual stream *entering* block i: it belongs to what produced
     /// it, block i − 1 (the embeddings for block 0), so that re-initializing "its" component changes it.
     static func component(of name: String) -> Component? {
-        // A patching claim's `SITE@p` (one position of a site) belongs to the site's component.
-        let site = name.split(separator: "@").first.map(String.init) ?? name
+        // A patching claim's `SITE@p` (one position of a site) belongs to the site's component, an
+        // edge `WRITER->READER` to its writer's.
+        var site = name.split(separator: "@").first.map(String.init) ?? name
+        if let arrow = site.range(of: "->") { site = String(site[..<arrow.lowerBound]) }
         if site == "embed" { return .embeddings }
         if site == "final" || site == "logits" { return .unembedding }
         let parts = site.split(separator: ".")

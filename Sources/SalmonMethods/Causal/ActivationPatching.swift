@@ -11,6 +11,9 @@ public enum PatchingComponent: Hashable, Sendable, CustomStringConvertible {
     /// One position of such a site (the residual stream at one token, say); the other positions
     /// keep the corrupted run's values.
     case position(site: String, position: Int)
+    /// An edge of the residual graph (``EdgeAttributionPatching/Edge``): the writer's clean output
+    /// added, in place of its corrupted one, to what the reader alone reads (path patching).
+    case edge(EdgeAttributionPatching.Edge)
 
     /// The block the component belongs to (nil for the embeddings).
     public var block: Int? {
@@ -19,6 +22,11 @@ public enum PatchingComponent: Hashable, Sendable, CustomStringConvertible {
         case .head(let block, _): return block
         case .site(let name): site = name
         case .position(let name, _): site = name
+        case .edge(let edge):
+            switch edge.reader {
+            case .attention(let block), .mlp(let block): return block
+            case .logits: return nil
+            }
         }
         let parts = site.split(separator: ".")
         guard parts.count >= 3, parts[0] == "blocks" else { return nil }
@@ -31,12 +39,18 @@ public enum PatchingComponent: Hashable, Sendable, CustomStringConvertible {
         case .head(let block, let head): return "blocks.\(block).attn.heads.\(head)"
         case .site(let site): return site
         case .position(let site, let position): return "\(site)@\(position)"
+        case .edge(let edge): return "\(edge.writer)->\(edge.reader)"
         }
     }
 
     /// The component a name written as ``description`` names: `blocks.i.attn.heads.h`, `SITE@p`
     /// or `SITE` (nil when an index is not an integer; ``check(layers:heads:length:)`` checks the rest).
     public init?(parsing name: String) {
+        if let arrow = name.range(of: "->") {
+            guard let edge = EdgeAttributionPatching.Edge(writer: String(name[..<arrow.lowerBound]), reader: String(name[arrow.upperBound...])) else { return nil }
+            self = .edge(edge)
+            return
+        }
         if let at = name.lastIndex(of: "@") {
             guard let position = Int(name[name.index(after: at)...]) else { return nil }
             self = .position(site: String(name[..<at]), position: position)
@@ -66,6 +80,10 @@ public enum PatchingComponent: Hashable, Sendable, CustomStringConvertible {
             try Self.checkReplaceable(site, layers: layers)
             guard (0..<length).contains(position) else {
                 throw MethodError("activation patching: position \(position) of \(site) is outside the \(length) positions")
+            }
+        case .edge(let edge):
+            guard EdgeAttributionPatching.edges(layers: layers, heads: heads).contains(edge) else {
+                throw MethodError("activation patching: no edge \(self) in a transformer of \(layers) blocks and \(heads) heads; an edge joins a writer (embed, blocks.i.attn.heads.h, blocks.i.mlp) to a later reader (blocks.j.attn.in, blocks.j.mlp.in, logits)")
             }
         }
     }
@@ -170,6 +188,12 @@ public struct ActivationPatching: Sendable {
             return Hooks(nodeMasks: [site: mask], nodeFills: [site: try captured(cleanSites, site)])
         case .site(let site):
             return Hooks(replace: [site: try captured(cleanSites, site)])
+        case .edge(let edge):
+            let (site, input) = try readerInput(edge.reader)
+            var patched = input
+            let delta = try writerDifference(edge.writer)
+            for k in 0..<patched.scalars.count { patched.scalars[k] += delta.scalars[k] }
+            return Hooks(replace: [site: patched])
         case .position(let site, let position):
             let clean = try captured(cleanSites, site)
             var patched = try captured(corruptedSites, site)
@@ -179,6 +203,47 @@ public struct ActivationPatching: Sendable {
                 for j in row..<(row + width) { patched.scalars[j] = clean.scalars[j] }
             }
             return Hooks(replace: [site: patched])
+        }
+    }
+
+    /// The hook site of a reader's input and its value on the corrupted run: block b's attention
+    /// branch reads the stream entering block b, its MLP branch the stream after attention, the
+    /// logits the stream after the last block.
+    func readerInput(_ reader: EdgeAttributionPatching.Reader) throws -> (site: String, input: Tensor) {
+        let layers = model.configuration.layers
+        switch reader {
+        case .attention(let b): return ("blocks.\(b).attn.in", try captured(corruptedSites, "blocks.\(b).resid.pre"))
+        case .mlp(let b): return ("blocks.\(b).mlp.in", try captured(corruptedSites, "blocks.\(b).resid.mid"))
+        case .logits: return ("blocks.\(layers - 1).resid", try captured(corruptedSites, "blocks.\(layers - 1).resid"))
+        }
+    }
+
+    /// Δ_u: what the writer adds to the residual stream on the clean run minus on the corrupted run, `[batch·length, d]`.
+    public func writerDifference(_ writer: EdgeAttributionPatching.Writer) throws -> Tensor {
+        let clean = try writerOutput(writer, of: cleanSites), corrupted = try writerOutput(writer, of: corruptedSites)
+        var out = clean
+        for k in 0..<out.scalars.count { out.scalars[k] -= corrupted.scalars[k] }
+        return out
+    }
+
+    private func writerOutput(_ writer: EdgeAttributionPatching.Writer, of sites: [String: Tensor]) throws -> Tensor {
+        switch writer {
+        case .embeddings: return try captured(sites, "embed")
+        case .mlp(let b): return try captured(sites, "blocks.\(b).mlp.out")
+        case .head(let b, let h):
+            // The head's slice of the concatenated outputs times its columns of W_O: [rows, dh]·[d, dh]ᵀ.
+            let c = model.configuration
+            guard (0..<c.layers).contains(b), (0..<c.heads).contains(h) else {
+                throw MethodError("activation patching: no head \(writer) (blocks 0 … \(c.layers - 1), heads 0 … \(c.heads - 1))")
+            }
+            let heads = try captured(sites, "blocks.\(b).attn.heads")
+            let d = c.dimension, dh = d / c.heads, rows = heads.shape[0]
+            var slice = Tensor(zeros: [rows, dh])
+            for r in 0..<rows { for j in 0..<dh { slice.scalars[r * dh + j] = heads.scalars[r * d + h * dh + j] } }
+            let w = model.blocks[b].attention.output.weight
+            var columns = Tensor(zeros: [d, dh])
+            for o in 0..<d { for j in 0..<dh { columns.scalars[o * dh + j] = w.scalars[o * d + h * dh + j] } }
+            return BLAS.matmul(slice, columns, transposeB: true)
         }
     }
 

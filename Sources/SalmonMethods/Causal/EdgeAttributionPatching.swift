@@ -58,34 +58,33 @@ public struct EdgeAttributionPatching: Sendable {
         public var description: String { "\(writer) -> \(reader)" }
     }
 
-    public let model: Transformer
-    public let batch: Int
-    public let length: Int
-    let patching: ActivationPatching
-    let corrupted: [Int]
+    /// The clean and corrupted runs (with every site captured) the scores are computed from.
+    public let patching: ActivationPatching
     /// Per reader, ∂LD̄/∂in_v on the corrupted run.
     let gradients: [Reader: Tensor]
 
     /// - Parameters: as ``ActivationPatching/init(model:clean:corrupted:batch:length:correct:wrong:)``.
     /// - Throws: ``MethodError`` naming what is inconsistent.
     public init(model: Transformer, clean: [Int], corrupted: [Int], batch: Int, length: Int, correct: [Int], wrong: [Int]) throws {
-        patching = try ActivationPatching(model: model, clean: clean, corrupted: corrupted, batch: batch, length: length,
-                                          correct: correct, wrong: wrong)
-        self.model = model
-        self.batch = batch
-        self.length = length
-        self.corrupted = corrupted
+        self.init(try ActivationPatching(model: model, clean: clean, corrupted: corrupted, batch: batch, length: length,
+                                         correct: correct, wrong: wrong))
+    }
+
+    /// EAP on the runs of `patching`: one backward pass of the corrupted run for LD̄.
+    public init(_ patching: ActivationPatching) {
+        self.patching = patching
+        let model = patching.model, batch = patching.batch, length = patching.length
         let layers = model.configuration.layers
         var capture = Set<String>()
         for i in 0..<layers { capture.insert("blocks.\(i).attn.in"); capture.insert("blocks.\(i).mlp.in") }
         capture.insert("blocks.\(layers - 1).resid")
-        let pass = model.forward(tokens: corrupted, batch: batch, length: length, hooks: Hooks(capture: capture))
+        let pass = model.forward(tokens: patching.corrupted, batch: batch, length: length, hooks: Hooks(capture: capture))
         var dLogits = Tensor(zeros: pass.logits.shape)
         let vocabulary = model.configuration.vocabulary
         for b in 0..<batch {
             let row = (b * length + length - 1) * vocabulary
-            dLogits.scalars[row + correct[b]] += 1 / Float(batch)
-            dLogits.scalars[row + wrong[b]] -= 1 / Float(batch)
+            dLogits.scalars[row + patching.correct[b]] += 1 / Float(batch)
+            dLogits.scalars[row + patching.wrong[b]] -= 1 / Float(batch)
         }
         let sites = model.backward(pass, logitsGradient: dLogits).sites
         var gradients: [Reader: Tensor] = [:]
@@ -96,6 +95,8 @@ public struct EdgeAttributionPatching: Sendable {
         gradients[.logits] = sites["blocks.\(layers - 1).resid"]
         self.gradients = gradients
     }
+
+    public var model: Transformer { patching.model }
 
     /// Every edge of the model's residual graph, writers in order (embeddings, then per block its
     /// heads and its MLP), readers after them.
@@ -118,85 +119,81 @@ public struct EdgeAttributionPatching: Sendable {
         return edges
     }
 
-    /// Δ_u, the writer's output on the clean run minus the corrupted run, `[batch·length, d]`.
-    public func difference(_ writer: Writer) throws -> Tensor {
-        try output(writer, of: patching.cleanSites) - output(writer, of: patching.corruptedSites)
-    }
-
-    private func output(_ writer: Writer, of sites: [String: Tensor]) throws -> Tensor {
-        func site(_ name: String) throws -> Tensor {
-            guard let t = sites[name] else { throw MethodError("edge attribution patching: site \(name) was not captured") }
-            return t
-        }
-        switch writer {
-        case .embeddings: return try site("embed")
-        case .mlp(let b): return try site("blocks.\(b).mlp.out")
-        case .head(let b, let h):
-            // The head's slice of the concatenated outputs times its columns of W_O: [rows, dh]·[d, dh]ᵀ.
-            let c = model.configuration
-            guard (0..<c.layers).contains(b), (0..<c.heads).contains(h) else {
-                throw MethodError("edge attribution patching: no head \(writer) (blocks 0 … \(c.layers - 1), heads 0 … \(c.heads - 1))")
-            }
-            let heads = try site("blocks.\(b).attn.heads")
-            let d = c.dimension, dh = d / c.heads, rows = heads.shape[0]
-            var slice = Tensor(zeros: [rows, dh])
-            for r in 0..<rows { for j in 0..<dh { slice.scalars[r * dh + j] = heads.scalars[r * d + h * dh + j] } }
-            let w = model.blocks[b].attention.output.weight
-            var columns = Tensor(zeros: [d, dh])
-            for o in 0..<d { for j in 0..<dh { columns.scalars[o * dh + j] = w.scalars[o * d + h * dh + j] } }
-            return BLAS.matmul(slice, columns, transposeB: true)
+    /// Per sequence b, its share of the edge's score: batch · Σ_{positions of b} Δ_u · g_v, so that
+    /// their mean is ``scores(_:)``'s value (each is the first-order change of LD_b).
+    /// - Throws: ``MethodError`` for an edge the model does not have.
+    public func sequenceScores(_ edge: Edge) throws -> [Double] {
+        let c = model.configuration
+        try PatchingComponent.edge(edge).check(layers: c.layers, heads: c.heads, length: patching.length)
+        guard let g = gradients[edge.reader] else { throw MethodError("edge attribution patching: no reader \(edge.reader) in this model") }
+        let delta = try patching.writerDifference(edge.writer)
+        let width = c.dimension, rowsPerSequence = patching.length * width
+        return (0..<patching.batch).map { b in
+            var sum = 0.0
+            for k in (b * rowsPerSequence)..<((b + 1) * rowsPerSequence) { sum += Double(delta.scalars[k]) * Double(g.scalars[k]) }
+            return sum * Double(patching.batch)
         }
     }
 
-    /// The EAP score of each edge (see the type's comment), in the order of `edges`.
+    /// The EAP score of each edge: the first-order change of LD̄ (see the type's comment).
     /// - Throws: ``MethodError`` for an edge the model does not have.
     public func scores(_ edges: [Edge]) throws -> [Double] {
-        var differences: [Writer: Tensor] = [:]
-        return try edges.map { edge in
-            guard let g = gradients[edge.reader] else { throw MethodError("edge attribution patching: no reader \(edge.reader) in this model") }
-            let delta: Tensor
-            if let known = differences[edge.writer] { delta = known } else { delta = try difference(edge.writer); differences[edge.writer] = delta }
-            var sum = 0.0
-            for k in 0..<delta.scalars.count { sum += Double(delta.scalars[k]) * Double(g.scalars[k]) }
-            return sum
-        }
+        try edges.map { let s = try sequenceScores($0); return s.reduce(0, +) / Double(s.count) }
+    }
+
+    /// EAP's estimate of the logit difference the edge recovers, (mean score)/(LD̄_clean − LD̄_corrupt)
+    /// over the sequences `rows` (all by default; a bootstrap passes a resample): the first-order
+    /// counterpart of ``ActivationPatching/recovered(patched:clean:corrupted:rows:)``; NaN when the
+    /// clean and corrupted means are equal.
+    public static func attributedRecovered(scores: [Double], clean: [Double], corrupted: [Double], rows: [Int]? = nil) -> Double {
+        let rows = rows ?? Array(scores.indices)
+        guard !rows.isEmpty else { return .nan }
+        var s = 0.0, c = 0.0, k = 0.0
+        for r in rows { s += scores[r]; c += clean[r]; k += corrupted[r] }
+        return c == k ? .nan : s / (c - k)
     }
 
     /// The exact change of LD̄ when the reader's input on the corrupted run becomes in_v + t·Δ_u
-    /// (t = 1: the edge patched from the clean run, everything else corrupted).
+    /// (t = 1: the edge patched from the clean run — ``ActivationPatching``'s `.edge` component).
     public func patchedChange(_ edge: Edge, scale t: Float = 1) throws -> Double {
-        let delta = try difference(edge.writer)
-        let layers = model.configuration.layers
-        let name: String
-        switch edge.reader {
-        case .attention(let b): name = "blocks.\(b).attn.in"
-        case .mlp(let b): name = "blocks.\(b).mlp.in"
-        case .logits: name = "blocks.\(layers - 1).resid"
-        }
-        let corruptedInput: Tensor
-        switch edge.reader {
-        case .attention(let b):
-            // The attention branch of block b reads the residual stream entering block b.
-            guard let x = patching.corruptedSites["blocks.\(b).resid.pre"] else { throw MethodError("edge attribution patching: site blocks.\(b).resid.pre was not captured") }
-            corruptedInput = x
-        case .mlp(let b):
-            guard let x = patching.corruptedSites["blocks.\(b).resid.mid"] else { throw MethodError("edge attribution patching: site blocks.\(b).resid.mid was not captured") }
-            corruptedInput = x
-        case .logits:
-            guard let x = patching.corruptedSites[name] else { throw MethodError("edge attribution patching: site \(name) was not captured") }
-            corruptedInput = x
-        }
-        var patched = corruptedInput
+        let c = model.configuration
+        try PatchingComponent.edge(edge).check(layers: c.layers, heads: c.heads, length: patching.length)
+        let (site, input) = try patching.readerInput(edge.reader)
+        let delta = try patching.writerDifference(edge.writer)
+        var patched = input
         for k in 0..<patched.scalars.count { patched.scalars[k] += t * delta.scalars[k] }
-        let logits = model.forward(tokens: corrupted, batch: batch, length: length, hooks: Hooks(replace: [name: patched])).logits
-        let differences = ActivationPatching.logitDifferences(logits, batch: batch, length: length, correct: patching.correct, wrong: patching.wrong)
-        let base = patching.corruptedDifferences
-        return (differences.reduce(0, +) - base.reduce(0, +)) / Double(batch)
+        let logits = model.forward(tokens: patching.corrupted, batch: patching.batch, length: patching.length,
+                                   hooks: Hooks(replace: [site: patched])).logits
+        let differences = ActivationPatching.logitDifferences(logits, batch: patching.batch, length: patching.length,
+                                                              correct: patching.correct, wrong: patching.wrong)
+        return (differences.reduce(0, +) - patching.corruptedDifferences.reduce(0, +)) / Double(patching.batch)
     }
 }
 
-private func - (a: Tensor, b: Tensor) -> Tensor {
-    var out = a
-    for k in 0..<out.scalars.count { out.scalars[k] -= b.scalars[k] }
-    return out
+extension EdgeAttributionPatching.Edge {
+    /// The edge `writer -> reader` names (`embed`, `blocks.i.attn.heads.h`, `blocks.i.mlp`; `blocks.j.attn.in`,
+    /// `blocks.j.mlp.in`, `logits`); nil when either is not such a name.
+    public init?(writer: String, reader: String) {
+        let w = writer.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        let r = reader.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        let parsedWriter: EdgeAttributionPatching.Writer
+        if writer == "embed" {
+            parsedWriter = .embeddings
+        } else if w.count == 5, w[0] == "blocks", w[2] == "attn", w[3] == "heads", let b = Int(w[1]), let h = Int(w[4]) {
+            parsedWriter = .head(block: b, head: h)
+        } else if w.count == 3, w[0] == "blocks", w[2] == "mlp", let b = Int(w[1]) {
+            parsedWriter = .mlp(block: b)
+        } else {
+            return nil
+        }
+        let parsedReader: EdgeAttributionPatching.Reader
+        if reader == "logits" {
+            parsedReader = .logits
+        } else if r.count == 4, r[0] == "blocks", r[3] == "in", let b = Int(r[1]), r[2] == "attn" || r[2] == "mlp" {
+            parsedReader = r[2] == "attn" ? .attention(block: b) : .mlp(block: b)
+        } else {
+            return nil
+        }
+        self.init(writer: parsedWriter, reader: parsedReader)
+    }
 }

@@ -13,6 +13,13 @@ import SalmonNetworks
 /// null. Resampled over the pairs (the ratio of means recomputed on each resample). The method is
 /// deterministic and reads no target.
 ///
+/// A component may also be an edge of the residual graph, `WRITER->READER` (writers `embed`,
+/// `blocks.i.attn.heads.h`, `blocks.i.mlp`; readers `blocks.j.attn.in`, `blocks.j.mlp.in`,
+/// `logits`): the writer's clean output patched into what that reader alone reads. The method
+/// `edge-attribution-patching` scores edges to first order from one backward pass
+/// (``EdgeAttributionPatching``; Syed et al. 2023): `attributedRecovered`, the first-order estimate
+/// of the edge's `logitDifferenceRecovered`, resampled over the pairs in the same way.
+///
 /// On a random network LD_clean − LD_corrupt is small and the ratio can be far outside [0, 1]
 /// (as an SAE's loss recovered is); the null distribution shows it, and the rank test is valid
 /// whatever its spread.
@@ -20,7 +27,7 @@ public struct ActivationPatchingFamily: ClaimFamily {
     public init() {}
 
     public var name: String { "activation-patching" }
-    public var methods: [String] { ["activation-patching"] }
+    public var methods: [String] { ["activation-patching", "edge-attribution-patching"] }
     public var siteRole: SiteRole { .measurement }
 
     public func decodeParameters(method: String, from decoder: any Decoder) throws -> any MethodParameters {
@@ -28,8 +35,12 @@ public struct ActivationPatchingFamily: ClaimFamily {
     }
 
     public func statistics(of method: String) -> [ClaimStatistic] {
-        [ClaimStatistic("logitDifferenceRecovered", direction: .larger,
-                        summary: "(LD_patched − LD_corrupt)/(LD_clean − LD_corrupt): the logit difference the component's clean activation restores")]
+        if method == "edge-attribution-patching" {
+            return [ClaimStatistic("attributedRecovered", direction: .larger,
+                                   summary: "the first-order (EAP) estimate of the logit difference the edge's clean activation restores, over LD_clean − LD_corrupt")]
+        }
+        return [ClaimStatistic("logitDifferenceRecovered", direction: .larger,
+                               summary: "(LD_patched − LD_corrupt)/(LD_clean − LD_corrupt): the logit difference the component's clean activation restores")]
     }
 
     public func requirements(of claim: ClaimSpec) -> Set<ClaimRequirement> { [.counterfactualPairs] }
@@ -41,13 +52,20 @@ public struct ActivationPatchingFamily: ClaimFamily {
         if claim.controlTypes != nil {
             throw SpecError(field: field + ".controlTypes", "control types apply to probes, not to activation patching")
         }
+        if claim.method.name == "edge-attribution-patching" {
+            for site in AuditPlan.sites(for: claim, in: spec) {
+                guard case .edge? = PatchingComponent(parsing: site) else {
+                    throw SpecError(field: "claims.\(claim.name).sites", "edge-attribution-patching scores edges, WRITER->READER (embed->blocks.0.attn.in, blocks.0.attn.heads.1->logits, …); found '\(site)'")
+                }
+            }
+        }
         if let i = spec.nulls.firstIndex(where: { $0.family == NullSpec.Family.gaussianActivations.rawValue }) {
             throw SpecError(field: "nulls[\(i)].family", "'gaussian-activations' redraws activations, but the activation-patching claim \(claim.name) runs the network itself; audit it against model nulls (random-init, moment-redraw, cascading, …)")
         }
     }
 
     public func evaluator(for claim: ClaimSpec, subject: any AuditSubject, seed: UInt64) throws -> any ClaimEvaluator {
-        ActivationPatchingEvaluator(claim: claim.name)
+        ActivationPatchingEvaluator(claim: claim.name, attribution: claim.method.name == "edge-attribution-patching")
     }
 }
 
@@ -63,6 +81,8 @@ public struct ActivationPatchingParameters: MethodParameters, Equatable, Decodab
 /// `activation-patching` on one unit at one site (a component).
 struct ActivationPatchingEvaluator: ClaimEvaluator {
     let claim: String
+    /// Edge attribution patching's first-order scores in place of patched runs.
+    let attribution: Bool
 
     func evaluate(_ context: ClaimContext, statistics: [String]) throws -> ClaimEvaluation? {
         guard let component = PatchingComponent(parsing: context.site) else {
@@ -72,8 +92,26 @@ struct ActivationPatchingEvaluator: ClaimEvaluator {
         let patching = try context.memo.value("patching|\(context.networkKey(base: 0))") {
             try context.subject.activationPatching(context.unit, site: context.site)
         }
-        let patched = try patching.patchedDifferences(component)
         let (clean, corrupted) = (patching.cleanDifferences, patching.corruptedDifferences)
+        if attribution {
+            guard case .edge(let edge) = component else { throw AuditError("claim \(claim): '\(context.site)' is not an edge") }
+            let eap = try context.memo.value("eap|\(context.networkKey(base: 0))") { EdgeAttributionPatching(patching) }
+            let scores: [Double]
+            do { scores = try eap.sequenceScores(edge) } catch let e as MethodError { throw AuditError("claim \(claim): \(e.message)") }
+            let value = EdgeAttributionPatching.attributedRecovered(scores: scores, clean: clean, corrupted: corrupted)
+            guard value.isFinite else {
+                throw AuditError("\(context.unit), claim \(claim) at \(context.site): attributedRecovered is undefined (the clean and corrupted runs have the same mean logit difference)")
+            }
+            var measurements: [String: ClaimMeasurement] = [:]
+            for name in statistics {
+                guard name == "attributedRecovered" else { throw AuditError("edge-attribution-patching has no statistic '\(name)'") }
+                measurements[name] = ClaimMeasurement(value: value, resampling: .rows(count: scores.count) {
+                    EdgeAttributionPatching.attributedRecovered(scores: scores, clean: clean, corrupted: corrupted, rows: Array($0))
+                })
+            }
+            return ClaimEvaluation(measurements: measurements)
+        }
+        let patched = try patching.patchedDifferences(component)
         let value = ActivationPatching.recovered(patched: patched, clean: clean, corrupted: corrupted)
         guard value.isFinite else {
             throw AuditError("\(context.unit), claim \(claim) at \(context.site): logitDifferenceRecovered is undefined (the clean and corrupted runs have the same mean logit difference)")
