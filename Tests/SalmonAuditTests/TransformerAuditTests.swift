@@ -199,4 +199,35 @@ import Testing
         #expect(result.tests.first { $0.id == "sum@blocks.0.resid~random-init" }?.estimate == direct.scalars["accuracy"])
         #expect(result.model.contains("GPT-2-layout transformer"))
     }
+
+    /// Activation patching of a state dict PyTorch wrote, on pairs from files
+    /// (`Fixtures/gpt2_modular_addition/generate_counterfactuals.py`): each head's logit difference
+    /// recovered equals PyTorch's own head patching to 1e-4.
+    @Test func headPatchingOfAStateDictOnPairsFromFilesIsPyTorchs() async throws {
+        let yaml = """
+            name: gpt2-patching
+            seed: 2
+            model:
+              stateDict: model.safetensors
+              architecture: architecture.json
+              inputs: tokens.npy
+              counterfactuals: {corrupted: corrupted.npy, correct: correct.npy, wrong: wrong.npy}
+            claims:
+              - {name: carries, method: {name: activation-patching}, sites: [blocks.0.attn.heads.0, blocks.0.attn.heads.1, blocks.0.attn.heads.2, blocks.0.attn.heads.3]}
+            nulls:
+              - {family: random-init, K: 4}
+            resampling: {bootstrap: 100}
+            """
+        let spec = try AuditSpec.parse(yaml: yaml, file: "spec.yaml")
+        let subject = try #require(try Audit.subject(for: spec, specDirectory: Self.fixture, jobs: 1) as? TransformerSubject)
+        let pairs = try #require(subject.counterfactuals)
+        #expect(pairs.clean == subject.evaluation && pairs.corrupted.count == 39)
+        let result = try #require(try await Audit.run(spec: spec, subject: subject, jobs: 2).result)
+        let reference = try ArrayInput.activations(Self.fixture + "/reference_head_recovered.npy").scalars.map(Double.init)
+        #expect(reference.count == 4)
+        for h in 0..<4 {
+            let test = try #require(result.tests.first { $0.id == "carries@blocks.0.attn.heads.\(h)~random-init" })
+            #expect(abs(test.estimate - reference[h]) <= 1e-4, "head \(h): \(test.estimate) vs PyTorch \(reference[h])")
+        }
+    }
 }

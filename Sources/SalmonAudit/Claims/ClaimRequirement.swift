@@ -55,7 +55,7 @@ public enum ClaimRequirement: Sendable, Hashable {
         case .attributionMaps: return "attribution map files (model.maps)"
         case .trainedSeeds(let n): return "at least \(n) trained networks (model.training.seeds ≥ \(n))"
         case .splicedOutputs: return "the model's outputs with a site's activation replaced (a transformer trained here)"
-        case .counterfactualPairs: return "clean and corrupted inputs with answers, run with a component patched (a transformer trained here on modular addition)"
+        case .counterfactualPairs: return "clean and corrupted inputs with answers, run with a component patched (a transformer trained here on a sequence task, or one loaded from a state dict with model.counterfactuals)"
         case .circuitComponents: return "a network trained here on a classification task, whose components can be ablated and judged by its answers"
         case .interchangePairs: return "base and source inputs with a causal variable's counterfactual answers (a transformer trained here on hierarchical-equality)"
         }
@@ -91,10 +91,12 @@ public struct SubjectCapabilities: Sendable {
             seedRemedy = "activation files hold one trained model"
         } else if model.stateDict != nil {
             provided = [.activations, .network, .classLabels, .realValuedTargets, .explainedOutputs]
+            if model.counterfactuals != nil { provided.formUnion([.counterfactualPairs, .circuitComponents]) }
             trainedSeeds = model.stateDict?.paths.count ?? 1
             description = trainedSeeds == 1 ? "a model loaded from a state dict (one trained network)"
                 : "\(trainedSeeds) trained networks loaded from state dicts"
-            remedies = [:]
+            remedies = [.counterfactualPairs: "for a GPT-2-layout transformer give model.counterfactuals (corrupted, correct and wrong .npy files for model.inputs)",
+                        .circuitComponents: "for a GPT-2-layout transformer give model.counterfactuals (corrupted, correct and wrong .npy files for model.inputs)"]
             seedRemedy = "give one state dict per trained seed (model.stateDict: [seed0.safetensors, seed1.safetensors, …])"
         } else if model.transformer != nil {
             provided = [.activations, .classLabels, .tokenSequences, .splicedOutputs, .counterfactualPairs, .circuitComponents, .interchangePairs]

@@ -23,6 +23,9 @@ public enum Audit {
             let loaded = try files.paths.map { try StateDict.load(path: resolve($0), architecturePath: resolve(architecture)) }
             let mlps = loaded.compactMap { if case .mlp(let m) = $0 { return m } else { return nil } }
             let transformers = loaded.compactMap { if case .transformer(let t) = $0 { return t } else { return nil } }
+            if spec.model.counterfactuals != nil && transformers.count != loaded.count {
+                throw SpecError(file: resolve(architecture), field: "model.counterfactuals", "clean/corrupted pairs apply to a transformer (architecture type gpt2); this architecture is not one")
+            }
             if mlps.count == loaded.count { return try NetworkSubject(fileSpec: spec, loaded: mlps, baseDirectory: specDirectory) }
             let cnns = loaded.compactMap(ConvNet.loaded)
             if cnns.count == loaded.count { return try ConvNetSubject(fileSpec: spec, loaded: cnns, baseDirectory: specDirectory) }

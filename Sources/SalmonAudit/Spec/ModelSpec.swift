@@ -49,10 +49,13 @@ public struct ModelSpec: Sendable, Codable, Equatable {
     /// every null model that redraws layers (random-init, cascading, independent layer,
     /// permuted labels) draw from it.
     public var initialization: String?
+    /// A transformer loaded from a state dict: corrupted sequences and answer tokens for its
+    /// `inputs` (``CounterfactualFiles``). Not written to the canonical spec when absent.
+    public var counterfactuals: CounterfactualFiles?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case task, taskOptions, hidden, activation, training, evaluationExamples, stateDict, architecture, inputs, activations, transformer
-        case convolutions, trainingInputs, trainingLabels, maps, referenceOutputs, bias, initialization
+        case convolutions, trainingInputs, trainingLabels, maps, referenceOutputs, bias, initialization, counterfactuals
     }
 
     /// A model with every setting at its default (what a spec that names only `task` gets): a
@@ -89,6 +92,7 @@ public struct ModelSpec: Sendable, Codable, Equatable {
         referenceOutputs = try c.decodeIfPresent(String.self, forKey: .referenceOutputs)
         bias = try c.decodeIfPresent(Bool.self, forKey: .bias)
         initialization = try c.decodeIfPresent(String.self, forKey: .initialization)
+        counterfactuals = try c.decodeIfPresent(CounterfactualFiles.self, forKey: .counterfactuals)
         if transformer == nil && task.flatMap(BuiltInTask.init(rawValue:))?.isSequenceTask == true { transformer = TransformerShape() }
     }
 
@@ -153,6 +157,9 @@ public struct ModelSpec: Sendable, Codable, Equatable {
     func validate() throws {
         if stateDict == nil && referenceOutputs != nil {
             throw SpecError(field: "model.referenceOutputs", "reference outputs check a model loaded from a state dict; this model has none")
+        }
+        if stateDict == nil && counterfactuals != nil {
+            throw SpecError(field: "model.counterfactuals", "clean/corrupted pairs from files go with a transformer loaded from a state dict (a built-in task makes its own)")
         }
         if stateDict == nil && (trainingInputs != nil || trainingLabels != nil) {
             throw SpecError(field: trainingInputs != nil ? "model.trainingInputs" : "model.trainingLabels",

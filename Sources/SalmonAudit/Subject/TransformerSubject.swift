@@ -67,8 +67,12 @@ public struct TransformerSubject: AuditSubject {
     public let evaluationHash: String
 
     /// What a transformer subject gives its claims (attribution claims audit MLPs for now).
-    static func capabilities(fromFile: Bool) -> Set<ClaimRequirement> {
-        fromFile ? [.activations, .classLabels, .realValuedTargets, .tokenSequences] : [.activations, .classLabels, .tokenSequences, .splicedOutputs, .counterfactualPairs, .circuitComponents, .interchangePairs]
+    static func capabilities(fromFile: Bool, pairs: Bool = false) -> Set<ClaimRequirement> {
+        if fromFile {
+            let read: Set<ClaimRequirement> = [.activations, .classLabels, .realValuedTargets, .tokenSequences]
+            return pairs ? read.union([.counterfactualPairs, .circuitComponents]) : read
+        }
+        return [.activations, .classLabels, .tokenSequences, .splicedOutputs, .counterfactualPairs, .circuitComponents, .interchangePairs]
     }
 
     /// Generates the task's data and trains the K_t transformers (`jobs` at a time).
@@ -317,7 +321,7 @@ public struct TransformerSubject: AuditSubject {
             throw SpecError(field: "model", "a state-dict model needs stateDict, architecture and inputs")
         }
         self.spec = spec
-        try Self.check(spec, capabilities: Self.capabilities(fromFile: true), layers: model.configuration.layers,
+        try Self.check(spec, capabilities: Self.capabilities(fromFile: true, pairs: spec.model.counterfactuals != nil), layers: model.configuration.layers,
                        heads: model.configuration.heads, length: model.configuration.context)
         trained = models
         let c = model.configuration
@@ -336,11 +340,21 @@ public struct TransformerSubject: AuditSubject {
         } else {
             training = nil
         }
-        evaluation = try ArrayInput.tokenSequences(resolve(inputs), vocabulary: c.vocabulary, context: c.context)
-        counterfactuals = nil
+        let clean = try ArrayInput.tokenSequences(resolve(inputs), vocabulary: c.vocabulary, context: c.context)
+        evaluation = clean
+        let inputsPath = resolve(inputs)
+        if let files = spec.model.counterfactuals {
+            counterfactuals = try Self.counterfactuals(files, clean: clean, inputs: inputsPath, vocabulary: c.vocabulary,
+                                                       resolve: { $0.hasPrefix("/") ? $0 : baseDirectory + "/" + $0 })
+        } else {
+            counterfactuals = nil
+        }
         interchange = [:]
         var targets: [String: ProbeData.Target] = [:]
         var hashed = evaluation.flatMap { $0 }.map(Float.init)
+        if let pairs = counterfactuals {
+            hashed += pairs.corrupted.flatMap { $0 }.map(Float.init) + pairs.correct.map(Float.init) + pairs.wrong.map(Float.init)
+        }
         for claim in spec.claims where !claim.requirements.isDisjoint(with: [.classLabels, .realValuedTargets]) {
             let read = try ClaimTargetFile(claim: claim, rows: evaluation.count, of: "token sequences in \(inputs)", resolve: resolve)
             if read.types != nil {
@@ -353,6 +367,37 @@ public struct TransformerSubject: AuditSubject {
         evaluationHash = FNV1a.hex(floats: hashed)
         dataHash = FNV1a.hex(floats: hashed + trainingHash + models.flatMap { $0.parameterArrays.flatMap { $0 } })
         modelDescription = "GPT-2-layout transformer (vocabulary \(c.vocabulary), d \(c.dimension), \(c.heads) heads, \(c.layers) block\(c.layers == 1 ? "" : "s")) loaded from \(stateDict.description); \(evaluation.count) token sequences of length \(evaluation.first?.count ?? 0) from \(inputs)"
+    }
+
+    /// The pairs of `model.counterfactuals` for the clean sequences `clean` (read from `inputs`).
+    /// - Throws: ``InputError`` or ``SpecError`` naming the file and the row at fault: corrupted
+    ///   sequences of another shape, tokens outside the vocabulary, an answer count that is not one
+    ///   per sequence, an answer equal to its contrast.
+    static func counterfactuals(_ files: CounterfactualFiles, clean: [[Int]], inputs: String, vocabulary: Int,
+                                resolve: (String) -> String) throws -> CounterfactualPairs {
+        let n = clean.count, length = clean.first?.count ?? 0
+        let corruptedFile = resolve(files.corrupted)
+        let corrupted = try ArrayInput.tokenSequences(corruptedFile, vocabulary: vocabulary, context: Int.max)
+        guard corrupted.count == n, corrupted.first?.count == length else {
+            throw SpecError(file: corruptedFile, field: "model.counterfactuals.corrupted", "expected \(n) sequences of \(length) tokens, the shape of the clean inputs in \(inputs); found \(corrupted.count) of \(corrupted.first?.count ?? 0)")
+        }
+        func answers(_ file: String, _ key: String, _ what: String) throws -> [Int] {
+            let path = resolve(file)
+            let tokens = try ArrayInput.integers(path, what: what)
+            guard tokens.count == n else {
+                throw SpecError(file: path, field: "model.counterfactuals.\(key)", "expected one \(what) per sequence (\(n)), found \(tokens.count)")
+            }
+            if let r = tokens.firstIndex(where: { !(0..<vocabulary).contains($0) }) {
+                throw SpecError(file: path, field: "model.counterfactuals.\(key)", "\(what) \(tokens[r]) at row \(r) is not a token (expected 0..<\(vocabulary))")
+            }
+            return tokens
+        }
+        let correct = try answers(files.correct, "correct", "answer token")
+        let wrong = try answers(files.wrong, "wrong", "contrast token")
+        if let r = (0..<n).first(where: { correct[$0] == wrong[$0] }) {
+            throw SpecError(file: resolve(files.wrong), field: "model.counterfactuals.wrong", "row \(r) contrasts token \(wrong[r]) with itself; a pair needs two different answer tokens")
+        }
+        return CounterfactualPairs(clean: clean, corrupted: corrupted, correct: correct, wrong: wrong)
     }
 
     /// Every claim's requirements met by `capabilities`, and every site a transformer site.
@@ -477,7 +522,7 @@ public struct TransformerSubject: AuditSubject {
     /// computes from the site on (log-softmax in Float64).
     public func activationPatching(_ unit: AuditUnit, site: String) throws -> ActivationPatching {
         guard let pairs = counterfactuals else {
-            throw AuditError("activation patching needs clean and corrupted inputs; a transformer loaded from a file has none yet")
+            throw AuditError("activation patching needs clean and corrupted inputs; give model.counterfactuals for a transformer loaded from a state dict")
         }
         let network = try model(unit, site: site)
         let length = pairs.clean.first?.count ?? 0
@@ -520,7 +565,7 @@ public struct TransformerSubject: AuditSubject {
     /// held-out pairs at the last position.
     public func circuitProblem(_ unit: AuditUnit, site: String, ablation: GreedyCircuitSearch.Ablation, stream: RandomStream) throws -> GreedyCircuitSearch.Problem {
         guard let pairs = counterfactuals else {
-            throw AuditError("circuit discovery needs the task's answers; a transformer loaded from a file has none yet")
+            throw AuditError("circuit discovery needs the task's answers; give model.counterfactuals for a transformer loaded from a state dict")
         }
         let network: Transformer
         if case .null(let name, let k) = unit, let family = NullSpec.Family(rawValue: name), family.keepsTrainedNetwork {

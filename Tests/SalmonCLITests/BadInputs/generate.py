@@ -286,6 +286,33 @@ save_state_dict("circuits/wide30.safetensors", random_mlp([2, 30, 30, 1], seed=5
 # A [2, 8, 8, 1] MLP: within the 16-node limit, but 4.7e21 candidate circuits (beyond --max-candidates).
 save_state_dict("circuits/wide8.safetensors", random_mlp([2, 8, 8, 1], seed=6))
 
+# A GPT-2-layout transformer (vocabulary 7, context 3, d 4, 2 heads, 1 block; random weights) with
+# token inputs and clean/corrupted pairs for it (model.counterfactuals), good and damaged.
+torch.manual_seed(7)
+gpt2 = {"wte.weight": torch.randn(7, 4) * 0.02, "wpe.weight": torch.randn(3, 4) * 0.02,
+        "h.0.ln_1.weight": torch.ones(4), "h.0.ln_1.bias": torch.zeros(4),
+        "h.0.attn.c_attn.weight": torch.randn(12, 4) * 0.02, "h.0.attn.c_attn.bias": torch.zeros(12),
+        "h.0.attn.c_proj.weight": torch.randn(4, 4) * 0.02, "h.0.attn.c_proj.bias": torch.zeros(4),
+        "h.0.ln_2.weight": torch.ones(4), "h.0.ln_2.bias": torch.zeros(4),
+        "h.0.mlp.c_fc.weight": torch.randn(16, 4) * 0.02, "h.0.mlp.c_fc.bias": torch.zeros(16),
+        "h.0.mlp.c_proj.weight": torch.randn(4, 16) * 0.02, "h.0.mlp.c_proj.bias": torch.zeros(4),
+        "ln_f.weight": torch.ones(4), "ln_f.bias": torch.zeros(4), "lm_head.weight": torch.randn(7, 4) * 0.02}
+save_state_dict("gpt2/model.safetensors", gpt2)
+write_bytes("gpt2/architecture.json", (json.dumps({"type": "gpt2", "vocabulary": 7, "context": 3, "dimension": 4, "heads": 2, "layers": 1,
+                                                 "activation": "gelu_tanh", "tiedUnembedding": False, "linearLayout": "linear"}) + "\n").encode())
+clean_tokens = np.array([[i % 7, (i * 3) % 7, (i * 5 + 1) % 7] for i in range(12)], dtype=np.int64)
+corrupted_tokens = clean_tokens.copy()
+corrupted_tokens[:, 0] = (clean_tokens[:, 0] + 1) % 7
+save_npy("gpt2/clean.npy", clean_tokens)
+save_npy("gpt2/corrupted.npy", corrupted_tokens)
+save_npy("gpt2/correct.npy", clean_tokens.sum(1) % 7)
+save_npy("gpt2/wrong.npy", corrupted_tokens.sum(1) % 7)
+save_npy("gpt2/corrupted_11.npy", corrupted_tokens[:11])
+save_npy("gpt2/corrupted_length2.npy", corrupted_tokens[:, :2])
+save_npy("gpt2/corrupted_oov.npy", np.where(np.arange(36).reshape(12, 3) == 20, 9, corrupted_tokens))
+save_npy("gpt2/correct_11.npy", (clean_tokens.sum(1) % 7)[:11])
+save_npy("gpt2/correct_oov.npy", np.where(np.arange(12) == 4, 7, clean_tokens.sum(1) % 7))
+
 # --- Text files that are not UTF-8 (or not text at all) ------------------------------------------
 write_bytes("numbers/bad_utf8_line3.txt", b"0.1\n0.2\n0.\xff3\n")
 write_bytes("numbers/latin1.txt", "0.1\n5\u00b0\n".encode("latin1"))
