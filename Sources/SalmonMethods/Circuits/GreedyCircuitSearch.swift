@@ -27,8 +27,20 @@ public struct GreedyCircuitSearch: Sendable {
     public struct Problem: Sendable {
         /// Component names, e.g. `layers.0.post[2]`, `W1[1,0]`, `blocks.1.attn.heads[3]`, `blocks.0.mlp`.
         public var components: [String]
+        /// Per example, 1 when the network with the given components removed answers it
+        /// correctly, else 0.
+        public var correctness: @Sendable (Set<Int>) -> [Double]
+
+        public init(components: [String], correctness: @escaping @Sendable (Set<Int>) -> [Double]) {
+            self.components = components
+            self.correctness = correctness
+        }
+
         /// Task accuracy of the network with the given components removed.
-        public var accuracy: @Sendable (Set<Int>) -> Double
+        public func accuracy(_ removed: Set<Int>) -> Double {
+            let c = correctness(removed)
+            return c.isEmpty ? 0 : c.reduce(0, +) / Double(c.count)
+        }
     }
 
     public var threshold: Double
@@ -103,20 +115,16 @@ public struct GreedyCircuitSearch: Sendable {
 
     // MARK: Problems
 
-    /// Accuracy of outputs against targets: rounded single outputs, or argmax of several.
-    static func accuracy(_ output: Tensor, targets: [Float]) -> Double {
+    /// Per row, whether the output matches its target (1) or not (0): a rounded single output, or
+    /// the argmax of several (the first, on ties).
+    static func correctness(_ output: Tensor, targets: [Float]) -> [Double] {
         let n = targets.count, k = output.count / max(n, 1)
-        var correct = 0
-        for i in 0..<n {
-            if k == 1 {
-                if output.scalars[i].rounded(.toNearestOrEven) == targets[i] { correct += 1 }
-            } else {
-                var best = 0
-                for j in 1..<k where output.scalars[i * k + j] > output.scalars[i * k + best] { best = j }
-                if Float(best) == targets[i] { correct += 1 }
-            }
+        return (0..<n).map { i in
+            if k == 1 { return output.scalars[i].rounded(.toNearestOrEven) == targets[i] ? 1 : 0 }
+            var best = 0
+            for j in 1..<k where output.scalars[i * k + j] > output.scalars[i * k + best] { best = j }
+            return Float(best) == targets[i] ? 1 : 0
         }
-        return Double(correct) / Double(max(n, 1))
     }
 
     /// The fill for an ablation at a site whose clean values are `values` `[rows, width]`.
@@ -154,12 +162,12 @@ public struct GreedyCircuitSearch: Sendable {
         }
         let widths = Dictionary(uniqueKeysWithValues: sites.enumerated().map { ($1, model.layers[$0].outFeatures) })
         let units = location, siteFills = fills
-        return Problem(components: names) { removed in
+        return Problem(components: names) { removed -> [Double] in
             var masks: [String: [Float]] = [:]
             for site in sites { masks[site] = [Float](repeating: 1, count: widths[site] ?? 0) }
             for r in removed { masks[units[r].0]?[units[r].1] = 0 }
             let out = model.forward(inputs, hooks: Hooks(nodeMasks: masks, nodeFills: siteFills)).output
-            return accuracy(out, targets: targets)
+            return correctness(out, targets: targets)
         }
     }
 
@@ -173,7 +181,7 @@ public struct GreedyCircuitSearch: Sendable {
             for o in 0..<layer.outFeatures { for i in 0..<layer.inFeatures { names.append("W\(l)[\(o),\(i)]"); location.append((l, o, i)) } }
         }
         let edges = location
-        return Problem(components: names) { removed in
+        return Problem(components: names) { removed -> [Double] in
             var masks: [Int: Tensor] = [:]
             for (l, layer) in model.layers.enumerated() { masks[l] = Tensor(repeating: 1, shape: [layer.outFeatures, layer.inFeatures]) }
             for r in removed { let (l, o, i) = edges[r]; masks[l]?[o, i] = 0 }
@@ -188,7 +196,7 @@ public struct GreedyCircuitSearch: Sendable {
                 nodeMasks["layers.\(l).post"] = kept
                 below = kept
             }
-            return accuracy(model.forward(inputs, hooks: Hooks(nodeMasks: nodeMasks, edgeMasks: masks)).output, targets: targets)
+            return correctness(model.forward(inputs, hooks: Hooks(nodeMasks: nodeMasks, edgeMasks: masks)).output, targets: targets)
         }
     }
 
@@ -215,7 +223,7 @@ public struct GreedyCircuitSearch: Sendable {
             names.append("blocks.\(l).mlp"); kinds.append((false, l, 0))
         }
         let parts = kinds, blockFills = fills
-        return Problem(components: names) { removed in
+        return Problem(components: names) { removed -> [Double] in
             var masks: [String: [Float]] = [:]
             for l in 0..<c.layers { masks["blocks.\(l).attn.heads"] = [Float](repeating: 1, count: c.heads) }
             for r in removed {
@@ -226,14 +234,12 @@ public struct GreedyCircuitSearch: Sendable {
             }
             let pass = model.forward(tokens: tokens, batch: batch, length: length, hooks: Hooks(nodeMasks: masks, nodeFills: blockFills))
             let v = c.vocabulary
-            var correct = 0
-            for b in 0..<batch {
+            return (0..<batch).map { b in
                 let row = (b * length + length - 1) * v
                 var best = 0
                 for j in 1..<v where pass.logits.scalars[row + j] > pass.logits.scalars[row + best] { best = j }
-                if best == targets[b] { correct += 1 }
+                return best == targets[b] ? 1 : 0
             }
-            return Double(correct) / Double(max(batch, 1))
         }
     }
 }

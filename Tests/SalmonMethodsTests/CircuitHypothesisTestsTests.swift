@@ -1,0 +1,111 @@
+import Foundation
+import Testing
+import SalmonMethods
+import SalmonStatistics
+
+/// Shi et al.'s circuit-hypothesis tests: equivalence against scipy's binomial tails, HSIC against
+/// the explicit matrix formula, and the calibration of each Monte Carlo test under its null.
+@Suite struct CircuitHypothesisTestsTests {
+    /// A problem with one "example" whose score is 10 minus the effects of the removed components:
+    /// every component's effect is additive, so a component of the circuit and one outside it are
+    /// exchangeable when the effects are i.i.d. and the circuit is a random subset.
+    static func additive(_ effects: [Double]) -> GreedyCircuitSearch.Problem {
+        GreedyCircuitSearch.Problem(components: effects.indices.map { "c\($0)" }) { removed in
+            [10 - removed.reduce(0) { $0 + effects[$1] }]
+        }
+    }
+
+    @Test func equivalenceIsTheLargerBinomialTailAsScipyComputesIt() throws {
+        // 100 examples: the circuit alone is right on 50 where the model is wrong, the model on 50
+        // where the circuit is wrong, the rest agree. scipy: max(binom.cdf(50, 100, 0.6), binom.sf(49, 100, 0.4)) = 0.027099197757009065.
+        let circuitRight = (0..<150).map { $0 < 50 ? 1.0 : $0 < 100 ? 0 : 1 }
+        let modelRight = (0..<150).map { $0 < 50 ? 0.0 : 1 }
+        let problem = GreedyCircuitSearch.Problem(components: ["a", "b"]) { removed in removed.isEmpty ? modelRight : circuitRight }
+        let tests = try CircuitHypothesisTests(problem: problem, circuit: [0])
+        let e = tests.equivalence(margin: 0.1)
+        #expect(e.statistic == 0.5)
+        #expect(abs(e.pValue - 0.027099197757009065) <= 1e-12)
+        // 7 better of 20 differing: scipy max(binom.cdf(7, 20, 0.6), binom.sf(6, 20, 0.4)) = 0.7499893280621777.
+        let c2 = (0..<20).map { $0 < 7 ? 1.0 : 0 }, m2 = (0..<20).map { $0 < 7 ? 0.0 : 1 }
+        let p2 = try CircuitHypothesisTests(problem: .init(components: ["a", "b"]) { $0.isEmpty ? m2 : c2 }, circuit: [1]).equivalence(margin: 0.1)
+        #expect(abs(p2.pValue - 0.7499893280621777) <= 1e-12)
+        // Identical answers: nothing separates them, p = 1.
+        #expect(try CircuitHypothesisTests(problem: .init(components: ["a"]) { _ in m2 }, circuit: [0]).equivalence().pValue == 1)
+    }
+
+    @Test func hsicIsTheTraceOfTheCentredKernelsProduct() {
+        var s = RandomStream(seed: 41)
+        let n = 9
+        let x = (0..<n).map { _ in s.gaussian() }, y = (0..<n).map { i in x[i] * 0.5 + s.gaussian() }
+        func kernel(_ v: [Double]) -> [[Double]] {
+            var d: [Double] = []
+            for i in 0..<n { for j in (i + 1)..<n { d.append(abs(v[i] - v[j])) } }
+            d.sort()
+            let sigma = d[d.count / 2]
+            return (0..<n).map { i in (0..<n).map { j in exp(-(v[i] - v[j]) * (v[i] - v[j]) / (2 * sigma * sigma)) } }
+        }
+        func product(_ a: [[Double]], _ b: [[Double]]) -> [[Double]] {
+            (0..<n).map { i in (0..<n).map { j in (0..<n).reduce(0) { $0 + a[i][$1] * b[$1][j] } } }
+        }
+        let h = (0..<n).map { i in (0..<n).map { j in (i == j ? 1 : 0) - 1 / Double(n) } }
+        let m = product(product(product(kernel(x), h), kernel(y)), h)
+        let expected = (0..<n).reduce(0) { $0 + m[$1][$1] } / Double((n - 1) * (n - 1))
+        let (observed, null) = CircuitHypothesisTests.hsicPermutationTest(x, y, permutations: 5, stream: RandomStream(seed: 42))
+        #expect(abs(observed - expected) <= 1e-12 * max(1, expected))
+        #expect(null.count == 5 && null.allSatisfy { $0 >= 0 })
+    }
+
+    /// Calibration: independent scores (400 experiments of 30 pairs, 99 permutations) are called
+    /// dependent at α = 0.05 at a rate inside the binomial 99.9 % band.
+    @Test func theIndependenceTestRejectsFivePercentOfIndependentPairs() {
+        var rejections = 0
+        for r in 0..<400 {
+            var s = RandomStream(seed: 43, path: ["hsic", .index(r)])
+            let x = (0..<30).map { _ in s.gaussian() }, y = (0..<30).map { _ in s.exponential() }
+            let (observed, null) = CircuitHypothesisTests.hsicPermutationTest(x, y, permutations: 99, stream: s.derived("permutations"))
+            let p = Double(1 + null.filter { $0 >= observed }.count) / 100
+            if p <= 0.05 { rejections += 1 }
+        }
+        let band = BinomialDistribution.centralBand(level: 0.999, trials: 400, probability: 0.05)
+        #expect(band.contains(rejections), "\(rejections) of 400, band \(band)")
+    }
+
+    /// Calibration of sufficiency and minimality: with i.i.d. additive effects and a random circuit,
+    /// the circuit is one more random circuit (sufficiency) and its components are exchangeable
+    /// with the ones outside (minimality, unadjusted p of one component per experiment).
+    @Test func sufficiencyAndMinimalityRejectFivePercentUnderTheirNulls() throws {
+        var sufficient = 0, minimal = 0
+        for r in 0..<400 {
+            var s = RandomStream(seed: 44, path: ["circuit", .index(r)])
+            let effects = (0..<40).map { _ in s.uniform() }
+            let circuit = Set(s.subset(of: 40, count: 8))
+            let tests = try CircuitHypothesisTests(problem: Self.additive(effects), circuit: circuit)
+            if try tests.sufficiency(draws: 99, stream: s.derived("sufficiency")).pValue <= 0.05 { sufficient += 1 }
+            let first = try tests.minimality(draws: 99, stream: s.derived("minimality"))[0]
+            if first.pValue <= 0.05 { minimal += 1 }
+        }
+        let band = BinomialDistribution.centralBand(level: 0.999, trials: 400, probability: 0.05)
+        #expect(band.contains(sufficient), "sufficiency \(sufficient) of 400, band \(band)")
+        #expect(band.contains(minimal), "minimality \(minimal) of 400, band \(band)")
+    }
+
+    /// A circuit of the components that matter passes every test on a network built for it, and
+    /// one of components that do not fails them.
+    @Test func aPlantedCircuitIsSufficientMinimalAndTheRestIndependent() throws {
+        // 60 examples; components 0–2 each carry a third of the examples (removing one breaks its
+        // third), components 3–9 nothing.
+        let problem = GreedyCircuitSearch.Problem(components: (0..<10).map { "c\($0)" }) { removed in
+            (0..<60).map { e in removed.contains(e % 3) ? 0 : 1 }
+        }
+        let planted = try CircuitHypothesisTests(problem: problem, circuit: [0, 1, 2])
+        #expect(try planted.sufficiency(draws: 199, stream: RandomStream(seed: 45)).pValue <= 0.05)
+        let minimality = try planted.minimality(draws: 199, stream: RandomStream(seed: 46))
+        #expect(minimality.count == 3 && minimality.allSatisfy { $0.drop > 0.3 && $0.adjustedPValue <= 0.05 })
+        #expect(planted.equivalence().pValue <= 0.05 || planted.equivalence().statistic == 0.5)
+        // Knocking out the planted circuit leaves constant scores: nothing to depend on.
+        #expect(planted.independence(permutations: 99, stream: RandomStream(seed: 47)).pValue > 0.05)
+        let decoy = try CircuitHypothesisTests(problem: problem, circuit: [3, 4, 5])
+        #expect(try decoy.sufficiency(draws: 199, stream: RandomStream(seed: 48)).pValue > 0.05)
+        #expect(try decoy.minimality(draws: 199, stream: RandomStream(seed: 49)).allSatisfy { $0.adjustedPValue == 1 })
+    }
+}
