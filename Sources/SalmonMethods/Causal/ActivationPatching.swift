@@ -258,7 +258,21 @@ public struct ActivationPatching: Sendable {
     public func patchedDifferences(_ component: PatchingComponent) throws -> [Double] {
         let hooks = try hooks(patching: component)
         let logits: Tensor
-        if let start = component.block, let entering = corruptedSites["blocks.\(start).resid.pre"] {
+        if case .head(let block, let head) = component, let entering = corruptedSites["blocks.\(block).resid.pre"],
+           let corruptedHeads = corruptedSites["blocks.\(block).attn.heads"], let cleanHeads = cleanSites["blocks.\(block).attn.heads"] {
+            // Only the head's slice differs from the corrupted run: the block's attention is not recomputed.
+            var heads = corruptedHeads
+            let d = model.configuration.dimension, width = d / model.configuration.heads
+            heads.scalars.withUnsafeMutableBufferPointer { h in
+                cleanHeads.scalars.withUnsafeBufferPointer { c in
+                    for r in 0..<(batch * length) {
+                        let o = r * d + head * width
+                        for j in o..<(o + width) { h[j] = c[j] }
+                    }
+                }
+            }
+            logits = model.logits(tokens: corrupted, batch: batch, length: length, startingAt: block, residual: entering, heads: heads)
+        } else if let start = component.block, let entering = corruptedSites["blocks.\(start).resid.pre"] {
             logits = model.logits(tokens: corrupted, batch: batch, length: length, hooks: hooks, startingAt: start, residual: entering)
         } else {
             logits = model.forward(tokens: corrupted, batch: batch, length: length, hooks: hooks).logits

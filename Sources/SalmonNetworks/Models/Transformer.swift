@@ -137,17 +137,26 @@ extension Transformer {
     /// for a caller who knows that part of the run is unchanged (activation patching of a component
     /// in block `start` or later: the same bits as the whole forward pass, without recomputing what
     /// the patch cannot change). Hooks act from block `start` on. Inference only (no backward).
-    public func logits(tokens: [Int], batch: Int, length: Int, hooks: Hooks = .none, startingAt start: Int, residual: Tensor) -> Tensor {
+    ///
+    /// With `heads`, block `start`'s heads' concatenated outputs (`[batch·length, d]`, before the
+    /// output projection) are taken as given instead of computed: head patching, where the patched
+    /// head's block differs from the corrupted run only there, skips that block's attention
+    /// (queries, keys, values and patterns are the corrupted run's) — the same bits as computing it
+    /// with the head masked and filled.
+    public func logits(tokens: [Int], batch: Int, length: Int, hooks: Hooks = .none, startingAt start: Int, residual: Tensor,
+                       heads: Tensor? = nil) -> Tensor {
         precondition((0...blocks.count).contains(start) && residual.shape == [batch * length, configuration.dimension],
                      "a run entering block \(start) of \(blocks.count) with a [batch·length, d] residual")
+        precondition(heads == nil || (start < blocks.count && heads?.shape == [batch * length, configuration.dimension]),
+                     "given heads are block \(start)'s concatenated outputs, [batch·length, d]")
         return forward(from: start, residual: residual, tokens: tokens, batch: batch, length: length, hooks: hooks,
-                       captured: [:], embedReplaced: false).logits
+                       captured: [:], embedReplaced: false, heads: heads).logits
     }
 
     /// Blocks `start` … L−1, the final norm and the unembedding on the residual `x` entering block
     /// `start` (block caches only for those blocks: a pass from `start` > 0 is never backpropagated).
     func forward(from start: Int, residual: Tensor, tokens: [Int], batch: Int, length: Int, hooks: Hooks,
-                 captured: [String: Tensor], embedReplaced: Bool) -> TransformerPass {
+                 captured: [String: Tensor], embedReplaced: Bool, heads: Tensor? = nil) -> TransformerPass {
         let c = configuration
         var captured = captured
         var x = residual
@@ -157,9 +166,16 @@ extension Transformer {
             var attentionInput = x
             let attentionInputReplaced = hooks.process("blocks.\(i).attn.in", &attentionInput, captured: &captured)
             let (h1, c1) = block.norm1.forward(attentionInput)
-            var (a, ca) = block.attention.forward(h1, batch: batch, length: length,
+            var a: Tensor, ca: CausalSelfAttention.Cache
+            if i == start, let heads {
+                // Inference only (``logits(tokens:batch:length:hooks:startingAt:residual:heads:)``): no pattern to cache.
+                a = block.attention.output.forward(heads)
+                ca = CausalSelfAttention.Cache(input: h1, qkv: Tensor(zeros: [0]), patterns: [], concatenated: heads, headMask: nil)
+            } else {
+                (a, ca) = block.attention.forward(h1, batch: batch, length: length,
                                                   headMask: hooks.nodeMasks["blocks.\(i).attn.heads"],
                                                   headFill: hooks.nodeFills["blocks.\(i).attn.heads"])
+            }
             hooks.captureOnly("blocks.\(i).attn.heads", ca.concatenated, captured: &captured)
             let aReplaced = hooks.process("blocks.\(i).attn.out", &a, captured: &captured)
             var x1 = x
