@@ -185,8 +185,7 @@ extension Transformer {
             let mlpInputReplaced = hooks.process("blocks.\(i).mlp.in", &mlpBranchInput, captured: &captured)
             let (h2, c2) = block.norm2.forward(mlpBranchInput)
             let u = block.mlpIn.forward(h2)
-            var g = u
-            c.activation.apply(u.scalars, into: &g.scalars)
+            var g = Tensor(shape: u.shape, scalars: c.activation.applied(u.scalars))
             let gReplaced = hooks.process("blocks.\(i).mlp.hidden", &g, captured: &captured)
             var m = block.mlpOut.forward(g)
             let mReplaced = hooks.process("blocks.\(i).mlp.out", &m, captured: &captured)
