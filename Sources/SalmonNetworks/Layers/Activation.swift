@@ -83,24 +83,6 @@ public enum Activation: Sendable, Equatable, Hashable, Codable {
         }
     }
 
-    /// f applied to every element of `z`, written into a fresh buffer (no copy of `z` first; one
-    /// loop per case, so each vectorizes).
-    public func applied(_ z: [Float]) -> [Float] {
-        if self == .identity { return z }
-        return [Float](unsafeUninitializedCapacity: z.count) { buffer, initialized in
-            z.withUnsafeBufferPointer { zs in
-                switch self {
-                case .relu: for i in 0..<zs.count { buffer[i] = max(zs[i], 0) }
-                case .gelu: for i in 0..<zs.count { buffer[i] = Activation.gelu(zs[i]) }
-                case .geluTanh: for i in 0..<zs.count { buffer[i] = Activation.geluTanh(zs[i]) }
-                case .square: for i in 0..<zs.count { buffer[i] = zs[i] * zs[i] }
-                default: for i in 0..<zs.count { buffer[i] = apply(zs[i]) }
-                }
-            }
-            initialized = z.count
-        }
-    }
-
     /// Applies f to every element of `z` into `out` (one loop per case, so each vectorizes).
     public func apply(_ z: [Float], into out: inout [Float]) {
         if self == .identity { out = z; return }
