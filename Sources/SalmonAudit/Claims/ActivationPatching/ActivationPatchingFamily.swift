@@ -93,35 +93,29 @@ struct ActivationPatchingEvaluator: ClaimEvaluator {
             try context.subject.activationPatching(context.unit, site: context.site)
         }
         let (clean, corrupted) = (patching.cleanDifferences, patching.corruptedDifferences)
+        // Per sequence, what the statistic is a ratio of means of: the patched runs' logit
+        // differences, or EAP's first-order changes; and the ratio over a set of sequences.
+        let statistic: String, perSequence: [Double], ratio: @Sendable ([Int]?) -> Double
         if attribution {
             guard case .edge(let edge) = component else { throw AuditError("claim \(claim): '\(context.site)' is not an edge") }
             let eap = try context.memo.value("eap|\(context.networkKey(base: 0))") { EdgeAttributionPatching(patching) }
             let scores: [Double]
             do { scores = try eap.sequenceScores(edge) } catch let e as MethodError { throw AuditError("claim \(claim): \(e.message)") }
-            let value = EdgeAttributionPatching.attributedRecovered(scores: scores, clean: clean, corrupted: corrupted)
-            guard value.isFinite else {
-                throw AuditError("\(context.unit), claim \(claim) at \(context.site): attributedRecovered is undefined (the clean and corrupted runs have the same mean logit difference)")
-            }
-            var measurements: [String: ClaimMeasurement] = [:]
-            for name in statistics {
-                guard name == "attributedRecovered" else { throw AuditError("edge-attribution-patching has no statistic '\(name)'") }
-                measurements[name] = ClaimMeasurement(value: value, resampling: .rows(count: scores.count) {
-                    EdgeAttributionPatching.attributedRecovered(scores: scores, clean: clean, corrupted: corrupted, rows: Array($0))
-                })
-            }
-            return ClaimEvaluation(measurements: measurements)
+            (statistic, perSequence) = ("attributedRecovered", scores)
+            ratio = { EdgeAttributionPatching.attributedRecovered(scores: scores, clean: clean, corrupted: corrupted, rows: $0) }
+        } else {
+            let patched = try patching.patchedDifferences(component)
+            (statistic, perSequence) = ("logitDifferenceRecovered", patched)
+            ratio = { ActivationPatching.recovered(patched: patched, clean: clean, corrupted: corrupted, rows: $0) }
         }
-        let patched = try patching.patchedDifferences(component)
-        let value = ActivationPatching.recovered(patched: patched, clean: clean, corrupted: corrupted)
+        let value = ratio(nil)
         guard value.isFinite else {
-            throw AuditError("\(context.unit), claim \(claim) at \(context.site): logitDifferenceRecovered is undefined (the clean and corrupted runs have the same mean logit difference)")
+            throw AuditError("\(context.unit), claim \(claim) at \(context.site): \(statistic) is undefined (the clean and corrupted runs have the same mean logit difference)")
         }
         var measurements: [String: ClaimMeasurement] = [:]
         for name in statistics {
-            guard name == "logitDifferenceRecovered" else { throw AuditError("activation-patching has no statistic '\(name)'") }
-            measurements[name] = ClaimMeasurement(value: value, resampling: .rows(count: patched.count) {
-                ActivationPatching.recovered(patched: patched, clean: clean, corrupted: corrupted, rows: Array($0))
-            })
+            guard name == statistic else { throw AuditError("\(attribution ? "edge-attribution-patching" : "activation-patching") has no statistic '\(name)'") }
+            measurements[name] = ClaimMeasurement(value: value, resampling: .rows(count: perSequence.count) { ratio(Array($0)) })
         }
         return ClaimEvaluation(measurements: measurements)
     }
