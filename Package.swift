@@ -68,7 +68,7 @@ let package = Package(
         .testTarget(name: "SalmonIOTests", dependencies: ["SalmonIO"], exclude: ["Fixtures"]),
         .testTarget(name: "SalmonNetworksTests", dependencies: ["SalmonNetworks", "SalmonIO", "SalmonStatistics"], exclude: ["Fixtures"]),
         .testTarget(name: "SalmonTasksTests", dependencies: ["SalmonTasks", "SalmonNetworks", "SalmonStatistics"]),
-        .testTarget(name: "SalmonMethodsTests", dependencies: ["SalmonMethods", "SalmonNetworks", "SalmonStatistics"], exclude: ["Fixtures"]),
+        .testTarget(name: "SalmonMethodsTests", dependencies: ["SalmonMethods", "SalmonNetworks", "SalmonStatistics", "SalmonTasks"], exclude: ["Fixtures"]),
         // Every module a test file imports is named here, not reached through another target: SwiftPM
         // orders the build by declared dependencies only, so an undeclared import fails on a parallel build.
         .testTarget(name: "SalmonAuditTests", dependencies: ["SalmonAudit", "SalmonReports", "SalmonMethods", "SalmonNetworks", "SalmonStatistics", "SalmonTasks",
