@@ -68,6 +68,7 @@ import SalmonStatistics
         }
         let band = BinomialDistribution.centralBand(level: 0.999, trials: 400, probability: 0.05)
         #expect(band.contains(rejections), "\(rejections) of 400, band \(band)")
+        print("calibration: HSIC independence test on independent pairs \(rejections)/400, 99.9 % band for 5 %: \(band)")
     }
 
     /// Calibration of sufficiency and minimality: with i.i.d. additive effects and a random circuit,
@@ -87,6 +88,7 @@ import SalmonStatistics
         let band = BinomialDistribution.centralBand(level: 0.999, trials: 400, probability: 0.05)
         #expect(band.contains(sufficient), "sufficiency \(sufficient) of 400, band \(band)")
         #expect(band.contains(minimal), "minimality \(minimal) of 400, band \(band)")
+        print("calibration: circuit sufficiency \(sufficient)/400, minimality \(minimal)/400, 99.9 % band for 5 %: \(band)")
     }
 
     /// A circuit of the components that matter passes every test on a network built for it, and
