@@ -122,6 +122,27 @@ import SalmonStatistics
         #expect(mlp.contains("claims[0].method") && (mlp.contains("interchange") || mlp.contains("hierarchical-equality")), "\(mlp)")
     }
 
+    /// A calibration audit: a barely trained 1-block transformer of width `dimension` on
+    /// hierarchical equality over 4 symbols, `pairs` held-out pairs, one rotation claim (its
+    /// `method` keys) at the last position against K = 19 draws of `family`.
+    static func calibrationSpec(seed: Int, dimension: Int, pairs: Int, family: String, method: String) throws -> AuditSpec {
+        try AuditSpec.parse(yaml: """
+            name: calibration
+            seed: \(seed)
+            model:
+              task: hierarchical-equality
+              taskOptions: {vocabulary: 6, examples: 48}
+              transformer: {dimension: \(dimension), heads: 1, layers: 1}
+              training: {epochs: 1, batchSize: 48}
+              evaluationExamples: \(pairs)
+            claims:
+              - {name: c, method: {name: distributed-alignment-search, variable: left, \(method)}, sites: [blocks.0.resid@3]}
+            nulls:
+              - {family: \(family), K: 19}
+            resampling: {bootstrap: 100, interval: percentile}
+            """, file: "calibration")
+    }
+
     /// Calibration: with the "trained" transformer one more random-init draw, a rotation's IIA is
     /// called distinguishable at α = 0.05 at a rate inside the binomial 99.9 % band (K = 19, one
     /// test) among the audits whose largest value is unique (IIA is discrete and ties count as
@@ -129,21 +150,8 @@ import SalmonStatistics
     @Test func anIIAClaimOnARandomInitTrainedModelIsDistinguishableFivePercentOfTheTime() async throws {
         let n = 400
         let (distinguishable, eligible, band) = try await tieAwareCalibration(audits: n) { r in
-            try AuditSpec.parse(yaml: """
-                name: calibration
-                seed: \(12000 + r)
-                model:
-                  task: hierarchical-equality
-                  taskOptions: {vocabulary: 6, examples: 48}
-                  transformer: {dimension: 4, heads: 1, layers: 1}
-                  training: {epochs: 1, batchSize: 48}
-                  evaluationExamples: 200
-                claims:
-                  - {name: c, method: {name: distributed-alignment-search, variable: left, dimensions: 1, epochs: 2, batchSize: 24, learningRate: 0.05}, sites: [blocks.0.resid@3]}
-                nulls:
-                  - {family: random-init, K: 19}
-                resampling: {bootstrap: 100, interval: percentile}
-                """, file: "calibration")
+            try Self.calibrationSpec(seed: 12000 + r, dimension: 4, pairs: 200, family: "random-init",
+                                     method: "dimensions: 1, epochs: 2, batchSize: 24, learningRate: 0.05")
         }
         #expect(eligible >= 300 && band.contains(distinguishable), "\(distinguishable) of \(eligible) eligible distinguishable, 99.9 % band \(band)")
         print("calibration: interchange-intervention accuracy against random-init \(distinguishable)/\(eligible) eligible of \(n), 99.9 % band for 5 %: \(band)")
@@ -156,21 +164,7 @@ import SalmonStatistics
     @Test func anIIAClaimWhoseMapIsOneMoreUntrainedDrawIsDistinguishableFivePercentOfTheTime() async throws {
         let n = 400
         let (distinguishable, eligible, band) = try await tieAwareCalibration(audits: n, family: "untrained-map") { r in
-            try AuditSpec.parse(yaml: """
-                name: calibration
-                seed: \(13000 + r)
-                model:
-                  task: hierarchical-equality
-                  taskOptions: {vocabulary: 6, examples: 48}
-                  transformer: {dimension: 8, heads: 1, layers: 1}
-                  training: {epochs: 1, batchSize: 48}
-                  evaluationExamples: 100
-                claims:
-                  - {name: c, method: {name: distributed-alignment-search, variable: left, dimensions: 4}, sites: [blocks.0.resid@3]}
-                nulls:
-                  - {family: untrained-map, K: 19}
-                resampling: {bootstrap: 100, interval: percentile}
-                """, file: "calibration")
+            try Self.calibrationSpec(seed: 13000 + r, dimension: 8, pairs: 100, family: "untrained-map", method: "dimensions: 4")
         }
         #expect(eligible >= 100 && band.contains(distinguishable), "\(distinguishable) of \(eligible) eligible distinguishable, 99.9 % band \(band)")
         print("calibration: interchange-intervention accuracy against untrained-map \(distinguishable)/\(eligible) eligible of \(n), 99.9 % band for 5 %: \(band)")
