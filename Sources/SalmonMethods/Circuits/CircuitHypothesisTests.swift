@@ -19,7 +19,7 @@ import SalmonStatistics
 ///   one); Monte Carlo rank tests, Holm-corrected across the circuit's components.
 ///
 /// Where their code computes `mean(null ≥ observed)` and leaves multiple-testing correction as a
-/// TODO, every Monte Carlo p-value here is (1 + b)/(1 + B) and minimality is corrected. Random
+/// for later, every Monte Carlo p-value here is (1 + b)/(1 + B) and minimality is corrected. Random
 /// draws come from the stream given to each test.
 public struct CircuitHypothesisTests: Sendable {
     public let problem: GreedyCircuitSearch.Problem
