@@ -181,7 +181,10 @@ public struct TransformerSubject: AuditSubject {
                 throw SpecError(field: "claims.\(claim.name).\(requirement.field)",
                                 "method '\(claim.method.name)' needs \(requirement.phrase), which a transformer subject cannot give yet (attribution claims audit MLPs; TransformerAttribution explains a transformer's tokens in the library)")
             }
-            if !claim.requirements.isDisjoint(with: [.counterfactualPairs, .interchangePairs]) {
+            if let edgeCircuit = claim.method.parameters as? EdgeCircuitParameters {
+                try edgeCircuit.validate(field: "claims.\(claim.name).method", layers: layers, heads: heads)
+            }
+            if claim.family.siteRole == .measurement && !claim.requirements.isDisjoint(with: [.counterfactualPairs, .interchangePairs]) {
                 for site in AuditPlan.sites(for: claim, in: spec) {
                     guard let component = PatchingComponent(parsing: site) else {
                         throw SpecError(field: "claims.\(claim.name).sites", "'\(site)' names no component; expected blocks.i.attn.heads.h, embed, blocks.i.{attn.out, mlp.hidden, mlp.out, resid}, one of these at one position, SITE@p, or an edge WRITER->READER (writers embed, blocks.i.attn.heads.h, blocks.i.mlp; readers blocks.j.attn.in, blocks.j.mlp.in, logits)")
@@ -235,6 +238,16 @@ public struct TransformerSubject: AuditSubject {
         guard parts.count >= 3, parts[0] == "blocks", let i = Int(parts[1]) else { return nil }
         if parts.dropFirst(2).joined(separator: ".") == "resid.pre" { return i == 0 ? .embeddings : .block(i - 1) }
         return .block(i)
+    }
+
+    /// The network a method runs for `unit` at `site`: its model (``model(_:site:)``), except for a
+    /// family that keeps the trained network (a method-level null such as `random-circuits`),
+    /// whose null k runs on trained network k mod K_t.
+    func evaluatedModel(_ unit: AuditUnit, site: String) throws -> Transformer {
+        if case .null(let name, let k) = unit, let family = NullSpec.Family(rawValue: name), family.keepsTrainedNetwork {
+            return trained[k % trained.count]
+        }
+        return try model(unit, site: site)
     }
 
     /// The null model `unit` names (a null unit), for the site-dependent families at `site`'s component.
@@ -295,7 +308,7 @@ public struct TransformerSubject: AuditSubject {
         guard let pairs = counterfactuals else {
             throw AuditError("activation patching needs clean and corrupted inputs; give model.counterfactuals for a transformer loaded from a state dict")
         }
-        let network = try model(unit, site: site)
+        let network = try evaluatedModel(unit, site: site)
         let length = pairs.clean.first?.count ?? 0
         do {
             return try ActivationPatching(model: network, clean: pairs.clean.flatMap { $0 }, corrupted: pairs.corrupted.flatMap { $0 },
@@ -311,12 +324,7 @@ public struct TransformerSubject: AuditSubject {
         guard case .position(let name, let position)? = PatchingComponent(parsing: site) else {
             throw AuditError("\(unit): an interchange intervention acts at one position of a site, SITE@p; found '\(site)'")
         }
-        let network: Transformer
-        if case .null(let familyName, let k) = unit, let family = NullSpec.Family(rawValue: familyName), family.keepsTrainedNetwork {
-            network = trained[k % trained.count]
-        } else {
-            network = try model(unit, site: site)
-        }
+        let network = try evaluatedModel(unit, site: site)
         do {
             return try DistributedAlignmentSearch(model: network, site: name, position: position, length: evaluation.first?.count ?? 0)
         } catch let error as MethodError {
@@ -338,12 +346,7 @@ public struct TransformerSubject: AuditSubject {
         guard let pairs = counterfactuals else {
             throw AuditError("circuit discovery needs the task's answers; give model.counterfactuals for a transformer loaded from a state dict")
         }
-        let network: Transformer
-        if case .null(let name, let k) = unit, let family = NullSpec.Family(rawValue: name), family.keepsTrainedNetwork {
-            network = trained[k % trained.count]
-        } else {
-            network = try model(unit, site: site)
-        }
+        let network = try evaluatedModel(unit, site: site)
         return GreedyCircuitSearch.transformerComponents(network, tokens: evaluation.flatMap { $0 }, batch: evaluation.count,
                                                          length: evaluation.first?.count ?? 0, targets: pairs.correct,
                                                          ablation: ablation, stream: stream)
@@ -354,12 +357,7 @@ public struct TransformerSubject: AuditSubject {
             throw AuditError("\(unit): a reconstruction cannot be spliced in at '\(site)', which a transformer reads but does not replace; splice at embed or blocks.i.{attn.out, mlp.hidden, mlp.out, resid}")
         }
         guard rows.allSatisfy({ evaluation.indices.contains($0) }) else { throw AuditError("\(unit): evaluation rows out of range") }
-        let network: Transformer
-        if case .null(let name, let k) = unit, let family = NullSpec.Family(rawValue: name), family.keepsTrainedNetwork {
-            network = trained[k % trained.count]
-        } else {
-            network = try model(unit, site: site)
-        }
+        let network = try evaluatedModel(unit, site: site)
         let length = evaluation.first?.count ?? 0, n = rows.count
         let tokens = rows.flatMap { evaluation[$0] }
         var hooks = Hooks.none

@@ -123,7 +123,9 @@ public struct ActivationPatching: Sendable {
     /// Per sequence, LD on the clean and on the corrupted inputs.
     public let cleanDifferences: [Double]
     public let corruptedDifferences: [Double]
-    let corrupted: [Int]
+    /// The inputs, batch-major.
+    public let clean: [Int]
+    public let corrupted: [Int]
     let cleanSites: [String: Tensor]
     let corruptedSites: [String: Tensor]
 
@@ -152,6 +154,7 @@ public struct ActivationPatching: Sendable {
         self.length = length
         self.correct = correct
         self.wrong = wrong
+        self.clean = clean
         self.corrupted = corrupted
         let sites = Set(Transformer.sites(layers: c.layers))
         // The two runs on two threads when BLAS may use two (each then single-threaded: the
@@ -206,15 +209,15 @@ public struct ActivationPatching: Sendable {
         }
     }
 
-    /// The hook site of a reader's input and its value on the corrupted run: block b's attention
+    /// The hook site of a reader's input and its value on the corrupted (or clean) run: block b's attention
     /// branch reads the stream entering block b, its MLP branch the stream after attention, the
     /// logits the stream after the last block.
-    func readerInput(_ reader: EdgeAttributionPatching.Reader) throws -> (site: String, input: Tensor) {
-        let layers = model.configuration.layers
+    func readerInput(_ reader: EdgeAttributionPatching.Reader, onCleanRun: Bool = false) throws -> (site: String, input: Tensor) {
+        let layers = model.configuration.layers, sites = onCleanRun ? cleanSites : corruptedSites
         switch reader {
-        case .attention(let b): return ("blocks.\(b).attn.in", try captured(corruptedSites, "blocks.\(b).resid.pre"))
-        case .mlp(let b): return ("blocks.\(b).mlp.in", try captured(corruptedSites, "blocks.\(b).resid.mid"))
-        case .logits: return ("blocks.\(layers - 1).resid", try captured(corruptedSites, "blocks.\(layers - 1).resid"))
+        case .attention(let b): return ("blocks.\(b).attn.in", try captured(sites, "blocks.\(b).resid.pre"))
+        case .mlp(let b): return ("blocks.\(b).mlp.in", try captured(sites, "blocks.\(b).resid.mid"))
+        case .logits: return ("blocks.\(layers - 1).resid", try captured(sites, "blocks.\(layers - 1).resid"))
         }
     }
 

@@ -2,21 +2,27 @@ import SalmonNetworks
 
 /// Edge attribution patching (EAP; Syed, Rager & Conmy 2023, "Attribution patching outperforms
 /// automated circuit discovery"; Nanda 2023, "Attribution patching"): the first-order estimate of
-/// what patching one edge of a transformer's residual graph from the clean run into the corrupted
-/// run does to the mean logit difference, for every edge from one backward pass.
+/// what patching one edge of a transformer's residual graph does to the mean logit difference, for
+/// every edge from one backward pass.
 ///
 /// Nodes that write to the residual stream: the embeddings, each head (its output through its
 /// slice of the output projection; the projection's bias is the same in both runs) and each MLP
 /// block. Nodes that read it: each block's attention branch and MLP branch (their inputs before
 /// the LayerNorm, `blocks.i.attn.in`, `blocks.i.mlp.in`) and the logits (the final LayerNorm's
 /// input). An edge u → v joins a writer to a later reader (a block's MLP reads its own block's
-/// heads). With Δ_u = out_u(clean) − out_u(corrupted) and g_v = ∂LD̄/∂in_v on the corrupted run,
+/// heads). Two directions (Heimersheim & Nanda 2024's terms):
+///
+/// - ``Direction/denoising`` (Nanda's attribution patching): the edge's clean value patched into
+///   the corrupted run, Δ_u = out_u(clean) − out_u(corrupted), g_v = ∂LD̄/∂in_v on the corrupted run;
+/// - ``Direction/noising`` (Syed et al.'s EAP, the direction circuit discovery evaluates in): the
+///   edge's corrupted value patched into the clean run, Δ_u = out_u(corrupted) − out_u(clean),
+///   g_v on the clean run;
 ///
 ///     score(u → v) = Σ_{sequences, positions} Δ_u · g_v,
 ///
 /// and LD̄ the mean over sequences of logit(correct) − logit(wrong) at the last position.
-/// ``patchedChange(_:scale:)`` computes the exact effect of the patch in_v ← in_v + t·Δ_u, which
-/// agrees with t·score to first order in t (tested).
+/// ``patchedChange(_:scale:)`` computes the exact effect of the patch in_v ← in_v + t·Δ_u on the
+/// direction's base run, which agrees with t·score to first order in t (tested).
 public struct EdgeAttributionPatching: Sendable {
     /// A node that writes to the residual stream.
     public enum Writer: Hashable, Sendable, CustomStringConvertible {
@@ -58,9 +64,18 @@ public struct EdgeAttributionPatching: Sendable {
         public var description: String { "\(writer) -> \(reader)" }
     }
 
+    /// Which run an edge is patched into.
+    public enum Direction: String, Sendable, CaseIterable {
+        /// Clean values into the corrupted run.
+        case denoising
+        /// Corrupted values into the clean run.
+        case noising
+    }
+
     /// The clean and corrupted runs (with every site captured) the scores are computed from.
     public let patching: ActivationPatching
-    /// Per reader, ∂LD̄/∂in_v on the corrupted run.
+    public let direction: Direction
+    /// Per reader, ∂LD̄/∂in_v on the direction's base run.
     let gradients: [Reader: Tensor]
 
     /// - Parameters: as ``ActivationPatching/init(model:clean:corrupted:batch:length:correct:wrong:)``.
@@ -70,15 +85,18 @@ public struct EdgeAttributionPatching: Sendable {
                                          correct: correct, wrong: wrong))
     }
 
-    /// EAP on the runs of `patching`: one backward pass of the corrupted run for LD̄.
-    public init(_ patching: ActivationPatching) {
+    /// EAP on the runs of `patching`: one backward pass of the base run (the corrupted run when
+    /// denoising, the clean one when noising) for LD̄.
+    public init(_ patching: ActivationPatching, direction: Direction = .denoising) {
         self.patching = patching
+        self.direction = direction
         let model = patching.model, batch = patching.batch, length = patching.length
         let layers = model.configuration.layers
         var capture = Set<String>()
         for i in 0..<layers { capture.insert("blocks.\(i).attn.in"); capture.insert("blocks.\(i).mlp.in") }
         capture.insert("blocks.\(layers - 1).resid")
-        let pass = model.forward(tokens: patching.corrupted, batch: batch, length: length, hooks: Hooks(capture: capture))
+        let pass = model.forward(tokens: direction == .noising ? patching.clean : patching.corrupted, batch: batch, length: length,
+                                 hooks: Hooks(capture: capture))
         var dLogits = Tensor(zeros: pass.logits.shape)
         let vocabulary = model.configuration.vocabulary
         for b in 0..<batch {
@@ -128,10 +146,11 @@ public struct EdgeAttributionPatching: Sendable {
         guard let g = gradients[edge.reader] else { throw MethodError("edge attribution patching: no reader \(edge.reader) in this model") }
         let delta = try patching.writerDifference(edge.writer)
         let width = c.dimension, rowsPerSequence = patching.length * width
+        let sign = direction == .noising ? -1.0 : 1.0
         return (0..<patching.batch).map { b in
             var sum = 0.0
             for k in (b * rowsPerSequence)..<((b + 1) * rowsPerSequence) { sum += Double(delta.scalars[k]) * Double(g.scalars[k]) }
-            return sum * Double(patching.batch)
+            return sign * sum * Double(patching.batch)
         }
     }
 
@@ -153,20 +172,24 @@ public struct EdgeAttributionPatching: Sendable {
         return c == k ? .nan : s / (c - k)
     }
 
-    /// The exact change of LD̄ when the reader's input on the corrupted run becomes in_v + t·Δ_u
-    /// (t = 1: the edge patched from the clean run — ``ActivationPatching``'s `.edge` component).
+    /// The exact change of LD̄ when the reader's input on the base run becomes in_v + t·Δ_u
+    /// (t = 1, denoising: the edge patched from the clean run — ``ActivationPatching``'s `.edge`
+    /// component; noising: the edge patched from the corrupted run into the clean one).
     public func patchedChange(_ edge: Edge, scale t: Float = 1) throws -> Double {
         let c = model.configuration
         try PatchingComponent.edge(edge).check(layers: c.layers, heads: c.heads, length: patching.length)
-        let (site, input) = try patching.readerInput(edge.reader)
+        let noising = direction == .noising
+        let (site, input) = try patching.readerInput(edge.reader, onCleanRun: noising)
         let delta = try patching.writerDifference(edge.writer)
+        let step = noising ? -t : t
         var patched = input
-        for k in 0..<patched.scalars.count { patched.scalars[k] += t * delta.scalars[k] }
-        let logits = model.forward(tokens: patching.corrupted, batch: patching.batch, length: patching.length,
+        for k in 0..<patched.scalars.count { patched.scalars[k] += step * delta.scalars[k] }
+        let logits = model.forward(tokens: noising ? patching.clean : patching.corrupted, batch: patching.batch, length: patching.length,
                                    hooks: Hooks(replace: [site: patched])).logits
         let differences = ActivationPatching.logitDifferences(logits, batch: patching.batch, length: patching.length,
                                                               correct: patching.correct, wrong: patching.wrong)
-        return (differences.reduce(0, +) - patching.corruptedDifferences.reduce(0, +)) / Double(patching.batch)
+        let base = noising ? patching.cleanDifferences : patching.corruptedDifferences
+        return (differences.reduce(0, +) - base.reduce(0, +)) / Double(patching.batch)
     }
 }
 

@@ -28,24 +28,48 @@ import SalmonStatistics
 /// right) has no behaviour there for a circuit to keep: its circuit is empty by convention —
 /// faithfulness 1, circuitFraction 0, restartAgreement 1 — and the report says how many such
 /// models there were.
+///
+/// `edge-attribution-circuit` (transformers; ``EdgeCircuitDiscovery``, Syed et al. 2023): a
+/// circuit of residual-graph edges, ranked by |EAP score| on the subject's clean/corrupted pairs
+/// and cut at `edges` or at the faithfulness `threshold`, evaluated exactly (the clean run with
+/// the edges outside the circuit reading the corrupted run). Statistics:
+/// - `faithfulness`: (LD̄_circuit − LD̄_corrupt)/(LD̄_clean − LD̄_corrupt) (larger); against
+///   `random-circuits`, random edge sets of the circuit's size on the same network;
+/// - `circuitFraction`: edges kept / edges (smaller);
+/// - `overlapWithTrained`: the Jaccard overlap of the model's circuit with **trained network 0's**,
+///   maximized over relabelings of the heads within each block (``EdgeCircuitOverlap``;
+///   `alignHeads: false` for the plain overlap) — larger: the circuit is the one training finds,
+///   not an accident of the seed. Trained networks 1 … K_t − 1 give the estimate (K_t ≥ 2) and
+///   every null draw averages K_t − 1 null models, each compared with network 0 (the anchor
+///   scheme of attribution's `similarityToTrained`).
+/// None is resampled over pairs (the search is not re-run on resamples).
 public struct CircuitDiscoveryFamily: ClaimFamily {
     public init() {}
 
     public var name: String { "circuit-discovery" }
-    public var methods: [String] { ["greedy-circuit"] }
+    public var methods: [String] { ["greedy-circuit", "edge-attribution-circuit"] }
     public var siteRole: SiteRole { .randomizationStage }
 
     public func decodeParameters(method: String, from decoder: any Decoder) throws -> any MethodParameters {
-        try GreedyCircuitParameters(from: decoder)
+        method == "edge-attribution-circuit" ? try EdgeCircuitParameters(from: decoder) : try GreedyCircuitParameters(from: decoder)
     }
 
     public func statistics(of method: String) -> [ClaimStatistic] {
-        [ClaimStatistic("faithfulness", direction: .larger, summary: "the circuit's accuracy over the full network's"),
+        if method == "edge-attribution-circuit" {
+            return [ClaimStatistic("faithfulness", direction: .larger, summary: "(LD_circuit − LD_corrupt)/(LD_clean − LD_corrupt): the logit difference the circuit's edges keep"),
+                    ClaimStatistic("circuitFraction", direction: .smaller, summary: "the fraction of the residual graph's edges the circuit keeps"),
+                    ClaimStatistic("overlapWithTrained", direction: .larger, reference: .trainedNetworkZero,
+                                   summary: "the Jaccard overlap of the circuit with trained network 0's, up to relabeled heads")]
+        }
+        return [ClaimStatistic("faithfulness", direction: .larger, summary: "the circuit's accuracy over the full network's"),
          ClaimStatistic("circuitFraction", direction: .smaller, summary: "the fraction of components the circuit keeps"),
          ClaimStatistic("restartAgreement", direction: .larger, summary: "the mean Jaccard overlap of the circuits found by different restarts")]
     }
 
-    public func requirements(of claim: ClaimSpec) -> Set<ClaimRequirement> { [.circuitComponents] }
+    public func requirements(of claim: ClaimSpec) -> Set<ClaimRequirement> {
+        guard claim.method.name == "edge-attribution-circuit" else { return [.circuitComponents] }
+        return claim.statistic == "overlapWithTrained" ? [.counterfactualPairs, .trainedSeeds(atLeast: 2)] : [.counterfactualPairs]
+    }
 
     public var estimatorNulls: Set<String> { [NullSpec.Family.randomCircuits.rawValue] }
 
@@ -62,13 +86,30 @@ public struct CircuitDiscoveryFamily: ClaimFamily {
     }
 
     public func validate(_ claim: ClaimSpec, in spec: AuditSpec, field: String) throws {
-        let p = try claim.method.parameters(as: GreedyCircuitParameters.self)
         if claim.target != "label" {
-            throw SpecError(field: field + ".target", "greedy-circuit judges circuits by the task's own answers; remove 'target'")
+            throw SpecError(field: field + ".target", "\(claim.method.name) judges circuits by the task's own answers; remove 'target'")
         }
         if claim.controlTypes != nil {
             throw SpecError(field: field + ".controlTypes", "control types apply to probes, not to circuit discovery")
         }
+        try validateNulls(claim, in: spec, field: field)
+        if claim.method.name == "edge-attribution-circuit" {
+            let p = try claim.method.parameters(as: EdgeCircuitParameters.self)
+            if spec.model.transformer == nil && spec.model.stateDict == nil {
+                throw SpecError(field: field + ".method.name", "edge-attribution-circuit finds circuits of a transformer's residual graph; this model is not a transformer")
+            }
+            if let edges = p.edges, edges < 1 {
+                throw SpecError(field: field + ".method.edges", "expected at least 1 edge, found \(edges)")
+            }
+            if let threshold = p.threshold, !(threshold > 0 && threshold <= 1) {
+                throw SpecError(field: field + ".method.threshold", "expected a faithfulness threshold in (0, 1], found \(threshold)")
+            }
+            if p.edges != nil && p.threshold != nil {
+                throw SpecError(field: field + ".method.edges", "give the circuit's size as 'edges' or as 'threshold', not both")
+            }
+            return
+        }
+        let p = try claim.method.parameters(as: GreedyCircuitParameters.self)
         guard p.threshold > 0 && p.threshold <= 1 else {
             throw SpecError(field: field + ".method.threshold", "expected a faithfulness threshold in (0, 1], found \(p.threshold)")
         }
@@ -76,6 +117,9 @@ public struct CircuitDiscoveryFamily: ClaimFamily {
         if claim.statistic == "restartAgreement" && p.restarts < 2 {
             throw SpecError(field: field + ".method.restarts", "restartAgreement compares restarts; expected at least 2, found \(p.restarts)")
         }
+    }
+
+    private func validateNulls(_ claim: ClaimSpec, in spec: AuditSpec, field: String) throws {
         if let i = spec.nulls.firstIndex(where: { $0.family == NullSpec.Family.gaussianActivations.rawValue }) {
             throw SpecError(field: "nulls[\(i)].family", "'gaussian-activations' redraws activations, but the circuit-discovery claim \(claim.name) runs the network itself; audit it against random-circuits or model nulls")
         }
@@ -85,7 +129,10 @@ public struct CircuitDiscoveryFamily: ClaimFamily {
     }
 
     public func evaluator(for claim: ClaimSpec, subject: any AuditSubject, seed: UInt64) throws -> any ClaimEvaluator {
-        GreedyCircuitEvaluator(claim: claim.name, parameters: try claim.method.parameters(as: GreedyCircuitParameters.self))
+        if claim.method.name == "edge-attribution-circuit" {
+            return EdgeCircuitEvaluator(claim: claim.name, parameters: try claim.method.parameters(as: EdgeCircuitParameters.self))
+        }
+        return GreedyCircuitEvaluator(claim: claim.name, parameters: try claim.method.parameters(as: GreedyCircuitParameters.self))
     }
 }
 
