@@ -95,9 +95,6 @@ public struct CircuitDiscoveryFamily: ClaimFamily {
         try validateNulls(claim, in: spec, field: field)
         if claim.method.name == "edge-attribution-circuit" {
             let p = try claim.method.parameters(as: EdgeCircuitParameters.self)
-            if spec.model.transformer == nil && spec.model.stateDict == nil {
-                throw SpecError(field: field + ".method.name", "edge-attribution-circuit finds circuits of a transformer's residual graph; this model is not a transformer")
-            }
             if let edges = p.edges, edges < 1 {
                 throw SpecError(field: field + ".method.edges", "expected at least 1 edge, found \(edges)")
             }
