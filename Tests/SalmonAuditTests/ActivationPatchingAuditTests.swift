@@ -88,7 +88,7 @@ import Testing
 
     /// A calibration audit: a barely trained 1-block transformer on modular addition mod 7, one
     /// claim of `method` at `site` against K = 19 random-init draws.
-    static func calibrationSpec(seed: Int, method: String, site: String) throws -> AuditSpec {
+    static func calibrationSpec(seed: Int, method: String, site: String, statistic: String? = nil) throws -> AuditSpec {
         try AuditSpec.parse(yaml: """
             name: calibration
             seed: \(seed)
@@ -99,7 +99,7 @@ import Testing
               training: {epochs: 1, batchSize: 10}
               evaluationExamples: 39
             claims:
-              - {name: c, method: {name: \(method)}, sites: [\(site)]}
+              - {name: c, method: {name: \(method)}, sites: [\(site)]\(statistic.map { ", statistic: \($0)" } ?? "")}
             nulls:
               - {family: random-init, K: 19}
             resampling: {bootstrap: 100, interval: percentile}
@@ -161,5 +161,31 @@ import Testing
         }
         #expect(band.contains(distinguishable), "\(distinguishable) of \(n) distinguishable, 99.9 % band \(band)")
         print("calibration: edge attribution patching against random-init \(distinguishable)/\(n), 99.9 % band for 5 %: \(band)")
+    }
+
+    /// `logitDifferenceRestored`: the library's value on each model, and calibration with the
+    /// "trained" transformer one more random-init draw (inside the binomial 99.9 % band).
+    @Test func theRestoredLogitDifferenceIsTheLibrarysAndCalibrated() async throws {
+        let yaml = Self.yaml.replacingOccurrences(of: "sites: [blocks.0.attn.heads.1, blocks.1.mlp.out, blocks.0.resid@0, blocks.1.resid@1]}",
+                                                  with: "sites: [blocks.0.attn.heads.1, blocks.1.mlp.out], statistic: logitDifferenceRestored}")
+        let spec = try AuditSpec.parse(yaml: yaml)
+        let subject = try #require(try Audit.subject(for: spec, specDirectory: ".", jobs: 2) as? TransformerSubject)
+        let pairs = try #require(subject.counterfactuals)
+        let result = try #require(try await Audit.run(spec: spec, subject: subject, jobs: 2).result)
+        for (site, component) in [("blocks.0.attn.heads.1", PatchingComponent.head(block: 0, head: 1)), ("blocks.1.mlp.out", .site("blocks.1.mlp.out"))] {
+            let test = try #require(result.tests.first { $0.id == "carries@\(site)~random-init" })
+            let patching = try ActivationPatching(model: subject.trained[0], clean: pairs.clean.flatMap { $0 }, corrupted: pairs.corrupted.flatMap { $0 },
+                                                  batch: 19, length: 2, correct: pairs.correct, wrong: pairs.wrong)
+            let expected = ActivationPatching.restored(patched: try patching.patchedDifferences(component), clean: patching.cleanDifferences,
+                                                       corrupted: patching.corruptedDifferences)
+            #expect(test.estimate == expected && test.statistic == "logitDifferenceRestored", "\(site)")
+            #expect(test.null.values.count == 5 && test.null.values.allSatisfy { $0.isFinite && abs($0) < 10 })
+        }
+        let n = 400
+        let (distinguishable, band) = try await calibrationCount(audits: n) { r in
+            try Self.calibrationSpec(seed: 18000 + r, method: "activation-patching", site: "blocks.0.attn.heads.0", statistic: "logitDifferenceRestored")
+        }
+        #expect(band.contains(distinguishable), "\(distinguishable) of \(n) distinguishable, 99.9 % band \(band)")
+        print("calibration: activation patching (head, logitDifferenceRestored) against random-init \(distinguishable)/\(n), 99.9 % band for 5 %: \(band)")
     }
 }

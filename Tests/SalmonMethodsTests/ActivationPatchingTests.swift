@@ -140,4 +140,29 @@ import SalmonStatistics
             #expect("\(error)".contains("corrupted input 2 is token 30"), "\(error)")
         }
     }
+
+    /// The restored logit difference: the recovered fraction when every pair's clean–corrupt
+    /// difference is the same; scale-free; bounded by the recovered fraction's magnitude where
+    /// the differences scatter (RMS ≥ |mean|); NaN only when every difference is 0.
+    @Test func theRestoredLogitDifferenceIsTheRecoveredFractionInUnitsOfTheRMSDifference() {
+        let corrupted = [0.5, -1.0, 2.0, 0.0]
+        let clean = corrupted.map { $0 + 3 }
+        let patched = [1.5, 0.5, 3.0, 1.0]
+        let recovered = ActivationPatching.recovered(patched: patched, clean: clean, corrupted: corrupted)
+        #expect(abs(ActivationPatching.restored(patched: patched, clean: clean, corrupted: corrupted) - recovered) <= 1e-15)
+        // By hand: mean change (1 + 1.5 + 1 + 1)/4 = 1.125, RMS of (3, 3, 3, 3) = 3.
+        #expect(abs(recovered - 0.375) <= 1e-15)
+        // Differences scattered around 0 (about ±1, mean 0.0005): the ratio of means explodes,
+        // the restored value does not.
+        let scattered = [2.0, -1.0, 0.0, 1.0].enumerated().map { corrupted[$0.offset] + $0.element * 1e-3 + [1, -1, 1, -1][$0.offset] }
+        let rms = (zip(scattered, corrupted).map { ($0 - $1) * ($0 - $1) }.reduce(0, +) / 4).squareRoot()
+        let change = zip(patched, corrupted).map { $0 - $1 }.reduce(0, +) / 4
+        let restored = ActivationPatching.restored(patched: patched, clean: scattered, corrupted: corrupted)
+        #expect(abs(restored - change / rms) <= 1e-12)
+        #expect(abs(ActivationPatching.recovered(patched: patched, clean: scattered, corrupted: corrupted)) > 100 * abs(restored))
+        let scaled = ActivationPatching.restored(patched: patched.map { $0 * 7 }, clean: scattered.map { $0 * 7 }, corrupted: corrupted.map { $0 * 7 })
+        #expect(abs(scaled - restored) <= 1e-12)
+        #expect(ActivationPatching.restored(patched: patched, clean: corrupted, corrupted: corrupted).isNaN)
+        #expect(abs(ActivationPatching.restored(patched: patched, clean: clean, corrupted: corrupted, rows: [1, 1]) - 0.5) <= 1e-15)
+    }
 }

@@ -295,6 +295,31 @@ public struct ActivationPatching: Sendable {
         return denominator == 0 ? .nan : (p - k) / denominator
     }
 
+    /// (LD̄_patched − LD̄_corrupt) / √(mean_b (LD_clean,b − LD_corrupt,b)²) over the sequences
+    /// `rows` (all by default; repeats allowed): the logit difference the patch restores, in units
+    /// of the root-mean-square clean–corrupt difference per sequence. Where the clean and corrupted
+    /// runs differ consistently (a trained network on its task) the denominator is about the
+    /// difference of the means, and the value about ``recovered(patched:clean:corrupted:rows:)``;
+    /// on a random network, whose per-sequence differences scatter around 0, the mean difference
+    /// that ``recovered(patched:clean:corrupted:rows:)`` divides by can be arbitrarily near 0 while
+    /// the root mean square cannot (it bounds |LD̄_clean − LD̄_corrupt| from above), so the
+    /// statistic stays well conditioned and comparable between trained and null networks. It is
+    /// scale-free (logits multiplied by c > 0 leave it unchanged). NaN only when every sequence's
+    /// clean and corrupted logit differences are equal. This normalization is this project's, not
+    /// the literature's (Heimersheim & Nanda 2024 discuss the recovered fraction's pitfalls).
+    public static func restored(patched: [Double], clean: [Double], corrupted: [Double], rows: [Int]? = nil) -> Double {
+        let rows = rows ?? Array(patched.indices)
+        guard !rows.isEmpty else { return .nan }
+        var change = 0.0, squares = 0.0
+        for r in rows {
+            change += patched[r] - corrupted[r]
+            let d = clean[r] - corrupted[r]
+            squares += d * d
+        }
+        let n = Double(rows.count)
+        return squares == 0 ? .nan : (change / n) / (squares / n).squareRoot()
+    }
+
     /// The recovered fraction of `component` over all sequences.
     public func recovered(_ component: PatchingComponent) throws -> Double {
         Self.recovered(patched: try patchedDifferences(component), clean: cleanDifferences, corrupted: corruptedDifferences)

@@ -20,9 +20,12 @@ import SalmonNetworks
 /// (``EdgeAttributionPatching``; Syed et al. 2023): `attributedRecovered`, the first-order estimate
 /// of the edge's `logitDifferenceRecovered`, resampled over the pairs in the same way.
 ///
-/// On a random network LD_clean − LD_corrupt is small and the ratio can be far outside [0, 1]
+/// On a random network LD̄_clean − LD̄_corrupt is small and the ratio can be far outside [0, 1]
 /// (as an SAE's loss recovered is); the null distribution shows it, and the rank test is valid
-/// whatever its spread.
+/// whatever its spread — but has little power (`Reports/reproductions/induction-circuit.md`).
+/// `logitDifferenceRestored` divides by the root-mean-square per-pair clean–corrupt difference
+/// instead (``ActivationPatching/restored(patched:clean:corrupted:rows:)``): about the recovered
+/// fraction on a network that does the task, well conditioned on one that does not.
 public struct ActivationPatchingFamily: ClaimFamily {
     public init() {}
 
@@ -40,7 +43,9 @@ public struct ActivationPatchingFamily: ClaimFamily {
                                    summary: "the first-order (EAP) estimate of the logit difference the edge's clean activation restores, over LD_clean − LD_corrupt")]
         }
         return [ClaimStatistic("logitDifferenceRecovered", direction: .larger,
-                               summary: "(LD_patched − LD_corrupt)/(LD_clean − LD_corrupt): the logit difference the component's clean activation restores")]
+                               summary: "(LD_patched − LD_corrupt)/(LD_clean − LD_corrupt): the logit difference the component's clean activation restores"),
+                ClaimStatistic("logitDifferenceRestored", direction: .larger,
+                               summary: "(LD_patched − LD_corrupt)/RMS(LD_clean − LD_corrupt): the logit difference restored in units of the per-pair root-mean-square clean–corrupt difference (well conditioned on random networks)")]
     }
 
     public func requirements(of claim: ClaimSpec) -> Set<ClaimRequirement> { [.counterfactualPairs] }
@@ -95,27 +100,30 @@ struct ActivationPatchingEvaluator: ClaimEvaluator {
         let (clean, corrupted) = (patching.cleanDifferences, patching.corruptedDifferences)
         // Per sequence, what the statistic is a ratio of means of: the patched runs' logit
         // differences, or EAP's first-order changes; and the ratio over a set of sequences.
-        let statistic: String, perSequence: [Double], ratio: @Sendable ([Int]?) -> Double
+        // Per statistic, the ratio over a set of sequences (nil: all) of per-sequence values: the
+        // patched runs' logit differences, or EAP's first-order changes.
+        var ratios: [String: @Sendable ([Int]?) -> Double] = [:]
         if attribution {
             guard case .edge(let edge) = component else { throw AuditError("claim \(claim): '\(context.site)' is not an edge") }
             let eap = try context.memo.value("eap|\(context.networkKey(base: 0))") { EdgeAttributionPatching(patching) }
             let scores: [Double]
             do { scores = try eap.sequenceScores(edge) } catch let e as MethodError { throw AuditError("claim \(claim): \(e.message)") }
-            (statistic, perSequence) = ("attributedRecovered", scores)
-            ratio = { EdgeAttributionPatching.attributedRecovered(scores: scores, clean: clean, corrupted: corrupted, rows: $0) }
+            ratios["attributedRecovered"] = { EdgeAttributionPatching.attributedRecovered(scores: scores, clean: clean, corrupted: corrupted, rows: $0) }
         } else {
-            let patched = try patching.patchedDifferences(component)
-            (statistic, perSequence) = ("logitDifferenceRecovered", patched)
-            ratio = { ActivationPatching.recovered(patched: patched, clean: clean, corrupted: corrupted, rows: $0) }
-        }
-        let value = ratio(nil)
-        guard value.isFinite else {
-            throw AuditError("\(context.unit), claim \(claim) at \(context.site): \(statistic) is undefined (the clean and corrupted runs have the same mean logit difference)")
+            let patched = try context.memo.value("patched|\(context.site)|\(context.networkKey(base: 0))") { try patching.patchedDifferences(component) }
+            ratios["logitDifferenceRecovered"] = { ActivationPatching.recovered(patched: patched, clean: clean, corrupted: corrupted, rows: $0) }
+            ratios["logitDifferenceRestored"] = { ActivationPatching.restored(patched: patched, clean: clean, corrupted: corrupted, rows: $0) }
         }
         var measurements: [String: ClaimMeasurement] = [:]
         for name in statistics {
-            guard name == statistic else { throw AuditError("\(attribution ? "edge-attribution-patching" : "activation-patching") has no statistic '\(name)'") }
-            measurements[name] = ClaimMeasurement(value: value, resampling: .rows(count: perSequence.count) { ratio(Array($0)) })
+            guard let ratio = ratios[name] else { throw AuditError("\(attribution ? "edge-attribution-patching" : "activation-patching") has no statistic '\(name)'") }
+            let value = ratio(nil)
+            guard value.isFinite else {
+                let why = name == "logitDifferenceRestored" ? "every pair's clean and corrupted runs have the same logit difference"
+                    : "the clean and corrupted runs have the same mean logit difference"
+                throw AuditError("\(context.unit), claim \(claim) at \(context.site): \(name) is undefined (\(why))")
+            }
+            measurements[name] = ClaimMeasurement(value: value, resampling: .rows(count: clean.count) { ratio(Array($0)) })
         }
         return ClaimEvaluation(measurements: measurements)
     }
