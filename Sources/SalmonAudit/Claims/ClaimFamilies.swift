@@ -12,6 +12,7 @@ public enum ClaimFamilies {
         NeuronAblationFamily(),
         CircuitDiscoveryFamily(),
         InterchangeInterventionFamily(),
+        TaskAccuracyFamily(),
     ]
 
     /// Every method name, in registration order.
