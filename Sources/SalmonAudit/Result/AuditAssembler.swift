@@ -81,8 +81,13 @@ public enum AuditAssembler {
         if trainedCount > 1, let remainder = nullSpecs.first(where: { $0.K % trainedCount != 0 }) {
             notes.append("K = \(remainder.K) for \(remainder.family) is not a multiple of K_t = \(trainedCount): the last \(remainder.K % trainedCount) null model(s) are not used in the null draws")
         }
-        if spec.claims.contains(where: \.isAnchoredOnTrainedNetworkZero) {
+        let anchored = spec.claims.filter(\.isAnchoredOnTrainedNetworkZero)
+        if anchored.contains(where: { $0.statistic == "similarityToTrained" }) {
             notes.append("similarityToTrained: trained network 0 is the anchor; the estimate is the mean similarity of trained networks 1 … \(trainedCount - 1) to it, and each null draw averages \(trainedCount - 1) null model(s) made from network 0")
+        }
+        let compared = Set(anchored.map(\.statistic)).subtracting(["similarityToTrained"]).sorted()
+        if !compared.isEmpty {
+            notes.append("\(compared.joined(separator: ", ")): trained network 0 is the anchor; the estimate is the mean over trained networks 1 … \(trainedCount - 1) compared with it, and each null draw averages \(trainedCount - 1) null model(s), each compared with it")
         }
 
         let claims = try conclude(&tests, spec: spec, baseline: baseline)

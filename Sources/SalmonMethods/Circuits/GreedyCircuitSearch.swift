@@ -30,10 +30,33 @@ public struct GreedyCircuitSearch: Sendable {
         /// Per example, 1 when the network with the given components removed answers it
         /// correctly, else 0.
         public var correctness: @Sendable (Set<Int>) -> [Double]
+        /// Per component, its class of exchangeable components — the hidden units of one MLP
+        /// layer, the heads of one transformer block (an MLP block is alone in its class):
+        /// components that training numbers arbitrarily, so that circuits of different networks
+        /// compare up to a relabeling within each class (``alignedOverlap(_:_:)``). Nil when no
+        /// such symmetry is declared (weights as components).
+        public var exchangeableClasses: [Int]?
 
-        public init(components: [String], correctness: @escaping @Sendable (Set<Int>) -> [Double]) {
+        public init(components: [String], exchangeableClasses: [Int]? = nil, correctness: @escaping @Sendable (Set<Int>) -> [Double]) {
+            precondition(exchangeableClasses == nil || exchangeableClasses?.count == components.count, "one class per component")
             self.components = components
+            self.exchangeableClasses = exchangeableClasses
             self.correctness = correctness
+        }
+
+        /// The Jaccard overlap of two circuits (kept components) maximized over every relabeling
+        /// of the components within their exchangeable classes: Σ_c min(|A ∩ c|, |B ∩ c|) shared,
+        /// since a permutation of a class can map any subset of it onto any other of the same size
+        /// and classes permute independently; over |A| + |B| − shared. 1 for two empty circuits.
+        /// Nil when the problem declares no classes.
+        public func alignedOverlap(_ a: Set<Int>, _ b: Set<Int>) -> Double? {
+            guard let classes = exchangeableClasses else { return nil }
+            if a.isEmpty && b.isEmpty { return 1 }
+            var countA: [Int: Int] = [:], countB: [Int: Int] = [:]
+            for i in a where classes.indices.contains(i) { countA[classes[i], default: 0] += 1 }
+            for i in b where classes.indices.contains(i) { countB[classes[i], default: 0] += 1 }
+            let shared = countA.reduce(0) { $0 + min($1.value, countB[$1.key] ?? 0) }
+            return Double(shared) / Double(a.count + b.count - shared)
         }
 
         /// Task accuracy of the network with the given components removed.
@@ -156,13 +179,13 @@ public struct GreedyCircuitSearch: Sendable {
         for (i, site) in sites.enumerated() {
             if let values = clean[site], let f = fill(values, ablation: ablation, stream: stream.derived(index: i)) { fills[site] = f }
         }
-        var names: [String] = [], location: [(String, Int)] = []
+        var names: [String] = [], location: [(String, Int)] = [], classes: [Int] = []
         for (l, site) in sites.enumerated() {
-            for u in 0..<model.layers[l].outFeatures { names.append("\(site)[\(u)]"); location.append((site, u)) }
+            for u in 0..<model.layers[l].outFeatures { names.append("\(site)[\(u)]"); location.append((site, u)); classes.append(l) }
         }
         let widths = Dictionary(uniqueKeysWithValues: sites.enumerated().map { ($1, model.layers[$0].outFeatures) })
         let units = location, siteFills = fills
-        return Problem(components: names) { removed -> [Double] in
+        return Problem(components: names, exchangeableClasses: classes) { removed -> [Double] in
             var masks: [String: [Float]] = [:]
             for site in sites { masks[site] = [Float](repeating: 1, count: widths[site] ?? 0) }
             for r in removed { masks[units[r].0]?[units[r].1] = 0 }
@@ -216,14 +239,14 @@ public struct GreedyCircuitSearch: Sendable {
                 if let f = fill(flat, ablation: ablation, stream: stream.derived(index: i)) { fills[site] = f.reshaped(values.shape) }
             }
         }
-        var names: [String] = []
+        var names: [String] = [], classes: [Int] = []
         var kinds: [(isHead: Bool, layer: Int, head: Int)] = []
         for l in 0..<c.layers {
-            for h in 0..<c.heads { names.append("blocks.\(l).attn.heads[\(h)]"); kinds.append((true, l, h)) }
-            names.append("blocks.\(l).mlp"); kinds.append((false, l, 0))
+            for h in 0..<c.heads { names.append("blocks.\(l).attn.heads[\(h)]"); kinds.append((true, l, h)); classes.append(2 * l) }
+            names.append("blocks.\(l).mlp"); kinds.append((false, l, 0)); classes.append(2 * l + 1)
         }
         let parts = kinds, blockFills = fills
-        return Problem(components: names) { removed -> [Double] in
+        return Problem(components: names, exchangeableClasses: classes) { removed -> [Double] in
             var masks: [String: [Float]] = [:]
             for l in 0..<c.layers { masks["blocks.\(l).attn.heads"] = [Float](repeating: 1, count: c.heads) }
             for r in removed {

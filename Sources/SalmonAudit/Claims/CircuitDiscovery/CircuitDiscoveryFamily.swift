@@ -20,7 +20,12 @@ import SalmonStatistics
 ///   2024's sufficiency test against random circuits of the same size, with the Monte Carlo
 ///   p-value (1 + b)/(1 + B) and the audit's correction across tests;
 /// - `restartAgreement`: the mean Jaccard overlap of the circuits of every pair of restarts
-///   (larger: the search's answer does not depend on its order; `restarts` ≥ 2).
+///   (larger: the search's answer does not depend on its order; `restarts` ≥ 2);
+/// - `overlapWithTrained`: the Jaccard overlap of the model's circuit with **trained network 0's**,
+///   maximized over relabelings of the hidden units within each layer, or of the heads within each
+///   block (``GreedyCircuitSearch/Problem/alignedOverlap(_:_:)``; `align: false` for the plain
+///   overlap) — larger: the circuit is the one training finds. The anchor scheme of
+///   `edge-attribution-circuit`'s statistic of the same name (below).
 /// None is resampled over rows (the search would be re-run on each resample); the interval is
 /// omitted with that reason.
 ///
@@ -38,7 +43,7 @@ import SalmonStatistics
 /// - `circuitFraction`: edges kept / edges (smaller);
 /// - `overlapWithTrained`: the Jaccard overlap of the model's circuit with **trained network 0's**,
 ///   maximized over relabelings of the heads within each block (``EdgeCircuitOverlap``;
-///   `alignHeads: false` for the plain overlap) — larger: the circuit is the one training finds,
+///   `align: false` for the plain overlap) — larger: the circuit is the one training finds,
 ///   not an accident of the seed. Trained networks 1 … K_t − 1 give the estimate (K_t ≥ 2) and
 ///   every null draw averages K_t − 1 null models, each compared with network 0 (the anchor
 ///   scheme of attribution's `similarityToTrained`).
@@ -63,12 +68,15 @@ public struct CircuitDiscoveryFamily: ClaimFamily {
         }
         return [ClaimStatistic("faithfulness", direction: .larger, summary: "the circuit's accuracy over the full network's"),
          ClaimStatistic("circuitFraction", direction: .smaller, summary: "the fraction of components the circuit keeps"),
-         ClaimStatistic("restartAgreement", direction: .larger, summary: "the mean Jaccard overlap of the circuits found by different restarts")]
+         ClaimStatistic("restartAgreement", direction: .larger, summary: "the mean Jaccard overlap of the circuits found by different restarts"),
+         ClaimStatistic("overlapWithTrained", direction: .larger, reference: .trainedNetworkZero,
+                        summary: "the Jaccard overlap of the circuit with trained network 0's, up to relabeled units or heads")]
     }
 
     public func requirements(of claim: ClaimSpec) -> Set<ClaimRequirement> {
-        guard claim.method.name == "edge-attribution-circuit" else { return [.circuitComponents] }
-        return claim.statistic == "overlapWithTrained" ? [.counterfactualPairs, .trainedSeeds(atLeast: 2)] : [.counterfactualPairs]
+        var needs: Set<ClaimRequirement> = claim.method.name == "edge-attribution-circuit" ? [.counterfactualPairs] : [.circuitComponents]
+        if claim.statistic == "overlapWithTrained" { needs.insert(.trainedSeeds(atLeast: 2)) }
+        return needs
     }
 
     public var estimatorNulls: Set<String> { [NullSpec.Family.randomCircuits.rawValue] }
@@ -117,6 +125,14 @@ public struct CircuitDiscoveryFamily: ClaimFamily {
     }
 
     private func validateNulls(_ claim: ClaimSpec, in spec: AuditSpec, field: String) throws {
+        if claim.statistic == "overlapWithTrained" {
+            // A null network that keeps part of a trained network's weights would share structure
+            // with the anchor (network 0) or with the network it was made from.
+            let redrawn: Set<String> = [NullSpec.Family.randomInit, .permutedLabels, .momentRedraw, .momentRedrawExceptEmbeddings].map(\.rawValue).reduce(into: []) { $0.insert($1) }
+            if let i = spec.nulls.firstIndex(where: { !redrawn.contains($0.family) && !(NullSpec.Family(rawValue: $0.family)?.isEstimatorLevel ?? false) }) {
+                throw SpecError(field: "nulls[\(i)].family", "overlapWithTrained compares each model's circuit with trained network 0's, and '\(spec.nulls[i].family)' keeps part of a trained network's weights; audit it against random-init, permuted-labels or moment-redraw")
+            }
+        }
         if let i = spec.nulls.firstIndex(where: { $0.family == NullSpec.Family.gaussianActivations.rawValue }) {
             throw SpecError(field: "nulls[\(i)].family", "'gaussian-activations' redraws activations, but the circuit-discovery claim \(claim.name) runs the network itself; audit it against random-circuits or model nulls")
         }
@@ -141,8 +157,11 @@ public struct GreedyCircuitParameters: MethodParameters, Equatable, Codable {
     public var ablation: GreedyCircuitSearch.Ablation = .zero
     /// Searches in differently shuffled orders.
     public var restarts: Int = 1
+    /// `overlapWithTrained`: compare circuits up to relabeled hidden units (per layer) or heads
+    /// (per block); false for the plain overlap.
+    public var align: Bool = true
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case threshold, ablation, restarts }
+    enum CodingKeys: String, CodingKey, CaseIterable { case threshold, ablation, restarts, align }
 
     public init() {}
 
@@ -151,6 +170,7 @@ public struct GreedyCircuitParameters: MethodParameters, Equatable, Codable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         threshold = try c.decodeIfPresent(Double.self, forKey: .threshold) ?? threshold
         restarts = try c.decodeIfPresent(Int.self, forKey: .restarts) ?? restarts
+        align = try c.decodeIfPresent(Bool.self, forKey: .align) ?? align
         if let raw = try c.decodeIfPresent(String.self, forKey: .ablation) {
             guard let value = GreedyCircuitSearch.Ablation(rawValue: raw) else {
                 throw SpecError(field: SpecError.path(decoder.codingPath) + ".ablation",
@@ -165,6 +185,7 @@ public struct GreedyCircuitParameters: MethodParameters, Equatable, Codable {
         try c.encode(threshold, forKey: .threshold)
         try c.encode(ablation.rawValue, forKey: .ablation)
         try c.encode(restarts, forKey: .restarts)
+        try c.encode(align, forKey: .align)
     }
 }
 
@@ -172,10 +193,49 @@ public struct GreedyCircuitParameters: MethodParameters, Equatable, Codable {
 struct GreedyCircuitEvaluator: ClaimEvaluator {
     let claim: String
     let parameters: GreedyCircuitParameters
+    /// Trained network 0's circuit (restart 0's kept components) and its problem, per site:
+    /// `overlapWithTrained`'s anchor, shared by every unit.
+    let anchors = MemoTable<String, Anchor>()
+
+    struct Anchor: Sendable {
+        var kept: Set<Int>
+        var components: [String]
+    }
+
+    /// Restart 0's kept components on `problem` (empty when the network answers nothing right).
+    func circuit(_ problem: GreedyCircuitSearch.Problem, stream: RandomStream, unit: AuditUnit) throws -> Set<Int> {
+        if problem.accuracy([]) == 0 { return [] }
+        let search = GreedyCircuitSearch(threshold: parameters.threshold, restarts: parameters.restarts, seed: stream.derived("greedy-circuit").seed)
+        do { return Set(try search.run(problem).circuits.first?.kept ?? []) } catch let e as MethodError {
+            throw AuditError("\(unit), claim \(claim): \(e.message)")
+        }
+    }
 
     func evaluate(_ context: ClaimContext, statistics: [String]) throws -> ClaimEvaluation? {
+        if case .trained(0) = context.unit, statistics == ["overlapWithTrained"] { return nil }
         let problem = try context.memo.value("circuit.problem|\(parameters.ablation.rawValue)|\(context.stream.key)|\(context.networkKey(base: 0))") {
             try context.subject.circuitProblem(context.unit, site: context.site, ablation: parameters.ablation, stream: context.stream.derived("resample"))
+        }
+        if statistics == ["overlapWithTrained"] {
+            let anchor = try anchors.value(context.site) {
+                let zero = try context.subject.circuitProblem(.trained(seed: 0), site: context.site, ablation: parameters.ablation,
+                                                              stream: context.stream.derived("resample"))
+                return Anchor(kept: try circuit(zero, stream: context.stream, unit: .trained(seed: 0)), components: zero.components)
+            }
+            guard anchor.components == problem.components else {
+                throw AuditError("\(context.unit), claim \(claim): its components differ from trained network 0's")
+            }
+            let kept = try circuit(problem, stream: context.stream, unit: context.unit)
+            let value: Double
+            if parameters.align {
+                guard let aligned = problem.alignedOverlap(anchor.kept, kept) else {
+                    throw AuditError("claim \(claim): these components have no declared relabeling symmetry; set align: false")
+                }
+                value = aligned
+            } else {
+                value = anchor.kept.isEmpty && kept.isEmpty ? 1 : Double(anchor.kept.intersection(kept).count) / Double(anchor.kept.union(kept).count)
+            }
+            return ClaimEvaluation(measurements: ["overlapWithTrained": ClaimMeasurement(value: value, resampling: .none(reason: "the circuit search is not re-run on resampled rows"))])
         }
         if problem.accuracy([]) == 0 {
             // Nothing to explain: the empty circuit keeps all of the network's (zero) correct answers.

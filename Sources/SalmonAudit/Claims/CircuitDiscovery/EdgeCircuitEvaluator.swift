@@ -5,13 +5,13 @@ import SalmonStatistics
 /// The parameters of `edge-attribution-circuit` (``EdgeCircuitDiscovery``): the circuit's size —
 /// `edges` (the top n edges by |EAP score|) or `threshold` (the fewest top edges whose
 /// faithfulness reaches it; 0.9 when neither is given) — and whether circuits of different
-/// networks are compared up to relabeled heads (`alignHeads`, for `overlapWithTrained`).
+/// networks are compared up to relabeled heads (`align`, for `overlapWithTrained`).
 public struct EdgeCircuitParameters: MethodParameters, Equatable, Codable {
     public var edges: Int?
     public var threshold: Double?
-    public var alignHeads: Bool = true
+    public var align: Bool = true
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case edges, threshold, alignHeads }
+    enum CodingKeys: String, CodingKey, CaseIterable { case edges, threshold, align }
 
     public init() {}
 
@@ -20,14 +20,14 @@ public struct EdgeCircuitParameters: MethodParameters, Equatable, Codable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         edges = try c.decodeIfPresent(Int.self, forKey: .edges)
         threshold = try c.decodeIfPresent(Double.self, forKey: .threshold)
-        alignHeads = try c.decodeIfPresent(Bool.self, forKey: .alignHeads) ?? alignHeads
+        align = try c.decodeIfPresent(Bool.self, forKey: .align) ?? align
     }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encodeIfPresent(edges, forKey: .edges)
         try c.encodeIfPresent(threshold, forKey: .threshold)
-        try c.encode(alignHeads, forKey: .alignHeads)
+        try c.encode(align, forKey: .align)
     }
 
     /// The size the discovery is asked for.
@@ -106,7 +106,7 @@ struct EdgeCircuitEvaluator: ClaimEvaluator {
                 }
                 let c = discovery.patching.model.configuration
                 let overlap: EdgeCircuitOverlap
-                do { overlap = try EdgeCircuitOverlap(layers: c.layers, heads: c.heads, alignsHeads: parameters.alignHeads) } catch let e as MethodError {
+                do { overlap = try EdgeCircuitOverlap(layers: c.layers, heads: c.heads, alignsHeads: parameters.align) } catch let e as MethodError {
                     throw AuditError("claim \(claim): \(e.message)")
                 }
                 value = overlap.overlap(anchor, Set(found.kept.map { discovery.edges[$0] }))
