@@ -49,6 +49,12 @@ public struct ModelArchitecture: Sendable, Codable, Equatable {
     public var activation: String?
     public var linearLayout: String?
     public var tiedUnembedding: Bool?
+    /// LayerNorm's ε (1e-5, GPT-2's, when absent).
+    public var layerNormEpsilon: Float?
+    /// Read from a Hugging Face `config.json` (``HuggingFaceConfiguration``): the state dict's
+    /// prefix (`transformer.` for `GPT2LMHeadModel`) is found from its tensor names. Not a key of
+    /// the architecture JSON.
+    public var huggingFace: Bool?
     // CNN
     public var input: [Int]?
     public var convolutions: [Int]?
@@ -64,6 +70,11 @@ public struct ModelArchitecture: Sendable, Codable, Equatable {
         let (text, source) = try InputFile.readText(path)
         let data = Data(text.utf8)
         try JSONDocument.validate(data, source: source)
+        if let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any], HuggingFaceConfiguration.isConfiguration(object) {
+            let architecture = try HuggingFaceConfiguration.architecture(object, source: source)
+            try architecture.validate(source: source)
+            return architecture
+        }
         try requireIntegers(in: data, source: source)
         let architecture: ModelArchitecture
         do {
@@ -110,7 +121,8 @@ public struct ModelArchitecture: Sendable, Codable, Equatable {
     /// The keys each type reads (every other key is an error, never silently ignored).
     public static let keys: [String: [String]] = [
         "mlp": ["type", "sizes", "hiddenActivation", "outputActivation", "negativeSlope", "naming", "prefix", "names"],
-        "gpt2": ["type", "vocabulary", "context", "dimension", "heads", "layers", "hidden", "activation", "linearLayout", "tiedUnembedding", "prefix", "names"],
+        "gpt2": ["type", "vocabulary", "context", "dimension", "heads", "layers", "hidden", "activation", "linearLayout", "tiedUnembedding",
+                 "layerNormEpsilon", "prefix", "names"],
         "cnn": ["type", "input", "convolutions", "dense", "prefix", "names"],
     ]
 
@@ -166,6 +178,9 @@ public struct ModelArchitecture: Sendable, Codable, Equatable {
             }
             if let activation, Self.activation(activation, slope: 0.01) == nil {
                 throw InputError(file: source, field: "activation", expected: "one of \(Self.activationNames.joined(separator: ", "))")
+            }
+            if let layerNormEpsilon, !(layerNormEpsilon > 0 && layerNormEpsilon.isFinite) {
+                throw InputError(file: source, field: "layerNormEpsilon", expected: "a positive number, found \(layerNormEpsilon)")
             }
         case "cnn":
             let shape = try need(input, "input")

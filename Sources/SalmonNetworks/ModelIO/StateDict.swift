@@ -21,7 +21,12 @@ public enum StateDict {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw InputError(file: source, expected: "a readable safetensors file")
         }
-        return try load(SafeTensors(parsing: data, source: source), architecture: architecture)
+        let file = try SafeTensors(parsing: data, source: source)
+        var resolved = architecture
+        if architecture.huggingFace == true, architecture.prefix == nil, file.tensors.contains(where: { $0.name == "transformer.wte.weight" }) {
+            resolved.prefix = "transformer."   // GPT2LMHeadModel's checkpoint; GPT2Model's has no prefix
+        }
+        return try load(file, architecture: resolved)
     }
 
     /// Builds the model an architecture describes from a parsed state dict.
@@ -107,7 +112,7 @@ public enum StateDict {
         }
         func norm(_ name: String) throws(InputError) -> LayerNorm {
             LayerNorm(weight: try reader.tensor("\(name).weight", shape: [c.dimension]),
-                      bias: try reader.tensor("\(name).bias", shape: [c.dimension]))
+                      bias: try reader.tensor("\(name).bias", shape: [c.dimension]), epsilon: a.layerNormEpsilon ?? 1e-5)
         }
         model.tokenEmbedding = Embedding(weight: try reader.tensor("\(p)wte.weight", shape: [c.vocabulary, c.dimension]))
         model.positionEmbedding = Embedding(weight: try reader.tensor("\(p)wpe.weight", shape: [c.context, c.dimension]))
