@@ -11,7 +11,9 @@ import SalmonIO
 /// accounted for (transformers' `GPT2Config`, v4.x):
 /// - read: `vocab_size`, `n_positions`, `n_embd`, `n_layer`, `n_head`, `n_inner` (null:
 ///   4·`n_embd`), `activation_function` (`gelu_new`, `gelu_pytorch_tanh` → the tanh GELU; `gelu`
-///   → the exact one; `relu`), `layer_norm_epsilon`, `tie_word_embeddings` (default true);
+///   → the exact one; `relu`), `layer_norm_epsilon`, `tie_word_embeddings` (default true), and
+///   `initializer_range`, which with the last two sets how null models are initialized
+///   (``TransformerInitialization``: as transformers' `_init_weights` draws a GPT-2);
 /// - required at the value a plain GPT-2 forward pass has, else an error naming the key:
 ///   `scale_attn_weights` (true), `scale_attn_by_inverse_layer_idx` (false),
 ///   `add_cross_attention` (false), `is_encoder_decoder` (false);
@@ -23,7 +25,7 @@ public enum HuggingFaceConfiguration {
     /// Keys that do not change the hidden states or logits of a forward pass in evaluation.
     public static let ignoredKeys: Set<String> = [
         "_name_or_path", "architectures", "model_type", "transformers_version", "torch_dtype", "dtype",
-        "attn_pdrop", "embd_pdrop", "resid_pdrop", "summary_first_dropout", "initializer_range",
+        "attn_pdrop", "embd_pdrop", "resid_pdrop", "summary_first_dropout",
         "summary_type", "summary_use_proj", "summary_activation", "summary_proj_to_labels",
         "bos_token_id", "eos_token_id", "pad_token_id", "use_cache", "n_ctx", "task_specific_params",
         "reorder_and_upcast_attn", "gradient_checkpointing", "id2label", "label2id", "output_past",
@@ -31,7 +33,7 @@ public enum HuggingFaceConfiguration {
 
     /// The keys read, and those required at one value.
     static let readKeys: Set<String> = ["vocab_size", "n_positions", "n_embd", "n_layer", "n_head", "n_inner",
-                                        "activation_function", "layer_norm_epsilon", "tie_word_embeddings"]
+                                        "activation_function", "layer_norm_epsilon", "tie_word_embeddings", "initializer_range"]
     static let requiredValues: [String: Bool] = ["scale_attn_weights": true, "scale_attn_by_inverse_layer_idx": false,
                                                  "add_cross_attention": false, "is_encoder_decoder": false]
 
@@ -93,6 +95,15 @@ public enum HuggingFaceConfiguration {
             }
             a.tiedUnembedding = flag
         }
+        var sigma: Float = 0.02
+        if let range = object["initializer_range"] {
+            guard let r = (range as? NSNumber)?.doubleValue, !(range is Bool), r > 0, r.isFinite else {
+                throw InputError(file: source, field: "initializer_range", expected: "a positive number, found \(JSONValue.describe(range))")
+            }
+            sigma = Float(r)
+        }
+        a.initialization = TransformerInitialization(standardDeviation: sigma, scalesResidualProjections: true,
+                                                     tiedUnembedding: a.tiedUnembedding ?? true, layerNormEpsilon: a.layerNormEpsilon ?? 1e-5)
         a.linearLayout = "conv1d"
         a.huggingFace = true
         return a

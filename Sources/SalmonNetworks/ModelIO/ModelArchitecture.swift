@@ -55,6 +55,9 @@ public struct ModelArchitecture: Sendable, Codable, Equatable {
     /// prefix (`transformer.` for `GPT2LMHeadModel`) is found from its tensor names. Not a key of
     /// the architecture JSON.
     public var huggingFace: Bool?
+    /// How null models of this architecture are initialized (from a Hugging Face `config.json`;
+    /// the default GPT-2 scheme otherwise). Not a key of the architecture JSON.
+    public var initialization: TransformerInitialization?
     // CNN
     public var input: [Int]?
     public var convolutions: [Int]?

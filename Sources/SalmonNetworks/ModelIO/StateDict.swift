@@ -140,7 +140,8 @@ public enum StateDict {
     static func configuration(_ a: ModelArchitecture) -> TransformerConfiguration {
         TransformerConfiguration(vocabulary: a.vocabulary ?? 1, context: a.context ?? 1, dimension: a.dimension ?? 1,
                                  heads: a.heads ?? 1, layers: a.layers ?? 1, hidden: a.hidden,
-                                 activation: ModelArchitecture.activation(a.activation ?? "gelu_tanh", slope: 0.01) ?? .geluTanh)
+                                 activation: ModelArchitecture.activation(a.activation ?? "gelu_tanh", slope: 0.01) ?? .geluTanh,
+                                 initialization: a.initialization ?? TransformerInitialization(layerNormEpsilon: a.layerNormEpsilon ?? 1e-5))
     }
 
     static func transpose(_ t: Tensor) -> Tensor {

@@ -11,9 +11,11 @@ public struct TransformerConfiguration: Sendable, Codable, Equatable, Hashable {
     /// Hidden width of each block's MLP (4 × dimension in GPT-2).
     public var hidden: Int
     public var activation: Activation
+    /// How a fresh model of this shape is drawn (a null model's random initialization).
+    public var initialization: TransformerInitialization
 
     public init(vocabulary: Int, context: Int, dimension: Int, heads: Int, layers: Int, hidden: Int? = nil,
-                activation: Activation = .gelu) {
+                activation: Activation = .gelu, initialization: TransformerInitialization = TransformerInitialization()) {
         self.vocabulary = vocabulary
         self.context = context
         self.dimension = dimension
@@ -21,6 +23,37 @@ public struct TransformerConfiguration: Sendable, Codable, Equatable, Hashable {
         self.layers = layers
         self.hidden = hidden ?? 4 * dimension
         self.activation = activation
+        self.initialization = initialization
+    }
+}
+
+/// How ``Transformer/init(_:stream:)`` draws a fresh transformer: every weight matrix and
+/// embedding from N(0, σ²), biases 0, LayerNorms 1 and 0 (GPT-2's scheme; Radford et al. 2019).
+///
+/// The default — σ = 0.02 everywhere, an untied unembedding drawn on its own, ε = 10⁻⁵ — is the
+/// one transformers trained here have always had (their random streams are unchanged). A Hugging
+/// Face checkpoint initializes as its `config.json` says, as transformers' `GPT2PreTrainedModel
+/// ._init_weights` does (checked in distribution against transformers 5.25,
+/// `HuggingFaceCheckpointTests`): σ = `initializer_range`, the residual projections
+/// (`attn.c_proj`, `mlp.c_proj`) drawn with σ/√(2L) ("scaled by 1/√N" in the GPT-2 paper), the
+/// unembedding tied to the token embedding when `tie_word_embeddings`, LayerNorm's ε =
+/// `layer_norm_epsilon`.
+public struct TransformerInitialization: Sendable, Codable, Hashable {
+    /// σ of the weights and embeddings.
+    public var standardDeviation: Float
+    /// Whether the attention and MLP output projections are drawn with σ/√(2 · layers).
+    public var scalesResidualProjections: Bool
+    /// Whether the unembedding is the token embedding (else drawn on its own, N(0, σ²)).
+    public var tiedUnembedding: Bool
+    /// LayerNorm's ε.
+    public var layerNormEpsilon: Float
+
+    public init(standardDeviation: Float = 0.02, scalesResidualProjections: Bool = false, tiedUnembedding: Bool = false,
+                layerNormEpsilon: Float = 1e-5) {
+        self.standardDeviation = standardDeviation
+        self.scalesResidualProjections = scalesResidualProjections
+        self.tiedUnembedding = tiedUnembedding
+        self.layerNormEpsilon = layerNormEpsilon
     }
 }
 
@@ -63,26 +96,34 @@ public struct Transformer: Sendable, Equatable {
     public init(_ c: TransformerConfiguration, stream: RandomStream) {
         precondition(c.dimension % c.heads == 0, "dimension must be a multiple of heads")
         configuration = c
+        let initialization = c.initialization, sigma = initialization.standardDeviation
+        let epsilon = initialization.layerNormEpsilon
         var s = stream.derived("embedding")
-        tokenEmbedding = Embedding(count: c.vocabulary, dimension: c.dimension, stream: &s)
-        positionEmbedding = Embedding(count: c.context, dimension: c.dimension, stream: &s)
+        tokenEmbedding = Embedding(count: c.vocabulary, dimension: c.dimension, standardDeviation: sigma, stream: &s)
+        positionEmbedding = Embedding(count: c.context, dimension: c.dimension, standardDeviation: sigma, stream: &s)
         blocks = (0..<c.layers).map { i in
             var b = stream.derived("blocks", .index(i))
-            let gpt2 = Initializer.normal(standardDeviation: 0.02)
+            let gpt2 = Initializer.normal(standardDeviation: sigma)
+            let residual = initialization.scalesResidualProjections
+                ? Initializer.normal(standardDeviation: sigma / Float(2 * c.layers).squareRoot()) : gpt2
             return TransformerBlock(
-                norm1: LayerNorm(features: c.dimension),
+                norm1: LayerNorm(features: c.dimension, epsilon: epsilon),
                 attention: CausalSelfAttention(
                     qkv: Linear(inFeatures: c.dimension, outFeatures: 3 * c.dimension, initializer: gpt2, stream: &b),
-                    output: Linear(inFeatures: c.dimension, outFeatures: c.dimension, initializer: gpt2, stream: &b),
+                    output: Linear(inFeatures: c.dimension, outFeatures: c.dimension, initializer: residual, stream: &b),
                     heads: c.heads),
-                norm2: LayerNorm(features: c.dimension),
+                norm2: LayerNorm(features: c.dimension, epsilon: epsilon),
                 mlpIn: Linear(inFeatures: c.dimension, outFeatures: c.hidden, initializer: gpt2, stream: &b),
-                mlpOut: Linear(inFeatures: c.hidden, outFeatures: c.dimension, initializer: gpt2, stream: &b))
+                mlpOut: Linear(inFeatures: c.hidden, outFeatures: c.dimension, initializer: residual, stream: &b))
         }
-        finalNorm = LayerNorm(features: c.dimension)
-        var u = stream.derived("unembedding")
-        unembedding = Tensor(shape: [c.vocabulary, c.dimension],
-                             scalars: (0..<(c.vocabulary * c.dimension)).map { _ in Float(u.gaussian()) * 0.02 })
+        finalNorm = LayerNorm(features: c.dimension, epsilon: epsilon)
+        if initialization.tiedUnembedding {
+            unembedding = tokenEmbedding.weight
+        } else {
+            var u = stream.derived("unembedding")
+            unembedding = Tensor(shape: [c.vocabulary, c.dimension],
+                                 scalars: (0..<(c.vocabulary * c.dimension)).map { _ in Float(u.gaussian()) * sigma })
+        }
     }
 
     struct BlockCache: Sendable {

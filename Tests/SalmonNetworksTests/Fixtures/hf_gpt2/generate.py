@@ -45,3 +45,26 @@ np.save(os.path.join(here, "base_hidden.npy"), torch.stack(out.hidden_states).nu
 
 with open(os.path.join(here, "versions.txt"), "w") as f:
     f.write(f"torch {torch.__version__}\ntransformers {transformers.__version__}\n")
+
+# The initialization transformers gives the lm configuration: 4 fresh GPT2LMHeadModels (seeds
+# 10 ... 13), each group of parameters pooled over layers and models, float32 (init_<group>.npy).
+config = lm.config
+groups = {"wte": [], "wpe": [], "c_attn": [], "attn_c_proj": [], "c_fc": [], "mlp_c_proj": []}
+for seed in range(10, 14):
+    torch.manual_seed(seed)
+    fresh = GPT2LMHeadModel(config)
+    t = fresh.transformer
+    groups["wte"].append(t.wte.weight)
+    groups["wpe"].append(t.wpe.weight)
+    for block in t.h:
+        groups["c_attn"].append(block.attn.c_attn.weight)
+        groups["attn_c_proj"].append(block.attn.c_proj.weight)
+        groups["c_fc"].append(block.mlp.c_fc.weight)
+        groups["mlp_c_proj"].append(block.mlp.c_proj.weight)
+    assert all(float(b.detach().abs().max()) == 0 for block in t.h for b in
+               (block.attn.c_attn.bias, block.attn.c_proj.bias, block.mlp.c_fc.bias, block.mlp.c_proj.bias))
+    assert fresh.lm_head.weight.data_ptr() == t.wte.weight.data_ptr()
+for name, tensors in groups.items():
+    values = torch.cat([x.detach().flatten() for x in tensors]).numpy().astype(np.float32)
+    np.save(os.path.join(here, f"init_{name}.npy"), values)
+    print(name, values.size, values.std())
