@@ -230,4 +230,52 @@ import Testing
             #expect(abs(test.estimate - reference[h]) <= 1e-4, "head \(h): \(test.estimate) vs PyTorch \(reference[h])")
         }
     }
+
+    /// A Hugging Face checkpoint directory audited as it is (`config.json` as the architecture):
+    /// the activations the subject captures are transformers' hidden states, and each random-init
+    /// null model is drawn with the config's initialization (σ = initializer_range 0.2, the
+    /// residual projections scaled, the unembedding tied).
+    @Test func aHuggingFaceCheckpointDirectoryIsAuditedWithItsOwnInitialization() async throws {
+        let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("SalmonNetworksTests/Fixtures/hf_gpt2").path
+        let spec = try AuditSpec.parse(yaml: """
+            name: hf-gpt2
+            seed: 4
+            model:
+              stateDict: lm/model.safetensors
+              architecture: lm/config.json
+              inputs: tokens.npy
+            claims:
+              - {name: mean, method: {name: activation-statistics}, sites: [blocks.0.resid, final], statistic: meanActivation}
+            nulls:
+              - {family: random-init, K: 3}
+            resampling: {bootstrap: 100}
+            """, file: "spec.yaml")
+        let subject = try #require(try Audit.subject(for: spec, specDirectory: directory, jobs: 1) as? TransformerSubject)
+        let model = subject.trained[0]
+        #expect(model.configuration.initialization.standardDeviation == 0.2 && model.configuration.initialization.tiedUnembedding)
+        let hidden = try ArrayInput.activations(directory + "/lm_hidden.npy").scalars
+        let captured = try subject.activations(.trained(seed: 0), sites: ["blocks.0.resid"])
+        // The subject reads the last position of each sequence: hidden state 1 (after block 0) at position 6.
+        let ours = try #require(captured["blocks.0.resid"])
+        #expect(ours.shape == [4, 16])
+        for b in 0..<4 {
+            for j in 0..<16 {
+                let row: Int = (4 + b) * 7 + 6   // hidden state 1, sequence b, position 6
+                let theirs: Float = hidden[row * 16 + j]
+                #expect(abs(ours.scalars[b * 16 + j] - theirs) <= 1e-5)
+            }
+        }
+        let result = try #require(try await Audit.run(spec: spec, subject: subject, jobs: 2).result)
+        let test = try #require(result.tests.first { $0.id == "mean@final~random-init" })
+        for k in 0..<3 {
+            let null = NullModels.reinitialized(model, stream: RandomStream(seed: 4, path: ["null", "random-init", .index(k)]))
+            #expect(null.unembedding == null.tokenEmbedding.weight)
+            let pass = null.forward(tokens: subject.evaluation.flatMap { $0 }, batch: 4, length: 7, hooks: Hooks(capture: ["final"]))
+            let final = try #require(pass.captured["final"])
+            var total = 0.0
+            for b in 0..<4 { for j in 0..<16 { total += Double(final.scalars[(b * 7 + 6) * 16 + j]) } }
+            #expect(abs(test.null.values[k] - total / 64) <= 1e-6, "null \(k): \(test.null.values[k]) vs \(total / 64)")
+        }
+    }
 }
