@@ -86,33 +86,13 @@ import Testing
         #expect(mlp.contains("claims[0].method") && mlp.contains("clean and corrupted inputs"), "\(mlp)")
     }
 
-    /// A calibration audit: a barely trained 1-block transformer on modular addition mod 7, one
-    /// claim of `method` at `site` against K = 19 random-init draws.
-    static func calibrationSpec(seed: Int, method: String, site: String, statistic: String? = nil) throws -> AuditSpec {
-        try AuditSpec.parse(yaml: """
-            name: calibration
-            seed: \(seed)
-            model:
-              task: modular-addition
-              taskOptions: {modulus: 7, examples: 10}
-              transformer: {dimension: 8, heads: 2, layers: 1}
-              training: {epochs: 1, batchSize: 10}
-              evaluationExamples: 39
-            claims:
-              - {name: c, method: {name: \(method)}, sites: [\(site)]\(statistic.map { ", statistic: \($0)" } ?? "")}
-            nulls:
-              - {family: random-init, K: 19}
-            resampling: {bootstrap: 100, interval: percentile}
-            """, file: "calibration")
-    }
-
     /// Calibration: with the "trained" transformer one more random-init draw, a head's logit
     /// difference recovered is called distinguishable at α = 0.05 at a rate inside the binomial
     /// 99.9 % band (K = 19, one test).
     @Test func aPatchingClaimOnARandomInitTrainedModelIsDistinguishableFivePercentOfTheTime() async throws {
         let n = 400
         let (distinguishable, band) = try await calibrationCount(audits: n) { r in
-            try Self.calibrationSpec(seed: 11000 + r, method: "activation-patching", site: "blocks.0.attn.heads.0")
+            try transformerCalibrationSpec(seed: 11000 + r, claim: "name: c, method: {name: activation-patching}, sites: [blocks.0.attn.heads.0]")
         }
         #expect(band.contains(distinguishable), "\(distinguishable) of \(n) distinguishable, 99.9 % band \(band)")
         print("calibration: activation patching (head) against random-init \(distinguishable)/\(n), 99.9 % band for 5 %: \(band)")
@@ -157,7 +137,7 @@ import Testing
     @Test func anEdgeAttributionClaimOnARandomInitTrainedModelIsDistinguishableFivePercentOfTheTime() async throws {
         let n = 400
         let (distinguishable, band) = try await calibrationCount(audits: n) { r in
-            try Self.calibrationSpec(seed: 14000 + r, method: "edge-attribution-patching", site: "blocks.0.attn.heads.0->logits")
+            try transformerCalibrationSpec(seed: 14000 + r, claim: "name: c, method: {name: edge-attribution-patching}, sites: [blocks.0.attn.heads.0->logits]")
         }
         #expect(band.contains(distinguishable), "\(distinguishable) of \(n) distinguishable, 99.9 % band \(band)")
         print("calibration: edge attribution patching against random-init \(distinguishable)/\(n), 99.9 % band for 5 %: \(band)")
@@ -183,7 +163,7 @@ import Testing
         }
         let n = 400
         let (distinguishable, band) = try await calibrationCount(audits: n) { r in
-            try Self.calibrationSpec(seed: 18000 + r, method: "activation-patching", site: "blocks.0.attn.heads.0", statistic: "logitDifferenceRestored")
+            try transformerCalibrationSpec(seed: 18000 + r, claim: "name: c, method: {name: activation-patching}, sites: [blocks.0.attn.heads.0], statistic: logitDifferenceRestored")
         }
         #expect(band.contains(distinguishable), "\(distinguishable) of \(n) distinguishable, 99.9 % band \(band)")
         print("calibration: activation patching (head, logitDifferenceRestored) against random-init \(distinguishable)/\(n), 99.9 % band for 5 %: \(band)")

@@ -58,3 +58,26 @@ func tieAwareCalibration(audits: Int = 400, family: String = "random-init", inde
     }
     return (distinguishable, eligible, BinomialDistribution.centralBand(level: 0.999, trials: eligible, probability: 0.05))
 }
+
+/// A calibration audit on a barely trained transformer — modular addition mod 7 on 10 examples,
+/// one epoch, `layers` blocks of 2 heads and d = 8, `seeds` trained networks, 39 held-out pairs —
+/// with the one claim `claim` (the inside of its YAML flow mapping: `name: c, method: {…}, …`)
+/// against K = 19 · max(seeds − 1, 1) random-init models (19 null draws, also for a statistic
+/// anchored on trained network 0).
+func transformerCalibrationSpec(seed: Int, claim: String, seeds: Int = 1, layers: Int = 1) throws -> AuditSpec {
+    try AuditSpec.parse(yaml: """
+        name: calibration
+        seed: \(seed)
+        model:
+          task: modular-addition
+          taskOptions: {modulus: 7, examples: 10}
+          transformer: {dimension: 8, heads: 2, layers: \(layers)}
+          training: {epochs: 1, batchSize: 10, seeds: \(seeds)}
+          evaluationExamples: 39
+        claims:
+          - {\(claim)}
+        nulls:
+          - {family: random-init, K: \(19 * max(seeds - 1, 1))}
+        resampling: {bootstrap: 100, interval: percentile}
+        """, file: "calibration")
+}

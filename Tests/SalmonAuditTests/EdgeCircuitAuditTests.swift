@@ -100,32 +100,12 @@ import Testing
         #expect(manyHeads == "accepted")
     }
 
-    /// A calibration audit: a barely trained transformer (`layers` blocks of 2 heads) on modular
-    /// addition mod 7 with `seeds` trained networks, one claim against K = 19 random-init draws.
-    static func calibrationSpec(seed: Int, method: String, statistic: String, seeds: Int = 1, layers: Int = 1) throws -> AuditSpec {
-        try AuditSpec.parse(yaml: """
-            name: calibration
-            seed: \(seed)
-            model:
-              task: modular-addition
-              taskOptions: {modulus: 7, examples: 10}
-              transformer: {dimension: 8, heads: 2, layers: \(layers)}
-              training: {epochs: 1, batchSize: 10, seeds: \(seeds)}
-              evaluationExamples: 39
-            claims:
-              - {name: c, method: {\(method)}, statistic: \(statistic)}
-            nulls:
-              - {family: random-init, K: \(19 * max(seeds - 1, 1))}
-            resampling: {bootstrap: 100, interval: percentile}
-            """, file: "calibration")
-    }
-
     /// Calibration: with the "trained" transformer one more random-init draw, a 3-edge circuit's
     /// faithfulness is called distinguishable at α = 0.05 at a rate inside the binomial 99.9 % band.
     @Test func aCircuitsFaithfulnessOnARandomInitDrawIsDistinguishableFivePercentOfTheTime() async throws {
         let n = 400
         let (distinguishable, band) = try await calibrationCount(audits: n) { r in
-            try Self.calibrationSpec(seed: 16000 + r, method: "name: edge-attribution-circuit, edges: 3", statistic: "faithfulness")
+            try transformerCalibrationSpec(seed: 16000 + r, claim: "name: c, method: {name: edge-attribution-circuit, edges: 3}, statistic: faithfulness")
         }
         #expect(band.contains(distinguishable), "\(distinguishable) of \(n) distinguishable, 99.9 % band \(band)")
         print("calibration: edge circuit faithfulness against random-init \(distinguishable)/\(n), 99.9 % band for 5 %: \(band)")
@@ -137,7 +117,8 @@ import Testing
     /// blocks) take few values, so the count is tie-aware (``tieAwareCalibration``).
     @Test func theOverlapOfRandomInitDrawsIsDistinguishableFivePercentOfTheEligibleTime() async throws {
         let (distinguishable, eligible, band) = try await tieAwareCalibration { r in
-            try Self.calibrationSpec(seed: 17000 + r, method: "name: edge-attribution-circuit, edges: 5", statistic: "overlapWithTrained", seeds: 2, layers: 2)
+            try transformerCalibrationSpec(seed: 17000 + r, claim: "name: c, method: {name: edge-attribution-circuit, edges: 5}, statistic: overlapWithTrained",
+                                           seeds: 2, layers: 2)
         }
         #expect(eligible >= 50, "\(eligible) audits with a unique largest value")
         #expect(band.contains(distinguishable), "\(distinguishable) of \(eligible) eligible distinguishable, 99.9 % band \(band)")

@@ -102,21 +102,7 @@ import Testing
     /// rows: few values, so tie-aware) is called distinguishable at a rate inside the binomial band.
     @Test func aRandomInitDrawsAccuracyIsDistinguishableFivePercentOfTheEligibleTime() async throws {
         let (distinguishable, eligible, band) = try await tieAwareCalibration { r in
-            try AuditSpec.parse(yaml: """
-                name: calibration
-                seed: \(19000 + r)
-                model:
-                  task: modular-addition
-                  taskOptions: {modulus: 7, examples: 10}
-                  transformer: {dimension: 8, heads: 2, layers: 1}
-                  training: {epochs: 1, batchSize: 10}
-                  evaluationExamples: 39
-                claims:
-                  - {name: c, method: {name: task-accuracy}}
-                nulls:
-                  - {family: random-init, K: 19}
-                resampling: {bootstrap: 100, interval: percentile}
-                """, file: "calibration")
+            try transformerCalibrationSpec(seed: 19000 + r, claim: "name: c, method: {name: task-accuracy}")
         }
         #expect(eligible >= 50, "\(eligible) audits with a unique largest value")
         #expect(band.contains(distinguishable), "\(distinguishable) of \(eligible) eligible distinguishable, 99.9 % band \(band)")

@@ -101,7 +101,7 @@ public struct LayeredNetworkSubject<Model: AuditedNetwork>: AuditSubject {
         let models = ParallelMap.run(count: seeds, jobs: jobs) { s -> Model in
             var model = prototype.reinitialized(initializer: initializer,
                                                 stream: RandomStream(seed: spec.seed, path: ["trained", .index(s), "init"]))
-            model.train(inputs: train.inputs, targets: train.targets,
+            _ = model.train(inputs: train.inputs, targets: train.targets,
                         plan: Self.plan(plan, loss: Self.trainingLoss(spec), stream: RandomStream(seed: spec.seed, path: ["trained", .index(s), "training"])))
             return model
         }

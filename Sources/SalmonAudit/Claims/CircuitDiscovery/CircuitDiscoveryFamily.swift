@@ -262,10 +262,8 @@ struct GreedyCircuitEvaluator: ClaimEvaluator {
             let value: Double
             switch name {
             case "faithfulness":
-                if case .null(let family, let k) = context.standIn, family == NullSpec.Family.randomCircuits.rawValue {
+                if let kept = context.randomCircuit(size: found.kept.count, of: components) {
                     // A circuit of the found one's size, its components drawn at random.
-                    var draw = context.stream.derived("random-circuits", .index(k))
-                    let kept = Set(draw.subset(of: components, count: found.kept.count))
                     value = problem.accuracy(Set(0..<components).subtracting(kept)) / result.fullAccuracy
                 } else {
                     value = found.faithfulness
@@ -279,5 +277,16 @@ struct GreedyCircuitEvaluator: ClaimEvaluator {
             measurements[name] = ClaimMeasurement(value: value, resampling: reason)
         }
         return ClaimEvaluation(measurements: measurements, diagnostics: ["circuit.evaluations": Double(found.evaluations)])
+    }
+}
+
+extension ClaimContext {
+    /// Under the method-level null `random-circuits`, null draw k's circuit: `size` of the `count`
+    /// components (or edges) drawn uniformly from the method stream `→ "random-circuits" → k`, the
+    /// same draw on every model (Shi et al. 2024's sufficiency null); nil for any other unit.
+    func randomCircuit(size: Int, of count: Int) -> [Int]? {
+        guard case .null(let family, let k) = standIn, family == NullSpec.Family.randomCircuits.rawValue else { return nil }
+        var draw = stream.derived("random-circuits", .index(k))
+        return draw.subset(of: count, count: size)
     }
 }

@@ -89,10 +89,8 @@ struct EdgeCircuitEvaluator: ClaimEvaluator {
             let value: Double
             switch name {
             case "faithfulness":
-                if case .null(let family, let k) = context.standIn, family == NullSpec.Family.randomCircuits.rawValue {
-                    // Edges of the found circuit's count, drawn at random (Shi et al.'s sufficiency null).
-                    var draw = context.stream.derived("random-circuits", .index(k))
-                    value = try discovery.faithfulness(keeping: draw.subset(of: discovery.edges.count, count: found.kept.count))
+                if let random = context.randomCircuit(size: found.kept.count, of: discovery.edges.count) {
+                    value = try discovery.faithfulness(keeping: random)
                 } else {
                     value = found.faithfulness
                 }
