@@ -1,0 +1,66 @@
+import Foundation
+import Testing
+import SalmonIO
+import SalmonNetworks
+
+/// A BERT checkpoint directory written by transformers' `save_pretrained` (Fixtures/hf_bert/generate.py):
+/// hidden states at every layer, with token types and padding, and the pooler equal transformers'
+/// to 1e-4; config keys the loader does not support refused by name.
+@Suite struct BertCheckpointTests {
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/hf_bert")
+    static func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+    static func array(_ name: String) throws -> NPYArray {
+        try NPYArray(parsing: try Data(contentsOf: directory.appendingPathComponent(name)), source: name)
+    }
+
+    @Test func hiddenStatesAndPoolerEqualTransformers() throws {
+        let model = try BertCheckpoint.load(path: Self.path("model/model.safetensors"), configPath: Self.path("model/config.json"))
+        let c = model.configuration
+        #expect(c.layers == 3 && c.dimension == 16 && c.heads == 4 && c.intermediate == 32 && c.layerNormEpsilon == 1e-12)
+        let tokens = try Self.array("tokens.npy").integers().map(Int.init)
+        let types = try Self.array("types.npy").integers().map(Int.init)
+        let mask = try Self.array("mask.npy").integers().map(Int.init)
+        let states = model.hiddenStates(tokens: tokens, types: types, mask: mask, batch: 3, length: 9)
+        let expected = try Self.array("hidden.npy")
+        #expect(expected.shape == [4, 3, 9, 16] && states.count == 4)
+        let reference = try expected.floats()
+        var largest: Float = 0
+        for (k, state) in states.enumerated() {
+            let theirs = reference[(k * 432)..<((k + 1) * 432)]
+            let worst = zip(state.scalars, theirs).map { abs($0 - $1) }.max() ?? .infinity
+            #expect(worst <= 1e-4, "hidden state \(k): largest difference \(worst)")
+            largest = max(largest, worst)
+        }
+        let pooled = try #require(model.pooled(states[3], batch: 3, length: 9))
+        let worst = zip(pooled.scalars, try Self.array("pooled.npy").floats()).map { abs($0 - $1) }.max() ?? .infinity
+        #expect(pooled.shape == [3, 16] && worst <= 1e-4, "pooler: largest difference \(worst)")
+        // Padding matters: without the mask, sequence 2's first tokens would attend to its padding.
+        let unmasked = model.hiddenStates(tokens: tokens, types: types, batch: 3, length: 9)
+        #expect(zip(unmasked[1].scalars[(18 * 16)..<(19 * 16)], states[1].scalars[(18 * 16)..<(19 * 16)]).contains { abs($0 - $1) > 1e-3 })
+        print("BERT checkpoint: hidden states at 4 layers within \(largest) of transformers', pooler within \(worst)")
+    }
+
+    @Test func configurationKeysTheLoaderDoesNotSupportAreRefusedByName() throws {
+        let original = try String(contentsOfFile: Self.path("model/config.json"), encoding: .utf8)
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("bert-config-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        func refusal(_ edit: (String) -> String) -> String {
+            do {
+                try edit(original).write(to: scratch, atomically: true, encoding: .utf8)
+                _ = try BertCheckpoint.load(path: Self.path("model/model.safetensors"), configPath: scratch.path)
+                return "accepted"
+            } catch { return "\(error)" }
+        }
+        #expect(refusal { $0 } == "accepted")
+        let relative = refusal { $0.replacingOccurrences(of: "\"model_type\"", with: "\"position_embedding_type\": \"relative_key\",\n  \"model_type\"") }
+        #expect(relative.contains("position_embedding_type") && relative.contains("absolute"), "\(relative)")
+        let unknown = refusal { $0.replacingOccurrences(of: "\"model_type\"", with: "\"rotary_value\": true,\n  \"model_type\"") }
+        #expect(unknown.contains("rotary_value") && unknown.contains("does not support"), "\(unknown)")
+        let decoder = refusal { $0.replacingOccurrences(of: "\"is_decoder\": false", with: "\"is_decoder\": true") }
+        #expect(decoder.contains("is_decoder"), "\(decoder)")
+        let gpt = refusal { $0.replacingOccurrences(of: "\"model_type\": \"bert\"", with: "\"model_type\": \"gpt2\"") }
+        #expect(gpt.contains("model_type") && gpt.contains("\"bert\""), "\(gpt)")
+        let shape = refusal { $0.replacingOccurrences(of: "\"intermediate_size\": 32", with: "\"intermediate_size\": 64") }
+        #expect(shape.contains("model.safetensors") && shape.contains("intermediate.dense.weight"), "\(shape)")
+    }
+}
