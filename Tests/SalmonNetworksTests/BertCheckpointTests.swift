@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import SalmonIO
 import SalmonNetworks
+import SalmonStatistics
 
 /// A BERT checkpoint directory written by transformers' `save_pretrained` (Fixtures/hf_bert/generate.py):
 /// hidden states at every layer, with token types and padding, and the pooler equal transformers'
@@ -62,5 +63,43 @@ import SalmonNetworks
         #expect(gpt.contains("model_type") && gpt.contains("\"bert\""), "\(gpt)")
         let shape = refusal { $0.replacingOccurrences(of: "\"intermediate_size\": 32", with: "\"intermediate_size\": 64") }
         #expect(shape.contains("model.safetensors") && shape.contains("intermediate.dense.weight"), "\(shape)")
+    }
+
+    /// Random init is transformers' `_init_weights` for this config: per group of weights, 4 of
+    /// DeadSalmon's fresh encoders and 4 of transformers' (Fixtures/hf_bert/init_*.npy) pass the
+    /// two-sample Kolmogorov–Smirnov test at α = 0.001; biases 0, LayerNorms 1 and 0 with the
+    /// config's ε, the [PAD] word embedding 0; the same stream gives the same bits.
+    @Test func randomInitIsTransformersInitializerInDistribution() throws {
+        let model = try BertCheckpoint.load(path: Self.path("model/model.safetensors"), configPath: Self.path("model/config.json"))
+        #expect(model.configuration.initializerRange == 0.2 && model.configuration.padToken == 0)
+        let nulls = (0..<4).map { model.reinitialized(stream: RandomStream(seed: 91, path: ["null", .index($0)])) }
+        #expect(model.reinitialized(stream: RandomStream(seed: 91, path: ["null", .index(2)])) == nulls[2])
+        var ours: [String: [Float]] = [:]
+        for null in nulls {
+            #expect(null.wordEmbedding.weight.scalars[0..<16].allSatisfy { $0 == 0 })
+            ours["words", default: []] += null.wordEmbedding.weight.scalars[16...]
+            ours["positions", default: []] += null.positionEmbedding.weight.scalars
+            ours["types", default: []] += null.typeEmbedding.weight.scalars
+            ours["pooler", default: []] += try #require(null.pooler).weight.scalars
+            for layer in null.layers {
+                ours["attention", default: []] += layer.query.weight.scalars + layer.key.weight.scalars + layer.value.weight.scalars
+                ours["attention_output", default: []] += layer.attentionOutput.weight.scalars
+                ours["intermediate", default: []] += layer.intermediate.weight.scalars
+                ours["output", default: []] += layer.output.weight.scalars
+                for linear in [layer.query, layer.key, layer.value, layer.attentionOutput, layer.intermediate, layer.output] {
+                    #expect(linear.bias.scalars.allSatisfy { $0 == 0 })
+                }
+                #expect(layer.outputNorm.weight.scalars.allSatisfy { $0 == 1 } && layer.attentionNorm.epsilon == 1e-12)
+            }
+        }
+        for group in ["words", "positions", "types", "attention", "attention_output", "intermediate", "output", "pooler"] {
+            let reference = try Self.array("init_\(group).npy").floats()
+            let mine = try #require(ours[group])
+            #expect(mine.count == reference.count)
+            let d = HuggingFaceCheckpointTests.kolmogorovSmirnov(mine, reference)
+            let critical = 1.949 * Double(mine.count + reference.count).squareRoot() / Double(mine.count * reference.count).squareRoot()
+            #expect(d < critical, "\(group): D = \(d), critical value at α = 0.001 \(critical)")
+            print("BERT random init vs transformers, \(group): n = \(mine.count), D = \(d) (critical \(critical) at α = 0.001)")
+        }
     }
 }

@@ -9,7 +9,8 @@ import SalmonIO
 /// Every key of the config is accounted for (transformers' `BertConfig`, v4.x–5.x): read —
 /// `vocab_size`, `hidden_size`, `num_hidden_layers`, `num_attention_heads`, `intermediate_size`,
 /// `hidden_act` (`gelu`, `gelu_new`, `relu`), `max_position_embeddings`, `type_vocab_size`,
-/// `layer_norm_eps`, `initializer_range`; required at BertModel's plain value — `position_embedding_type`
+/// `layer_norm_eps`, `initializer_range` and `pad_token_id` (these two for null models:
+/// ``BertEncoder/init(configuration:pooler:stream:)``); required at BertModel's plain value — `position_embedding_type`
 /// (`absolute`), `is_decoder` and `add_cross_attention` (false); irrelevant to an evaluation
 /// forward pass — dropout rates, token ids, caching, chunking and bookkeeping keys. Any other key
 /// is an error naming it. The buffer `embeddings.position_ids` that older checkpoints store
@@ -17,12 +18,13 @@ import SalmonIO
 public enum BertCheckpoint {
     public static let ignoredKeys: Set<String> = [
         "_name_or_path", "architectures", "model_type", "transformers_version", "torch_dtype", "dtype",
-        "hidden_dropout_prob", "attention_probs_dropout_prob", "classifier_dropout", "pad_token_id", "bos_token_id",
+        "hidden_dropout_prob", "attention_probs_dropout_prob", "classifier_dropout", "bos_token_id",
         "eos_token_id", "use_cache", "gradient_checkpointing", "chunk_size_feed_forward", "tie_word_embeddings",
         "id2label", "label2id", "output_past",
     ]
     static let readKeys: Set<String> = ["vocab_size", "hidden_size", "num_hidden_layers", "num_attention_heads", "intermediate_size",
-                                        "hidden_act", "max_position_embeddings", "type_vocab_size", "layer_norm_eps", "initializer_range"]
+                                        "hidden_act", "max_position_embeddings", "type_vocab_size", "layer_norm_eps", "initializer_range",
+                                        "pad_token_id"]
 
     /// Reads the checkpoint: `configPath` (config.json) and `path` (model.safetensors).
     /// - Throws: ``InputError`` naming the file and the key or tensor at fault.
@@ -85,11 +87,21 @@ public enum BertCheckpoint {
         guard dimension % heads == 0 else {
             throw InputError(file: source, field: "num_attention_heads", expected: "a divisor of hidden_size \(dimension), found \(heads)")
         }
+        var pad: Int? = 0
+        if let given = object["pad_token_id"] {
+            if given is NSNull {
+                pad = nil
+            } else if case .value(let n) = JSONValue.nonNegativeInteger(given) {
+                pad = n
+            } else {
+                throw InputError(file: source, field: "pad_token_id", expected: "a token id or null, found \(JSONValue.describe(given))")
+            }
+        }
         return BertEncoder.Configuration(vocabulary: try size("vocab_size"), positions: try size("max_position_embeddings"),
                                          types: try size("type_vocab_size"), dimension: dimension, heads: heads,
                                          layers: try size("num_hidden_layers"), intermediate: try size("intermediate_size"),
                                          activation: activation, layerNormEpsilon: try positive("layer_norm_eps", default: 1e-12),
-                                         initializerRange: try positive("initializer_range", default: 0.02))
+                                         initializerRange: try positive("initializer_range", default: 0.02), padToken: pad)
     }
 
     /// Builds the encoder from a parsed state dict.

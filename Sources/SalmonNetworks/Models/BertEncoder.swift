@@ -1,4 +1,5 @@
 import Foundation
+import SalmonStatistics
 
 /// BERT's encoder (Devlin et al. 2019) as Hugging Face transformers' `BertModel` computes it in
 /// evaluation: token, position and token-type embeddings summed and LayerNormed; then per layer
@@ -24,9 +25,12 @@ public struct BertEncoder: Sendable, Equatable {
         public var layerNormEpsilon: Float
         /// σ of transformers' initialization of this config (`initializer_range`).
         public var initializerRange: Float
+        /// The padding token (`pad_token_id`), whose word embedding a fresh model has at 0.
+        public var padToken: Int?
 
         public init(vocabulary: Int, positions: Int, types: Int, dimension: Int, heads: Int, layers: Int, intermediate: Int,
-                    activation: Activation = .gelu, layerNormEpsilon: Float = 1e-12, initializerRange: Float = 0.02) {
+                    activation: Activation = .gelu, layerNormEpsilon: Float = 1e-12, initializerRange: Float = 0.02, padToken: Int? = 0) {
+            self.padToken = padToken
             self.vocabulary = vocabulary
             self.positions = positions
             self.types = types
@@ -82,6 +86,43 @@ public struct BertEncoder: Sendable, Equatable {
         self.embeddingNorm = embeddingNorm
         self.layers = layers
         self.pooler = pooler
+    }
+
+    /// A fresh encoder as transformers' `BertPreTrainedModel._init_weights` draws one (v4.x–5.x):
+    /// every linear weight and embedding N(0, initializer_range²), biases 0, LayerNorms 1 and 0,
+    /// the padding token's word embedding 0 (checked in distribution against transformers 5.25,
+    /// `BertCheckpointTests`). Deterministic for a stream; each part from its own derived stream.
+    public init(configuration c: Configuration, pooler hasPooler: Bool = true, stream: RandomStream) {
+        let sigma = c.initializerRange
+        let normal = Initializer.normal(standardDeviation: sigma)
+        func norm() -> LayerNorm { LayerNorm(features: c.dimension, epsilon: c.layerNormEpsilon) }
+        var e = stream.derived("embeddings")
+        var words = Embedding(count: c.vocabulary, dimension: c.dimension, standardDeviation: sigma, stream: &e)
+        if let pad = c.padToken, (0..<c.vocabulary).contains(pad) {
+            for j in 0..<c.dimension { words.weight.scalars[pad * c.dimension + j] = 0 }
+        }
+        let positions = Embedding(count: c.positions, dimension: c.dimension, standardDeviation: sigma, stream: &e)
+        let types = Embedding(count: c.types, dimension: c.dimension, standardDeviation: sigma, stream: &e)
+        let layers = (0..<c.layers).map { i -> Layer in
+            var l = stream.derived("layers", .index(i))
+            return Layer(query: Linear(inFeatures: c.dimension, outFeatures: c.dimension, initializer: normal, stream: &l),
+                         key: Linear(inFeatures: c.dimension, outFeatures: c.dimension, initializer: normal, stream: &l),
+                         value: Linear(inFeatures: c.dimension, outFeatures: c.dimension, initializer: normal, stream: &l),
+                         attentionOutput: Linear(inFeatures: c.dimension, outFeatures: c.dimension, initializer: normal, stream: &l),
+                         attentionNorm: norm(),
+                         intermediate: Linear(inFeatures: c.dimension, outFeatures: c.intermediate, initializer: normal, stream: &l),
+                         output: Linear(inFeatures: c.intermediate, outFeatures: c.dimension, initializer: normal, stream: &l),
+                         outputNorm: norm())
+        }
+        var p = stream.derived("pooler")
+        self.init(configuration: c, wordEmbedding: words, positionEmbedding: positions, typeEmbedding: types, embeddingNorm: norm(),
+                  layers: layers, pooler: hasPooler ? Linear(inFeatures: c.dimension, outFeatures: c.dimension, initializer: normal, stream: &p) : nil)
+    }
+
+    /// A random-init null model of this encoder: a fresh one of its configuration (with a pooler
+    /// when it has one), drawn from `stream`.
+    public func reinitialized(stream: RandomStream) -> BertEncoder {
+        BertEncoder(configuration: configuration, pooler: pooler != nil, stream: stream)
     }
 
     /// The hidden states of `batch` sequences of `length` tokens (batch-major): the embeddings'

@@ -46,3 +46,30 @@ np.save(os.path.join(here, "hidden.npy"), torch.stack(out.hidden_states).numpy()
 np.save(os.path.join(here, "pooled.npy"), out.pooler_output.numpy().astype(np.float32))
 with open(os.path.join(here, "versions.txt"), "w") as f:
     f.write(f"torch {torch.__version__}\ntransformers {transformers.__version__}\n")
+
+# The initialization transformers gives this config: 4 fresh BertModels (seeds 10 ... 13), each
+# group of weights pooled over layers and models, float32 (init_<group>.npy); the [PAD] row of the
+# word embeddings (pad_token_id 0) is left out of init_words (transformers zeroes it).
+groups = {"words": [], "positions": [], "types": [], "attention": [], "attention_output": [], "intermediate": [],
+          "output": [], "pooler": []}
+for seed in range(10, 14):
+    torch.manual_seed(seed)
+    fresh = BertModel(config)
+    e = fresh.embeddings
+    assert float(e.word_embeddings.weight[0].detach().abs().max()) == 0
+    groups["words"].append(e.word_embeddings.weight[1:])
+    groups["positions"].append(e.position_embeddings.weight)
+    groups["types"].append(e.token_type_embeddings.weight)
+    for layer in fresh.encoder.layer:
+        groups["attention"] += [layer.attention.self.query.weight, layer.attention.self.key.weight, layer.attention.self.value.weight]
+        groups["attention_output"].append(layer.attention.output.dense.weight)
+        groups["intermediate"].append(layer.intermediate.dense.weight)
+        groups["output"].append(layer.output.dense.weight)
+        for m in [layer.attention.self.query, layer.attention.output.dense, layer.intermediate.dense, layer.output.dense]:
+            assert float(m.bias.detach().abs().max()) == 0
+        assert float((layer.output.LayerNorm.weight.detach() - 1).abs().max()) == 0
+    groups["pooler"].append(fresh.pooler.dense.weight)
+for name, tensors in groups.items():
+    values = torch.cat([x.detach().flatten() for x in tensors]).numpy().astype(np.float32)
+    np.save(os.path.join(here, f"init_{name}.npy"), values)
+    print(name, values.size, values.std())
