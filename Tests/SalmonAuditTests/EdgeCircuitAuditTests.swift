@@ -124,4 +124,34 @@ import Testing
         #expect(band.contains(distinguishable), "\(distinguishable) of \(eligible) eligible distinguishable, 99.9 % band \(band)")
         print("calibration: edge circuit overlapWithTrained against random-init \(distinguishable)/\(eligible) eligible, 99.9 % band for 5 %: \(band)")
     }
+
+    /// Calibration of the edge circuit's size against random-init and of its faithfulness against
+    /// random circuits of its size (the "trained" circuit one more random one): both take few
+    /// values (fractions of 8 edges; ties count against the trained value), so the rates are
+    /// checked from above, as for the greedy search's.
+    @Test func theEdgeCircuitsSizeAndSufficiencyOnNullDrawsAreDistinguishableAtMostFivePercentOfTheTime() async throws {
+        let (sparse, band) = try await calibrationCount(audits: 400) { r in
+            try transformerCalibrationSpec(seed: 22000 + r, claim: "name: c, method: {name: edge-attribution-circuit, threshold: 0.8}, statistic: circuitFraction")
+        }
+        #expect(sparse <= band.upperBound, "circuitFraction: \(sparse) of 400 distinguishable, 99.9 % band \(band)")
+        let (sufficient, _) = try await calibrationCount(audits: 400, family: "random-circuits") { r in
+            try AuditSpec.parse(yaml: """
+                name: calibration
+                seed: \(23000 + r)
+                model:
+                  task: modular-addition
+                  taskOptions: {modulus: 7, examples: 10}
+                  transformer: {dimension: 8, heads: 2, layers: 1}
+                  training: {epochs: 1, batchSize: 10}
+                  evaluationExamples: 39
+                claims:
+                  - {name: c, method: {name: edge-attribution-circuit, edges: 3}, statistic: faithfulness}
+                nulls:
+                  - {family: random-circuits, K: 19}
+                resampling: {bootstrap: 100, interval: percentile}
+                """, file: "calibration")
+        }
+        #expect(sufficient <= band.upperBound, "faithfulness vs random-circuits: \(sufficient) of 400 distinguishable, 99.9 % band \(band)")
+        print("calibration: edge circuit circuitFraction against random-init \(sparse)/400, faithfulness against random-circuits \(sufficient)/400, 99.9 % band for 5 %: \(band)")
+    }
 }

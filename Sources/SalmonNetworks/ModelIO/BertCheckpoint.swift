@@ -48,11 +48,8 @@ public enum BertCheckpoint {
         guard (object["model_type"] as? String) == "bert" else {
             throw InputError(file: source, field: "model_type", expected: "\"bert\", found \(JSONValue.describe(object["model_type"] as Any))")
         }
-        let known = ignoredKeys.union(readKeys).union(["position_embedding_type", "is_decoder", "add_cross_attention"])
-        for key in object.keys.sorted() where !known.contains(key) {
-            let near = nearestName(to: key, in: Array(known)).map { "; did you mean \"\($0)\"?" } ?? ""
-            throw InputError(file: source, field: key, expected: "a BertConfig key this loader reads or knows to be irrelevant to a forward pass; it does not support this one\(near)")
-        }
+        let config = ConfigurationObject(object: object, source: source, name: "BertConfig")
+        try config.rejectUnknownKeys(known: ignoredKeys.union(readKeys).union(["position_embedding_type", "is_decoder", "add_cross_attention"]))
         if let kind = object["position_embedding_type"], (kind as? String) != "absolute" {
             throw InputError(file: source, field: "position_embedding_type", expected: "\"absolute\" (the only one this loader implements), found \(JSONValue.describe(kind))")
         }
@@ -61,20 +58,8 @@ public enum BertCheckpoint {
                 throw InputError(file: source, field: key, expected: "false (an encoder), found \(JSONValue.describe(flag))")
             }
         }
-        func size(_ key: String) throws(InputError) -> Int {
-            guard let value = object[key] else { throw InputError(file: source, field: key, expected: "a positive integer (BertConfig's \(key))") }
-            guard case .value(let n) = JSONValue.nonNegativeInteger(value), n > 0 else {
-                throw InputError(file: source, field: key, expected: "a positive integer, found \(JSONValue.describe(value))")
-            }
-            return n
-        }
-        func positive(_ key: String, default value: Float) throws(InputError) -> Float {
-            guard let given = object[key] else { return value }
-            guard let x = (given as? NSNumber)?.doubleValue, !(given is Bool), x > 0, x.isFinite else {
-                throw InputError(file: source, field: key, expected: "a positive number, found \(JSONValue.describe(given))")
-            }
-            return Float(x)
-        }
+        func size(_ key: String) throws(InputError) -> Int { try config.size(key) }
+        func positive(_ key: String, default value: Float) throws(InputError) -> Float { try config.positiveNumber(key) ?? value }
         let activation: Activation
         switch (object["hidden_act"] ?? "gelu") as? String {
         case "gelu": activation = .gelu

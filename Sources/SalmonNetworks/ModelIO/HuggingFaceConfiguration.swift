@@ -50,24 +50,15 @@ public enum HuggingFaceConfiguration {
         guard type == "gpt2" else {
             throw InputError(file: source, field: "model_type", expected: "a supported architecture (gpt2), found \"\(type)\"")
         }
-        let known = ignoredKeys.union(readKeys).union(requiredValues.keys)
-        for key in object.keys.sorted() where !known.contains(key) {
-            let near = nearestName(to: key, in: Array(known)).map { "; did you mean \"\($0)\"?" } ?? ""
-            throw InputError(file: source, field: key, expected: "a GPT2Config key this loader reads or knows to be irrelevant to a forward pass; it does not support this one\(near)")
-        }
+        let config = ConfigurationObject(object: object, source: source, name: "GPT2Config")
+        try config.rejectUnknownKeys(known: ignoredKeys.union(readKeys).union(requiredValues.keys))
         for (key, value) in requiredValues.sorted(by: { $0.key < $1.key }) {
             guard let given = object[key] else { continue }
             guard let flag = given as? Bool, flag == value else {
                 throw InputError(file: source, field: key, expected: "\(value) (the only setting this loader implements), found \(JSONValue.describe(given))")
             }
         }
-        func size(_ key: String) throws(InputError) -> Int {
-            guard let value = object[key] else { throw InputError(file: source, field: key, expected: "a positive integer (GPT2Config's \(key))") }
-            guard case .value(let n) = JSONValue.nonNegativeInteger(value), n > 0 else {
-                throw InputError(file: source, field: key, expected: "a positive integer, found \(JSONValue.describe(value))")
-            }
-            return n
-        }
+        func size(_ key: String) throws(InputError) -> Int { try config.size(key) }
         var a = ModelArchitecture(type: "gpt2")
         a.vocabulary = try size("vocab_size")
         a.context = try size("n_positions")
@@ -83,29 +74,52 @@ public enum HuggingFaceConfiguration {
         default:
             throw InputError(file: source, field: "activation_function", expected: "gelu_new, gelu_pytorch_tanh, gelu or relu, found \(JSONValue.describe(activation))")
         }
-        if let epsilon = object["layer_norm_epsilon"] {
-            guard let e = (epsilon as? NSNumber)?.doubleValue, !(epsilon is Bool), e > 0, e.isFinite else {
-                throw InputError(file: source, field: "layer_norm_epsilon", expected: "a positive number, found \(JSONValue.describe(epsilon))")
-            }
-            a.layerNormEpsilon = Float(e)
-        }
+        a.layerNormEpsilon = try config.positiveNumber("layer_norm_epsilon")
         if let tied = object["tie_word_embeddings"] {
             guard let flag = tied as? Bool else {
                 throw InputError(file: source, field: "tie_word_embeddings", expected: "true or false, found \(JSONValue.describe(tied))")
             }
             a.tiedUnembedding = flag
         }
-        var sigma: Float = 0.02
-        if let range = object["initializer_range"] {
-            guard let r = (range as? NSNumber)?.doubleValue, !(range is Bool), r > 0, r.isFinite else {
-                throw InputError(file: source, field: "initializer_range", expected: "a positive number, found \(JSONValue.describe(range))")
-            }
-            sigma = Float(r)
-        }
-        a.initialization = TransformerInitialization(standardDeviation: sigma, scalesResidualProjections: true,
+        a.initialization = TransformerInitialization(standardDeviation: try config.positiveNumber("initializer_range") ?? 0.02, scalesResidualProjections: true,
                                                      tiedUnembedding: a.tiedUnembedding ?? true, layerNormEpsilon: a.layerNormEpsilon ?? 1e-5)
         a.linearLayout = "conv1d"
         a.huggingFace = true
         return a
+    }
+}
+
+/// A Hugging Face `config.json` object and the reads every loader of one makes, each refusal
+/// naming the file and the key (``HuggingFaceConfiguration``, ``BertCheckpoint``).
+struct ConfigurationObject {
+    let object: [String: Any]
+    let source: String
+    /// The transformers class whose keys these are (`GPT2Config`), for messages.
+    let name: String
+
+    /// Refuses the first key (in sorted order) outside `known`, naming the nearest known one.
+    func rejectUnknownKeys(known: Set<String>) throws(InputError) {
+        for key in object.keys.sorted() where !known.contains(key) {
+            let near = nearestName(to: key, in: Array(known)).map { "; did you mean \"\($0)\"?" } ?? ""
+            throw InputError(file: source, field: key, expected: "a \(name) key this loader reads or knows to be irrelevant to a forward pass; it does not support this one\(near)")
+        }
+    }
+
+    /// A required positive integer.
+    func size(_ key: String) throws(InputError) -> Int {
+        guard let value = object[key] else { throw InputError(file: source, field: key, expected: "a positive integer (\(name)'s \(key))") }
+        guard case .value(let n) = JSONValue.nonNegativeInteger(value), n > 0 else {
+            throw InputError(file: source, field: key, expected: "a positive integer, found \(JSONValue.describe(value))")
+        }
+        return n
+    }
+
+    /// An optional positive finite number (nil when absent).
+    func positiveNumber(_ key: String) throws(InputError) -> Float? {
+        guard let given = object[key] else { return nil }
+        guard let x = (given as? NSNumber)?.doubleValue, !(given is Bool), x > 0, x.isFinite else {
+            throw InputError(file: source, field: key, expected: "a positive number, found \(JSONValue.describe(given))")
+        }
+        return Float(x)
     }
 }

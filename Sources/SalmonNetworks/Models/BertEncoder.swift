@@ -173,6 +173,8 @@ public struct BertEncoder: Sendable, Equatable {
         let scale = 1 / Float(dh).squareRoot()
         var out = Tensor(zeros: [batch * t, d])
         var scores = [Float](repeating: 0, count: t * t)
+        // Which keys each position may attend to, once (not a closure per score).
+        let attends = mask.map { $0.map { $0 != 0 } } ?? [Bool](repeating: true, count: batch * t)
         q.scalars.withUnsafeBufferPointer { qp in
             k.scalars.withUnsafeBufferPointer { kp in
                 v.scalars.withUnsafeBufferPointer { vp in
@@ -188,10 +190,10 @@ public struct BertEncoder: Sendable, Equatable {
                                     for i in 0..<t {
                                         let row = s + i * t
                                         var maximum = -Float.infinity
-                                        for j in 0..<t where mask.map({ $0[b * t + j] != 0 }) ?? true { maximum = max(maximum, row[j]) }
+                                        for j in 0..<t where attends[b * t + j] { maximum = max(maximum, row[j]) }
                                         var total: Float = 0
                                         for j in 0..<t {
-                                            if mask.map({ $0[b * t + j] != 0 }) ?? true {
+                                            if attends[b * t + j] {
                                                 row[j] = Foundation.exp(row[j] - maximum)
                                                 total += row[j]
                                             } else {
