@@ -4,8 +4,8 @@ import SalmonNetworks
 /// The audit as one call: spec → subject → units (parallel, resumable, sharded) → result.
 public enum Audit {
     /// The subject a spec describes. Relative paths in the spec resolve against `specDirectory`.
-    /// Activation files, a state dict (an MLP or a GPT-2-layout transformer, as its architecture
-    /// says), or a built-in task (a transformer for a sequence task, else an MLP).
+    /// Activation files, a state dict (an MLP, a GPT-2-layout transformer or a BERT encoder, as its
+    /// architecture says), or a built-in task (a transformer for a sequence task, else an MLP).
     public static func subject(for spec: AuditSpec, specDirectory: String, jobs: Int) throws -> any AuditSubject {
         let subject = try unchecked(for: spec, specDirectory: specDirectory, jobs: jobs)
         if let file = spec.model.referenceOutputs {
@@ -20,6 +20,18 @@ public enum Audit {
         if spec.model.maps != nil { return try AttributionMapSubject(spec: spec, baseDirectory: specDirectory) }
         if let files = spec.model.stateDict, let architecture = spec.model.architecture {
             func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : specDirectory + "/" + p }
+            if HuggingFaceConfiguration.modelType(path: resolve(architecture)) == "bert" {
+                if spec.model.counterfactuals != nil || spec.model.trainingInputs != nil || spec.model.referenceOutputs != nil {
+                    let field = spec.model.counterfactuals != nil ? "model.counterfactuals" : spec.model.trainingInputs != nil ? "model.trainingInputs" : "model.referenceOutputs"
+                    throw SpecError(file: resolve(architecture), field: field, "applies to a GPT-2-layout transformer or an MLP; a BERT checkpoint is audited on its activations")
+                }
+                let encoders = try files.paths.map { try BertCheckpoint.load(path: resolve($0), configPath: resolve(architecture)) }
+                return try EncoderSubject(fileSpec: spec, loaded: encoders, architecture: architecture, baseDirectory: specDirectory)
+            }
+            if let field = [("model.text", spec.model.text), ("model.tokenizer", spec.model.tokenizer), ("model.truncation", spec.model.truncation),
+                            ("model.pooling", spec.model.pooling)].first(where: { $0.1 != nil })?.0 {
+                throw SpecError(file: resolve(architecture), field: field, "applies to a BERT checkpoint (a config.json of model_type bert); this architecture is not one")
+            }
             let loaded = try files.paths.map { try StateDict.load(path: resolve($0), architecturePath: resolve(architecture)) }
             let mlps = loaded.compactMap { if case .mlp(let m) = $0 { return m } else { return nil } }
             let transformers = loaded.compactMap { if case .transformer(let t) = $0 { return t } else { return nil } }

@@ -52,10 +52,25 @@ public struct ModelSpec: Sendable, Codable, Equatable {
     /// A transformer loaded from a state dict: corrupted sequences and answer tokens for its
     /// `inputs` (``CounterfactualFiles``). Not written to the canonical spec when absent.
     public var counterfactuals: CounterfactualFiles?
+    /// A BERT-family checkpoint (`architecture` a `config.json` of `model_type: bert`): its
+    /// inputs as text, one example per line, instead of `inputs` (token ids). Tokenized by
+    /// WordPiece with `tokenizer`. Not written to the canonical spec when absent (nor are the
+    /// three keys below).
+    public var text: String?
+    /// The BERT `vocab.txt` that tokenizes `text` (absent: `vocab.txt` beside `architecture`);
+    /// a `tokenizer_config.json` beside it, if any, says how (``WordPieceTokenizer/configured(vocabularyFile:configurationFile:)``).
+    public var tokenizer: String?
+    /// A text line longer than the model's positions: `refuse` (absent) or `truncate` (the first
+    /// positions − 1 word pieces and `[SEP]`, as transformers' `truncation=True` keeps them).
+    public var truncation: String?
+    /// How a BERT checkpoint's token states become rows (``TokenPooling``): `mean` (absent),
+    /// `first`, `last`, or `tokens` (one row per token).
+    public var pooling: String?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case task, taskOptions, hidden, activation, training, evaluationExamples, stateDict, architecture, inputs, activations, transformer
         case convolutions, trainingInputs, trainingLabels, maps, referenceOutputs, bias, initialization, counterfactuals
+        case text, tokenizer, truncation, pooling
     }
 
     /// A model with every setting at its default (what a spec that names only `task` gets): a
@@ -93,6 +108,10 @@ public struct ModelSpec: Sendable, Codable, Equatable {
         bias = try c.decodeIfPresent(Bool.self, forKey: .bias)
         initialization = try c.decodeIfPresent(String.self, forKey: .initialization)
         counterfactuals = try c.decodeIfPresent(CounterfactualFiles.self, forKey: .counterfactuals)
+        text = try c.decodeIfPresent(String.self, forKey: .text)
+        tokenizer = try c.decodeIfPresent(String.self, forKey: .tokenizer)
+        truncation = try c.decodeIfPresent(String.self, forKey: .truncation)
+        pooling = try c.decodeIfPresent(String.self, forKey: .pooling)
         if transformer == nil && task.flatMap(BuiltInTask.init(rawValue:))?.isSequenceTask == true { transformer = TransformerShape() }
     }
 
@@ -165,6 +184,21 @@ public struct ModelSpec: Sendable, Codable, Equatable {
             throw SpecError(field: trainingInputs != nil ? "model.trainingInputs" : "model.trainingLabels",
                             "training data is given for a model loaded from a state dict (a built-in task brings its own)")
         }
+        if stateDict == nil, let field = [("model.text", text), ("model.tokenizer", tokenizer), ("model.truncation", truncation),
+                                          ("model.pooling", pooling)].first(where: { $0.1 != nil })?.0 {
+            throw SpecError(field: field, "applies to a BERT checkpoint (stateDict with a config.json of model_type bert as its architecture); this model has no state dict")
+        }
+        if text == nil, let field = [("model.tokenizer", tokenizer), ("model.truncation", truncation)].first(where: { $0.1 != nil })?.0 {
+            throw SpecError(field: field, "applies to text inputs (model.text)")
+        }
+        if let truncation, !["refuse", "truncate"].contains(truncation) {
+            throw SpecError(field: "model.truncation", "expected refuse or truncate, found '\(truncation)'")
+        }
+        if let pooling, TokenPooling(rawValue: pooling) == nil {
+            var m = "unknown pooling '\(pooling)'"
+            if let near = nearestName(to: pooling, in: TokenPooling.allCases.map(\.rawValue)) { m += "; did you mean '\(near)'?" }
+            throw SpecError(field: "model.pooling", m + " (allowed: \(TokenPooling.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
         if let maps {
             guard task == nil, stateDict == nil, activations == nil else {
                 throw SpecError(field: "model", "give one of 'task', 'stateDict', 'activations' or 'maps'")
@@ -194,7 +228,8 @@ public struct ModelSpec: Sendable, Codable, Equatable {
                 throw SpecError(field: "model.stateDict", "expected a state dict, or a list of 1 … 10,000 (one per trained seed)")
             }
             guard architecture != nil else { throw SpecError(field: "model.architecture", "a state dict needs its architecture JSON") }
-            guard inputs != nil else { throw SpecError(field: "model.inputs", "a state dict needs evaluation inputs (.npy)") }
+            guard inputs != nil || text != nil else { throw SpecError(field: "model.inputs", "a state dict needs evaluation inputs (.npy; or model.text, lines of text, for a BERT checkpoint)") }
+            guard inputs == nil || text == nil else { throw SpecError(field: "model.text", "give the evaluation inputs once: model.inputs (token ids) or model.text (lines of text), not both") }
         }
         guard hidden.allSatisfy({ $0 >= 1 }) else { throw SpecError(field: "model.hidden", "expected positive widths, found \(hidden)") }
         guard Self.activations.contains(activation) else {

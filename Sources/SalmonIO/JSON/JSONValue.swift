@@ -36,6 +36,13 @@ public enum JSONValue {
         }
     }
 
+    /// `value` as a `Bool` when it is the literal `true` or `false` (not the numbers 1 and 0).
+    public static func boolean(_ value: Any) -> Bool? {
+        guard let number = value as? NSNumber, !(value is String), !(number is NSDecimalNumber) else { return nil }
+        let type = String(cString: number.objCType)
+        return type == "c" || type == "B" ? number.boolValue : nil
+    }
+
     /// A short description of a JSON value for a message: `"text"`, `2.5`, `true`, `null`,
     /// `an array of 3 elements`, `an object`.
     public static func describe(_ value: Any) -> String {

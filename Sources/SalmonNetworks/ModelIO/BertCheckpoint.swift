@@ -54,7 +54,7 @@ public enum BertCheckpoint {
             throw InputError(file: source, field: "position_embedding_type", expected: "\"absolute\" (the only one this loader implements), found \(JSONValue.describe(kind))")
         }
         for key in ["is_decoder", "add_cross_attention"] {
-            if let flag = object[key], (flag as? Bool) != false {
+            if let flag = object[key], JSONValue.boolean(flag) != false {
                 throw InputError(file: source, field: key, expected: "false (an encoder), found \(JSONValue.describe(flag))")
             }
         }

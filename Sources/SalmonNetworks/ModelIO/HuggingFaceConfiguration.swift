@@ -40,6 +40,15 @@ public enum HuggingFaceConfiguration {
     /// Whether a JSON object is a Hugging Face configuration (it names a `model_type`).
     static func isConfiguration(_ object: [String: Any]) -> Bool { object["model_type"] != nil }
 
+    /// The `model_type` of the configuration at `path`, or nil when the file is not a JSON object
+    /// naming one (an architecture JSON of this project's own, or a file the loaders refuse with
+    /// the reason): which loader reads it.
+    public static func modelType(path: String) -> String? {
+        guard let data = FileManager.default.contents(atPath: path),
+              let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else { return nil }
+        return object["model_type"] as? String
+    }
+
     /// The architecture a `config.json` describes.
     /// - Throws: ``InputError`` naming the file and the key: an unsupported `model_type`, a key
     ///   the loader does not read, a required setting at another value, a missing or mistyped size.
@@ -48,7 +57,7 @@ public enum HuggingFaceConfiguration {
             throw InputError(file: source, field: "model_type", expected: "a string naming the model type, found \(JSONValue.describe(object["model_type"] as Any))")
         }
         guard type == "gpt2" else {
-            throw InputError(file: source, field: "model_type", expected: "a supported architecture (gpt2), found \"\(type)\"")
+            throw InputError(file: source, field: "model_type", expected: "a supported architecture (gpt2; bert, audited as an encoder), found \"\(type)\"")
         }
         let config = ConfigurationObject(object: object, source: source, name: "GPT2Config")
         try config.rejectUnknownKeys(known: ignoredKeys.union(readKeys).union(requiredValues.keys))
@@ -86,40 +95,5 @@ public enum HuggingFaceConfiguration {
         a.linearLayout = "conv1d"
         a.huggingFace = true
         return a
-    }
-}
-
-/// A Hugging Face `config.json` object and the reads every loader of one makes, each refusal
-/// naming the file and the key (``HuggingFaceConfiguration``, ``BertCheckpoint``).
-struct ConfigurationObject {
-    let object: [String: Any]
-    let source: String
-    /// The transformers class whose keys these are (`GPT2Config`), for messages.
-    let name: String
-
-    /// Refuses the first key (in sorted order) outside `known`, naming the nearest known one.
-    func rejectUnknownKeys(known: Set<String>) throws(InputError) {
-        for key in object.keys.sorted() where !known.contains(key) {
-            let near = nearestName(to: key, in: Array(known)).map { "; did you mean \"\($0)\"?" } ?? ""
-            throw InputError(file: source, field: key, expected: "a \(name) key this loader reads or knows to be irrelevant to a forward pass; it does not support this one\(near)")
-        }
-    }
-
-    /// A required positive integer.
-    func size(_ key: String) throws(InputError) -> Int {
-        guard let value = object[key] else { throw InputError(file: source, field: key, expected: "a positive integer (\(name)'s \(key))") }
-        guard case .value(let n) = JSONValue.nonNegativeInteger(value), n > 0 else {
-            throw InputError(file: source, field: key, expected: "a positive integer, found \(JSONValue.describe(value))")
-        }
-        return n
-    }
-
-    /// An optional positive finite number (nil when absent).
-    func positiveNumber(_ key: String) throws(InputError) -> Float? {
-        guard let given = object[key] else { return nil }
-        guard let x = (given as? NSNumber)?.doubleValue, !(given is Bool), x > 0, x.isFinite else {
-            throw InputError(file: source, field: key, expected: "a positive number, found \(JSONValue.describe(given))")
-        }
-        return Float(x)
     }
 }

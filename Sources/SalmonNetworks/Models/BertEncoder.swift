@@ -130,17 +130,20 @@ public struct BertEncoder: Sendable, Equatable {
     /// - Parameters:
     ///   - types: token types (segment ids), 0 for every token when nil.
     ///   - mask: 1 for a token, 0 for padding; every token when nil.
+    ///   - running: how many layers to run, from the first (nil: all); the states returned are
+    ///     then the embeddings' and those layers', `running + 1` tensors.
     /// - Precondition: shapes as stated; ids inside the vocabulary, types inside `types`,
     ///   `length` ≤ positions (the caller checks what it read).
-    public func hiddenStates(tokens: [Int], types: [Int]? = nil, mask: [Int]? = nil, batch: Int, length: Int) -> [Tensor] {
+    public func hiddenStates(tokens: [Int], types: [Int]? = nil, mask: [Int]? = nil, batch: Int, length: Int, running: Int? = nil) -> [Tensor] {
         let c = configuration, rows = batch * length
+        precondition(running.map { (0...layers.count).contains($0) } ?? true, "running: 0 … layers")
         precondition(tokens.count == rows && length <= c.positions, "tokens: batch × length ≤ positions")
         precondition(types.map { $0.count == rows } ?? true && mask.map { $0.count == rows } ?? true, "types and mask: batch × length")
         var x = wordEmbedding.forward(tokens)
         Transformer.add(&x, typeEmbedding.forward(types ?? [Int](repeating: 0, count: rows)))
         Transformer.add(&x, positionEmbedding.forward((0..<rows).map { $0 % length }))
         var states = [embeddingNorm.forward(x).0]
-        for layer in layers {
+        for layer in layers.prefix(running ?? layers.count) {
             let input = states[states.count - 1]
             var attended = layer.attentionOutput.forward(attention(layer, input, mask: mask, batch: batch, length: length))
             Transformer.add(&attended, input)
