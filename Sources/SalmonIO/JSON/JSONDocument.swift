@@ -51,12 +51,14 @@ public enum JSONDocument {
                     throw InputError(file: source, line: startLine, expected: "a complete JSON document, but a string that starts here never ends (is the file cut short?)")
                 }
                 let text = String(decoding: bytes[start..<i], as: UTF8.self)
-                if case .object(var keys, true, let p) = stack.last {
+                if case .object(_, true, let p) = stack.last, case .object(var keys, _, _) = stack.removeLast() {
+                    // Taken off the stack, the key set is not shared and grows in place: copied
+                    // for every key, a 50,000-key object (GPT-2's vocab.json) took quadratic time.
                     let keyPath = p.isEmpty ? text : p + "." + text
                     guard keys.insert(text).inserted else {
                         throw InputError(file: source, line: startLine, field: keyPath, expected: "each key once in an object, found \"\(text)\" twice")
                     }
-                    stack[stack.count - 1] = .object(keys: keys, expectingKey: false, path: p)
+                    stack.append(.object(keys: keys, expectingKey: false, path: p))
                     lastSignificant = UInt8(ascii: ":")  // a key: the value that follows is named by it
                     pendingKey = keyPath
                 } else {
