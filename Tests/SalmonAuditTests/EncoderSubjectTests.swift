@@ -171,3 +171,32 @@ extension BertEncoder {
         return Tensor(shape: [subject.sequences.count, configuration.dimension], scalars: rows)
     }
 }
+
+/// Calibration of a checkpoint's null families: audits whose "trained" encoder is one more null
+/// draw call the claim distinguishable at a rate inside the binomial 99.9 % band around 5 %.
+@Suite struct EncoderCalibrationTests {
+    static func spec(seed: Int, family: String) throws -> AuditSpec {
+        try AuditSpec.parse(yaml: """
+            name: calibration
+            seed: \(seed)
+            model:
+              stateDict: \(EncoderSubjectTests.checkpoint)/model.safetensors
+              architecture: \(EncoderSubjectTests.checkpoint)/config.json
+              text: \(EncoderSubjectTests.fixtures)/lines.txt
+              tokenizer: \(EncoderSubjectTests.fixtures)/vocab.txt
+              truncation: truncate
+            claims:
+              - {name: mean, method: {name: activation-statistics}, sites: [layers.1], statistic: meanActivation}
+            nulls:
+              - {family: \(family), K: 19}
+            resampling: {bootstrap: 100}
+            """, file: "calibration.yaml")
+    }
+
+    @Test(arguments: ["random-init", "moment-redraw"])
+    func oneMoreNullDrawIsDistinguishableAtTheNominalRate(family: String) async throws {
+        let (distinguishable, band) = try await calibrationCount(family: family) { try Self.spec(seed: $0, family: family) }
+        print("encoder calibration, \(family): \(distinguishable) of 400 distinguishable (band \(band))")
+        #expect(band.contains(distinguishable), "\(family): \(distinguishable) of 400 distinguishable, band \(band)")
+    }
+}

@@ -9,7 +9,8 @@ import SalmonStatistics
 /// (accuracy − control accuracy) for the classifying probes — means of per-example scores,
 /// resampled as such; `r2` for the ridge probe — resampled by rows (SSE and the total sum of
 /// squares recomputed on each resample, no refit); `maxAbsCorrelation` for PCA — the method
-/// refitted on each resample.
+/// refitted on each resample — against a binary label (`pca-label-correlation`) or a real-valued
+/// target (`pca-target-correlation`).
 public struct ProbeFamily: ClaimFamily {
     /// The family's methods.
     public enum Method: String, CaseIterable, Sendable {
@@ -17,6 +18,9 @@ public struct ProbeFamily: ClaimFamily {
         case ridge = "ridge-probe"
         case mlp = "mlp-probe"
         case pca = "pca-label-correlation"
+        /// The same statistic against a real-valued target from a file (a valence score, a
+        /// confound such as the number of word pieces).
+        case pcaTarget = "pca-target-correlation"
     }
 
     public init() {}
@@ -38,13 +42,13 @@ public struct ProbeFamily: ClaimFamily {
                     ClaimStatistic("selectivity", direction: .larger, summary: "accuracy − control accuracy (Hewitt & Liang 2019)")]
         case .ridge:
             return [ClaimStatistic("r2", direction: .larger, summary: "cross-validated R² of the ridge probe")]
-        case .pca:
-            return [ClaimStatistic("maxAbsCorrelation", direction: .larger, summary: "largest |correlation| of a top principal component with the label")]
+        case .pca, .pcaTarget:
+            return [ClaimStatistic("maxAbsCorrelation", direction: .larger, summary: "largest |correlation| of a top principal component with the \(m == .pca ? "label" : "target")")]
         }
     }
 
     public func requirements(of claim: ClaimSpec) -> Set<ClaimRequirement> {
-        [.activations, Method(rawValue: claim.method.name) == .ridge ? .realValuedTargets : .classLabels]
+        [.activations, [.ridge, .pcaTarget].contains(Method(rawValue: claim.method.name)) ? .realValuedTargets : .classLabels]
     }
 
     public func validate(_ claim: ClaimSpec, in spec: AuditSpec, field: String) throws {
@@ -52,8 +56,8 @@ public struct ProbeFamily: ClaimFamily {
         if ["controlAccuracy", "selectivity"].contains(claim.statistic) && claim.controlTypes == nil {
             throw SpecError(field: field + ".controlTypes", "statistic '\(claim.statistic)' needs control types ('concepts' or a .npy file)")
         }
-        if Method(rawValue: claim.method.name) == .ridge && claim.controlTypes != nil {
-            throw SpecError(field: field + ".controlTypes", "control types serve the classifying probes' controlAccuracy and selectivity; the ridge probe reports r2 only")
+        if [.ridge, .pcaTarget].contains(Method(rawValue: claim.method.name)) && claim.controlTypes != nil {
+            throw SpecError(field: field + ".controlTypes", "control types serve the classifying probes' controlAccuracy and selectivity; \(claim.method.name) reads a real-valued target")
         }
     }
 
@@ -65,7 +69,7 @@ public struct ProbeFamily: ClaimFamily {
             estimator = .probe(Probe(.logistic(LogisticRegression(inverseRegularization: p.C, tolerance: p.tolerance)), folds: p.folds))
         case .ridge: estimator = .probe(Probe(.ridge(RidgeRegression(alpha: p.alpha)), folds: p.folds))
         case .mlp: estimator = .probe(Probe(.mlp(MLPProbe(hidden: p.hidden, epochs: p.epochs)), folds: p.folds))
-        case .pca: estimator = .pca(PrincipalComponentCorrelation(components: p.components))
+        case .pca, .pcaTarget: estimator = .pca(PrincipalComponentCorrelation(components: p.components))
         }
         return ProbeEvaluator(claim: claim, estimator: estimator)
     }
@@ -77,7 +81,7 @@ public struct ProbeFamily: ClaimFamily {
     }
 
     /// The probes draw their folds (and the MLP probe its initialization and minibatches); PCA draws nothing.
-    public func isRandom(_ claim: ClaimSpec) -> Bool { Method(rawValue: claim.method.name) != .pca }
+    public func isRandom(_ claim: ClaimSpec) -> Bool { ![.pca, .pcaTarget].contains(Method(rawValue: claim.method.name)) }
 
     static func method(_ name: String) throws -> Method {
         guard let m = Method(rawValue: name) else { throw SpecError(field: "method.name", "'\(name)' is not a probe-family method") }

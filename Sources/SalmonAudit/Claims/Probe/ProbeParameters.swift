@@ -29,7 +29,7 @@ public struct ProbeParameters: MethodParameters, Equatable {
         case .logistic: return [.C, .folds, .tolerance]
         case .ridge: return [.alpha, .folds]
         case .mlp: return [.hidden, .epochs, .folds]
-        case .pca: return [.components]
+        case .pca, .pcaTarget: return [.components]
         }
     }
 
