@@ -74,17 +74,11 @@ public struct ActivationSubject: AuditSubject {
         }
         self.files = files
         trainedActivations = trained
-        var targets: [String: ProbeData.Target] = [:], types: [String: [Int]] = [:]
-        var hashed: [Float] = []
         let first = declared.siteNames.first.flatMap { files[$0]?.trained } ?? ""
-        for claim in spec.claims where !claim.requirements.isDisjoint(with: [.classLabels, .realValuedTargets]) {
-            let read = try ClaimTargetFile(claim: claim, rows: rows, of: "activation rows in \(first)", resolve: resolve)
-            targets[claim.name] = read.target
-            types[claim.name] = read.types
-            hashed += read.hashed
-        }
-        self.targets = targets
-        self.types = types
+        let read = try ClaimTargetFile.targets(of: spec, rows: rows, of: "activation rows in \(first)", typesRefusal: nil, resolve: resolve)
+        let hashed = read.hashed
+        targets = read.targets
+        types = read.types
         evaluationHash = FNV1a.hex(floats: hashed)
         var all = FNV1a.hex(floats: declared.siteNames.flatMap { trained[$0]?.scalars ?? [] } + hashed)
         for site in declared.siteNames {

@@ -66,4 +66,25 @@ struct ClaimTargetFile {
             types = nil
         }
     }
+
+    /// Every target file of `spec`'s claims that read labels or real-valued targets, keyed by claim.
+    /// - Parameters:
+    ///   - typesRefusal: what the subject says of control types (nil when it takes them: refused
+    ///     otherwise, naming the claim's `controlTypes`).
+    /// - Returns: targets and control types by claim, and every value read for the data hash.
+    static func targets(of spec: AuditSpec, rows: Int, of rowsSource: String, typesRefusal: String?,
+                        resolve: (String) -> String) throws -> (targets: [String: ProbeData.Target], types: [String: [Int]], hashed: [Float]) {
+        var targets: [String: ProbeData.Target] = [:], types: [String: [Int]] = [:]
+        var hashed: [Float] = []
+        for claim in spec.claims where !claim.requirements.isDisjoint(with: [.classLabels, .realValuedTargets]) {
+            let read = try ClaimTargetFile(claim: claim, rows: rows, of: rowsSource, resolve: resolve)
+            if read.types != nil, let typesRefusal {
+                throw SpecError(field: "claims.\(claim.name).controlTypes", typesRefusal)
+            }
+            targets[claim.name] = read.target
+            types[claim.name] = read.types
+            hashed += read.hashed
+        }
+        return (targets, types, hashed)
+    }
 }

@@ -137,18 +137,10 @@ public struct EncoderSubject: AuditSubject {
                                             what: "the activations of \(rows) rows of width \(c.dimension) at \(sites.count) sites") {
             throw SpecError(field: spec.model.text != nil ? "model.text" : "model.inputs", "expected \(excess)")
         }
-        var targets: [String: ProbeData.Target] = [:]
-        var hashed = sequences.flatMap { [Float($0.count)] + $0.map(Float.init) }
-        let what = pooling == .tokens ? "tokens of \(source)" : source
-        for claim in spec.claims where !claim.requirements.isDisjoint(with: [.classLabels, .realValuedTargets]) {
-            let file = try ClaimTargetFile(claim: claim, rows: rows, of: what, resolve: resolve)
-            if file.types != nil {
-                throw SpecError(field: "claims.\(claim.name).controlTypes", "control types on an encoder's rows are not supported yet")
-            }
-            targets[claim.name] = file.target
-            hashed += file.hashed
-        }
-        self.targets = targets
+        let read = try ClaimTargetFile.targets(of: spec, rows: rows, of: pooling == .tokens ? "tokens of \(source)" : source,
+                                               typesRefusal: "control types on an encoder's rows are not supported yet", resolve: resolve)
+        targets = read.targets
+        let hashed = sequences.flatMap { [Float($0.count)] + $0.map(Float.init) } + read.hashed
         evaluationHash = FNV1a.hex(floats: hashed)
         dataHash = FNV1a.hex(floats: hashed + models.flatMap { $0.parameterArrays.flatMap { $0 } })
         let shape = "d \(c.dimension), \(c.heads) heads, \(c.layers) layer\(c.layers == 1 ? "" : "s"), vocabulary \(c.vocabulary)"

@@ -152,20 +152,14 @@ public struct TransformerSubject: AuditSubject {
             counterfactuals = nil
         }
         interchange = [:]
-        var targets: [String: ProbeData.Target] = [:]
         var hashed = evaluation.flatMap { $0 }.map(Float.init)
         if let pairs = counterfactuals {
             hashed += pairs.corrupted.flatMap { $0 }.map(Float.init) + pairs.correct.map(Float.init) + pairs.wrong.map(Float.init)
         }
-        for claim in spec.claims where !claim.requirements.isDisjoint(with: [.classLabels, .realValuedTargets]) {
-            let read = try ClaimTargetFile(claim: claim, rows: evaluation.count, of: "token sequences in \(inputs)", resolve: resolve)
-            if read.types != nil {
-                throw SpecError(field: "claims.\(claim.name).controlTypes", "control types on token sequences are not supported yet")
-            }
-            targets[claim.name] = read.target
-            hashed += read.hashed
-        }
-        self.targets = targets
+        let read = try ClaimTargetFile.targets(of: spec, rows: evaluation.count, of: "token sequences in \(inputs)",
+                                               typesRefusal: "control types on token sequences are not supported yet", resolve: resolve)
+        targets = read.targets
+        hashed += read.hashed
         evaluationHash = FNV1a.hex(floats: hashed)
         dataHash = FNV1a.hex(floats: hashed + trainingHash + models.flatMap { $0.parameterArrays.flatMap { $0 } })
         modelDescription = "GPT-2-layout transformer (vocabulary \(c.vocabulary), d \(c.dimension), \(c.heads) heads, \(c.layers) block\(c.layers == 1 ? "" : "s")) loaded from \(stateDict.description); \(evaluation.count) token sequences of length \(evaluation.first?.count ?? 0) from \(inputs)"

@@ -57,7 +57,7 @@ public struct ProbeFamily: ClaimFamily {
             throw SpecError(field: field + ".controlTypes", "statistic '\(claim.statistic)' needs control types ('concepts' or a .npy file)")
         }
         if [.ridge, .pcaTarget].contains(Method(rawValue: claim.method.name)) && claim.controlTypes != nil {
-            throw SpecError(field: field + ".controlTypes", "control types serve the classifying probes' controlAccuracy and selectivity; \(claim.method.name) reads a real-valued target")
+            throw SpecError(field: field + ".controlTypes", "control types serve the classifying probes' controlAccuracy and selectivity; " + (Method(rawValue: claim.method.name) == .ridge ? "the ridge probe reports r2 only" : "\(claim.method.name) correlates components with a real-valued target"))
         }
     }
 
