@@ -52,16 +52,19 @@ public struct ModelSpec: Sendable, Codable, Equatable {
     /// A transformer loaded from a state dict: corrupted sequences and answer tokens for its
     /// `inputs` (``CounterfactualFiles``). Not written to the canonical spec when absent.
     public var counterfactuals: CounterfactualFiles?
-    /// A BERT-family checkpoint (`architecture` a `config.json` of `model_type: bert`): its
-    /// inputs as text, one example per line, instead of `inputs` (token ids). Tokenized by
-    /// WordPiece with `tokenizer`. Not written to the canonical spec when absent (nor are the
-    /// three keys below).
+    /// A BERT-family or GPT-2 checkpoint (`architecture` a `config.json`): its inputs as text,
+    /// one example per line, instead of `inputs` (token ids). Tokenized with `tokenizer`: WordPiece
+    /// for BERT, GPT-2's byte-level BPE for GPT-2. Not written to the canonical spec when absent
+    /// (nor are the three keys below).
     public var text: String?
-    /// The BERT `vocab.txt` that tokenizes `text` (absent: `vocab.txt` beside `architecture`);
-    /// a `tokenizer_config.json` beside it, if any, says how (``WordPieceTokenizer/configured(vocabularyFile:configurationFile:)``).
+    /// The vocabulary that tokenizes `text`: BERT's `vocab.txt` (absent: the one beside
+    /// `architecture`), configured by a `tokenizer_config.json` beside it, if any
+    /// (``WordPieceTokenizer/configured(vocabularyFile:configurationFile:)``); GPT-2's `vocab.json`
+    /// (absent: beside `architecture`), with `merges.txt` beside it.
     public var tokenizer: String?
-    /// A text line longer than the model's positions: `refuse` (absent) or `truncate` (the first
-    /// positions − 1 word pieces and `[SEP]`, as transformers' `truncation=True` keeps them).
+    /// A text line longer than the model's positions: `refuse` (absent) or `truncate` (as
+    /// transformers' `truncation=True` keeps it: BERT's first positions − 1 word pieces and `[SEP]`,
+    /// GPT-2's first positions tokens).
     public var truncation: String?
     /// How a BERT checkpoint's token states become rows (``TokenPooling``): `mean` (absent),
     /// `first`, `last`, or `tokens` (one row per token).
@@ -186,7 +189,7 @@ public struct ModelSpec: Sendable, Codable, Equatable {
         }
         if stateDict == nil, let field = [("model.text", text), ("model.tokenizer", tokenizer), ("model.truncation", truncation),
                                           ("model.pooling", pooling)].first(where: { $0.1 != nil })?.0 {
-            throw SpecError(field: field, "applies to a BERT checkpoint (stateDict with a config.json of model_type bert as its architecture); this model has no state dict")
+            throw SpecError(field: field, "applies to a checkpoint read on text (stateDict with a BERT or GPT-2 config.json as its architecture); this model has no state dict")
         }
         if text == nil, let field = [("model.tokenizer", tokenizer), ("model.truncation", truncation)].first(where: { $0.1 != nil })?.0 {
             throw SpecError(field: field, "applies to text inputs (model.text)")

@@ -89,29 +89,12 @@ public struct EncoderSubject: AuditSubject {
                                  expected: "the checkpoint's vocabulary of vocab_size \(c.vocabulary) tokens (\(InputFile.displayName(resolve(architecture)))), found \(tokenizer.vocabulary.count)")
             }
             let limit = min(c.positions, maximum ?? c.positions)
-            let (text, name) = try InputFile.readText(resolve(textFile))
-            var lines = text.components(separatedBy: "\n")
-            if lines.last == "" { lines.removeLast() }
-            guard !lines.isEmpty else { throw InputError(file: name, expected: "one example per line, found no line") }
-            var read: [[Int]] = []
-            read.reserveCapacity(lines.count)
-            for (i, raw) in lines.enumerated() {
-                let line = raw.hasSuffix("\r") ? String(raw.dropLast()) : raw
-                guard !line.allSatisfy(\.isWhitespace) else {
-                    throw InputError(file: name, line: i + 1, expected: "an example, found an empty line")
-                }
-                var ids = tokenizer.encode(line)
-                if ids.count > limit {
-                    guard spec.model.truncation == "truncate" else {
-                        throw InputError(file: name, line: i + 1, expected: "at most \(limit) word pieces with [CLS] and [SEP] (the model's positions), found \(ids.count); model.truncation: truncate keeps the first \(limit - 1) and [SEP]")
-                    }
-                    ids = Array(ids.prefix(limit - 1)) + [tokenizer.separator]
-                    truncated += 1
-                }
-                read.append(ids)
-            }
-            sequences = read
-            source = "\(read.count) lines of \(textFile) (WordPiece, \(InputFile.displayName(vocabulary)))"
+            let read = try TextLines(path: resolve(textFile), limit: limit, truncate: spec.model.truncation == "truncate", encode: { tokenizer.encode($0) },
+                                     cut: { Array($0.prefix(limit - 1)) + [tokenizer.separator] }, pieces: "word pieces with [CLS] and [SEP]",
+                                     remedy: "model.truncation: truncate keeps the first \(limit - 1) and [SEP]")
+            sequences = read.sequences
+            truncated = read.truncated
+            source = "\(read.sequences.count) lines of \(textFile) (WordPiece, \(InputFile.displayName(vocabulary)))"
         } else if let inputs = spec.model.inputs {
             let padded = try ArrayInput.tokenSequences(resolve(inputs), vocabulary: c.vocabulary, context: c.positions)
             let pad = c.padToken

@@ -1,5 +1,6 @@
 import Foundation
 import SalmonDiagnostics
+import SalmonIO
 import SalmonMethods
 import SalmonNetworks
 import SalmonStatistics
@@ -119,8 +120,11 @@ public struct TransformerSubject: AuditSubject {
     /// `model.inputs`; claim targets are files. Relative paths resolve against `baseDirectory`.
     public init(fileSpec spec: AuditSpec, loaded models: [Transformer], baseDirectory: String) throws {
         func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : baseDirectory + "/" + p }
-        guard let stateDict = spec.model.stateDict, let inputs = spec.model.inputs, let model = models.first else {
-            throw SpecError(field: "model", "a state-dict model needs stateDict, architecture and inputs")
+        guard let stateDict = spec.model.stateDict, let inputs = spec.model.inputs ?? spec.model.text, let model = models.first else {
+            throw SpecError(field: "model", "a state-dict model needs stateDict, architecture and inputs (or text)")
+        }
+        if spec.model.text != nil && spec.model.counterfactuals != nil {
+            throw SpecError(field: "model.counterfactuals", "clean/corrupted pairs are token ids matching model.inputs; give the clean inputs as token ids too (model.inputs), not as text")
         }
         self.spec = spec
         try Self.check(spec, capabilities: Self.capabilities(fromFile: true, pairs: spec.model.counterfactuals != nil), layers: model.configuration.layers,
@@ -142,7 +146,23 @@ public struct TransformerSubject: AuditSubject {
         } else {
             training = nil
         }
-        let clean = try ArrayInput.tokenSequences(resolve(inputs), vocabulary: c.vocabulary, context: c.context)
+        let clean: [[Int]]
+        var truncated = 0
+        if spec.model.text != nil {
+            let vocabulary = spec.model.tokenizer.map(resolve) ?? ((spec.model.architecture.map(resolve) ?? "") as NSString).deletingLastPathComponent + "/vocab.json"
+            let merges = (vocabulary as NSString).deletingLastPathComponent + "/merges.txt"
+            let tokenizer = try ByteLevelBPETokenizer(vocabularyFile: vocabulary, mergesFile: merges)
+            guard tokenizer.vocabulary.count == c.vocabulary else {
+                throw InputError(file: InputFile.displayName(vocabulary), expected: "the checkpoint's vocabulary of vocab_size \(c.vocabulary) tokens, found \(tokenizer.vocabulary.count)")
+            }
+            let context = c.context
+            let read = try TextLines(path: resolve(inputs), limit: context, truncate: spec.model.truncation == "truncate", encode: { tokenizer.encode($0) },
+                                     cut: { Array($0.prefix(context)) }, pieces: "tokens", remedy: "model.truncation: truncate keeps the first \(context)")
+            clean = read.sequences
+            truncated = read.truncated
+        } else {
+            clean = try ArrayInput.tokenSequences(resolve(inputs), vocabulary: c.vocabulary, context: c.context)
+        }
         evaluation = clean
         let inputsPath = resolve(inputs)
         if let files = spec.model.counterfactuals {
@@ -162,7 +182,10 @@ public struct TransformerSubject: AuditSubject {
         hashed += read.hashed
         evaluationHash = FNV1a.hex(floats: hashed)
         dataHash = FNV1a.hex(floats: hashed + trainingHash + models.flatMap { $0.parameterArrays.flatMap { $0 } })
-        modelDescription = "GPT-2-layout transformer (vocabulary \(c.vocabulary), d \(c.dimension), \(c.heads) heads, \(c.layers) block\(c.layers == 1 ? "" : "s")) loaded from \(stateDict.description); \(evaluation.count) token sequences of length \(evaluation.first?.count ?? 0) from \(inputs)"
+        modelDescription = "GPT-2-layout transformer (vocabulary \(c.vocabulary), d \(c.dimension), \(c.heads) heads, \(c.layers) block\(c.layers == 1 ? "" : "s")) loaded from \(stateDict.description); "
+            + (spec.model.text != nil
+               ? "\(evaluation.count) lines of \(inputs) (byte-level BPE), each read at its last token" + (truncated > 0 ? "; \(truncated) line\(truncated == 1 ? "" : "s") longer than the context truncated" : "")
+               : "\(evaluation.count) token sequences of length \(evaluation.first?.count ?? 0) from \(inputs)")
     }
 
     /// Every claim's requirements met by `capabilities`, and every site a transformer site.
@@ -386,21 +409,32 @@ public struct TransformerSubject: AuditSubject {
         return Tensor(shape: [n, outputs], scalars: out)
     }
 
-    /// The activations at `sites` at the last position of every evaluation sequence.
+    /// The activations at `sites` at the last position of every evaluation sequence: sequences of
+    /// one length run as one batch (all of them, unless the inputs are lines of text), each row
+    /// put back at its sequence's index.
     func capture(_ model: Transformer, sites: Set<String>) -> [String: Tensor] {
-        let length = evaluation.first?.count ?? 0, n = evaluation.count
-        let pass = model.forward(tokens: evaluation.flatMap { $0 }, batch: n, length: length, hooks: Hooks(capture: sites))
-        var out: [String: Tensor] = [:]
-        for (site, all) in pass.captured {
-            let width = all.shape[1]
-            var rows = [Float](repeating: 0, count: n * width)
-            for b in 0..<n {
-                let from = (b * length + length - 1) * width
-                for j in 0..<width { rows[b * width + j] = all.scalars[from + j] }
+        let n = evaluation.count
+        var groups: [Int: [Int]] = [:]
+        for (i, sequence) in evaluation.enumerated() { groups[sequence.count, default: []].append(i) }
+        var out: [String: [Float]] = [:], widths: [String: Int] = [:]
+        for (length, members) in groups.sorted(by: { $0.key < $1.key }) {
+            let pass = model.forward(tokens: members.flatMap { evaluation[$0] }, batch: members.count, length: length, hooks: Hooks(capture: sites))
+            for (site, all) in pass.captured {
+                let width = all.shape[1]
+                var rows = out[site] ?? [Float](repeating: 0, count: n * width)
+                out[site] = nil   // keep the buffer unique while it is written
+                widths[site] = width
+                for (b, i) in members.enumerated() {
+                    let from = (b * length + length - 1) * width
+                    for j in 0..<width { rows[i * width + j] = all.scalars[from + j] }
+                }
+                out[site] = rows
             }
-            out[site] = Tensor(shape: [n, width], scalars: rows)
         }
-        return out
+        return out.reduce(into: [:]) { result, entry in
+            let width = widths[entry.key] ?? 1
+            result[entry.key] = Tensor(shape: [n, width], scalars: entry.value)
+        }
     }
 
     public func probeData(claim: ClaimSpec, activations: Tensor) throws -> ProbeData {
