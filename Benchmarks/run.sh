@@ -35,6 +35,10 @@ out=results/latest.jsonl
   [ -f "$sae_data" ] || python3 sae_peer.py --make-data "$sae_data" --seed 0
   "$bench" sae "$sae_data" | sed 's/^{/{"impl": "deadsalmon", /'
   python3 sae_peer.py "$sae_data" | sed 's/^{/{"impl": "peer", /'
+  minilm_data=.build/minilm_data
+  [ -d "$minilm_data" ] || python3 minilm_peer.py --make-data "$minilm_data"
+  "$bench" minilm "$minilm_data" | sed 's/^{/{"impl": "deadsalmon", /'
+  python3 minilm_peer.py forward "$minilm_data" | sed 's/^{/{"impl": "peer", /'
   ./whole_process.sh 1 | sed "s/^{/{\"kind\": \"whole-process\", /"
 } > "$out.tmp"
 mv "$out.tmp" "$out"

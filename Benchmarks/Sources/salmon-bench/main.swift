@@ -5,6 +5,7 @@
 //   salmon-bench calibration R         BCa / percentile coverage for the exponential mean, n = 50
 //   salmon-bench sae ACTS.npy          one epoch of TopK and ReLU-L1 SAE training (sae_peer.py: PyTorch)
 //   salmon-bench patching DIR          activation patching of every head over 1,000 pairs (patching_peer.py: PyTorch)
+//   salmon-bench minilm DIR            all-MiniLM-L6-v2 over 1,500 texts, every hidden state mean-pooled (minilm_peer.py: PyTorch)
 //
 // The Python peers (scipy, statsmodels) are measured by peers.py in the same run (run.sh).
 import Foundation
@@ -388,6 +389,9 @@ case "sae":
 case "patching":
     guard arguments.count > 2 else { fatalError("usage: salmon-bench patching DIR (from patching_peer.py --make-data DIR)") }
     try runActivationPatchingBenchmark(directory: arguments[2])
+case "minilm":
+    guard arguments.count > 2 else { fatalError("usage: salmon-bench minilm DIR (from minilm_peer.py --make-data DIR)") }
+    try runMiniLMBenchmark(directory: arguments[2])
 case "attribution-cnn":
     guard arguments.count > 2 else { fatalError("usage: salmon-bench attribution-cnn DIR") }
     runConvolutionalAttributionBenchmark(directory: arguments[2])
