@@ -10,14 +10,14 @@ import Testing
 @Suite struct TransformerTextTests {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/gpt2_text").path
 
-    static func spec(truncation: String = "\n  truncation: truncate") throws -> AuditSpec {
+    static func spec(truncation: String = "\n  truncation: truncate", pooling: String = "") throws -> AuditSpec {
         try AuditSpec.parse(yaml: """
             name: gpt2-text
             seed: 5
             model:
               stateDict: model/model.safetensors
               architecture: model/config.json
-              text: lines.txt\(truncation)
+              text: lines.txt\(truncation)\(pooling)
             claims:
               - {name: mean, method: {name: activation-statistics}, sites: [embed, blocks.0.resid, final], statistic: meanActivation}
             nulls:
@@ -53,5 +53,24 @@ import Testing
             let message = "\(error)"
             return message.contains("lines.txt:5") && message.contains("at most 16 tokens") && message.contains("found 44")
         }
+    }
+
+    /// `model.pooling` on a GPT-2 checkpoint: the mean over each line's tokens, or one row per token,
+    /// equal to transformers' hidden states averaged or listed.
+    @Test(arguments: ["mean", "tokens"])
+    func pooledRowsEqualTransformersHiddenStates(pooling: String) throws {
+        let subject = try #require(try Audit.subject(for: try Self.spec(pooling: "\n  pooling: \(pooling)"), specDirectory: Self.fixtures, jobs: 1)
+                                   as? TransformerSubject)
+        let expected = try ArrayInput.activations(Self.fixtures + "/\(pooling).npy")
+        let rows = pooling == "tokens" ? 89 : 12
+        try #require(expected.shape == [3, rows * 16])
+        let captured = try subject.activations(.trained(seed: 0), sites: ["embed", "blocks.0.resid", "final"])
+        var largest: Float = 0
+        for (k, site) in ["embed", "blocks.0.resid", "final"].enumerated() {
+            let ours = try #require(captured[site])
+            #expect(ours.shape == [rows, 16])
+            for i in 0..<(rows * 16) { largest = max(largest, abs(ours.scalars[i] - expected.scalars[k * rows * 16 + i])) }
+        }
+        #expect(largest <= 1e-5, "largest difference \(largest)")
     }
 }

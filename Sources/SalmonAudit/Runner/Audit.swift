@@ -28,15 +28,13 @@ public enum Audit {
                 let encoders = try files.paths.map { try BertCheckpoint.load(path: resolve($0), configPath: resolve(architecture)) }
                 return try EncoderSubject(fileSpec: spec, loaded: encoders, architecture: architecture, baseDirectory: specDirectory)
             }
-            if spec.model.pooling != nil {
-                throw SpecError(file: resolve(architecture), field: "model.pooling", "applies to a BERT checkpoint (a config.json of model_type bert); this architecture is not one (a GPT-2 transformer is read at each sequence's last token)")
-            }
             let loaded = try files.paths.map { try StateDict.load(path: resolve($0), architecturePath: resolve(architecture)) }
             let mlps = loaded.compactMap { if case .mlp(let m) = $0 { return m } else { return nil } }
             let transformers = loaded.compactMap { if case .transformer(let t) = $0 { return t } else { return nil } }
             if transformers.count != loaded.count,
-               let field = [("model.text", spec.model.text), ("model.tokenizer", spec.model.tokenizer), ("model.truncation", spec.model.truncation)].first(where: { $0.1 != nil })?.0 {
-                throw SpecError(file: resolve(architecture), field: field, "applies to a checkpoint read on text (a BERT or GPT-2 config.json); this architecture is not one")
+               let field = [("model.text", spec.model.text), ("model.tokenizer", spec.model.tokenizer), ("model.truncation", spec.model.truncation),
+                            ("model.pooling", spec.model.pooling)].first(where: { $0.1 != nil })?.0 {
+                throw SpecError(file: resolve(architecture), field: field, "applies to a checkpoint of token sequences (a BERT or GPT-2 config.json); this architecture is not one")
             }
             if spec.model.counterfactuals != nil && transformers.count != loaded.count {
                 throw SpecError(file: resolve(architecture), field: "model.counterfactuals", "clean/corrupted pairs apply to a transformer (architecture type gpt2); this architecture is not one")

@@ -94,7 +94,8 @@ public struct EncoderSubject: AuditSubject {
                                      remedy: "model.truncation: truncate keeps the first \(limit - 1) and [SEP]")
             sequences = read.sequences
             truncated = read.truncated
-            source = "\(read.sequences.count) lines of \(textFile) (WordPiece, \(InputFile.displayName(vocabulary)))"
+            let vocabularyName = spec.model.tokenizer ?? (architecture as NSString).deletingLastPathComponent + "/vocab.txt"
+            source = "\(read.sequences.count) lines of \(textFile) (WordPiece, \(vocabularyName))"
         } else if let inputs = spec.model.inputs {
             let padded = try ArrayInput.tokenSequences(resolve(inputs), vocabulary: c.vocabulary, context: c.positions)
             let pad = c.padToken

@@ -1,6 +1,7 @@
 import SalmonNetworks
 
-/// How an encoder's token states become the rows a claim reads (`model.pooling`).
+/// How a checkpoint's token states become the rows a claim reads (`model.pooling`): a BERT
+/// encoder's (default `mean`) or a GPT-2 transformer's (default `last`).
 ///
 /// Every pooling reads the attended positions only (padding never counts), `[CLS]` and `[SEP]`
 /// included, as sentence-transformers' mean pooling averages under the attention mask.
@@ -9,7 +10,8 @@ public enum TokenPooling: String, CaseIterable, Sendable {
     case mean
     /// The first position (`[CLS]` for text).
     case first
-    /// The last attended position (`[SEP]` for text).
+    /// The last attended position (`[SEP]` for BERT text; a GPT-2 transformer's default, where its
+    /// next-token prediction is read).
     case last
     /// One row per attended position, sequence by sequence in input order, positions in order:
     /// token-level claims (a target file then has one value per token).

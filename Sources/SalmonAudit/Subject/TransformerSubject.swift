@@ -57,6 +57,10 @@ public struct TransformerSubject: AuditSubject {
     /// The training sequences and their targets (nil for a model loaded from a file).
     let training: (sequences: [[Int]], targets: [Int])?
     let targets: [String: ProbeData.Target]
+    /// How a sequence's positions become rows: its last position (a built-in task's, and a
+    /// checkpoint's default), or for a checkpoint `model.pooling` — the mean, the first, or one row
+    /// per position (``TokenPooling``).
+    public let pooling: TokenPooling
     /// Activation patching's pairs (built-in modular addition; nil for a model from a file).
     public let counterfactuals: CounterfactualPairs?
     /// Interchange-intervention pairs per causal variable of the task (hierarchical-equality's
@@ -82,6 +86,7 @@ public struct TransformerSubject: AuditSubject {
             throw SpecError(field: "model.task", "a transformer subject trains on a sequence task (modular-addition, induction)")
         }
         self.spec = spec
+        pooling = .last
         let builtIn = ModelSpec.BuiltInTask(rawValue: task)
         let length = builtIn == .induction ? (spec.model.taskOptions.tokens ?? TaskOptions.defaultInductionTokens) + 1 : builtIn == .hierarchicalEquality ? 4 : 2
         try Self.check(spec, capabilities: Self.capabilities(fromFile: false), layers: shape.layers, heads: shape.heads, length: length)
@@ -127,6 +132,7 @@ public struct TransformerSubject: AuditSubject {
             throw SpecError(field: "model.counterfactuals", "clean/corrupted pairs are token ids matching model.inputs; give the clean inputs as token ids too (model.inputs), not as text")
         }
         self.spec = spec
+        pooling = TokenPooling(rawValue: spec.model.pooling ?? "last") ?? .last
         try Self.check(spec, capabilities: Self.capabilities(fromFile: true, pairs: spec.model.counterfactuals != nil), layers: model.configuration.layers,
                        heads: model.configuration.heads, length: model.configuration.context)
         trained = models
@@ -176,7 +182,8 @@ public struct TransformerSubject: AuditSubject {
         if let pairs = counterfactuals {
             hashed += pairs.corrupted.flatMap { $0 }.map(Float.init) + pairs.correct.map(Float.init) + pairs.wrong.map(Float.init)
         }
-        let read = try ClaimTargetFile.targets(of: spec, rows: evaluation.count, of: "token sequences in \(inputs)",
+        let rows = pooling.rows(lengths: evaluation.map(\.count))
+        let read = try ClaimTargetFile.targets(of: spec, rows: rows, of: pooling == .tokens ? "tokens of the sequences in \(inputs)" : "token sequences in \(inputs)",
                                                typesRefusal: "control types on token sequences are not supported yet", resolve: resolve)
         targets = read.targets
         hashed += read.hashed
@@ -186,6 +193,7 @@ public struct TransformerSubject: AuditSubject {
             + (spec.model.text != nil
                ? "\(evaluation.count) lines of \(inputs) (byte-level BPE), each read at its last token" + (truncated > 0 ? "; \(truncated) line\(truncated == 1 ? "" : "s") longer than the context truncated" : "")
                : "\(evaluation.count) token sequences of length \(evaluation.first?.count ?? 0) from \(inputs)")
+            + (pooling == .last ? "" : pooling == .tokens ? "; \(rows) token rows" : "; \(pooling.rawValue)-pooled rows")
     }
 
     /// Every claim's requirements met by `capabilities`, and every site a transformer site.
@@ -409,11 +417,17 @@ public struct TransformerSubject: AuditSubject {
         return Tensor(shape: [n, outputs], scalars: out)
     }
 
-    /// The activations at `sites` at the last position of every evaluation sequence: sequences of
-    /// one length run as one batch (all of them, unless the inputs are lines of text), each row
-    /// put back at its sequence's index.
+    /// The activations at `sites` at the last position of every evaluation sequence (or pooled as
+    /// ``pooling`` says): sequences of one length run as one batch (all of them, unless the inputs
+    /// are lines of text), each row put back at its sequence's index.
     func capture(_ model: Transformer, sites: Set<String>) -> [String: Tensor] {
-        let n = evaluation.count
+        let lengths = evaluation.map(\.count)
+        let n = pooling.rows(lengths: lengths)
+        var firstRow = Array(evaluation.indices)
+        if pooling == .tokens {
+            var total = 0
+            for (i, length) in lengths.enumerated() { firstRow[i] = total; total += length }
+        }
         var groups: [Int: [Int]] = [:]
         for (i, sequence) in evaluation.enumerated() { groups[sequence.count, default: []].append(i) }
         var out: [String: [Float]] = [:], widths: [String: Int] = [:]
@@ -424,10 +438,8 @@ public struct TransformerSubject: AuditSubject {
                 var rows = out[site] ?? [Float](repeating: 0, count: n * width)
                 out[site] = nil   // keep the buffer unique while it is written
                 widths[site] = width
-                for (b, i) in members.enumerated() {
-                    let from = (b * length + length - 1) * width
-                    for j in 0..<width { rows[i * width + j] = all.scalars[from + j] }
-                }
+                pooling.pool(all, length: length, lengths: [Int](repeating: length, count: members.count),
+                             rows: members.map { firstRow[$0] }, into: &rows)
                 out[site] = rows
             }
         }

@@ -13,6 +13,8 @@ Run once, here (python3 generate.py; torch, transformers, tokenizers, numpy). Wr
   last.npy                                    float32 [3, 12, 16]: output_hidden_states 0 … 2 at each
                                               line's last token, each line run alone (no padding),
                                               line 5 truncated to its first 16 tokens
+  mean.npy                                    float32 [3, 12, 16]: the same, averaged over each line's tokens
+  tokens.npy                                  float32 [3, 89, 16]: the same at every token, line by line
   versions.txt                                the torch, transformers and tokenizers versions used
 """
 import json
@@ -68,12 +70,18 @@ for name in os.listdir(model_dir):
     if name not in ["config.json", "model.safetensors", "vocab.json", "merges.txt"]:
         os.remove(os.path.join(model_dir, name))
 last = np.zeros((3, len(lines), 16), dtype=np.float32)
+mean = np.zeros((3, len(lines), 16), dtype=np.float32)
+tokens = [[] for _ in range(3)]
 with torch.no_grad():
     for i, sequence in enumerate(ids):
         x = torch.tensor([sequence[:16]])
         states = model(input_ids=x, output_hidden_states=True).hidden_states
         for k in range(3):
             last[k, i] = states[k][0, -1].numpy()
+            mean[k, i] = states[k][0].double().mean(dim=0).numpy()
+            tokens[k].append(states[k][0].numpy())
 np.save(os.path.join(here, "last.npy"), last)
+np.save(os.path.join(here, "mean.npy"), mean)
+np.save(os.path.join(here, "tokens.npy"), np.stack([np.concatenate(t) for t in tokens]).astype(np.float32))
 with open(os.path.join(here, "versions.txt"), "w") as f:
     f.write(f"torch {torch.__version__}\ntransformers {transformers.__version__}\ntokenizers {tokenizers.__version__}\n")
