@@ -175,7 +175,8 @@ extension BertEncoder {
 /// Calibration of a checkpoint's null families: audits whose "trained" encoder is one more null
 /// draw call the claim distinguishable at a rate inside the binomial 99.9 % band around 5 %.
 @Suite struct EncoderCalibrationTests {
-    static func spec(seed: Int, family: String) throws -> AuditSpec {
+    static func spec(seed: Int, family: String,
+                     claim: String = "{name: mean, method: {name: activation-statistics}, sites: [layers.1], statistic: meanActivation}") throws -> AuditSpec {
         try AuditSpec.parse(yaml: """
             name: calibration
             seed: \(seed)
@@ -186,7 +187,7 @@ extension BertEncoder {
               tokenizer: \(EncoderSubjectTests.fixtures)/vocab.txt
               truncation: truncate
             claims:
-              - {name: mean, method: {name: activation-statistics}, sites: [layers.1], statistic: meanActivation}
+              - \(claim)
             nulls:
               - {family: \(family), K: 19}
             resampling: {bootstrap: 100}
@@ -198,5 +199,20 @@ extension BertEncoder {
         let (distinguishable, band) = try await calibrationCount(family: family) { try Self.spec(seed: $0, family: family) }
         print("encoder calibration, \(family): \(distinguishable) of 400 distinguishable (band \(band))")
         #expect(band.contains(distinguishable), "\(family): \(distinguishable) of 400 distinguishable, band \(band)")
+    }
+
+    /// `pca-target-correlation` (top-3 components against a real-valued target read from a file,
+    /// one per line) on the checkpoint's mean-pooled rows: one more random-init draw is called
+    /// distinguishable at the nominal rate.
+    @Test func aRealValuedPCACorrelationIsCalibrated() async throws {
+        let target = NSTemporaryDirectory() + "encoder-pca-target-\(UUID().uuidString).npy"
+        defer { try? FileManager.default.removeItem(atPath: target) }
+        // A real value per line, unrelated to any model: the lines' lengths in characters, jittered.
+        let values: [Double] = [22, 13, 36, 4, 7, 17, 4, 19, 5, 27, 4, 13, 10, 31].enumerated().map { $1 + 0.1 * Double($0 % 3) }
+        try RidgeProbeAuditTests.npy(values, shape: [14], float64: true).write(to: URL(fileURLWithPath: target))
+        let claim = "{name: pc, method: {name: pca-target-correlation, components: 3}, sites: [layers.1], target: \(target)}"
+        let (distinguishable, band) = try await calibrationCount { try Self.spec(seed: $0, family: "random-init", claim: claim) }
+        print("encoder calibration, pca-target-correlation: \(distinguishable) of 400 distinguishable (band \(band))")
+        #expect(band.contains(distinguishable), "\(distinguishable) of 400 distinguishable, band \(band)")
     }
 }

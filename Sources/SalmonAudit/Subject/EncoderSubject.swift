@@ -246,16 +246,16 @@ public struct EncoderSubject: AuditSubject {
             }
             let states = model.hiddenStates(tokens: tokens, mask: mask, batch: chunk.count, length: length, running: running)
             for site in sites {
+                guard var rows = out[site] else { continue }
+                out[site] = nil   // keep the buffer unique while it is written
                 if site == "pooler" {
-                    guard let pooled = model.pooled(states[layers], batch: chunk.count, length: length) else { continue }
-                    for (b, i) in chunk.enumerated() {
-                        for j in 0..<d { out[site]?[i * d + j] = pooled.scalars[b * d + j] }
+                    if let pooled = model.pooled(states[layers], batch: chunk.count, length: length) {
+                        for (b, i) in chunk.enumerated() { rows.replaceSubrange((i * d)..<((i + 1) * d), with: pooled.scalars[(b * d)..<((b + 1) * d)]) }
                     }
-                } else if var rows = out[site] {
-                    out[site] = nil   // keep the buffer unique while it is written
+                } else {
                     pooling.pool(states[state(site)], length: length, lengths: chunk.map { lengths[$0] }, rows: chunk.map { firstRow[$0] }, into: &rows)
-                    out[site] = rows
                 }
+                out[site] = rows
             }
             start = end
         }

@@ -28,13 +28,14 @@ public enum TokenPooling: String, CaseIterable, Sendable {
     ///   - out: `[rows, d]`, row-major.
     func pool(_ states: Tensor, length: Int, lengths: [Int], rows: [Int], into out: inout [Float]) {
         let d = states.shape[1]
+        var total = [Double](repeating: 0, count: self == .mean ? d : 0)   // one accumulator for the batch
         states.scalars.withUnsafeBufferPointer { x in
             out.withUnsafeMutableBufferPointer { o in
                 for (b, n) in lengths.enumerated() {
                     let base = b * length * d, to = rows[b] * d
                     switch self {
                     case .mean:
-                        var total = [Double](repeating: 0, count: d)
+                        for j in 0..<d { total[j] = 0 }
                         for t in 0..<n { for j in 0..<d { total[j] += Double(x[base + t * d + j]) } }
                         for j in 0..<d { o[to + j] = Float(total[j] / Double(n)) }
                     case .first:
