@@ -31,6 +31,12 @@ public enum NullFamilyDescription {
             return "the trained network's activations, read by the same sparse autoencoder with its decoder frozen at a random initialization and only its encoder and biases trained (Korznikov et al. 2026): do the learned feature directions matter?"
         case .randomCircuits:
             return "the trained network, with the circuit the search found replaced by circuits of the same size whose components are drawn at random (Shi et al. 2024's sufficiency test): is the found circuit better than chance ones of its size?"
+        case .inflatedCircuits:
+            return "the trained network, with the circuit the search found inflated by one component drawn at random from outside it, the value what removing that component costs (Shi et al. 2024's minimality reference): does the circuit's weakest component matter more than a chance one?"
+        case .equivalenceMargin:
+            return "the trained network, the circuit-versus-model comparison redrawn with the circuit better on each differing example with probability ½ + ε, the edge of non-equivalence (Shi et al. 2024's equivalence test, Monte Carlo form): are circuit and model closer to a tie than a margin-ε difference would leave them?"
+        case .permutedComplement:
+            return "the trained network, the scores of the network with its circuit knocked out permuted across examples (Shi et al. 2024's independence test): does the rest of the network still carry the behaviour?"
         case .untrainedMap:
             return "the trained network, intervened on through the same alignment map left at its random initialization (no training): does the trained map find more than a random map of its kind does?"
         case .randomUnits:

@@ -34,7 +34,7 @@ func calibrationCount(audits: Int = 400, family: String = "random-init", index: 
 /// The calibration experiment of ``calibrationCount(audits:family:index:spec:)`` for a statistic
 /// with ties (an accuracy over finitely many rows): ties count as extreme, so the test is
 /// conservative and its rate below 5 %. Exactly: with K = 19 the test rejects only when the
-/// trained value exceeds every null value (p = 1/20), and under exchangeability — given the 20
+/// trained value exceeds (for a statistic where smaller is better, falls below) every null value (p = 1/20), and under exchangeability — given the 20
 /// values of an audit — the trained value is any one of them with probability 1/20. So among the
 /// `eligible` audits whose largest value is unique, the rejections are Binomial(eligible, 1/20),
 /// and the others cannot reject. Returns the rejections, the eligible audits and the binomial
@@ -51,7 +51,8 @@ func tieAwareCalibration(audits: Int = 400, family: String = "random-init", inde
         let test = result.tests[0]
         guard test.null.values.count == 19 else { throw AuditError("calibration audit \(r): expected 19 null draws") }
         let values = [test.estimate] + test.null.values
-        let top = values.max() ?? 0
+        // The extreme value in the test's direction: the largest, or the smallest for a statistic where smaller is better.
+        let top = (test.direction == "smaller" ? values.min() : values.max()) ?? 0
         let tie = 1e-12 * max(1, abs(top))
         if values.filter({ abs($0 - top) <= tie }).count == 1 { eligible += 1 }
         if test.verdict == .distinguishable { distinguishable += 1 }

@@ -91,6 +91,82 @@ import SalmonStatistics
         print("calibration: circuit equivalence at the margin \(above)/400 and \(below)/400 (99.9 % band for 5 %: \(band)); inside it \(inside)/400")
     }
 
+    /// The Monte Carlo equivalence test rejects when |K/m − ½| is small; it is level α on the whole
+    /// null |p − ½| ≥ ε only if P_p(|K/m − ½| ≤ t) is largest at the boundary p = ½ ± ε. Checked
+    /// exactly (binomial CDFs) for every m ≤ 60, every attainable t and p on a grid beyond the
+    /// boundary, and the two boundaries give the same probability.
+    @Test func theSymmetricEquivalenceRegionIsLeastFavourableAtTheMargin() {
+        func central(_ m: Int, _ t: Double, _ p: Double) -> Double {
+            // P(½ − t ≤ K/m ≤ ½ + t) for K ~ Bin(m, p).
+            let hi = Int((Double(m) * (0.5 + t) + 1e-9).rounded(.down)), lo = Int((Double(m) * (0.5 - t) - 1e-9).rounded(.up))
+            return BinomialDistribution.cdf(hi, trials: m, probability: p) - (lo > 0 ? BinomialDistribution.cdf(lo - 1, trials: m, probability: p) : 0)
+        }
+        var checked = 0
+        for epsilon in [0.05, 0.1, 0.2] {
+            for m in 1...60 {
+                for k in 0...m {
+                    let t = abs(Double(k) / Double(m) - 0.5)
+                    let boundary = central(m, t, 0.5 + epsilon)
+                    #expect(abs(central(m, t, 0.5 - epsilon) - boundary) < 1e-12)
+                    var previous = boundary
+                    for step in 1...8 {
+                        let p = 0.5 + epsilon + Double(step) * (0.5 - epsilon) / 8.5
+                        let inside = central(m, t, p)
+                        #expect(inside <= previous + 1e-12, "m \(m), t \(t), p \(p): \(inside) > \(previous)")
+                        previous = inside
+                        checked += 1
+                    }
+                }
+            }
+        }
+        #expect(checked > 10_000)
+    }
+
+    /// Calibration of the Monte Carlo equivalence test (the audit's `equivalence` against
+    /// `equivalence-margin`): at the margin (P(circuit better) = ½ ± ε, ε = 0.1; 400 experiments
+    /// of 300 examples, half of them differing; 99 draws), equivalence is claimed (p ≤ 0.05) at a
+    /// rate inside the binomial 99.9 % band for 5 % or below it (the distance takes discrete
+    /// values, and ties count against equivalence); inside the region (½) most of the time.
+    @Test func theMonteCarloEquivalenceTestIsCalibratedAtTheMargin() throws {
+        func rate(better probability: Double, seed: UInt64) -> Int {
+            var claimed = 0
+            for r in 0..<400 {
+                var s = RandomStream(seed: seed, path: ["equivalence", .index(r)])
+                let m = s.binomial(trials: 300, probability: 0.5)
+                let k = s.binomial(trials: m, probability: probability)
+                let observed = CircuitHypothesisTests.equivalenceDistance(better: k, differing: m)
+                var draws = s.derived("draws")
+                let b = (0..<99).filter { _ in
+                    CircuitHypothesisTests.equivalenceMarginDraw(differing: m, margin: 0.1, stream: &draws) <= observed
+                }.count
+                if Double(1 + b) / 100 <= 0.05 { claimed += 1 }
+            }
+            return claimed
+        }
+        let band = BinomialDistribution.centralBand(level: 0.999, trials: 400, probability: 0.05)
+        let above = rate(better: 0.6, seed: 57), below = rate(better: 0.4, seed: 58), inside = rate(better: 0.5, seed: 59)
+        #expect(above <= band.upperBound && below <= band.upperBound, "at the margin: \(above), \(below) of 400 claimed equivalent, band \(band)")
+        #expect(inside > 200, "P(better) = 0.5: \(inside) of 400 claimed equivalent")
+        print("calibration: Monte Carlo circuit equivalence at the margin \(above)/400 and \(below)/400 (99.9 % band for 5 %: \(band)); inside it \(inside)/400")
+    }
+
+    /// Minimality's intersection–union form: the Monte Carlo p-value of the weakest component's
+    /// drop equals the largest per-component p-value against the same reference drops.
+    @Test func theWeakestComponentsPValueIsTheLargestPerComponentPValue() throws {
+        var s = RandomStream(seed: 61)
+        let effects = (0..<30).map { _ in s.uniform() }
+        let tests = try CircuitHypothesisTests(problem: Self.additive(effects), circuit: Set(s.subset(of: 30, count: 6)))
+        let outside = tests.complement.sorted()
+        let reference = (0..<199).map { _ in tests.inflatedDrop(outside[s.index(below: outside.count)]) }
+        func p(_ d: Double) -> Double { Double(1 + reference.filter { $0 >= d - 1e-12 }.count) / 200 }
+        let drops = tests.componentDrops()
+        #expect(drops.count == 6)
+        #expect(p(try #require(drops.min())) == drops.map(p).max())
+        // Additive effects: a component's drop is its effect, and so is an added one's.
+        #expect(zip(tests.circuit.sorted(), drops).allSatisfy { abs(effects[$0] - $1) < 1e-12 })
+        #expect(abs(tests.inflatedDrop(outside[0]) - effects[outside[0]]) < 1e-12)
+    }
+
     /// Calibration: independent scores (400 experiments of 30 pairs, 99 permutations) are called
     /// dependent at α = 0.05 at a rate inside the binomial 99.9 % band.
     @Test func theIndependenceTestRejectsFivePercentOfIndependentPairs() {

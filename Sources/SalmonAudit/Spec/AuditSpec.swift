@@ -239,6 +239,17 @@ public struct NullSpec: Sendable, Codable, Equatable {
         /// The trained network, with a discovered circuit replaced by circuits of the same size
         /// whose components are drawn at random (an estimator-level null; Shi et al. 2024).
         case randomCircuits = "random-circuits"
+        /// The trained network, with a discovered circuit inflated by one component drawn at
+        /// random from outside it, the draw its drop (an estimator-level null: Shi et al. 2024's
+        /// minimality reference).
+        case inflatedCircuits = "inflated-circuits"
+        /// The trained network, the circuit-versus-model comparison of equivalence redrawn at the
+        /// boundary of its null, P(circuit better) = ½ + ε (an estimator-level null: Shi et al.
+        /// 2024's equivalence test, in its Monte Carlo form).
+        case equivalenceMargin = "equivalence-margin"
+        /// The trained network, the scores of its circuit's complement permuted across examples
+        /// (an estimator-level null: Shi et al. 2024's independence test).
+        case permutedComplement = "permuted-complement"
         /// The trained network, read through an alignment map left at its random initialization
         /// instead of trained (an estimator-level null for interchange interventions).
         case untrainedMap = "untrained-map"
@@ -249,7 +260,12 @@ public struct NullSpec: Sendable, Codable, Equatable {
 
         /// Whether the family varies the method rather than the model: only the claim families
         /// that offer it (``ClaimFamily/estimatorNulls``) are tested against it.
-        public var isEstimatorLevel: Bool { self == .frozenDecoder || self == .frozenEncoder || self == .randomUnits || self == .randomCircuits || self == .untrainedMap }
+        public var isEstimatorLevel: Bool {
+            switch self {
+            case .frozenDecoder, .frozenEncoder, .randomUnits, .randomCircuits, .inflatedCircuits, .equivalenceMargin, .permutedComplement, .untrainedMap: true
+            default: false
+            }
+        }
     }
 
     public static let families = Family.allCases.map(\.rawValue)

@@ -201,7 +201,7 @@ public struct EncoderSubject: AuditSubject {
             return NullModels.redrawnFromMomentsExceptEmbeddings(base, stream: stream)
         case .permutedLabels, .supplied:
             throw AuditError("\(unit): the family '\(familyName)' has no null model of a checkpoint")
-        case .gaussianActivations, .frozenDecoder, .frozenEncoder, .randomUnits, .randomCircuits, .untrainedMap:
+        case .gaussianActivations, .frozenDecoder, .frozenEncoder, .randomUnits, .randomCircuits, .inflatedCircuits, .equivalenceMargin, .permutedComplement, .untrainedMap:
             return base
         }
     }

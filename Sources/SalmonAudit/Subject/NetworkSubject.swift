@@ -304,7 +304,7 @@ public struct LayeredNetworkSubject<Model: AuditedNetwork>: AuditSubject {
                 return NullModels.reinitialized(base, initializer: initializer, stream: stream)
             case .supplied:
                 throw AuditError("\(unit): the family 'supplied' has no network (its null models are activation files)")
-            case .randomUnits, .randomCircuits, .untrainedMap:
+            case .randomUnits, .randomCircuits, .inflatedCircuits, .equivalenceMargin, .permutedComplement, .untrainedMap:
                 // A method-level null: the trained network, with the method's units or circuit drawn at random.
                 return base
             case .gaussianActivations, .frozenDecoder, .frozenEncoder:

@@ -321,7 +321,7 @@ public struct TransformerSubject: AuditSubject {
             return fresh
         case .supplied:
             throw AuditError("\(unit): the family 'supplied' has no network (its null models are activation files)")
-        case .gaussianActivations, .frozenDecoder, .frozenEncoder, .randomUnits, .randomCircuits, .untrainedMap:
+        case .gaussianActivations, .frozenDecoder, .frozenEncoder, .randomUnits, .randomCircuits, .inflatedCircuits, .equivalenceMargin, .permutedComplement, .untrainedMap:
             throw AuditError("\(unit): the family '\(familyName)' keeps the trained network and has no null network")
         }
     }

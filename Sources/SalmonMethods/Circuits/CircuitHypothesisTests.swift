@@ -54,16 +54,46 @@ public struct CircuitHypothesisTests: Sendable {
     /// - Precondition: 0 < ε < ½.
     public func equivalence(margin epsilon: Double = 0.1) -> Outcome {
         precondition(epsilon > 0 && epsilon < 0.5, "equivalence margin in (0, ½)")
+        let (better, differ) = equivalenceCounts()
+        guard differ > 0 else { return Outcome(statistic: 0.5, pValue: 1, draws: 0) }
+        let lower = BinomialDistribution.cdf(better, trials: differ, probability: 0.5 + epsilon)
+        let upper = 1 - BinomialDistribution.cdf(better - 1, trials: differ, probability: 0.5 - epsilon)
+        return Outcome(statistic: Double(better) / Double(differ), pValue: min(1, max(lower, upper)), draws: 0)
+    }
+
+    /// The counts equivalence is built on: the m examples where the circuit alone and the full
+    /// model differ in score, and the k of them where the circuit is better.
+    public func equivalenceCounts() -> (better: Int, differing: Int) {
         let full = problem.correctness([]), alone = problem.correctness(complement)
         var better = 0, differ = 0
         for (c, m) in zip(alone, full) where c != m {
             differ += 1
             if c > m { better += 1 }
         }
-        guard differ > 0 else { return Outcome(statistic: 0.5, pValue: 1, draws: 0) }
-        let lower = BinomialDistribution.cdf(better, trials: differ, probability: 0.5 + epsilon)
-        let upper = 1 - BinomialDistribution.cdf(better - 1, trials: differ, probability: 0.5 - epsilon)
-        return Outcome(statistic: Double(better) / Double(differ), pValue: min(1, max(lower, upper)), draws: 0)
+        return (better, differ)
+    }
+
+    /// Equivalence as a distance: |k/m − ½|, 0 when m = 0 (smaller: circuit and model outperform
+    /// each other equally often). The Monte Carlo form of the equivalence test compares it with
+    /// ``equivalenceMarginDraw(differing:margin:stream:)``: rejecting H₀ |P(circuit better) − ½| ≥ ε
+    /// when the distance is small is level α at every point of H₀, because for an interval
+    /// symmetric about m/2, P_p(|K/m − ½| ≤ t) falls as p moves away from ½ (the binomial
+    /// distributions of p and 1 − p mirror each other and each is unimodal), so the boundary
+    /// p = ½ ± ε is the least favourable (Wellek 2010, *Testing Statistical Hypotheses of
+    /// Equivalence and Noninferiority*, §5.1's symmetric equivalence region for a binomial).
+    public static func equivalenceDistance(better: Int, differing: Int) -> Double {
+        // |2k − m|/(2m): k and m − k give the same bits, as the test's symmetry needs.
+        differing == 0 ? 0 : Double(abs(2 * better - differing)) / Double(2 * differing)
+    }
+
+    /// One draw of the distance under the boundary of equivalence's null: K ~ Bin(m, ½ + ε) from
+    /// `stream`, |K/m − ½| (0 when m = 0, a tie with the observed distance, so that p = 1: no
+    /// example separates circuit and model).
+    /// - Precondition: 0 < ε < ½, m ≥ 0.
+    public static func equivalenceMarginDraw(differing m: Int, margin epsilon: Double, stream: inout RandomStream) -> Double {
+        precondition(epsilon > 0 && epsilon < 0.5 && m >= 0, "equivalence margin in (0, ½), m ≥ 0")
+        guard m > 0 else { return 0 }
+        return equivalenceDistance(better: stream.binomial(trials: m, probability: 0.5 + epsilon), differing: m)
     }
 
     /// Independence: HSIC between the full model's scores and the scores of the network with the
@@ -75,41 +105,72 @@ public struct CircuitHypothesisTests: Sendable {
         return Outcome(statistic: observed, pValue: Double(1 + b) / Double(1 + permutations), draws: permutations)
     }
 
+    /// The paired scores independence compares: the full model's, and the network's with the
+    /// circuit knocked out.
+    public func independenceScores() -> (full: [Double], complement: [Double]) {
+        (problem.correctness([]), problem.correctness(circuit))
+    }
+
     /// HSIC (biased estimator, trace(KHLH)/(n − 1)², Gretton et al. 2007) of `x` and `y` and its
     /// values under `permutations` permutations of `y`. Gaussian kernels, each bandwidth the
     /// median of the nonzero pairwise distances of its variable (1 when all are equal).
     public static func hsicPermutationTest(_ x: [Double], _ y: [Double], permutations: Int, stream: RandomStream) -> (observed: Double, null: [Double]) {
-        precondition(x.count == y.count && x.count >= 2 && permutations >= 1, "HSIC: paired samples of at least 2")
-        let n = x.count
-        func centredKernel(_ v: [Double]) -> [Double] {
+        precondition(permutations >= 1, "HSIC: at least one permutation")
+        let hsic = HSIC(x, y)
+        var s = stream
+        return (hsic.value(), (0..<permutations).map { _ in hsic.value(permutedBy: &s) })
+    }
+
+    /// The Hilbert–Schmidt independence criterion of paired samples (Gretton et al. 2007, the
+    /// biased estimator trace(K̃L̃)/(n − 1)² with K̃ = HKH, L̃ = HLH, H = I − 11ᵀ/n), its kernels
+    /// centred once so that permutations of `y` cost O(n²) each. Gaussian kernels, each bandwidth
+    /// the median of the nonzero pairwise distances of its variable (1 when all are equal).
+    public struct HSIC: Sendable {
+        public let count: Int
+        let kx: [Double], ly: [Double]
+
+        /// - Precondition: `x` and `y` paired, at least 2 of them.
+        public init(_ x: [Double], _ y: [Double]) {
+            precondition(x.count == y.count && x.count >= 2, "HSIC: paired samples of at least 2")
+            count = x.count
+            kx = Self.centredKernel(x)
+            ly = Self.centredKernel(y)
+        }
+
+        static func centredKernel(_ v: [Double]) -> [Double] {
+            let n = v.count
             var distances: [Double] = []
             for i in 0..<n { for j in (i + 1)..<n where v[i] != v[j] { distances.append(abs(v[i] - v[j])) } }
             distances.sort()
             let sigma = distances.isEmpty ? 1 : distances[distances.count / 2]
             var k = [Double](repeating: 0, count: n * n)
             for i in 0..<n { for j in 0..<n { let d = v[i] - v[j]; k[i * n + j] = exp(-d * d / (2 * sigma * sigma)) } }
-            // H K H with H = I − 11ᵀ/n: subtract row and column means, add the grand mean.
+            // H K H: subtract row and column means, add the grand mean.
             var rows = [Double](repeating: 0, count: n), grand = 0.0
             for i in 0..<n { for j in 0..<n { rows[i] += k[i * n + j] }; rows[i] /= Double(n); grand += rows[i] }
             grand /= Double(n)
             for i in 0..<n { for j in 0..<n { k[i * n + j] += grand - rows[i] - rows[j] } }
             return k
         }
-        let kx = centredKernel(x), ly = centredKernel(y)
-        func hsic(_ order: [Int]) -> Double {
-            // trace(K̃ L̃_π) = Σ_ij K̃_ij L̃_{π(i)π(j)} (K̃, L̃ symmetric).
+
+        /// HSIC of `x` with `y` reordered: trace(K̃ L̃_π) = Σ_ij K̃_ij L̃_{π(i)π(j)} (both symmetric).
+        public func value(order: [Int]? = nil) -> Double {
+            let n = count
             var total = 0.0
-            for i in 0..<n { for j in 0..<n { total += kx[i * n + j] * ly[order[i] * n + order[j]] } }
+            if let order {
+                for i in 0..<n { for j in 0..<n { total += kx[i * n + j] * ly[order[i] * n + order[j]] } }
+            } else {
+                for i in 0..<(n * n) { total += kx[i] * ly[i] }
+            }
             return total / Double((n - 1) * (n - 1))
         }
-        let observed = hsic(Array(0..<n))
-        var s = stream
-        let null = (0..<permutations).map { _ -> Double in
-            var order = Array(0..<n)
-            order.shuffle(using: &s)
-            return hsic(order)
+
+        /// HSIC under one uniformly random permutation of `y` drawn from `stream`.
+        public func value(permutedBy stream: inout RandomStream) -> Double {
+            var order = Array(0..<count)
+            order.shuffle(using: &stream)
+            return value(order: order)
         }
-        return (observed, null)
     }
 
     /// Sufficiency: the circuit's faithfulness (its accuracy alone over the full model's) against
@@ -157,18 +218,12 @@ public struct CircuitHypothesisTests: Sendable {
             for _ in 0..<draws {
                 let r = outside[s.index(below: outside.count)]
                 if let d = memo[r] { reference.append(d); continue }
-                var removed = complement
-                removed.remove(r)
-                let d = problem.accuracy(removed) - base
+                let d = inflatedDrop(r, circuitAccuracy: base)
                 memo[r] = d
                 reference.append(d)
             }
         }
-        let drops = members.map { c -> Double in
-            var removed = complement
-            removed.insert(c)
-            return base - problem.accuracy(removed)
-        }
+        let drops = componentDrops(circuitAccuracy: base)
         let pValues = drops.map { d -> Double in
             guard !reference.isEmpty else { return 1 }
             let b = reference.filter { $0 >= d - 1e-12 }.count
@@ -176,5 +231,26 @@ public struct CircuitHypothesisTests: Sendable {
         }
         let adjusted = try MultipleTesting.adjust(pValues, method: .holm).adjusted
         return members.indices.map { ComponentMinimality(component: members[$0], drop: drops[$0], pValue: pValues[$0], adjustedPValue: adjusted[$0]) }
+    }
+
+    /// The accuracy drop δ_c = acc(C) − acc(C ∖ c) of each of the circuit's components, in
+    /// ascending order of component. `circuitAccuracy` is acc(C) when the caller has it.
+    public func componentDrops(circuitAccuracy: Double? = nil) -> [Double] {
+        let base = circuitAccuracy ?? problem.accuracy(complement)
+        return circuit.sorted().map { c -> Double in
+            var removed = complement
+            removed.insert(c)
+            return base - problem.accuracy(removed)
+        }
+    }
+
+    /// The reference drop of component `r` outside the circuit: δ_r = acc(C ∪ r) − acc(C), what
+    /// removing r from the inflated circuit C ∪ r costs (Shi et al.'s minimality reference).
+    /// - Precondition: `r` is outside the circuit.
+    public func inflatedDrop(_ r: Int, circuitAccuracy: Double? = nil) -> Double {
+        precondition(!circuit.contains(r), "an inflated circuit adds a component from outside the circuit")
+        var removed = complement
+        removed.remove(r)
+        return problem.accuracy(removed) - (circuitAccuracy ?? problem.accuracy(complement))
     }
 }

@@ -26,6 +26,14 @@ import SalmonStatistics
 ///   block (``GreedyCircuitSearch/Problem/alignedOverlap(_:_:)``; `align: false` for the plain
 ///   overlap) — larger: the circuit is the one training finds. The anchor scheme of
 ///   `edge-attribution-circuit`'s statistic of the same name (below).
+/// - Shi et al. 2024's circuit-hypothesis tests of restart 0's circuit C
+///   (``CircuitHypothesisStatistic``), each with its method-level null: `minimality`, the smallest
+///   accuracy drop min_c acc(C) − acc(C ∖ c) over C's components (larger), against
+///   `inflated-circuits`; `equivalence`, |k/m − ½| over the m rows where C alone and the full
+///   network differ, k of them C's (smaller), against `equivalence-margin` (parameter `margin`, ε);
+///   `complementDependence`, the HSIC of the full network's per-row correctness with the
+///   network's with C knocked out (larger: the rest of the network still carries the
+///   behaviour), against `permuted-complement`.
 /// None is resampled over rows (the search would be re-run on each resample); the interval is
 /// omitted with that reason.
 ///
@@ -71,6 +79,7 @@ public struct CircuitDiscoveryFamily: ClaimFamily {
          ClaimStatistic("restartAgreement", direction: .larger, summary: "the mean Jaccard overlap of the circuits found by different restarts"),
          ClaimStatistic("overlapWithTrained", direction: .larger, reference: .trainedNetworkZero,
                         summary: "the Jaccard overlap of the circuit with trained network 0's, up to relabeled units or heads")]
+            + CircuitHypothesisStatistic.allCases.map(\.claimStatistic)
     }
 
     public func requirements(of claim: ClaimSpec) -> Set<ClaimRequirement> {
@@ -79,11 +88,16 @@ public struct CircuitDiscoveryFamily: ClaimFamily {
         return needs
     }
 
-    public var estimatorNulls: Set<String> { [NullSpec.Family.randomCircuits.rawValue] }
+    public var estimatorNulls: Set<String> {
+        Set([NullSpec.Family.randomCircuits.rawValue] + CircuitHypothesisStatistic.allCases.map(\.null.rawValue))
+    }
 
-    /// `random-circuits` replaces the found circuit by random ones of its size: it tests faithfulness only.
+    /// `random-circuits` replaces the found circuit by random ones of its size: it tests
+    /// faithfulness only; each of Shi et al.'s other tests has its own null.
     public func estimatorNulls(of claim: ClaimSpec) -> Set<String> {
-        claim.statistic == "faithfulness" ? estimatorNulls : []
+        if claim.statistic == "faithfulness" { return [NullSpec.Family.randomCircuits.rawValue] }
+        if let test = CircuitHypothesisStatistic(rawValue: claim.statistic) { return [test.null.rawValue] }
+        return []
     }
 
     public func isRandom(_ claim: ClaimSpec) -> Bool { true }
@@ -118,6 +132,9 @@ public struct CircuitDiscoveryFamily: ClaimFamily {
         guard p.threshold > 0 && p.threshold <= 1 else {
             throw SpecError(field: field + ".method.threshold", "expected a faithfulness threshold in (0, 1], found \(p.threshold)")
         }
+        guard p.margin > 0 && p.margin < 0.5 else {
+            throw SpecError(field: field + ".method.margin", "expected an equivalence margin ε in (0, ½), found \(p.margin)")
+        }
         guard (1...100).contains(p.restarts) else { throw SpecError(field: field + ".method.restarts", "expected 1 … 100 restarts, found \(p.restarts)") }
         if claim.statistic == "restartAgreement" && p.restarts < 2 {
             throw SpecError(field: field + ".method.restarts", "restartAgreement compares restarts; expected at least 2, found \(p.restarts)")
@@ -136,8 +153,14 @@ public struct CircuitDiscoveryFamily: ClaimFamily {
         if let i = spec.nulls.firstIndex(where: { $0.family == NullSpec.Family.gaussianActivations.rawValue }) {
             throw SpecError(field: "nulls[\(i)].family", "'gaussian-activations' redraws activations, but the circuit-discovery claim \(claim.name) runs the network itself; audit it against random-circuits or model nulls")
         }
-        if !spec.nulls.contains(where: { !(NullSpec.Family(rawValue: $0.family)?.isEstimatorLevel ?? false) }) && claim.statistic != "faithfulness" {
-            throw SpecError(field: field + ".statistic", "random-circuits tests faithfulness only; \(claim.statistic) needs a model null (random-init, moment-redraw, …)")
+        let own = estimatorNulls(of: claim)
+        if !spec.nulls.contains(where: { !(NullSpec.Family(rawValue: $0.family)?.isEstimatorLevel ?? false) || own.contains($0.family) }) {
+            let offered = own.isEmpty ? "" : "'\(own.sorted().joined(separator: "', '"))' or "
+            // What the spec's method-level nulls test instead.
+            let tested = [NullSpec.Family.randomCircuits.rawValue: "faithfulness"].merging(
+                CircuitHypothesisStatistic.allCases.map { ($0.null.rawValue, $0.rawValue) }) { a, _ in a }
+            let others = spec.nulls.compactMap { n in tested[n.family].map { "; '\(n.family)' tests \($0) only" } }.joined()
+            throw SpecError(field: field + ".statistic", "\(claim.statistic) is tested against \(offered)a model null (random-init, moment-redraw, …), and this spec has none" + others)
         }
     }
 
@@ -160,8 +183,10 @@ public struct GreedyCircuitParameters: MethodParameters, Equatable, Codable {
     /// `overlapWithTrained`: compare circuits up to relabeled hidden units (per layer) or heads
     /// (per block); false for the plain overlap.
     public var align: Bool = true
+    /// `equivalence`: the margin ε of Shi et al.'s equivalence test (H₀: |P(circuit better) − ½| ≥ ε).
+    public var margin: Double = 0.1
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case threshold, ablation, restarts, align }
+    enum CodingKeys: String, CodingKey, CaseIterable { case threshold, ablation, restarts, align, margin }
 
     public init() {}
 
@@ -171,6 +196,7 @@ public struct GreedyCircuitParameters: MethodParameters, Equatable, Codable {
         threshold = try c.decodeIfPresent(Double.self, forKey: .threshold) ?? threshold
         restarts = try c.decodeIfPresent(Int.self, forKey: .restarts) ?? restarts
         align = try c.decodeIfPresent(Bool.self, forKey: .align) ?? align
+        margin = try c.decodeIfPresent(Double.self, forKey: .margin) ?? margin
         if let raw = try c.decodeIfPresent(String.self, forKey: .ablation) {
             guard let value = GreedyCircuitSearch.Ablation(rawValue: raw) else {
                 throw SpecError(field: SpecError.path(decoder.codingPath) + ".ablation",
@@ -186,6 +212,7 @@ public struct GreedyCircuitParameters: MethodParameters, Equatable, Codable {
         try c.encode(ablation.rawValue, forKey: .ablation)
         try c.encode(restarts, forKey: .restarts)
         try c.encode(align, forKey: .align)
+        try c.encode(margin, forKey: .margin)
     }
 }
 
@@ -241,6 +268,11 @@ struct GreedyCircuitEvaluator: ClaimEvaluator {
             // Nothing to explain: the empty circuit keeps all of the network's (zero) correct answers.
             var measurements: [String: ClaimMeasurement] = [:]
             for name in statistics {
+                if let test = CircuitHypothesisStatistic(rawValue: name) {
+                    let value = try test.value(circuit: [], problem: problem, margin: parameters.margin, context: context)
+                    measurements[name] = ClaimMeasurement(value: value, resampling: .none(reason: "the circuit search is not re-run on resampled rows"))
+                    continue
+                }
                 guard let value = ["faithfulness": 1.0, "circuitFraction": 0.0, "restartAgreement": 1.0][name] else {
                     throw AuditError("greedy-circuit has no statistic '\(name)'")
                 }
@@ -272,7 +304,9 @@ struct GreedyCircuitEvaluator: ClaimEvaluator {
             case "restartAgreement":
                 guard let agreement = result.meanJaccard else { throw AuditError("claim \(claim): restartAgreement needs at least 2 restarts") }
                 value = agreement
-            default: throw AuditError("greedy-circuit has no statistic '\(name)'")
+            default:
+                guard let test = CircuitHypothesisStatistic(rawValue: name) else { throw AuditError("greedy-circuit has no statistic '\(name)'") }
+                value = try test.value(circuit: Set(found.kept), problem: problem, margin: parameters.margin, context: context)
             }
             measurements[name] = ClaimMeasurement(value: value, resampling: reason)
         }
