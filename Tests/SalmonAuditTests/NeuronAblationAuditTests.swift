@@ -58,8 +58,8 @@ import Testing
 
         func accuracyDrop(_ model: MLP, units: [Int]) throws -> Double {
             let ablation = try NeuronAblation(model: model, layer: 0)
-            return Descriptive.mean(ablation.correctness(inputs: corrupted.inputs, labels: corrupted.labels, ablating: []))
-                - Descriptive.mean(ablation.correctness(inputs: corrupted.inputs, labels: corrupted.labels, ablating: units))
+            return Descriptive.mean(try ablation.correctness(inputs: corrupted.inputs, labels: corrupted.labels, ablating: []))
+                - Descriptive.mean(try ablation.correctness(inputs: corrupted.inputs, labels: corrupted.labels, ablating: units))
         }
         func lowestIPR(_ model: MLP) throws -> [Int] {
             NeuronAblation.units(scores: try FourierParticipation(length: 11).modularAdditionScores(model), count: 8, selection: .lowest)
@@ -108,7 +108,8 @@ import Testing
         let transformer = refusal { _ in
             "name: t\nmodel: {task: modular-addition, taskOptions: {modulus: 7, examples: 20}, evaluationExamples: 20}\nclaims: [{name: m, method: {name: neuron-ablation, count: 1}, sites: [blocks.0.resid]}]\nnulls: [{family: random-init, K: 2}]\n"
         }
-        #expect(transformer.contains("claims[0].method"), "\(transformer)")
+        // A transformer's units are those of its blocks' MLPs, not its residual stream.
+        #expect(transformer.contains("claims.m.sites") && transformer.contains("blocks.0–0.mlp.hidden"), "\(transformer)")
         let initialization = refusal { $0.replacingOccurrences(of: "\"normal:0.11\"", with: "\"normal:-1\"") }
         #expect(initialization.contains("model.initialization") && initialization.contains("normal:SD"), "\(initialization)")
         let loss = refusal { $0.replacingOccurrences(of: "loss: mse-one-hot", with: "loss: mse") }
@@ -175,5 +176,123 @@ import Testing
         }
         #expect(band.contains(distinguishable), "\(distinguishable) of \(n) distinguishable, 99.9 % band \(band)")
         print("calibration: neuron ablation against \(family) \(distinguishable)/\(n), 99.9 % band for 5 %: \(band)")
+    }
+    /// A transformer's MLP units: modular addition with corrupted labels, the weight-norm score at
+    /// `blocks.0.mlp.hidden`, accuracy on the corrupted training rows (next token at the last
+    /// position); values equal a direct ``NeuronAblation`` of each model, and the subsets split
+    /// the training sequences by the task's record of corruption.
+    @Test func aTransformersMLPUnitsAreAblatedOnItsSubsets() async throws {
+        let spec = try AuditSpec.parse(yaml: """
+            name: transformer-ablation
+            seed: 9
+            model:
+              task: modular-addition
+              taskOptions: {modulus: 11, examples: 80, corruption: 0.3}
+              transformer: {dimension: 16, heads: 2, layers: 1, hidden: 32}
+              training: {epochs: 150, batchSize: 80, learningRate: 0.01, seeds: 2}
+              evaluationExamples: 30
+            sites: [blocks.0.mlp.hidden]
+            claims:
+              - {name: memorized, method: {name: neuron-ablation, score: weight-norm, count: 8, subset: training-corrupted}, statistic: accuracyDrop}
+              - {name: general, method: {name: neuron-ablation, score: weight-norm, select: highest, count: 4, subset: evaluation}, statistic: accuracyChange}
+            nulls:
+              - {family: random-units, K: 6}
+              - {family: random-init, K: 4}
+            resampling: {bootstrap: 100}
+            """)
+        let subject = try #require(try Audit.subject(for: spec, specDirectory: ".", jobs: 2) as? TransformerSubject)
+        let corrupted = try subject.labelledRows("training-corrupted"), clean = try subject.labelledRows("training-clean")
+        let all = try subject.labelledRows("training"), evaluation = try subject.labelledRows("evaluation")
+        #expect(corrupted.labels.count + clean.labels.count == 80 && corrupted.labels.count >= 10, "\(corrupted.labels.count) corrupted of 80")
+        #expect(corrupted.inputs.shape == [corrupted.labels.count, 2] && all.inputs.shape == [80, 2] && evaluation.inputs.shape == [30, 2])
+        func sums(_ rows: (inputs: Tensor, labels: [Int])) -> [(Int, Int)] {
+            rows.labels.indices.map { r in ((Int(rows.inputs.scalars[2 * r]) + Int(rows.inputs.scalars[2 * r + 1])) % 11, rows.labels[r]) }
+        }
+        #expect(sums(corrupted).allSatisfy { $0.0 != $0.1 } && sums(clean).allSatisfy { $0.0 == $0.1 } && sums(evaluation).allSatisfy { $0.0 == $0.1 })
+
+        let result = try #require(try await Audit.run(spec: spec, subject: subject, jobs: 2).result)
+        #expect(result.tests.map(\.id).sorted() == ["general@blocks.0.mlp.hidden~random-init", "general@blocks.0.mlp.hidden~random-units",
+                                                    "memorized@blocks.0.mlp.hidden~random-init", "memorized@blocks.0.mlp.hidden~random-units"])
+        func drop(_ model: Transformer, units: [Int]) throws -> Double {
+            let ablation = try NeuronAblation(model: model, layer: 0)
+            let intact = try ablation.correctness(inputs: corrupted.inputs, labels: corrupted.labels, ablating: [])
+            return Descriptive.mean(zip(intact, try ablation.correctness(inputs: corrupted.inputs, labels: corrupted.labels, ablating: units)).map { $0 - $1 })
+        }
+        func lowest(_ model: Transformer) -> [Int] { NeuronAblation.units(scores: model.unitWeightNorms(layer: 0), count: 8, selection: .lowest) }
+        let memorized = try #require(result.tests.first { $0.id == "memorized@blocks.0.mlp.hidden~random-units" })
+        let trained = try subject.trained.map { try drop($0, units: lowest($0)) }
+        #expect(memorized.trainedValues == trained)
+        // Null draw j averages null models 2j and 2j + 1 (K_t = 2); model k runs on trained network k mod 2.
+        let units = try (0..<6).map { k in
+            try drop(subject.trained[k % 2], units: NeuronAblation.randomUnits(width: 32, count: 8,
+                     stream: RandomStream(seed: 9, path: ["method", "memorized", "blocks.0.mlp.hidden", "random-units", .index(k)])))
+        }
+        #expect(memorized.null.values == (0..<3).map { Descriptive.mean([units[2 * $0], units[2 * $0 + 1]]) })
+        let randomInit = try #require(result.tests.first { $0.id == "memorized@blocks.0.mlp.hidden~random-init" })
+        let nulls = try (0..<4).map { k in
+            let null = NullModels.reinitialized(subject.trained[k % 2], stream: RandomStream(seed: 9, path: ["null", "random-init", .index(k)]))
+            return try drop(null, units: lowest(null))
+        }
+        #expect(randomInit.null.values == (0..<2).map { Descriptive.mean([nulls[2 * $0], nulls[2 * $0 + 1]]) })
+        let accuracy = try subject.trained.map { m in Descriptive.mean(try NeuronAblation(model: m, layer: 0).correctness(inputs: evaluation.inputs, labels: evaluation.labels, ablating: [])) }
+        print("transformer neuron ablation: held-out accuracy \(accuracy), drop on corrupted rows \(trained), random units \(memorized.null.values)")
+    }
+
+    @Test func aTransformerClaimAtAnotherSiteOrScoreIsRefusedNamingTheField() throws {
+        let yaml = """
+            name: t
+            seed: 9
+            model:
+              task: induction
+              transformer: {dimension: 16, heads: 2, layers: 2}
+              training: {epochs: 1}
+            sites: [blocks.1.mlp.hidden]
+            claims:
+              - {name: c, method: {name: neuron-ablation, score: weight-norm, count: 8, subset: evaluation}, statistic: accuracyChange}
+            nulls:
+              - {family: random-init, K: 4}
+            """
+        func refusal(_ edit: (String) -> String) -> String { subjectRefusal(of: yaml, file: "t.yaml", edit) }
+        let site = refusal { $0.replacingOccurrences(of: "sites: [blocks.1.mlp.hidden]", with: "sites: [blocks.1.resid]") }
+        #expect(site.contains("claims.c.sites") && site.contains("blocks.0–1.mlp.hidden"), "\(site)")
+        let block = refusal { $0.replacingOccurrences(of: "sites: [blocks.1.mlp.hidden]", with: "sites: [blocks.2.mlp.hidden]") }
+        #expect(block.contains("claims.c.sites") && block.contains("blocks.2.mlp.hidden"), "\(block)")
+        let count = refusal { $0.replacingOccurrences(of: "count: 8", with: "count: 65") }
+        #expect(count.contains("claims[0].method.count") && count.contains("64 units"), "\(count)")
+        let ipr = refusal { $0.replacingOccurrences(of: "score: weight-norm", with: "score: fourier-ipr") }
+        #expect(ipr.contains("claims[0].method.score") && ipr.contains("fourier-ipr"), "\(ipr)")
+        let corrupted = refusal { $0.replacingOccurrences(of: "subset: evaluation", with: "subset: training-corrupted") }
+        #expect(corrupted.contains("claims[0].method.subset"), "\(corrupted)")
+    }
+
+    /// Calibration on a transformer: with the "trained" transformer one more draw of the null, a
+    /// weight-norm pruning claim at `blocks.0.mlp.hidden` (the accuracy drop on the training rows)
+    /// is called distinguishable at the nominal rate — against random-init and against
+    /// random-units (K = 19). Accuracies on finitely many rows tie, and ties count against the
+    /// trained value, so among the audits whose largest value is unique the rejections are
+    /// Binomial(eligible, 1/20) (``tieAwareCalibration``).
+    @Test(arguments: ["random-init", "random-units"])
+    func aTransformerPruningClaimOnANullDrawIsDistinguishableAtTheNominalRate(family: String) async throws {
+        let (distinguishable, eligible, band) = try await tieAwareCalibration(audits: 400, family: family) { r in
+            try AuditSpec.parse(yaml: """
+                name: calibration
+                seed: \(18000 + r)
+                model:
+                  task: modular-addition
+                  taskOptions: {modulus: 13, examples: 140, corruption: 0.2}
+                  transformer: {dimension: 8, heads: 2, layers: 1, hidden: 32}
+                  training: {epochs: 2, batchSize: 70}
+                  evaluationExamples: 29
+                sites: [blocks.0.mlp.hidden]
+                claims:
+                  - {name: c, method: {name: neuron-ablation, score: weight-norm, count: 12, subset: training}, statistic: accuracyDrop}
+                nulls:
+                  - {family: \(family), K: 19}
+                resampling: {bootstrap: 100, interval: percentile}
+                """, file: "calibration")
+        }
+        #expect(band.contains(distinguishable), "\(distinguishable) of \(eligible) eligible distinguishable, 99.9 % band \(band)")
+        #expect(eligible >= 40, "only \(eligible) of 400 audits had a unique largest value")
+        print("calibration: transformer neuron ablation against \(family) \(distinguishable)/\(eligible) eligible, 99.9 % band for 1/20: \(band)")
     }
 }

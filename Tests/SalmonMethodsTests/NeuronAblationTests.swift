@@ -82,8 +82,8 @@ import SalmonStatistics
             let n = try #require(Int(key))
             let units = NeuronAblation.units(scores: scores, count: n, selection: .lowest)
             #expect(units == pruned.units, "n = \(n)")
-            let trainCorrect = ablation.correctness(inputs: train, labels: r.trainLabels, ablating: units)
-            let allCorrect = ablation.correctness(inputs: all, labels: r.labels, ablating: units)
+            let trainCorrect = try ablation.correctness(inputs: train, labels: r.trainLabels, ablating: units)
+            let allCorrect = try ablation.correctness(inputs: all, labels: r.labels, ablating: units)
             #expect(trainCorrect.reduce(0, +) == Double(pruned.trainCorrect), "n = \(n)")
             #expect(allCorrect.reduce(0, +) == Double(pruned.allCorrect), "n = \(n)")
         }
@@ -105,5 +105,48 @@ import SalmonStatistics
             for u in NeuronAblation.randomUnits(width: 10, count: 5, stream: RandomStream(seed: 5, path: [.index(i)])) { counts[u] += 1 }
         }
         #expect(counts.allSatisfy { abs($0 - 1000) <= 75 }, "\(counts)")
+    }
+    /// On a transformer, removing units of a block's MLP through the node mask at
+    /// `blocks.ℓ.mlp.hidden` is the same network as zeroing those columns of the block's output
+    /// projection (their whole contribution), at every position; predictions are the logits'
+    /// argmax at the last position, and the weight-norm score is the units' rows of `mlpIn` and
+    /// columns of `mlpOut` together.
+    @Test func aTransformersMLPUnitsAreRemovedAsTheirOutputWeightsWouldBe() throws {
+        let c = TransformerConfiguration(vocabulary: 13, context: 4, dimension: 8, heads: 2, layers: 2, hidden: 20)
+        let model = Transformer(c, stream: RandomStream(seed: 71))
+        var s = RandomStream(seed: 72)
+        let sequences = (0..<50).map { _ in (0..<3).map { _ in s.index(below: 13) } }
+        let inputs = Tensor(shape: [50, 3], scalars: sequences.flatMap { $0 }.map(Float.init))
+        let units = [2, 7, 11, 19]
+        var surgery = model
+        for u in units { for i in 0..<c.dimension { surgery.blocks[1].mlpOut.weight.scalars[i * c.hidden + u] = 0 } }
+        let masked = model.forward(tokens: sequences.flatMap { $0 }, batch: 50, length: 3,
+                                   hooks: Hooks(nodeMasks: ["blocks.1.mlp.hidden": (0..<20).map { units.contains($0) ? 0 : 1 }])).logits
+        let cut = surgery.forward(tokens: sequences.flatMap { $0 }, batch: 50, length: 3, hooks: .none).logits
+        #expect(zip(masked.scalars, cut.scalars).allSatisfy { abs($0 - $1) <= 1e-6 * max(1, abs($1)) })
+        func lastArgmax(_ logits: Tensor) -> [Int] {
+            (0..<50).map { r in
+                let row = Array(logits.scalars[((r * 3 + 2) * 13)..<((r * 3 + 3) * 13)])
+                return row.indices.max { row[$0] < row[$1] || (row[$0] == row[$1] && $0 > $1) } ?? 0
+            }
+        }
+        let labels = lastArgmax(cut)
+        let ablation = try NeuronAblation(model: model, layer: 1)
+        #expect(ablation.site == "blocks.1.mlp.hidden" && ablation.width == 20)
+        #expect(try ablation.correctness(inputs: inputs, labels: labels, ablating: units) == Array(repeating: 1.0, count: 50))
+        let intact = try ablation.correctness(inputs: inputs, labels: lastArgmax(model.forward(tokens: sequences.flatMap { $0 }, batch: 50, length: 3, hooks: .none).logits), ablating: [])
+        #expect(intact == Array(repeating: 1.0, count: 50))
+        let norms = model.unitWeightNorms(layer: 1)
+        let w1 = model.blocks[1].mlpIn.weight.scalars, w2 = model.blocks[1].mlpOut.weight.scalars
+        for u in [0, 5, 19] {
+            let direct = ((0..<8).reduce(0.0) { $0 + Double(w1[u * 8 + $1]) * Double(w1[u * 8 + $1]) }
+                          + (0..<8).reduce(0.0) { $0 + Double(w2[$1 * 20 + u]) * Double(w2[$1 * 20 + u]) }).squareRoot()
+            #expect(abs(norms[u] - direct) < 1e-12)
+        }
+        // Inputs it cannot read: a token outside the vocabulary, a block it does not have.
+        let bad = Tensor(shape: [1, 3], scalars: [1, 13, 2])
+        #expect(throws: MethodError.self) { try ablation.correctness(inputs: bad, labels: [0], ablating: []) }
+        #expect(throws: MethodError.self) { try NeuronAblation(model: model, layer: 2) }
+        #expect(throws: MethodError.self) { try ablation.correctness(inputs: inputs, labels: labels, ablating: [20]) }
     }
 }

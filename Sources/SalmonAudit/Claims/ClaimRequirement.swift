@@ -32,11 +32,15 @@ public enum ClaimRequirement: Sendable, Hashable {
     /// (``AuditSubject/circuitProblem(_:site:ablation:stream:)``: circuit discovery).
     case circuitComponents
     case interchangePairs
+    /// A network trained here on a built-in classification task whose hidden units can be
+    /// removed — an MLP's hidden layers, a transformer's MLP blocks — with labelled subsets of its
+    /// data (``AuditSubject/ablatableNetwork(_:site:)``, ``AuditSubject/labelledRows(_:)``: neuron ablation).
+    case ablatableUnits
 
     /// The claim field a missing requirement is reported on.
     var field: String {
         switch self {
-        case .activations, .network, .tokenSequences, .attributionMaps, .counterfactualPairs, .circuitComponents, .interchangePairs: return "method"
+        case .activations, .network, .tokenSequences, .attributionMaps, .counterfactualPairs, .circuitComponents, .interchangePairs, .ablatableUnits: return "method"
         case .classLabels, .realValuedTargets, .explainedOutputs: return "target"
         case .trainedSeeds, .splicedOutputs, .groundTruth: return "statistic"
         }
@@ -57,6 +61,7 @@ public enum ClaimRequirement: Sendable, Hashable {
         case .splicedOutputs: return "the model's outputs with a site's activation replaced (a transformer trained here)"
         case .counterfactualPairs: return "clean and corrupted inputs with answers, run with a component patched (a transformer trained here on a sequence task, or one loaded from a state dict with model.counterfactuals)"
         case .circuitComponents: return "a network trained here on a classification task, whose components can be ablated and judged by its answers"
+        case .ablatableUnits: return "hidden units to remove and labelled rows to judge the network by (an MLP or a transformer trained here on a built-in classification task)"
         case .interchangePairs: return "base and source inputs with a causal variable's counterfactual answers (a transformer trained here on hierarchical-equality)"
         }
     }
@@ -99,7 +104,7 @@ public struct SubjectCapabilities: Sendable {
                         .circuitComponents: "for a GPT-2-layout transformer give model.counterfactuals (corrupted, correct and wrong .npy files for model.inputs)"]
             seedRemedy = "give one state dict per trained seed (model.stateDict: [seed0.safetensors, seed1.safetensors, …])"
         } else if model.transformer != nil {
-            provided = [.activations, .classLabels, .tokenSequences, .splicedOutputs, .counterfactualPairs, .circuitComponents, .interchangePairs]
+            provided = [.activations, .classLabels, .tokenSequences, .splicedOutputs, .counterfactualPairs, .circuitComponents, .interchangePairs, .ablatableUnits]
             trainedSeeds = model.training.seeds
             description = "the transformer trained on '\(model.task ?? "")'"
             let remedy = "attribution claims audit MLPs for now (TransformerAttribution explains a transformer's tokens in the library)"
@@ -109,7 +114,7 @@ public struct SubjectCapabilities: Sendable {
             let task = model.task.flatMap(ModelSpec.BuiltInTask.init(rawValue:))
             provided = [.activations, .network, .classLabels]
             if task?.isRegressionTask != true { provided.insert(.explainedOutputs) }
-            if task?.isRegressionTask != true && model.convolutions == nil { provided.insert(.circuitComponents) }
+            if task?.isRegressionTask != true && model.convolutions == nil { provided.formUnion([.circuitComponents, .ablatableUnits]) }
             if task?.hasFeatureDirections == true { provided.insert(.groundTruth) }
             trainedSeeds = model.training.seeds
             description = "the built-in task '\(model.task ?? "")' with \(model.training.seeds) trained seed\(model.training.seeds == 1 ? "" : "s")"

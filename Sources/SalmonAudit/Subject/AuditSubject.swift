@@ -54,6 +54,10 @@ public protocol AuditSubject: Sendable {
     /// The rows of a named subset of the task's data with their labels, the same for every unit:
     /// `evaluation`, `training`, `training-clean`, `training-corrupted` (neuron-ablation claims).
     func labelledRows(_ subset: String) throws -> (inputs: Tensor, labels: [Int])
+    /// The network whose units a neuron-ablation claim removes, for `unit` at `site` (an MLP's
+    /// `layers.ℓ.post`, a transformer's `blocks.ℓ.mlp.hidden`; for a family that keeps the trained
+    /// network, trained network k mod K_t). Its inputs are those of ``labelledRows(_:)``.
+    func ablatableNetwork(_ unit: AuditUnit, site: String) throws -> any AblatableNetwork
     /// The components of the model `unit` names (at `site`'s stage for a site-dependent family;
     /// for a family that keeps the trained network, trained network k mod K_t), each removable by
     /// `ablation` (resampling from `stream`), with the accuracy of the network without a set of
@@ -105,7 +109,11 @@ extension AuditSubject {
     }
 
     public func labelledRows(_ subset: String) throws -> (inputs: Tensor, labels: [Int]) {
-        throw AuditError("labelled subsets of the data need an MLP trained here on a built-in task; this subject (\(modelDescription)) has none")
+        throw AuditError("labelled subsets of the data need a network trained here on a built-in task; this subject (\(modelDescription)) has none")
+    }
+
+    public func ablatableNetwork(_ unit: AuditUnit, site: String) throws -> any AblatableNetwork {
+        throw AuditError("neuron ablation needs an MLP or a transformer trained here on a built-in task; this subject (\(modelDescription)) has none")
     }
 }
 

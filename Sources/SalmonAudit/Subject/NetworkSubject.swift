@@ -333,6 +333,16 @@ public struct LayeredNetworkSubject<Model: AuditedNetwork>: AuditSubject {
         return (training.inputs.rows(rows), rows.map { labels[$0] })
     }
 
+    /// The MLP `unit` names (null k of a family that keeps the trained network: trained network k mod K_t).
+    public func ablatableNetwork(_ unit: AuditUnit, site: String) throws -> any AblatableNetwork {
+        var base = 0
+        if case .null(_, let k) = unit { base = k % trained.count }
+        guard let mlp = try model(unit, site: site, base: base) as? MLP else {
+            throw AuditError("neuron ablation removes units of an MLP or a transformer; this subject (\(modelDescription)) is neither")
+        }
+        return mlp
+    }
+
     /// The hidden units of the MLP `unit` names, judged by accuracy on the evaluation labels.
     public func circuitProblem(_ unit: AuditUnit, site: String, ablation: GreedyCircuitSearch.Ablation, stream: RandomStream) throws -> GreedyCircuitSearch.Problem {
         guard let evaluationLabels else { throw AuditError("this subject (\(modelDescription)) has no class labels to judge a circuit by") }

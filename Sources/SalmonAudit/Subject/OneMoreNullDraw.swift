@@ -46,6 +46,9 @@ public struct OneMoreNullDraw: AuditSubject {
     public func labelledRows(_ subset: String) throws -> (inputs: Tensor, labels: [Int]) {
         try base.labelledRows(subset)
     }
+    public func ablatableNetwork(_ unit: AuditUnit, site: String) throws -> any AblatableNetwork {
+        try base.ablatableNetwork(standIn(unit), site: site)
+    }
     public func circuitProblem(_ unit: AuditUnit, site: String, ablation: GreedyCircuitSearch.Ablation, stream: RandomStream) throws -> GreedyCircuitSearch.Problem {
         try base.circuitProblem(standIn(unit), site: site, ablation: ablation, stream: stream)
     }

@@ -22,6 +22,8 @@ extension TransformerSubject {
         var description: String
         /// What a row is ("pairs", "sequences").
         var rows: String
+        /// Per training sequence, whether its label was replaced (modular addition's corruption).
+        var trainingCorrupted: [Bool]? = nil
     }
 
     /// Modular addition's data: see the type's comment.
@@ -74,7 +76,8 @@ extension TransformerSubject {
         let corruption = options.corruption.map { $0 > 0 ? ", \($0 * 100)% of labels corrupted" : "" } ?? ""
         return SequenceTaskData(training: train, evaluation: evaluation, evaluationLabels: evalRows.map { labels[$0] }, targets: targets,
                                 counterfactuals: counterfactuals, vocabulary: p, context: 2,
-                                description: "modular addition mod \(p)\(corruption)", rows: "pairs")
+                                description: "modular addition mod \(p)\(corruption)", rows: "pairs",
+                                trainingCorrupted: all.groundTruth["corrupted"].map { flags in trainRows.map { flags.scalars[$0] != 0 } })
     }
 
     /// Induction's data (``SyntheticTasks/induction(vocabulary:half:examples:stream:)``): the first

@@ -56,6 +56,9 @@ public struct TransformerSubject: AuditSubject {
     public let evaluation: [[Int]]
     /// The training sequences and their targets (nil for a model loaded from a file).
     let training: (sequences: [[Int]], targets: [Int])?
+    /// Per training sequence, whether its label was replaced (modular addition with
+    /// `taskOptions.corruption`; nil for other tasks and models from files).
+    let trainingCorrupted: [Bool]?
     let targets: [String: ProbeData.Target]
     /// How a sequence's positions become rows: its last position (a built-in task's, and a
     /// checkpoint's default), or for a checkpoint `model.pooling` — the mean, the first, or one row
@@ -77,7 +80,7 @@ public struct TransformerSubject: AuditSubject {
             let read: Set<ClaimRequirement> = [.activations, .classLabels, .realValuedTargets, .tokenSequences]
             return pairs ? read.union([.counterfactualPairs, .circuitComponents]) : read
         }
-        return [.activations, .classLabels, .tokenSequences, .splicedOutputs, .counterfactualPairs, .circuitComponents, .interchangePairs]
+        return [.activations, .classLabels, .tokenSequences, .splicedOutputs, .counterfactualPairs, .circuitComponents, .interchangePairs, .ablatableUnits]
     }
 
     /// Generates the task's data and trains the K_t transformers (`jobs` at a time).
@@ -99,6 +102,7 @@ public struct TransformerSubject: AuditSubject {
         interchange = data.interchange
         let train = data.training
         training = train
+        trainingCorrupted = data.trainingCorrupted
         evaluation = data.evaluation
         targets = data.targets   // checked before the (long) training, so a bad target fails at once
         counterfactuals = data.counterfactuals
@@ -152,6 +156,7 @@ public struct TransformerSubject: AuditSubject {
         } else {
             training = nil
         }
+        trainingCorrupted = nil
         let clean: [[Int]]
         var truncated = 0
         if spec.model.text != nil {
@@ -364,6 +369,34 @@ public struct TransformerSubject: AuditSubject {
             throw AuditError("no interchange pairs for the variable '\(variable)' (hierarchical-equality's variables: left, right)")
         }
         return pairs
+    }
+
+    /// The transformer `unit` names (``evaluatedModel(_:site:)``), whose MLP blocks' units a
+    /// neuron-ablation claim removes.
+    public func ablatableNetwork(_ unit: AuditUnit, site: String) throws -> any AblatableNetwork {
+        try evaluatedModel(unit, site: site)
+    }
+
+    /// The sequences of a subset of a built-in task's data as rows of token ids `[rows, length]`
+    /// with their answers: `evaluation` (the held-out sequences with their clean answers, those
+    /// activation patching and circuits judge by), `training` (the training sequences with their
+    /// labels as trained, corrupted or not), and modular addition's `training-clean` and
+    /// `training-corrupted` (the training rows whose label was kept or replaced).
+    public func labelledRows(_ subset: String) throws -> (inputs: Tensor, labels: [Int]) {
+        func rows(_ sequences: [[Int]]) -> Tensor {
+            Tensor(shape: [sequences.count, sequences.first?.count ?? 0], scalars: sequences.flatMap { $0 }.map(Float.init))
+        }
+        if subset == "evaluation" {
+            guard let pairs = counterfactuals else { throw AuditError("this subject (\(modelDescription)) has no answers for its evaluation sequences") }
+            return (rows(evaluation), pairs.correct)
+        }
+        guard let training else { throw AuditError("this subject (\(modelDescription)) has no labelled training sequences") }
+        if subset == "training" { return (rows(training.sequences), training.targets) }
+        guard let flags = trainingCorrupted, flags.count == training.targets.count, subset == "training-clean" || subset == "training-corrupted" else {
+            throw AuditError("no subset '\(subset)' of this subject's data (\(modelDescription))")
+        }
+        let kept = flags.indices.filter { flags[$0] == (subset == "training-corrupted") }
+        return (rows(kept.map { training.sequences[$0] }), kept.map { training.targets[$0] })
     }
 
     /// Heads and MLP blocks of the model `unit` names (for a family that keeps the trained network,

@@ -1,57 +1,57 @@
 import SalmonNetworks
 import SalmonStatistics
 
-/// Neuron ablation: a set of units of one hidden layer of an ``MLP`` set to zero after their
-/// activation (through a node mask at `layers.ℓ.post`), and the network's accuracy on labelled
-/// rows with and without them.
+/// Neuron ablation: a set of units of one hidden layer of a network set to zero after their
+/// activation (through a node mask: an MLP's `layers.ℓ.post`, a transformer block's
+/// `blocks.ℓ.mlp.hidden`; ``AblatableNetwork``), and the network's accuracy on labelled rows with
+/// and without them.
 ///
 /// Zeroing a unit's activation removes exactly its contribution to the next layer, which is what
 /// Doshi et al. 2023 do by zeroing its input weights and output weights in a bias-free network
 /// with a square activation (their pruning of memorizing neurons; `d-doshi/Grokking`,
-/// `Grokking_with_label_corruption.ipynb`). A unit counts as correct on a row when the argmax of
-/// the outputs (the first, on ties) equals the label.
+/// `Grokking_with_label_corruption.ipynb`). A row counts as correct when the argmax of the
+/// network's outputs (the first, on ties; a transformer's logits at the last position) equals its label.
 public struct NeuronAblation: Sendable {
     /// The network.
-    public let model: MLP
-    /// ℓ, the hidden layer whose units are ablated (its activation `layers.ℓ.post`).
+    public let network: any AblatableNetwork
+    /// ℓ, the layer whose units are ablated (an MLP's hidden layer, a transformer's block).
     public let layer: Int
+    /// The node-mask site of the layer's units.
+    public let site: String
+    /// The number of units in the layer.
+    public let width: Int
 
-    /// Ablations of hidden layer `layer` of `model`.
-    /// - Throws: ``MethodError`` when `layer` is not a hidden layer (the output layer's units are the logits).
-    public init(model: MLP, layer: Int) throws {
-        guard (0..<(model.layers.count - 1)).contains(layer) else {
-            throw MethodError("neuron ablation removes units of a hidden layer, 0 … \(model.layers.count - 2); found layer \(layer)")
+    /// Ablations of layer `layer` of `model`.
+    /// - Throws: ``MethodError`` when the network has no such layer of units (an MLP's output
+    ///   layer's units are the logits).
+    public init(model: any AblatableNetwork, layer: Int) throws {
+        guard (0..<model.ablatableLayers).contains(layer) else {
+            throw MethodError("neuron ablation removes units of a hidden layer, 0 … \(model.ablatableLayers - 1); found layer \(layer)")
         }
-        self.model = model
+        network = model
         self.layer = layer
+        (site, width) = model.ablationSite(layer: layer)
     }
 
-    /// The number of units in the layer.
-    public var width: Int { model.layers[layer].outFeatures }
-
-    /// Per row of `inputs` (`[rows, in]`), 1 when the network with `units` ablated predicts the
-    /// label, else 0.
-    /// - Precondition: `labels.count` equals the rows; every unit lies in `0..<width`.
-    public func correctness(inputs: Tensor, labels: [Int], ablating units: [Int]) -> [Double] {
-        precondition(inputs.rank == 2 && inputs.shape[0] == labels.count, "one label per input row")
+    /// Per row of `inputs` (an MLP's `[rows, in]`, a transformer's token ids `[rows, length]`), 1
+    /// when the network with `units` ablated predicts the label, else 0.
+    /// - Throws: ``MethodError`` for a label count other than the rows, a unit outside the layer,
+    ///   or inputs the network cannot read.
+    public func correctness(inputs: Tensor, labels: [Int], ablating units: [Int]) throws -> [Double] {
+        guard inputs.rank == 2, inputs.shape[0] == labels.count else {
+            throw MethodError("neuron ablation: \(labels.count) labels for inputs of shape \(inputs.shape)")
+        }
         var hooks = Hooks.none
         if !units.isEmpty {
             var mask = [Float](repeating: 1, count: width)
             for u in units {
-                precondition((0..<width).contains(u), "unit \(u) outside 0..<\(width)")
+                guard (0..<width).contains(u) else { throw MethodError("neuron ablation: unit \(u) outside the layer's 0 … \(width - 1)") }
                 mask[u] = 0
             }
-            hooks = Hooks(nodeMasks: ["layers.\(layer).post": mask])
+            hooks = Hooks(nodeMasks: [site: mask])
         }
-        let output = model.forward(inputs, hooks: hooks).output
-        let classes = output.shape[1]
-        return output.scalars.withUnsafeBufferPointer { y in
-            labels.indices.map { r in
-                var best = 0
-                for j in 1..<max(classes, 1) where y[r * classes + j] > y[r * classes + best] { best = j }
-                return best == labels[r] ? 1 : 0
-            }
-        }
+        let predicted = try network.predictedClasses(inputs, hooks: hooks)
+        return zip(predicted, labels).map { $0 == $1 ? 1 : 0 }
     }
 
     /// Which end of a score's order is removed.

@@ -223,10 +223,29 @@ struct GreedyCircuitEvaluator: ClaimEvaluator {
     /// Trained network 0's circuit (restart 0's kept components) and its problem, per site:
     /// `overlapWithTrained`'s anchor, shared by every unit.
     let anchors = MemoTable<String, Anchor>()
+    /// The search on each trained network, per site, shared by every unit that runs on it — the
+    /// trained unit and the null units of families that keep the trained network (`random-circuits`,
+    /// `inflated-circuits`, …), whose K draws vary what is compared with the circuit, not the
+    /// circuit: one search per trained network instead of one per null draw. The search is a pure
+    /// function of the network and the claim's method stream, so the values are those of
+    /// searching again.
+    let trainedSearches = MemoTable<String, GreedyCircuitSearch.Result>()
 
     struct Anchor: Sendable {
         var kept: Set<Int>
         var components: [String]
+    }
+
+    /// The trained network a unit's search runs on, when it runs on one: trained network s for a
+    /// trained unit, k mod K_t for null k of a family that keeps the trained network; nil for a
+    /// null network.
+    static func trainedNetwork(_ context: ClaimContext) -> Int? {
+        switch context.standIn {
+        case .trained(let s): return s
+        case .null(let name, let k):
+            guard NullSpec.Family(rawValue: name)?.keepsTrainedNetwork == true else { return nil }
+            return k % max(context.subject.trainedSeeds, 1)
+        }
     }
 
     /// Restart 0's kept components on `problem` (empty when the network answers nothing right).
@@ -283,7 +302,13 @@ struct GreedyCircuitEvaluator: ClaimEvaluator {
         let search = GreedyCircuitSearch(threshold: parameters.threshold, restarts: parameters.restarts,
                                          seed: context.stream.derived("greedy-circuit").seed)
         let result: GreedyCircuitSearch.Result
-        do { result = try search.run(problem) } catch let e as MethodError {
+        do {
+            if let base = Self.trainedNetwork(context) {
+                result = try trainedSearches.value("\(base)|\(context.site)") { try search.run(problem) }
+            } else {
+                result = try search.run(problem)
+            }
+        } catch let e as MethodError {
             throw AuditError("\(context.unit), claim \(claim): \(e.message)")
         }
         guard let found = result.circuits.first else { throw AuditError("\(context.unit), claim \(claim): the search returned no circuit") }

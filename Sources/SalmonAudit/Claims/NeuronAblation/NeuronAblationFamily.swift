@@ -4,17 +4,21 @@ import SalmonStatistics
 
 /// Neuron ablation (``NeuronAblation``) as claims: "these units memorize" — removing the units of
 /// a hidden layer that a score picks changes the network's accuracy on a stated subset of the
-/// data. The claim's site is the layer's activation `layers.ℓ.post`; its method says which units
-/// (`score`, `select`, `count`) and on which rows (`subset`).
+/// data. The claim's site is the layer's activation: an MLP's `layers.ℓ.post`, or the hidden
+/// units of a transformer block's MLP, `blocks.ℓ.mlp.hidden` (after the GELU; a unit is removed at
+/// every position); its method says which units (`score`, `select`, `count`) and on which rows
+/// (`subset`). A transformer is judged by its next-token prediction at the last position.
 ///
 /// Scores: `fourier-ipr` — Doshi et al. 2023's inverse participation ratio of the unit's weights'
 /// Fourier spectrum (``FourierParticipation``; a one-hidden-layer MLP on `modular-addition-one-hot`,
 /// exponent `exponent`, default 2; low = memorizing), and `weight-norm` — the Euclidean norm of the
 /// unit's incoming and outgoing weights together (the magnitude-pruning criterion).
 ///
-/// Subsets (rows with their labels): `evaluation` (held out), `training`, `training-clean` (the
-/// training rows whose label is true) and `training-corrupted` (those whose label was replaced,
-/// `taskOptions.corruption` > 0): accuracy on corrupted labels is memorization.
+/// Subsets (rows with their labels): `evaluation` (held out; a transformer's with their clean
+/// answers), `training`, `training-clean` (the training rows whose label is true) and
+/// `training-corrupted` (those whose label was replaced, `taskOptions.corruption` > 0, on
+/// `modular-addition-one-hot` for an MLP or `modular-addition` for a transformer): accuracy on
+/// corrupted labels is memorization.
 ///
 /// Statistics, each the mean over the subset's rows of a per-row score (resampled as such):
 /// `accuracyChange` = accuracy with the units removed − accuracy with them (larger: removal
@@ -45,7 +49,7 @@ public struct NeuronAblationFamily: ClaimFamily {
                         summary: "accuracy on the subset with the chosen units removed")]
     }
 
-    public func requirements(of claim: ClaimSpec) -> Set<ClaimRequirement> { [.network] }
+    public func requirements(of claim: ClaimSpec) -> Set<ClaimRequirement> { [.ablatableUnits] }
 
     public var estimatorNulls: Set<String> { [NullSpec.Family.randomUnits.rawValue] }
 
@@ -63,24 +67,28 @@ public struct NeuronAblationFamily: ClaimFamily {
         if claim.controlTypes != nil {
             throw SpecError(field: field + ".controlTypes", "control types apply to probes, not to neuron ablation")
         }
-        guard let task = spec.model.task, spec.model.transformer == nil, spec.model.convolutions == nil else {
-            throw SpecError(field: field + ".method", "neuron-ablation removes units of an MLP trained here on a built-in task (model.task with model.hidden)")
+        guard let task = spec.model.task, spec.model.convolutions == nil else {
+            throw SpecError(field: field + ".method", "neuron-ablation removes units of an MLP or a transformer trained here on a built-in task (model.task with model.hidden or model.transformer)")
         }
         guard p.count >= 0 else { throw SpecError(field: field + ".method.count", "expected a number of units to remove (0: none, the network's own accuracy), found \(p.count)") }
         if p.count == 0, !spec.nulls.contains(where: { !(NullSpec.Family(rawValue: $0.family)?.isEstimatorLevel ?? false) }) {
             throw SpecError(field: field + ".method.count", "a claim that removes no units is tested against model nulls only (random-init, moment-redraw, …), and this spec has none")
         }
         guard (1...8).contains(p.exponent) else { throw SpecError(field: field + ".method.exponent", "expected an exponent r in 1 … 8, found \(p.exponent)") }
-        let hidden = spec.model.hidden
+        let (pattern, hidden) = Self.ablatableLayers(spec)
         for site in AuditPlan.sites(for: claim, in: spec) {
-            guard let layer = AuditPlan.layer(of: site), site.hasSuffix(".post"), layer < hidden.count else {
-                throw SpecError(field: "claims.\(claim.name).sites", "neuron-ablation removes the units of a hidden layer's activation, layers.0–\(hidden.count - 1).post; found '\(site)'")
+            guard let layer = Self.layer(of: site), site == pattern(layer), layer < hidden.count else {
+                let range = pattern(0).hasPrefix("blocks") ? "a block's MLP, blocks.0–\(hidden.count - 1).mlp.hidden" : "a hidden layer's activation, layers.0–\(hidden.count - 1).post"
+                throw SpecError(field: "claims.\(claim.name).sites", "neuron-ablation removes the units of \(range); found '\(site)'")
             }
             guard p.count <= hidden[layer] else {
-                throw SpecError(field: field + ".method.count", "layer \(layer) has \(hidden[layer]) units; found count \(p.count)")
+                throw SpecError(field: field + ".method.count", "\(pattern(layer)) has \(hidden[layer]) units; found count \(p.count)")
             }
         }
         if p.score == .fourierIPR {
+            if spec.model.transformer != nil {
+                throw SpecError(field: field + ".method.score", "fourier-ipr scores a one-hidden-layer MLP on modular-addition-one-hot (Doshi et al. 2023); a transformer's units are scored by weight-norm")
+            }
             guard task == ModelSpec.BuiltInTask.modularAdditionOneHot.rawValue, hidden.count == 1 else {
                 throw SpecError(field: field + ".method.score", "fourier-ipr scores a one-hidden-layer MLP on modular-addition-one-hot (Doshi et al. 2023); this model is '\(task)' with \(hidden.count) hidden layer\(hidden.count == 1 ? "" : "s")")
             }
@@ -88,12 +96,30 @@ public struct NeuronAblationFamily: ClaimFamily {
         if p.subset == .trainingCorrupted && !((spec.model.taskOptions.corruption ?? 0) > 0) {
             throw SpecError(field: field + ".method.subset", "training-corrupted needs corrupted training labels (model.taskOptions.corruption > 0)")
         }
-        if p.subset == .trainingCorrupted || p.subset == .trainingClean, task != ModelSpec.BuiltInTask.modularAdditionOneHot.rawValue {
-            throw SpecError(field: field + ".method.subset", "\(p.subset.rawValue) splits training labels by corruption, which the task modular-addition-one-hot records; '\(task)' does not")
+        let recordsCorruption: [String] = [ModelSpec.BuiltInTask.modularAdditionOneHot, .modularAddition].map(\.rawValue)
+        if p.subset == .trainingCorrupted || p.subset == .trainingClean, !recordsCorruption.contains(task) {
+            throw SpecError(field: field + ".method.subset", "\(p.subset.rawValue) splits training labels by corruption, which the tasks modular-addition-one-hot and modular-addition record; '\(task)' does not")
         }
         if let i = spec.nulls.firstIndex(where: { $0.family == NullSpec.Family.gaussianActivations.rawValue }) {
             throw SpecError(field: "nulls[\(i)].family", "'gaussian-activations' redraws activations, but the neuron-ablation claim \(claim.name) runs the network itself; audit it against random-units or model nulls")
         }
+    }
+
+    /// The sites whose units a spec's model can lose — an MLP's `layers.ℓ.post`, a transformer's
+    /// `blocks.ℓ.mlp.hidden` — and each layer's width.
+    static func ablatableLayers(_ spec: AuditSpec) -> (site: (Int) -> String, widths: [Int]) {
+        if let shape = spec.model.transformer {
+            return ({ "blocks.\($0).mlp.hidden" }, Array(repeating: shape.hidden ?? 4 * shape.dimension, count: shape.layers))
+        }
+        return ({ "layers.\($0).post" }, spec.model.hidden)
+    }
+
+    /// ℓ in `layers.ℓ.post` or `blocks.ℓ.mlp.hidden`; nil for any other site.
+    static func layer(of site: String) -> Int? {
+        let parts = site.split(separator: ".")
+        if parts.count == 4, parts[0] == "blocks", parts[2] == "mlp", parts[3] == "hidden", let l = Int(parts[1]), l >= 0 { return l }
+        guard let l = AuditPlan.layer(of: site), site.hasSuffix(".post") else { return nil }
+        return l
     }
 
     public func evaluator(for claim: ClaimSpec, subject: any AuditSubject, seed: UInt64) throws -> any ClaimEvaluator {
@@ -167,12 +193,12 @@ struct NeuronAblationEvaluator: ClaimEvaluator {
     let parameters: NeuronAblationParameters
 
     func evaluate(_ context: ClaimContext, statistics: [String]) throws -> ClaimEvaluation? {
-        guard let layer = AuditPlan.layer(of: context.site) else { throw AuditError("claim \(claim): '\(context.site)' names no layer") }
+        guard let layer = NeuronAblationFamily.layer(of: context.site) else { throw AuditError("claim \(claim): '\(context.site)' names no layer") }
         let subject = context.subject
         var base = 0
         if case .null(_, let k) = context.standIn { base = k % max(subject.trainedSeeds, 1) }
-        guard let model = try context.network(base: base) as? MLP else {
-            throw AuditError("claim \(claim): neuron ablation needs an MLP; this subject (\(subject.modelDescription)) is not one")
+        let model = try context.memo.value("ablation.network|\(context.networkKey(base: base))") {
+            try subject.ablatableNetwork(context.unit, site: context.site)
         }
         let ablation: NeuronAblation
         do { ablation = try NeuronAblation(model: model, layer: layer) } catch let e as MethodError { throw AuditError("claim \(claim): \(e.message)") }
@@ -191,10 +217,13 @@ struct NeuronAblationEvaluator: ClaimEvaluator {
         }
         let rows = try subject.labelledRows(parameters.subset.rawValue)
         guard !rows.labels.isEmpty else { throw AuditError("claim \(claim): the subset \(parameters.subset.rawValue) has no rows") }
-        let intact = try context.memo.value("ablation.intact|\(parameters.subset.rawValue)|\(context.networkKey(base: base))") {
-            ablation.correctness(inputs: rows.inputs, labels: rows.labels, ablating: [])
-        }
-        let ablated = ablation.correctness(inputs: rows.inputs, labels: rows.labels, ablating: units)
+        let intact: [Double], ablated: [Double]
+        do {
+            intact = try context.memo.value("ablation.intact|\(parameters.subset.rawValue)|\(layer)|\(context.networkKey(base: base))") {
+                try ablation.correctness(inputs: rows.inputs, labels: rows.labels, ablating: [])
+            }
+            ablated = try ablation.correctness(inputs: rows.inputs, labels: rows.labels, ablating: units)
+        } catch let e as MethodError { throw AuditError("\(context.unit), claim \(claim): \(e.message)") }
         var measurements: [String: ClaimMeasurement] = [:]
         for name in statistics {
             let scores: [Double]
@@ -210,26 +239,16 @@ struct NeuronAblationEvaluator: ClaimEvaluator {
     }
 
     /// Each unit's score in hidden layer `layer` of `model`.
-    static func scores(_ model: MLP, layer: Int, parameters: NeuronAblationParameters) throws -> [Double] {
+    static func scores(_ network: any AblatableNetwork, layer: Int, parameters: NeuronAblationParameters) throws -> [Double] {
         switch parameters.score {
         case .fourierIPR:
+            guard let model = network as? MLP else { throw AuditError("fourier-ipr scores the units of a one-hidden-layer MLP on modular-addition-one-hot") }
             let p = model.layers[model.layers.count - 1].outFeatures
             do {
                 return try FourierParticipation(length: max(p, 2), exponent: parameters.exponent).modularAdditionScores(model)
             } catch let e as MethodError { throw AuditError(e.message) }
         case .weightNorm:
-            let incoming = model.layers[layer], outgoing = model.layers[layer + 1]
-            let inWidth = incoming.inFeatures, width = incoming.outFeatures
-            return (0..<width).map { k in
-                var sum = 0.0
-                for j in 0..<inWidth { sum += Double(incoming.weight.scalars[k * inWidth + j]).squared }
-                for i in 0..<outgoing.outFeatures { sum += Double(outgoing.weight.scalars[i * width + k]).squared }
-                return sum.squareRoot()
-            }
+            return network.unitWeightNorms(layer: layer)
         }
     }
-}
-
-private extension Double {
-    var squared: Double { self * self }
 }
