@@ -166,6 +166,38 @@ public enum SyntheticTasks {
                        groundTruth: ["variables": Tensor(shape: [examples, 2], scalars: variables)])
     }
 
+    /// Hierarchical equality on vectors, the task of Geiger et al. 2024 ("Finding alignments
+    /// between interpretable causal variables and distributed neural representations", §4.1):
+    /// four objects a, b, c, d ∈ ℝ^`dimension`, each pair equal with probability ½ (otherwise
+    /// two independent draws); the label is 1 when (a = b) = (c = d). Objects are drawn
+    /// uniformly from [−1, 1]^dimension afresh for every example, so no object repeats across
+    /// examples and equality must be computed, not remembered. Inputs `[examples, 4 · dimension]`
+    /// (a, b, c, d concatenated); `groundTruth["variables"]` holds left = (a = b) and right =
+    /// (c = d) per example, `[examples, 2]`.
+    public static func hierarchicalEqualityVectors(examples: Int, dimension m: Int, stream: RandomStream) -> Dataset {
+        precondition(examples >= 1 && m >= 1, "hierarchical equality on vectors: examples ≥ 1, dimension ≥ 1")
+        var s = stream
+        var inputs = [Float](repeating: 0, count: examples * 4 * m), labels = [Float](repeating: 0, count: examples)
+        var variables = [Float](repeating: 0, count: examples * 2)
+        for e in 0..<examples {
+            var equal = [false, false]
+            for half in 0..<2 {
+                equal[half] = s.uniform() < 0.5
+                let first = (0..<m).map { _ in Float(2 * s.uniform() - 1) }
+                let second = equal[half] ? first : (0..<m).map { _ in Float(2 * s.uniform() - 1) }
+                for j in 0..<m {
+                    inputs[e * 4 * m + 2 * half * m + j] = first[j]
+                    inputs[e * 4 * m + (2 * half + 1) * m + j] = second[j]
+                }
+                variables[e * 2 + half] = equal[half] ? 1 : 0
+            }
+            labels[e] = equal[0] == equal[1] ? 1 : 0
+        }
+        return Dataset(name: "hierarchical-equality-vectors-\(m)", inputs: Tensor(shape: [examples, 4 * m], scalars: inputs),
+                       targets: Tensor(shape: [examples], scalars: labels), classes: 2,
+                       groundTruth: ["variables": Tensor(shape: [examples, 2], scalars: variables)])
+    }
+
     /// Planted concepts: `concepts` latent bits z ~ Bernoulli(½) per example; the input is
     /// x = Σ_j z_j u_j + σ ε with fixed random unit directions u_j ∈ ℝ^dimension and ε ~ N(0, I);
     /// the label is the parity (XOR) of the concepts listed in `labelConcepts` (a single concept

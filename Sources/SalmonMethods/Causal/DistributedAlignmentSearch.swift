@@ -100,7 +100,7 @@ public struct DistributedAlignmentSearch: Sendable {
         rows(of: try siteTensor(sequences), count: sequences.count)
     }
 
-    private func rows(of tensor: Tensor, count: Int) -> [Double] {
+    func rows(of tensor: Tensor, count: Int) -> [Double] {
         let w = width
         var out = [Double](repeating: 0, count: count * w)
         for b in 0..<count {
@@ -111,7 +111,7 @@ public struct DistributedAlignmentSearch: Sendable {
     }
 
     /// The base runs' site tensor with the intervened position's rows replaced by `values`.
-    private func patched(_ tensor: Tensor, values: [Double], count: Int) -> Tensor {
+    func patched(_ tensor: Tensor, values: [Double], count: Int) -> Tensor {
         var t = tensor
         let w = width
         for b in 0..<count {
@@ -121,20 +121,23 @@ public struct DistributedAlignmentSearch: Sendable {
         return t
     }
 
+    /// The base and source runs of `pairs`, ready to fit and score maps on (``InterventionRuns``).
+    /// - Throws: ``MethodError`` for pairs of the wrong length, tokens outside the vocabulary or
+    ///   answers that are not tokens.
+    public func runs(_ pairs: InterchangePairs) throws -> TransformerInterventionRuns {
+        try checkAnswers(pairs)
+        let baseTensor = try siteTensor(pairs.base)
+        return TransformerInterventionRuns(search: self, pairs: pairs, baseTensor: baseTensor,
+                                           base: rows(of: baseTensor, count: pairs.count), source: try activations(pairs.source))
+    }
+
     /// Per pair, LD = logit(correct) − logit(wrong) at the last position of the base run with the
     /// site at ``position`` set to the map's intervention.
     /// - Throws: ``MethodError`` for pairs of the wrong length or tokens outside the vocabulary,
     ///   or a map of another width.
     public func logitDifferences(_ map: some AlignmentMap, pairs: InterchangePairs) throws -> [Double] {
         guard map.dimension == width else { throw MethodError("interchange intervention: a map of width \(map.dimension) at \(site), whose width is \(width)") }
-        try checkAnswers(pairs)
-        let baseTensor = try siteTensor(pairs.base)
-        let base = rows(of: baseTensor, count: pairs.count)
-        let source = try activations(pairs.source)
-        let values = map.intervene(base: base, source: source, count: pairs.count)
-        let hooks = Hooks(replace: [site: patched(baseTensor, values: values, count: pairs.count)])
-        let logits = model.forward(tokens: pairs.base.flatMap { $0 }, batch: pairs.count, length: length, hooks: hooks).logits
-        return ActivationPatching.logitDifferences(logits, batch: pairs.count, length: length, correct: pairs.correct, wrong: pairs.wrong)
+        return try runs(pairs).logitDifferences(map)
     }
 
     private func checkAnswers(_ pairs: InterchangePairs) throws {
@@ -158,33 +161,7 @@ public struct DistributedAlignmentSearch: Sendable {
 
     /// The mean two-answer loss softplus(−LD) of `map` on `pairs` and its parameter gradient.
     public func lossAndGradient(_ map: some AlignmentMap, pairs: InterchangePairs) throws -> (loss: Double, gradient: [Double]) {
-        try checkAnswers(pairs)
-        let baseTensor = try siteTensor(pairs.base)
-        return lossAndGradient(map, baseTensor: baseTensor, base: rows(of: baseTensor, count: pairs.count),
-                               source: try activations(pairs.source), pairs: pairs)
-    }
-
-    private func lossAndGradient(_ map: some AlignmentMap, baseTensor: Tensor, base: [Double], source: [Double],
-                                 pairs: InterchangePairs) -> (loss: Double, gradient: [Double]) {
-        let n = pairs.count, vocabulary = model.configuration.vocabulary
-        let values = map.intervene(base: base, source: source, count: n)
-        let hooks = Hooks(capture: [site], replace: [site: patched(baseTensor, values: values, count: n)])
-        let pass = model.forward(tokens: pairs.base.flatMap { $0 }, batch: n, length: length, hooks: hooks)
-        let ld = ActivationPatching.logitDifferences(pass.logits, batch: n, length: length, correct: pairs.correct, wrong: pairs.wrong)
-        var loss = 0.0
-        var logitsGradient = Tensor(zeros: pass.logits.shape)
-        for b in 0..<n {
-            // softplus(−x) and its derivative −σ(−x), computed stably.
-            let x = ld[b]
-            loss += x > 0 ? log1p(exp(-x)) : -x + log1p(exp(x))
-            let slope = -1 / (1 + exp(x))
-            let row = (b * length + length - 1) * vocabulary
-            logitsGradient.scalars[row + pairs.correct[b]] += Float(slope / Double(n))
-            logitsGradient.scalars[row + pairs.wrong[b]] -= Float(slope / Double(n))
-        }
-        let siteGradient = model.backward(pass, logitsGradient: logitsGradient).sites[site] ?? Tensor(zeros: baseTensor.shape)
-        let g = rows(of: siteGradient, count: n)
-        return (loss / Double(n), map.parameterGradient(base: base, source: source, count: n, outputGradient: g))
+        try runs(pairs).lossAndGradient(map)
     }
 
     /// Fits `map` to `pairs` (see ``AlignmentTraining``); minibatch orders from `stream`.
@@ -193,44 +170,55 @@ public struct DistributedAlignmentSearch: Sendable {
     public func fit<Map: AlignmentMap>(_ map: Map, pairs: InterchangePairs, training: AlignmentTraining,
                                        stream: RandomStream) throws -> (map: Map, losses: [Double]) {
         guard map.dimension == width else { throw MethodError("interchange intervention: a map of width \(map.dimension) at \(site), whose width is \(width)") }
-        guard training.epochs >= 0, training.batchSize >= 1, training.learningRate > 0 else {
-            throw MethodError("interchange intervention: epochs ≥ 0, batch size ≥ 1 and a positive learning rate")
+        return try runs(pairs).fit(map, training: training, stream: stream)
+    }
+}
+
+/// A transformer's interchange-intervention runs (``DistributedAlignmentSearch/runs(_:)``): the
+/// base runs' whole site tensor, and the rows at the intervened position of base and source.
+public struct TransformerInterventionRuns: InterventionRuns {
+    let search: DistributedAlignmentSearch
+    let pairs: InterchangePairs
+    /// The base runs' site tensor, `[count · length, width]`.
+    let baseTensor: Tensor
+    public let base: [Double]
+    public let source: [Double]
+
+    public var width: Int { search.width }
+    public var count: Int { pairs.count }
+
+    /// The base runs' site tensor and pairs restricted to `rows` (the whole tensor for all rows in order).
+    private func batch(_ rows: [Int]) -> (tensor: Tensor, pairs: InterchangePairs) {
+        if rows == Array(0..<count) { return (baseTensor, pairs) }
+        let stride = search.length * width
+        var tensor = Tensor(zeros: [rows.count * search.length, width])
+        for (k, r) in rows.enumerated() {
+            for t in 0..<stride { tensor.scalars[k * stride + t] = baseTensor.scalars[r * stride + t] }
         }
-        try checkAnswers(pairs)
-        let baseTensors = try siteTensor(pairs.base)
-        let base = rows(of: baseTensors, count: pairs.count)
-        let source = try activations(pairs.source)
-        let w = width, n = pairs.count
-        var map = map
-        var optimizer = Optimizer(.adamW(learningRate: Float(training.learningRate), weightDecay: 0))
-        var order = stream
-        var losses: [Double] = []
-        for _ in 0..<training.epochs {
-            var indices = Array(0..<n)
-            indices.shuffle(using: &order)
-            var total = 0.0
-            var start = 0
-            while start < n {
-                let batch = Array(indices[start..<min(n, start + training.batchSize)])
-                start += training.batchSize
-                let sub = pairs.subset(batch)
-                var tensor = Tensor(zeros: [batch.count * length, w])
-                var b = [Double](repeating: 0, count: batch.count * w), s = b
-                for (k, r) in batch.enumerated() {
-                    for t in 0..<(length * w) { tensor.scalars[k * length * w + t] = baseTensors.scalars[r * length * w + t] }
-                    for j in 0..<w { b[k * w + j] = base[r * w + j]; s[k * w + j] = source[r * w + j] }
-                }
-                let (loss, gradient) = lossAndGradient(map, baseTensor: tensor, base: b, source: s, pairs: sub)
-                total += loss * Double(batch.count)
-                // Adam on a Float copy of the parameters; the map keeps Double values and its constraint.
-                var parameters = [map.parameters.map(Float.init)]
-                optimizer.update(&parameters, gradients: [gradient.map(Float.init)])
-                let old = map.parameters
-                map.parameters = zip(old, parameters[0]).map { o, p in o + Double(p - Float(o)) }
-                map.project()
-            }
-            losses.append(total / Double(n))
+        return (tensor, pairs.subset(rows))
+    }
+
+    public func logitDifferences(rows: [Int], values: [Double]) -> [Double] {
+        let (tensor, sub) = batch(rows)
+        let hooks = Hooks(replace: [search.site: search.patched(tensor, values: values, count: rows.count)])
+        let logits = search.model.forward(tokens: sub.base.flatMap { $0 }, batch: rows.count, length: search.length, hooks: hooks).logits
+        return ActivationPatching.logitDifferences(logits, batch: rows.count, length: search.length, correct: sub.correct, wrong: sub.wrong)
+    }
+
+    public func lossAndValueGradient(rows: [Int], values: [Double]) -> (loss: Double, gradient: [Double]) {
+        let (tensor, sub) = batch(rows)
+        let n = rows.count, length = search.length, vocabulary = search.model.configuration.vocabulary, site = search.site
+        let hooks = Hooks(capture: [site], replace: [site: search.patched(tensor, values: values, count: n)])
+        let pass = search.model.forward(tokens: sub.base.flatMap { $0 }, batch: n, length: length, hooks: hooks)
+        let ld = ActivationPatching.logitDifferences(pass.logits, batch: n, length: length, correct: sub.correct, wrong: sub.wrong)
+        let (loss, slopes) = Self.softplusLoss(ld)
+        var logitsGradient = Tensor(zeros: pass.logits.shape)
+        for b in 0..<n {
+            let row = (b * length + length - 1) * vocabulary
+            logitsGradient.scalars[row + sub.correct[b]] += Float(slopes[b])
+            logitsGradient.scalars[row + sub.wrong[b]] -= Float(slopes[b])
         }
-        return (map, losses)
+        let siteGradient = search.model.backward(pass, logitsGradient: logitsGradient).sites[site] ?? Tensor(zeros: tensor.shape)
+        return (loss, search.rows(of: siteGradient, count: n))
     }
 }
