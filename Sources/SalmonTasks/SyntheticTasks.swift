@@ -198,6 +198,27 @@ public enum SyntheticTasks {
                        groundTruth: ["variables": Tensor(shape: [examples, 2], scalars: variables)])
     }
 
+    /// Interchange pairs of hierarchical equality (tokens or vectors) for one causal variable,
+    /// as row indices: each row of `rows` is a base, with a source drawn uniformly from `rows`
+    /// (from `stream`, one draw per base in order); the answer is the high-level model's with the
+    /// variable (`column` 0: left = (a = b), 1: right = (c = d)) set to its value on the source —
+    /// 1 when it equals the base's other variable — and the contrast the other answer. About half
+    /// the pairs leave the answer unchanged, as in DAS's evaluations. `variables` is the task's
+    /// `groundTruth["variables"]`, two per example.
+    public static func hierarchicalEqualityInterchange(variables: [Int], rows: Range<Int>, column: Int,
+                                                       stream: RandomStream) -> (base: [Int], source: [Int], correct: [Int]) {
+        precondition(column == 0 || column == 1, "hierarchical equality has two variables")
+        var stream = stream
+        var base: [Int] = [], source: [Int] = [], correct: [Int] = []
+        for b in rows {
+            let s = rows.lowerBound + stream.index(below: rows.count)
+            base.append(b)
+            source.append(s)
+            correct.append(variables[2 * s + column] == variables[2 * b + 1 - column] ? 1 : 0)
+        }
+        return (base, source, correct)
+    }
+
     /// Planted concepts: `concepts` latent bits z ~ Bernoulli(½) per example; the input is
     /// x = Σ_j z_j u_j + σ ε with fixed random unit directions u_j ∈ ℝ^dimension and ε ~ N(0, I);
     /// the label is the parity (XOR) of the concepts listed in `labelConcepts` (a single concept

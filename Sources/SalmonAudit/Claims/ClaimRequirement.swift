@@ -62,7 +62,7 @@ public enum ClaimRequirement: Sendable, Hashable {
         case .counterfactualPairs: return "clean and corrupted inputs with answers, run with a component patched (a transformer trained here on a sequence task, or one loaded from a state dict with model.counterfactuals)"
         case .circuitComponents: return "a network trained here on a classification task, whose components can be ablated and judged by its answers"
         case .ablatableUnits: return "hidden units to remove and labelled rows to judge the network by (an MLP or a transformer trained here on a built-in classification task)"
-        case .interchangePairs: return "base and source inputs with a causal variable's counterfactual answers (a transformer trained here on hierarchical-equality)"
+        case .interchangePairs: return "base and source inputs with a causal variable's counterfactual answers (a transformer trained here on hierarchical-equality, or an MLP on hierarchical-equality-vectors)"
         }
     }
 }
@@ -116,6 +116,7 @@ public struct SubjectCapabilities: Sendable {
             if task?.isRegressionTask != true { provided.insert(.explainedOutputs) }
             if task?.isRegressionTask != true && model.convolutions == nil { provided.formUnion([.circuitComponents, .ablatableUnits]) }
             if task?.hasFeatureDirections == true { provided.insert(.groundTruth) }
+            if task == .hierarchicalEqualityVectors { provided.insert(.interchangePairs) }
             trainedSeeds = model.training.seeds
             description = "the built-in task '\(model.task ?? "")' with \(model.training.seeds) trained seed\(model.training.seeds == 1 ? "" : "s")"
             remedies = [.realValuedTargets: task == .toySuperposition

@@ -138,6 +138,10 @@ public struct ModelSpec: Sendable, Codable, Equatable {
         /// transformer; its variables left = (a = b) and right = (c = d) are what distributed
         /// alignment search aligns (Geiger et al. 2024; Sutter et al. 2025).
         case hierarchicalEquality = "hierarchical-equality"
+        /// Hierarchical equality on vectors, learned by an MLP (Geiger et al. 2024's setting): four
+        /// objects in ℝ^`taskOptions.dimension`, label (a = b) = (c = d); the same variables left
+        /// and right, aligned at a hidden layer.
+        case hierarchicalEqualityVectors = "hierarchical-equality-vectors"
 
         /// Whether the task's inputs are token sequences (its model a transformer).
         public var isSequenceTask: Bool { self == .modularAddition || self == .induction || self == .hierarchicalEquality }
@@ -343,6 +347,7 @@ public struct ModelSpec: Sendable, Codable, Equatable {
         case .modularAdditionOneHot: features = 2 * Double(taskOptions.modulus ?? TaskOptions.defaultModulus)
         case .induction: features = Double((taskOptions.tokens ?? TaskOptions.defaultInductionTokens) + 1)
         case .hierarchicalEquality: features = 4
+        case .hierarchicalEqualityVectors: features = 4 * Double(taskOptions.dimension)
         case .toySuperposition: features = Double(taskOptions.features ?? TaskOptions.defaultFeatures)
         }
         let rows = Double(taskOptions.examples) + Double(evaluationExamples)

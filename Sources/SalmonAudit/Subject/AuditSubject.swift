@@ -63,10 +63,10 @@ public protocol AuditSubject: Sendable {
     /// `ablation` (resampling from `stream`), with the accuracy of the network without a set of
     /// them on the evaluation rows (``ClaimRequirement/circuitComponents``: circuit discovery).
     func circuitProblem(_ unit: AuditUnit, site: String, ablation: GreedyCircuitSearch.Ablation, stream: RandomStream) throws -> GreedyCircuitSearch.Problem
-    /// Distributed alignment search on the model `unit` names at `site` (`SITE@p`).
-    func alignmentSearch(_ unit: AuditUnit, site: String) throws -> DistributedAlignmentSearch
-    /// The training and evaluation interchange pairs of the task's causal variable `variable`.
-    func interchangePairs(variable: String) throws -> (training: InterchangePairs, evaluation: InterchangePairs)
+    /// The interchange-intervention runs of the model `unit` names at `site` (a transformer's
+    /// `SITE@p`, an MLP's hidden layer) on the training and evaluation pairs of the task's causal
+    /// variable `variable` (``ClaimRequirement/interchangePairs``: distributed alignment search).
+    func interventionRuns(_ unit: AuditUnit, site: String, variable: String) throws -> (training: any InterventionRuns, evaluation: any InterventionRuns)
 }
 
 extension AuditSubject {
@@ -100,12 +100,8 @@ extension AuditSubject {
         throw AuditError("circuit discovery needs a network trained here whose components can be ablated; this subject (\(modelDescription)) has none")
     }
 
-    public func alignmentSearch(_ unit: AuditUnit, site: String) throws -> DistributedAlignmentSearch {
-        throw AuditError("interchange interventions need a transformer trained here on a task with causal variables (hierarchical-equality); this subject (\(modelDescription)) has none")
-    }
-
-    public func interchangePairs(variable: String) throws -> (training: InterchangePairs, evaluation: InterchangePairs) {
-        throw AuditError("interchange interventions need a transformer trained here on a task with causal variables (hierarchical-equality); this subject (\(modelDescription)) has none")
+    public func interventionRuns(_ unit: AuditUnit, site: String, variable: String) throws -> (training: any InterventionRuns, evaluation: any InterventionRuns) {
+        throw AuditError("interchange interventions need a network trained here on a task with causal variables (hierarchical-equality, hierarchical-equality-vectors); this subject (\(modelDescription)) has none")
     }
 
     public func labelledRows(_ subset: String) throws -> (inputs: Tensor, labels: [Int]) {

@@ -26,6 +26,8 @@ public struct LayeredNetworkSubject<Model: AuditedNetwork>: AuditSubject {
     public let evaluationInputs: Tensor
     /// The evaluation inputs' class labels (nil for a regression task or a model loaded from a file).
     public let evaluationLabels: [Int]?
+    /// Hierarchical equality's variables on the evaluation inputs, two per row (nil for other tasks).
+    let evaluationVariables: [Int]?
     /// Each feature's direction in input space (`[features, inputs]`), for a task that has them
     /// (``ModelSpec/BuiltInTask/hasFeatureDirections``); nil otherwise.
     public let featureDirections: Tensor?
@@ -72,6 +74,8 @@ public struct LayeredNetworkSubject<Model: AuditedNetwork>: AuditSubject {
         case .toySuperposition:
             all = SyntheticTasks.sparseFeatures(features: options.features ?? TaskOptions.defaultFeatures,
                                                 sparsity: options.sparsity ?? TaskOptions.defaultSparsity, examples: total, stream: stream)
+        case .hierarchicalEqualityVectors:
+            all = SyntheticTasks.hierarchicalEqualityVectors(examples: total, dimension: options.dimension, stream: stream)
         case .plantedConcepts:
             all = SyntheticTasks.plantedConcepts(examples: total, concepts: options.concepts, dimension: options.dimension,
                                                  labelConcepts: options.labelConcepts, noise: options.noise, stream: stream)
@@ -81,6 +85,7 @@ public struct LayeredNetworkSubject<Model: AuditedNetwork>: AuditSubject {
         self.training = training
         evaluationInputs = evaluation.inputs
         evaluationLabels = builtIn.isRegressionTask ? nil : evaluation.targets.scalars.map { Int($0) }
+        evaluationVariables = builtIn == .hierarchicalEqualityVectors ? evaluation.groundTruth["variables"]?.scalars.map { Int($0) } : nil
         featureDirections = all.groundTruth["directions"]
         trainingPlan = spec.model.training
         // A regression task's network has one output per target column.
@@ -109,7 +114,7 @@ public struct LayeredNetworkSubject<Model: AuditedNetwork>: AuditSubject {
         var targets: [String: ProbeData.Target] = [:], types: [String: [Int]] = [:]
         let labels = evaluation.targets.scalars.map { Int($0) }
         attributionTargets = Dictionary(uniqueKeysWithValues: spec.claims.filter { $0.requirements.contains(.explainedOutputs) }.map { ($0.name, labels) })
-        var source = task == "sparse-parity" ? evaluation.inputs : (evaluation.groundTruth["concepts"] ?? evaluation.inputs)
+        var source = task == "sparse-parity" ? evaluation.inputs : (evaluation.groundTruth["concepts"] ?? evaluation.groundTruth["variables"] ?? evaluation.inputs)
         // Toy superposition's concept j is "feature j is active".
         if builtIn == .toySuperposition { source.scalars = source.scalars.map { $0 > 0 ? 1 : 0 } }
         let width = source.shape[1], n = evaluation.count
@@ -118,6 +123,10 @@ public struct LayeredNetworkSubject<Model: AuditedNetwork>: AuditSubject {
         for claim in spec.claims where claim.requirements.contains(.classLabels) {
             if claim.target == "label" {
                 targets[claim.name] = .classes(evaluation.targets.scalars.map { Int($0) }, count: evaluation.classes ?? 2)
+            } else if claim.target == "left" || claim.target == "right" {
+                // Hierarchical equality's variables, left = (a = b) and right = (c = d).
+                let j = claim.target == "left" ? 0 : 1
+                targets[claim.name] = .classes((0..<n).map { Int(source.scalars[$0 * width + j]) }, count: 2)
             } else {
                 let j = Int(claim.target.split(separator: ":").last ?? "0") ?? 0
                 targets[claim.name] = .classes((0..<n).map { Int(source.scalars[$0 * width + j]) }, count: 2)
@@ -196,6 +205,15 @@ public struct LayeredNetworkSubject<Model: AuditedNetwork>: AuditSubject {
             throw SpecError(field: "claims.\(claim.name).target", "toy-superposition's target is real-valued (the features themselves); a class label is 'feature:N', whether feature N is active")
         }
         if claim.target == "label" { return }
+        if task == ModelSpec.BuiltInTask.hierarchicalEqualityVectors.rawValue {
+            guard claim.target == "left" || claim.target == "right" else {
+                throw SpecError(field: "claims.\(claim.name).target", "hierarchical-equality-vectors' targets are label, left (a = b) and right (c = d); found '\(claim.target)'")
+            }
+            if claim.controlTypes != nil {
+                throw SpecError(field: "claims.\(claim.name).controlTypes", "hierarchical-equality-vectors has no control types")
+            }
+            return
+        }
         guard task != "modular-addition-one-hot" else {
             throw SpecError(field: "claims.\(claim.name).target", "modular-addition-one-hot has one target, 'label' (the training labels as corrupted; evaluation labels are clean); found '\(claim.target)'")
         }
@@ -343,6 +361,38 @@ public struct LayeredNetworkSubject<Model: AuditedNetwork>: AuditSubject {
         return mlp
     }
 
+    /// Distributed alignment search at a hidden layer of the MLP `unit` names, on hierarchical
+    /// equality's interchange pairs for `variable` (left or right): every training row a base with
+    /// a training source, every evaluation row a base with an evaluation source, drawn as the
+    /// transformer's task draws them (``SyntheticTasks/hierarchicalEqualityInterchange(variables:rows:column:stream:)``,
+    /// `seed → "interchange" → variable → "training" | "evaluation"`).
+    public func interventionRuns(_ unit: AuditUnit, site: String, variable: String) throws -> (training: any InterventionRuns, evaluation: any InterventionRuns) {
+        guard spec.model.task == ModelSpec.BuiltInTask.hierarchicalEqualityVectors.rawValue, let training,
+              let trainingVariables = training.groundTruth["variables"], let evaluationVariables else {
+            throw AuditError("interchange interventions on an MLP need the task hierarchical-equality-vectors; this subject (\(modelDescription)) has none")
+        }
+        guard let column = ["left", "right"].firstIndex(of: variable) else {
+            throw AuditError("hierarchical equality's variables are left and right; found '\(variable)'")
+        }
+        var base = 0
+        if case .null(_, let k) = unit { base = k % trained.count }
+        guard let mlp = try model(unit, site: site, base: base) as? MLP else {
+            throw AuditError("interchange interventions run an MLP or a transformer; this subject (\(modelDescription)) is neither")
+        }
+        func runs(_ inputs: Tensor, _ variables: [Int], _ part: String) throws -> any InterventionRuns {
+            let p = SyntheticTasks.hierarchicalEqualityInterchange(variables: variables, rows: 0..<(variables.count / 2), column: column,
+                                                                   stream: RandomStream(seed: spec.seed, path: ["interchange", .label(variable), .label(part)]))
+            return try MLPAlignmentSearch(model: mlp, site: site).runs(base: inputs.rows(p.base), source: inputs.rows(p.source),
+                                                                        correct: p.correct, wrong: p.correct.map { 1 - $0 })
+        }
+        do {
+            return (try runs(training.inputs, trainingVariables.scalars.map { Int($0) }, "training"),
+                    try runs(evaluationInputs, evaluationVariables, "evaluation"))
+        } catch let error as MethodError {
+            throw AuditError("\(unit) at \(site): \(error.message)")
+        }
+    }
+
     /// The hidden units of the MLP `unit` names, judged by accuracy on the evaluation labels.
     public func circuitProblem(_ unit: AuditUnit, site: String, ablation: GreedyCircuitSearch.Ablation, stream: RandomStream) throws -> GreedyCircuitSearch.Problem {
         guard let evaluationLabels else { throw AuditError("this subject (\(modelDescription)) has no class labels to judge a circuit by") }
@@ -431,6 +481,7 @@ extension LayeredNetworkSubject {
         }
         evaluationInputs = x
         evaluationLabels = nil
+        evaluationVariables = nil
         featureDirections = nil
         try Self.checkSites(spec, layers: mlp.layerCount)
         var targets: [String: ProbeData.Target] = [:], types: [String: [Int]] = [:], explained: [String: [Int]] = [:]

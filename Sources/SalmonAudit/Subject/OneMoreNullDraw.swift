@@ -52,11 +52,8 @@ public struct OneMoreNullDraw: AuditSubject {
     public func circuitProblem(_ unit: AuditUnit, site: String, ablation: GreedyCircuitSearch.Ablation, stream: RandomStream) throws -> GreedyCircuitSearch.Problem {
         try base.circuitProblem(standIn(unit), site: site, ablation: ablation, stream: stream)
     }
-    public func alignmentSearch(_ unit: AuditUnit, site: String) throws -> DistributedAlignmentSearch {
-        try base.alignmentSearch(standIn(unit), site: site)
-    }
-    public func interchangePairs(variable: String) throws -> (training: InterchangePairs, evaluation: InterchangePairs) {
-        try base.interchangePairs(variable: variable)
+    public func interventionRuns(_ unit: AuditUnit, site: String, variable: String) throws -> (training: any InterventionRuns, evaluation: any InterventionRuns) {
+        try base.interventionRuns(standIn(unit), site: site, variable: variable)
     }
 
     /// The null model standing in for `unit` (itself when it is a null model).

@@ -178,15 +178,9 @@ extension TransformerSubject {
         var interchange: [String: (training: InterchangePairs, evaluation: InterchangePairs)] = [:]
         for (column, variable) in ["left", "right"].enumerated() {
             func pairs(_ rows: Range<Int>, _ part: String) -> InterchangePairs {
-                var stream = RandomStream(seed: spec.seed, path: ["interchange", .label(variable), .label(part)])
-                var p = InterchangePairs(base: [], source: [], correct: [], wrong: [])
-                for b in rows {
-                    let s = rows.lowerBound + stream.index(below: rows.count)
-                    let value = variables[2 * s + column], other = variables[2 * b + 1 - column]
-                    let answer = value == other ? 1 : 0
-                    p.base.append(sequences[b]); p.source.append(sequences[s]); p.correct.append(answer); p.wrong.append(1 - answer)
-                }
-                return p
+                let p = SyntheticTasks.hierarchicalEqualityInterchange(variables: variables, rows: rows, column: column,
+                                                                       stream: RandomStream(seed: spec.seed, path: ["interchange", .label(variable), .label(part)]))
+                return InterchangePairs(base: p.base.map { sequences[$0] }, source: p.source.map { sequences[$0] }, correct: p.correct, wrong: p.correct.map { 1 - $0 })
             }
             interchange[variable] = (pairs(n..<total, "training"), pairs(0..<n, "evaluation"))
         }

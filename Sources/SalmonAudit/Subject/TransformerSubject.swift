@@ -371,6 +371,17 @@ public struct TransformerSubject: AuditSubject {
         return pairs
     }
 
+    /// The runs of ``alignmentSearch(_:site:)`` on the variable's pairs.
+    public func interventionRuns(_ unit: AuditUnit, site: String, variable: String) throws -> (training: any InterventionRuns, evaluation: any InterventionRuns) {
+        let search = try alignmentSearch(unit, site: site)
+        let pairs = try interchangePairs(variable: variable)
+        do {
+            return (try search.runs(pairs.training), try search.runs(pairs.evaluation))
+        } catch let error as MethodError {
+            throw AuditError("\(unit) at \(site): \(error.message)")
+        }
+    }
+
     /// The transformer `unit` names (``evaluatedModel(_:site:)``), whose MLP blocks' units a
     /// neuron-ablation claim removes.
     public func ablatableNetwork(_ unit: AuditUnit, site: String) throws -> any AblatableNetwork {

@@ -2,9 +2,10 @@ import SalmonMethods
 import SalmonNetworks
 import SalmonStatistics
 
-/// Interchange interventions (``DistributedAlignmentSearch``) as claims: "the network holds the
-/// causal variable V at this site". Each site names one position of a site a forward pass
-/// replaces, `SITE@p`; an alignment map — a rotation (`map: rotation`, DAS) or a RevNet
+/// Interchange interventions (``DistributedAlignmentSearch``, ``MLPAlignmentSearch``) as claims:
+/// "the network holds the causal variable V at this site". On a transformer each site names one
+/// position of a site a forward pass replaces, `SITE@p`; on an MLP (`hierarchical-equality-vectors`)
+/// a hidden layer, `layers.ℓ.pre|post`; an alignment map — a rotation (`map: rotation`, DAS) or a RevNet
 /// (`map: revnet`, Sutter et al. 2025) — is fitted on the subject's training pairs for the
 /// variable, and the statistic is its interchange-intervention accuracy on the held-out pairs,
 /// `interchangeAccuracy` (larger = the intervention makes the network answer as the high-level
@@ -49,8 +50,9 @@ public struct InterchangeInterventionFamily: ClaimFamily {
         if claim.controlTypes != nil {
             throw SpecError(field: field + ".controlTypes", "control types apply to probes, not to interchange interventions")
         }
-        guard spec.model.task == ModelSpec.BuiltInTask.hierarchicalEquality.rawValue else {
-            throw SpecError(field: field + ".method.variable", "interchange interventions need a task with causal variables; hierarchical-equality has left and right, '\(spec.model.task ?? "a model from files")' has none")
+        let onVectors = spec.model.task == ModelSpec.BuiltInTask.hierarchicalEqualityVectors.rawValue
+        guard spec.model.task == ModelSpec.BuiltInTask.hierarchicalEquality.rawValue || onVectors else {
+            throw SpecError(field: field + ".method.variable", "interchange interventions need a task with causal variables; hierarchical-equality (a transformer) and hierarchical-equality-vectors (an MLP) have left and right, '\(spec.model.task ?? "a model from files")' has none")
         }
         guard ["left", "right"].contains(p.variable) else {
             throw SpecError(field: field + ".method.variable", "hierarchical-equality's variables are left (a = b) and right (c = d); found '\(p.variable)'")
@@ -69,8 +71,22 @@ public struct InterchangeInterventionFamily: ClaimFamily {
         guard (1...64).contains(p.couplings ?? AlignmentSearchParameters.defaultCouplings) else {
             throw SpecError(field: field + ".method.couplings", "expected 1 … 64 coupling layers, found \(p.couplings ?? 0)")
         }
+        if onVectors {
+            let hidden = spec.model.hidden
+            for site in AuditPlan.sites(for: claim, in: spec) {
+                guard let l = AuditPlan.layer(of: site), l < hidden.count else {
+                    throw SpecError(field: "claims.\(claim.name).sites", "an interchange intervention on an MLP acts at a hidden layer, layers.0–\(hidden.count - 1).{pre, post}; found '\(site)'")
+                }
+                guard (1...hidden[l]).contains(p.dimensions) else {
+                    throw SpecError(field: field + ".method.dimensions", "expected 1 … \(hidden[l]) aligned dimensions (the width of \(site)), found \(p.dimensions)")
+                }
+                if p.map == .revnet && hidden[l] < 2 {
+                    throw SpecError(field: "claims.\(claim.name).sites", "a RevNet splits the site's coordinates in two halves; \(site) has width \(hidden[l])")
+                }
+            }
+        }
         let shape = spec.model.transformer ?? TransformerShape()
-        for site in AuditPlan.sites(for: claim, in: spec) {
+        for site in AuditPlan.sites(for: claim, in: spec) where !onVectors {
             guard case .position(let name, _)? = PatchingComponent(parsing: site) else {
                 throw SpecError(field: "claims.\(claim.name).sites", "an interchange intervention acts at one position of a site, SITE@p (blocks.0.resid@1, say); found '\(site)'")
             }
@@ -162,8 +178,7 @@ struct AlignmentSearchEvaluator: ClaimEvaluator {
     let parameters: AlignmentSearchParameters
 
     func evaluate(_ context: ClaimContext, statistics: [String]) throws -> ClaimEvaluation? {
-        let search = try context.subject.alignmentSearch(context.standIn, site: context.site)
-        let pairs = try context.subject.interchangePairs(variable: parameters.variable)
+        let runs = try context.subject.interventionRuns(context.standIn, site: context.site, variable: parameters.variable)
         var mapStream = context.stream.derived("map")
         var untrained = false
         if case .null(let family, let k) = context.standIn, family == NullSpec.Family.untrainedMap.rawValue {
@@ -171,21 +186,22 @@ struct AlignmentSearchEvaluator: ClaimEvaluator {
             untrained = true
         }
         let differences: [Double]
+        let width = runs.training.width
         do {
             let training = AlignmentTraining(epochs: parameters.epochs, batchSize: parameters.batchSize, learningRate: parameters.learningRate)
             switch parameters.map {
             case .rotation:
-                var map = RotationAlignment(dimension: search.width, intervened: parameters.dimensions, stream: mapStream)
-                if !untrained { map = try search.fit(map, pairs: pairs.training, training: training, stream: context.stream.derived("order")).map }
-                differences = try search.logitDifferences(map, pairs: pairs.evaluation)
+                var map = RotationAlignment(dimension: width, intervened: parameters.dimensions, stream: mapStream)
+                if !untrained { map = try runs.training.fit(map, training: training, stream: context.stream.derived("order")).map }
+                differences = try runs.evaluation.logitDifferences(map)
             case .revnet:
-                let (center, scale) = Self.standardization(try search.activations(pairs.training.base), width: search.width)
-                var map = RevNetAlignment(dimension: search.width, intervened: parameters.dimensions,
+                let (center, scale) = Self.standardization(runs.training.base, width: width)
+                var map = RevNetAlignment(dimension: width, intervened: parameters.dimensions,
                                           hidden: parameters.hidden ?? AlignmentSearchParameters.defaultHidden,
                                           couplings: parameters.couplings ?? AlignmentSearchParameters.defaultCouplings,
                                           center: center, scale: scale, stream: mapStream)
-                if !untrained { map = try search.fit(map, pairs: pairs.training, training: training, stream: context.stream.derived("order")).map }
-                differences = try search.logitDifferences(map, pairs: pairs.evaluation)
+                if !untrained { map = try runs.training.fit(map, training: training, stream: context.stream.derived("order")).map }
+                differences = try runs.evaluation.logitDifferences(map)
             }
         } catch let e as MethodError {
             throw AuditError("\(context.unit), claim \(claim) at \(context.site): \(e.message)")
