@@ -116,7 +116,7 @@ public struct SubjectCapabilities: Sendable {
             if task?.isRegressionTask != true { provided.insert(.explainedOutputs) }
             if task?.isRegressionTask != true && model.convolutions == nil { provided.formUnion([.circuitComponents, .ablatableUnits]) }
             if task?.hasFeatureDirections == true { provided.insert(.groundTruth) }
-            if task == .hierarchicalEqualityVectors { provided.insert(.interchangePairs) }
+            if task == .hierarchicalEqualityVectors { provided.formUnion([.interchangePairs, .counterfactualPairs]) }
             trainedSeeds = model.training.seeds
             description = "the built-in task '\(model.task ?? "")' with \(model.training.seeds) trained seed\(model.training.seeds == 1 ? "" : "s")"
             remedies = [.realValuedTargets: task == .toySuperposition

@@ -51,6 +51,9 @@ public protocol AuditSubject: Sendable {
     /// site-dependent family) on the subject's counterfactual pairs, ready to patch components
     /// (``ClaimRequirement/counterfactualPairs``: activation-patching claims).
     func activationPatching(_ unit: AuditUnit, site: String) throws -> ActivationPatching
+    /// The clean and corrupted runs activation patching reads, for any network: a transformer's
+    /// ``activationPatching(_:site:)``, an MLP's ``MLPActivationPatching``.
+    func patchingRuns(_ unit: AuditUnit, site: String) throws -> any PatchingRuns
     /// The rows of a named subset of the task's data with their labels, the same for every unit:
     /// `evaluation`, `training`, `training-clean`, `training-corrupted` (neuron-ablation claims).
     func labelledRows(_ subset: String) throws -> (inputs: Tensor, labels: [Int])
@@ -93,7 +96,11 @@ extension AuditSubject {
     }
 
     public func activationPatching(_ unit: AuditUnit, site: String) throws -> ActivationPatching {
-        throw AuditError("activation patching needs clean and corrupted inputs (a transformer trained here on modular addition); this subject (\(modelDescription)) has none")
+        throw AuditError("activation patching needs clean and corrupted inputs (a transformer trained here on a sequence task, or an MLP on hierarchical-equality-vectors); this subject (\(modelDescription)) has none")
+    }
+
+    public func patchingRuns(_ unit: AuditUnit, site: String) throws -> any PatchingRuns {
+        try activationPatching(unit, site: site)
     }
 
     public func circuitProblem(_ unit: AuditUnit, site: String, ablation: GreedyCircuitSearch.Ablation, stream: RandomStream) throws -> GreedyCircuitSearch.Problem {

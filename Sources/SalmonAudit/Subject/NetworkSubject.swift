@@ -153,8 +153,10 @@ public struct LayeredNetworkSubject<Model: AuditedNetwork>: AuditSubject {
             throw SpecError(field: "nulls[\(i)].family", "'\(spec.nulls[i].family)' keeps a transformer's embeddings; a layered network has none (use moment-redraw)")
         }
         for claim in spec.claims {
+            // A unit, layers.ℓ.post[i], is a site of activation-patching claims only.
+            let units = claim.requirements.contains(.counterfactualPairs)
             for site in AuditPlan.sites(for: claim, in: spec)
-            where Self.layer(of: site, layers: layers) == nil && (site != "input" || claim.family.siteRole == .randomizationStage) {
+            where (Self.layer(of: site, layers: layers) == nil || (!units && site.hasSuffix("]"))) && (site != "input" || claim.family.siteRole == .randomizationStage) {
                 throw SpecError(field: "sites", "unknown site '\(site)'; this network has input and layers.0–\(layers - 1).pre|post")
             }
             for site in claim.family.readSites(of: claim) where Self.layer(of: site, layers: layers) == nil && site != "input" {
@@ -192,9 +194,10 @@ public struct LayeredNetworkSubject<Model: AuditedNetwork>: AuditSubject {
                        classes: d.classes, groundTruth: truth)
     }
 
-    /// The layer a site belongs to (`layers.3.post` → 3), or nil when it names none of this network's.
+    /// The layer a site belongs to (`layers.3.post` → 3; a unit of it, `layers.3.post[5]`, an
+    /// activation-patching component, belongs to it too), or nil when it names none of this network's.
     static func layer(of site: String, layers: Int) -> Int? {
-        AuditPlan.layer(of: site).flatMap { $0 < layers ? $0 : nil }
+        AuditPlan.layer(of: MLPActivationPatching.component(site)?.site ?? site).flatMap { $0 < layers ? $0 : nil }
     }
 
     static func checkTarget(_ claim: ClaimSpec, task: String, options: TaskOptions) throws {
@@ -359,6 +362,37 @@ public struct LayeredNetworkSubject<Model: AuditedNetwork>: AuditSubject {
             throw AuditError("neuron ablation removes units of an MLP or a transformer; this subject (\(modelDescription)) is neither")
         }
         return mlp
+    }
+
+    /// Activation patching on the MLP `unit` names (at `site`'s stage for a site-dependent family),
+    /// on hierarchical equality's pairs: every evaluation input is clean; its corruption flips
+    /// left by changing b — to a fresh draw when a = b, to a copy of a when a ≠ b (from
+    /// `seed → "counterfactual"`), which flips the answer; correct is the clean answer, wrong the other.
+    public func patchingRuns(_ unit: AuditUnit, site: String) throws -> any PatchingRuns {
+        guard spec.model.task == ModelSpec.BuiltInTask.hierarchicalEqualityVectors.rawValue, let variables = evaluationVariables,
+              let labels = evaluationLabels else {
+            throw AuditError("activation patching on an MLP needs the clean/corrupted pairs of hierarchical-equality-vectors; this subject (\(modelDescription)) has none")
+        }
+        var base = 0
+        if case .null(_, let k) = unit { base = k % trained.count }
+        guard let mlp = try model(unit, site: site, base: base) as? MLP else {
+            throw AuditError("activation patching runs an MLP or a transformer; this subject (\(modelDescription)) is neither")
+        }
+        let m = spec.model.taskOptions.dimension
+        var corrupted = evaluationInputs
+        var draw = RandomStream(seed: spec.seed, path: ["counterfactual"])
+        for r in 0..<labels.count {
+            let row = r * 4 * m
+            for j in 0..<m {
+                // b := a when a ≠ b; b := a fresh object when a = b.
+                corrupted.scalars[row + m + j] = variables[2 * r] == 0 ? evaluationInputs.scalars[row + j] : Float(2 * draw.uniform() - 1)
+            }
+        }
+        do {
+            return try MLPActivationPatching(model: mlp, clean: evaluationInputs, corrupted: corrupted, correct: labels, wrong: labels.map { 1 - $0 })
+        } catch let error as MethodError {
+            throw AuditError("\(unit) at \(site): \(error.message)")
+        }
     }
 
     /// Distributed alignment search at a hidden layer of the MLP `unit` names, on hierarchical

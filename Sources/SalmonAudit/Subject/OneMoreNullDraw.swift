@@ -43,6 +43,9 @@ public struct OneMoreNullDraw: AuditSubject {
     public func activationPatching(_ unit: AuditUnit, site: String) throws -> ActivationPatching {
         try base.activationPatching(standIn(unit), site: site)
     }
+    public func patchingRuns(_ unit: AuditUnit, site: String) throws -> any PatchingRuns {
+        try base.patchingRuns(standIn(unit), site: site)
+    }
     public func labelledRows(_ subset: String) throws -> (inputs: Tensor, labels: [Int]) {
         try base.labelledRows(subset)
     }

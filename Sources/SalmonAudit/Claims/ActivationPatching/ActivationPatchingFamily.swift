@@ -1,10 +1,11 @@
 import SalmonMethods
 import SalmonNetworks
 
-/// Activation patching (``ActivationPatching``) as claims: "this component carries the answer".
-/// Each site of the claim names a component — a head `blocks.i.attn.heads.h`, a site that a
-/// forward pass replaces (`embed`, `blocks.i.{attn.out, mlp.hidden, mlp.out, resid}`), or one
-/// position of one, `SITE@p` — and its statistic is the logit difference it recovers when the
+/// Activation patching (``ActivationPatching``, ``MLPActivationPatching``) as claims: "this
+/// component carries the answer". Each site of the claim names a component — on a transformer a
+/// head `blocks.i.attn.heads.h`, a site that a forward pass replaces (`embed`,
+/// `blocks.i.{attn.out, mlp.hidden, mlp.out, resid}`), or one position of one, `SITE@p`; on an
+/// MLP a hidden layer `layers.ℓ.pre|post` or one of its units `layers.ℓ.post[i]` — and its statistic is the logit difference it recovers when the
 /// clean run's activation is patched into the corrupted run,
 /// `logitDifferenceRecovered` = (LD̄_patched − LD̄_corrupt)/(LD̄_clean − LD̄_corrupt) over the
 /// subject's clean/corrupted pairs (``AuditSubject/activationPatching(_:site:)``), larger = more
@@ -64,6 +65,18 @@ public struct ActivationPatchingFamily: ClaimFamily {
                 }
             }
         }
+        if spec.model.task != nil && spec.model.transformer == nil && !spec.model.isFileModel {
+            // An MLP's components: a hidden layer's row or one of its units.
+            let hidden = spec.model.hidden
+            for site in AuditPlan.sites(for: claim, in: spec) {
+                guard let (name, unit) = MLPActivationPatching.component(site), let l = AuditPlan.layer(of: name), l < hidden.count else {
+                    throw SpecError(field: "claims.\(claim.name).sites", "an MLP's components are its hidden layers, layers.0–\(hidden.count - 1).{pre, post}, and their units, layers.ℓ.post[i]; found '\(site)'")
+                }
+                if let unit, unit >= hidden[l] {
+                    throw SpecError(field: "claims.\(claim.name).sites", "\(name) has units 0 … \(hidden[l] - 1); found '\(site)'")
+                }
+            }
+        }
         if let i = spec.nulls.firstIndex(where: { $0.family == NullSpec.Family.gaussianActivations.rawValue }) {
             throw SpecError(field: "nulls[\(i)].family", "'gaussian-activations' redraws activations, but the activation-patching claim \(claim.name) runs the network itself; audit it against model nulls (random-init, moment-redraw, cascading, …)")
         }
@@ -90,27 +103,29 @@ struct ActivationPatchingEvaluator: ClaimEvaluator {
     let attribution: Bool
 
     func evaluate(_ context: ClaimContext, statistics: [String]) throws -> ClaimEvaluation? {
-        guard let component = PatchingComponent(parsing: context.site) else {
-            throw AuditError("claim \(claim): '\(context.site)' names no component")
-        }
         // The clean and corrupted runs of the unit's network, once per unit and network stage.
-        let patching = try context.memo.value("patching|\(context.networkKey(base: 0))") {
-            try context.subject.activationPatching(context.unit, site: context.site)
+        let runs = try context.memo.value("patchingRuns|\(context.networkKey(base: 0))") {
+            try context.subject.patchingRuns(context.unit, site: context.site)
         }
-        let (clean, corrupted) = (patching.cleanDifferences, patching.corruptedDifferences)
+        let (clean, corrupted) = (runs.cleanDifferences, runs.corruptedDifferences)
         // Per sequence, what the statistic is a ratio of means of: the patched runs' logit
         // differences, or EAP's first-order changes; and the ratio over a set of sequences.
         // Per statistic, the ratio over a set of sequences (nil: all) of per-sequence values: the
         // patched runs' logit differences, or EAP's first-order changes.
         var ratios: [String: @Sendable ([Int]?) -> Double] = [:]
         if attribution {
-            guard case .edge(let edge) = component else { throw AuditError("claim \(claim): '\(context.site)' is not an edge") }
+            guard case .edge(let edge)? = PatchingComponent(parsing: context.site) else { throw AuditError("claim \(claim): '\(context.site)' is not an edge") }
+            guard let patching = runs as? ActivationPatching else { throw AuditError("claim \(claim): edge attribution patching scores a transformer's residual-graph edges") }
             let eap = try context.memo.value("eap|\(context.networkKey(base: 0))") { EdgeAttributionPatching(patching) }
             let scores: [Double]
             do { scores = try eap.sequenceScores(edge) } catch let e as MethodError { throw AuditError("claim \(claim): \(e.message)") }
             ratios["attributedRecovered"] = { EdgeAttributionPatching.attributedRecovered(scores: scores, clean: clean, corrupted: corrupted, rows: $0) }
         } else {
-            let patched = try context.memo.value("patched|\(context.site)|\(context.networkKey(base: 0))") { try patching.patchedDifferences(component) }
+            let patched = try context.memo.value("patched|\(context.site)|\(context.networkKey(base: 0))") {
+                do { return try runs.patchedDifferences(component: context.site) } catch let e as MethodError {
+                    throw AuditError("\(context.unit), claim \(claim): \(e.message)")
+                }
+            }
             ratios["logitDifferenceRecovered"] = { ActivationPatching.recovered(patched: patched, clean: clean, corrupted: corrupted, rows: $0) }
             ratios["logitDifferenceRestored"] = { ActivationPatching.restored(patched: patched, clean: clean, corrupted: corrupted, rows: $0) }
         }

@@ -64,8 +64,12 @@ struct EdgeCircuitEvaluator: ClaimEvaluator {
 
     /// The discovery and its circuit on the context's unit, once per unit, network stage and size.
     func circuit(_ context: ClaimContext) throws -> (EdgeCircuitDiscovery, EdgeCircuitDiscovery.Result) {
-        let patching = try context.memo.value("patching|\(context.networkKey(base: 0))") {
-            try context.subject.activationPatching(context.unit, site: context.site)
+        // The runs activation-patching claims of the unit share (the same memo key).
+        let runs = try context.memo.value("patchingRuns|\(context.networkKey(base: 0))") {
+            try context.subject.patchingRuns(context.unit, site: context.site)
+        }
+        guard let patching = runs as? ActivationPatching else {
+            throw AuditError("claim \(claim): edge-attribution circuits are made of a transformer's residual-graph edges")
         }
         return try context.memo.value("edge-circuit|\(parameters.sizeKey)|\(context.networkKey(base: 0))") {
             try Self.discover(patching, size: parameters.size, unit: context.unit, claim: claim)
