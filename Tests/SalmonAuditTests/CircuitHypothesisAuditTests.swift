@@ -99,8 +99,40 @@ import Testing
         #expect(randomInit.null.values == (try (0..<3).map { k in
             let null = NullModels.reinitialized(model, stream: RandomStream(seed: 21, path: ["null", "random-init", .index(k)]))
             let tests = try Self.hypotheses(null, subject: subject, claim: "minimal")
-            return tests.problem.accuracy([]) == 0 ? 0 : (tests.componentDrops().min() ?? 0)
+            // An empty circuit (a network with no right answer has one by convention) has minimality −1.
+            return tests.problem.accuracy([]) == 0 ? -1 : (tests.componentDrops().min() ?? -1)
         }))
+    }
+
+    /// A method-level null keeps the trained network, the same at every randomization stage: a
+    /// claim with two sites is tested against it once, at its first site, and against a
+    /// site-dependent model null at both. An unset margin is not written into the spec (specs
+    /// written before it keep their hash).
+    @Test func aMethodLevelNullIsTestedOnceAndAnUnsetMarginIsNotEncoded() async throws {
+        let spec = try AuditSpec.parse(yaml: """
+            name: stages
+            seed: 4
+            model:
+              task: planted-concepts
+              taskOptions: {examples: 100, concepts: 2, dimension: 6, labelConcepts: [0]}
+              hidden: [6, 6]
+              training: {epochs: 10, seeds: 1}
+              evaluationExamples: 40
+            claims:
+              - {name: minimal, method: {name: greedy-circuit, threshold: 0.9}, sites: [layers.1.post, layers.0.post], statistic: minimality}
+            nulls:
+              - {family: inflated-circuits, K: 3}
+              - {family: cascading-top-down, K: 2}
+            resampling: {bootstrap: 100}
+            """)
+        let result = try #require(try await Audit.run(spec: spec, subject: try Audit.subject(for: spec, specDirectory: ".", jobs: 1), jobs: 2).result)
+        #expect(result.tests.map(\.id).sorted() == ["minimal@layers.0.post~cascading-top-down", "minimal@layers.1.post~cascading-top-down",
+                                                    "minimal@layers.1.post~inflated-circuits"])
+        let encoded = String(decoding: try JSONEncoder().encode(try spec.claims[0].method.parameters(as: GreedyCircuitParameters.self)), as: UTF8.self)
+        #expect(!encoded.contains("margin"), "\(encoded)")
+        var set = GreedyCircuitParameters()
+        set.margin = 0.2
+        #expect(String(decoding: try JSONEncoder().encode(set), as: UTF8.self).contains("\"margin\":0.2"))
     }
 
     @Test func aClaimWithoutItsNullOrAModelNullIsRefusedNamingTheField() throws {

@@ -82,6 +82,8 @@ import Testing
         #expect(eap.contains("claims.recovered.sites") && eap.contains("WRITER->READER"), "\(eap)")
         let probeUnit = refusal { $0.replacingOccurrences(of: "  - {name: recovered, method: {name: activation-patching}, sites: [layers.1.pre]}", with: "  - {name: recovered, method: {name: logistic-probe}, sites: [\"layers.1.pre[2]\"]}") }
         #expect(probeUnit.contains("sites") && probeUnit.contains("layers.1.pre[2]"), "\(probeUnit)")
+        let edges = refusal { $0.replacingOccurrences(of: "{name: activation-patching}, sites: [layers.1.pre]", with: "{name: edge-attribution-circuit, edges: 3}, sites: [layers.1.pre]") }
+        #expect(edges.contains("claims[1].method") && edges.contains("greedy-circuit"), "\(edges)")
         let task = refusal { $0.replacingOccurrences(of: "hierarchical-equality-vectors", with: "planted-concepts").replacingOccurrences(of: ", dimension: 4", with: "") }
         #expect(task.contains("claims[0].method") && task.contains("clean and corrupted"), "\(task)")
     }

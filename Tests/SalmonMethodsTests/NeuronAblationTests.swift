@@ -149,4 +149,12 @@ import SalmonStatistics
         #expect(throws: MethodError.self) { try NeuronAblation(model: model, layer: 2) }
         #expect(throws: MethodError.self) { try ablation.correctness(inputs: inputs, labels: labels, ablating: [20]) }
     }
+
+    /// A network whose outputs are not finite has no prediction: refused, not read as class 0.
+    @Test func aNetworkWithNonFiniteOutputsIsRefused() throws {
+        var model = MLP(sizes: [4, 3, 2], stream: RandomStream(seed: 73))
+        model.layers[1].weight.scalars[0] = .nan
+        let ablation = try NeuronAblation(model: model, layer: 0)
+        #expect(throws: MethodError.self) { try ablation.correctness(inputs: Tensor(shape: [2, 4], scalars: [1, 2, 3, 4, 1, 0, 0, 1]), labels: [0, 1], ablating: []) }
+    }
 }

@@ -44,9 +44,13 @@ public enum AuditPlan {
     /// A family that keeps the trained network is tested only where it applies: an
     /// estimator-level family (`frozen-decoder`) against the claims whose family offers it
     /// (``ClaimFamily/estimatorNulls``), `gaussian-activations` against claims that read activations.
+    /// An estimator-level family varies the method on the trained network, which is the same at
+    /// every randomization stage: it too is tested once, at the claim's first site.
     public static func isTested(_ claim: ClaimSpec, at site: String, against family: String, in spec: AuditSpec) -> Bool {
         if let kind = NullSpec.Family(rawValue: family), kind.keepsTrainedNetwork {
-            return kind.isEstimatorLevel ? claim.family.estimatorNulls(of: claim).contains(family) : claim.requirements.contains(.activations)
+            guard kind.isEstimatorLevel else { return claim.requirements.contains(.activations) }
+            guard claim.family.estimatorNulls(of: claim).contains(family) else { return false }
+            return claim.family.siteRole != .randomizationStage || site == sites(for: claim, in: spec).first
         }
         guard claim.family.siteRole == .randomizationStage, !siteDependentFamilies.contains(family) else { return true }
         return site == sites(for: claim, in: spec).first

@@ -159,7 +159,7 @@ public struct LayeredNetworkSubject<Model: AuditedNetwork>: AuditSubject {
             where (Self.layer(of: site, layers: layers) == nil || (!units && site.hasSuffix("]"))) && (site != "input" || claim.family.siteRole == .randomizationStage) {
                 throw SpecError(field: "sites", "unknown site '\(site)'; this network has input and layers.0–\(layers - 1).pre|post")
             }
-            for site in claim.family.readSites(of: claim) where Self.layer(of: site, layers: layers) == nil && site != "input" {
+            for site in claim.family.readSites(of: claim) where (Self.layer(of: site, layers: layers) == nil || site.hasSuffix("]")) && site != "input" {
                 throw SpecError(field: "claims.\(claim.name).method.reads", "unknown site '\(site)'; this network has input and layers.0–\(layers - 1).pre|post")
             }
         }
@@ -354,14 +354,21 @@ public struct LayeredNetworkSubject<Model: AuditedNetwork>: AuditSubject {
         return (training.inputs.rows(rows), rows.map { labels[$0] })
     }
 
-    /// The MLP `unit` names (null k of a family that keeps the trained network: trained network k mod K_t).
-    public func ablatableNetwork(_ unit: AuditUnit, site: String) throws -> any AblatableNetwork {
+    /// The MLP `unit` names at `site`'s stage, made from trained network k mod K_t for null k (the
+    /// trained network itself for a family that keeps it), for a method that runs the network.
+    /// - Throws: ``AuditError`` naming `method` when the subject's network is not an MLP.
+    func mlp(_ unit: AuditUnit, site: String, method: String) throws -> MLP {
         var base = 0
         if case .null(_, let k) = unit { base = k % trained.count }
         guard let mlp = try model(unit, site: site, base: base) as? MLP else {
-            throw AuditError("neuron ablation removes units of an MLP or a transformer; this subject (\(modelDescription)) is neither")
+            throw AuditError("\(method); this subject (\(modelDescription)) is neither")
         }
         return mlp
+    }
+
+    /// The MLP `unit` names (null k of a family that keeps the trained network: trained network k mod K_t).
+    public func ablatableNetwork(_ unit: AuditUnit, site: String) throws -> any AblatableNetwork {
+        try mlp(unit, site: site, method: "neuron ablation removes units of an MLP or a transformer")
     }
 
     /// Activation patching on the MLP `unit` names (at `site`'s stage for a site-dependent family),
@@ -373,11 +380,7 @@ public struct LayeredNetworkSubject<Model: AuditedNetwork>: AuditSubject {
               let labels = evaluationLabels else {
             throw AuditError("activation patching on an MLP needs the clean/corrupted pairs of hierarchical-equality-vectors; this subject (\(modelDescription)) has none")
         }
-        var base = 0
-        if case .null(_, let k) = unit { base = k % trained.count }
-        guard let mlp = try model(unit, site: site, base: base) as? MLP else {
-            throw AuditError("activation patching runs an MLP or a transformer; this subject (\(modelDescription)) is neither")
-        }
+        let mlp = try self.mlp(unit, site: site, method: "activation patching runs an MLP or a transformer")
         let m = spec.model.taskOptions.dimension
         var corrupted = evaluationInputs
         var draw = RandomStream(seed: spec.seed, path: ["counterfactual"])
@@ -408,11 +411,7 @@ public struct LayeredNetworkSubject<Model: AuditedNetwork>: AuditSubject {
         guard let column = ["left", "right"].firstIndex(of: variable) else {
             throw AuditError("hierarchical equality's variables are left and right; found '\(variable)'")
         }
-        var base = 0
-        if case .null(_, let k) = unit { base = k % trained.count }
-        guard let mlp = try model(unit, site: site, base: base) as? MLP else {
-            throw AuditError("interchange interventions run an MLP or a transformer; this subject (\(modelDescription)) is neither")
-        }
+        let mlp = try self.mlp(unit, site: site, method: "interchange interventions run an MLP or a transformer")
         func runs(_ inputs: Tensor, _ variables: [Int], _ part: String) throws -> any InterventionRuns {
             let p = SyntheticTasks.hierarchicalEqualityInterchange(variables: variables, rows: 0..<(variables.count / 2), column: column,
                                                                    stream: RandomStream(seed: spec.seed, path: ["interchange", .label(variable), .label(part)]))
@@ -430,11 +429,7 @@ public struct LayeredNetworkSubject<Model: AuditedNetwork>: AuditSubject {
     /// The hidden units of the MLP `unit` names, judged by accuracy on the evaluation labels.
     public func circuitProblem(_ unit: AuditUnit, site: String, ablation: GreedyCircuitSearch.Ablation, stream: RandomStream) throws -> GreedyCircuitSearch.Problem {
         guard let evaluationLabels else { throw AuditError("this subject (\(modelDescription)) has no class labels to judge a circuit by") }
-        var base = 0
-        if case .null(_, let k) = unit { base = k % trained.count }
-        guard let mlp = try model(unit, site: site, base: base) as? MLP else {
-            throw AuditError("circuit discovery searches an MLP's hidden units or a transformer's heads; this subject (\(modelDescription)) is neither")
-        }
+        let mlp = try self.mlp(unit, site: site, method: "circuit discovery searches an MLP's hidden units or a transformer's heads")
         return GreedyCircuitSearch.mlpNodes(mlp, inputs: evaluationInputs, targets: evaluationLabels.map(Float.init), ablation: ablation, stream: stream)
     }
 

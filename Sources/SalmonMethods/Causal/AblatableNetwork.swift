@@ -14,7 +14,7 @@ public protocol AblatableNetwork: Sendable {
     /// outputs (the first on ties) — an MLP's output row, a transformer's logits at the last
     /// position of the sequence the row holds.
     /// - Throws: ``MethodError`` for inputs the network cannot read (a transformer's row holding a
-    ///   token outside its vocabulary, or longer than its context).
+    ///   token outside its vocabulary, or longer than its context) or an output that is not finite.
     func predictedClasses(_ inputs: Tensor, hooks: Hooks) throws -> [Int]
     /// Per unit of layer `layer`, the Euclidean norm of its incoming and outgoing weights taken
     /// together (the magnitude-pruning criterion).
@@ -22,11 +22,27 @@ public protocol AblatableNetwork: Sendable {
 }
 
 extension AblatableNetwork {
-    /// The index of the largest of `values[offset ..< offset + count]`, the first on ties.
-    static func argmax(_ values: UnsafeBufferPointer<Float>, offset: Int, count: Int) -> Int {
+    /// The index of the largest of `values[offset ..< offset + count]`, the first on ties; nil
+    /// when one of them is not finite (a diverged network has no prediction).
+    static func argmax(_ values: UnsafeBufferPointer<Float>, offset: Int, count: Int) -> Int? {
         var best = 0
-        for j in 1..<max(count, 1) where values[offset + j] > values[offset + best] { best = j }
+        for j in 0..<max(count, 1) {
+            guard values[offset + j].isFinite else { return nil }
+            if values[offset + j] > values[offset + best] { best = j }
+        }
         return best
+    }
+
+    /// `argmax` of every row, or a ``MethodError`` naming the first row with a non-finite output.
+    static func rowArgmax(_ values: [Float], rows: Int, offset: (Int) -> Int, count: Int) throws -> [Int] {
+        try values.withUnsafeBufferPointer { y in
+            try (0..<rows).map { r in
+                guard let best = argmax(y, offset: offset(r), count: count) else {
+                    throw MethodError("neuron ablation: the network's output for row \(r) is not finite")
+                }
+                return best
+            }
+        }
     }
 
     /// ‖row k of `incoming`‖² + ‖column k of `outgoing`‖², square-rooted, for every k.
@@ -48,8 +64,8 @@ extension MLP: AblatableNetwork {
 
     public func predictedClasses(_ inputs: Tensor, hooks: Hooks) throws -> [Int] {
         let output = forward(inputs, hooks: hooks).output
-        let rows = output.shape[0], classes = output.shape[1]
-        return output.scalars.withUnsafeBufferPointer { y in (0..<rows).map { Self.argmax(y, offset: $0 * classes, count: classes) } }
+        let classes = output.shape[1]
+        return try Self.rowArgmax(output.scalars, rows: output.shape[0], offset: { $0 * classes }, count: classes)
     }
 
     public func unitWeightNorms(layer: Int) -> [Double] { Self.weightNorms(incoming: layers[layer], outgoing: layers[layer + 1]) }
@@ -77,9 +93,7 @@ extension Transformer: AblatableNetwork {
         }
         guard rows > 0 else { return [] }
         let logits = forward(tokens: tokens, batch: rows, length: length, hooks: hooks).logits
-        return logits.scalars.withUnsafeBufferPointer { y in
-            (0..<rows).map { Self.argmax(y, offset: ($0 * length + length - 1) * v, count: v) }
-        }
+        return try Self.rowArgmax(logits.scalars, rows: rows, offset: { ($0 * length + length - 1) * v }, count: v)
     }
 
     public func unitWeightNorms(layer: Int) -> [Double] { Self.weightNorms(incoming: blocks[layer].mlpIn, outgoing: blocks[layer].mlpOut) }

@@ -16,9 +16,8 @@ public struct MLPAlignmentSearch: Sendable {
 
     /// - Throws: ``MethodError`` for a site that is not a hidden layer's.
     public init(model: MLP, site: String) throws {
-        let parts = site.split(separator: ".")
-        guard parts.count == 3, parts[0] == "layers", let l = Int(parts[1]), (0..<(model.layers.count - 1)).contains(l),
-              parts[2] == "pre" || parts[2] == "post" else {
+        guard let (name, unit) = MLPActivationPatching.component(site), unit == nil,
+              let l = Int(name.split(separator: ".")[1]), (0..<(model.layers.count - 1)).contains(l) else {
             throw MethodError("interchange intervention on an MLP: a hidden layer's row, layers.0–\(model.layers.count - 2).{pre, post}; found '\(site)'")
         }
         self.model = model
@@ -75,11 +74,7 @@ public struct MLPInterventionRuns: InterventionRuns {
         let replacement = Tensor(shape: [rows.count, width], scalars: values.map(Float.init))
         let hooks = Hooks(capture: capture ? [search.site] : [], replace: [search.site: replacement])
         let pass = search.model.forward(x, hooks: hooks)
-        let classes = pass.output.shape[1]
-        let ld = rows.indices.map { k in
-            Double(pass.output.scalars[k * classes + correct[rows[k]]]) - Double(pass.output.scalars[k * classes + wrong[rows[k]]])
-        }
-        return (pass, ld)
+        return (pass, MLPActivationPatching.differences(pass.output, correct: rows.map { correct[$0] }, wrong: rows.map { wrong[$0] }))
     }
 
     public func logitDifferences(rows: [Int], values: [Double]) -> [Double] {

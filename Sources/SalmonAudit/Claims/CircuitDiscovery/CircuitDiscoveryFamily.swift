@@ -115,6 +115,9 @@ public struct CircuitDiscoveryFamily: ClaimFamily {
             throw SpecError(field: field + ".controlTypes", "control types apply to probes, not to circuit discovery")
         }
         try validateNulls(claim, in: spec, field: field)
+        if claim.method.name == "edge-attribution-circuit" && spec.model.task != nil && spec.model.transformer == nil {
+            throw SpecError(field: field + ".method", "edge-attribution-circuit finds a circuit of a transformer's residual-graph edges; on an MLP use greedy-circuit (its hidden units)")
+        }
         if claim.method.name == "edge-attribution-circuit" {
             let p = try claim.method.parameters(as: EdgeCircuitParameters.self)
             if let edges = p.edges, edges < 1 {
@@ -132,8 +135,8 @@ public struct CircuitDiscoveryFamily: ClaimFamily {
         guard p.threshold > 0 && p.threshold <= 1 else {
             throw SpecError(field: field + ".method.threshold", "expected a faithfulness threshold in (0, 1], found \(p.threshold)")
         }
-        guard p.margin > 0 && p.margin < 0.5 else {
-            throw SpecError(field: field + ".method.margin", "expected an equivalence margin ε in (0, ½), found \(p.margin)")
+        guard p.equivalenceMargin > 0 && p.equivalenceMargin < 0.5 else {
+            throw SpecError(field: field + ".method.margin", "expected an equivalence margin ε in (0, ½), found \(p.equivalenceMargin)")
         }
         guard (1...100).contains(p.restarts) else { throw SpecError(field: field + ".method.restarts", "expected 1 … 100 restarts, found \(p.restarts)") }
         if claim.statistic == "restartAgreement" && p.restarts < 2 {
@@ -183,8 +186,11 @@ public struct GreedyCircuitParameters: MethodParameters, Equatable, Codable {
     /// `overlapWithTrained`: compare circuits up to relabeled hidden units (per layer) or heads
     /// (per block); false for the plain overlap.
     public var align: Bool = true
-    /// `equivalence`: the margin ε of Shi et al.'s equivalence test (H₀: |P(circuit better) − ½| ≥ ε).
-    public var margin: Double = 0.1
+    /// `equivalence`: the margin ε of Shi et al.'s equivalence test (H₀: |P(circuit better) − ½| ≥ ε);
+    /// nil for the default 0.1 (absent from the spec's encoding, so specs written before it keep their hash).
+    public var margin: Double?
+    /// ε: `margin` or its default.
+    public var equivalenceMargin: Double { margin ?? 0.1 }
 
     enum CodingKeys: String, CodingKey, CaseIterable { case threshold, ablation, restarts, align, margin }
 
@@ -196,7 +202,7 @@ public struct GreedyCircuitParameters: MethodParameters, Equatable, Codable {
         threshold = try c.decodeIfPresent(Double.self, forKey: .threshold) ?? threshold
         restarts = try c.decodeIfPresent(Int.self, forKey: .restarts) ?? restarts
         align = try c.decodeIfPresent(Bool.self, forKey: .align) ?? align
-        margin = try c.decodeIfPresent(Double.self, forKey: .margin) ?? margin
+        margin = try c.decodeIfPresent(Double.self, forKey: .margin)
         if let raw = try c.decodeIfPresent(String.self, forKey: .ablation) {
             guard let value = GreedyCircuitSearch.Ablation(rawValue: raw) else {
                 throw SpecError(field: SpecError.path(decoder.codingPath) + ".ablation",
@@ -212,7 +218,7 @@ public struct GreedyCircuitParameters: MethodParameters, Equatable, Codable {
         try c.encode(ablation.rawValue, forKey: .ablation)
         try c.encode(restarts, forKey: .restarts)
         try c.encode(align, forKey: .align)
-        try c.encode(margin, forKey: .margin)
+        try c.encodeIfPresent(margin, forKey: .margin)
     }
 }
 
@@ -226,9 +232,10 @@ struct GreedyCircuitEvaluator: ClaimEvaluator {
     /// The search on each trained network, per site, shared by every unit that runs on it — the
     /// trained unit and the null units of families that keep the trained network (`random-circuits`,
     /// `inflated-circuits`, …), whose K draws vary what is compared with the circuit, not the
-    /// circuit: one search per trained network instead of one per null draw. The search is a pure
-    /// function of the network and the claim's method stream, so the values are those of
-    /// searching again.
+    /// circuit: one search per trained network and method stream instead of one per null draw. The
+    /// search is a pure function of the network and the claim's method stream (which seeds it and
+    /// the problem's resampling; keyed by the stream, so `resampling.methodSeeds` runs search
+    /// apart), so the values are those of searching again.
     let trainedSearches = MemoTable<String, GreedyCircuitSearch.Result>()
 
     struct Anchor: Sendable {
@@ -288,7 +295,7 @@ struct GreedyCircuitEvaluator: ClaimEvaluator {
             var measurements: [String: ClaimMeasurement] = [:]
             for name in statistics {
                 if let test = CircuitHypothesisStatistic(rawValue: name) {
-                    let value = try test.value(circuit: [], problem: problem, margin: parameters.margin, context: context)
+                    let value = try test.value(circuit: [], problem: problem, margin: parameters.equivalenceMargin, context: context)
                     measurements[name] = ClaimMeasurement(value: value, resampling: .none(reason: "the circuit search is not re-run on resampled rows"))
                     continue
                 }
@@ -304,7 +311,8 @@ struct GreedyCircuitEvaluator: ClaimEvaluator {
         let result: GreedyCircuitSearch.Result
         do {
             if let base = Self.trainedNetwork(context) {
-                result = try trainedSearches.value("\(base)|\(context.site)") { try search.run(problem) }
+                // The method stream (its key differs between resampling.methodSeeds runs) seeds the search.
+                result = try trainedSearches.value("\(base)|\(context.stream.key)|\(context.site)") { try search.run(problem) }
             } else {
                 result = try search.run(problem)
             }
@@ -331,7 +339,7 @@ struct GreedyCircuitEvaluator: ClaimEvaluator {
                 value = agreement
             default:
                 guard let test = CircuitHypothesisStatistic(rawValue: name) else { throw AuditError("greedy-circuit has no statistic '\(name)'") }
-                value = try test.value(circuit: Set(found.kept), problem: problem, margin: parameters.margin, context: context)
+                value = try test.value(circuit: Set(found.kept), problem: problem, margin: parameters.equivalenceMargin, context: context)
             }
             measurements[name] = ClaimMeasurement(value: value, resampling: reason)
         }

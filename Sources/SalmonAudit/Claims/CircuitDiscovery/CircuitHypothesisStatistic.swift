@@ -6,14 +6,23 @@ import SalmonStatistics
 /// method-level null on the same trained network (``CircuitHypothesisTests`` computes them):
 ///
 /// - `minimality` — the smallest accuracy drop over the circuit's components,
-///   min_c acc(C) − acc(C ∖ c) (larger). Null `inflated-circuits`: draw k adds a component r drawn
-///   uniformly from outside C (method stream `→ "inflated-circuits" → k`) and is its drop
-///   acc(C ∪ r) − acc(C). Since p = (1 + #{δ_r ≥ min_c δ_c})/(1 + B) equals the largest of the
-///   per-component Monte Carlo p-values, the test is the intersection–union test of "every
-///   component matters more than a chance one" (Berger 1982, *Technometrics* 24:295): level α
-///   without a correction across components, and stricter than Shi et al.'s per-component tests.
-///   When C is the whole network there is no component to add; every draw is then 1, the largest
-///   drop an accuracy allows, and p = 1.
+///   min_c acc(C) − acc(C ∖ c) (larger; −1, the smallest a drop can be, for an empty circuit: no
+///   component matters). Null `inflated-circuits`: draw k adds a component r drawn uniformly from
+///   outside C (method stream `→ "inflated-circuits" → k`) and is its drop acc(C ∪ r) − acc(C).
+///   Since p = (1 + #{δ_r ≥ min_c δ_c})/(1 + B) equals the largest of the per-component Monte
+///   Carlo p-values, the test is the intersection–union test of "every component matters more
+///   than a chance one" (Berger 1982, *Technometrics* 24:295): no correction across components
+///   (it rejects when every component's unadjusted test does — less strict than Shi et al.'s
+///   Holm-corrected per-component tests, which ``CircuitHypothesisTests/minimality(draws:stream:)``
+///   keeps). When C is the whole network there is no component to add; every draw is then 1, the
+///   largest drop an accuracy allows, and p = 1.
+///
+/// These method-level nulls are conditional on the circuit the search selected, as Shi et al.'s
+/// tests are on a given circuit: the search keeps exactly the components whose removal costs the
+/// most and drops those that cost nothing, so against `inflated-circuits` and `random-circuits`
+/// a discovered circuit wins on most networks, random ones included. Whether a trained network's
+/// circuit passes the test better than a random network's would — the dead-salmon question — is
+/// the model null's (random-init, …), against which every statistic here is also tested.
 /// - `equivalence` — |k/m − ½| over the m rows where C alone and the full network differ in
 ///   correctness, k of them where C is right (smaller; 0 when m = 0). Null `equivalence-margin`:
 ///   draw k is |K/m − ½| with K ~ Bin(m, ½ + ε) (`→ "equivalence-margin" → k`), the least
@@ -63,7 +72,7 @@ enum CircuitHypothesisStatistic: String, CaseIterable, Sendable {
         }
         switch self {
         case .minimality:
-            guard var s = draw else { return tests.componentDrops().min() ?? 0 }
+            guard var s = draw else { return tests.componentDrops().min() ?? -1 }
             let outside = tests.complement.sorted()
             guard !outside.isEmpty else { return 1 }
             return tests.inflatedDrop(outside[s.index(below: outside.count)])
