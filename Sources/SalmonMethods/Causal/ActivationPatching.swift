@@ -144,11 +144,8 @@ public struct ActivationPatching: Sendable {
         guard correct.count == batch, wrong.count == batch else {
             throw MethodError("activation patching: one correct and one wrong answer per sequence (\(batch)), found \(correct.count) and \(wrong.count)")
         }
-        for (name, tokens) in [("clean input", clean), ("corrupted input", corrupted), ("correct answer", correct), ("wrong answer", wrong)] {
-            if let i = tokens.firstIndex(where: { !(0..<c.vocabulary).contains($0) }) {
-                throw MethodError("activation patching: \(name) \(i) is token \(tokens[i]), outside the vocabulary 0 … \(c.vocabulary - 1)")
-            }
-        }
+        try MethodError.requireIndices(["clean input": clean, "corrupted input": corrupted, "correct answer": correct, "wrong answer": wrong],
+                                       below: c.vocabulary, method: "activation patching", kind: "token", range: "the vocabulary")
         self.model = model
         self.batch = batch
         self.length = length

@@ -145,11 +145,8 @@ public struct DistributedAlignmentSearch: Sendable {
         guard pairs.source.count == pairs.count, pairs.correct.count == pairs.count, pairs.wrong.count == pairs.count, pairs.count >= 1 else {
             throw MethodError("interchange intervention: expected one source, correct and wrong answer per base (\(pairs.count)), found \(pairs.source.count), \(pairs.correct.count), \(pairs.wrong.count)")
         }
-        for (name, tokens) in [("correct answer", pairs.correct), ("wrong answer", pairs.wrong)] {
-            if let i = tokens.firstIndex(where: { !(0..<v).contains($0) }) {
-                throw MethodError("interchange intervention: \(name) \(i) is token \(tokens[i]), outside the vocabulary 0 … \(v - 1)")
-            }
-        }
+        try MethodError.requireIndices(["correct answer": pairs.correct, "wrong answer": pairs.wrong], below: v,
+                                       method: "interchange intervention", kind: "token", range: "the vocabulary")
     }
 
     /// IIA: the fraction of logit differences above 0 (over `rows`, all by default; a bootstrap passes a resample).
@@ -189,7 +186,7 @@ public struct TransformerInterventionRuns: InterventionRuns {
 
     /// The base runs' site tensor and pairs restricted to `rows` (the whole tensor for all rows in order).
     private func batch(_ rows: [Int]) -> (tensor: Tensor, pairs: InterchangePairs) {
-        if rows == Array(0..<count) { return (baseTensor, pairs) }
+        if rows.count == count && rows.elementsEqual(0..<count) { return (baseTensor, pairs) }
         let stride = search.length * width
         var tensor = Tensor(zeros: [rows.count * search.length, width])
         for (k, r) in rows.enumerated() {

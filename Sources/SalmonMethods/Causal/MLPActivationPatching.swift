@@ -28,11 +28,8 @@ public struct MLPActivationPatching: PatchingRuns {
         guard n >= 1, correct.count == n, wrong.count == n else {
             throw MethodError("activation patching: expected a correct and a wrong answer per pair (\(n)), found \(correct.count) and \(wrong.count)")
         }
-        for (name, answers) in [("correct answer", correct), ("wrong answer", wrong)] {
-            if let i = answers.firstIndex(where: { !(0..<classes).contains($0) }) {
-                throw MethodError("activation patching: \(name) \(i) is class \(answers[i]), outside the network's 0 … \(classes - 1)")
-            }
-        }
+        try MethodError.requireIndices(["correct answer": correct, "wrong answer": wrong], below: classes,
+                                       method: "activation patching", kind: "class", range: "the network's")
         self.model = model
         self.clean = clean
         self.corrupted = corrupted

@@ -47,11 +47,8 @@ public struct MLPAlignmentSearch: Sendable {
         guard n >= 1, source.shape[0] == n, correct.count == n, wrong.count == n else {
             throw MethodError("interchange intervention: expected one source, correct and wrong answer per base (\(n)), found \(source.shape[0]), \(correct.count), \(wrong.count)")
         }
-        for (name, answers) in [("correct answer", correct), ("wrong answer", wrong)] {
-            if let i = answers.firstIndex(where: { !(0..<classes).contains($0) }) {
-                throw MethodError("interchange intervention: \(name) \(i) is class \(answers[i]), outside the network's 0 … \(classes - 1)")
-            }
-        }
+        try MethodError.requireIndices(["correct answer": correct, "wrong answer": wrong], below: classes,
+                                       method: "interchange intervention", kind: "class", range: "the network's")
         return MLPInterventionRuns(search: self, inputs: base, correct: correct, wrong: wrong,
                                    base: activations(base), source: activations(source))
     }
@@ -70,7 +67,7 @@ public struct MLPInterventionRuns: InterventionRuns {
     public var count: Int { correct.count }
 
     private func run(rows: [Int], values: [Double], capture: Bool) -> (pass: ForwardPass, differences: [Double]) {
-        let x = rows == Array(0..<count) ? inputs : inputs.rows(rows)
+        let x = rows.count == count && rows.elementsEqual(0..<count) ? inputs : inputs.rows(rows)
         let replacement = Tensor(shape: [rows.count, width], scalars: values.map(Float.init))
         let hooks = Hooks(capture: capture ? [search.site] : [], replace: [search.site: replacement])
         let pass = search.model.forward(x, hooks: hooks)

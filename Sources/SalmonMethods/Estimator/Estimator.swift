@@ -74,4 +74,16 @@ public struct MethodError: SalmonError, Equatable {
     /// A method's error names its data in the message; no file or field of its own.
     public var location: ErrorLocation { ErrorLocation() }
     public var expected: String { message }
+
+    /// Checks that every value of each named list is an index below `bound` — a token of a
+    /// vocabulary, a class of a network's output — and throws naming the first that is not:
+    /// "`method`: `name` `i` is `kind` `v`, outside `range` 0 … bound − 1".
+    public static func requireIndices(_ lists: KeyValuePairs<String, [Int]>, below bound: Int, method: String,
+                                      kind: String, range: String) throws {
+        for (name, values) in lists {
+            if let i = values.firstIndex(where: { !(0..<bound).contains($0) }) {
+                throw MethodError("\(method): \(name) \(i) is \(kind) \(values[i]), outside \(range) 0 … \(bound - 1)")
+            }
+        }
+    }
 }
