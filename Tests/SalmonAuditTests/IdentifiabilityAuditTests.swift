@@ -1,5 +1,6 @@
 import Foundation
 import SalmonAudit
+import SalmonMethods
 import SalmonNetworks
 import SalmonStatistics
 @testable import SalmonReports
@@ -89,6 +90,56 @@ import Testing
         // The study's report renders from the audit's result.
         let markdown = IdentifiabilityReport.markdown(audit, name: "identifiability-xor", command: "salmon identifiability")
         #expect(markdown.contains("| 3 | 3000 | 2 | 2 | 25 [15.5, 34.5]") && markdown.contains("| 3 | 1 | 554 |"), "\(markdown)")
+    }
+
+    /// With `circuits.groundings`, every converged network's perfect circuits are grounded — all
+    /// of them up to `groundingSample`, beyond it a bottom-k sample drawn with the network's own
+    /// stream — and the width's summaries and claims read those figures.
+    @Test func groundingsOfEveryNetworkAndTheirSummaries() throws {
+        var spec = Self.spec
+        spec.training.resamples = 0
+        spec.circuits.groundings = true
+        spec.circuits.groundingSample = 50
+        spec.claims = [
+            IdentifiabilityClaimSpec(name: "several-explanations", statistic: .fractionWithMultipleExplanations, comparison: .atLeast, threshold: 0.05),
+            IdentifiabilityClaimSpec(name: "bits", statistic: .meanExplanationEntropy, comparison: .atLeast, threshold: 1),
+        ]
+        try spec.validate()
+        let one = try IdentifiabilityAudit(spec: spec).run(jobs: 1)
+        let two = try IdentifiabilityAudit(spec: spec).run(jobs: 2)
+        #expect(try one.jsonData() == two.jsonData())
+        let w = try #require(one.widths.first)
+        let recipe = GateNetworkTraining(gate: .xor, sizes: [2, 3, 3, 1], training: spec.training, masterSeed: 1)
+        // Perfect circuits 10, 85 and 41 (above): the second network is grounded on a sample of 50.
+        for network in w.networks {
+            let g = try #require(network.groundings)
+            let (model, _) = recipe.train(seed: network.seed, resample: nil)
+            var enumerator = try CircuitEnumerator(model: model, validation: .xor)
+            var stream = RandomStream(seed: 1, path: ["identifiability", 3, .index(network.seed), "grounding-sample"])
+            enumerator.sample = (50, stream.next())
+            let census = enumerator.run(jobs: 1)
+            let sample = try #require(census.sample)
+            #expect(sample.count == min(50, Int(census.perfectCount)))
+            let expected = try GroundingStatistics(groundings: GroundingStatistics.counts(model: model, circuits: sample),
+                                                   perfectCircuits: census.perfectCount)
+            #expect(g == expected)
+            #expect(g.sampled == (network.perfectCircuits == 85))
+            #expect(g.groundedCircuits == min(50, Int(census.perfectCount)))
+        }
+        let summary = try #require(w.groundings)
+        let entropies = w.networks.map { $0.groundings?.explanationEntropy ?? .nan }
+        #expect(summary.meanExplanationEntropy.value == entropies.reduce(0, +) / 3)
+        #expect(summary.withMultipleExplanations == 3 && summary.sampledNetworks == 1)
+        #expect(summary.fractionWithMultipleExplanations.interval == (try ClopperPearson.interval(successes: 3, trials: 3, level: 0.95)))
+        let claims = Dictionary(uniqueKeysWithValues: one.claims.map { ($0.claim, $0) })
+        #expect(claims["several-explanations"]?.verdict == .supported)
+        #expect(claims["bits"]?.verdict == .inconclusive && claims["bits"]?.basis.kind == .tooFewSeeds)
+        let markdown = IdentifiabilityAuditMarkdown.render(one)
+        #expect(markdown.contains("## Interpretations of the perfect circuits") && markdown.contains("| 3 | "))
+        let csv = IdentifiabilityAuditWriter.networksCSV(one)
+        #expect(csv.hasPrefix((IdentifiabilityAuditWriter.networkColumns + IdentifiabilityAuditWriter.groundingColumns).joined(separator: ",")))
+        // A spec without groundings keeps its canonical JSON: no grounding key is written.
+        #expect(!String(decoding: Self.spec.canonicalJSON(), as: UTF8.self).contains("grounding"))
     }
 
     /// Resample r is n row indices drawn with replacement from `identifiability → w → resample → r`:

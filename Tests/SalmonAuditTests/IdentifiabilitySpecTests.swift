@@ -38,6 +38,16 @@ import Testing
         #expect(spec.claims[1].comparison == .atMost && spec.claims[1].threshold == 0.1 && spec.claims[1].widths == [3])
         #expect(spec.claims[2].statistic == .meanPerfectCircuits && spec.claims[2].comparison == .atMost && spec.claims[2].threshold == 20)
         #expect(spec.claims[3].comparison == .atLeast && spec.claims[3].expect == nil)
+        // Grounding statistics with the circuits grounded (a sample of 2,000 by default).
+        let grounded = try IdentifiabilitySpec.parse(yaml: Self.minimal + """
+
+          - {name: bits, statistic: meanExplanationEntropy, atLeast: 10}
+          - {name: many, statistic: fractionWithMultipleExplanations, atLeast: 0.5}
+        circuits: {groundings: true}
+        """)
+        #expect(grounded.circuits.groundings && grounded.circuits.groundingSample == 2000)
+        #expect(grounded.claims[2].statistic.isBinomial && !grounded.claims[1].statistic.isFraction)
+        #expect(try IdentifiabilitySpec.parse(yaml: String(decoding: grounded.canonicalJSON(), as: UTF8.self)) == grounded)
         // The canonical JSON reads back as the same spec (claims keep the form they were written in).
         let again = try IdentifiabilitySpec.parse(yaml: String(decoding: spec.canonicalJSON(), as: UTF8.self))
         #expect(again == spec)
@@ -77,6 +87,12 @@ import Testing
             (Self.minimal.replacingOccurrences(of: "expect: not-identifiable}", with: "expect: identifiable, widths: [4]}"), "claims[0].widths", "not among"),
             (Self.minimal.replacingOccurrences(of: "kind: identifiability", with: "kind: audit"), "kind", "expected 'identifiability'"),
             (Self.minimal.replacingOccurrences(of: "widths: [3]", with: "widths: many"), "widths", "expected"),
+            (Self.minimal + "\ncircuits: {groundingSample: 10}", "circuits.groundingSample", "groundings: true"),
+            (Self.minimal + "\ncircuits: {groundings: true, groundingSample: 0}", "circuits.groundingSample", "1 … 100,000"),
+            (Self.minimal.replacingOccurrences(of: "expect: not-identifiable}", with: "statistic: meanExplanationEntropy, atLeast: 3}"),
+             "claims[0].statistic", "circuits.groundings: true"),
+            (Self.minimal.replacingOccurrences(of: "expect: not-identifiable}", with: "statistic: meanCircuitEntropy, atLeast: 3}")
+                + "\ncircuits: {groundings: true, groundingSamples: 5}", "circuits.groundingSamples", "did you mean 'groundingSample'?"),
         ]
         for (yaml, field, fragment) in cases {
             let e = try #require(error(yaml), "no error for field \(field)")

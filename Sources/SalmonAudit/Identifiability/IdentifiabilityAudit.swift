@@ -116,14 +116,24 @@ public struct IdentifiabilityAudit: Sendable {
         var network = IdentifiabilityAuditResult.Network(
             width: recipe.width, seed: seed, resample: resample, epochs: report.epochs,
             finalLoss: report.finalLoss.isFinite ? report.finalLoss : nil, converged: converged, perfectCircuits: nil,
-            minimalCircuits: nil, comparedCircuits: nil, comparedCircuitsSampled: false)
+            minimalCircuits: nil, comparedCircuits: nil, comparedCircuitsSampled: false, groundings: nil)
         var orbits: [CircuitOrbit]? = nil
         if converged {
-            let census = try CircuitEnumerator(model: model, validation: validation, keepLimit: keepLimit).run(jobs: enumerationJobs)
+            var base: StreamPath = ["identifiability", .index(recipe.width), .index(seed)]
+            if let resample { base = base.appending("resample", .index(resample)) }
+            var enumerator = try CircuitEnumerator(model: model, validation: validation, keepLimit: keepLimit)
+            if spec.circuits.groundings {
+                // The sample's hash seed: one draw of the network's own stream.
+                var stream = RandomStream(seed: spec.seed, path: base.appending("grounding-sample"))
+                enumerator.sample = (spec.circuits.groundingSample, stream.next())
+            }
+            let census = enumerator.run(jobs: enumerationJobs)
             network.perfectCircuits = census.perfectCount
+            if let sample = census.sample {
+                let counts = try GroundingStatistics.counts(model: model, circuits: sample, jobs: enumerationJobs)
+                network.groundings = try GroundingStatistics(groundings: counts, perfectCircuits: census.perfectCount)
+            }
             if census.isComplete {
-                var base: StreamPath = ["identifiability", .index(recipe.width), .index(seed)]
-                if let resample { base = base.appending("resample", .index(resample)) }
                 // Minimality only (exact over all pairs); no within-network pair sampling is needed.
                 let stats = census.statistics(maxPairs: 0)
                 network.minimalCircuits = stats.minimal.count
@@ -234,6 +244,7 @@ public struct IdentifiabilityAudit: Sendable {
             resampleOverlap.interval = try Self.interval(boot, level: level, what: "width \(width): mean resample overlap", notes: &notes)
         }
         let resampleCounts = trained.filter { $0.network.resample != nil }.compactMap(\.network.perfectCircuits)
+        let groundings = spec.circuits.groundings ? try groundingSummary(width: width, converged: converged.map(\.network), jobs: jobs, notes: &notes) : nil
 
         return R.WidthResult(
             width: width, sizes: sizes, candidateCircuits: CircuitEnumerator.candidateCount(sizes: sizes),
@@ -248,7 +259,51 @@ public struct IdentifiabilityAudit: Sendable {
             meanBestOverlap: try pairEstimate(best, .meanBestOverlap),
             fractionOfPairsSharingACircuit: try pairEstimate(shares, .fractionOfPairsSharingACircuit),
             resamplePairs: resamplePairs, meanResampleOverlap: resampleOverlap,
-            medianResamplePerfect: resampleCounts.isEmpty ? nil : Quantile.quantile(resampleCounts, 0.5))
+            medianResamplePerfect: resampleCounts.isEmpty ? nil : Quantile.quantile(resampleCounts, 0.5),
+            groundings: groundings)
+    }
+
+    /// Per converged seed network, the value a grounding statistic averages (nil: the network does
+    /// not enter it): log₂ N (0 for N ≤ 1), H(C) (0 for at most one perfect circuit), the fraction
+    /// of its perfect circuits with more than one grounding (only networks with a perfect circuit).
+    static func groundingValue(_ statistic: IdentifiabilityStatistic, _ network: IdentifiabilityAuditResult.Network) -> Double? {
+        guard network.converged, let g = network.groundings else { return nil }
+        switch statistic {
+        case .meanExplanationEntropy: return g.explanations > 1 ? g.explanationEntropy : 0
+        case .meanCircuitEntropy: return g.explanations > 0 ? g.circuitEntropy : 0
+        case .meanFractionOfCircuitsWithMultipleGroundings: return g.fractionWithMultipleGroundings
+        case .fractionWithMultipleExplanations: return g.explanations > 1 ? 1 : 0
+        default: return nil
+        }
+    }
+
+    func groundingSummary(width: Int, converged: [IdentifiabilityAuditResult.Network], jobs: Int,
+                          notes: inout [String]) throws -> IdentifiabilityAuditResult.GroundingSummary {
+        typealias R = IdentifiabilityAuditResult
+        let level = spec.resampling.level
+        let grounded = converged.filter { $0.groundings != nil }
+        let multiple = grounded.filter { ($0.groundings?.explanations ?? 0) > 1 }.count
+        let multipleInterval = grounded.isEmpty ? nil : try ClopperPearson.interval(successes: multiple, trials: grounded.count, level: level)
+        func mean(_ statistic: IdentifiabilityStatistic, _ what: String) throws -> R.Estimate {
+            let values = grounded.compactMap { Self.groundingValue(statistic, $0) }
+            var estimate = R.Estimate(value: values.isEmpty ? nil : Descriptive.mean(values), interval: nil,
+                                      method: "bca-bootstrap-over-seeds", units: values.count)
+            if values.count >= 2 {
+                let boot = try bootstrap(width, statistic, jobs: jobs).mean(values)
+                estimate.interval = try Self.interval(boot, level: level, what: "width \(width): \(what)", notes: &notes)
+            }
+            return estimate
+        }
+        let explanations = grounded.compactMap { $0.groundings?.explanations }
+        return R.GroundingSummary(
+            medianExplanations: explanations.isEmpty ? nil : Quantile.quantile(explanations, 0.5),
+            withMultipleExplanations: multiple,
+            fractionWithMultipleExplanations: R.Estimate(value: grounded.isEmpty ? nil : Double(multiple) / Double(grounded.count),
+                                                         interval: multipleInterval, method: "clopper-pearson", units: grounded.count),
+            meanFractionOfCircuitsWithMultipleGroundings: try mean(.meanFractionOfCircuitsWithMultipleGroundings, "mean fraction of circuits with several groundings"),
+            meanExplanationEntropy: try mean(.meanExplanationEntropy, "mean explanation entropy"),
+            meanCircuitEntropy: try mean(.meanCircuitEntropy, "mean circuit entropy"),
+            sampledNetworks: grounded.filter { $0.groundings?.sampled == true }.count)
     }
 
     /// The verdict on `claim` at one width, read from one-sided (1 − α) bounds.
@@ -260,19 +315,31 @@ public struct IdentifiabilityAudit: Sendable {
         var verdict = IdentifiabilityVerdict.inconclusive
         var basis = IdentifiabilityAuditResult.Basis(.noneConverged)
         switch claim.statistic {
-        case .fractionWithMultiplePerfect, .convergedFraction:
-            let (k, n) = claim.statistic == .convergedFraction ? (w.converged, w.trained) : (w.withMultiplePerfect, w.converged)
+        case .fractionWithMultiplePerfect, .convergedFraction, .fractionWithMultipleExplanations:
+            let (k, n): (Int, Int)
+            switch claim.statistic {
+            case .convergedFraction: (k, n) = (w.converged, w.trained)
+            case .fractionWithMultipleExplanations:
+                (k, n) = (w.groundings?.withMultipleExplanations ?? 0, w.groundings?.fractionWithMultipleExplanations.units ?? 0)
+            default: (k, n) = (w.withMultiplePerfect, w.converged)
+            }
             estimate = n > 0 ? Double(k) / Double(n) : nil
             (verdict, bounds) = try IdentifiabilityVerdictRule.binomial(successes: k, trials: n, comparison: claim.comparison,
                                                                         threshold: claim.threshold, alpha: alpha)
             basis = n == 0 ? .init(.noneConverged) : .init(.counted, count: k, of: n)
-        case .meanPerfectCircuits, .meanBestOverlap, .fractionOfPairsSharingACircuit, .meanResampleOverlap:
+        case .meanPerfectCircuits, .meanBestOverlap, .fractionOfPairsSharingACircuit, .meanResampleOverlap,
+             .meanFractionOfCircuitsWithMultipleGroundings, .meanExplanationEntropy, .meanCircuitEntropy:
+            let missing = IdentifiabilityAuditResult.Estimate(value: nil, interval: nil, method: "bca-bootstrap-over-seeds", units: 0)
             let stat: IdentifiabilityAuditResult.Estimate
             switch claim.statistic {
             case .meanPerfectCircuits: stat = w.meanPerfect
             case .meanBestOverlap: stat = w.meanBestOverlap
             case .fractionOfPairsSharingACircuit: stat = w.fractionOfPairsSharingACircuit
-            case .meanResampleOverlap, .fractionWithMultiplePerfect, .convergedFraction: stat = w.meanResampleOverlap
+            case .meanFractionOfCircuitsWithMultipleGroundings: stat = w.groundings?.meanFractionOfCircuitsWithMultipleGroundings ?? missing
+            case .meanExplanationEntropy: stat = w.groundings?.meanExplanationEntropy ?? missing
+            case .meanCircuitEntropy: stat = w.groundings?.meanCircuitEntropy ?? missing
+            case .meanResampleOverlap, .fractionWithMultiplePerfect, .convergedFraction, .fractionWithMultipleExplanations:
+                stat = w.meanResampleOverlap
             }
             estimate = stat.value
             let seeds = stat.units
@@ -288,7 +355,10 @@ public struct IdentifiabilityAudit: Sendable {
                     let perSeed = Dictionary(grouping: w.resamplePairs, by: \.first).sorted { $0.key < $1.key }
                         .map { Descriptive.mean($0.value.map(\.best)) }
                     boot = try plan.mean(perSeed)
-                case .meanBestOverlap, .fractionOfPairsSharingACircuit, .fractionWithMultiplePerfect, .convergedFraction:
+                case .meanFractionOfCircuitsWithMultipleGroundings, .meanExplanationEntropy, .meanCircuitEntropy:
+                    boot = try plan.mean(w.networks.filter { $0.resample == nil }.compactMap { Self.groundingValue(claim.statistic, $0) })
+                case .meanBestOverlap, .fractionOfPairsSharingACircuit, .fractionWithMultiplePerfect, .convergedFraction,
+                     .fractionWithMultipleExplanations:
                     boot = try SeedPairBootstrap(values: Self.pairMatrix(w, shares: claim.statistic == .fractionOfPairsSharingACircuit)).run(plan)
                 }
                 let ci = try boot.interval(.bca, level: boundsLevel)

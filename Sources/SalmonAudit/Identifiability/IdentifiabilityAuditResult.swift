@@ -54,6 +54,9 @@ public struct IdentifiabilityAuditResult: Sendable, Codable, Equatable {
         /// The circuits that entered the cross-network comparison, and whether they were a sample.
         public var comparedCircuits: Int?
         public var comparedCircuitsSampled: Bool
+        /// The groundings of its perfect circuits (with `circuits.groundings`; nil when not
+        /// converged).
+        public var groundings: GroundingStatistics?
     }
 
     /// The best overlap of two networks' circuits, up to relabeling of hidden units.
@@ -104,6 +107,23 @@ public struct IdentifiabilityAuditResult: Sendable, Codable, Equatable {
         public var meanResampleOverlap: Estimate
         /// Perfect-circuit counts of the converged resampled networks, median (nil without any).
         public var medianResamplePerfect: Double?
+        /// The groundings' summaries (nil unless `circuits.groundings`).
+        public var groundings: GroundingSummary?
+    }
+
+    /// One width's explanations — (perfect circuit, grounding) pairs — over its converged seed
+    /// networks (``IdentifiabilityStatistic``'s grounding statistics).
+    public struct GroundingSummary: Sendable, Codable, Equatable {
+        /// Median number of explanations per converged network.
+        public var medianExplanations: Double?
+        /// Converged seed networks with more than one explanation.
+        public var withMultipleExplanations: Int
+        public var fractionWithMultipleExplanations: Estimate
+        public var meanFractionOfCircuitsWithMultipleGroundings: Estimate
+        public var meanExplanationEntropy: Estimate
+        public var meanCircuitEntropy: Estimate
+        /// Networks whose circuits were grounded on a sample (bottom-k of `circuits.groundingSample`).
+        public var sampledNetworks: Int
     }
 
     /// One claim at one width.

@@ -101,7 +101,7 @@ public struct IdentifiabilityClaimSpec: Sendable, Codable, Equatable {
         try c.encodeIfPresent(widths, forKey: .widths)
     }
 
-    func validate(field: String, widths audited: [Int], resamples: Int) throws {
+    func validate(field: String, widths audited: [Int], resamples: Int, groundings: Bool) throws {
         guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
             throw SpecError(field: field + ".name", "expected a name of letters, digits, '-', '_' or '.', found '\(name)'")
         }
@@ -117,6 +117,9 @@ public struct IdentifiabilityClaimSpec: Sendable, Codable, Equatable {
             for w in widths where !audited.contains(w) {
                 throw SpecError(field: field + ".widths", "width \(w) is not among the audited widths \(audited)")
             }
+        }
+        if statistic.needsGroundings && !groundings {
+            throw SpecError(field: field + ".statistic", "\(statistic.rawValue) is about the groundings of the perfect circuits; set circuits.groundings: true")
         }
         if statistic == .meanResampleOverlap && resamples == 0 {
             throw SpecError(field: field + ".statistic", "meanResampleOverlap compares each seed's network with the same initialization trained on resampled rows; set training.resamples ≥ 1")
@@ -144,10 +147,39 @@ public enum IdentifiabilityStatistic: String, Sendable, Codable, CaseIterable {
     /// Mean over seeds of the best overlap between the circuits of the seed's network and those of
     /// the same initialization trained on resampled rows (bootstrap over seeds).
     case meanResampleOverlap
+    /// Fraction of converged networks with more than one explanation — a (perfect circuit,
+    /// grounding) pair, ``GroundingStatistics`` — (Clopper–Pearson): identifiability once circuits
+    /// are interpreted. A network with no perfect circuit is explained only by itself and counts as
+    /// unique, as for ``fractionWithMultiplePerfect``.
+    case fractionWithMultipleExplanations
+    /// Mean over converged networks with a perfect circuit of the fraction of their perfect
+    /// circuits with more than one grounding (BCa bootstrap over seeds).
+    case meanFractionOfCircuitsWithMultipleGroundings
+    /// Mean over converged networks of log₂ of their number of explanations, in bits — 0 for a
+    /// network with at most one (BCa bootstrap over seeds).
+    case meanExplanationEntropy
+    /// Mean over converged networks of the entropy, in bits, of the circuit of a uniformly drawn
+    /// explanation — 0 for a network with at most one perfect circuit (BCa bootstrap over seeds).
+    case meanCircuitEntropy
 
     /// Whether the statistic is a proportion in [0, 1] (thresholds must then lie strictly inside).
-    public var isFraction: Bool { self != .meanPerfectCircuits }
+    public var isFraction: Bool {
+        switch self {
+        case .meanPerfectCircuits, .meanExplanationEntropy, .meanCircuitEntropy: false
+        default: true
+        }
+    }
 
     /// Whether its interval comes from Clopper–Pearson (independent networks, exact) rather than the bootstrap.
-    public var isBinomial: Bool { self == .fractionWithMultiplePerfect || self == .convergedFraction }
+    public var isBinomial: Bool {
+        self == .fractionWithMultiplePerfect || self == .convergedFraction || self == .fractionWithMultipleExplanations
+    }
+
+    /// Whether it needs the perfect circuits grounded (`circuits.groundings: true`).
+    public var needsGroundings: Bool {
+        switch self {
+        case .fractionWithMultipleExplanations, .meanFractionOfCircuitsWithMultipleGroundings, .meanExplanationEntropy, .meanCircuitEntropy: true
+        default: false
+        }
+    }
 }

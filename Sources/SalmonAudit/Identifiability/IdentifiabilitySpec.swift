@@ -117,7 +117,7 @@ public struct IdentifiabilitySpec: Sendable, Codable, Equatable {
         guard !claims.isEmpty else { throw SpecError(field: "claims", "expected at least one claim") }
         var names = Set<String>()
         for (i, claim) in claims.enumerated() {
-            try claim.validate(field: "claims[\(i)]", widths: widths, resamples: training.resamples)
+            try claim.validate(field: "claims[\(i)]", widths: widths, resamples: training.resamples, groundings: circuits.groundings)
             guard names.insert(claim.name).inserted else { throw SpecError(field: "claims[\(i)].name", "duplicate claim name '\(claim.name)'") }
         }
     }
@@ -213,16 +213,41 @@ public struct CircuitSearchSpec: Sendable, Codable, Equatable {
     /// At most this many circuits per network enter the cross-network comparison; beyond it a
     /// seeded uniform sample of this many (recorded in the result).
     public var maxOverlapCircuits: Int
+    /// Whether every converged network's perfect circuits are also grounded (Méloux et al.'s
+    /// interpretations: ``CircuitGroundings``, ``GroundingStatistics``).
+    public var groundings: Bool
+    /// At most this many perfect circuits per network are grounded: a uniform sample of this many
+    /// (bottom-k by a seeded hash, ``CircuitEnumerator/sample``) when a network has more.
+    public var groundingSample: Int
+
+    /// The default grounding sample: every circuit of a width-3 network (at most a few hundred),
+    /// 2,000 of a width-4 (10⁴–10⁵) or width-5 (10⁷) network.
+    public static let defaultGroundingSample = 2000
 
     /// Minimal circuits by default: a pruning search (ACDC and the like) stops at a minimal
     /// circuit, every perfect circuit contains one, and comparing every perfect superset would let
     /// near-complete circuits, which overlap any two networks heavily, dominate the figure.
     public enum OverlapCircuits: String, Sendable, Codable, CaseIterable { case minimal, perfect }
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case threshold, overlap, maxOverlapCircuits }
+    enum CodingKeys: String, CodingKey, CaseIterable { case threshold, overlap, maxOverlapCircuits, groundings, groundingSample }
 
-    public init(threshold: Double = 0.99, overlap: OverlapCircuits = .minimal, maxOverlapCircuits: Int = 500) {
+    public init(threshold: Double = 0.99, overlap: OverlapCircuits = .minimal, maxOverlapCircuits: Int = 500,
+                groundings: Bool = false, groundingSample: Int = defaultGroundingSample) {
         self.threshold = threshold; self.overlap = overlap; self.maxOverlapCircuits = maxOverlapCircuits
+        self.groundings = groundings; self.groundingSample = groundingSample
+    }
+
+    /// The grounding keys are written only when grounding is on, so that a spec without them
+    /// keeps its canonical JSON, and its hash, from before they existed.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(threshold, forKey: .threshold)
+        try c.encode(overlap, forKey: .overlap)
+        try c.encode(maxOverlapCircuits, forKey: .maxOverlapCircuits)
+        if groundings {
+            try c.encode(groundings, forKey: .groundings)
+            try c.encode(groundingSample, forKey: .groundingSample)
+        }
     }
 
     public init(from decoder: any Decoder) throws {
@@ -235,6 +260,12 @@ public struct CircuitSearchSpec: Sendable, Codable, Equatable {
         }
         overlap = kind
         maxOverlapCircuits = try c.decodeIfPresent(Int.self, forKey: .maxOverlapCircuits) ?? 500
+        groundings = try c.decodeIfPresent(Bool.self, forKey: .groundings) ?? false
+        let sample = try c.decodeIfPresent(Int.self, forKey: .groundingSample)
+        if sample != nil && !groundings {
+            throw SpecError(field: "circuits.groundingSample", "goes with 'groundings: true'")
+        }
+        groundingSample = sample ?? Self.defaultGroundingSample
     }
 
     func validate() throws {
@@ -243,6 +274,9 @@ public struct CircuitSearchSpec: Sendable, Codable, Equatable {
         }
         guard (1...100_000).contains(maxOverlapCircuits) else {
             throw SpecError(field: "circuits.maxOverlapCircuits", "expected 1 … 100,000, found \(maxOverlapCircuits)")
+        }
+        guard (1...100_000).contains(groundingSample) else {
+            throw SpecError(field: "circuits.groundingSample", "expected 1 … 100,000 circuits, found \(groundingSample)")
         }
     }
 }

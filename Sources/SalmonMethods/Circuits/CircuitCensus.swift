@@ -11,6 +11,9 @@ public struct CircuitCensus: Sendable {
     /// Perfect circuits in enumeration order (all of them when `perfectCount` ≤ the keep limit).
     public var perfect: [Circuit]
 
+    /// A uniform sample of the perfect circuits (``CircuitEnumerator/sample``), by sample key; nil
+    /// unless asked for.
+    public var sample: [Circuit]?
     /// Whether every perfect circuit was kept (so the statistics below describe all of them).
     public var isComplete: Bool { Double(perfect.count) == perfectCount }
 

@@ -28,6 +28,12 @@ public struct CircuitEnumerator: Sendable {
     public let validation: CircuitValidation
     /// Store at most this many perfect circuits (their count is always exact).
     public var keepLimit: Int
+    /// When set, a uniform sample of the perfect circuits is also kept (``CircuitCensus/sample``):
+    /// the `size` with the smallest ``Circuit/sampleKey(seed:)`` (bottom-k sampling by a seeded
+    /// hash, Cohen & Kaplan, "Summarizing data using bottom-k sketches", PODC 2007), listed by key
+    /// — all of them, by key, when there are at most `size`. The sample is a function of the
+    /// circuits and the seed alone, not of the workers or the order.
+    public var sample: (size: Int, seed: UInt64)?
 
     /// The most candidates an enumeration takes on unless asked for more: 10¹¹, about 20
     /// core-minutes at the 8 · 10⁷ candidates per core-second measured on [2, 5, 5, 1]
@@ -107,7 +113,8 @@ public struct CircuitEnumerator: Sendable {
         let needed = Float(validation.threshold * validation.weights.reduce(0, +))
         let context = Context(sizes: sizes, weights: layers.map { $0.weight.scalars }, biases: layers.map { $0.bias.scalars },
                               hidden: model.hiddenActivation, output: model.outputActivation,
-                              targets: targets, rowWeights: weights, needed: needed, keepLimit: keepLimit)
+                              targets: targets, rowWeights: weights, needed: needed,
+                              keepLimit: keepLimit, sampleSize: sample.map { max(0, $0.size) } ?? 0, sampleSeed: sample?.seed)
         // Parallel over the first hidden layer's (node subset, edge mask) choices.
         let firstChoices = context.choices(upperWidth: sizes[1], lowerKept: (1 << UInt64(sizes[0])) - 1)
         let partials = ParallelMap.run(count: firstChoices.count, jobs: jobs) { c -> PartialCensus in
@@ -119,7 +126,12 @@ public struct CircuitEnumerator: Sendable {
         for partial in partials {
             census.candidates += partial.candidates
             census.perfectCount += partial.perfectCount
-            for circuit in partial.perfect where census.perfect.count < keepLimit { census.perfect.append(circuit) }
+        }
+        for partial in partials { for circuit in partial.perfect where census.perfect.count < keepLimit { census.perfect.append(circuit) } }
+        if let sample {
+            var pool = SampleReservoir(size: max(0, sample.size))
+            for partial in partials { pool.merge(partial.reservoir) }
+            census.sample = pool.sorted().map(\.circuit)
         }
         return census
     }
@@ -136,6 +148,9 @@ struct Context: Sendable {
     let rowWeights: SIMD8<Float>
     let needed: Float
     let keepLimit: Int
+    /// The bottom-k sample's size and seed (nil: no sample).
+    let sampleSize: Int
+    let sampleSeed: UInt64?
 
     /// One choice for an upper layer: kept nodes and, per kept node in increasing order, its input set.
     struct Choice: Sendable {
@@ -246,6 +261,44 @@ struct PartialCensus: Sendable {
     var candidates: Double = 0
     var perfectCount: Double = 0
     var perfect: [Circuit] = []
+    var reservoir = SampleReservoir(size: 0)
+}
+
+/// The circuits with the `size` smallest sample keys seen so far: entries are appended when below
+/// the threshold, and every time there are 2·size of them the smallest `size` are kept and the
+/// threshold becomes the largest kept key — nothing above it can be among the smallest `size`.
+struct SampleReservoir: Sendable {
+    let size: Int
+    var entries: [(key: UInt64, circuit: Circuit)] = []
+    var threshold = UInt64.max
+
+    init(size: Int) { self.size = size }
+
+    /// Whether a circuit with this key could still be in the sample.
+    @inline(__always) func admits(_ key: UInt64) -> Bool { size > 0 && key < threshold }
+
+    mutating func insert(_ key: UInt64, _ circuit: @autoclosure () -> Circuit) {
+        guard admits(key) else { return }
+        entries.append((key, circuit()))
+        if entries.count >= 2 * size { compact() }
+    }
+
+    mutating func compact() {
+        entries.sort { $0.key < $1.key }
+        if entries.count > size { entries.removeLast(entries.count - size) }
+        if entries.count == size, let last = entries.last { threshold = last.key }
+    }
+
+    mutating func merge(_ other: SampleReservoir) {
+        for e in other.entries { insert(e.key, e.circuit) }
+    }
+
+    /// The sample, by increasing key.
+    func sorted() -> [(key: UInt64, circuit: Circuit)] {
+        var copy = self
+        copy.compact()
+        return copy.entries
+    }
 }
 
 /// One worker's depth-first search below one first-layer choice.
@@ -258,6 +311,7 @@ struct SearchState {
 
     init(context: Context) {
         self.context = context
+        if context.sampleSeed != nil { result.reservoir = SampleReservoir(size: context.sampleSize) }
         nodes = [UInt64](repeating: 0, count: context.sizes.count - 1)
         rows = context.sizes.dropFirst().map { [UInt64](repeating: 0, count: $0) }
     }
@@ -371,19 +425,52 @@ struct SearchState {
         let test = context.leafTest
         var found: [[UInt64]] = []
         let room = context.keepLimit - result.perfect.count
+        // Sampling: the key is a sum of per-word terms (``Circuit/sampleKey(seed:)``), so the terms
+        // of everything but this layer's rows are added once here and each perfect circuit adds its
+        // kept nodes' rows; circuits whose key cannot enter the sample are never built.
+        var sampleBase: UInt64 = 0
+        var rowPositions: [Int] = []
+        if let seed = context.sampleSeed {
+            var n = nodes, e = rows
+            n[L - 1] = 1
+            e[L - 1] = [keptMask]
+            for j in keptNodes { e[L - 2][j] = 0 }
+            sampleBase = Circuit(nodes: n, edges: e).sampleKeySum(seed: seed, skippingRowsOf: L - 2, nodes: keptNodes)
+            let offset = n.count + context.sizes.dropFirst().prefix(L - 2).reduce(0, +)
+            rowPositions = keptNodes.map { offset + $0 }
+        }
+        var reservoir = result.reservoir
+        result.reservoir = SampleReservoir(size: 0)   // leaves `reservoir` the only reference (no copy on write)
+        let sampleSeed = context.sampleSeed
         contributions.withUnsafeBufferPointer { table in
             choice.withUnsafeMutableBufferPointer { current in
                 guard let tableBase = table.baseAddress, let choiceBase = current.baseAddress else { return }
                 Self.walk(0, keptNodes.count - 1, lowerKept, 0, outputBias, tableBase, tableSize, choiceBase, test, &counts) { chosen in
-                    if found.count < room { found.append(Array(UnsafeBufferPointer(start: chosen, count: keptNodes.count))) }
+                    if let seed = sampleSeed {
+                        var sum = sampleBase
+                        for t in 0..<rowPositions.count { sum &+= Circuit.sampleTerm(seed: seed, position: rowPositions[t], word: chosen[t]) }
+                        let key = Circuit.finalizeSampleKey(sum)
+                        if reservoir.admits(key) {
+                            var e = rows
+                            e[L - 1] = [keptMask]
+                            for t in 0..<keptNodes.count { e[L - 2][keptNodes[t]] = chosen[t] }
+                            var n = nodes
+                            n[L - 1] = 1
+                            reservoir.insert(key, Circuit(nodes: n, edges: e))
+                        }
+                    }
+                    if found.count < room {
+                        found.append(Array(UnsafeBufferPointer(start: chosen, count: keptNodes.count)))
+                    }
                 }
             }
         }
+        result.reservoir = reservoir
         result.candidates += Double(counts.candidates)
         result.perfectCount += Double(counts.perfect)
         for rowsOfKept in found {
             for (t, j) in keptNodes.enumerated() { rows[L - 2][j] = rowsOfKept[t] }
-            storePerfect(outputReads: keptMask)
+            storePerfect(outputReads: keptMask, sampled: true)
         }
     }
 
@@ -428,13 +515,19 @@ struct SearchState {
         storePerfect(outputReads: outputReads)
     }
 
-    /// Keeps the current circuit (if there is room), its last hidden layer's rows already set.
-    mutating func storePerfect(outputReads: UInt64) {
-        guard result.perfect.count < context.keepLimit else { return }
+    /// Keeps the current circuit (if there is room, or if it enters the sample), its last hidden
+    /// layer's rows already set.
+    /// `sampled`: the circuit was already offered to the sample.
+    mutating func storePerfect(outputReads: UInt64, sampled: Bool = false) {
         let L = context.sizes.count - 1
         var n = nodes, e = rows
         n[L - 1] = 1
         e[L - 1] = [outputReads]
+        if !sampled, let seed = context.sampleSeed {
+            let circuit = Circuit(nodes: n, edges: e)
+            result.reservoir.insert(circuit.sampleKey(seed: seed), circuit)
+        }
+        guard result.perfect.count < context.keepLimit else { return }
         result.perfect.append(Circuit(nodes: n, edges: e))
     }
 }

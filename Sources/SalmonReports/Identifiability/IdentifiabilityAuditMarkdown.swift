@@ -54,6 +54,7 @@ public enum IdentifiabilityAuditMarkdown {
         lines.append("")
         lines.append("![Perfect circuits per network](\(figureDirectory)/perfect-circuits.svg)")
         lines.append("")
+        if r.spec.circuits.groundings { lines += groundingSection(r, level: level) }
         lines.append("## Circuits across seeds, up to relabeling of hidden units")
         lines.append("")
         lines.append("Two networks trained from different seeds number their hidden units arbitrarily, so circuits are compared after matching units: "
@@ -82,11 +83,18 @@ public enum IdentifiabilityAuditMarkdown {
         lines.append("")
         lines.append("## Networks")
         lines.append("")
-        lines.append("| width | seed | resample | epochs | final loss | converged | perfect circuits | minimal | compared |")
-        lines.append("| ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |")
+        let grounded = r.spec.circuits.groundings
+        lines.append("| width | seed | resample | epochs | final loss | converged | perfect circuits | minimal | compared |"
+                     + (grounded ? " explanations | bits |" : ""))
+        lines.append("| ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |" + (grounded ? " ---: | ---: |" : ""))
         for w in r.widths {
             for n in w.networks {
-                lines.append("| \(n.width) | \(n.seed) | \(n.resample.map(String.init) ?? N.absent) | \(n.epochs) | \(N.fixed(n.finalLoss, decimals: 4)) | \(n.converged ? "yes" : "no") | \(n.perfectCircuits.map(count) ?? N.absent) | \(n.minimalCircuits.map(String.init) ?? N.absent) | \(n.comparedCircuits.map { "\($0)\(n.comparedCircuitsSampled ? " (sample)" : "")" } ?? N.absent) |")
+                var line = "| \(n.width) | \(n.seed) | \(n.resample.map(String.init) ?? N.absent) | \(n.epochs) | \(N.fixed(n.finalLoss, decimals: 4)) | \(n.converged ? "yes" : "no") | \(n.perfectCircuits.map(count) ?? N.absent) | \(n.minimalCircuits.map(String.init) ?? N.absent) | \(n.comparedCircuits.map { "\($0)\(n.comparedCircuitsSampled ? " (sample)" : "")" } ?? N.absent) |"
+                if grounded {
+                    let g = n.groundings
+                    line += " \(g.map { explanations($0.explanations) + ($0.sampled ? " (est.)" : "") } ?? N.absent) | \(N.fixed(g?.explanationEntropy, decimals: 1)) |"
+                }
+                lines.append(line)
             }
         }
         lines.append("")
@@ -124,6 +132,36 @@ public enum IdentifiabilityAuditMarkdown {
         lines.append("| bootstrap | B = \(r.spec.resampling.bootstrap), BCa, level \(level) |")
         lines.append("")
         return lines.joined(separator: "\n")
+    }
+
+    /// The interpretations of the perfect circuits (Méloux et al.'s groundings), per width.
+    static func groundingSection(_ r: IdentifiabilityAuditResult, level: String) -> [String] {
+        var lines: [String] = []
+        lines.append("## Interpretations of the perfect circuits")
+        lines.append("")
+        lines.append("Each perfect circuit is *grounded* as Méloux et al.'s published code does: every node that is not constant over the four inputs "
+                     + "gets a separation boundary (a midpoint between consecutive distinct activations; the output rounded first) and a logic gate "
+                     + "of its parents' bits consistent with every input (patterns no input realizes are free, each filling a separate grounding; "
+                     + "two-input XOR and XNOR excluded). An *explanation* is a (perfect circuit, grounding) pair; a network is identifiable in this "
+                     + "sense when it has exactly one. Entropies are in bits: log₂ of the number of explanations (the information needed to single one "
+                     + "out), and the entropy of the circuit of a uniformly drawn explanation (the part of those bits that says *where*). "
+                     + "Networks with more than \(r.spec.circuits.groundingSample) perfect circuits are grounded on a uniform sample of "
+                     + "\(r.spec.circuits.groundingSample) (bottom-k by a seeded hash) and their counts are estimates, N̂ = P/n · Σ g.")
+        lines.append("")
+        lines.append("| width | explanations per network: median | > 1 explanation [\(level) CP] | circuits with > 1 grounding: mean fraction [\(level) BCa] | explanation entropy, bits [\(level) BCa] | circuit entropy, bits [\(level) BCa] | networks sampled |")
+        lines.append("| ---: | ---: | --- | --- | --- | --- | ---: |")
+        for w in r.widths {
+            guard let g = w.groundings else { continue }
+            let units = g.fractionWithMultipleExplanations.units
+            lines.append("| \(w.width) | \(g.medianExplanations.map(explanations) ?? N.absent) | \(g.withMultipleExplanations)/\(units) = \(estimate(g.fractionWithMultipleExplanations)) | \(estimate(g.meanFractionOfCircuitsWithMultipleGroundings)) | \(estimate(g.meanExplanationEntropy)) | \(estimate(g.meanCircuitEntropy)) | \(g.sampledNetworks) |")
+        }
+        lines.append("")
+        return lines
+    }
+
+    /// A number of explanations: exact below 10⁶, else three significant digits.
+    static func explanations(_ x: Double) -> String {
+        x < 1e6 ? count(x) : String(format: "%.3g", x)
     }
 
     /// `mean [lower, upper]` of an estimate, `—` parts when absent.

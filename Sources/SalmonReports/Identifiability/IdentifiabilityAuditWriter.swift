@@ -17,6 +17,9 @@ public enum IdentifiabilityAuditWriter {
     public static let networkColumns = ["width", "seed", "resample", "epochs", "final_loss", "converged", "perfect_circuits",
                                         "minimal_circuits", "compared_circuits", "compared_sampled"]
     public static let networksFile = "networks.csv"
+    /// The networks CSV's extra columns when the circuits were grounded (`circuits.groundings`).
+    public static let groundingColumns = ["grounded_circuits", "groundings_sampled", "explanations", "circuits_with_multiple_groundings",
+                                          "explanation_entropy_bits", "circuit_entropy_bits"]
 
     /// Renders and writes; returns the paths written (figures, CSVs, JSON, JUnit, then `report.md`).
     /// - Throws: ``InputError`` naming the path when rendering or writing fails.
@@ -54,12 +57,25 @@ public enum IdentifiabilityAuditWriter {
     /// One row per network.
     public static func networksCSV(_ r: IdentifiabilityAuditResult) -> String {
         let n = ReportNumberFormat.exact
-        var out = CSVReport.line(networkColumns)
+        let grounded = r.spec.circuits.groundings
+        var out = CSVReport.line(networkColumns + (grounded ? groundingColumns : []))
         for w in r.widths {
             for x in w.networks {
-                out += CSVReport.line(["\(x.width)", "\(x.seed)", x.resample.map(String.init) ?? "", "\(x.epochs)", n(x.finalLoss),
-                                       x.converged ? "true" : "false", n(x.perfectCircuits), x.minimalCircuits.map(String.init) ?? "",
-                                       x.comparedCircuits.map(String.init) ?? "", x.comparedCircuitsSampled ? "true" : "false"])
+                let resample: String = x.resample.map(String.init) ?? ""
+                let minimal: String = x.minimalCircuits.map(String.init) ?? ""
+                let compared: String = x.comparedCircuits.map(String.init) ?? ""
+                var row: [String] = ["\(x.width)", "\(x.seed)", resample, "\(x.epochs)", n(x.finalLoss),
+                                     x.converged ? "true" : "false", n(x.perfectCircuits), minimal,
+                                     compared, x.comparedCircuitsSampled ? "true" : "false"]
+                if grounded {
+                    if let g = x.groundings {
+                        row += ["\(g.groundedCircuits)", g.sampled ? "true" : "false", n(g.explanations),
+                                "\(g.circuitsWithMultipleGroundings)", n(g.explanationEntropy), n(g.circuitEntropy)]
+                    } else {
+                        row += [String](repeating: "", count: groundingColumns.count)
+                    }
+                }
+                out += CSVReport.line(row)
             }
         }
         return out

@@ -43,7 +43,9 @@ public enum IdentifiabilityProse {
         let b = claim.basis
         let units: String
         switch claim.statistic {
-        case .meanPerfectCircuits: units = "converged seeds"
+        case .meanPerfectCircuits, .meanExplanationEntropy, .meanCircuitEntropy: units = "converged seeds"
+        case .meanFractionOfCircuitsWithMultipleGroundings: units = "converged seeds with a perfect circuit"
+        case .fractionWithMultipleExplanations: units = "converged networks"
         case .meanResampleOverlap: units = "seeds with resampled networks to compare"
         case .meanBestOverlap, .fractionOfPairsSharingACircuit, .fractionWithMultiplePerfect, .convergedFraction:
             units = "converged seeds with circuits to compare"
@@ -51,7 +53,12 @@ public enum IdentifiabilityProse {
         switch b.kind {
         case .noneConverged: return "no network converged"
         case .counted:
-            let what = claim.statistic == .convergedFraction ? "networks converged" : "converged networks have more than one perfect circuit"
+            let what: String
+            switch claim.statistic {
+            case .convergedFraction: what = "networks converged"
+            case .fractionWithMultipleExplanations: what = "converged networks have more than one explanation (perfect circuit and grounding)"
+            default: what = "converged networks have more than one perfect circuit"
+            }
             return "\(b.count) of \(b.of ?? 0) \(what)"
         case .tooFewSeeds:
             return "\(b.count) \(units); a bootstrap verdict needs at least \(IdentifiabilityVerdictRule.minimumBootstrapSeeds)"

@@ -31,8 +31,17 @@ struct CircuitsCommand: ParsableCommand {
     @Option(help: "Output format: csv or json.")
     var format: OutputFormat = .csv
 
-    @Flag(help: "Also list the perfect circuits (JSON only).")
+    @Flag(help: "Also list the perfect circuits (JSON only; with --groundings, each circuit's number of groundings).")
     var list = false
+
+    @Flag(help: "Also ground the perfect circuits (Méloux et al.'s interpretations: a boundary and a gate per node): explanations, entropies.")
+    var groundings = false
+
+    @Option(parsing: .unconditional, help: "Ground a uniform sample of this many perfect circuits (bottom-k by a seeded hash) instead of all of them.")
+    var groundingSample: Int?
+
+    @Option(parsing: .unconditional, help: "Seed of the grounding sample.")
+    var seed: UInt64 = 0
 
     @Option(parsing: .unconditional, help: "Refuse a model with more candidate circuits than this (default 1e11, about 20 core-minutes).")
     var maxCandidates: Double = CircuitEnumerator.defaultMaximumCandidates
@@ -62,6 +71,22 @@ struct CircuitsCommand: ParsableCommand {
         var meanCombinedSparsity: Double?
         var seconds: Double
         var circuits: [Circuit]?
+        var groundings: Groundings?
+    }
+
+    /// The groundings part of the summary (``GroundingStatistics``).
+    struct Groundings: Encodable {
+        var groundedCircuits: Int
+        var sampled: Bool
+        var sampleSeed: UInt64?
+        var explanations: Double
+        var circuitsWithMultipleGroundings: Int
+        var fractionWithMultipleGroundings: Double?
+        var explanationEntropyBits: Double?
+        var circuitEntropyBits: Double?
+        /// Per listed circuit (with --list), in the order of `circuits` — which are then the
+        /// grounded circuits (the sample, by sample key, with --grounding-sample).
+        var perCircuit: [Double]?
     }
 
     func run() throws {
@@ -70,6 +95,10 @@ struct CircuitsCommand: ParsableCommand {
         }
         guard threshold >= 0 && threshold < 1 else { throw UsageError(option: "--threshold", expected: "a fraction in [0, 1), found \(threshold)") }
         guard jobs >= 1 else { throw UsageError(option: "--jobs", expected: "at least 1") }
+        if let groundingSample {
+            guard groundings else { throw UsageError(option: "--grounding-sample", expected: "--groundings as well") }
+            guard groundingSample >= 1 else { throw UsageError(option: "--grounding-sample", expected: "a count of at least 1, found \(groundingSample)") }
+        }
         guard maxCandidates >= 1 && maxCandidates.isFinite else {
             throw UsageError(option: "--max-candidates", expected: "a count of at least 1, found \(maxCandidates)")
         }
@@ -93,9 +122,23 @@ struct CircuitsCommand: ParsableCommand {
             }
         }
         let started = Date()
-        let enumerator = try CircuitEnumerator(model: mlp, validation: .booleanGate(table, threshold: threshold), maximumCandidates: maxCandidates)
+        var enumerator = try CircuitEnumerator(model: mlp, validation: .booleanGate(table, threshold: threshold), maximumCandidates: maxCandidates)
+        if let groundingSample { enumerator.sample = (groundingSample, seed) }
         let census = enumerator.run(jobs: jobs)
         let stats = census.statistics()
+        var grounded: Groundings?
+        if groundings {
+            guard census.isComplete || census.sample != nil else {
+                throw InputError(file: model, field: "perfect circuits", expected: "at most \(enumerator.keepLimit) perfect circuits to ground them all, found \(Int(census.perfectCount)); pass --grounding-sample N")
+            }
+            let counts = try GroundingStatistics.counts(model: mlp, circuits: census.sample ?? census.perfect, jobs: jobs)
+            let g = try GroundingStatistics(groundings: counts, perfectCircuits: census.perfectCount)
+            grounded = Groundings(groundedCircuits: g.groundedCircuits, sampled: g.sampled, sampleSeed: g.sampled ? seed : nil,
+                                  explanations: g.explanations, circuitsWithMultipleGroundings: g.circuitsWithMultipleGroundings,
+                                  fractionWithMultipleGroundings: g.fractionWithMultipleGroundings,
+                                  explanationEntropyBits: g.explanationEntropy, circuitEntropyBits: g.circuitEntropy,
+                                  perCircuit: list ? counts : nil)
+        }
         func mean(_ x: [Double]) -> Double? { x.isEmpty ? nil : x.reduce(0, +) / Double(x.count) }
         let summary = Summary(model: InputFile.displayName(model), sizes: mlp.sizes, task: task, threshold: threshold,
                               candidateCircuits: census.candidates, perfectCircuits: census.perfectCount,
@@ -103,22 +146,32 @@ struct CircuitsCommand: ParsableCommand {
                               containmentFraction: stats.containmentFraction, pairsExamined: stats.pairsExamined,
                               pairsSampled: stats.pairsSampled, meanNodeSparsity: mean(stats.nodeSparsity),
                               meanEdgeSparsity: mean(stats.edgeSparsity), meanCombinedSparsity: mean(stats.combinedSparsity),
-                              seconds: Date().timeIntervalSince(started), circuits: list ? census.perfect : nil)
+                              seconds: Date().timeIntervalSince(started), circuits: list ? (grounded != nil ? census.sample ?? census.perfect : census.perfect) : nil,
+                              groundings: grounded)
         if !census.isComplete {
-            FileHandle.standardError.write(Data("salmon circuits: \(Int(census.perfectCount)) perfect circuits, statistics over the first \(census.perfect.count)\n".utf8))
+            var line = "salmon circuits: \(Int(census.perfectCount)) perfect circuits, statistics over the first \(census.perfect.count)"
+            if let sample = census.sample, grounded != nil { line += ", groundings over a uniform sample of \(sample.count) (seed \(seed))" }
+            FileHandle.standardError.write(Data((line + "\n").utf8))
         }
         switch format {
         case .json:
             emit(try jsonText(summary))
         case .csv:
             func opt(_ v: Double?) -> String { v.map { cell($0) } ?? "" }
-            emit(CSVOutput(header: ["model", "sizes", "task", "candidate_circuits", "perfect_circuits", "minimal_circuits",
-                                    "mean_jaccard", "containment_fraction", "mean_node_sparsity", "mean_edge_sparsity",
-                                    "mean_combined_sparsity"],
-                           rows: [[summary.model, mlp.sizes.map(String.init).joined(separator: "-"), task,
-                                   cell(Int(census.candidates)), cell(Int(census.perfectCount)), cell(stats.minimal.count),
-                                   opt(stats.meanJaccard), opt(stats.containmentFraction), opt(summary.meanNodeSparsity),
-                                   opt(summary.meanEdgeSparsity), opt(summary.meanCombinedSparsity)]]).text)
+            var header = ["model", "sizes", "task", "candidate_circuits", "perfect_circuits", "minimal_circuits",
+                          "mean_jaccard", "containment_fraction", "mean_node_sparsity", "mean_edge_sparsity",
+                          "mean_combined_sparsity"]
+            var row = [summary.model, mlp.sizes.map(String.init).joined(separator: "-"), task,
+                       cell(Int(census.candidates)), cell(Int(census.perfectCount)), cell(stats.minimal.count),
+                       opt(stats.meanJaccard), opt(stats.containmentFraction), opt(summary.meanNodeSparsity),
+                       opt(summary.meanEdgeSparsity), opt(summary.meanCombinedSparsity)]
+            if let g = grounded {
+                header += ["grounded_circuits", "groundings_sampled", "explanations", "fraction_with_multiple_groundings",
+                           "explanation_entropy_bits", "circuit_entropy_bits"]
+                row += [cell(g.groundedCircuits), cell(g.sampled), cell(g.explanations), opt(g.fractionWithMultipleGroundings),
+                        opt(g.explanationEntropyBits), opt(g.circuitEntropyBits)]
+            }
+            emit(CSVOutput(header: header, rows: [row]).text)
         }
     }
 }
