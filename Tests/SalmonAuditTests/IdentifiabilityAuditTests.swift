@@ -142,6 +142,49 @@ import Testing
         #expect(!String(decoding: Self.spec.canonicalJSON(), as: UTF8.self).contains("grounding"))
     }
 
+    /// Null networks trained on the gate's labels permuted across its inputs, and a claim against
+    /// them: each null network's table is a permutation of XOR's (two ones), drawn from its own
+    /// stream; the verdict is the permutation test's on the converged networks' values.
+    @Test func claimsAgainstPermutedLabelNetworks() throws {
+        var spec = Self.spec
+        spec.training.resamples = 0
+        spec.circuits.groundings = true
+        spec.null = IdentifiabilityNullSpec(seeds: 4, resamples: 999)
+        spec.claims = [IdentifiabilityClaimSpec(name: "more-bits", statistic: .meanExplanationEntropy, comparison: .atLeast, threshold: 0,
+                                                against: .permutedLabels)]
+        try spec.validate()
+        let one = try IdentifiabilityAudit(spec: spec).run(jobs: 1)
+        let two = try IdentifiabilityAudit(spec: spec).run(jobs: 2)
+        #expect(try one.jsonData() == two.jsonData())
+        let w = try #require(one.widths.first)
+        let nulls = try #require(w.nullNetworks)
+        #expect(nulls.count == 4 && nulls.map(\.seed) == [0, 1, 2, 3])
+        let recipe = GateNetworkTraining(gate: .xor, sizes: [2, 3, 3, 1], training: spec.training, masterSeed: 1, permutedLabels: true)
+        for n in nulls {
+            #expect(n.labels == recipe.table(seed: n.seed).map { Int($0) })
+            #expect(n.labels?.reduce(0, +) == 2)
+        }
+        // Different networks get different permutations (12 of the 24 orders are distinct tables).
+        #expect(Set((0..<20).map { recipe.table(seed: $0) }).count > 2)
+        let trained = w.networks.compactMap { $0.converged ? $0.groundings?.explanationEntropy : nil }
+        let null = nulls.filter(\.converged).map { ($0.groundings?.explanations ?? 0) > 1 ? ($0.groundings?.explanationEntropy ?? 0) : 0 }
+        let claim = try #require(one.claims.first)
+        let test = try PermutationTest(resamples: 999, seed: 1, path: ["identifiability", 3, "null-test", "more-bits"], workers: 1)
+        let expected = try IdentifiabilityVerdictRule.againstNull(trained: trained, null: null, direction: .greater, alpha: 0.05, test: test)
+        #expect(claim.verdict == expected.verdict && claim.pValue == expected.pValue && claim.oppositePValue == expected.opposite)
+        #expect(claim.estimate == Descriptive.mean(trained))
+        #expect(claim.basis.kind == .againstNull && claim.basis.count == trained.count && claim.basis.of == null.count)
+        let message = IdentifiabilityProse.message(claim, alpha: 0.05)
+        #expect(message.contains("greater than on permuted-labels networks") && message.contains("permutation p ="), "\(message)")
+        // A claim against a null the audit lacks, or of a statistic that is not per network, is refused.
+        var bad = spec
+        bad.null = nil
+        #expect(throws: SpecError.self) { try bad.validate() }
+        bad = spec
+        bad.claims[0].statistic = .meanBestOverlap
+        #expect(throws: SpecError.self) { try bad.validate() }
+    }
+
     /// Resample r is n row indices drawn with replacement from `identifiability → w → resample → r`:
     /// deterministic, in range, different between resamples, and the same for every seed.
     @Test func bootstrapResamplesOfTheRows() {

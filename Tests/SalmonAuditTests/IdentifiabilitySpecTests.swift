@@ -48,6 +48,16 @@ import Testing
         #expect(grounded.circuits.groundings && grounded.circuits.groundingSample == 2000)
         #expect(grounded.claims[2].statistic.isBinomial && !grounded.claims[1].statistic.isFraction)
         #expect(try IdentifiabilitySpec.parse(yaml: String(decoding: grounded.canonicalJSON(), as: UTF8.self)) == grounded)
+        // A claim against permuted-labels networks, and its round trip.
+        let null = try IdentifiabilitySpec.parse(yaml: Self.minimal + """
+
+          - {name: fewer, statistic: meanExplanationEntropy, against: permuted-labels, direction: less}
+        circuits: {groundings: true}
+        null: {seeds: 20}
+        """)
+        #expect(null.null == IdentifiabilityNullSpec(kind: .permutedLabels, seeds: 20, resamples: 9999))
+        #expect(null.claims[1].against == .permutedLabels && null.claims[1].direction == .less && null.claims[1].comparison == .atMost)
+        #expect(try IdentifiabilitySpec.parse(yaml: String(decoding: null.canonicalJSON(), as: UTF8.self)) == null)
         // The canonical JSON reads back as the same spec (claims keep the form they were written in).
         let again = try IdentifiabilitySpec.parse(yaml: String(decoding: spec.canonicalJSON(), as: UTF8.self))
         #expect(again == spec)
@@ -93,6 +103,24 @@ import Testing
              "claims[0].statistic", "circuits.groundings: true"),
             (Self.minimal.replacingOccurrences(of: "expect: not-identifiable}", with: "statistic: meanCircuitEntropy, atLeast: 3}")
                 + "\ncircuits: {groundings: true, groundingSamples: 5}", "circuits.groundingSamples", "did you mean 'groundingSample'?"),
+            (Self.minimal.replacingOccurrences(of: "expect: not-identifiable}", with: "statistic: meanPerfectCircuits, against: permuted-labels, direction: greater}"),
+             "claims[0].against", "null: {kind: permuted-labels"),
+            (Self.minimal.replacingOccurrences(of: "expect: not-identifiable}", with: "statistic: meanPerfectCircuits, against: permuted-label, direction: greater}")
+                + "\nnull: {seeds: 5}", "claims[0].against", "did you mean 'permuted-labels'?"),
+            (Self.minimal.replacingOccurrences(of: "expect: not-identifiable}", with: "statistic: meanPerfectCircuits, against: permuted-labels}")
+                + "\nnull: {seeds: 5}", "claims[0].direction", "'greater' or 'less'"),
+            (Self.minimal.replacingOccurrences(of: "expect: not-identifiable}", with: "statistic: meanPerfectCircuits, against: permuted-labels, direction: up}")
+                + "\nnull: {seeds: 5}", "claims[0].direction", "found 'up'"),
+            (Self.minimal.replacingOccurrences(of: "expect: not-identifiable}", with: "statistic: meanPerfectCircuits, against: permuted-labels, direction: less, atMost: 3}")
+                + "\nnull: {seeds: 5}", "claims[0].against", "not 'expect'"),
+            (Self.minimal.replacingOccurrences(of: "expect: not-identifiable}", with: "statistic: meanPerfectCircuits, atMost: 3, direction: less}"),
+             "claims[0].direction", "goes with 'against'"),
+            (Self.minimal.replacingOccurrences(of: "expect: not-identifiable}", with: "statistic: convergedFraction, against: permuted-labels, direction: less}")
+                + "\nnull: {seeds: 5}", "claims[0].statistic", "not a mean of per-network values"),
+            (Self.minimal + "\nnull: {seeds: 1}", "null.seeds", "2 … 10,000"),
+            (Self.minimal + "\nnull: {seeds: 5, resamples: 10}", "null.resamples", "99 … 1,000,000"),
+            (Self.minimal + "\nnull: {kind: random-init, seeds: 5}", "null.kind", "allowed: permuted-labels"),
+            (Self.minimal + "\nnull: {seeds: 5, seed: 3}", "null.seed", "did you mean 'seeds'?"),
         ]
         for (yaml, field, fragment) in cases {
             let e = try #require(error(yaml), "no error for field \(field)")

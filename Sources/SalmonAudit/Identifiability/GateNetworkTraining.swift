@@ -15,14 +15,48 @@ import SalmonTasks
 ///   uniformly with replacement from the n = 4 × repeats rows). A resampled network keeps its
 ///   seed's initialization *and* minibatch-order stream, so the data are the only difference; and
 ///   resample r is the same rows for every seed, so seeds and data are crossed.
+/// - a permuted-labels null network j (``permutedLabels``): everything under
+///   `identifiability → w → permuted-labels → j` — its labels (the gate's four outputs permuted
+///   across the four inputs uniformly, `… → j → labels`), initialization (`… → j → init`) and
+///   minibatches (`… → j → training`) — so null networks are independent of the seed networks.
 public struct GateNetworkTraining: Sendable {
     public var gate: BooleanGate
     public var sizes: [Int]
     public var training: IdentifiabilityTrainingSpec
     public var masterSeed: UInt64
+    /// Whether the networks are permuted-labels nulls: trained on the gate's outputs permuted
+    /// across its inputs (the same number of ones, a random assignment of them), one permutation
+    /// per network.
+    public var permutedLabels: Bool
 
-    public init(gate: BooleanGate, sizes: [Int], training: IdentifiabilityTrainingSpec, masterSeed: UInt64) {
+    public init(gate: BooleanGate, sizes: [Int], training: IdentifiabilityTrainingSpec, masterSeed: UInt64, permutedLabels: Bool = false) {
         self.gate = gate; self.sizes = sizes; self.training = training; self.masterSeed = masterSeed
+        self.permutedLabels = permutedLabels
+    }
+
+    /// The gate's outputs on (0, 0), (0, 1), (1, 0), (1, 1).
+    public var gateTable: [Float] {
+        [(false, false), (false, true), (true, false), (true, true)].map { gate($0, $1) ? 1 : 0 }
+    }
+
+    /// The truth table network `seed` is trained on: the gate's, or for a permuted-labels null
+    /// network the gate's outputs in a uniformly random order (Fisher–Yates from `… → labels`).
+    public func table(seed: Int) -> [Float] {
+        var table = gateTable
+        guard permutedLabels else { return table }
+        var s = stream(seed: seed).derived("labels")
+        for i in stride(from: 3, to: 0, by: -1) { table.swapAt(i, s.index(below: i + 1)) }
+        return table
+    }
+
+    /// The training rows of network `seed`: the four inputs repeated `training.repeats` times with
+    /// its table's outputs.
+    public func rows(seed: Int) -> Dataset {
+        guard permutedLabels else { return rows }
+        let table = self.table(seed: seed)
+        var data = rows
+        for r in 0..<data.targets.count { data.targets.scalars[r] = table[r % 4] }
+        return data
     }
 
     var width: Int { sizes[1] }
@@ -38,7 +72,8 @@ public struct GateNetworkTraining: Sendable {
     }
 
     func stream(seed: Int) -> RandomStream {
-        RandomStream(seed: masterSeed, path: ["identifiability", .index(width), .index(seed)])
+        permutedLabels ? RandomStream(seed: masterSeed, path: ["identifiability", .index(width), "permuted-labels", .index(seed)])
+            : RandomStream(seed: masterSeed, path: ["identifiability", .index(width), .index(seed)])
     }
 
     /// Network `seed` before training (the same for the rows and for every resample).
@@ -52,7 +87,7 @@ public struct GateNetworkTraining: Sendable {
     public func train(seed: Int, resample: Int?) -> (MLP, TrainingReport) {
         let base = stream(seed: seed)
         var model = initialModel(seed: seed)
-        var data = rows
+        var data = rows(seed: seed)
         if let resample {
             let indices = resampleIndices(resample)
             data = Dataset(name: data.name, inputs: data.inputs.rows(indices), targets: data.targets.rows(indices), classes: nil)

@@ -71,8 +71,6 @@ public struct IdentifiabilityAudit: Sendable {
         let spec = self.spec
         let sizes = spec.sizes(width: width)
         let recipe = GateNetworkTraining(gate: spec.gate, sizes: sizes, training: spec.training, masterSeed: spec.seed)
-        let table: [Float] = [(false, false), (false, true), (true, false), (true, true)].map { spec.gate($0, $1) ? 1 : 0 }
-        let validation = CircuitValidation.booleanGate(table, repeats: spec.training.repeats, threshold: spec.circuits.threshold)
         let alignment = try CircuitAlignment(sizes: sizes)
         // Seed networks first (s, nil), then each seed's resamples (s, r).
         let seedCount = spec.training.seeds(width: width)
@@ -85,7 +83,7 @@ public struct IdentifiabilityAudit: Sendable {
         let outcomes: [Result<Trained, MethodError>] = ParallelMap.run(count: plan.count, jobs: wide ? 1 : jobs) { i in
             let (seed, resample) = plan[i]
             do {
-                return .success(try Self.train(seed: seed, resample: resample, recipe: recipe, validation: validation,
+                return .success(try Self.train(seed: seed, resample: resample, recipe: recipe, validation: nil,
                                                alignment: alignment, spec: spec, enumerationJobs: wide ? jobs : 1, progress: progress))
             } catch let error as MethodError {
                 return .failure(error)
@@ -94,6 +92,21 @@ public struct IdentifiabilityAudit: Sendable {
             }
         }
         let trained = try outcomes.map { try $0.get() }
+        var nullNetworks: [IdentifiabilityAuditResult.Network]? = nil
+        if let null = spec.null {
+            let nullRecipe = GateNetworkTraining(gate: spec.gate, sizes: sizes, training: spec.training, masterSeed: spec.seed, permutedLabels: true)
+            let results: [Result<Trained, MethodError>] = ParallelMap.run(count: null.seeds, jobs: wide ? 1 : jobs) { j in
+                do {
+                    return .success(try Self.train(seed: j, resample: nil, recipe: nullRecipe, validation: nil, alignment: alignment, spec: spec,
+                                                   enumerationJobs: wide ? jobs : 1, progress: progress))
+                } catch let error as MethodError {
+                    return .failure(error)
+                } catch {
+                    return .failure(MethodError("\(error)"))
+                }
+            }
+            nullNetworks = try results.map { try $0.get().network }
+        }
         var notes: [String] = []
         for t in trained where t.network.finalLoss == nil {
             notes.append("width \(width), seed \(t.network.seed)\(t.network.resample.map { ", resample \($0)" } ?? ""): the training loss is not finite (diverged); counted as not converged")
@@ -101,25 +114,31 @@ public struct IdentifiabilityAudit: Sendable {
         for t in trained where t.network.converged && t.orbits == nil {
             notes.append("width \(width), seed \(t.network.seed)\(t.network.resample.map { ", resample \($0)" } ?? ""): more than \(Self.keepLimit) perfect circuits; minimality and overlaps not computed for this network")
         }
-        let result = try summarize(width: width, sizes: sizes, trained: trained, alignment: alignment, jobs: jobs, notes: &notes)
+        var result = try summarize(width: width, sizes: sizes, trained: trained, alignment: alignment, jobs: jobs, notes: &notes)
+        result.nullNetworks = nullNetworks
         progress?(String(format: "width %d: %.1f s", width, Date().timeIntervalSince(started)))
         return (result, notes)
     }
 
     /// Trains one network, and when it converged enumerates its circuits and builds the orbits of
     /// the circuits it contributes to the comparison.
-    static func train(seed: Int, resample: Int?, recipe: GateNetworkTraining, validation: CircuitValidation, alignment: CircuitAlignment,
+    /// `validation`: nil for the network's own table's (``GateNetworkTraining/table(seed:)``).
+    static func train(seed: Int, resample: Int?, recipe: GateNetworkTraining, validation: CircuitValidation?, alignment: CircuitAlignment,
                       spec: IdentifiabilitySpec, enumerationJobs: Int, progress: (@Sendable (String) -> Void)?) throws -> Trained {
         let started = Date()
+        let table = recipe.table(seed: seed)
+        let validation = validation ?? CircuitValidation.booleanGate(table, repeats: spec.training.repeats, threshold: spec.circuits.threshold)
         let (model, report) = recipe.train(seed: seed, resample: resample)
         let converged = report.reachedTarget && validation.isPerfect(model(validation.inputs).scalars)
         var network = IdentifiabilityAuditResult.Network(
             width: recipe.width, seed: seed, resample: resample, epochs: report.epochs,
             finalLoss: report.finalLoss.isFinite ? report.finalLoss : nil, converged: converged, perfectCircuits: nil,
-            minimalCircuits: nil, comparedCircuits: nil, comparedCircuitsSampled: false, groundings: nil)
+            minimalCircuits: nil, comparedCircuits: nil, comparedCircuitsSampled: false, groundings: nil, whatThenWhere: nil,
+            labels: recipe.permutedLabels ? table.map { Int($0) } : nil)
         var orbits: [CircuitOrbit]? = nil
         if converged {
-            var base: StreamPath = ["identifiability", .index(recipe.width), .index(seed)]
+            var base: StreamPath = recipe.permutedLabels ? ["identifiability", .index(recipe.width), "permuted-labels", .index(seed)]
+                : ["identifiability", .index(recipe.width), .index(seed)]
             if let resample { base = base.appending("resample", .index(resample)) }
             var enumerator = try CircuitEnumerator(model: model, validation: validation, keepLimit: keepLimit)
             if spec.circuits.groundings {
@@ -132,6 +151,9 @@ public struct IdentifiabilityAudit: Sendable {
             if let sample = census.sample {
                 let counts = try GroundingStatistics.counts(model: model, circuits: sample, jobs: enumerationJobs)
                 network.groundings = try GroundingStatistics(groundings: counts, perfectCircuits: census.perfectCount)
+            }
+            if spec.circuits.whatThenWhere {
+                network.whatThenWhere = try WhatThenWhereCensus(model: model, table: table.map { Int($0) })
             }
             if census.isComplete {
                 // Minimality only (exact over all pairs); no within-network pair sampling is needed.
@@ -152,7 +174,7 @@ public struct IdentifiabilityAudit: Sendable {
                 orbits = chosen.map { alignment.orbit($0) }
             }
         }
-        progress?("width \(recipe.width) seed \(seed)\(resample.map { " resample \($0)" } ?? ""): "
+        progress?("width \(recipe.width) \(recipe.permutedLabels ? "permuted-labels network" : "seed") \(seed)\(resample.map { " resample \($0)" } ?? ""): "
                   + (converged ? "converged after \(report.epochs) epochs, \(Int(network.perfectCircuits ?? 0)) perfect circuits"
                                : "did not converge in \(report.epochs) epochs (loss \(String(format: "%.4f", report.finalLoss)))")
                   + String(format: " (%.2f s)", Date().timeIntervalSince(started)))
@@ -245,6 +267,7 @@ public struct IdentifiabilityAudit: Sendable {
         }
         let resampleCounts = trained.filter { $0.network.resample != nil }.compactMap(\.network.perfectCircuits)
         let groundings = spec.circuits.groundings ? try groundingSummary(width: width, converged: converged.map(\.network), jobs: jobs, notes: &notes) : nil
+        let whatThenWhere = spec.circuits.whatThenWhere ? try whatThenWhereSummary(width: width, converged: converged.map(\.network), jobs: jobs, notes: &notes) : nil
 
         return R.WidthResult(
             width: width, sizes: sizes, candidateCircuits: CircuitEnumerator.candidateCount(sizes: sizes),
@@ -260,7 +283,7 @@ public struct IdentifiabilityAudit: Sendable {
             fractionOfPairsSharingACircuit: try pairEstimate(shares, .fractionOfPairsSharingACircuit),
             resamplePairs: resamplePairs, meanResampleOverlap: resampleOverlap,
             medianResamplePerfect: resampleCounts.isEmpty ? nil : Quantile.quantile(resampleCounts, 0.5),
-            groundings: groundings)
+            groundings: groundings, whatThenWhere: whatThenWhere)
     }
 
     /// Per converged seed network, the value a grounding statistic averages (nil: the network does
@@ -277,6 +300,46 @@ public struct IdentifiabilityAudit: Sendable {
         }
     }
 
+    /// Per converged seed network, the value a what-then-where statistic averages.
+    static func whatThenWhereValue(_ statistic: IdentifiabilityStatistic, _ network: IdentifiabilityAuditResult.Network) -> Double? {
+        guard network.converged, let w = network.whatThenWhere else { return nil }
+        switch statistic {
+        case .meanMappedAlgorithms: return Double(w.mappedFormulas)
+        case .meanMinimalMappings: return Double(w.minimalMappings)
+        case .fractionWithMultipleMappedAlgorithms: return w.mappedFormulas > 1 ? 1 : 0
+        default: return nil
+        }
+    }
+
+    /// The mean over converged seed networks of a per-network value, with its BCa interval.
+    func seedMean(_ values: [Double], width: Int, statistic: IdentifiabilityStatistic, what: String, jobs: Int,
+                  notes: inout [String]) throws -> IdentifiabilityAuditResult.Estimate {
+        var estimate = IdentifiabilityAuditResult.Estimate(value: values.isEmpty ? nil : Descriptive.mean(values), interval: nil,
+                                                           method: "bca-bootstrap-over-seeds", units: values.count)
+        if values.count >= 2 {
+            let boot = try bootstrap(width, statistic, jobs: jobs).mean(values)
+            estimate.interval = try Self.interval(boot, level: spec.resampling.level, what: "width \(width): \(what)", notes: &notes)
+        }
+        return estimate
+    }
+
+    func whatThenWhereSummary(width: Int, converged: [IdentifiabilityAuditResult.Network], jobs: Int,
+                              notes: inout [String]) throws -> IdentifiabilityAuditResult.WhatThenWhereSummary {
+        let read = converged.filter { $0.whatThenWhere != nil }
+        let multiple = read.filter { ($0.whatThenWhere?.mappedFormulas ?? 0) > 1 }.count
+        let interval = read.isEmpty ? nil : try ClopperPearson.interval(successes: multiple, trials: read.count, level: spec.resampling.level)
+        func mean(_ s: IdentifiabilityStatistic, _ what: String) throws -> IdentifiabilityAuditResult.Estimate {
+            try seedMean(read.compactMap { Self.whatThenWhereValue(s, $0) }, width: width, statistic: s, what: what, jobs: jobs, notes: &notes)
+        }
+        return IdentifiabilityAuditResult.WhatThenWhereSummary(
+            candidateFormulas: read.first?.whatThenWhere?.candidateFormulas ?? 0,
+            withMultipleMappedAlgorithms: multiple,
+            fractionWithMultipleMappedAlgorithms: IdentifiabilityAuditResult.Estimate(
+                value: read.isEmpty ? nil : Double(multiple) / Double(read.count), interval: interval, method: "clopper-pearson", units: read.count),
+            meanMappedAlgorithms: try mean(.meanMappedAlgorithms, "mean mapped algorithms"),
+            meanMinimalMappings: try mean(.meanMinimalMappings, "mean minimal mappings"))
+    }
+
     func groundingSummary(width: Int, converged: [IdentifiabilityAuditResult.Network], jobs: Int,
                           notes: inout [String]) throws -> IdentifiabilityAuditResult.GroundingSummary {
         typealias R = IdentifiabilityAuditResult
@@ -285,14 +348,8 @@ public struct IdentifiabilityAudit: Sendable {
         let multiple = grounded.filter { ($0.groundings?.explanations ?? 0) > 1 }.count
         let multipleInterval = grounded.isEmpty ? nil : try ClopperPearson.interval(successes: multiple, trials: grounded.count, level: level)
         func mean(_ statistic: IdentifiabilityStatistic, _ what: String) throws -> R.Estimate {
-            let values = grounded.compactMap { Self.groundingValue(statistic, $0) }
-            var estimate = R.Estimate(value: values.isEmpty ? nil : Descriptive.mean(values), interval: nil,
-                                      method: "bca-bootstrap-over-seeds", units: values.count)
-            if values.count >= 2 {
-                let boot = try bootstrap(width, statistic, jobs: jobs).mean(values)
-                estimate.interval = try Self.interval(boot, level: level, what: "width \(width): \(what)", notes: &notes)
-            }
-            return estimate
+            try seedMean(grounded.compactMap { Self.groundingValue(statistic, $0) }, width: width, statistic: statistic, what: what,
+                         jobs: jobs, notes: &notes)
         }
         let explanations = grounded.compactMap { $0.groundings?.explanations }
         return R.GroundingSummary(
@@ -306,8 +363,36 @@ public struct IdentifiabilityAudit: Sendable {
             sampledNetworks: grounded.filter { $0.groundings?.sampled == true }.count)
     }
 
+    /// The value a per-network statistic (``IdentifiabilityStatistic/isPerNetwork``) takes on one
+    /// converged network, as the claims against a null compare them.
+    static func networkValue(_ statistic: IdentifiabilityStatistic, _ network: IdentifiabilityAuditResult.Network) -> Double? {
+        guard network.converged else { return nil }
+        switch statistic {
+        case .meanPerfectCircuits: return network.perfectCircuits
+        case .fractionWithMultiplePerfect: return network.perfectCircuits.map { $0 > 1 ? 1 : 0 }
+        default: return groundingValue(statistic, network)
+        }
+    }
+
+    /// The verdict on a claim against the null networks at one width
+    /// (``IdentifiabilityVerdictRule/againstNull(trained:null:direction:alpha:test:)``); the
+    /// permutation test's stream is `identifiability → w → null-test → <claim>`.
+    func judgeAgainstNull(_ claim: IdentifiabilityClaimSpec, _ w: IdentifiabilityAuditResult.WidthResult) throws -> IdentifiabilityAuditResult.ClaimResult {
+        let trained = w.networks.filter { $0.resample == nil }.compactMap { Self.networkValue(claim.statistic, $0) }
+        let null = (w.nullNetworks ?? []).compactMap { Self.networkValue(claim.statistic, $0) }
+        let test = try PermutationTest(resamples: spec.null?.resamples ?? 9999, seed: spec.seed,
+                                       path: ["identifiability", .index(w.width), "null-test", .label(claim.name)], workers: 1)
+        let outcome = try IdentifiabilityVerdictRule.againstNull(trained: trained, null: null, direction: claim.direction, alpha: spec.alpha, test: test)
+        return IdentifiabilityAuditResult.ClaimResult(
+            claim: claim.name, width: w.width, statistic: claim.statistic, comparison: claim.comparison, threshold: claim.threshold,
+            expect: nil, estimate: trained.isEmpty ? nil : Descriptive.mean(trained), bounds: nil, verdict: outcome.verdict,
+            holds: outcome.verdict == .supported, basis: .init(.againstNull, count: trained.count, of: null.count),
+            nullEstimate: null.isEmpty ? nil : Descriptive.mean(null), pValue: outcome.pValue, oppositePValue: outcome.opposite)
+    }
+
     /// The verdict on `claim` at one width, read from one-sided (1 − α) bounds.
     func judge(_ claim: IdentifiabilityClaimSpec, _ w: IdentifiabilityAuditResult.WidthResult) throws -> IdentifiabilityAuditResult.ClaimResult {
+        if claim.against != nil { return try judgeAgainstNull(claim, w) }
         let alpha = spec.alpha
         let boundsLevel = 1 - 2 * alpha
         var estimate: Double?
@@ -315,12 +400,14 @@ public struct IdentifiabilityAudit: Sendable {
         var verdict = IdentifiabilityVerdict.inconclusive
         var basis = IdentifiabilityAuditResult.Basis(.noneConverged)
         switch claim.statistic {
-        case .fractionWithMultiplePerfect, .convergedFraction, .fractionWithMultipleExplanations:
+        case .fractionWithMultiplePerfect, .convergedFraction, .fractionWithMultipleExplanations, .fractionWithMultipleMappedAlgorithms:
             let (k, n): (Int, Int)
             switch claim.statistic {
             case .convergedFraction: (k, n) = (w.converged, w.trained)
             case .fractionWithMultipleExplanations:
                 (k, n) = (w.groundings?.withMultipleExplanations ?? 0, w.groundings?.fractionWithMultipleExplanations.units ?? 0)
+            case .fractionWithMultipleMappedAlgorithms:
+                (k, n) = (w.whatThenWhere?.withMultipleMappedAlgorithms ?? 0, w.whatThenWhere?.fractionWithMultipleMappedAlgorithms.units ?? 0)
             default: (k, n) = (w.withMultiplePerfect, w.converged)
             }
             estimate = n > 0 ? Double(k) / Double(n) : nil
@@ -328,7 +415,8 @@ public struct IdentifiabilityAudit: Sendable {
                                                                         threshold: claim.threshold, alpha: alpha)
             basis = n == 0 ? .init(.noneConverged) : .init(.counted, count: k, of: n)
         case .meanPerfectCircuits, .meanBestOverlap, .fractionOfPairsSharingACircuit, .meanResampleOverlap,
-             .meanFractionOfCircuitsWithMultipleGroundings, .meanExplanationEntropy, .meanCircuitEntropy:
+             .meanFractionOfCircuitsWithMultipleGroundings, .meanExplanationEntropy, .meanCircuitEntropy,
+             .meanMappedAlgorithms, .meanMinimalMappings:
             let missing = IdentifiabilityAuditResult.Estimate(value: nil, interval: nil, method: "bca-bootstrap-over-seeds", units: 0)
             let stat: IdentifiabilityAuditResult.Estimate
             switch claim.statistic {
@@ -338,7 +426,10 @@ public struct IdentifiabilityAudit: Sendable {
             case .meanFractionOfCircuitsWithMultipleGroundings: stat = w.groundings?.meanFractionOfCircuitsWithMultipleGroundings ?? missing
             case .meanExplanationEntropy: stat = w.groundings?.meanExplanationEntropy ?? missing
             case .meanCircuitEntropy: stat = w.groundings?.meanCircuitEntropy ?? missing
-            case .meanResampleOverlap, .fractionWithMultiplePerfect, .convergedFraction, .fractionWithMultipleExplanations:
+            case .meanMappedAlgorithms: stat = w.whatThenWhere?.meanMappedAlgorithms ?? missing
+            case .meanMinimalMappings: stat = w.whatThenWhere?.meanMinimalMappings ?? missing
+            case .meanResampleOverlap, .fractionWithMultiplePerfect, .convergedFraction, .fractionWithMultipleExplanations,
+                 .fractionWithMultipleMappedAlgorithms:
                 stat = w.meanResampleOverlap
             }
             estimate = stat.value
@@ -357,8 +448,10 @@ public struct IdentifiabilityAudit: Sendable {
                     boot = try plan.mean(perSeed)
                 case .meanFractionOfCircuitsWithMultipleGroundings, .meanExplanationEntropy, .meanCircuitEntropy:
                     boot = try plan.mean(w.networks.filter { $0.resample == nil }.compactMap { Self.groundingValue(claim.statistic, $0) })
+                case .meanMappedAlgorithms, .meanMinimalMappings:
+                    boot = try plan.mean(w.networks.filter { $0.resample == nil }.compactMap { Self.whatThenWhereValue(claim.statistic, $0) })
                 case .meanBestOverlap, .fractionOfPairsSharingACircuit, .fractionWithMultiplePerfect, .convergedFraction,
-                     .fractionWithMultipleExplanations:
+                     .fractionWithMultipleExplanations, .fractionWithMultipleMappedAlgorithms:
                     boot = try SeedPairBootstrap(values: Self.pairMatrix(w, shares: claim.statistic == .fractionOfPairsSharingACircuit)).run(plan)
                 }
                 let ci = try boot.interval(.bca, level: boundsLevel)

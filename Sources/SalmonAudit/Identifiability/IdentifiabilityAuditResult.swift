@@ -57,6 +57,12 @@ public struct IdentifiabilityAuditResult: Sendable, Codable, Equatable {
         /// The groundings of its perfect circuits (with `circuits.groundings`; nil when not
         /// converged).
         public var groundings: GroundingStatistics?
+        /// Its candidate formulas and their minimal mappings (with `circuits.whatThenWhere`; nil
+        /// when not converged).
+        public var whatThenWhere: WhatThenWhereCensus?
+        /// The truth table it was trained on when it is not the gate's (a permuted-labels null
+        /// network), outputs on (0, 0), (0, 1), (1, 0), (1, 1).
+        public var labels: [Int]? = nil
     }
 
     /// The best overlap of two networks' circuits, up to relabeling of hidden units.
@@ -109,6 +115,20 @@ public struct IdentifiabilityAuditResult: Sendable, Codable, Equatable {
         public var medianResamplePerfect: Double?
         /// The groundings' summaries (nil unless `circuits.groundings`).
         public var groundings: GroundingSummary?
+        /// The null networks (with `null`), in seed order; nil without a null.
+        public var nullNetworks: [Network]? = nil
+        /// The what-then-where summaries (nil unless `circuits.whatThenWhere`).
+        public var whatThenWhere: WhatThenWhereSummary?
+    }
+
+    /// One width's candidate algorithms over its converged seed networks (``WhatThenWhereCensus``).
+    public struct WhatThenWhereSummary: Sendable, Codable, Equatable {
+        public var candidateFormulas: Int
+        /// Converged seed networks with more than one mapped formula.
+        public var withMultipleMappedAlgorithms: Int
+        public var fractionWithMultipleMappedAlgorithms: Estimate
+        public var meanMappedAlgorithms: Estimate
+        public var meanMinimalMappings: Estimate
     }
 
     /// One width's explanations — (perfect circuit, grounding) pairs — over its converged seed
@@ -141,6 +161,11 @@ public struct IdentifiabilityAuditResult: Sendable, Codable, Equatable {
         public var holds: Bool
         /// What the verdict rests on (reports say it in words).
         public var basis: Basis
+        /// Against a null: the null networks' mean, and the one-sided permutation p-values in the
+        /// claimed and the opposite direction (nil for threshold claims).
+        public var nullEstimate: Double? = nil
+        public var pValue: Double? = nil
+        public var oppositePValue: Double? = nil
     }
 
     /// What an identifiability verdict rests on: the counts behind a Clopper–Pearson bound, the
@@ -158,6 +183,9 @@ public struct IdentifiabilityAuditResult: Sendable, Codable, Equatable {
             case tooFewSeeds
             /// The bootstrap over `count` seeds is degenerate; `diagnostic` says how.
             case degenerate
+            /// A permutation test of `count` trained against `of` null networks (no test with fewer
+            /// than 2 in either group).
+            case againstNull
         }
         public var kind: Kind
         public var count: Int

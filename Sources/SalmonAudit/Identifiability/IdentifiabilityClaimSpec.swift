@@ -1,3 +1,4 @@
+import SalmonStatistics
 import SalmonDiagnostics
 /// One claim of an identifiability audit: a statistic of the trained networks is at most (or at
 /// least) a threshold, at every width the claim names.
@@ -7,6 +8,11 @@ import SalmonDiagnostics
 /// - `expect: identifiable, tolerance: τ` is `statistic: fractionWithMultiplePerfect, atMost: τ` —
 ///   at most a fraction τ of the networks that learned the gate admit more than one perfect circuit;
 /// - `expect: not-identifiable, tolerance: τ` is `statistic: fractionWithMultiplePerfect, atLeast: τ`.
+///
+/// A claim *against a null* (`against: permuted-labels, direction: greater | less`) says the
+/// statistic's per-network values are larger (smaller) on the trained networks than on the
+/// audit's null networks (``IdentifiabilityNullSpec``), judged by a one-sided permutation test
+/// (``IdentifiabilityVerdictRule/againstNull(trained:null:direction:alpha:test:)``).
 ///
 /// The verdict is ``IdentifiabilityVerdictRule``'s.
 public struct IdentifiabilityClaimSpec: Sendable, Codable, Equatable {
@@ -18,6 +24,9 @@ public struct IdentifiabilityClaimSpec: Sendable, Codable, Equatable {
     public var widths: [Int]?
     /// The shorthand the claim was written with, if any (kept for the report's wording).
     public var expect: Expectation?
+    /// The null the claim compares with (nil: a threshold claim); `comparison` is then `atLeast`
+    /// for `direction: greater` and `atMost` for `less`, `threshold` 0 (the difference in means).
+    public var against: IdentifiabilityNullSpec.Kind?
 
     /// Which side of the threshold the claim puts the statistic on.
     public enum Comparison: String, Sendable, Codable, CaseIterable {
@@ -32,13 +41,17 @@ public struct IdentifiabilityClaimSpec: Sendable, Codable, Equatable {
     /// The tolerance of the shorthands when none is given.
     public static let defaultTolerance = 0.05
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case name, expect, tolerance, statistic, atMost, atLeast, widths }
+    enum CodingKeys: String, CodingKey, CaseIterable { case name, expect, tolerance, statistic, atMost, atLeast, widths, against, direction }
 
     public init(name: String, statistic: IdentifiabilityStatistic, comparison: Comparison, threshold: Double, widths: [Int]? = nil,
-                expect: Expectation? = nil) {
+                expect: Expectation? = nil, against: IdentifiabilityNullSpec.Kind? = nil) {
         self.name = name; self.statistic = statistic; self.comparison = comparison; self.threshold = threshold
-        self.widths = widths; self.expect = expect
+        self.widths = widths; self.expect = expect; self.against = against
     }
+
+    /// The claimed direction of a claim against a null: the trained networks' mean is greater
+    /// (`atLeast`) or less (`atMost`) than the null networks'.
+    public var direction: Alternative { comparison == .atLeast ? .greater : .less }
 
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.allCases.map(\.rawValue))
@@ -49,6 +62,42 @@ public struct IdentifiabilityClaimSpec: Sendable, Codable, Equatable {
         let atMost = try c.decodeIfPresent(Double.self, forKey: .atMost)
         let atLeast = try c.decodeIfPresent(Double.self, forKey: .atLeast)
         let tolerance = try c.decodeIfPresent(Double.self, forKey: .tolerance)
+        if let a = try c.decodeIfPresent(String.self, forKey: .against) {
+            guard let kind = IdentifiabilityNullSpec.Kind(rawValue: a) else {
+                let names = IdentifiabilityNullSpec.Kind.allCases.map(\.rawValue)
+                var m = "unknown null '\(a)'"
+                if let s = nearestName(to: a, in: names) { m += "; did you mean '\(s)'?" }
+                throw SpecError(field: field + ".against", m + " (allowed: \(names.joined(separator: ", ")))")
+            }
+            guard !c.contains(.expect), tolerance == nil, atMost == nil, atLeast == nil else {
+                throw SpecError(field: field + ".against", "a claim against a null takes 'statistic' and 'direction' (greater or less), not 'expect', 'tolerance', 'atMost' or 'atLeast'")
+            }
+            guard let d = try c.decodeIfPresent(String.self, forKey: .direction) else {
+                throw SpecError(field: field + ".direction", "expected 'greater' or 'less' with 'against'")
+            }
+            guard d == "greater" || d == "less" else {
+                throw SpecError(field: field + ".direction", "expected 'greater' or 'less', found '\(d)'")
+            }
+            guard let s = try c.decodeIfPresent(String.self, forKey: .statistic) else {
+                throw SpecError(field: field + ".statistic", "expected the statistic compared with the null")
+            }
+            guard let parsed = IdentifiabilityStatistic(rawValue: s) else {
+                let names = IdentifiabilityStatistic.allCases.map(\.rawValue)
+                var m = "unknown statistic '\(s)'"
+                if let n = nearestName(to: s, in: names) { m += "; did you mean '\(n)'?" }
+                throw SpecError(field: field + ".statistic", m + " (allowed: \(names.joined(separator: ", ")))")
+            }
+            statistic = parsed
+            against = kind
+            expect = nil
+            comparison = d == "greater" ? .atLeast : .atMost
+            threshold = 0
+            return
+        }
+        against = nil
+        guard !c.contains(.direction) else {
+            throw SpecError(field: field + ".direction", "'direction' goes with 'against' (a claim against a null)")
+        }
         if let e = try c.decodeIfPresent(String.self, forKey: .expect) {
             guard let expectation = Expectation(rawValue: e) else {
                 let names = Expectation.allCases.map(\.rawValue)
@@ -91,7 +140,11 @@ public struct IdentifiabilityClaimSpec: Sendable, Codable, Equatable {
         var c = encoder.container(keyedBy: CodingKeys.self)
         // The form it was written in, so that the encoding decodes back to the same claim.
         try c.encode(name, forKey: .name)
-        if let expect {
+        if let against {
+            try c.encode(statistic.rawValue, forKey: .statistic)
+            try c.encode(against.rawValue, forKey: .against)
+            try c.encode(direction.rawValue, forKey: .direction)
+        } else if let expect {
             try c.encode(expect.rawValue, forKey: .expect)
             try c.encode(threshold, forKey: .tolerance)
         } else {
@@ -101,13 +154,22 @@ public struct IdentifiabilityClaimSpec: Sendable, Codable, Equatable {
         try c.encodeIfPresent(widths, forKey: .widths)
     }
 
-    func validate(field: String, widths audited: [Int], resamples: Int, groundings: Bool) throws {
+    func validate(field: String, widths audited: [Int], resamples: Int, circuits: CircuitSearchSpec, null: IdentifiabilityNullSpec?) throws {
         guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
             throw SpecError(field: field + ".name", "expected a name of letters, digits, '-', '_' or '.', found '\(name)'")
         }
+        if let against {
+            guard null?.kind == against else {
+                throw SpecError(field: field + ".against", "the audit has no \(against.rawValue) networks; add 'null: {kind: \(against.rawValue), seeds: N}'")
+            }
+            guard statistic.isPerNetwork else {
+                let names = IdentifiabilityStatistic.allCases.filter(\.isPerNetwork).map(\.rawValue)
+                throw SpecError(field: field + ".statistic", "\(statistic.rawValue) is not a mean of per-network values, so it cannot be compared with null networks (allowed: \(names.joined(separator: ", ")))")
+            }
+        }
         let thresholdField = field + (expect != nil ? ".tolerance" : comparison == .atMost ? ".atMost" : ".atLeast")
         guard threshold.isFinite else { throw SpecError(field: thresholdField, "expected a finite number, found \(threshold)") }
-        if statistic.isFraction {
+        if statistic.isFraction && against == nil {
             guard threshold > 0 && threshold < 1 else {
                 throw SpecError(field: thresholdField, "expected a fraction strictly between 0 and 1 (no finite sample can show a fraction is at most 0 or at least 1), found \(threshold)")
             }
@@ -118,7 +180,10 @@ public struct IdentifiabilityClaimSpec: Sendable, Codable, Equatable {
                 throw SpecError(field: field + ".widths", "width \(w) is not among the audited widths \(audited)")
             }
         }
-        if statistic.needsGroundings && !groundings {
+        if statistic.needsWhatThenWhere && !circuits.whatThenWhere {
+            throw SpecError(field: field + ".statistic", "\(statistic.rawValue) is about the candidate formulas and their mappings; set circuits.whatThenWhere: true")
+        }
+        if statistic.needsGroundings && !circuits.groundings {
             throw SpecError(field: field + ".statistic", "\(statistic.rawValue) is about the groundings of the perfect circuits; set circuits.groundings: true")
         }
         if statistic == .meanResampleOverlap && resamples == 0 {
@@ -161,11 +226,18 @@ public enum IdentifiabilityStatistic: String, Sendable, Codable, CaseIterable {
     /// Mean over converged networks of the entropy, in bits, of the circuit of a uniformly drawn
     /// explanation — 0 for a network with at most one perfect circuit (BCa bootstrap over seeds).
     case meanCircuitEntropy
+    /// Fraction of converged networks on which more than one candidate formula of the gate has a
+    /// minimal mapping (what-then-where, ``WhatThenWhereCensus``; Clopper–Pearson).
+    case fractionWithMultipleMappedAlgorithms
+    /// Mean number of candidate formulas with a minimal mapping per converged network (BCa).
+    case meanMappedAlgorithms
+    /// Mean number of minimal mappings, over all candidate formulas, per converged network (BCa).
+    case meanMinimalMappings
 
     /// Whether the statistic is a proportion in [0, 1] (thresholds must then lie strictly inside).
     public var isFraction: Bool {
         switch self {
-        case .meanPerfectCircuits, .meanExplanationEntropy, .meanCircuitEntropy: false
+        case .meanPerfectCircuits, .meanExplanationEntropy, .meanCircuitEntropy, .meanMappedAlgorithms, .meanMinimalMappings: false
         default: true
         }
     }
@@ -173,6 +245,23 @@ public enum IdentifiabilityStatistic: String, Sendable, Codable, CaseIterable {
     /// Whether its interval comes from Clopper–Pearson (independent networks, exact) rather than the bootstrap.
     public var isBinomial: Bool {
         self == .fractionWithMultiplePerfect || self == .convergedFraction || self == .fractionWithMultipleExplanations
+            || self == .fractionWithMultipleMappedAlgorithms
+    }
+
+    /// Whether it is a mean of one value per network, so that trained and null networks can be
+    /// compared by a two-sample permutation test. The what-then-where statistics are not: the
+    /// candidate formulas of a permuted gate are not those of the gate.
+    public var isPerNetwork: Bool {
+        switch self {
+        case .fractionWithMultiplePerfect, .meanPerfectCircuits, .fractionWithMultipleExplanations,
+             .meanFractionOfCircuitsWithMultipleGroundings, .meanExplanationEntropy, .meanCircuitEntropy: true
+        default: false
+        }
+    }
+
+    /// Whether it needs the what-then-where census (`circuits.whatThenWhere: true`).
+    public var needsWhatThenWhere: Bool {
+        self == .fractionWithMultipleMappedAlgorithms || self == .meanMappedAlgorithms || self == .meanMinimalMappings
     }
 
     /// Whether it needs the perfect circuits grounded (`circuits.groundings: true`).

@@ -45,9 +45,11 @@ public struct IdentifiabilitySpec: Sendable, Codable, Equatable {
     /// The error rate of every claim's verdict (one-sided; see ``IdentifiabilityVerdictRule``).
     public var alpha: Double
     public var claims: [IdentifiabilityClaimSpec]
+    /// Null networks to compare the trained ones with (nil: none).
+    public var null: IdentifiabilityNullSpec?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case version, kind, name, seed, gate, widths, depth, training, circuits, resampling, alpha, claims
+        case version, kind, name, seed, gate, widths, depth, training, circuits, resampling, alpha, claims, null
     }
 
     /// The widest hidden layer an audit enumerates: [2, 5, 5, 1] has 1.25 × 10⁹ candidate circuits
@@ -57,10 +59,10 @@ public struct IdentifiabilitySpec: Sendable, Codable, Equatable {
     public init(name: String, seed: UInt64 = 1, gate: BooleanGate = .xor, widths: [Int], depth: Int = 2,
                 training: IdentifiabilityTrainingSpec = IdentifiabilityTrainingSpec(), circuits: CircuitSearchSpec = CircuitSearchSpec(),
                 resampling: IdentifiabilityResamplingSpec = IdentifiabilityResamplingSpec(), alpha: Double = 0.05,
-                claims: [IdentifiabilityClaimSpec]) {
+                claims: [IdentifiabilityClaimSpec], null: IdentifiabilityNullSpec? = nil) {
         self.version = 1; self.kind = "identifiability"; self.name = name; self.seed = seed; self.gate = gate
         self.widths = widths; self.depth = depth; self.training = training; self.circuits = circuits
-        self.resampling = resampling; self.alpha = alpha; self.claims = claims
+        self.resampling = resampling; self.alpha = alpha; self.claims = claims; self.null = null
     }
 
     public init(from decoder: any Decoder) throws {
@@ -85,6 +87,7 @@ public struct IdentifiabilitySpec: Sendable, Codable, Equatable {
         resampling = try c.decodeIfPresent(IdentifiabilityResamplingSpec.self, forKey: .resampling) ?? IdentifiabilityResamplingSpec()
         alpha = try c.decodeIfPresent(Double.self, forKey: .alpha) ?? 0.05
         claims = try c.decode([IdentifiabilityClaimSpec].self, forKey: .claims)
+        null = try c.decodeIfPresent(IdentifiabilityNullSpec.self, forKey: .null)
     }
 
     /// Layer sizes of the networks of hidden width `width`.
@@ -114,10 +117,11 @@ public struct IdentifiabilitySpec: Sendable, Codable, Equatable {
         }
         try circuits.validate()
         try resampling.validate()
+        try null?.validate()
         guard !claims.isEmpty else { throw SpecError(field: "claims", "expected at least one claim") }
         var names = Set<String>()
         for (i, claim) in claims.enumerated() {
-            try claim.validate(field: "claims[\(i)]", widths: widths, resamples: training.resamples, groundings: circuits.groundings)
+            try claim.validate(field: "claims[\(i)]", widths: widths, resamples: training.resamples, circuits: circuits, null: null)
             guard names.insert(claim.name).inserted else { throw SpecError(field: "claims[\(i)].name", "duplicate claim name '\(claim.name)'") }
         }
     }
@@ -203,6 +207,54 @@ public struct IdentifiabilityTrainingSpec: Sendable, Codable, Equatable {
     }
 }
 
+/// The null networks an identifiability audit compares its trained networks with.
+///
+/// `permuted-labels`: per width, `seeds` networks trained by the same recipe on the gate's outputs
+/// permuted across its four inputs (one uniform permutation per network; ``GateNetworkTraining``)
+/// — networks that learned a task with the same label balance but none of the gate's structure, so
+/// "are explanations of XOR networks more (or less) identifiable than chance structure?" is a
+/// two-sample question over networks. Random-initialization networks are no null here: they do not
+/// compute the gate, so they have no perfect circuit to interpret.
+public struct IdentifiabilityNullSpec: Sendable, Codable, Equatable {
+    public enum Kind: String, Sendable, Codable, CaseIterable {
+        case permutedLabels = "permuted-labels"
+    }
+    public var kind: Kind
+    /// Null networks per width.
+    public var seeds: Int
+    /// Label arrangements of the permutation test (``PermutationTest``; exact when the samples
+    /// have no more arrangements than this).
+    public var resamples: Int
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case kind, seeds, resamples }
+
+    public init(kind: Kind = .permutedLabels, seeds: Int, resamples: Int = 9999) {
+        self.kind = kind; self.seeds = seeds; self.resamples = resamples
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.allCases.map(\.rawValue))
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let k = try c.decodeIfPresent(String.self, forKey: .kind) ?? Kind.permutedLabels.rawValue
+        guard let parsed = Kind(rawValue: k) else {
+            let names = Kind.allCases.map(\.rawValue)
+            var m = "unknown null '\(k)'"
+            if let s = nearestName(to: k, in: names) { m += "; did you mean '\(s)'?" }
+            throw SpecError(field: "null.kind", m + " (allowed: \(names.joined(separator: ", ")))")
+        }
+        kind = parsed
+        seeds = try c.decode(Int.self, forKey: .seeds)
+        resamples = try c.decodeIfPresent(Int.self, forKey: .resamples) ?? 9999
+    }
+
+    func validate() throws {
+        guard (2...10_000).contains(seeds) else { throw SpecError(field: "null.seeds", "expected 2 … 10,000 null networks per width, found \(seeds)") }
+        guard (99...1_000_000).contains(resamples) else {
+            throw SpecError(field: "null.resamples", "expected 99 … 1,000,000 arrangements, found \(resamples)")
+        }
+    }
+}
+
 /// Which circuits count and which are compared across networks.
 public struct CircuitSearchSpec: Sendable, Codable, Equatable {
     /// A circuit is perfect when more than this fraction of the validation rows is right.
@@ -219,6 +271,9 @@ public struct CircuitSearchSpec: Sendable, Codable, Equatable {
     /// At most this many perfect circuits per network are grounded: a uniform sample of this many
     /// (bottom-k by a seeded hash, ``CircuitEnumerator/sample``) when a network has more.
     public var groundingSample: Int
+    /// Whether every converged network is also read the what-then-where way: the gate's candidate
+    /// formulas and their minimal mappings onto hidden units (``WhatThenWhereCensus``).
+    public var whatThenWhere: Bool
 
     /// The default grounding sample: every circuit of a width-3 network (at most a few hundred),
     /// 2,000 of a width-4 (10⁴–10⁵) or width-5 (10⁷) network.
@@ -229,15 +284,15 @@ public struct CircuitSearchSpec: Sendable, Codable, Equatable {
     /// near-complete circuits, which overlap any two networks heavily, dominate the figure.
     public enum OverlapCircuits: String, Sendable, Codable, CaseIterable { case minimal, perfect }
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case threshold, overlap, maxOverlapCircuits, groundings, groundingSample }
+    enum CodingKeys: String, CodingKey, CaseIterable { case threshold, overlap, maxOverlapCircuits, groundings, groundingSample, whatThenWhere }
 
     public init(threshold: Double = 0.99, overlap: OverlapCircuits = .minimal, maxOverlapCircuits: Int = 500,
-                groundings: Bool = false, groundingSample: Int = defaultGroundingSample) {
+                groundings: Bool = false, groundingSample: Int = defaultGroundingSample, whatThenWhere: Bool = false) {
         self.threshold = threshold; self.overlap = overlap; self.maxOverlapCircuits = maxOverlapCircuits
-        self.groundings = groundings; self.groundingSample = groundingSample
+        self.groundings = groundings; self.groundingSample = groundingSample; self.whatThenWhere = whatThenWhere
     }
 
-    /// The grounding keys are written only when grounding is on, so that a spec without them
+    /// The grounding and what-then-where keys are written only when on, so that a spec without them
     /// keeps its canonical JSON, and its hash, from before they existed.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
@@ -248,6 +303,7 @@ public struct CircuitSearchSpec: Sendable, Codable, Equatable {
             try c.encode(groundings, forKey: .groundings)
             try c.encode(groundingSample, forKey: .groundingSample)
         }
+        if whatThenWhere { try c.encode(whatThenWhere, forKey: .whatThenWhere) }
     }
 
     public init(from decoder: any Decoder) throws {
@@ -266,6 +322,7 @@ public struct CircuitSearchSpec: Sendable, Codable, Equatable {
             throw SpecError(field: "circuits.groundingSample", "goes with 'groundings: true'")
         }
         groundingSample = sample ?? Self.defaultGroundingSample
+        whatThenWhere = try c.decodeIfPresent(Bool.self, forKey: .whatThenWhere) ?? false
     }
 
     func validate() throws {

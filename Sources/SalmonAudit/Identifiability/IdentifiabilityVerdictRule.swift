@@ -67,6 +67,28 @@ public enum IdentifiabilityVerdictRule {
         return (verdict(interval: interval, comparison: comparison, threshold: threshold), interval)
     }
 
+    /// The verdict on a claim against a null: the trained networks' per-network values against the
+    /// null networks', by two one-sided two-sample permutation tests of the difference in means
+    /// (``PermutationTest``, exact when the arrangements fit in `test.resamples`, else Monte Carlo
+    /// with p = (1 + b)/(1 + B)). **Supported** when the claimed direction's p ≤ α, **contradicted**
+    /// when the opposite direction's p ≤ α, **inconclusive** otherwise (or with fewer than 2
+    /// networks in a group). Each verdict errs with probability at most α when trained and null
+    /// values are exchangeable (the permutation test's exact size; Monte Carlo p-values of this
+    /// form keep it, Phipson & Smyth 2010); the two cannot both hold, since the two p-values sum
+    /// to more than 1.
+    ///
+    /// - Returns: the verdict, the claimed and the opposite p-value (nil without a test), and the
+    ///   difference of the means (trained − null; nil with an empty group).
+    public static func againstNull(trained: [Double], null: [Double], direction: Alternative, alpha: Double,
+                                   test: PermutationTest) throws -> (verdict: IdentifiabilityVerdict, pValue: Double?, opposite: Double?, difference: Double?) {
+        let difference = trained.isEmpty || null.isEmpty ? nil : Descriptive.mean(trained) - Descriptive.mean(null)
+        guard trained.count >= 2, null.count >= 2 else { return (.inconclusive, nil, nil, difference) }
+        let claimed = try test.independent(trained, null, alternative: direction).pValue
+        let other = try test.independent(trained, null, alternative: direction == .greater ? .less : .greater).pValue
+        let verdict: IdentifiabilityVerdict = claimed <= alpha ? .supported : other <= alpha ? .contradicted : .inconclusive
+        return (verdict, claimed, other, difference)
+    }
+
     /// A level as a percentage without binary noise (`0.95` → `95 %`, `0.975` → `97.5 %`).
     public static func percent(_ level: Double) -> String {
         let p = (level * 100 * 1e6).rounded() / 1e6   // 0.95 · 100 is 94.99999999999999 in binary

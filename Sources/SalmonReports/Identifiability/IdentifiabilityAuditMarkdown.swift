@@ -30,13 +30,18 @@ public enum IdentifiabilityAuditMarkdown {
         lines.append("| claim | width | statistic | claimed | estimate | one-sided \(bounds) bounds | verdict | holds |")
         lines.append("| --- | ---: | --- | --- | ---: | --- | --- | --- |")
         for c in r.claims {
-            let claimed: String
+            var claimed: String
             switch c.expect {
             case .identifiable?: claimed = "identifiable (≤ \(N.plain(c.threshold)))"
             case .notIdentifiable?: claimed = "not identifiable (≥ \(N.plain(c.threshold)))"
             case nil: claimed = "\(c.comparison == .atMost ? "≤" : "≥") \(N.plain(c.threshold))"
             }
-            lines.append("| \(cell(c.claim)) | \(c.width) | \(c.statistic.rawValue) | \(claimed) | \(N.fixed(c.estimate)) | \(N.bracketed(c.bounds.map { ($0.lower, $0.upper) })) | \(c.verdict.rawValue) | \(c.holds ? "yes" : "**no**") |")
+            var bounds = N.bracketed(c.bounds.map { ($0.lower, $0.upper) })
+            if c.basis.kind == .againstNull {
+                claimed = "\(c.comparison == .atLeast ? ">" : "<") permuted labels (\(N.fixed(c.nullEstimate)))"
+                bounds = c.pValue.map { "p = \(N.fixed($0, decimals: 4))" } ?? N.absent
+            }
+            lines.append("| \(cell(c.claim)) | \(c.width) | \(c.statistic.rawValue) | \(claimed) | \(N.fixed(c.estimate)) | \(bounds) | \(c.verdict.rawValue) | \(c.holds ? "yes" : "**no**") |")
         }
         lines.append("")
         for c in r.claims { lines.append("- \(IdentifiabilityProse.message(c, alpha: r.spec.alpha))") }
@@ -55,6 +60,7 @@ public enum IdentifiabilityAuditMarkdown {
         lines.append("![Perfect circuits per network](\(figureDirectory)/perfect-circuits.svg)")
         lines.append("")
         if r.spec.circuits.groundings { lines += groundingSection(r, level: level) }
+        if r.spec.circuits.whatThenWhere { lines += whatThenWhereSection(r, level: level) }
         lines.append("## Circuits across seeds, up to relabeling of hidden units")
         lines.append("")
         lines.append("Two networks trained from different seeds number their hidden units arbitrarily, so circuits are compared after matching units: "
@@ -83,10 +89,11 @@ public enum IdentifiabilityAuditMarkdown {
         lines.append("")
         lines.append("## Networks")
         lines.append("")
-        let grounded = r.spec.circuits.groundings
+        let grounded = r.spec.circuits.groundings, formulas = r.spec.circuits.whatThenWhere
         lines.append("| width | seed | resample | epochs | final loss | converged | perfect circuits | minimal | compared |"
-                     + (grounded ? " explanations | bits |" : ""))
-        lines.append("| ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |" + (grounded ? " ---: | ---: |" : ""))
+                     + (grounded ? " explanations | bits |" : "") + (formulas ? " mapped formulas | minimal mappings |" : ""))
+        lines.append("| ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |" + (grounded ? " ---: | ---: |" : "")
+                     + (formulas ? " ---: | ---: |" : ""))
         for w in r.widths {
             for n in w.networks {
                 var line = "| \(n.width) | \(n.seed) | \(n.resample.map(String.init) ?? N.absent) | \(n.epochs) | \(N.fixed(n.finalLoss, decimals: 4)) | \(n.converged ? "yes" : "no") | \(n.perfectCircuits.map(count) ?? N.absent) | \(n.minimalCircuits.map(String.init) ?? N.absent) | \(n.comparedCircuits.map { "\($0)\(n.comparedCircuitsSampled ? " (sample)" : "")" } ?? N.absent) |"
@@ -94,10 +101,34 @@ public enum IdentifiabilityAuditMarkdown {
                     let g = n.groundings
                     line += " \(g.map { explanations($0.explanations) + ($0.sampled ? " (est.)" : "") } ?? N.absent) | \(N.fixed(g?.explanationEntropy, decimals: 1)) |"
                 }
+                if formulas {
+                    let w = n.whatThenWhere
+                    line += " \(w.map { "\($0.mappedFormulas)/\($0.candidateFormulas)" } ?? N.absent) | \(w.map { "\($0.minimalMappings)" } ?? N.absent) |"
+                }
                 lines.append(line)
             }
         }
         lines.append("")
+        if r.widths.contains(where: { $0.nullNetworks != nil }) {
+            lines.append("## Permuted-labels networks")
+            lines.append("")
+            lines.append("Trained by the same recipe on the gate's four outputs permuted across its inputs (one uniform permutation per network, "
+                         + "its own initialization and minibatches); their circuits are perfect for their own labels.")
+            lines.append("")
+            lines.append("| width | network | labels (00, 01, 10, 11) | epochs | converged | perfect circuits |" + (grounded ? " explanations | bits |" : ""))
+            lines.append("| ---: | ---: | --- | ---: | --- | ---: |" + (grounded ? " ---: | ---: |" : ""))
+            for w in r.widths {
+                for n in w.nullNetworks ?? [] {
+                    var line = "| \(n.width) | \(n.seed) | \(n.labels.map { $0.map(String.init).joined() } ?? N.absent) | \(n.epochs) | \(n.converged ? "yes" : "no") | \(n.perfectCircuits.map(count) ?? N.absent) |"
+                    if grounded {
+                        let g = n.groundings
+                        line += " \(g.map { explanations($0.explanations) + ($0.sampled ? " (est.)" : "") } ?? N.absent) | \(N.fixed(g?.explanationEntropy, decimals: 1)) |"
+                    }
+                    lines.append(line)
+                }
+            }
+            lines.append("")
+        }
         lines.append("## Method")
         lines.append("")
         let t = r.spec.training
@@ -154,6 +185,28 @@ public enum IdentifiabilityAuditMarkdown {
             guard let g = w.groundings else { continue }
             let units = g.fractionWithMultipleExplanations.units
             lines.append("| \(w.width) | \(g.medianExplanations.map(explanations) ?? N.absent) | \(g.withMultipleExplanations)/\(units) = \(estimate(g.fractionWithMultipleExplanations)) | \(estimate(g.meanFractionOfCircuitsWithMultipleGroundings)) | \(estimate(g.meanExplanationEntropy)) | \(estimate(g.meanCircuitEntropy)) | \(g.sampledNetworks) |")
+        }
+        lines.append("")
+        return lines
+    }
+
+    /// The candidate algorithms and their mappings (Méloux et al.'s what-then-where), per width.
+    static func whatThenWhereSection(_ r: IdentifiabilityAuditResult, level: String) -> [String] {
+        var lines: [String] = []
+        lines.append("## Candidate algorithms and where they sit")
+        lines.append("")
+        lines.append("The what-then-where view of Méloux et al., as their published code computes it: the candidate algorithms are the formulas "
+                     + "over the inputs built from AND and OR of depth up to the number of layers after the input, with NOT on the first set "
+                     + "of nodes that makes them compute the gate (56 for XOR with two hidden layers); a mapping places each internal node "
+                     + "(other than the root) on a set of units of one hidden layer such that a single-node interchange intervention reproduces "
+                     + "the formula on every pair of inputs (accuracy 1), the nodes on disjoint units; a mapping is minimal when no other is "
+                     + "contained in it node by node. A network's algorithm is identified when exactly one candidate formula has a mapping.")
+        lines.append("")
+        lines.append("| width | candidate formulas | > 1 mapped formula [\(level) CP] | mapped formulas per network: mean [\(level) BCa] | minimal mappings per network: mean [\(level) BCa] |")
+        lines.append("| ---: | ---: | --- | --- | --- |")
+        for w in r.widths {
+            guard let s = w.whatThenWhere else { continue }
+            lines.append("| \(w.width) | \(s.candidateFormulas) | \(s.withMultipleMappedAlgorithms)/\(s.fractionWithMultipleMappedAlgorithms.units) = \(estimate(s.fractionWithMultipleMappedAlgorithms)) | \(estimate(s.meanMappedAlgorithms)) | \(estimate(s.meanMinimalMappings)) |")
         }
         lines.append("")
         return lines

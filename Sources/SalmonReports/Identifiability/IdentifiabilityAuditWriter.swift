@@ -20,6 +20,11 @@ public enum IdentifiabilityAuditWriter {
     /// The networks CSV's extra columns when the circuits were grounded (`circuits.groundings`).
     public static let groundingColumns = ["grounded_circuits", "groundings_sampled", "explanations", "circuits_with_multiple_groundings",
                                           "explanation_entropy_bits", "circuit_entropy_bits"]
+    /// The networks CSV's extra columns with a null: `trained` or `permuted-labels`, and a null
+    /// network's truth table (outputs on 00, 01, 10, 11, e.g. `0011`).
+    public static let nullColumns = ["network", "labels"]
+    /// The networks CSV's extra columns with `circuits.whatThenWhere`.
+    public static let whatThenWhereColumns = ["candidate_formulas", "mapped_formulas", "minimal_mappings"]
 
     /// Renders and writes; returns the paths written (figures, CSVs, JSON, JUnit, then `report.md`).
     /// - Throws: ``InputError`` naming the path when rendering or writing fails.
@@ -58,9 +63,12 @@ public enum IdentifiabilityAuditWriter {
     public static func networksCSV(_ r: IdentifiabilityAuditResult) -> String {
         let n = ReportNumberFormat.exact
         let grounded = r.spec.circuits.groundings
-        var out = CSVReport.line(networkColumns + (grounded ? groundingColumns : []))
+        let formulas = r.spec.circuits.whatThenWhere
+        let nulls = r.spec.null != nil
+        var out = CSVReport.line(networkColumns + (grounded ? groundingColumns : []) + (formulas ? whatThenWhereColumns : [])
+                                 + (nulls ? nullColumns : []))
         for w in r.widths {
-            for x in w.networks {
+            for x in w.networks + (w.nullNetworks ?? []) {
                 let resample: String = x.resample.map(String.init) ?? ""
                 let minimal: String = x.minimalCircuits.map(String.init) ?? ""
                 let compared: String = x.comparedCircuits.map(String.init) ?? ""
@@ -74,6 +82,16 @@ public enum IdentifiabilityAuditWriter {
                     } else {
                         row += [String](repeating: "", count: groundingColumns.count)
                     }
+                }
+                if formulas {
+                    if let w = x.whatThenWhere {
+                        row += ["\(w.candidateFormulas)", "\(w.mappedFormulas)", "\(w.minimalMappings)"]
+                    } else {
+                        row += [String](repeating: "", count: whatThenWhereColumns.count)
+                    }
+                }
+                if nulls {
+                    row += [x.labels == nil ? "trained" : "permuted-labels", x.labels.map { $0.map(String.init).joined() } ?? ""]
                 }
                 out += CSVReport.line(row)
             }

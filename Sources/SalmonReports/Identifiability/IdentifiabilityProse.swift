@@ -17,7 +17,9 @@ public enum IdentifiabilityProse {
             + "BCa bootstrap over seeds for means and for pair statistics (seeds resampled, pairs of distinct seeds averaged), "
             + "the latter only with at least \(IdentifiabilityVerdictRule.minimumBootstrapSeeds) converged seeds. "
             + "\"Identifiable at tolerance τ\" is the claim that the fraction of converged networks with more than one perfect circuit is at most τ; "
-            + "\"not identifiable\" that it is at least τ. Each verdict errs with probability at most α = \(alpha.description); "
+            + "\"not identifiable\" that it is at least τ. A claim against null networks (trained on the gate's labels permuted across its inputs) "
+            + "is supported when a one-sided two-sample permutation test of the difference in means over networks rejects at α in the claimed "
+            + "direction, contradicted when it rejects in the other. Each verdict errs with probability at most α = \(alpha.description); "
             + "the gate requires every claim, an intersection–union test of level α without correction (Berger 1982)."
     }
 
@@ -27,6 +29,13 @@ public enum IdentifiabilityProse {
     ///   - alpha: the audit's α (the bounds are one-sided at 1 − α).
     public static func message(_ claim: IdentifiabilityAuditResult.ClaimResult, alpha: Double) -> String {
         let side = claim.comparison == .atMost ? "≤" : "≥"
+        if claim.basis.kind == .againstNull {
+            let relation = claim.comparison == .atLeast ? "greater" : "less"
+            let numbers = "\(claim.statistic.rawValue) = \(claim.estimate.map(number) ?? "—") on the trained networks, \(claim.nullEstimate.map(number) ?? "—") on the permuted-labels networks"
+                + (claim.pValue.map { "; one-sided permutation p = \(number($0))" } ?? "")
+                + (claim.oppositePValue.map { " (the other direction: \(number($0)))" } ?? "")
+            return "\(claim.claim) at width \(claim.width): \(claim.statistic.rawValue) \(relation) than on permuted-labels networks is \(claim.verdict.rawValue): \(numbers); \(why(claim))"
+        }
         let subject: String
         switch claim.expect {
         case .identifiable?: subject = "identifiable at tolerance \(number(claim.threshold))"
@@ -43,20 +52,25 @@ public enum IdentifiabilityProse {
         let b = claim.basis
         let units: String
         switch claim.statistic {
-        case .meanPerfectCircuits, .meanExplanationEntropy, .meanCircuitEntropy: units = "converged seeds"
+        case .meanPerfectCircuits, .meanExplanationEntropy, .meanCircuitEntropy, .meanMappedAlgorithms, .meanMinimalMappings:
+            units = "converged seeds"
         case .meanFractionOfCircuitsWithMultipleGroundings: units = "converged seeds with a perfect circuit"
-        case .fractionWithMultipleExplanations: units = "converged networks"
+        case .fractionWithMultipleExplanations, .fractionWithMultipleMappedAlgorithms: units = "converged networks"
         case .meanResampleOverlap: units = "seeds with resampled networks to compare"
         case .meanBestOverlap, .fractionOfPairsSharingACircuit, .fractionWithMultiplePerfect, .convergedFraction:
             units = "converged seeds with circuits to compare"
         }
         switch b.kind {
+        case .againstNull:
+            let counts = "\(b.count) trained and \(b.of ?? 0) null networks converged"
+            return claim.pValue == nil ? counts + "; the test needs at least 2 in each group" : counts
         case .noneConverged: return "no network converged"
         case .counted:
             let what: String
             switch claim.statistic {
             case .convergedFraction: what = "networks converged"
             case .fractionWithMultipleExplanations: what = "converged networks have more than one explanation (perfect circuit and grounding)"
+            case .fractionWithMultipleMappedAlgorithms: what = "converged networks have more than one candidate formula with a minimal mapping"
             default: what = "converged networks have more than one perfect circuit"
             }
             return "\(b.count) of \(b.of ?? 0) \(what)"

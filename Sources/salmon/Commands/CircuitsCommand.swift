@@ -12,7 +12,11 @@ struct CircuitsCommand: ParsableCommand {
             weights, biases never masked; every non-empty choice of nodes per layer except keeping them \
             all, every edge mask covering the kept nodes; perfect = the output rounded (halves to even) \
             equals the target on more than --threshold of the validation rows (each gate input \
-            repeated 50 times). Prints the counts and the identifiability statistics.
+            repeated 50 times). Prints the counts and the identifiability statistics. With --groundings, \
+            every perfect circuit (or a uniform sample, --grounding-sample) is interpreted as the \
+            published code does — a boundary and a logic gate per node — and the explanations (circuit, \
+            grounding) counted, with their entropies in bits; with --what-then-where, the gate's \
+            candidate formulas and their minimal mappings onto hidden units are counted.
             """
     )
 
@@ -43,6 +47,9 @@ struct CircuitsCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Seed of the grounding sample.")
     var seed: UInt64 = 0
 
+    @Flag(help: "Also read the network the what-then-where way: the gate's candidate formulas and their minimal mappings onto hidden units.")
+    var whatThenWhere = false
+
     @Option(parsing: .unconditional, help: "Refuse a model with more candidate circuits than this (default 1e11, about 20 core-minutes).")
     var maxCandidates: Double = CircuitEnumerator.defaultMaximumCandidates
 
@@ -72,6 +79,21 @@ struct CircuitsCommand: ParsableCommand {
         var seconds: Double
         var circuits: [Circuit]?
         var groundings: Groundings?
+        var whatThenWhere: WhatThenWhere?
+    }
+
+    /// The what-then-where part of the summary (``WhatThenWhereCensus``).
+    struct WhatThenWhere: Encodable {
+        var candidateFormulas: Int
+        var mappedFormulas: Int
+        var minimalMappings: Int
+        /// The formulas with a minimal mapping and their numbers of minimal mappings.
+        var mapped: [MappedFormula]
+    }
+
+    struct MappedFormula: Encodable {
+        var formula: String
+        var minimalMappings: Int
     }
 
     /// The groundings part of the summary (``GroundingStatistics``).
@@ -127,6 +149,15 @@ struct CircuitsCommand: ParsableCommand {
         let census = enumerator.run(jobs: jobs)
         let stats = census.statistics()
         var grounded: Groundings?
+        var algorithms: WhatThenWhere?
+        if whatThenWhere {
+            let tableInts = table.map { Int($0) }
+            let w = try WhatThenWhereCensus(model: mlp, table: tableInts)
+            let formulas = BooleanFormula.candidates(table: tableInts, maxDepth: mlp.sizes.count - 1)
+            algorithms = WhatThenWhere(candidateFormulas: w.candidateFormulas, mappedFormulas: w.mappedFormulas, minimalMappings: w.minimalMappings,
+                                       mapped: zip(formulas, w.mappingsPerFormula).filter { $0.1 > 0 }
+                                           .map { MappedFormula(formula: $0.0.description, minimalMappings: $0.1) })
+        }
         if groundings {
             guard census.isComplete || census.sample != nil else {
                 throw InputError(file: model, field: "perfect circuits", expected: "at most \(enumerator.keepLimit) perfect circuits to ground them all, found \(Int(census.perfectCount)); pass --grounding-sample N")
@@ -147,7 +178,7 @@ struct CircuitsCommand: ParsableCommand {
                               pairsSampled: stats.pairsSampled, meanNodeSparsity: mean(stats.nodeSparsity),
                               meanEdgeSparsity: mean(stats.edgeSparsity), meanCombinedSparsity: mean(stats.combinedSparsity),
                               seconds: Date().timeIntervalSince(started), circuits: list ? (grounded != nil ? census.sample ?? census.perfect : census.perfect) : nil,
-                              groundings: grounded)
+                              groundings: grounded, whatThenWhere: algorithms)
         if !census.isComplete {
             var line = "salmon circuits: \(Int(census.perfectCount)) perfect circuits, statistics over the first \(census.perfect.count)"
             if let sample = census.sample, grounded != nil { line += ", groundings over a uniform sample of \(sample.count) (seed \(seed))" }
@@ -170,6 +201,10 @@ struct CircuitsCommand: ParsableCommand {
                            "explanation_entropy_bits", "circuit_entropy_bits"]
                 row += [cell(g.groundedCircuits), cell(g.sampled), cell(g.explanations), opt(g.fractionWithMultipleGroundings),
                         opt(g.explanationEntropyBits), opt(g.circuitEntropyBits)]
+            }
+            if let w = algorithms {
+                header += ["candidate_formulas", "mapped_formulas", "minimal_mappings"]
+                row += [cell(w.candidateFormulas), cell(w.mappedFormulas), cell(w.minimalMappings)]
             }
             emit(CSVOutput(header: header, rows: [row]).text)
         }
