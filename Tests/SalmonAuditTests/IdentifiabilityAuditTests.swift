@@ -162,12 +162,13 @@ import Testing
         let recipe = GateNetworkTraining(gate: .xor, sizes: [2, 3, 3, 1], training: spec.training, masterSeed: 1, permutedLabels: true)
         for n in nulls {
             #expect(n.labels == recipe.table(seed: n.seed).map { Int($0) })
-            #expect(n.labels?.reduce(0, +) == 2)
+            #expect(n.labels?.reduce(0, +) == 2 && n.labels != [0, 1, 1, 0] && n.labels != [1, 0, 0, 1])
+            #expect(n.whatThenWhere == nil)
         }
         // Different networks get different permutations (12 of the 24 orders are distinct tables).
         #expect(Set((0..<20).map { recipe.table(seed: $0) }).count > 2)
         let trained = w.networks.compactMap { $0.converged ? $0.groundings?.explanationEntropy : nil }
-        let null = nulls.filter(\.converged).map { ($0.groundings?.explanations ?? 0) > 1 ? ($0.groundings?.explanationEntropy ?? 0) : 0 }
+        let null = nulls.filter(\.converged).map { $0.groundings?.hasSeveralExplanations == true ? ($0.groundings?.explanationEntropy ?? 0) : 0 }
         let claim = try #require(one.claims.first)
         let test = try PermutationTest(resamples: 999, seed: 1, path: ["identifiability", 3, "null-test", "more-bits"], workers: 1)
         let expected = try IdentifiabilityVerdictRule.againstNull(trained: trained, null: null, direction: .greater, alpha: 0.05, test: test)
@@ -176,6 +177,9 @@ import Testing
         #expect(claim.basis.kind == .againstNull && claim.basis.count == trained.count && claim.basis.of == null.count)
         let message = IdentifiabilityProse.message(claim, alpha: 0.05)
         #expect(message.contains("greater than on permuted-labels networks") && message.contains("permutation p ="), "\(message)")
+        let csv = IdentifiabilityAuditWriter.csv(one)
+        #expect(csv.hasPrefix((IdentifiabilityAuditWriter.columns + IdentifiabilityAuditWriter.nullClaimColumns).joined(separator: ",")))
+        #expect(csv.contains(",permuted-labels,"))
         // A claim against a null the audit lacks, or of a statistic that is not per network, is refused.
         var bad = spec
         bad.null = nil

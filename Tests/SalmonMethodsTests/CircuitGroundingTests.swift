@@ -115,6 +115,10 @@ import Testing
         // A sample of 2 of 10 circuits: N̂ = 10/2 · 8 = 40, Ĥ(C) = log₂ 40 − (2 log₂ 2 + 6 log₂ 6)/8.
         let s = try GroundingStatistics(groundings: [2, 6], perfectCircuits: 10)
         #expect(s.sampled && s.explanations == 40 && s.fractionWithMultipleGroundings == 1)
+        #expect(s.groundedExplanations == 8 && s.hasSeveralExplanations)
+        // A sample holding one explanation cannot tell one from several: N̂ = 5, not "several".
+        let thin = try GroundingStatistics(groundings: [1], perfectCircuits: 5)
+        #expect(thin.explanations == 5 && !thin.hasSeveralExplanations)
         let within: Double = (2 + 6 * log2(6.0)) / 8
         let expected: Double = log2(40.0) - within
         #expect(abs((s.circuitEntropy ?? .nan) - expected) < 1e-12)

@@ -17,7 +17,8 @@ import SalmonTasks
 ///   resample r is the same rows for every seed, so seeds and data are crossed.
 /// - a permuted-labels null network j (``permutedLabels``): everything under
 ///   `identifiability → w → permuted-labels → j` — its labels (the gate's four outputs permuted
-///   across the four inputs uniformly, `… → j → labels`), initialization (`… → j → init`) and
+///   across the four inputs uniformly, neither the gate nor its complement, `… → j → labels`),
+///   initialization (`… → j → init`) and
 ///   minibatches (`… → j → training`) — so null networks are independent of the seed networks.
 public struct GateNetworkTraining: Sendable {
     public var gate: BooleanGate
@@ -40,12 +41,23 @@ public struct GateNetworkTraining: Sendable {
     }
 
     /// The truth table network `seed` is trained on: the gate's, or for a permuted-labels null
-    /// network the gate's outputs in a uniformly random order (Fisher–Yates from `… → labels`).
+    /// network the gate's outputs in a uniformly random order (Fisher–Yates from `… → labels`),
+    /// drawn again while it is the gate or the gate's complement (XNOR is XOR read upside down) —
+    /// so a null network learns a task with the gate's label balance and none of its structure:
+    /// for XOR, A, ¬A, B or ¬B, each with probability ¼; for AND, one of the other three gates with
+    /// a single 1.
     public func table(seed: Int) -> [Float] {
-        var table = gateTable
-        guard permutedLabels else { return table }
+        let gate = gateTable
+        guard permutedLabels else { return gate }
+        let complement = gate.map { 1 - $0 }
         var s = stream(seed: seed).derived("labels")
-        for i in stride(from: 3, to: 0, by: -1) { table.swapAt(i, s.index(below: i + 1)) }
+        var table = gate
+        // Every two-input gate of the family has a permutation that is neither (the loop ends
+        // with probability 1; at most 2 of the 4 distinct orders of XOR's outputs are excluded).
+        repeat {
+            table = gate
+            for i in stride(from: 3, to: 0, by: -1) { table.swapAt(i, s.index(below: i + 1)) }
+        } while table == gate || table == complement
         return table
     }
 

@@ -51,7 +51,10 @@ public struct IdentifiabilityAudit: Sendable {
             package: "DeadSalmon", packageVersion: AuditPlan.packageVersion, masterSeed: spec.seed,
             generator: RandomStream.generatorName, streamDerivation: RandomStream.derivationScheme,
             streams: ["identifiability/w/s/init", "identifiability/w/s/training", "identifiability/w/resample/r",
-                      "identifiability/w/s[/resample/r]/overlap-sample", "identifiability/w/bootstrap/<statistic>"],
+                      "identifiability/w/s[/resample/r]/overlap-sample", "identifiability/w/bootstrap/<statistic>"]
+                + (spec.circuits.groundings ? ["identifiability/w/s/grounding-sample"] : [])
+                + (spec.null != nil ? ["identifiability/w/permuted-labels/j/{labels,init,training,grounding-sample}",
+                                       "identifiability/w/null-test/<claim>"] : []),
             specHash: spec.hash, dataHash: FNV1a.hex(floats: data.inputs.scalars + data.targets.scalars),
             networks: widths.reduce(0) { $0 + $1.networks.count })
         return IdentifiabilityAuditResult(schema: IdentifiabilityAuditResult.schemaIdentifier, name: spec.name, spec: spec,
@@ -141,7 +144,11 @@ public struct IdentifiabilityAudit: Sendable {
                 : ["identifiability", .index(recipe.width), .index(seed)]
             if let resample { base = base.appending("resample", .index(resample)) }
             var enumerator = try CircuitEnumerator(model: model, validation: validation, keepLimit: keepLimit)
-            if spec.circuits.groundings {
+            // Groundings and formulas enter the summaries of seed networks and of null networks
+            // (groundings only), never of resampled ones, so those are not computed.
+            let groundsThis = spec.circuits.groundings && resample == nil
+            let readsFormulas = spec.circuits.whatThenWhere && resample == nil && !recipe.permutedLabels
+            if groundsThis {
                 // The sample's hash seed: one draw of the network's own stream.
                 var stream = RandomStream(seed: spec.seed, path: base.appending("grounding-sample"))
                 enumerator.sample = (spec.circuits.groundingSample, stream.next())
@@ -152,7 +159,7 @@ public struct IdentifiabilityAudit: Sendable {
                 let counts = try GroundingStatistics.counts(model: model, circuits: sample, jobs: enumerationJobs)
                 network.groundings = try GroundingStatistics(groundings: counts, perfectCircuits: census.perfectCount)
             }
-            if spec.circuits.whatThenWhere {
+            if readsFormulas {
                 network.whatThenWhere = try WhatThenWhereCensus(model: model, table: table.map { Int($0) })
             }
             if census.isComplete {
@@ -292,10 +299,10 @@ public struct IdentifiabilityAudit: Sendable {
     static func groundingValue(_ statistic: IdentifiabilityStatistic, _ network: IdentifiabilityAuditResult.Network) -> Double? {
         guard network.converged, let g = network.groundings else { return nil }
         switch statistic {
-        case .meanExplanationEntropy: return g.explanations > 1 ? g.explanationEntropy : 0
+        case .meanExplanationEntropy: return g.hasSeveralExplanations ? g.explanationEntropy : 0
         case .meanCircuitEntropy: return g.explanations > 0 ? g.circuitEntropy : 0
         case .meanFractionOfCircuitsWithMultipleGroundings: return g.fractionWithMultipleGroundings
-        case .fractionWithMultipleExplanations: return g.explanations > 1 ? 1 : 0
+        case .fractionWithMultipleExplanations: return g.hasSeveralExplanations ? 1 : 0
         default: return nil
         }
     }
@@ -345,7 +352,7 @@ public struct IdentifiabilityAudit: Sendable {
         typealias R = IdentifiabilityAuditResult
         let level = spec.resampling.level
         let grounded = converged.filter { $0.groundings != nil }
-        let multiple = grounded.filter { ($0.groundings?.explanations ?? 0) > 1 }.count
+        let multiple = grounded.filter { $0.groundings?.hasSeveralExplanations == true }.count
         let multipleInterval = grounded.isEmpty ? nil : try ClopperPearson.interval(successes: multiple, trials: grounded.count, level: level)
         func mean(_ statistic: IdentifiabilityStatistic, _ what: String) throws -> R.Estimate {
             try seedMean(grounded.compactMap { Self.groundingValue(statistic, $0) }, width: width, statistic: statistic, what: what,

@@ -210,8 +210,9 @@ public struct IdentifiabilityTrainingSpec: Sendable, Codable, Equatable {
 /// The null networks an identifiability audit compares its trained networks with.
 ///
 /// `permuted-labels`: per width, `seeds` networks trained by the same recipe on the gate's outputs
-/// permuted across its four inputs (one uniform permutation per network; ``GateNetworkTraining``)
-/// — networks that learned a task with the same label balance but none of the gate's structure, so
+/// permuted across its four inputs (one uniform permutation per network, drawn again while it is
+/// the gate or its complement; ``GateNetworkTraining``) — networks that learned a task with the
+/// same label balance but none of the gate's structure, so
 /// "are explanations of XOR networks more (or less) identifiable than chance structure?" is a
 /// two-sample question over networks. Random-initialization networks are no null here: they do not
 /// compute the gate, so they have no perfect circuit to interpret.

@@ -117,9 +117,12 @@ public struct CircuitEnumerator: Sendable {
                               keepLimit: keepLimit, sampleSize: sample.map { max(0, $0.size) } ?? 0, sampleSeed: sample?.seed)
         // Parallel over the first hidden layer's (node subset, edge mask) choices.
         let firstChoices = context.choices(upperWidth: sizes[1], lowerKept: (1 << UInt64(sizes[0])) - 1)
+        let ledger = StoredPrefix(count: firstChoices.count, keepLimit: keepLimit)
         let partials = ParallelMap.run(count: firstChoices.count, jobs: jobs) { c -> PartialCensus in
-            var state = SearchState(context: context)
+            var state = SearchState(context: context, index: c, ledger: ledger)
             state.runFirstLayer(firstChoices[c], inputActs: inputActs)
+            if ledger.isFilled(before: c) { state.result.perfect = [] }
+            ledger.finish(c, stored: state.result.perfect.count)
             return state.result
         }
         var census = CircuitCensus(sizes: sizes, candidates: 0, perfectCount: 0, perfect: [])
@@ -302,15 +305,54 @@ struct SampleReservoir: Sendable {
 }
 
 /// One worker's depth-first search below one first-layer choice.
+/// How many perfect circuits the finished leading work items stored: once the items before item i
+/// are all finished and stored `keepLimit` between them, item i's circuits cannot be among the
+/// first `keepLimit` and it stops storing them. That bounds the memory of an enumeration with
+/// millions of perfect circuits to a few keep limits (the running items') without changing which
+/// circuits are kept.
+final class StoredPrefix: @unchecked Sendable {
+    private var stored: [Int?]
+    private var prefixEnd = 0, prefixSum = 0
+    private let keepLimit: Int
+    private let lock = NSLock()
+
+    init(count: Int, keepLimit: Int) {
+        stored = Array(repeating: nil, count: count)
+        self.keepLimit = keepLimit
+    }
+
+    func finish(_ i: Int, stored count: Int) {
+        lock.lock(); defer { lock.unlock() }
+        stored[i] = count
+        while prefixEnd < stored.count, let c = stored[prefixEnd] {
+            prefixSum += c
+            prefixEnd += 1
+        }
+    }
+
+    /// Whether the items before `i` are known to fill the keep limit by themselves.
+    func isFilled(before i: Int) -> Bool {
+        lock.lock(); defer { lock.unlock() }
+        return prefixEnd <= i && prefixSum >= keepLimit
+    }
+}
+
 struct SearchState {
     let context: Context
     var result = PartialCensus()
+    /// This work item's index, and what the items before it stored.
+    let index: Int
+    let ledger: StoredPrefix?
+    /// Set once the items before this one fill the keep limit: nothing more is stored.
+    var prefixFilled = false
     /// The circuit being built: kept nodes per layer after the input, and each kept node's inputs.
     var nodes: [UInt64]
     var rows: [[UInt64]]
 
-    init(context: Context) {
+    init(context: Context, index: Int = 0, ledger: StoredPrefix? = nil) {
         self.context = context
+        self.index = index
+        self.ledger = ledger
         if context.sampleSeed != nil { result.reservoir = SampleReservoir(size: context.sampleSize) }
         nodes = [UInt64](repeating: 0, count: context.sizes.count - 1)
         rows = context.sizes.dropFirst().map { [UInt64](repeating: 0, count: $0) }
@@ -424,7 +466,11 @@ struct SearchState {
         var counts = LeafCounts()
         let test = context.leafTest
         var found: [[UInt64]] = []
-        let room = context.keepLimit - result.perfect.count
+        if !prefixFilled, ledger?.isFilled(before: index) == true {
+            prefixFilled = true
+            result.perfect = []
+        }
+        let room = prefixFilled ? 0 : context.keepLimit - result.perfect.count
         // Sampling: the key is a sum of per-word terms (``Circuit/sampleKey(seed:)``), so the terms
         // of everything but this layer's rows are added once here and each perfect circuit adds its
         // kept nodes' rows; circuits whose key cannot enter the sample are never built.
@@ -527,7 +573,7 @@ struct SearchState {
             let circuit = Circuit(nodes: n, edges: e)
             result.reservoir.insert(circuit.sampleKey(seed: seed), circuit)
         }
-        guard result.perfect.count < context.keepLimit else { return }
+        guard !prefixFilled, result.perfect.count < context.keepLimit else { return }
         result.perfect.append(Circuit(nodes: n, edges: e))
     }
 }

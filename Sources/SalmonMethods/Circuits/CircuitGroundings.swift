@@ -124,7 +124,8 @@ public struct CircuitGroundings: Sendable {
                     // A midpoint that rounds onto one of its ends leaves the node constant under
                     // it; the published code raises there ("Not allowed"); such a boundary is no
                     // boundary, so it is skipped.
-                    guard mask != 0 && mask != (UInt64(1) << UInt64(rows)) - 1 else { continue }
+                    let all: UInt64 = rows == 64 ? .max : (UInt64(1) << UInt64(rows)) - 1
+                    guard mask != 0 && mask != all else { continue }
                     separators.append(s)
                     bits.append(mask)
                 }
@@ -182,8 +183,8 @@ public struct CircuitGroundings: Sendable {
 
     /// The number of groundings (transfer matrices layer by layer; see the type's summary).
     ///
-    /// - Throws: ``MethodError`` when a layer's joint boundary choices exceed 10⁷ or the count
-    ///   exceeds the largest `Double`.
+    /// - Throws: ``MethodError`` when a layer's joint boundary choices times the previous layer's
+    ///   exceed 10⁸ (the transfer matrix's size), or the count exceeds the largest `Double`.
     public func count() throws -> Double {
         var weights: [Double] = [1]
         var previousNodes: [Int] = []
@@ -191,7 +192,9 @@ public struct CircuitGroundings: Sendable {
             let layerNodes = nodes.indices.filter { nodes[$0].layer == layer }
             let radices = layerNodes.map { nodes[$0].separators.count }
             let states = radices.reduce(1.0) { $0 * Double($1) }
-            guard states <= 1e7 else { throw MethodError("layer \(layer) has \(Int(states)) joint boundary choices, more than 10⁷") }
+            guard states * Double(weights.count) <= 1e8 else {
+                throw MethodError("layer \(layer) has \(Int(states)) joint boundary choices against \(weights.count) below it, more than 10⁸ pairs to count")
+            }
             let stateCount = Int(states)
             if layer == 1 {
                 weights = [Double](repeating: 1, count: stateCount)

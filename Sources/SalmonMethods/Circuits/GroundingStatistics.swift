@@ -27,6 +27,12 @@ public struct GroundingStatistics: Sendable, Codable, Equatable {
     public var sampled: Bool
     /// N (estimated when ``sampled``).
     public var explanations: Double
+    /// Σ g_c over the grounded circuits: N itself without a sample, a lower bound with one.
+    public var groundedExplanations: Double
+    /// Whether the network has more than one explanation, decided from the grounded circuits
+    /// alone (Σ g ≥ 2): exact without a sample; with one, never a false "several" — an estimate
+    /// N̂ > 1 does not count when the sample holds fewer than two explanations.
+    public var hasSeveralExplanations: Bool { groundedExplanations >= 2 }
     /// Grounded circuits with more than one grounding.
     public var circuitsWithMultipleGroundings: Int
     /// nil without a perfect circuit.
@@ -60,6 +66,7 @@ public struct GroundingStatistics: Sendable, Codable, Equatable {
         self.groundedCircuits = groundings.count
         self.sampled = Double(groundings.count) < perfectCircuits
         let total = groundings.reduce(0, +)
+        self.groundedExplanations = total
         let scale = groundings.isEmpty ? 0 : perfectCircuits / Double(groundings.count)
         self.explanations = total * scale
         self.circuitsWithMultipleGroundings = groundings.filter { $0 > 1 }.count

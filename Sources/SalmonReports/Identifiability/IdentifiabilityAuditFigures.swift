@@ -94,16 +94,18 @@ public enum IdentifiabilityAuditFigures {
     }
 
     /// One row per claim and width: its one-sided bounds as a bar, the estimate as a dot, the
-    /// threshold as a tick, on the statistic's own scale ([0, 1] for fractions and overlaps).
+    /// threshold as a tick, on the statistic's own scale ([0, 1] for fractions and overlaps); for a
+    /// claim against a null, the tick is the null networks' mean (no bar: a permutation test).
     static func claims(_ r: IdentifiabilityAuditResult) -> String {
         let rowHeight = 26.0, top = 40.0, left = 250.0, right = 500.0
         let height = top + rowHeight * Double(max(r.claims.count, 1)) + 24
         var svg = header(width: 600, height: height, title: "Claims: one-sided bounds (bar), estimate (dot), threshold (tick)")
         for (i, c) in r.claims.enumerated() {
             let yy = top + rowHeight * (Double(i) + 0.5)
+            let tick = c.basis.kind == .againstNull ? c.nullEstimate : c.threshold
             var upperEnd = 1.0
             if !c.statistic.isFraction {
-                upperEnd = max([c.threshold, c.estimate ?? 0, c.bounds?.upper ?? 0].filter(\.isFinite).max() ?? 1, 1) * 1.1
+                upperEnd = max([tick ?? 0, c.estimate ?? 0, c.bounds?.upper ?? 0].filter(\.isFinite).max() ?? 1, 1) * 1.1
             }
             func x(_ v: Double) -> Double { left + min(max(v / upperEnd, 0), 1) * (right - left) }
             svg += NullFigure.text(8, yy + 4, NullFigure.shortened("\(c.claim) (w = \(c.width))", to: 40), size: 10,
@@ -116,7 +118,9 @@ public enum IdentifiabilityAuditFigures {
             if let e = c.estimate {
                 svg += "<circle cx=\"\(f(x(e)))\" cy=\"\(f(yy))\" r=\"3.5\" fill=\"\(color(c.verdict))\"/>\n"
             }
-            svg += "<line x1=\"\(f(x(c.threshold)))\" y1=\"\(f(yy - 8))\" x2=\"\(f(x(c.threshold)))\" y2=\"\(f(yy + 8))\" stroke=\"#24292f\" stroke-width=\"2\"/>\n"
+            if let tick {
+                svg += "<line x1=\"\(f(x(tick)))\" y1=\"\(f(yy - 8))\" x2=\"\(f(x(tick)))\" y2=\"\(f(yy + 8))\" stroke=\"#24292f\" stroke-width=\"2\"/>\n"
+            }
         }
         let axis = top + rowHeight * Double(max(r.claims.count, 1)) + 14
         svg += NullFigure.text(left, axis, "0", size: 9, attributes: "text-anchor=\"middle\" fill=\"#424a53\"")

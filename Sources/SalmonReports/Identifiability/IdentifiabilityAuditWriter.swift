@@ -47,14 +47,24 @@ public enum IdentifiabilityAuditWriter {
         return try ReportDirectory(figures: figures, files: files).write(to: root)
     }
 
+    /// The claims CSV's extra columns when the audit has null networks: the null a claim is against
+    /// (empty for a threshold claim), the null networks' mean, and the permutation p-values.
+    public static let nullClaimColumns = ["against", "null_estimate", "p_value", "opposite_p_value"]
+
     /// One row per claim and width; numbers exact (shortest round-trip), absent values empty.
     public static func csv(_ r: IdentifiabilityAuditResult) -> String {
         let n = ReportNumberFormat.exact
-        var out = CSVReport.line(columns)
+        let nulls = r.spec.null != nil
+        var out = CSVReport.line(columns + (nulls ? nullClaimColumns : []))
         for c in r.claims {
-            out += CSVReport.line([c.claim, "\(c.width)", c.statistic.rawValue, c.comparison.rawValue, n(c.threshold), c.expect?.rawValue ?? "",
-                                   n(c.estimate), n(c.bounds?.lower), n(c.bounds?.upper), n(c.bounds?.level), c.verdict.rawValue,
-                                   c.holds ? "true" : "false", IdentifiabilityProse.message(c, alpha: r.spec.alpha)])
+            var row = [c.claim, "\(c.width)", c.statistic.rawValue, c.comparison.rawValue, n(c.threshold), c.expect?.rawValue ?? "",
+                       n(c.estimate), n(c.bounds?.lower), n(c.bounds?.upper), n(c.bounds?.level), c.verdict.rawValue,
+                       c.holds ? "true" : "false", IdentifiabilityProse.message(c, alpha: r.spec.alpha)]
+            if nulls {
+                let against = c.basis.kind == .againstNull ? (r.spec.null?.kind.rawValue ?? "") : ""
+                row += [against, n(c.nullEstimate), n(c.pValue), n(c.oppositePValue)]
+            }
+            out += CSVReport.line(row)
         }
         return out
     }

@@ -44,8 +44,8 @@ struct CircuitsCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Ground a uniform sample of this many perfect circuits (bottom-k by a seeded hash) instead of all of them.")
     var groundingSample: Int?
 
-    @Option(parsing: .unconditional, help: "Seed of the grounding sample.")
-    var seed: UInt64 = 0
+    @Option(parsing: .unconditional, help: "Seed of the grounding sample (default 0).")
+    var seed: UInt64?
 
     @Flag(help: "Also read the network the what-then-where way: the gate's candidate formulas and their minimal mappings onto hidden units.")
     var whatThenWhere = false
@@ -117,6 +117,9 @@ struct CircuitsCommand: ParsableCommand {
         }
         guard threshold >= 0 && threshold < 1 else { throw UsageError(option: "--threshold", expected: "a fraction in [0, 1), found \(threshold)") }
         guard jobs >= 1 else { throw UsageError(option: "--jobs", expected: "at least 1") }
+        if seed != nil && groundingSample == nil {
+            throw UsageError(option: "--seed", expected: "--grounding-sample as well (the seed draws the sample)")
+        }
         if let groundingSample {
             guard groundings else { throw UsageError(option: "--grounding-sample", expected: "--groundings as well") }
             guard groundingSample >= 1 else { throw UsageError(option: "--grounding-sample", expected: "a count of at least 1, found \(groundingSample)") }
@@ -143,9 +146,13 @@ struct CircuitsCommand: ParsableCommand {
                 throw InputError(file: architecture, field: "sizes", expected: "at most --max-candidates \(String(format: "%.3g", maxCandidates)) candidate circuits; sizes \(mlp.sizes) have \(String(format: "%.3g", candidates)) (about 8e7 are checked per core-second)")
             }
         }
+        if whatThenWhere && mlp.sizes.count > 4 {
+            throw InputError(file: architecture, field: "sizes", expected: "at most two hidden layers for --what-then-where (its candidate formulas have depth up to the layers after the input), found \(mlp.sizes)")
+        }
         let started = Date()
         var enumerator = try CircuitEnumerator(model: mlp, validation: .booleanGate(table, threshold: threshold), maximumCandidates: maxCandidates)
-        if let groundingSample { enumerator.sample = (groundingSample, seed) }
+        let sampleSeed = seed ?? 0
+        if let groundingSample { enumerator.sample = (groundingSample, sampleSeed) }
         let census = enumerator.run(jobs: jobs)
         let stats = census.statistics()
         var grounded: Groundings?
@@ -164,7 +171,7 @@ struct CircuitsCommand: ParsableCommand {
             }
             let counts = try GroundingStatistics.counts(model: mlp, circuits: census.sample ?? census.perfect, jobs: jobs)
             let g = try GroundingStatistics(groundings: counts, perfectCircuits: census.perfectCount)
-            grounded = Groundings(groundedCircuits: g.groundedCircuits, sampled: g.sampled, sampleSeed: g.sampled ? seed : nil,
+            grounded = Groundings(groundedCircuits: g.groundedCircuits, sampled: g.sampled, sampleSeed: g.sampled ? sampleSeed : nil,
                                   explanations: g.explanations, circuitsWithMultipleGroundings: g.circuitsWithMultipleGroundings,
                                   fractionWithMultipleGroundings: g.fractionWithMultipleGroundings,
                                   explanationEntropyBits: g.explanationEntropy, circuitEntropyBits: g.circuitEntropy,
@@ -181,7 +188,7 @@ struct CircuitsCommand: ParsableCommand {
                               groundings: grounded, whatThenWhere: algorithms)
         if !census.isComplete {
             var line = "salmon circuits: \(Int(census.perfectCount)) perfect circuits, statistics over the first \(census.perfect.count)"
-            if let sample = census.sample, grounded != nil { line += ", groundings over a uniform sample of \(sample.count) (seed \(seed))" }
+            if let sample = census.sample, grounded != nil { line += ", groundings over a uniform sample of \(sample.count) (seed \(sampleSeed))" }
             FileHandle.standardError.write(Data((line + "\n").utf8))
         }
         switch format {
