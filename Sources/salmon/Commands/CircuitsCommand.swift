@@ -47,6 +47,9 @@ struct CircuitsCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Seed of the grounding sample (default 0).")
     var seed: UInt64?
 
+    @Option(parsing: .unconditional, help: "With --groundings and --list: also list up to this many groundings of each listed circuit (a boundary, parents and truth table per node; JSON only).")
+    var listGroundings: Int?
+
     @Flag(help: "Also read the network the what-then-where way: the gate's candidate formulas and their minimal mappings onto hidden units.")
     var whatThenWhere = false
 
@@ -109,6 +112,8 @@ struct CircuitsCommand: ParsableCommand {
         /// Per listed circuit (with --list), in the order of `circuits` — which are then the
         /// grounded circuits (the sample, by sample key, with --grounding-sample).
         var perCircuit: [Double]?
+        /// Per listed circuit, its first groundings in the published code's order (--list-groundings).
+        var lists: [[Grounding]]?
     }
 
     func run() throws {
@@ -117,6 +122,12 @@ struct CircuitsCommand: ParsableCommand {
         }
         guard threshold >= 0 && threshold < 1 else { throw UsageError(option: "--threshold", expected: "a fraction in [0, 1), found \(threshold)") }
         guard jobs >= 1 else { throw UsageError(option: "--jobs", expected: "at least 1") }
+        if let listGroundings {
+            guard groundings && list else { throw UsageError(option: "--list-groundings", expected: "--groundings and --list as well") }
+            guard listGroundings >= 1 && listGroundings <= 100_000 else {
+                throw UsageError(option: "--list-groundings", expected: "1 … 100,000 groundings per circuit, found \(listGroundings)")
+            }
+        }
         if seed != nil && groundingSample == nil {
             throw UsageError(option: "--seed", expected: "--grounding-sample as well (the seed draws the sample)")
         }
@@ -175,7 +186,10 @@ struct CircuitsCommand: ParsableCommand {
                                   explanations: g.explanations, circuitsWithMultipleGroundings: g.circuitsWithMultipleGroundings,
                                   fractionWithMultipleGroundings: g.fractionWithMultipleGroundings,
                                   explanationEntropyBits: g.explanationEntropy, circuitEntropyBits: g.circuitEntropy,
-                                  perCircuit: list ? counts : nil)
+                                  perCircuit: list ? counts : nil,
+                                  lists: try listGroundings.map { limit in
+                                      try (census.sample ?? census.perfect).map { try CircuitGroundings(model: mlp, circuit: $0).list(limit: limit) }
+                                  })
         }
         func mean(_ x: [Double]) -> Double? { x.isEmpty ? nil : x.reduce(0, +) / Double(x.count) }
         let summary = Summary(model: InputFile.displayName(model), sizes: mlp.sizes, task: task, threshold: threshold,
