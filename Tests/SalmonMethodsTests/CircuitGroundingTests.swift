@@ -36,13 +36,16 @@ import Testing
             .map { String($0.dropFirst("groundings-".count).dropLast(".json".count)) }.sorted()
     }()
 
-    static func load(_ model: String) throws -> (MLP, Reference) {
+    static func load(_ model: String) throws -> (MLP, Reference) { try load(model, as: Reference.self) }
+
+    /// A reference network and its `groundings-<model>.json`, decoded as `T`.
+    static func load<T: Decodable>(_ model: String, as type: T.Type) throws -> (MLP, T) {
         guard case .mlp(let mlp) = try StateDict.load(path: directory.appendingPathComponent("\(model).safetensors").path,
                                                       architecturePath: directory.appendingPathComponent("architecture.json").path) else {
             throw MethodError("not an MLP")
         }
         let data = try Data(contentsOf: directory.appendingPathComponent("groundings-\(model).json"))
-        return (mlp, try JSONDecoder().decode(Reference.self, from: data))
+        return (mlp, try JSONDecoder().decode(T.self, from: data))
     }
 
     static func circuit(_ c: ReferenceCircuit) -> Circuit {

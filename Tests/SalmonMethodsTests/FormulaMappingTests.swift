@@ -18,12 +18,7 @@ import Testing
     static let directory = Fixture.directory.appendingPathComponent("circuits")
 
     static func load(_ model: String) throws -> (MLP, Reference) {
-        guard case .mlp(let mlp) = try StateDict.load(path: directory.appendingPathComponent("\(model).safetensors").path,
-                                                      architecturePath: directory.appendingPathComponent("architecture.json").path) else {
-            throw MethodError("not an MLP")
-        }
-        let data = try Data(contentsOf: directory.appendingPathComponent("groundings-\(model).json"))
-        return (mlp, try JSONDecoder().decode(Reference.self, from: data))
+        try CircuitGroundingTests.load(model, as: Reference.self)
     }
 
     static let xor = BooleanFormula.candidates(table: [0, 1, 1, 0], maxDepth: 3)

@@ -81,13 +81,7 @@ public struct IdentifiabilityClaimSpec: Sendable, Codable, Equatable {
             guard let s = try c.decodeIfPresent(String.self, forKey: .statistic) else {
                 throw SpecError(field: field + ".statistic", "expected the statistic compared with the null")
             }
-            guard let parsed = IdentifiabilityStatistic(rawValue: s) else {
-                let names = IdentifiabilityStatistic.allCases.map(\.rawValue)
-                var m = "unknown statistic '\(s)'"
-                if let n = nearestName(to: s, in: names) { m += "; did you mean '\(n)'?" }
-                throw SpecError(field: field + ".statistic", m + " (allowed: \(names.joined(separator: ", ")))")
-            }
-            statistic = parsed
+            statistic = try Self.statistic(s, field: field)
             against = kind
             expect = nil
             comparison = d == "greater" ? .atLeast : .atMost
@@ -121,19 +115,24 @@ public struct IdentifiabilityClaimSpec: Sendable, Codable, Equatable {
         guard let s = try c.decodeIfPresent(String.self, forKey: .statistic) else {
             throw SpecError(field: field, "expected 'expect: identifiable | not-identifiable' or a 'statistic' with 'atMost' or 'atLeast'")
         }
-        guard let parsed = IdentifiabilityStatistic(rawValue: s) else {
-            let names = IdentifiabilityStatistic.allCases.map(\.rawValue)
-            var m = "unknown statistic '\(s)'"
-            if let n = nearestName(to: s, in: names) { m += "; did you mean '\(n)'?" }
-            throw SpecError(field: field + ".statistic", m + " (allowed: \(names.joined(separator: ", ")))")
-        }
-        statistic = parsed
+        statistic = try Self.statistic(s, field: field)
         switch (atMost, atLeast) {
         case (let x?, nil): comparison = .atMost; threshold = x
         case (nil, let x?): comparison = .atLeast; threshold = x
         case (nil, nil), (_?, _?):
             throw SpecError(field: field, "expected exactly one of 'atMost' or 'atLeast' with statistic '\(s)'")
         }
+    }
+
+    /// The statistic named `s`, or a one-line error naming the nearest.
+    static func statistic(_ s: String, field: String) throws -> IdentifiabilityStatistic {
+        guard let parsed = IdentifiabilityStatistic(rawValue: s) else {
+            let names = IdentifiabilityStatistic.allCases.map(\.rawValue)
+            var m = "unknown statistic '\(s)'"
+            if let n = nearestName(to: s, in: names) { m += "; did you mean '\(n)'?" }
+            throw SpecError(field: field + ".statistic", m + " (allowed: \(names.joined(separator: ", ")))")
+        }
+        return parsed
     }
 
     public func encode(to encoder: any Encoder) throws {
