@@ -11,15 +11,19 @@ struct AuditCommand: AsyncParsableCommand {
             Exit codes: 0 every claim holds; 1 a claim fails (or leaves its baseline); 2 bad spec or input.
             Every finished null model is saved under DIR/records: --resume reuses them; --shard i/n runs \
             a slice (combine the slices with 'salmon merge'); --baseline tests the trained model against \
-            stored nulls without computing any.
+            stored nulls without computing any. --plan prints every test, its null draws and the smallest K \
+            at which it can reach alpha after the correction, and runs nothing.
             """
     )
 
     @Argument(help: "The audit spec (YAML).")
     var spec: String
 
-    @Option(help: "Output directory.")
-    var out: String
+    @Option(help: "Output directory (not with --plan).")
+    var out: String?
+
+    @Flag(help: "Print the tests, their null draws and the K each needs to reach alpha after the correction; run nothing.")
+    var plan = false
 
     @OptionGroup var run: RunOptions
 
@@ -37,6 +41,18 @@ struct AuditCommand: AsyncParsableCommand {
     }
 
     private func body() async throws {
+        if plan {
+            guard out == nil, shard == nil, !resume, baseline == nil else {
+                throw UsageError(option: "--plan", expected: "no --out, --shard, --resume or --baseline (a plan runs nothing)")
+            }
+            guard case .audit(let yaml) = try SpecKind.read(path: spec) else {
+                throw UsageError(option: "--plan", expected: "a spec of null-model tests (an identifiability spec has no null draws to plan)")
+            }
+            let auditSpec = try AuditSpec.parse(yaml: yaml, file: InputFile.displayName(spec))
+            emit(AuditPlanReport.render(try AuditPowerPlan(spec: auditSpec), spec: auditSpec))
+            return
+        }
+        guard let out else { throw UsageError(option: "--out", expected: "an output directory (or --plan)") }
         try ReportDirectory.requireOutputDirectory(out)
         let auditSpec: AuditSpec
         switch try SpecKind.read(path: spec) {
