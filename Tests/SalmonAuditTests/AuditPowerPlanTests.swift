@@ -44,5 +44,19 @@ import Testing
         small.nulls[1].K = 100
         let short = try AuditPowerPlan(spec: small)
         #expect(short.underpowered.map(\.family).allSatisfy { $0 == small.nulls[1].family } && !short.underpowered.isEmpty)
+        // `salmon audit` refuses it, naming the family's K and the K its tests need, unless allowed.
+        #expect(throws: Never.self) { try AuditPowerPlan.requirePower(spec, file: "s.yaml") }
+        do {
+            try AuditPowerPlan.requirePower(small, file: "s.yaml")
+            Issue.record("an underpowered spec was not refused")
+        } catch let error as SpecError {
+            #expect(error.field == "nulls[1].K" && error.description.contains("expected at least 159 null models, found 100"), "\(error)")
+            #expect(error.description.contains("allowUnderpowered: true") && !error.description.contains("\n"))
+        }
+        small.allowUnderpowered = true
+        #expect(throws: Never.self) { try AuditPowerPlan.requirePower(small, file: "s.yaml") }
+        // The key is written only when set: the spec's hash is unchanged without it.
+        #expect(!String(decoding: spec.canonicalJSON(), as: UTF8.self).contains("allowUnderpowered"))
+        #expect(String(decoding: small.canonicalJSON(), as: UTF8.self).contains("\"allowUnderpowered\":true"))
     }
 }

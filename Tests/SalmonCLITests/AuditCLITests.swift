@@ -156,7 +156,7 @@ struct AuditCLITests {
     }
 
     @Test(arguments: [
-        ("alpah: 0.1\n", "field 'alpah': unknown key 'alpah'; did you mean 'alpha'? (allowed: version, kind, name, seed, model, sites, claims, nulls, resampling, alpha, correction, gate)"),
+        ("alpah: 0.1\n", "field 'alpah': unknown key 'alpah'; did you mean 'alpha'? (allowed: version, kind, name, seed, model, sites, claims, nulls, resampling, alpha, correction, gate, allowUnderpowered)"),
         ("alpha: 2\n", "field 'alpha': expected a level strictly between 0 and 1, found 2.0"),
     ])
     func badSpecsExitTwoWithOneLineAndNoOutput(extra: String, message: String) throws {

@@ -30,6 +30,7 @@ struct ReportSwitchKillTests {
           - {family: random-init, K: 19}
           - {family: within-layer-permutation, K: 19}
         resampling: {bootstrap: 200, interval: percentile}
+        allowUnderpowered: true
         """
     }
 

@@ -44,6 +44,20 @@ public struct AuditPowerPlan: Sendable, Equatable {
     /// The tests that cannot reach α at the spec's K.
     public var underpowered: [Test] { tests.filter { !$0.canReachAlpha } }
 
+    /// Refuses a spec with a test that cannot reach α at all, naming the first such family's
+    /// `nulls[i].K` and the K its tests need, unless the spec says `allowUnderpowered: true`.
+    /// - Throws: ``SpecError`` at `nulls[i].K`.
+    public static func requirePower(_ spec: AuditSpec, file: String) throws {
+        guard !spec.allowUnderpowered else { return }
+        let plan = try AuditPowerPlan(spec: spec)
+        for (i, null) in spec.nulls.enumerated() {
+            let short = plan.underpowered.filter { $0.family == null.family }
+            guard let worst = short.max(by: { $0.kNeededAtAll < $1.kNeededAtAll }) else { continue }
+            throw SpecError(file: file, field: "nulls[\(i)].K",
+                            "expected at least \(worst.kNeededAtAll) null models, found \(null.K): with \(worst.modelsPerDraw) per draw, \(short.count) of the \(plan.tests.count) tests cannot reach alpha \(spec.alpha) after \(spec.correction.rawValue) even at p = 1/(B + 1) (salmon audit --plan shows them); raise K or set allowUnderpowered: true")
+        }
+    }
+
     /// The plan of `spec`.
     /// - Throws: ``StatisticsError`` from the correction (never for a valid spec).
     public init(spec: AuditSpec) throws {

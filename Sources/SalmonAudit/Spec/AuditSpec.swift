@@ -23,9 +23,12 @@ public struct AuditSpec: Sendable, Codable, Equatable {
     public var alpha: Double
     public var correction: MultipleTestingMethod
     public var gate: GateSpec
+    /// Run even when some test cannot reach α at its K after the correction
+    /// (``AuditPowerPlan``); `salmon audit` refuses such a spec otherwise.
+    public var allowUnderpowered = false
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case version, kind, name, seed, model, sites, claims, nulls, resampling, alpha, correction, gate
+        case version, kind, name, seed, model, sites, claims, nulls, resampling, alpha, correction, gate, allowUnderpowered
     }
 
     /// A spec built in code (a command's generated audit), with the defaults a YAML spec gets;
@@ -70,6 +73,7 @@ public struct AuditSpec: Sendable, Codable, Equatable {
             correction = .holm
         }
         gate = try c.decodeIfPresent(GateSpec.self, forKey: .gate) ?? GateSpec()
+        allowUnderpowered = try c.decodeIfPresent(Bool.self, forKey: .allowUnderpowered) ?? false
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -85,6 +89,8 @@ public struct AuditSpec: Sendable, Codable, Equatable {
         try c.encode(alpha, forKey: .alpha)
         try c.encode(correction.rawValue, forKey: .correction)
         try c.encode(gate, forKey: .gate)
+        // Written only when set, so that a spec without it keeps its canonical JSON and hash.
+        if allowUnderpowered { try c.encode(allowUnderpowered, forKey: .allowUnderpowered) }
     }
 
     /// Checks ranges and cross-field rules that decoding cannot.

@@ -72,6 +72,7 @@ struct AuditCommand: AsyncParsableCommand {
         if let stored { try stored.requireCompatible(auditSpec, evaluationHash: stored.provenance.evaluationHash, source: spec) }
         let subject = try Audit.subject(for: auditSpec, specDirectory: directory(of: spec), jobs: run.jobs)
         if let stored { try stored.requireCompatible(auditSpec, evaluationHash: subject.evaluationHash, source: spec) }
+        try AuditPowerPlan.requirePower(auditSpec, file: InputFile.displayName(spec))
         let store = try recordStore(in: out)
         let progress = ProgressLine()
         if let stored {
