@@ -12,7 +12,10 @@ struct AuditCommand: AsyncParsableCommand {
             Every finished null model is saved under DIR/records: --resume reuses them; --shard i/n runs \
             a slice (combine the slices with 'salmon merge'); --baseline tests the trained model against \
             stored nulls without computing any. --plan prints every test, its null draws and the smallest K \
-            at which it can reach alpha after the correction, and runs nothing.
+            at which it can reach alpha after the correction, and runs nothing. --slurm writes a Slurm job \
+            array (DIR/slurm/shards.sbatch, one shard per task) and a merge job depending on it \
+            (DIR/slurm/merge.sbatch) and prints the two sbatch commands, or with --submit submits them; \
+            submitting again runs only the shards that are not yet whole.
             """
     )
 
@@ -36,11 +39,49 @@ struct AuditCommand: AsyncParsableCommand {
     @Option(help: "A baseline directory (from 'salmon baseline record'): use its null distributions instead of computing them.")
     var baseline: String?
 
+    @Flag(help: "Write a Slurm job array (one shard per task) and a merge job into DIR/slurm instead of running here.")
+    var slurm = false
+
+    @Option(help: "With --slurm: N array tasks (shards), or N%M to run at most M at once (default: 10, at most one per model).")
+    var array: String?
+
+    @Option(help: "With --slurm: the partition (or a comma-separated list).")
+    var partition: String?
+
+    @Option(help: "With --slurm: each job's time limit, in Slurm's format (e.g. 30, 2:00:00, 1-12).")
+    var time: String?
+
+    @Option(help: "With --slurm: CPUs per array task (also each task's --jobs; default 1).")
+    var cpus: Int?
+
+    @Flag(help: "With --slurm: submit both jobs with sbatch and print their ids.")
+    var submit = false
+
     func run() async throws {
         try await naming(spec) { try await body() }
     }
 
     private func body() async throws {
+        if !slurm {
+            let stray: [(String, Bool)] = [("--array", array != nil), ("--partition", partition != nil), ("--time", time != nil),
+                                           ("--cpus", cpus != nil), ("--submit", submit)]
+            if let (option, _) = stray.first(where: \.1) { throw UsageError(option: option, expected: "--slurm with it (it shapes the Slurm jobs)") }
+        }
+        if slurm {
+            guard !plan, shard == nil, !resume, baseline == nil else {
+                throw UsageError(option: "--slurm", expected: "no --plan, --shard, --resume or --baseline (the array runs every shard, resuming)")
+            }
+            guard let out else { throw UsageError(option: "--out", expected: "an output directory for the job scripts, the shards and the reports") }
+            try ReportDirectory.requireOutputDirectory(out)
+            guard case .audit(let yaml) = try SpecKind.read(path: spec) else {
+                throw UsageError(option: "--slurm", expected: "a spec of null-model tests (an identifiability spec has no null models to shard)")
+            }
+            let auditSpec = try AuditSpec.parse(yaml: yaml, file: InputFile.displayName(spec))
+            try AuditPowerPlan.requirePower(auditSpec, file: InputFile.displayName(spec))
+            try SlurmArrayRun(specPath: spec, out: out, array: array, partition: partition, time: time, cpus: cpus, submit: submit)
+                .run(spec: auditSpec)
+            return
+        }
         if plan {
             guard out == nil, shard == nil, !resume, baseline == nil else {
                 throw UsageError(option: "--plan", expected: "no --out, --shard, --resume or --baseline (a plan runs nothing)")

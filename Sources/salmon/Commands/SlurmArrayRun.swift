@@ -1,0 +1,120 @@
+import ArgumentParser
+import DeadSalmon
+import Foundation
+
+/// `salmon audit SPEC --out DIR --slurm`: writes the job array and the merge job of
+/// ``SlurmJobArray`` into DIR, and with `--submit` submits both with `sbatch` (the merge with
+/// `--dependency=afterok:<array>`); without, prints the two commands. Everything is checked
+/// (spec, power, options, the scripts' paths) before anything is written.
+struct SlurmArrayRun {
+    var specPath: String
+    var out: String
+    var array: String?
+    var partition: String?
+    var time: String?
+    var cpus: Int?
+    var submit: Bool
+
+    func run(spec: AuditSpec) throws {
+        let units = AuditPlan.units(spec).count
+        var tasks = min(10, units)
+        var throttle: Int? = nil
+        if let array {
+            let parts = array.split(separator: "%", omittingEmptySubsequences: false)
+            guard (1...2).contains(parts.count), let n = Int(parts[0]), n >= 1, n <= 100_000 else {
+                throw UsageError(option: "--array", expected: "N or N%M: N array tasks (1 to 100,000), at most M at once, found '\(array)'")
+            }
+            tasks = n
+            if parts.count == 2 {
+                guard let m = Int(parts[1]), m >= 1 else {
+                    throw UsageError(option: "--array", expected: "N%M with M ≥ 1 tasks at once, found '\(array)'")
+                }
+                throttle = m
+            }
+        }
+        if let partition, !SlurmJobArray.isPartition(partition) {
+            throw UsageError(option: "--partition", expected: "a partition name or a comma-separated list (letters, digits, '_', '-', '.'), found '\(partition)'")
+        }
+        var limit: SlurmTimeLimit? = nil
+        if let time {
+            guard let parsed = SlurmTimeLimit(parsing: time) else {
+                throw UsageError(option: "--time", expected: "a Slurm time limit (minutes, minutes:seconds, hours:minutes:seconds, days-hours[:minutes[:seconds]] or UNLIMITED), found '\(time)'")
+            }
+            limit = parsed
+        }
+        if let cpus, cpus < 1 || cpus > 4096 {
+            throw UsageError(option: "--cpus", expected: "CPUs per array task, 1 to 4,096, found \(cpus)")
+        }
+        let absoluteOut = Self.absolute(out)
+        guard SlurmJobArray.isUsableInDirective(absoluteOut) else {
+            throw UsageError(option: "--out", expected: "with --slurm, a path without spaces, quotes, backslashes or '%' (it is written into #SBATCH lines), found '\(absoluteOut)'")
+        }
+        guard let executable = Self.executablePath() else {
+            throw UsageError(option: "--slurm", expected: "the path of this salmon executable (/proc/self/exe could not be read)")
+        }
+        let jobArray = SlurmJobArray(name: spec.name, executable: executable, spec: Self.absolute(specPath), out: absoluteOut, tasks: tasks,
+                                     throttle: throttle, partition: partition, timeLimit: limit, cpus: cpus ?? 1,
+                                     pending: SlurmJobArray.pendingShards(out: absoluteOut, specHash: spec.hash, tasks: tasks))
+        try jobArray.write()
+        let done = tasks - jobArray.pending.count
+        var lines = ["wrote \(jobArray.arrayScriptPath): a job array of \(tasks) tasks sharing the audit's \(units) models (\(jobArray.cpus) CPU\(jobArray.cpus == 1 ? "" : "s") per task\(throttle.map { ", at most \($0) at once" } ?? ""))"]
+        if done > 0 { lines.append("  \(done) of \(tasks) shards are already whole in \(absoluteOut)/shards; \(jobArray.pending.isEmpty ? "none is left to run" : "the array runs \(SlurmJobArray.indexList(jobArray.pending))")") }
+        lines.append("wrote \(jobArray.mergeScriptPath): 'salmon merge' of the \(tasks) shards into \(absoluteOut)")
+        guard submit else {
+            lines.append("submit both (the merge runs once every array task has succeeded):")
+            if jobArray.pending.isEmpty {
+                lines.append("  sbatch \(ShellWord.quoted(jobArray.mergeScriptPath))")
+            } else {
+                lines.append("  jobid=$(sbatch --parsable \(ShellWord.quoted(jobArray.arrayScriptPath)))")
+                lines.append("  sbatch --dependency=afterok:${jobid%%;*} \(ShellWord.quoted(jobArray.mergeScriptPath))")
+            }
+            emit(lines.joined(separator: "\n") + "\n")
+            return
+        }
+        if jobArray.pending.isEmpty {
+            let merge = try Self.sbatch([jobArray.mergeScriptPath])
+            lines.append("submitted merge job \(merge) (every shard was already whole); reports: \(absoluteOut)/report.md")
+        } else {
+            let arrayJob = try Self.sbatch([jobArray.arrayScriptPath])
+            let merge = try Self.sbatch(["--dependency=afterok:\(arrayJob)", jobArray.mergeScriptPath])
+            lines.append("submitted job array \(arrayJob) (\(jobArray.pending.count) task\(jobArray.pending.count == 1 ? "" : "s"): \(jobArray.arrayDirective)) and merge job \(merge) (after every task of \(arrayJob) succeeds); reports: \(absoluteOut)/report.md")
+        }
+        emit(lines.joined(separator: "\n") + "\n")
+    }
+
+    /// Runs `sbatch --parsable ARGS` and returns the job id.
+    static func sbatch(_ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["sbatch", "--parsable"] + arguments
+        let output = Pipe(), errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        do { try process.run() } catch {
+            throw UsageError(option: "--submit", expected: "sbatch on the PATH (Slurm's client), found none")
+        }
+        let printed = output.fileHandleForReading.readDataToEndOfFile()
+        let complaint = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: printed, as: UTF8.self)
+        guard process.terminationStatus == 0, let id = SlurmJobArray.jobID(parsableOutput: text) else {
+            let reason = String(decoding: complaint, as: UTF8.self).split(whereSeparator: \.isNewline).first.map(String.init)
+            if process.terminationStatus == 127 { throw UsageError(option: "--submit", expected: "sbatch on the PATH (Slurm's client), found none") }
+            throw UsageError(option: "--submit", expected: "sbatch to accept \(arguments.last ?? "the job"), but it exited with \(process.terminationStatus): \(reason ?? text)")
+        }
+        return id
+    }
+
+    static func absolute(_ path: String) -> String {
+        let url = path.hasPrefix("/") ? URL(fileURLWithPath: path)
+            : URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(path)
+        var text = url.standardizedFileURL.path
+        while text.count > 1 && text.hasSuffix("/") { text.removeLast() }
+        return text
+    }
+
+    static func executablePath() -> String? {
+        if let link = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"), link.hasPrefix("/") { return link }
+        return Bundle.main.executablePath.map(absolute)
+    }
+}
