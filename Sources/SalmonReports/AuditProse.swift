@@ -27,6 +27,21 @@ public enum AuditProse {
     ///   - test: the test.
     ///   - policy: the audit's policy (α, correction, number of tests, minimum effect).
     public static func reason(_ test: TestResult, policy: Policy) -> String {
+        let rule = ruleReason(test, policy: policy)
+        guard let sequential = test.sequential else { return rule }
+        let n = test.null.values.count
+        let larger = test.direction == "smaller" ? "small" : "large"
+        let how: String
+        switch sequential.stop {
+        case .rejection: how = "stopped for rejection after \(n) null draws, none at least as \(larger)"
+        case .acceptance: how = "stopped for acceptance at null draw \(n), the \(sequential.design.exceedances)th at least as \(larger)"
+        case .maximum: how = "drawn to its maximum of \(n) null draws"
+        }
+        return rule + "; sequential: " + how
+    }
+
+    /// The branch of the verdict rule that decided, in words.
+    static func ruleReason(_ test: TestResult, policy: Policy) -> String {
         let padj = number(test.adjustedPValue), alpha = policy.alpha, k = test.null.values.count
         switch test.basis.rule {
         case .significant:
@@ -34,7 +49,8 @@ public enum AuditProse {
         case .belowMinimumEffect:
             return "p_adj = \(padj) ≤ α, but the effect \(number(test.effect.difference)) is below the minimum effect \(policy.minimumEffect)"
         case .unreachable:
-            return "K = \(k) null draws cannot reach α: even p = 1/(K+1) = \(number(1 / Double(k + 1))) gives p_adj = "
+            let best = test.drawsForSmallestPValue
+            return "K = \(best) null draws cannot reach α: even p = 1/(K+1) = \(number(1 / Double(best + 1))) gives p_adj = "
                 + "\(number(test.basis.bestAdjustedPValue)) after \(policy.correction.rawValue) over \(policy.testCount) tests"
         case .couldChange:
             return "p_adj = \(padj) > α, but the p-value's 95 % interval reaches \(number(test.pValueInterval.lower)), where it would be "

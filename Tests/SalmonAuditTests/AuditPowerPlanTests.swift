@@ -60,3 +60,75 @@ import Testing
         #expect(String(decoding: small.canonicalJSON(), as: UTF8.self).contains("\"allowUnderpowered\":true"))
     }
 }
+
+/// The plan's power and time: the simulated power against exact binomial and path probabilities,
+/// and the timing of one model per family.
+@Suite struct MonteCarloPowerTests {
+    static func spec(_ k: String, claims: Int = 3) throws -> AuditSpec {
+        let names = ["a", "b", "c", "d"].prefix(claims)
+        return try AuditSpec.parse(yaml: """
+            name: power
+            seed: 5
+            model:
+              task: planted-concepts
+              taskOptions: {examples: 200, concepts: 2, dimension: 6, labelConcepts: [0], noise: 0.3}
+              hidden: [6]
+              training: {epochs: 2}
+              evaluationExamples: 100
+            claims:
+            \(names.map { "  - {name: \($0), method: {name: pca-label-correlation, components: 2}}" }.joined(separator: "\n"))
+            nulls:
+              - {family: random-init, K: \(k)}
+            """)
+    }
+
+    /// Alone, a fixed-K test of 3 under Holm at 0.05 is rejected when (b + 1)/(B + 1) ≤ 0.05/3, i.e.
+    /// b ≤ 2 for B = 199: the power is P(Binomial(199, q) ≤ 2), q = 1 − Φ(z).
+    @Test(arguments: [1.5, 2.5, 3.0])
+    func fixedKPowerIsTheBinomialProbability(z: Double) throws {
+        let spec = try Self.spec("199")
+        let power = try MonteCarloPower.simulate(spec: spec, plan: try AuditPowerPlan(spec: spec), effect: z, replicates: 4000)
+        let q = 1 - StandardNormal.cdf(z)
+        let exact = BinomialDistribution.cdf(2, trials: 199, probability: q)
+        let alone = try #require(power.families.first).alone
+        let band = BinomialDistribution.centralBand(level: 0.999, trials: 4000, probability: exact)
+        #expect(band.contains(Int((alone * 4000).rounded())), "z = \(z): simulated \(alone), exact \(exact)")
+        #expect(power.families[0].together >= alone - 0.03, "together cannot be much below alone under Holm")
+        #expect(abs(power.reachProbability - q) < 1e-15)
+    }
+
+    /// Sequential: the power from the gap-by-gap path equals the one from drawing every draw and
+    /// running the design (two simulations of one probability, within their binomial bands).
+    @Test(arguments: [2.0, 2.6, 3.2])
+    func sequentialPowerMatchesThePathDrawnDrawByDraw(z: Double) throws {
+        let spec = try Self.spec("{max: 599, sequential: true, exceedances: 5}")
+        let plan = try AuditPowerPlan(spec: spec)
+        let power = try MonteCarloPower.simulate(spec: spec, plan: plan, effect: z, replicates: 4000)
+        let design = try SequentialMonteCarloTest(maxDraws: 599, exceedances: 5, rejectionDraws: plan.tests[0].drawsNeeded)
+        let q = 1 - StandardNormal.cdf(z)
+        var rejected = 0
+        for r in 0..<4000 {
+            var s = RandomStream(seed: 9, path: ["power-check", .index(r)])
+            var path: [Bool] = []
+            var outcome: SequentialMonteCarloTest.Outcome?
+            while outcome == nil {
+                path.append(s.uniform() < q)
+                outcome = design.outcome(of: path)
+            }
+            if let o = outcome, try MultipleTesting.adjust([o.pValue, 1, 1], method: .holm, alpha: 0.05).reject[0] { rejected += 1 }
+        }
+        let direct = Double(rejected) / 4000
+        let alone = try #require(power.families.first).alone
+        // Two independent estimates of one probability: their difference has sd ≤ sqrt(2 · 0.25 / 4000) = 0.0112.
+        #expect(abs(alone - direct) < 4 * 0.0112, "z = \(z): gap by gap \(alone), draw by draw \(direct)")
+    }
+
+    @Test func theCostIsMeasuredOnOneModelOfEachFamily() throws {
+        let spec = try Self.spec("19", claims: 1)
+        let subject = try Audit.subject(for: spec, specDirectory: ".", jobs: 1)
+        let cost = try AuditCostEstimate.measure(spec: spec, subject: subject)
+        #expect(cost.families.map(\.family) == ["random-init"] && cost.families[0].K == 19 && !cost.families[0].sequential)
+        #expect(cost.families[0].secondsPerModel > 0 && cost.trainedSeconds > 0)
+        #expect(abs(cost.seconds - (cost.trainedSeconds + 19 * cost.families[0].secondsPerModel)) < 1e-12)
+    }
+}

@@ -38,6 +38,9 @@ public enum AuditAssembler {
                 var perKey: [String: [Double]] = [:]
                 for k in 0..<null.K {
                     guard let r = byUnit[.null(family: null.family, index: k)] else {
+                        // A sequential family needs its models up to where its tests stopped
+                        // (checked test by test below); the rest need all K.
+                        if null.sequential != nil { break }
                         throw AuditError("missing the record of null/\(null.family)/\(k): merge every shard, or run without --shard")
                     }
                     for (key, v) in r.values { perKey[key, default: []].append(v) }
@@ -53,24 +56,27 @@ public enum AuditAssembler {
 
         var tests: [TestResult] = []
         var notes: [String] = []
+        let plan = spec.nulls.contains { $0.sequential != nil } ? try AuditPowerPlan(spec: spec) : nil
         for claim in spec.claims {
             for site in AuditPlan.sites(for: claim, in: spec) {
                 let key = testKey(claim: claim.name, site: site)
                 // Every trained network has a value, except network 0 under similarityToTrained (the
                 // anchor the others are compared with).
                 let contributing = claim.isAnchoredOnTrainedNetworkZero ? Array(trained.dropFirst()) : trained
-                let values = try contributing.map { r -> Double in
-                    guard let v = r.values[key] else { throw AuditError("\(r.unit) has no value for \(key)") }
-                    return v
-                }
-                guard !values.isEmpty else { throw AuditError("\(key): no trained network has a value (similarityToTrained needs K_t ≥ 2)") }
-                let estimate = values.reduce(0, +) / Double(values.count)
+                let (values, estimate) = try trainedEstimate(claim: claim, key: key, trained: trained)
                 let (interval, intervalMethod, note) = try Self.interval(spec: spec, claim: claim, site: site, key: key, trained: contributing,
                                                                            estimate: estimate)
                 if let note { notes.append(note) }
                 for null in nullSpecs where AuditPlan.isTested(claim, at: site, against: null.family, in: spec) {
                     guard let raw = nullValues[null.family]?[key], !raw.isEmpty else {
-                        throw AuditError("no null values for \(key) in family \(null.family)")
+                        throw AuditError(null.sequential != nil ? "missing the record of null/\(null.family)/0: merge every shard, or run without --shard"
+                                                                 : "no null values for \(key) in family \(null.family)")
+                    }
+                    if null.sequential != nil, baseline == nil {
+                        tests.append(try Self.sequentialTest(claim: claim, site: site, null: null, estimate: estimate, trainedValues: values,
+                                                             interval: interval, intervalMethod: intervalMethod, nullRaw: raw, spec: spec,
+                                                             plan: plan ?? AuditPowerPlan(spec: spec)))
+                        continue
                     }
                     tests.append(try Self.test(claim: claim, site: site, family: null.family, estimate: estimate, trainedValues: values,
                                                interval: interval, intervalMethod: intervalMethod, nullRaw: raw,
@@ -90,6 +96,15 @@ public enum AuditAssembler {
             notes.append("\(compared.joined(separator: ", ")): trained network 0 is the anchor; the estimate is the mean over trained networks 1 … \(trainedCount - 1) compared with it, and each null draw averages \(trainedCount - 1) null model(s), each compared with it")
         }
 
+        var modelsUsed = nullSpecs.reduce(0) { $0 + $1.K }
+        if baseline == nil {
+            for null in spec.nulls where null.sequential != nil {
+                let mine = tests.filter { $0.family == null.family }
+                let used = mine.map { $0.null.values.count * $0.null.modelsPerDraw }.max() ?? 0
+                modelsUsed -= null.K - used
+                notes.append(sequentialNote(null: null, tests: mine, modelsUsed: used))
+            }
+        }
         let claims = try conclude(&tests, spec: spec, baseline: baseline)
 
         let policy = Policy(alpha: spec.alpha, correction: spec.correction, testCount: tests.count,
@@ -99,7 +114,7 @@ public enum AuditAssembler {
         let provenance = Provenance(package: "DeadSalmon", packageVersion: AuditPlan.packageVersion, masterSeed: spec.seed,
                                     generator: RandomStream.generatorName, streamDerivation: RandomStream.derivationScheme,
                                     specHash: specHash, dataHash: dataHash, evaluationHash: evaluationHash, jobs: nil, blasThreadsPerWorker: nil, shards: nil,
-                                    nullModels: nullSpecs.reduce(0) { $0 + $1.K }, trainedModels: trainedCount)
+                                    nullModels: modelsUsed, trainedModels: trainedCount)
         var summed: [String: Double] = [:]
         for record in byUnit.values { for (name, value) in record.diagnostics { summed[name, default: 0] += value } }
         let used = Set(spec.claims.map(\.family.name))
@@ -152,6 +167,57 @@ public enum AuditAssembler {
         out.provenance.nullModels = baseline.spec.nulls.reduce(0) { $0 + $1.K }
         out.policy.testCount = tests.count
         return out
+    }
+
+    /// A claim's trained values at a test key (network 0 left out when the claim is anchored on it)
+    /// and their mean, the estimate.
+    static func trainedEstimate(claim: ClaimSpec, key: String, trained: [UnitRecord]) throws -> (values: [Double], estimate: Double) {
+        let contributing = claim.isAnchoredOnTrainedNetworkZero ? Array(trained.dropFirst()) : trained
+        let values = try contributing.map { r -> Double in
+            guard let v = r.values[key] else { throw AuditError("\(r.unit) has no value for \(key)") }
+            return v
+        }
+        guard !values.isEmpty else { throw AuditError("\(key): no trained network has a value (similarityToTrained needs K_t ≥ 2)") }
+        return (values, values.reduce(0, +) / Double(values.count))
+    }
+
+    /// A test against a family drawn sequentially: its design run on the family's draws in order;
+    /// the test keeps the draws up to its stop, its exact p-value, and the Clopper–Pearson
+    /// interval of its exceedances among them.
+    static func sequentialTest(claim: ClaimSpec, site: String, null: NullSpec, estimate: Double, trainedValues: [Double],
+                               interval: ConfidenceInterval?, intervalMethod: String, nullRaw: [Double], spec: AuditSpec,
+                               plan: AuditPowerPlan) throws -> TestResult {
+        let perDraw = trainedValues.count
+        guard let direction = claim.declaredStatistic?.direction else {
+            throw AuditError("claim \(claim.name): method \(claim.method.name) does not declare the statistic '\(claim.statistic)'")
+        }
+        let design = try SequentialNulls.design(null: null, modelsPerDraw: perDraw, spec: spec, plan: plan)
+        let draws = SequentialNulls.draws(nullRaw, modelsPerDraw: perDraw)
+        guard let outcome = design.outcome(of: SequentialNulls.reached(draws, estimate: estimate, alternative: direction.alternative)) else {
+            throw AuditError("missing the record of null/\(null.family)/\(nullRaw.count): the sequential tests against it had not stopped; merge every shard, or run without --shard")
+        }
+        var t = try test(claim: claim, site: site, family: null.family, estimate: estimate, trainedValues: trainedValues,
+                         interval: interval, intervalMethod: intervalMethod, nullRaw: Array(nullRaw.prefix(outcome.draws * perDraw)),
+                         modelsPerDraw: perDraw, spec: spec)
+        guard t.extremeCount == outcome.extremeCount else {
+            throw AuditError("\(t.id): the sequential design counted \(outcome.extremeCount) extreme draws, the test \(t.extremeCount)")
+        }
+        t.pValue = outcome.pValue
+        t.adjustedPValue = outcome.pValue
+        t.sequential = SequentialStop(design: design, stop: outcome.stop)
+        return t
+    }
+
+    /// What a sequential family used, for the report's notes.
+    static func sequentialNote(null: NullSpec, tests: [TestResult], modelsUsed: Int) -> String {
+        let stops = Dictionary(grouping: tests, by: { $0.sequential?.stop ?? .maximum })
+        func count(_ s: SequentialMonteCarloTest.Stop) -> Int { stops[s]?.count ?? 0 }
+        let design = tests.first?.sequential?.design
+        let rule = design.map { d in
+            "stop for rejection after \(d.rejectionDraws.map(String.init) ?? "—") draws none reaching the estimate, for acceptance at h = \(d.exceedances) reaching it, else at \(d.maxDraws)"
+        } ?? ""
+        return "\(null.family): drawn sequentially (Besag & Clifford 1991, exact p-values; \(rule)): \(modelsUsed) of at most \(null.K) null models used; "
+            + "\(count(.rejection)) test(s) stopped for rejection, \(count(.acceptance)) for acceptance, \(count(.maximum)) at the maximum"
     }
 
     /// The bootstrap interval of a claim's trained estimate at a site.
@@ -249,7 +315,7 @@ public enum AuditAssembler {
     static func verdict(_ i: Int, tests: [TestResult], rejected: Bool, spec: AuditSpec) throws -> (Verdict, VerdictBasis) {
         let t = tests[i]
         return try verdict(i, pValues: tests.map(\.pValue), adjusted: t.adjustedPValue, rejected: rejected,
-                           pValueInterval: t.pValueInterval, draws: t.null.values.count, directedDifference: t.directedDifference,
+                           pValueInterval: t.pValueInterval, draws: t.drawsForSmallestPValue, directedDifference: t.directedDifference,
                            alpha: spec.alpha, correction: spec.correction, minimumEffect: spec.gate.minimumEffect)
     }
 

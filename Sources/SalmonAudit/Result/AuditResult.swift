@@ -145,6 +145,15 @@ public struct TestResult: Sendable, Codable, Equatable {
     /// With a baseline: whether the estimate stayed inside the interval recorded there.
     public var baselineInterval: ConfidenceInterval?
     public var leftBaseline: Bool?
+    /// Against a family drawn sequentially: the test's design and where it stopped (its null
+    /// draws are then the first `null.values.count` of the family's); nil for a fixed K.
+    public var sequential: SequentialStop? = nil
+
+    /// The fewest null draws whose p-value, 1/(draws + 1), is the smallest this test can reach:
+    /// the draws of a fixed-K test, the early-rejection point (or maximum) of a sequential one.
+    public var drawsForSmallestPValue: Int {
+        sequential.map { $0.design.rejectionDraws ?? $0.design.maxDraws } ?? null.values.count
+    }
 
     /// Estimate − null median in the direction of more structure: the difference itself for a
     /// `larger` statistic, its negation for a `smaller` one. The verdict's minimum effect applies to it.
@@ -170,4 +179,16 @@ public struct BaselineReference: Sendable, Codable, Equatable {
     public var name: String
     public var specHash: String
     public var recordedDataHash: String
+}
+
+/// Where a sequential test (``SequentialMonteCarloTest``) stopped, and its design.
+public struct SequentialStop: Sendable, Codable, Equatable {
+    public var design: SequentialMonteCarloTest
+    /// Why it stopped: `rejection` (r draws, none extreme), `acceptance` (h extreme draws) or `maximum`.
+    public var stop: SequentialMonteCarloTest.Stop
+
+    public init(design: SequentialMonteCarloTest, stop: SequentialMonteCarloTest.Stop) {
+        self.design = design
+        self.stop = stop
+    }
 }

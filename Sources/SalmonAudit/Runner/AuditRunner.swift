@@ -48,9 +48,60 @@ public struct AuditRunner: Sendable {
             .map(\.element)
     }
 
+    /// Whether this run draws its sequential families in rounds (a whole run; a shard cannot see
+    /// the other shards' draws, so it computes its share of every family's K).
+    var drawsSequentially: Bool {
+        shard.count == 1 && !trainedOnly && spec.nulls.contains { $0.sequential != nil }
+    }
+
     public func run() async throws -> Outcome {
+        let evaluator = try UnitEvaluator(spec: spec, subject: subject, specHash: spec.hash)
+        BLAS.enterSingleThreaded()
+        defer { BLAS.leaveSingleThreaded() }
+        guard drawsSequentially else { return try await compute(units, evaluator: evaluator) }
+        // Rounds: first the trained units and the fixed families, then each sequential family up
+        // to the next draw at which one of its running tests could stop, until all have stopped.
+        // Which models are drawn depends only on the records, never on scheduling or `jobs`
+        // (a round is at least `jobs` models, so `jobs` may only add models that go unread).
+        let sequential = Set(spec.nulls.filter { $0.sequential != nil }.map(\.family))
+        let most = units.count
+        var outcome = try await compute(units.filter { unit in
+            if case .null(let family, _) = unit { return !sequential.contains(family) }
+            return true
+        }, evaluator: evaluator, total: most)
+        var present: [String: Int] = [:]
+        var nullValues: [String: [String: [Double]]] = [:]
+        let trained = outcome.records.filter(\.unit.isTrained)  // in seed order, as `units` lists them
+        while true {
+            let needed = try SequentialNulls.modelsNeeded(spec: spec, trained: trained, nullValues: nullValues, modelsPresent: present)
+            var round: [AuditUnit] = []
+            for null in spec.nulls {
+                guard let target = needed[null.family] else { continue }
+                let have = present[null.family] ?? 0
+                let upTo = min(null.K, max(target, have + jobs))
+                round += (have..<upTo).map { AuditUnit.null(family: null.family, index: $0) }
+            }
+            if round.isEmpty { break }
+            let more = try await compute(round, evaluator: evaluator, offset: outcome.records.count, total: most)
+            for record in more.records {
+                guard case .null(let family, _) = record.unit else { continue }
+                present[family, default: 0] += 1
+                for (key, v) in record.values { nullValues[family, default: [:]][key, default: []].append(v) }
+            }
+            outcome.records += more.records
+            outcome.reused += more.reused
+            outcome.computed += more.computed
+        }
+        return outcome
+    }
+
+    /// Computes (or, resuming, reads back) `units`, `jobs` at a time; the records in `units`' order.
+    /// Progress is reported as `(offset + done, total)`, `total` defaulting to `units.count`: a
+    /// sequential run's rounds count against every model the run may draw.
+    func compute(_ units: [AuditUnit], evaluator: UnitEvaluator, offset: Int = 0, total: Int? = nil) async throws -> Outcome {
+        let total = total ?? units.count
+        func report(_ done: Int) { progress?(offset + done, total) }
         let specHash = spec.hash
-        let units = self.units
         var records = [UnitRecord?](repeating: nil, count: units.count)
         var todo: [Int] = []
         for (i, unit) in units.enumerated() {
@@ -61,11 +112,8 @@ public struct AuditRunner: Sendable {
             }
         }
         let reused = units.count - todo.count
-        let evaluator = try UnitEvaluator(spec: spec, subject: subject, specHash: specHash)
-        BLAS.enterSingleThreaded()
-        defer { BLAS.leaveSingleThreaded() }
         var done = reused
-        progress?(done, units.count)
+        report(done)
         // The records this run saved: removed again when the run fails on an error (bad input met
         // by a later unit), so that no partial output is left; a killed run keeps them for --resume.
         var saved: [AuditUnit] = []
@@ -93,7 +141,7 @@ public struct AuditRunner: Sendable {
                         saved.append(record.unit)
                         records[i] = record
                         done += 1
-                        progress?(done, units.count)
+                        report(done)
                     }
                     if failure == nil && next < todo.count { launch() }
                 }

@@ -140,6 +140,21 @@ public struct AuditSpec: Sendable, Codable, Equatable {
             guard null.K >= trainedSeeds else {
                 throw SpecError(field: "nulls[\(i)].K", "expected K ≥ K_t = \(trainedSeeds) (each null draw averages K_t null models), found \(null.K)")
             }
+            if let sequential = null.sequential {
+                let draws = null.K / trainedSeeds
+                guard (1...max(1, draws)).contains(sequential.exceedances) else {
+                    throw SpecError(field: "nulls[\(i)].K.exceedances", "expected 1 ≤ h ≤ \(draws), the most null draws (K / K_t), found \(sequential.exceedances)")
+                }
+                if let r = sequential.rejectionDraws, !(1..<max(2, draws)).contains(r) {
+                    throw SpecError(field: "nulls[\(i)].K.rejectionDraws", "expected 1 ≤ r < \(draws), the most null draws (K / K_t), found \(r)")
+                }
+                if case .list = model.maps?.nulls {
+                    throw SpecError(field: "nulls[\(i)].K.sequential", "null map files are all given; there is nothing to draw sequentially")
+                }
+                if null.family == NullSpec.Family.supplied.rawValue, let count = model.activations?.listedNullCount, count > 0 {
+                    throw SpecError(field: "nulls[\(i)].K.sequential", "null activation files are all given; there is nothing to draw sequentially")
+                }
+            }
             guard families.insert(null.family).inserted else { throw SpecError(field: "nulls[\(i)].family", "duplicate family '\(null.family)'") }
             guard NullSpec.families.contains(null.family) else {
                 var message = "unknown null family '\(null.family)'"
@@ -215,6 +230,8 @@ public struct NullSpec: Sendable, Codable, Equatable {
     /// (memorizing random labels takes longer than learning true ones; Adebayo et al. train until
     /// the permuted labels are fit). Absent: `model.training.epochs`, the trained networks' recipe.
     public var epochs: Int?
+    /// Drawn sequentially, `K` being the most null models (``SequentialDrawing``); nil for a fixed K.
+    public var sequential: SequentialDrawing?
 
     /// The families a spec can name.
     public enum Family: String, CaseIterable, Sendable {
@@ -278,18 +295,28 @@ public struct NullSpec: Sendable, Codable, Equatable {
 
     enum CodingKeys: String, CodingKey, CaseIterable { case family, K, epochs }
 
-    public init(family: String, K: Int, epochs: Int? = nil) {
+    public init(family: String, K: Int, epochs: Int? = nil, sequential: SequentialDrawing? = nil) {
         self.family = family
         self.K = K
         self.epochs = epochs
+        self.sequential = sequential
     }
 
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.allCases.map(\.rawValue))
         let c = try decoder.container(keyedBy: CodingKeys.self)
         family = try c.decode(String.self, forKey: .family)
-        K = try c.decode(Int.self, forKey: .K)
+        let count = try c.decode(NullCount.self, forKey: .K)
+        K = count.K
+        sequential = count.sequential
         epochs = try c.decodeIfPresent(Int.self, forKey: .epochs)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(family, forKey: .family)
+        try c.encode(NullCount(K: K, sequential: sequential), forKey: .K)
+        try c.encodeIfPresent(epochs, forKey: .epochs)
     }
 
     /// The training recipe of a network retrained for this family: `training` with this family's

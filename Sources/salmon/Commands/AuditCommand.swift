@@ -28,6 +28,9 @@ struct AuditCommand: AsyncParsableCommand {
     @Flag(help: "Print the tests, their null draws and the K each needs to reach alpha after the correction; run nothing.")
     var plan = false
 
+    @Option(help: "With --plan: the effect z (trained estimate − null mean, in null standard deviations) at which to simulate each test's power (default 3).")
+    var effect: Double?
+
     @OptionGroup var run: RunOptions
 
     @Option(help: "Run shard i of n (0-based), e.g. 0/3: only the models (trained and null) whose position ≡ i (mod n).")
@@ -90,9 +93,10 @@ struct AuditCommand: AsyncParsableCommand {
                 throw UsageError(option: "--plan", expected: "a spec of null-model tests (an identifiability spec has no null draws to plan)")
             }
             let auditSpec = try AuditSpec.parse(yaml: yaml, file: InputFile.displayName(spec))
-            emit(AuditPlanReport.render(try AuditPowerPlan(spec: auditSpec), spec: auditSpec))
+            try emitPlan(auditSpec, specDirectory: directory(of: spec), jobs: run.jobs, effect: effect)
             return
         }
+        if effect != nil { throw UsageError(option: "--effect", expected: "--plan with it (the power it sets is part of the plan)") }
         guard let out else { throw UsageError(option: "--out", expected: "an output directory (or --plan)") }
         try ReportDirectory.requireOutputDirectory(out)
         let auditSpec: AuditSpec
@@ -107,6 +111,10 @@ struct AuditCommand: AsyncParsableCommand {
         if let shard {
             guard let parsed = Shard(parsing: shard) else { throw UsageError(option: "--shard", expected: "i/n with 0 ≤ i < n, found '\(shard)'") }
             selected = parsed
+        }
+        if baseline != nil, let i = auditSpec.nulls.firstIndex(where: { $0.sequential != nil }) {
+            throw SpecError(file: InputFile.displayName(spec), field: "nulls[\(i)].K",
+                            "a fixed K with --baseline: a baseline's null distributions are whole, a sequential family's are not")
         }
         if baseline != nil && selected.count > 1 { throw UsageError(option: "--shard", expected: "no sharding with --baseline (no null models are computed)") }
         let stored = try baseline.map { try Baseline.read(directory: $0) }
@@ -138,4 +146,16 @@ struct AuditCommand: AsyncParsableCommand {
         try writeReports(result, to: out)
         try exitForClaims(result)
     }
+}
+
+/// Prints the plan of `spec` (``AuditPlanReport``): the K every test needs, the CPU time from a
+/// timing of one model per family on the built subject, and the Monte Carlo power at `effect`.
+func emitPlan(_ spec: AuditSpec, specDirectory: String, jobs: Int, effect: Double?) throws {
+    let z = effect ?? 3
+    guard z.isFinite, abs(z) <= 40 else { throw UsageError(option: "--effect", expected: "a number of null standard deviations in [-40, 40], found \(z)") }
+    let plan = try AuditPowerPlan(spec: spec)
+    let subject = try Audit.subject(for: spec, specDirectory: specDirectory, jobs: jobs)
+    let cost = try AuditCostEstimate.measure(spec: spec, subject: subject)
+    let power = try MonteCarloPower.simulate(spec: spec, plan: plan, effect: z)
+    emit(AuditPlanReport.render(plan, spec: spec, cost: cost, power: power, jobs: jobs))
 }

@@ -32,6 +32,10 @@ struct RecordBaselineCommand: AsyncParsableCommand {
                             "expected an audit spec: 'salmon baseline record' stores null distributions, and an identifiability spec (kind: identifiability) has none to store")
         }
         let auditSpec = try AuditSpec.parse(yaml: yaml, file: InputFile.displayName(spec))
+        if let i = auditSpec.nulls.firstIndex(where: { $0.sequential != nil }) {
+            throw SpecError(file: InputFile.displayName(spec), field: "nulls[\(i)].K",
+                            "a fixed K: a baseline stores whole null distributions, and a sequential family stops drawing when its tests are settled")
+        }
         let subject = try Audit.subject(for: auditSpec, specDirectory: directory(of: spec), jobs: run.jobs)
         let (result, outcome) = try await Audit.run(spec: auditSpec, subject: subject, jobs: run.jobs, progress: ProgressLine().callback)
         guard let result else { return }

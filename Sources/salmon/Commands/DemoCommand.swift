@@ -24,6 +24,9 @@ struct DemoCommand: AsyncParsableCommand {
     @Flag(help: "Print the demo's audit spec (YAML) and exit.")
     var printSpec = false
 
+    @Flag(help: "Print the demo audit's plan (as 'salmon audit --plan': the K each test needs, the time, the power) and exit.")
+    var plan = false
+
     static let spec = """
     # The demo audit (salmon demo). Run it yourself with: salmon audit demo.yaml --out DIR
     version: 1
@@ -68,6 +71,10 @@ struct DemoCommand: AsyncParsableCommand {
         }
         let started = Date()
         let spec = try AuditSpec.parse(yaml: Self.spec, file: "demo spec")
+        if plan {
+            try emitPlan(spec, specDirectory: ".", jobs: run.jobs, effect: nil)
+            return
+        }
         let subject = try Audit.subject(for: spec, specDirectory: ".", jobs: run.jobs)
         let (result, _) = try await Audit.run(spec: spec, subject: subject, jobs: run.jobs, store: try recordStore(in: out + "/.work"),
                                               progress: ProgressLine().callback)

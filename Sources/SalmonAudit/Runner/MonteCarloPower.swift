@@ -1,0 +1,83 @@
+import Foundation
+import SalmonStatistics
+
+/// The probability that a test is rejected after the spec's correction at its K, when the trained
+/// estimate lies `effect` (z) null standard deviations beyond the null mean of a normal null
+/// distribution: each null draw then reaches it with probability q = 1 − Φ(z). A seeded
+/// simulation (`seed → "plan" → "power" → family`, `replicates` replicates): b ~ Binomial(B, q) and
+/// p = (1 + b)/(1 + B) for a fixed K; the sequential design's path, drawn gap by gap
+/// (geometric gaps between draws that reach the estimate), for a sequential family.
+///
+/// Two figures per family: **alone**, every other test at p = 1 (the least a test can count on),
+/// and **together**, every test of the audit at the same effect, drawn independently. A verdict
+/// of *distinguishable* also needs the minimum effect (`gate.minimumEffect`), which z > 0 meets
+/// when the minimum effect is 0.
+public struct MonteCarloPower: Sendable, Equatable {
+    public struct Family: Sendable, Equatable {
+        public var family: String
+        /// The null draws a test has (the maximum for a sequential family).
+        public var draws: Int
+        public var alone: Double
+        public var together: Double
+    }
+
+    public var effect: Double
+    /// q = 1 − Φ(z): the probability that a null draw reaches the estimate.
+    public var reachProbability: Double
+    public var replicates: Int
+    public var families: [Family]
+
+    /// - Throws: ``StatisticsError`` for a non-finite effect or fewer than 1 replicate.
+    public static func simulate(spec: AuditSpec, plan: AuditPowerPlan, effect z: Double, replicates: Int = 2000) throws -> MonteCarloPower {
+        guard z.isFinite else { throw StatisticsError("effect", expected: "a finite number of null standard deviations, found \(z)") }
+        guard replicates >= 1 else { throw StatisticsError("replicates", expected: "at least 1, found \(replicates)") }
+        let q = 1 - StandardNormal.cdf(z)
+        let m = plan.tests.count
+        // One p-value sampler per test: its family's draws and design.
+        let samplers: [(inout RandomStream) -> Double] = try plan.tests.map { test in
+            guard let null = spec.nulls.first(where: { $0.family == test.family }) else { throw StatisticsError("family", expected: "a family of the spec") }
+            if null.sequential != nil {
+                let design = try SequentialNulls.design(null: null, modelsPerDraw: test.modelsPerDraw, spec: spec, plan: plan)
+                return { s in Self.sequentialPValue(design, q: q, stream: &s) }
+            }
+            let draws = test.draws
+            return { s in Double(s.binomial(trials: draws, probability: q) + 1) / Double(draws + 1) }
+        }
+        var families: [Family] = []
+        for null in spec.nulls {
+            guard let i = plan.tests.firstIndex(where: { $0.family == null.family }) else { continue }
+            var alone = 0, together = 0
+            for r in 0..<replicates {
+                var s = RandomStream(seed: spec.seed, path: ["plan", "power", .label(null.family), .index(r)])
+                var p = [Double](repeating: 1, count: m)
+                p[i] = samplers[i](&s)
+                if try MultipleTesting.adjust(p, method: spec.correction, alpha: spec.alpha).reject[i] { alone += 1 }
+                for j in 0..<m where j != i { p[j] = samplers[j](&s) }
+                if try MultipleTesting.adjust(p, method: spec.correction, alpha: spec.alpha).reject[i] { together += 1 }
+            }
+            families.append(Family(family: null.family, draws: plan.tests[i].draws, alone: Double(alone) / Double(replicates),
+                                   together: Double(together) / Double(replicates)))
+        }
+        return MonteCarloPower(effect: z, reachProbability: q, replicates: replicates, families: families)
+    }
+
+    /// The design's p-value on a path whose draws reach the estimate independently with probability q.
+    static func sequentialPValue(_ design: SequentialMonteCarloTest, q: Double, stream s: inout RandomStream) -> Double {
+        // Positions of the draws that reach the estimate, by geometric gaps; then the design's stop.
+        var n = 0, b = 0
+        while true {
+            let gap: Int
+            if q <= 0 { gap = Int.max / 2 } else if q >= 1 { gap = 1 } else {
+                gap = Int(min(1e15, (log(s.uniformPositive()) / log1p(-q)).rounded(.up)))
+            }
+            let next = n + max(1, gap)   // the draw that reaches it
+            // Draws n+1 … next−1 do not reach it: the design may stop among them.
+            if b == 0, let r = design.rejectionDraws, r < next, r > n { return design.pValue(.rejection, draws: r, extremeCount: 0) }
+            if next > design.maxDraws { return design.pValue(.maximum, draws: design.maxDraws, extremeCount: b) }
+            n = next
+            b += 1
+            if b == design.exceedances { return design.pValue(.acceptance, draws: n, extremeCount: b) }
+            if n == design.maxDraws { return design.pValue(.maximum, draws: n, extremeCount: b) }
+        }
+    }
+}
