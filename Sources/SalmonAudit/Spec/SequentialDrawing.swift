@@ -42,6 +42,12 @@ struct NullCount: Codable {
             sequential = nil
             return
         }
+        guard (try? decoder.container(keyedBy: CodingKeys.self)) != nil else {
+            // A scalar that is not an integer: the integer's own error ("expected an integer, found …").
+            K = try decoder.singleValueContainer().decode(Int.self)
+            sequential = nil
+            return
+        }
         try decoder.rejectUnknownKeys(CodingKeys.allCases.map(\.rawValue))
         let c = try decoder.container(keyedBy: CodingKeys.self)
         K = try c.decode(Int.self, forKey: .max)
