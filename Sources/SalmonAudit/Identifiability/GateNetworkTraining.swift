@@ -83,9 +83,13 @@ public struct GateNetworkTraining: Sendable {
         return (0..<n).map { _ in stream.index(below: n) }
     }
 
+    /// Network `seed`'s stream address: `identifiability → width → [permuted-labels →] seed`.
+    public func streamPath(seed: Int) -> StreamPath {
+        permutedLabels ? ["identifiability", .index(width), "permuted-labels", .index(seed)] : ["identifiability", .index(width), .index(seed)]
+    }
+
     func stream(seed: Int) -> RandomStream {
-        permutedLabels ? RandomStream(seed: masterSeed, path: ["identifiability", .index(width), "permuted-labels", .index(seed)])
-            : RandomStream(seed: masterSeed, path: ["identifiability", .index(width), .index(seed)])
+        RandomStream(seed: masterSeed, path: streamPath(seed: seed))
     }
 
     /// Network `seed` before training (the same for the rows and for every resample).

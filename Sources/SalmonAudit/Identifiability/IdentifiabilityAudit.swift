@@ -140,8 +140,7 @@ public struct IdentifiabilityAudit: Sendable {
             labels: recipe.permutedLabels ? table.map { Int($0) } : nil)
         var orbits: [CircuitOrbit]? = nil
         if converged {
-            var base: StreamPath = recipe.permutedLabels ? ["identifiability", .index(recipe.width), "permuted-labels", .index(seed)]
-                : ["identifiability", .index(recipe.width), .index(seed)]
+            var base = recipe.streamPath(seed: seed)
             if let resample { base = base.appending("resample", .index(resample)) }
             var enumerator = try CircuitEnumerator(model: model, validation: validation, keepLimit: keepLimit)
             // Groundings and formulas enter the summaries of seed networks and of null networks

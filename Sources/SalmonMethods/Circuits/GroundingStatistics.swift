@@ -45,12 +45,24 @@ public struct GroundingStatistics: Sendable, Codable, Equatable {
     /// circuits, or a uniform sample of them), in order, on `jobs` threads.
     /// - Throws: ``MethodError`` from ``CircuitGroundings``.
     public static func counts(model: MLP, circuits: [Circuit], jobs: Int = 1) throws -> [Double] {
-        let counts = ParallelMap.run(count: circuits.count, jobs: jobs) { i -> Result<Double, MethodError> in
-            do { return .success(try CircuitGroundings(model: model, circuit: circuits[i]).count()) } catch let e as MethodError {
+        try groundings(model: model, circuits: circuits, jobs: jobs).counts
+    }
+
+    /// Each circuit's grounding count and, with `listing`, its first `listing` groundings in the
+    /// published code's order — one ``CircuitGroundings`` (one forward pass) per circuit for both.
+    /// - Throws: ``MethodError`` from the first circuit that cannot be grounded.
+    public static func groundings(model: MLP, circuits: [Circuit], jobs: Int = 1,
+                                  listing: Int? = nil) throws -> (counts: [Double], lists: [[Grounding]]?) {
+        let each = ParallelMap.run(count: circuits.count, jobs: jobs) { i -> Result<(Double, [Grounding]), MethodError> in
+            do {
+                let g = try CircuitGroundings(model: model, circuit: circuits[i])
+                return .success((try g.count(), listing.map { g.list(limit: $0) } ?? []))
+            } catch let e as MethodError {
                 return .failure(e)
             } catch { return .failure(MethodError("\(error)")) }
         }
-        return try counts.map { try $0.get() }
+        let done = try each.map { try $0.get() }
+        return (done.map(\.0), listing == nil ? nil : done.map(\.1))
     }
 
     /// The statistics from grounding counts g_c (see the type's summary).

@@ -97,10 +97,7 @@ public enum IdentifiabilityAuditMarkdown {
         for w in r.widths {
             for n in w.networks {
                 var line = "| \(n.width) | \(n.seed) | \(n.resample.map(String.init) ?? N.absent) | \(n.epochs) | \(N.fixed(n.finalLoss, decimals: 4)) | \(n.converged ? "yes" : "no") | \(n.perfectCircuits.map(count) ?? N.absent) | \(n.minimalCircuits.map(String.init) ?? N.absent) | \(n.comparedCircuits.map { "\($0)\(n.comparedCircuitsSampled ? " (sample)" : "")" } ?? N.absent) |"
-                if grounded {
-                    let g = n.groundings
-                    line += " \(g.map { explanations($0.explanations) + ($0.sampled ? " (est.)" : "") } ?? N.absent) | \(N.fixed(g?.explanationEntropy, decimals: 1)) |"
-                }
+                if grounded { line += groundingCells(n) }
                 if formulas {
                     let w = n.whatThenWhere
                     line += " \(w.map { "\($0.mappedFormulas)/\($0.candidateFormulas)" } ?? N.absent) | \(w.map { "\($0.minimalMappings)" } ?? N.absent) |"
@@ -120,10 +117,7 @@ public enum IdentifiabilityAuditMarkdown {
             for w in r.widths {
                 for n in w.nullNetworks ?? [] {
                     var line = "| \(n.width) | \(n.seed) | \(n.labels.map { $0.map(String.init).joined() } ?? N.absent) | \(n.epochs) | \(n.converged ? "yes" : "no") | \(n.perfectCircuits.map(count) ?? N.absent) |"
-                    if grounded {
-                        let g = n.groundings
-                        line += " \(g.map { explanations($0.explanations) + ($0.sampled ? " (est.)" : "") } ?? N.absent) | \(N.fixed(g?.explanationEntropy, decimals: 1)) |"
-                    }
+                    if grounded { line += groundingCells(n) }
                     lines.append(line)
                 }
             }
@@ -163,6 +157,12 @@ public enum IdentifiabilityAuditMarkdown {
         lines.append("| bootstrap | B = \(r.spec.resampling.bootstrap), BCa, level \(level) |")
         lines.append("")
         return lines.joined(separator: "\n")
+    }
+
+    /// A network's explanations and their entropy, as two table cells (" (est.)" for a sample).
+    static func groundingCells(_ n: IdentifiabilityAuditResult.Network) -> String {
+        let g = n.groundings
+        return " \(g.map { explanations($0.explanations) + ($0.sampled ? " (est.)" : "") } ?? N.absent) | \(N.fixed(g?.explanationEntropy, decimals: 1)) |"
     }
 
     /// The interpretations of the perfect circuits (Méloux et al.'s groundings), per width.

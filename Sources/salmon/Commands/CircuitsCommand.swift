@@ -180,16 +180,15 @@ struct CircuitsCommand: ParsableCommand {
             guard census.isComplete || census.sample != nil else {
                 throw InputError(file: model, field: "perfect circuits", expected: "at most \(enumerator.keepLimit) perfect circuits to ground them all, found \(Int(census.perfectCount)); pass --grounding-sample N")
             }
-            let counts = try GroundingStatistics.counts(model: mlp, circuits: census.sample ?? census.perfect, jobs: jobs)
+            let (counts, lists) = try GroundingStatistics.groundings(model: mlp, circuits: census.sample ?? census.perfect, jobs: jobs,
+                                                                     listing: listGroundings)
             let g = try GroundingStatistics(groundings: counts, perfectCircuits: census.perfectCount)
             grounded = Groundings(groundedCircuits: g.groundedCircuits, sampled: g.sampled, sampleSeed: g.sampled ? sampleSeed : nil,
                                   explanations: g.explanations, circuitsWithMultipleGroundings: g.circuitsWithMultipleGroundings,
                                   fractionWithMultipleGroundings: g.fractionWithMultipleGroundings,
                                   explanationEntropyBits: g.explanationEntropy, circuitEntropyBits: g.circuitEntropy,
                                   perCircuit: list ? counts : nil,
-                                  lists: try listGroundings.map { limit in
-                                      try (census.sample ?? census.perfect).map { try CircuitGroundings(model: mlp, circuit: $0).list(limit: limit) }
-                                  })
+                                  lists: lists)
         }
         func mean(_ x: [Double]) -> Double? { x.isEmpty ? nil : x.reduce(0, +) / Double(x.count) }
         let summary = Summary(model: InputFile.displayName(model), sizes: mlp.sizes, task: task, threshold: threshold,

@@ -82,6 +82,10 @@ func writeReports(_ result: AuditResult, to directory: String) throws {
     }
     let counts = Dictionary(grouping: result.tests, by: \.verdict).mapValues(\.count)
     lines.append("\(result.tests.count) tests: \(counts[.distinguishable] ?? 0) distinguishable, \(counts[.deadSalmon] ?? 0) dead salmon, \(counts[.inconclusive] ?? 0) inconclusive; \(result.claims.filter(\.holds).count) of \(result.claims.count) claims hold")
+    if result.spec.nulls.contains(where: { $0.sequential != nil }), result.baseline == nil {
+        let most = result.spec.nulls.reduce(0) { $0 + $1.K }
+        lines.append("null models: \(result.provenance.nullModels) used of at most \(most) (sequential families stop when their tests have)")
+    }
     lines.append("reports: \(directory)/report.md, results.csv, results.json, junit.xml")
     emit(lines.joined(separator: "\n") + "\n")
 }
