@@ -151,6 +151,13 @@ public enum MarkdownReport {
         out += "of null draws and b the number at least as extreme as the trained estimate in the statistic's direction; "
         out += "its Monte Carlo uncertainty is the Clopper–Pearson interval of the tail probability it estimates "
         out += "(\"p interval\" above). p_adj is the adjusted p-value.\n"
+        if result.tests.contains(where: { $0.sequential != nil }) {
+            out += "- Against a family drawn sequentially, a test's null draws stop where its decision is settled (Besag & Clifford "
+            out += "1991, with an early rejection): for rejection after r draws none at least as extreme (p = 1/(r + 1)), for "
+            out += "acceptance at the h-th draw at least as extreme, else at the family's maximum; K is then the draws the test "
+            out += "used. Its p-value is the exact null probability of an outcome at least as extreme, valid whatever the "
+            out += "stopping; a stop for rejection or acceptance is final (its \"p interval\" is the p-value itself).\n"
+        }
         out += "- Effect Δ is the trained estimate minus the null median; z is (estimate − null mean) / null sd; AUROC is "
         out += "P(trained > null) + ½ P(tie).\n"
         out += "\n### Null families\n\n"

@@ -131,6 +131,16 @@ compare() {
 }
 
 submit
+# While the merge is held (queued), a second submission is refused and rewrites nothing.
+scontrol hold "$merge_job"
+before_scripts=$(cat "$work/cluster/slurm/shards.sbatch" "$work/cluster/slurm/merge.sbatch" | md5sum)
+if "$salmon" audit "$spec" --out "$work/cluster" --slurm --array 4 --submit > "$work/again.txt" 2>&1; then
+  fail "a second submission was accepted while merge job $merge_job was queued"
+fi
+grep -q "still queued or running, found .*$merge_job" "$work/again.txt" || fail "the refused submission said: $(cat "$work/again.txt")"
+[ "$(cat "$work/cluster/slurm/shards.sbatch" "$work/cluster/slurm/merge.sbatch" | md5sum)" = "$before_scripts" ] || fail "the refused submission rewrote the scripts"
+say "a second --submit while merge job $merge_job was queued: refused ($(head -c 160 "$work/again.txt"))"
+scontrol release "$merge_job"
 merge_state=$(wait_job "$merge_job")
 [ "$merge_state" = "$expected_state" ] || { tail -n 20 "$work"/cluster/slurm/logs/* >&2 || true; fail "merge job $merge_job ended $merge_state, expected $expected_state (the local run exited with $local_exit)"; }
 tasks=()
@@ -147,6 +157,7 @@ compare
 rm "$work/cluster/shards/2/shard.json"
 records=( "$work"/cluster/shards/2/records/*.json )
 removed=$(( ${#records[@]} / 2 ))
+[ "$removed" -ge 1 ] || fail "shard 2 has ${#records[@]} records, too few to remove half"
 rm "${records[@]:0:$removed}"
 sleep 1
 touch "$work/marker"

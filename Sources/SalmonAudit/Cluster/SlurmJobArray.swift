@@ -80,6 +80,12 @@ public struct SlurmJobArray: Sendable {
         }
     }
 
+    /// `text` for a comment line: control characters (a newline would end the comment and start a
+    /// command) become `?`.
+    static func commentSafe(_ text: String) -> String {
+        String(String.UnicodeScalarView(text.unicodeScalars.map { CharacterSet.controlCharacters.contains($0) ? "?" : $0 }))
+    }
+
     /// Whether `partition` is a partition name or a comma-separated list of them.
     public static func isPartition(_ partition: String) -> Bool {
         !partition.isEmpty && partition.count <= 256 && partition.unicodeScalars.allSatisfy { s in
@@ -127,7 +133,7 @@ public struct SlurmJobArray: Sendable {
     /// The job-array script: task `SLURM_ARRAY_TASK_ID` = i runs shard i of N with `--resume`.
     public var arrayScript: String {
         var lines = ["#!/bin/bash", Self.mark]
-        lines.append("# One task per shard of \(spec): salmon audit --shard i/\(tasks); submit with sbatch (this array first, then merge.sbatch).")
+        lines.append("# One task per shard of \(Self.commentSafe(spec)): salmon audit --shard i/\(tasks); submit with sbatch (this array first, then merge.sbatch).")
         lines += directives(name: jobName, output: logDirectory + "/shard-%a-job%A.out")
         lines.append("#SBATCH --array=\(arrayDirective)")
         lines.append("set -eu")
@@ -141,7 +147,7 @@ public struct SlurmJobArray: Sendable {
     /// as `salmon audit`).
     public var mergeScript: String {
         var lines = ["#!/bin/bash", Self.mark]
-        lines.append("# Merges the \(tasks) shards of \(spec) into \(out); submit with --dependency=afterok:<the array job>.")
+        lines.append("# Merges the \(tasks) shards of \(Self.commentSafe(spec)) into \(out); submit with --dependency=afterok:<the array job>.")
         let merge = directives(name: jobName + "-merge", output: logDirectory + "/merge-job%j.out")
         lines += merge.map { $0.hasPrefix("#SBATCH --cpus-per-task=") ? "#SBATCH --cpus-per-task=1" : $0 }
         lines.append("set -eu")

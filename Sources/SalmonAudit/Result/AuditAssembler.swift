@@ -115,8 +115,20 @@ public enum AuditAssembler {
                                     generator: RandomStream.generatorName, streamDerivation: RandomStream.derivationScheme,
                                     specHash: specHash, dataHash: dataHash, evaluationHash: evaluationHash, jobs: nil, blasThreadsPerWorker: nil, shards: nil,
                                     nullModels: modelsUsed, trainedModels: trainedCount)
+        // Diagnostics of the models the tests read: a sequential family's models past where its
+        // tests stopped (computed by shards, which cannot see the stop) are left out, so the notes
+        // are the same for any jobs and shard split.
+        var read: [String: Int] = [:]
+        if baseline == nil {
+            for null in spec.nulls where null.sequential != nil {
+                read[null.family] = tests.filter { $0.family == null.family }.map { $0.null.values.count * $0.null.modelsPerDraw }.max() ?? 0
+            }
+        }
         var summed: [String: Double] = [:]
-        for record in byUnit.values { for (name, value) in record.diagnostics { summed[name, default: 0] += value } }
+        for record in byUnit.values {
+            if case .null(let family, let index) = record.unit, let used = read[family], index >= used { continue }
+            for (name, value) in record.diagnostics { summed[name, default: 0] += value }
+        }
         let used = Set(spec.claims.map(\.family.name))
         let diagnosticsNote = ClaimFamilies.registered.filter { used.contains($0.name) }.flatMap { $0.notes(diagnostics: summed) }
         return AuditResult(name: spec.name, spec: spec, model: model, provenance: provenance, policy: policy, tests: tests,
@@ -204,6 +216,10 @@ public enum AuditAssembler {
         }
         t.pValue = outcome.pValue
         t.adjustedPValue = outcome.pValue
+        // A stop for rejection or acceptance is final: its p-value is exact, with no Monte Carlo
+        // error left for more draws to resolve (the verdict rule's "could change" does not apply).
+        // At the maximum, more draws (a larger max) could still change it: the interval stays.
+        if outcome.stop != .maximum { t.pValueInterval = ConfidenceInterval(lower: outcome.pValue, upper: outcome.pValue, level: t.pValueInterval.level) }
         t.sequential = SequentialStop(design: design, stop: outcome.stop)
         return t
     }
@@ -278,21 +294,14 @@ public enum AuditAssembler {
                      spec: AuditSpec) throws -> TestResult {
         // With K_t trained seeds the estimate is a mean of K_t models; each null draw is the mean of
         // K_t null models, so estimate and draws are exchangeable under the null.
-        let draws: [Double]
-        if modelsPerDraw > 1 {
-            draws = stride(from: 0, to: nullRaw.count - modelsPerDraw + 1, by: modelsPerDraw).map { start in
-                nullRaw[start..<(start + modelsPerDraw)].reduce(0, +) / Double(modelsPerDraw)
-            }
-            guard !draws.isEmpty else {
-                throw AuditError("\(family): K = \(nullRaw.count) null models are fewer than K_t = \(modelsPerDraw) trained seeds")
-            }
-        } else {
-            draws = nullRaw
+        let draws = SequentialNulls.draws(nullRaw, modelsPerDraw: modelsPerDraw)
+        guard !draws.isEmpty else {
+            throw AuditError("\(family): K = \(nullRaw.count) null models are fewer than K_t = \(modelsPerDraw) trained seeds")
         }
         // Means of K_t values can differ from an equal mean in the last bits, depending on the order of
-        // summation; values within 1e-12 (relative) of the estimate are ties, and ties count as extreme.
-        let tie = 1e-12 * max(1, abs(estimate))
-        let tiedDraws = draws.map { abs($0 - estimate) <= tie ? estimate : $0 }
+        // summation; values within 1e-12 (relative) of the estimate are ties, and ties count as extreme
+        // (``SequentialNulls/isTie(_:estimate:)``, the sequential tests' rule too).
+        let tiedDraws = draws.map { SequentialNulls.isTie($0, estimate: estimate) ? estimate : $0 }
         guard let direction = claim.declaredStatistic?.direction else {
             throw AuditError("claim \(claim.name): method \(claim.method.name) does not declare the statistic '\(claim.statistic)'")
         }

@@ -16,11 +16,16 @@ enum SequentialNulls {
                                             rejectionDraws: r.flatMap { $0 < maxDraws && $0 >= 1 ? $0 : nil })
     }
 
-    /// Whether each null draw reaches the estimate in the direction of the alternative (ties, within
-    /// 1e-12 relative, count as reaching it, as in the fixed-K test).
+    /// Whether a null draw ties with the estimate: within 1e-12 relative (means of K_t values can
+    /// differ from an equal mean in the last bits, by the order of summation). Ties count as extreme.
+    static func isTie(_ draw: Double, estimate: Double) -> Bool {
+        abs(draw - estimate) <= 1e-12 * max(1, abs(estimate))
+    }
+
+    /// Whether each null draw reaches the estimate in the direction of the alternative: a tie, or
+    /// beyond it — the rule of the fixed-K test, which counts ties as extreme.
     static func reached(_ draws: [Double], estimate: Double, alternative: Alternative) -> [Bool] {
-        let tie = 1e-12 * max(1, abs(estimate))
-        return draws.map { alternative == .less ? $0 <= estimate + tie : $0 >= estimate - tie }
+        draws.map { isTie($0, estimate: estimate) || (alternative == .less ? $0 <= estimate : $0 >= estimate) }
     }
 
     /// Null draws: means of consecutive groups of `modelsPerDraw` values (the last partial group dropped).

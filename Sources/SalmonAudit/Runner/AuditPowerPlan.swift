@@ -47,9 +47,18 @@ public struct AuditPowerPlan: Sendable, Equatable {
     /// Refuses a spec with a test that cannot reach α at all, naming the first such family's
     /// `nulls[i].K` and the K its tests need, unless the spec says `allowUnderpowered: true`.
     /// - Throws: ``SpecError`` at `nulls[i].K`.
+    ///   A sequential family's `rejectionDraws` below the draws at which the correction rejects
+    ///   p = 1/(r + 1) whatever the other tests is refused always (an early stop there would not
+    ///   be a rejection, and the design's promise is that it is).
     public static func requirePower(_ spec: AuditSpec, file: String) throws {
-        guard !spec.allowUnderpowered else { return }
         let plan = try AuditPowerPlan(spec: spec)
+        for (i, null) in spec.nulls.enumerated() {
+            guard let r = null.sequential?.rejectionDraws,
+                  let needed = plan.tests.filter({ $0.family == null.family }).map(\.drawsNeeded).max(), r < needed else { continue }
+            throw SpecError(file: file, field: "nulls[\(i)].K.rejectionDraws",
+                            "expected r ≥ \(needed), the null draws from which \(spec.correction.rawValue) rejects p = 1/(r + 1) whatever the other \(plan.tests.count - 1) tests (an earlier stop would not be a rejection), found \(r); leave it out for \(needed)")
+        }
+        guard !spec.allowUnderpowered else { return }
         for (i, null) in spec.nulls.enumerated() {
             let short = plan.underpowered.filter { $0.family == null.family }
             guard let worst = short.max(by: { $0.kNeededAtAll < $1.kNeededAtAll }) else { continue }

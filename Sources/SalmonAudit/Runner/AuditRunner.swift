@@ -40,6 +40,8 @@ public struct AuditRunner: Sendable {
         /// Units read back from the store (`resume`).
         public var reused: Int
         public var computed: Int
+        /// The units this run saved to the store (removed again when a later round fails).
+        var saved: [AuditUnit] = []
     }
 
     /// The units this run is responsible for.
@@ -61,8 +63,9 @@ public struct AuditRunner: Sendable {
         guard drawsSequentially else { return try await compute(units, evaluator: evaluator) }
         // Rounds: first the trained units and the fixed families, then each sequential family up
         // to the next draw at which one of its running tests could stop, until all have stopped.
-        // Which models are drawn depends only on the records, never on scheduling or `jobs`
-        // (a round is at least `jobs` models, so `jobs` may only add models that go unread).
+        // Which models are drawn depends only on the records, never on scheduling or `jobs`: no
+        // model past that draw is computed, so a model no test reads can neither add to the
+        // diagnostics nor fail the run.
         let sequential = Set(spec.nulls.filter { $0.sequential != nil }.map(\.family))
         let most = units.count
         var outcome = try await compute(units.filter { unit in
@@ -72,25 +75,31 @@ public struct AuditRunner: Sendable {
         var present: [String: Int] = [:]
         var nullValues: [String: [String: [Double]]] = [:]
         let trained = outcome.records.filter(\.unit.isTrained)  // in seed order, as `units` lists them
-        while true {
-            let needed = try SequentialNulls.modelsNeeded(spec: spec, trained: trained, nullValues: nullValues, modelsPresent: present)
-            var round: [AuditUnit] = []
-            for null in spec.nulls {
-                guard let target = needed[null.family] else { continue }
-                let have = present[null.family] ?? 0
-                let upTo = min(null.K, max(target, have + jobs))
-                round += (have..<upTo).map { AuditUnit.null(family: null.family, index: $0) }
+        do {
+            while true {
+                let needed = try SequentialNulls.modelsNeeded(spec: spec, trained: trained, nullValues: nullValues, modelsPresent: present)
+                var round: [AuditUnit] = []
+                for null in spec.nulls {
+                    guard let target = needed[null.family] else { continue }
+                    let have = present[null.family] ?? 0
+                    round += (have..<min(null.K, target)).map { AuditUnit.null(family: null.family, index: $0) }
+                }
+                if round.isEmpty { break }
+                let more = try await compute(round, evaluator: evaluator, offset: outcome.records.count, total: most)
+                for record in more.records {
+                    guard case .null(let family, _) = record.unit else { continue }
+                    present[family, default: 0] += 1
+                    for (key, v) in record.values { nullValues[family, default: [:]][key, default: []].append(v) }
+                }
+                outcome.records += more.records
+                outcome.reused += more.reused
+                outcome.computed += more.computed
+                outcome.saved += more.saved
             }
-            if round.isEmpty { break }
-            let more = try await compute(round, evaluator: evaluator, offset: outcome.records.count, total: most)
-            for record in more.records {
-                guard case .null(let family, _) = record.unit else { continue }
-                present[family, default: 0] += 1
-                for (key, v) in record.values { nullValues[family, default: [:]][key, default: []].append(v) }
-            }
-            outcome.records += more.records
-            outcome.reused += more.reused
-            outcome.computed += more.computed
+        } catch {
+            // A failing round removed its own records; those of the rounds before go too.
+            if let store { store.remove(outcome.saved) }
+            throw error
         }
         return outcome
     }
@@ -151,6 +160,6 @@ public struct AuditRunner: Sendable {
             if let store { store.remove(saved) }
             throw error
         }
-        return Outcome(records: records.compactMap { $0 }, reused: reused, computed: todo.count)
+        return Outcome(records: records.compactMap { $0 }, reused: reused, computed: todo.count, saved: saved)
     }
 }

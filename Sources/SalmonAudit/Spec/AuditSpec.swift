@@ -142,11 +142,13 @@ public struct AuditSpec: Sendable, Codable, Equatable {
             }
             if let sequential = null.sequential {
                 let draws = null.K / trainedSeeds
-                guard (1...max(1, draws)).contains(sequential.exceedances) else {
-                    throw SpecError(field: "nulls[\(i)].K.exceedances", "expected 1 ≤ h ≤ \(draws), the most null draws (K / K_t), found \(sequential.exceedances)")
+                // h above the most draws is the same design as h = the most draws (no early acceptance).
+                guard (1...1_000_000).contains(sequential.exceedances) else {
+                    throw SpecError(field: "nulls[\(i)].K.exceedances", "expected 1 ≤ h ≤ 1,000,000 null draws reaching the estimate, found \(sequential.exceedances)")
                 }
-                if let r = sequential.rejectionDraws, !(1..<max(2, draws)).contains(r) {
-                    throw SpecError(field: "nulls[\(i)].K.rejectionDraws", "expected 1 ≤ r < \(draws), the most null draws (K / K_t), found \(r)")
+                if let r = sequential.rejectionDraws, !(r >= 1 && r < draws) {
+                    throw SpecError(field: "nulls[\(i)].K.rejectionDraws", draws >= 2 ? "expected 1 ≤ r < \(draws), the most null draws (K / K_t), found \(r)"
+                                                                                   : "no early rejection: K / K_t = \(draws) null draw leaves none before the maximum, found \(r)")
                 }
                 if case .list = model.maps?.nulls {
                     throw SpecError(field: "nulls[\(i)].K.sequential", "null map files are all given; there is nothing to draw sequentially")

@@ -107,7 +107,7 @@ public enum Activation: Sendable, Equatable, Hashable, Codable {
         gradient.withUnsafeMutableBufferPointer { g in
             z.withUnsafeBufferPointer { zs in
                 switch self {
-                case .relu: for i in 0..<g.count { g[i] = zs[i] > 0 ? g[i] : 0 }
+                case .relu: Self.multiplyByReLUDerivative(g, zs)
                 case .gelu: Self.multiplyByGELUDerivative(g, zs)
                 case .geluTanh: for i in 0..<g.count { g[i] *= Activation.geluTanhDerivative(zs[i]) }
                 case .square: for i in 0..<g.count { g[i] *= 2 * zs[i] }
@@ -119,6 +119,28 @@ public enum Activation: Sendable, Equatable, Hashable, Codable {
 }
 
 extension Activation {
+    /// g ⊙= ReLU′(z), i.e. g where z > 0 and 0 elsewhere (a NaN z gives 0), eight lanes at a
+    /// time as a masked select. Written as a scalar loop the compiler left it a branch per element
+    /// — mispredicted about half the time on pre-activations — which was 22 % of an MLP's training
+    /// time (perf, on the demo's permuted-labels retraining).
+    @usableFromInline
+    static func multiplyByReLUDerivative(_ g: UnsafeMutableBufferPointer<Float>, _ z: UnsafeBufferPointer<Float>) {
+        guard let gp = g.baseAddress, let zp = z.baseAddress else { return }
+        let n = g.count
+        var i = 0
+        while i + 8 <= n {
+            let z8 = UnsafeRawPointer(zp + i).loadUnaligned(as: SIMD8<Float>.self)
+            var g8 = UnsafeRawPointer(gp + i).loadUnaligned(as: SIMD8<Float>.self)
+            g8.replace(with: 0, where: .!(z8 .> 0))
+            UnsafeMutableRawPointer(gp + i).storeBytes(of: g8, as: SIMD8<Float>.self)
+            i += 8
+        }
+        while i < n {
+            gp[i] = zp[i] > 0 ? gp[i] : 0
+            i += 1
+        }
+    }
+
     /// g ⊙= GELU′(z) over two buffers of the same length: its own function, so that the loop
     /// vectorizes (inside `multiplyByDerivative`'s switch it was left scalar, 4× slower).
     @usableFromInline

@@ -10,8 +10,9 @@ extension Transformer: ParameterizedModel {}
 extension ParameterizedModel {
     /// The minibatch training loop every model shares: for each epoch, the plan's minibatches;
     /// for each batch, `gradients(model, batch)` (one array per parameter, in
-    /// ``parameterArrays`` order) and an optimizer step; after each epoch, `loss(model)` over the
-    /// whole training set, stopping at the plan's target.
+    /// ``parameterArrays`` order) and an optimizer step; `loss(model)` over the whole training
+    /// set after each epoch when the plan has a target (stopping there), else after the last
+    /// epoch only (a forward pass over every example, which no one reads in between).
     mutating func train(examples n: Int, plan: TrainingPlan,
                         gradients: (Self, ArraySlice<Int>) -> [[Float]], loss: (Self) -> Double) -> TrainingReport {
         var schedule = MinibatchSchedule(examples: n, plan: plan)
@@ -24,6 +25,10 @@ extension ParameterizedModel {
                 var parameters = parameterArrays
                 optimizer.update(&parameters, gradients: g)
                 parameterArrays = parameters
+            }
+            if plan.lossTarget == nil && epoch < plan.maxEpochs - 1 {
+                report.skip(steps: batches.count)
+                continue
             }
             if report.record(loss(self), steps: batches.count, plan: plan) { break }
         }

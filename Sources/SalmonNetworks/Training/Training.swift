@@ -41,7 +41,8 @@ public struct TrainingPlan: Sendable {
 public struct TrainingReport: Sendable {
     public var epochs: Int
     public var steps: Int
-    /// The loss over the whole training set after each epoch.
+    /// The loss over the whole training set after each epoch when the plan has a loss target,
+    /// else after the last epoch only.
     public var lossHistory: [Double]
     /// Whether ``TrainingPlan/lossTarget`` was reached (false when there is none).
     public var reachedTarget: Bool
@@ -73,10 +74,15 @@ extension TrainingReport {
     /// Records an epoch's loss; true when training should stop (the plan's target is reached).
     mutating func record(_ loss: Double, steps: Int, plan: TrainingPlan) -> Bool {
         lossHistory.append(loss)
-        epochs = lossHistory.count
-        self.steps += steps
+        skip(steps: steps)
         if let target = plan.lossTarget, loss < target { reachedTarget = true }
         return reachedTarget
+    }
+
+    /// Counts an epoch whose loss is not measured.
+    mutating func skip(steps: Int) {
+        epochs += 1
+        self.steps += steps
     }
 
     static let empty = TrainingReport(epochs: 0, steps: 0, lossHistory: [], reachedTarget: false)

@@ -94,11 +94,12 @@ public struct SequentialMonteCarloTest: Sendable, Hashable, Codable {
     public func pValue(_ stop: Stop, draws n: Int, extremeCount b: Int) -> Double {
         let early = rejectionDraws.map { 1 / Double($0 + 1) } ?? 0
         switch stop {
-        case .rejection:
+        case .rejection where rejectionDraws != nil:
             return early
-        case .maximum:
+        case .rejection, .maximum:
+            // (A design without early rejection reaches the maximum instead, with b = 0.)
             var p = early
-            for j in 0...min(b, exceedances - 1) { p += maximumProbability(j) }
+            for j in 0...max(0, min(stop == .rejection ? 0 : b, exceedances - 1)) { p += maximumProbability(j) }
             return min(1, p)
         case .acceptance:
             var before = 0.0

@@ -12,7 +12,8 @@ struct AuditCommand: AsyncParsableCommand {
             Every finished null model is saved under DIR/records: --resume reuses them; --shard i/n runs \
             a slice (combine the slices with 'salmon merge'); --baseline tests the trained model against \
             stored nulls without computing any. --plan prints every test, its null draws and the smallest K \
-            at which it can reach alpha after the correction, and runs nothing. --slurm writes a Slurm job \
+            at which it can reach alpha after the correction, the CPU time from one timed model per family \
+            and the power at --effect z, and computes no null distribution. --slurm writes a Slurm job \
             array (DIR/slurm/shards.sbatch, one shard per task) and a merge job depending on it \
             (DIR/slurm/merge.sbatch) and prints the two sbatch commands, or with --submit submits them; \
             submitting again runs only the shards that are not yet whole.
@@ -25,7 +26,7 @@ struct AuditCommand: AsyncParsableCommand {
     @Option(help: "Output directory (not with --plan).")
     var out: String?
 
-    @Flag(help: "Print the tests, their null draws and the K each needs to reach alpha after the correction; run nothing.")
+    @Flag(help: "Print the tests, their null draws, the K each needs to reach alpha after the correction, the time (one model of each family timed) and the power; compute no null distribution.")
     var plan = false
 
     @Option(help: "With --plan: the effect z (trained estimate − null mean, in null standard deviations) at which to simulate each test's power (default 3).")
@@ -71,8 +72,8 @@ struct AuditCommand: AsyncParsableCommand {
             if let (option, _) = stray.first(where: \.1) { throw UsageError(option: option, expected: "--slurm with it (it shapes the Slurm jobs)") }
         }
         if slurm {
-            guard !plan, shard == nil, !resume, baseline == nil else {
-                throw UsageError(option: "--slurm", expected: "no --plan, --shard, --resume or --baseline (the array runs every shard, resuming)")
+            guard !plan, shard == nil, !resume, baseline == nil, effect == nil else {
+                throw UsageError(option: "--slurm", expected: "no --plan, --effect, --shard, --resume or --baseline (the array runs every shard, resuming)")
             }
             guard let out else { throw UsageError(option: "--out", expected: "an output directory for the job scripts, the shards and the reports") }
             try ReportDirectory.requireOutputDirectory(out)
@@ -87,7 +88,7 @@ struct AuditCommand: AsyncParsableCommand {
         }
         if plan {
             guard out == nil, shard == nil, !resume, baseline == nil else {
-                throw UsageError(option: "--plan", expected: "no --out, --shard, --resume or --baseline (a plan runs nothing)")
+                throw UsageError(option: "--plan", expected: "no --out, --shard, --resume or --baseline (a plan writes nothing)")
             }
             guard case .audit(let yaml) = try SpecKind.read(path: spec) else {
                 throw UsageError(option: "--plan", expected: "a spec of null-model tests (an identifiability spec has no null draws to plan)")

@@ -21,8 +21,10 @@ struct SlurmArrayRun {
         var throttle: Int? = nil
         if let array {
             let parts = array.split(separator: "%", omittingEmptySubsequences: false)
-            guard (1...2).contains(parts.count), let n = Int(parts[0]), n >= 1, n <= 100_000 else {
-                throw UsageError(option: "--array", expected: "N or N%M: N array tasks (1 to 100,000), at most M at once, found '\(array)'")
+            // At most 10,000: the merge job names every shard on one command line (ARG_MAX), and
+            // Slurm's own MaxArraySize defaults to 1,001.
+            guard (1...2).contains(parts.count), let n = Int(parts[0]), n >= 1, n <= 10_000 else {
+                throw UsageError(option: "--array", expected: "N or N%M: N array tasks (1 to 10,000), at most M at once, found '\(array)'")
             }
             tasks = n
             if parts.count == 2 {
@@ -55,6 +57,11 @@ struct SlurmArrayRun {
         let jobArray = SlurmJobArray(name: spec.name, executable: executable, spec: Self.absolute(specPath), out: absoluteOut, tasks: tasks,
                                      throttle: throttle, partition: partition, timeLimit: limit, cpus: cpus ?? 1,
                                      pending: SlurmJobArray.pendingShards(out: absoluteOut, specHash: spec.hash, tasks: tasks))
+        // Jobs of these scripts still queued or running would compute the same shards twice and
+        // merge into one directory twice: refused, before anything is rewritten (when squeue answers).
+        if submit, let running = Self.queuedJobs(running: [jobArray.arrayScriptPath, jobArray.mergeScriptPath]), !running.isEmpty {
+            throw UsageError(option: "--submit", expected: "no job of \(jobArray.slurmDirectory) still queued or running, found \(running.joined(separator: ", ")) (wait for them, or scancel them, then submit again)")
+        }
         try jobArray.write()
         let done = tasks - jobArray.pending.count
         var lines = ["wrote \(jobArray.arrayScriptPath): a job array of \(tasks) tasks sharing the audit's \(units) models (\(jobArray.cpus) CPU\(jobArray.cpus == 1 ? "" : "s") per task\(throttle.map { ", at most \($0) at once" } ?? ""))"]
@@ -76,7 +83,11 @@ struct SlurmArrayRun {
             lines.append("submitted merge job \(merge) (every shard was already whole); reports: \(absoluteOut)/report.md")
         } else {
             let arrayJob = try Self.sbatch([jobArray.arrayScriptPath])
-            let merge = try Self.sbatch(["--dependency=afterok:\(arrayJob)", jobArray.mergeScriptPath])
+            let merge: String
+            do { merge = try Self.sbatch(["--dependency=afterok:\(arrayJob)", jobArray.mergeScriptPath]) } catch let error as UsageError {
+                throw UsageError(option: "--submit", expected: "\(error.expected) — the job array \(arrayJob) WAS submitted: submit the merge by hand, "
+                                 + "sbatch --dependency=afterok:\(arrayJob) \(ShellWord.quoted(jobArray.mergeScriptPath)), or cancel it (scancel \(arrayJob))")
+            }
             lines.append("submitted job array \(arrayJob) (\(jobArray.pending.count) task\(jobArray.pending.count == 1 ? "" : "s"): \(jobArray.arrayDirective)) and merge job \(merge) (after every task of \(arrayJob) succeeds); reports: \(absoluteOut)/report.md")
         }
         emit(lines.joined(separator: "\n") + "\n")
@@ -103,6 +114,28 @@ struct SlurmArrayRun {
             throw UsageError(option: "--submit", expected: "sbatch to accept \(arguments.last ?? "the job"), but it exited with \(process.terminationStatus): \(reason ?? text)")
         }
         return id
+    }
+
+    /// The ids of this user's queued or running jobs whose batch script is one of `scripts`
+    /// (`squeue -h --me -o '%A %o'`), or nil when squeue cannot be run.
+    static func queuedJobs(running scripts: [String]) -> [String]? {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["squeue", "-h", "--me", "--states=PENDING,RUNNING,CONFIGURING,COMPLETING,SUSPENDED,REQUEUED", "-o", "%A %o"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        do { try process.run() } catch { return nil }
+        let printed = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { return nil }
+        let wanted = Set(scripts)
+        var ids: [String] = []
+        for line in String(decoding: printed, as: UTF8.self).split(whereSeparator: \.isNewline) {
+            let fields = line.split(separator: " ", maxSplits: 1)
+            if fields.count == 2, wanted.contains(String(fields[1])), !ids.contains(String(fields[0])) { ids.append(String(fields[0])) }
+        }
+        return ids
     }
 
     static func absolute(_ path: String) -> String {

@@ -60,6 +60,9 @@ import SalmonStatistics
         }
         #expect(design.outcome(of: [Bool](repeating: true, count: 99))?.pValue == 1)
         #expect(design.outcome(of: [Bool](repeating: false, count: 98)) == nil, "a sequence that ends before the design stops has no outcome")
+        // Without an early rejection, "rejection" is the maximum with no extreme draw.
+        #expect(design.pValue(.rejection, draws: 50, extremeCount: 0) == 0.01)
+        #expect(design.pValue(.maximum, draws: 99, extremeCount: -3) == 0.01)
     }
 
     @Test func drawsUntilAPossibleStop() throws {
