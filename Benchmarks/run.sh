@@ -40,6 +40,7 @@ out=results/latest.jsonl
   "$bench" minilm "$minilm_data" | sed 's/^{/{"impl": "deadsalmon", /'
   python3 minilm_peer.py forward "$minilm_data" | sed 's/^{/{"impl": "peer", /'
   ./whole_process.sh 1 | sed "s/^{/{\"kind\": \"whole-process\", /"
+  ./whole_audits.sh 1 | sed "s/^{/{\"kind\": \"whole-audit\", /"
 } > "$out.tmp"
 mv "$out.tmp" "$out"
 python3 - "$out" <<'PY'
