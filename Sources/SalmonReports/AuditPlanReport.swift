@@ -52,6 +52,13 @@ public enum AuditPlanReport {
             let each = power.families.map { "\($0.family) \(ReportNumberFormat.plain(($0.alone * 1000).rounded() / 1000)) alone, \(ReportNumberFormat.plain(($0.together * 1000).rounded() / 1000)) together" }
             lines.append("power at effect z = \(ReportNumberFormat.plain(power.effect)) (a null draw reaches the estimate with probability \(String(format: "%.3g", q)); \(power.replicates) seeded replicates): "
                          + each.joined(separator: "; ") + " (alone: every other test at p = 1; together: every test at this effect)")
+            let sequential = power.families.compactMap { f in
+                f.expectedDraws.map { "\(f.family) \(String(format: "%.0f", $0)) at z = \(ReportNumberFormat.plain(power.effect)), \(String(format: "%.0f", f.expectedDrawsUnderNull ?? .nan)) under the null" }
+            }
+            if !sequential.isEmpty {
+                lines.append("expected null draws of a sequential test (of at most its family's maximum): " + sequential.joined(separator: "; ")
+                             + " (a family draws until its last test stops)")
+            }
         }
         return lines.joined(separator: "\n") + "\n"
     }

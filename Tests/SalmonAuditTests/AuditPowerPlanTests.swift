@@ -94,6 +94,7 @@ import Testing
         let band = BinomialDistribution.centralBand(level: 0.999, trials: 4000, probability: exact)
         #expect(band.contains(Int((alone * 4000).rounded())), "z = \(z): simulated \(alone), exact \(exact)")
         #expect(power.families[0].together >= alone - 0.03, "together cannot be much below alone under Holm")
+        #expect(power.families[0].expectedDraws == nil, "a fixed-K test uses all its draws")
         #expect(abs(power.reachProbability - q) < 1e-15)
     }
 
@@ -119,6 +120,18 @@ import Testing
         }
         let direct = Double(rejected) / 4000
         let alone = try #require(power.families.first).alone
+        // The mean draws at this effect: its own simulation against the draw-by-draw one.
+        var draws = 0
+        for r in 0..<4000 {
+            var s = RandomStream(seed: 9, path: ["power-draws-check", .index(r)])
+            var path: [Bool] = []
+            while design.outcome(of: path) == nil { path.append(s.uniform() < q) }
+            draws += path.count
+        }
+        let expected = try #require(power.families.first?.expectedDraws)
+        let directDraws = Double(draws) / 4000
+        #expect(abs(expected - directDraws) < 0.05 * directDraws, "z = \(z): mean draws \(expected) gap by gap, \(directDraws) draw by draw")
+        #expect(try #require(power.families.first?.expectedDrawsUnderNull) < expected || z < 2.5)
         // Two independent estimates of one probability: their difference has sd ≤ sqrt(2 · 0.25 / 4000) = 0.0112.
         #expect(abs(alone - direct) < 4 * 0.0112, "z = \(z): gap by gap \(alone), draw by draw \(direct)")
     }

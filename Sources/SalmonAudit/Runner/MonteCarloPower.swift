@@ -19,6 +19,11 @@ public struct MonteCarloPower: Sendable, Equatable {
         public var draws: Int
         public var alone: Double
         public var together: Double
+        /// A sequential family: the mean null draws its test uses at this effect, and under the
+        /// null (the estimate's tail probability uniform, as when the trained model is one more null
+        /// draw); nil for a fixed K (every test uses all its draws).
+        public var expectedDraws: Double? = nil
+        public var expectedDrawsUnderNull: Double? = nil
     }
 
     public var effect: Double
@@ -34,12 +39,15 @@ public struct MonteCarloPower: Sendable, Equatable {
         let q = 1 - StandardNormal.cdf(z)
         let m = plan.tests.count
         // One p-value sampler per test: its family's draws and design.
+        var designs: [SequentialMonteCarloTest?] = []
         let samplers: [(inout RandomStream) -> Double] = try plan.tests.map { test in
             guard let null = spec.nulls.first(where: { $0.family == test.family }) else { throw StatisticsError("family", expected: "a family of the spec") }
             if null.sequential != nil {
                 let design = try SequentialNulls.design(null: null, modelsPerDraw: test.modelsPerDraw, spec: spec, plan: plan)
-                return { s in Self.sequentialPValue(design, q: q, stream: &s) }
+                designs.append(design)
+                return { s in Self.sequentialOutcome(design, q: q, stream: &s).pValue }
             }
+            designs.append(nil)
             let draws = test.draws
             return { s in Double(s.binomial(trials: draws, probability: q) + 1) / Double(draws + 1) }
         }
@@ -55,14 +63,27 @@ public struct MonteCarloPower: Sendable, Equatable {
                 for j in 0..<m where j != i { p[j] = samplers[j](&s) }
                 if try MultipleTesting.adjust(p, method: spec.correction, alpha: spec.alpha).reject[i] { together += 1 }
             }
-            families.append(Family(family: null.family, draws: plan.tests[i].draws, alone: Double(alone) / Double(replicates),
-                                   together: Double(together) / Double(replicates)))
+            var family = Family(family: null.family, draws: plan.tests[i].draws, alone: Double(alone) / Double(replicates),
+                                together: Double(together) / Double(replicates))
+            if let design = designs[i] {
+                var atEffect = 0, underNull = 0
+                for r in 0..<replicates {
+                    var s = RandomStream(seed: spec.seed, path: ["plan", "power-draws", .label(null.family), .index(r)])
+                    atEffect += sequentialOutcome(design, q: q, stream: &s).draws
+                    let u = s.uniform()
+                    underNull += sequentialOutcome(design, q: u, stream: &s).draws
+                }
+                family.expectedDraws = Double(atEffect) / Double(replicates)
+                family.expectedDrawsUnderNull = Double(underNull) / Double(replicates)
+            }
+            families.append(family)
         }
         return MonteCarloPower(effect: z, reachProbability: q, replicates: replicates, families: families)
     }
 
-    /// The design's p-value on a path whose draws reach the estimate independently with probability q.
-    static func sequentialPValue(_ design: SequentialMonteCarloTest, q: Double, stream s: inout RandomStream) -> Double {
+    /// The design's p-value and draws used on a path whose draws reach the estimate independently
+    /// with probability q.
+    static func sequentialOutcome(_ design: SequentialMonteCarloTest, q: Double, stream s: inout RandomStream) -> (pValue: Double, draws: Int) {
         // Positions of the draws that reach the estimate, by geometric gaps; then the design's stop.
         var n = 0, b = 0
         while true {
@@ -72,12 +93,12 @@ public struct MonteCarloPower: Sendable, Equatable {
             }
             let next = n + max(1, gap)   // the draw that reaches it
             // Draws n+1 … next−1 do not reach it: the design may stop among them.
-            if b == 0, let r = design.rejectionDraws, r < next, r > n { return design.pValue(.rejection, draws: r, extremeCount: 0) }
-            if next > design.maxDraws { return design.pValue(.maximum, draws: design.maxDraws, extremeCount: b) }
+            if b == 0, let r = design.rejectionDraws, r < next, r > n { return (design.pValue(.rejection, draws: r, extremeCount: 0), r) }
+            if next > design.maxDraws { return (design.pValue(.maximum, draws: design.maxDraws, extremeCount: b), design.maxDraws) }
             n = next
             b += 1
-            if b == design.exceedances { return design.pValue(.acceptance, draws: n, extremeCount: b) }
-            if n == design.maxDraws { return design.pValue(.maximum, draws: n, extremeCount: b) }
+            if b == design.exceedances { return (design.pValue(.acceptance, draws: n, extremeCount: b), n) }
+            if n == design.maxDraws { return (design.pValue(.maximum, draws: n, extremeCount: b), n) }
         }
     }
 }
