@@ -62,8 +62,7 @@ public enum AuditAssembler {
                 let key = testKey(claim: claim.name, site: site)
                 // Every trained network has a value, except network 0 under similarityToTrained (the
                 // anchor the others are compared with).
-                let contributing = claim.isAnchoredOnTrainedNetworkZero ? Array(trained.dropFirst()) : trained
-                let (values, estimate) = try trainedEstimate(claim: claim, key: key, trained: trained)
+                let (contributing, values, estimate) = try trainedEstimate(claim: claim, key: key, trained: trained)
                 let (interval, intervalMethod, note) = try Self.interval(spec: spec, claim: claim, site: site, key: key, trained: contributing,
                                                                            estimate: estimate)
                 if let note { notes.append(note) }
@@ -96,15 +95,18 @@ public enum AuditAssembler {
             notes.append("\(compared.joined(separator: ", ")): trained network 0 is the anchor; the estimate is the mean over trained networks 1 … \(trainedCount - 1) compared with it, and each null draw averages \(trainedCount - 1) null model(s), each compared with it")
         }
 
-        var modelsUsed = nullSpecs.reduce(0) { $0 + $1.K }
+        // A sequential family's null models used: those of its longest-running test. They set the
+        // provenance's count, the notes, and which records' diagnostics are read (below).
+        var usedByFamily: [String: Int] = [:]
         if baseline == nil {
             for null in spec.nulls where null.sequential != nil {
                 let mine = tests.filter { $0.family == null.family }
                 let used = mine.map { $0.null.values.count * $0.null.modelsPerDraw }.max() ?? 0
-                modelsUsed -= null.K - used
+                usedByFamily[null.family] = used
                 notes.append(sequentialNote(null: null, tests: mine, modelsUsed: used))
             }
         }
+        let modelsUsed = nullSpecs.reduce(0) { $0 + (usedByFamily[$1.family] ?? $1.K) }
         let claims = try conclude(&tests, spec: spec, baseline: baseline)
 
         let policy = Policy(alpha: spec.alpha, correction: spec.correction, testCount: tests.count,
@@ -118,15 +120,9 @@ public enum AuditAssembler {
         // Diagnostics of the models the tests read: a sequential family's models past where its
         // tests stopped (computed by shards, which cannot see the stop) are left out, so the notes
         // are the same for any jobs and shard split.
-        var read: [String: Int] = [:]
-        if baseline == nil {
-            for null in spec.nulls where null.sequential != nil {
-                read[null.family] = tests.filter { $0.family == null.family }.map { $0.null.values.count * $0.null.modelsPerDraw }.max() ?? 0
-            }
-        }
         var summed: [String: Double] = [:]
         for record in byUnit.values {
-            if case .null(let family, let index) = record.unit, let used = read[family], index >= used { continue }
+            if case .null(let family, let index) = record.unit, let used = usedByFamily[family], index >= used { continue }
             for (name, value) in record.diagnostics { summed[name, default: 0] += value }
         }
         let used = Set(spec.claims.map(\.family.name))
@@ -183,14 +179,15 @@ public enum AuditAssembler {
 
     /// A claim's trained values at a test key (network 0 left out when the claim is anchored on it)
     /// and their mean, the estimate.
-    static func trainedEstimate(claim: ClaimSpec, key: String, trained: [UnitRecord]) throws -> (values: [Double], estimate: Double) {
+    static func trainedEstimate(claim: ClaimSpec, key: String, trained: [UnitRecord]) throws
+        -> (contributing: [UnitRecord], values: [Double], estimate: Double) {
         let contributing = claim.isAnchoredOnTrainedNetworkZero ? Array(trained.dropFirst()) : trained
         let values = try contributing.map { r -> Double in
             guard let v = r.values[key] else { throw AuditError("\(r.unit) has no value for \(key)") }
             return v
         }
         guard !values.isEmpty else { throw AuditError("\(key): no trained network has a value (similarityToTrained needs K_t ≥ 2)") }
-        return (values, values.reduce(0, +) / Double(values.count))
+        return (contributing, values, values.reduce(0, +) / Double(values.count))
     }
 
     /// A test against a family drawn sequentially: its design run on the family's draws in order;

@@ -49,7 +49,7 @@ enum SequentialNulls {
             guard let direction = claim.declaredStatistic?.direction else { continue }
             for site in AuditPlan.sites(for: claim, in: spec) {
                 let key = testKey(claim: claim.name, site: site)
-                let (values, estimate) = try AuditAssembler.trainedEstimate(claim: claim, key: key, trained: trained)
+                let (_, values, estimate) = try AuditAssembler.trainedEstimate(claim: claim, key: key, trained: trained)
                 for null in spec.nulls where null.sequential != nil && AuditPlan.isTested(claim, at: site, against: null.family, in: spec) {
                     let design = try self.design(null: null, modelsPerDraw: values.count, spec: spec, plan: plan)
                     let draws = self.draws(nullValues[null.family]?[key] ?? [], modelsPerDraw: values.count)

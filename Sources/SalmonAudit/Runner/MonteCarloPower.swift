@@ -45,7 +45,7 @@ public struct MonteCarloPower: Sendable, Equatable {
             if null.sequential != nil {
                 let design = try SequentialNulls.design(null: null, modelsPerDraw: test.modelsPerDraw, spec: spec, plan: plan)
                 designs.append(design)
-                return { s in Self.sequentialOutcome(design, q: q, stream: &s).pValue }
+                return { s in design.simulatedOutcome(reachProbability: q, stream: &s).pValue }
             }
             designs.append(nil)
             let draws = test.draws
@@ -69,9 +69,9 @@ public struct MonteCarloPower: Sendable, Equatable {
                 var atEffect = 0, underNull = 0
                 for r in 0..<replicates {
                     var s = RandomStream(seed: spec.seed, path: ["plan", "power-draws", .label(null.family), .index(r)])
-                    atEffect += sequentialOutcome(design, q: q, stream: &s).draws
+                    atEffect += design.simulatedOutcome(reachProbability: q, stream: &s).draws
                     let u = s.uniform()
-                    underNull += sequentialOutcome(design, q: u, stream: &s).draws
+                    underNull += design.simulatedOutcome(reachProbability: u, stream: &s).draws
                 }
                 family.expectedDraws = Double(atEffect) / Double(replicates)
                 family.expectedDrawsUnderNull = Double(underNull) / Double(replicates)
@@ -79,26 +79,5 @@ public struct MonteCarloPower: Sendable, Equatable {
             families.append(family)
         }
         return MonteCarloPower(effect: z, reachProbability: q, replicates: replicates, families: families)
-    }
-
-    /// The design's p-value and draws used on a path whose draws reach the estimate independently
-    /// with probability q.
-    static func sequentialOutcome(_ design: SequentialMonteCarloTest, q: Double, stream s: inout RandomStream) -> (pValue: Double, draws: Int) {
-        // Positions of the draws that reach the estimate, by geometric gaps; then the design's stop.
-        var n = 0, b = 0
-        while true {
-            let gap: Int
-            if q <= 0 { gap = Int.max / 2 } else if q >= 1 { gap = 1 } else {
-                gap = Int(min(1e15, (log(s.uniformPositive()) / log1p(-q)).rounded(.up)))
-            }
-            let next = n + max(1, gap)   // the draw that reaches it
-            // Draws n+1 … next−1 do not reach it: the design may stop among them.
-            if b == 0, let r = design.rejectionDraws, r < next, r > n { return (design.pValue(.rejection, draws: r, extremeCount: 0), r) }
-            if next > design.maxDraws { return (design.pValue(.maximum, draws: design.maxDraws, extremeCount: b), design.maxDraws) }
-            n = next
-            b += 1
-            if b == design.exceedances { return (design.pValue(.acceptance, draws: n, extremeCount: b), n) }
-            if n == design.maxDraws { return (design.pValue(.maximum, draws: n, extremeCount: b), n) }
-        }
     }
 }

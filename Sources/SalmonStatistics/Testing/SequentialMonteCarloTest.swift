@@ -81,6 +81,30 @@ public struct SequentialMonteCarloTest: Sendable, Hashable, Codable {
         return nil
     }
 
+    /// The outcome on a simulated path whose draws reach the observed value independently with
+    /// probability `q`: the positions of those draws come by geometric gaps, and the design stops
+    /// by the rule of ``outcome(of:)`` (O(h) uniforms per path, whatever M; for power and planning).
+    public func simulatedOutcome(reachProbability q: Double, stream s: inout RandomStream) -> Outcome {
+        var n = 0, b = 0
+        func stopped(_ stop: Stop, _ draws: Int) -> Outcome {
+            Outcome(stop: stop, draws: draws, extremeCount: b, pValue: pValue(stop, draws: draws, extremeCount: b))
+        }
+        while true {
+            let gap: Int
+            if q <= 0 { gap = Int.max / 2 } else if q >= 1 { gap = 1 } else {
+                gap = Int(min(1e15, (log(s.uniformPositive()) / log1p(-q)).rounded(.up)))
+            }
+            let next = n + max(1, gap)   // the draw that reaches it
+            // Draws n+1 … next−1 do not reach it: the design may stop among them.
+            if b == 0, let r = rejectionDraws, r < next, r > n { return stopped(.rejection, r) }
+            if next > maxDraws { return stopped(.maximum, maxDraws) }
+            n = next
+            b += 1
+            if b == exceedances { return stopped(.acceptance, n) }
+            if n == maxDraws { return stopped(.maximum, n) }
+        }
+    }
+
     /// The fewest further draws after which the design might stop, having used `draws` of which
     /// `extremeCount` reached the observed value (0 when it has stopped already).
     public func drawsUntilPossibleStop(draws n: Int, extremeCount b: Int) -> Int {

@@ -95,23 +95,12 @@ struct SlurmArrayRun {
 
     /// Runs `sbatch --parsable ARGS` and returns the job id.
     static func sbatch(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["sbatch", "--parsable"] + arguments
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        do { try process.run() } catch {
+        guard let (status, printed, complaint) = slurmCommand(["sbatch", "--parsable"] + arguments), status != 127 else {
             throw UsageError(option: "--submit", expected: "sbatch on the PATH (Slurm's client), found none")
         }
-        let printed = output.fileHandleForReading.readDataToEndOfFile()
-        let complaint = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: printed, as: UTF8.self)
-        guard process.terminationStatus == 0, let id = SlurmJobArray.jobID(parsableOutput: text) else {
-            let reason = String(decoding: complaint, as: UTF8.self).split(whereSeparator: \.isNewline).first.map(String.init)
-            if process.terminationStatus == 127 { throw UsageError(option: "--submit", expected: "sbatch on the PATH (Slurm's client), found none") }
-            throw UsageError(option: "--submit", expected: "sbatch to accept \(arguments.last ?? "the job"), but it exited with \(process.terminationStatus): \(reason ?? text)")
+        guard status == 0, let id = SlurmJobArray.jobID(parsableOutput: printed) else {
+            let reason = complaint.split(whereSeparator: \.isNewline).first.map(String.init)
+            throw UsageError(option: "--submit", expected: "sbatch to accept \(arguments.last ?? "the job"), but it exited with \(status): \(reason ?? printed)")
         }
         return id
     }
@@ -119,23 +108,32 @@ struct SlurmArrayRun {
     /// The ids of this user's queued or running jobs whose batch script is one of `scripts`
     /// (`squeue -h --me -o '%A %o'`), or nil when squeue cannot be run.
     static func queuedJobs(running scripts: [String]) -> [String]? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["squeue", "-h", "--me", "--states=PENDING,RUNNING,CONFIGURING,COMPLETING,SUSPENDED,REQUEUED", "-o", "%A %o"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch { return nil }
-        let printed = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { return nil }
+        guard let (status, printed, _) = slurmCommand(["squeue", "-h", "--me", "--states=PENDING,RUNNING,CONFIGURING,COMPLETING,SUSPENDED,REQUEUED",
+                                                       "-o", "%A %o"]), status == 0 else { return nil }
         let wanted = Set(scripts)
         var ids: [String] = []
-        for line in String(decoding: printed, as: UTF8.self).split(whereSeparator: \.isNewline) {
+        for line in printed.split(whereSeparator: \.isNewline) {
             let fields = line.split(separator: " ", maxSplits: 1)
             if fields.count == 2, wanted.contains(String(fields[1])), !ids.contains(String(fields[0])) { ids.append(String(fields[0])) }
         }
         return ids
+    }
+
+    /// Runs a Slurm client command found on the PATH; its exit status, standard output and
+    /// standard error, or nil when it cannot be started.
+    static func slurmCommand(_ arguments: [String]) -> (status: Int32, output: String, errors: String)? {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        let output = Pipe(), errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        do { try process.run() } catch { return nil }
+        // Both pipes drained before waiting; the client prints a line or two.
+        let printed = output.fileHandleForReading.readDataToEndOfFile()
+        let complaint = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: printed, as: UTF8.self), String(decoding: complaint, as: UTF8.self))
     }
 
     static func absolute(_ path: String) -> String {
